@@ -1,0 +1,21 @@
+/** Errors whose type decides what happens next. */
+
+/** A bad setting, file or argument an operator can fix. The message is shown as is, on one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A send that must not be retried (unknown target, content the platform refuses). */
+export class PermanentSendError extends Error {
+  override name = 'PermanentSendError';
+}
+
+/** A send that may work later (not logged in, timeout, rate limited by the platform). */
+export class TransientSendError extends Error {
+  override name = 'TransientSendError';
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,49 @@
+/**
+ * The messages that cross the platform edge, in the bot's own terms (no Wechaty types past the edge).
+ */
+
+export const INBOUND_TYPES = [
+  'text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file', 'contact-card',
+  'location', 'recalled', 'system', 'unknown',
+] as const;
+export type InboundType = (typeof INBOUND_TYPES)[number];
+
+/** One message as the platform edge hands it in. */
+export interface InboundMessage {
+  /** The provider's message id; duplicates share it. */
+  id: string;
+  /** The sending account (bot account) that received it. */
+  account: string;
+  talkerId: string;
+  talkerName: string;
+  /** Set for group messages. */
+  roomId: string | null;
+  roomTopic: string | null;
+  type: InboundType;
+  /** Text, or a short description for non-text types. */
+  text: string;
+  /** True when the bot account itself is @-mentioned. */
+  mentionSelf: boolean;
+  /** Contacts @-mentioned in the message. */
+  mentionIds: string[];
+  /** Sent by the bot account (its own sends echo back, and a person may type on the bot's phone). */
+  self: boolean;
+  /** Provider time, epoch ms. */
+  providerAt: number;
+}
+
+export type Target = { kind: 'contact' | 'room'; id: string };
+
+/** What can be sent. Media is described, never embedded as a Buffer in a job. */
+export type OutboundContent =
+  | { kind: 'text'; text: string; mentionIds?: string[] }
+  | { kind: 'image'; url?: string; path?: string; name?: string }
+  | { kind: 'link'; url: string; title: string; description?: string; thumbnailUrl?: string }
+  | { kind: 'mini-program'; appid: string; title: string; pagePath: string; username?: string; thumbUrl?: string; description?: string };
+
+/** The platform edge's send side. Throws TransientSendError or PermanentSendError. */
+export interface Transport {
+  /** True while the account is logged in and can send. */
+  isReady(): boolean;
+  send(target: Target, content: OutboundContent): Promise<{ messageId?: string }>;
+}
