@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configKeys, loadConfig } from './config.js';
+import { ConfigError } from './core/errors.js';
+
+describe('config', () => {
+  it('runs on defaults: Shanghai time, embedded world, data/ store', () => {
+    const c = loadConfig({});
+    expect(c.TIMEZONE).toBe('Asia/Shanghai');
+    expect(c.production).toBe(false);
+    expect(c.DB_FILE).toBe('data/siyu.db');
+    expect(c.QUIET_HOURS).toEqual({ startMinute: 21 * 60 + 30, endMinute: 8 * 60 + 30 });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names the key, the value and what is allowed in one line', () => {
+    expect(() => loadConfig({ SEND_RATE_PER_MINUTE: 'fast' })).toThrow(/^config SEND_RATE_PER_MINUTE="fast" is not valid: expected /);
+    expect(() => loadConfig({ TIMEZONE: 'Mars/Olympus' })).toThrow('config TIMEZONE="Mars/Olympus" is not valid: expected an IANA timezone such as Asia/Shanghai');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/expected one of fatal, error, warn/);
+    expect(() => loadConfig({ QUIET_HOURS: '22-8' })).toThrow(/a daily window like 21:30-08:30/);
+    try {
+      loadConfig({ HTTP_PORT: '70000' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String((err as Error).message)).not.toContain('\n');
+    }
+  });
+
+  it('refuses a token without an endpoint instead of crashing in service discovery', () => {
+    expect(() => loadConfig({ WECHATY_PUPPET_SERVICE_TOKEN: 'puppet_workpro_abc' })).toThrow(/WECHATY_PUPPET_SERVICE_ENDPOINT is not/);
+    const c = loadConfig({ WECHATY_PUPPET_SERVICE_TOKEN: 'puppet_workpro_abc', WECHATY_PUPPET_SERVICE_ENDPOINT: '10.0.0.5:8788' });
+    expect(c.production).toBe(true);
+  });
+
+  it('refuses a token without a prefix', () => {
+    expect(() => loadConfig({ WECHATY_PUPPET_SERVICE_TOKEN: 'abc', WECHATY_PUPPET_SERVICE_ENDPOINT: 'h:1' })).toThrow(/WECHATY_PUPPET_SERVICE_TOKEN/);
+  });
+
+  it('documents every key in the README and .env.example', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = readFileSync('.env.example', 'utf8');
+    for (const key of configKeys) {
+      expect(readme, `README.md lacks ${key}`).toContain(`\`${key}\``);
+      expect(example, `.env.example lacks ${key}`).toContain(key);
+    }
+  });
+});

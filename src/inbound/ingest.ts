@@ -1,0 +1,103 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import { checkMessage, type RejectReason, type Verdict } from './guards.js';
+import type { InboundRepo } from './inbound.repo.js';
+import type { Router } from './router.js';
+
+export interface IngestOptions {
+  maxAgeMs: number;
+}
+
+export interface IngestStats {
+  accepted: number;
+  rejected: Record<RejectReason, number>;
+  pending: number;
+}
+
+interface Pending {
+  message: InboundMessage;
+  receivedAt: number;
+  resolve: (v: Verdict) => void;
+}
+
+/**
+ * The one way in. Every message from the platform edge goes through `accept`: the guards, the log
+ * (written once, so a redelivered id is a duplicate), the directory and activity updates, and then
+ * the router. Messages arriving together are written in one transaction, so a burst after a
+ * reconnect costs one commit, not one per message. Dispatch keeps arrival order.
+ */
+export class Ingest {
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private dispatchChain: Promise<void> = Promise.resolve();
+  private readonly stats: IngestStats = {
+    accepted: 0, pending: 0,
+    rejected: { self: 0, 'too-old': 0, 'unsupported-type': 0, duplicate: 0, malformed: 0, 'store-error': 0 },
+  };
+
+  constructor(
+    private readonly repo: InboundRepo,
+    private readonly router: Router,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly opts: IngestOptions,
+  ) {}
+
+  /** Resolves with the verdict once the message is logged (dispatch continues in the background). */
+  accept(message: InboundMessage): Promise<Verdict> {
+    return new Promise((resolve) => {
+      this.queue.push({ message, receivedAt: this.clock.now().getTime(), resolve });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Resolves when every message accepted so far has been dispatched. */
+  idle(): Promise<void> {
+    return this.dispatchChain;
+  }
+
+  getStats(): IngestStats {
+    return { ...this.stats, rejected: { ...this.stats.rejected }, pending: this.queue.length };
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    const verdicts: Verdict[] = [];
+    try {
+      this.repo.transaction(() => {
+        for (const item of batch) {
+          let v = checkMessage(item.message, item.receivedAt, this.opts);
+          if (v.accept && !this.repo.record(item.message, item.receivedAt)) v = { accept: false, reason: 'duplicate' };
+          verdicts.push(v);
+        }
+      });
+    } catch (err) {
+      // The store refused the batch (disk full, locked too long): nothing of it was written, so
+      // nothing is dispatched; a provider redelivery will bring the messages again.
+      this.logger.error({ err, count: batch.length }, 'inbound batch not logged; messages dropped for now');
+      this.stats.rejected['store-error'] += batch.length;
+      for (const item of batch) item.resolve({ accept: false, reason: 'store-error' });
+      return;
+    }
+    batch.forEach((item, i) => {
+      const v = verdicts[i]!;
+      if (v.accept) {
+        this.stats.accepted++;
+        const ctx = { message: item.message, receivedAt: item.receivedAt };
+        this.dispatchChain = this.dispatchChain.then(() => this.router.dispatch(ctx));
+      } else {
+        this.stats.rejected[v.reason]++;
+        if (v.reason !== 'self') {
+          this.logger.debug({ messageId: item.message.id, reason: v.reason }, 'inbound message not passed on');
+        }
+      }
+      item.resolve(v);
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+
+/** What a handler gets: the accepted message and when the bot received it. */
+export interface InboundContext {
+  message: InboundMessage;
+  receivedAt: number;
+}
+
+export type InboundHandler = (ctx: InboundContext) => void | Promise<void>;
+
+/**
+ * Dispatches accepted messages to the capabilities' handlers, in the order they were installed.
+ * Each handler runs inside its own error boundary: a throw is logged and the next handler still runs.
+ */
+export class Router {
+  private readonly handlers: { name: string; fn: InboundHandler }[] = [];
+  private errors = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Installs a handler; returns a function that removes it. */
+  use(name: string, fn: InboundHandler): () => void {
+    const entry = { name, fn };
+    this.handlers.push(entry);
+    return () => {
+      const i = this.handlers.indexOf(entry);
+      if (i >= 0) this.handlers.splice(i, 1);
+    };
+  }
+
+  async dispatch(ctx: InboundContext): Promise<void> {
+    for (const h of this.handlers) {
+      try {
+        await h.fn(ctx);
+      } catch (err) {
+        this.errors++;
+        this.logger.error({ err, handler: h.name, messageId: ctx.message.id }, 'inbound handler failed; message kept, next handler runs');
+      }
+    }
+  }
+
+  /** Handler failures since start, for /healthz. */
+  get failureCount(): number {
+    return this.errors;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { OutboundContent, Target } from '../core/messages.js';
+import type { OutboxStatus } from '../platform/db/schema.js';
+import { queueNames, type Queues } from '../platform/queue/queues.js';
+import type { OutboxRepo } from './outbox.repo.js';
+import { PURPOSES, isPurpose, type Purpose } from './purposes.js';
+
+export interface EnqueueRequest {
+  /** Idempotency key: the same key twice is one message. Make it deterministic (`guide-digest:2026-11-22:guide-42`). */
+  key: string;
+  target: Target;
+  content: OutboundContent;
+  purpose: Purpose;
+  /** Do not send before this instant. */
+  notBefore?: Date | number;
+  /** Never send at or after this instant: the row ends `expired`. */
+  expiresAt?: Date | number;
+  /** Sending account; defaults to the bot's. */
+  account?: string;
+}
+
+export interface EnqueueResult {
+  id: number;
+  /** False when the key was already in the outbox: nothing new was queued. */
+  created: boolean;
+  status: OutboxStatus;
+}
+
+export interface SendJobData {
+  id: number;
+}
+
+const JOB_CHUNK = 1000;
+
+/** The BullMQ job that moves outbox row `id`. One job id per row, so adding twice is harmless. */
+export function sendJobId(id: number): string {
+  return `ob-${id}`;
+}
+
+/**
+ * The one way out. Capabilities call `enqueue`; the row is written to SQLite first (the record),
+ * then a job is added to the sending account's queue (the engine). The sender does the rest.
+ */
+export class Outbox {
+  constructor(
+    private readonly repo: OutboxRepo,
+    private readonly queues: Queues,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly defaultAccount: string,
+  ) {}
+
+  /**
+   * Queues one message.
+   * @example await outbox.enqueue({ key: `reply:${msg.id}`, target: { kind: 'contact', id }, content: { kind: 'text', text: '已为您开通会员' }, purpose: 'reply' })
+   */
+  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    const [r] = await this.enqueueMany([req]);
+    return r!;
+  }
+
+  /** Queues many messages: one SQLite transaction, then jobs in bulk. */
+  async enqueueMany(reqs: EnqueueRequest[]): Promise<EnqueueResult[]> {
+    const now = this.clock.now().getTime();
+    const rows = reqs.map((r) => {
+      if (!isPurpose(r.purpose)) throw new Error(`unknown outbox purpose "${String(r.purpose)}"; allowed: ${Object.keys(PURPOSES).join(', ')}`);
+      if (!r.key) throw new Error('outbox key is required');
+      return {
+        key: r.key, account: r.account ?? this.defaultAccount, targetKind: r.target.kind, targetId: r.target.id,
+        content: JSON.stringify(r.content), purpose: r.purpose, priority: PURPOSES[r.purpose].priority,
+        notBefore: r.notBefore === undefined ? null : new Date(r.notBefore).getTime(),
+        expiresAt: r.expiresAt === undefined ? null : new Date(r.expiresAt).getTime(),
+        createdAt: now, updatedAt: now,
+      };
+    });
+    const results = this.repo.insertMany(rows);
+    const fresh = results.map((r, i) => ({ ...r, row: rows[i]! })).filter((r) => r.created);
+    try {
+      await this.addJobs(fresh.map((f) => ({ id: f.id, account: f.row.account, priority: f.row.priority, notBefore: f.row.notBefore })), now);
+    } catch (err) {
+      // The rows are safe in SQLite; reconcile (at start, and periodically) gives them their jobs.
+      this.logger.warn({ err, count: fresh.length }, 'outbox rows recorded but not yet queued in Redis; reconcile will queue them');
+    }
+    return results;
+  }
+
+  /**
+   * Makes Redis agree with the record after a crash or a Redis that lost its data: rows caught in
+   * `sending` become `unknown` (or are resent when configured), and every `queued` row gets its job
+   * (adding an existing job id is a no-op in BullMQ).
+   */
+  async reconcile(inFlight: 'unknown' | 'queued'): Promise<{ inFlight: number; queued: number }> {
+    const now = this.clock.now().getTime();
+    const settled = this.repo.settleInFlight(inFlight, now);
+    let queued = 0;
+    let after = 0;
+    for (;;) {
+      const page = this.repo.queuedAfter(after, JOB_CHUNK);
+      if (page.length === 0) break;
+      await this.addJobs(page, now);
+      queued += page.length;
+      after = page[page.length - 1]!.id;
+    }
+    if (settled || queued) this.logger.info({ inFlightSettled: settled, as: inFlight, queued }, 'outbox reconciled with the queue');
+    return { inFlight: settled, queued };
+  }
+
+  private async addJobs(rows: { id: number; account: string; priority: number; notBefore: number | null }[], now: number): Promise<void> {
+    const byAccount = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = byAccount.get(r.account) ?? [];
+      list.push(r);
+      byAccount.set(r.account, list);
+    }
+    for (const [account, list] of byAccount) {
+      const queue = this.queues.queue(queueNames.outbox(account));
+      for (let i = 0; i < list.length; i += JOB_CHUNK) {
+        await queue.addBulk(list.slice(i, i + JOB_CHUNK).map((r) => ({
+          name: 'send',
+          data: { id: r.id } satisfies SendJobData,
+          opts: {
+            jobId: sendJobId(r.id),
+            priority: r.priority,
+            delay: r.notBefore && r.notBefore > now ? r.notBefore - now : undefined,
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })));
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { Queue, Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
+
+/** Queue names: one outbox queue per sending account (its budget), one for schedules. */
+export const queueNames = {
+  outbox: (account: string) => `outbox-${account}`,
+  schedules: 'schedules',
+} as const;
+
+/**
+ * Makes and remembers BullMQ queues and workers over one Redis, under one key prefix, and closes
+ * them all once (memoised), workers first.
+ */
+export class Queues {
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Set<Worker>();
+  private closing: Promise<void> | null = null;
+
+  constructor(readonly connection: ConnectionOptions, readonly prefix: string) {}
+
+  queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      q.on('error', () => { /* reported by the worker and /healthz; a queue error alone is not fatal */ });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  worker<D = unknown>(name: string, processor: Processor<D>, opts: Omit<WorkerOptions, 'connection' | 'prefix'> = {}): Worker<D> {
+    const w = new Worker<D>(name, processor, {
+      ...opts,
+      connection: { ...(this.connection as object), maxRetriesPerRequest: null } as ConnectionOptions,
+      prefix: this.prefix,
+    });
+    this.workers.add(w as Worker);
+    return w;
+  }
+
+  /** Waiting + delayed + active counts per queue, for /healthz. */
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, q] of this.queues) {
+      out[name] = await q.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.workers].map((w) => w.close()));
+      await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    })();
+    return this.closing;
+  }
+}
