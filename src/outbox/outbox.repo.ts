@@ -40,9 +40,9 @@ export class OutboxRepo {
   }
 
   /** Atomically moves a queued row to `sending`; false when another worker has it or it is done. */
-  claim(id: number, now: number): boolean {
+  claim(id: number, now: number, instanceId: string): boolean {
     const res = this.db.update(outbox)
-      .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: now })
+      .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: now, claimedBy: instanceId })
       .where(and(eq(outbox.id, id), eq(outbox.status, 'queued'))).run();
     return res.changes === 1;
   }
@@ -73,11 +73,21 @@ export class OutboxRepo {
     return r?.n ?? 0;
   }
 
-  /** After a crash: rows caught in `sending` become `unknown` (or `queued` to resend). Returns how many. */
-  settleInFlight(to: 'unknown' | 'queued', now: number): number {
-    return this.db.update(outbox)
-      .set({ status: to, reason: to === 'unknown' ? 'in flight when the bot stopped; not resent' : 'in flight when the bot stopped; resending', updatedAt: now })
-      .where(eq(outbox.status, 'sending')).run().changes;
+  /** Processes that hold rows in `sending`. */
+  sendingOwners(): string[] {
+    return this.db.selectDistinct({ by: outbox.claimedBy }).from(outbox).where(eq(outbox.status, 'sending')).all()
+      .map((r) => r.by ?? '');
+  }
+
+  /**
+   * After a crash: rows a dead process left in `sending` become `unknown` (or `queued` to resend).
+   * Returns how many.
+   */
+  settleInFlight(owner: string, to: 'unknown' | 'queued', now: number): number {
+    const reason = to === 'unknown' ? 'in flight when its bot process died; not resent' : 'in flight when its bot process died; resending';
+    const ownerCond = owner === '' ? sql`${outbox.claimedBy} is null` : eq(outbox.claimedBy, owner);
+    return this.db.update(outbox).set({ status: to, reason, updatedAt: now })
+      .where(and(eq(outbox.status, 'sending'), ownerCond)).run().changes;
   }
 
   /** Queued rows, oldest first, in pages. */

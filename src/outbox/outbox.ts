@@ -86,13 +86,16 @@ export class Outbox {
   }
 
   /**
-   * Makes Redis agree with the record after a crash or a Redis that lost its data: rows caught in
-   * `sending` become `unknown` (or are resent when configured), and every `queued` row gets its job
+   * Makes Redis agree with the record after a crash or a Redis that lost its data: rows a dead
+   * process left in `sending` become `unknown` (or are resent when configured), and every `queued` row gets its job
    * (adding an existing job id is a no-op in BullMQ).
    */
-  async reconcile(inFlight: 'unknown' | 'queued'): Promise<{ inFlight: number; queued: number }> {
+  async reconcile(inFlight: 'unknown' | 'queued', isAlive: (owner: string) => Promise<boolean>): Promise<{ inFlight: number; queued: number }> {
     const now = this.clock.now().getTime();
-    const settled = this.repo.settleInFlight(inFlight, now);
+    let settled = 0;
+    for (const owner of this.repo.sendingOwners()) {
+      if (!(await isAlive(owner))) settled += this.repo.settleInFlight(owner, inFlight, now);
+    }
     let queued = 0;
     let after = 0;
     for (;;) {

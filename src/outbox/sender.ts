@@ -16,6 +16,8 @@ export interface SenderOptions extends SendPolicy {
   account: string;
   /** Messages per minute for this account; 0 turns the budget off. */
   ratePerMinute: number;
+  /** The budget's window; 60 000 (a minute) unless a test shortens it. */
+  rateWindowMs?: number;
   gapMinMs: number;
   gapMaxMs: number;
   maxAttempts: number;
@@ -51,6 +53,7 @@ export class Sender extends EventEmitter {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly opts: SenderOptions,
+    private readonly instanceId: string,
     random: () => number = Math.random,
   ) {
     super();
@@ -62,7 +65,7 @@ export class Sender extends EventEmitter {
     const o = this.opts;
     this.worker = this.queues.worker<SendJobData>(queueNames.outbox(o.account), (job, token) => this.process(job, token), {
       concurrency: o.concurrency ?? 1,
-      limiter: o.ratePerMinute > 0 ? { max: o.ratePerMinute, duration: 60_000 } : undefined,
+      limiter: o.ratePerMinute > 0 ? { max: o.ratePerMinute, duration: o.rateWindowMs ?? 60_000 } : undefined,
       autorun: running,
     });
     this.worker.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
@@ -118,7 +121,7 @@ export class Sender extends EventEmitter {
     if (!this.transport.isReady()) {
       return this.defer(job, token, now + (this.opts.notReadyDelayMs ?? 5000), 'not-logged-in', row.id);
     }
-    if (!this.repo.claim(row.id, now)) return;
+    if (!this.repo.claim(row.id, now, this.instanceId)) return;
     await this.deliver(row, job, token);
   }
 

@@ -57,6 +57,8 @@ export const outbox = sqliteTable('outbox', {
   expiresAt: integer('expires_at'),
   status: text('status', { enum: OUTBOX_STATUSES }).notNull().default('queued'),
   attempts: integer('attempts').notNull().default(0),
+  /** The bot process that claimed it for sending (see Sender.instanceId). */
+  claimedBy: text('claimed_by'),
   /** Why it was skipped, failed, expired or is unknown. */
   reason: text('reason'),
   createdAt: integer('created_at').notNull(),

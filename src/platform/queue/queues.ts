@@ -1,4 +1,5 @@
 import { Queue, Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 
 /** Queue names: one outbox queue per sending account (its budget), one for schedules. */
 export const queueNames = {
@@ -14,6 +15,7 @@ export class Queues {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Set<Worker>();
   private closing: Promise<void> | null = null;
+  private plain: Redis | null = null;
 
   constructor(readonly connection: ConnectionOptions, readonly prefix: string) {}
 
@@ -37,6 +39,16 @@ export class Queues {
     return w;
   }
 
+  /** A plain client for the bot's own keys (liveness, health), sharing the queues' Redis. */
+  redis(): Redis {
+    if (!this.plain) {
+      const { url, ...rest } = this.connection as { url?: string } & Record<string, unknown>;
+      this.plain = url ? new Redis(url, { ...rest, maxRetriesPerRequest: 2 }) : new Redis({ ...rest, maxRetriesPerRequest: 2 });
+      this.plain.on('error', () => { /* surfaced through the commands that fail */ });
+    }
+    return this.plain;
+  }
+
   /** Waiting + delayed + active counts per queue, for /healthz. */
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
@@ -50,6 +62,7 @@ export class Queues {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.workers].map((w) => w.close()));
       await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+      if (this.plain) await this.plain.quit().catch(() => this.plain?.disconnect());
     })();
     return this.closing;
   }

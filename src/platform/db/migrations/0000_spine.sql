@@ -40,6 +40,7 @@ CREATE TABLE `outbox` (
 	`expires_at` integer,
 	`status` text DEFAULT 'queued' NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
+	`claimed_by` text,
 	`reason` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,

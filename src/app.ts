@@ -1,0 +1,193 @@
+import type { Config } from './config.js';
+import type { Capability } from './core/capability.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { Ingest } from './inbound/ingest.js';
+import { InboundRepo } from './inbound/inbound.repo.js';
+import { Router } from './inbound/router.js';
+import { Outbox } from './outbox/outbox.js';
+import { OutboxRepo } from './outbox/outbox.repo.js';
+import { Sender } from './outbox/sender.js';
+import { closeDb, openDb, type Db } from './platform/db/client.js';
+import { Liveness } from './platform/queue/liveness.js';
+import { Queues } from './platform/queue/queues.js';
+import { provideRedis } from './platform/redis/provide.js';
+import { redisOptionsFromUrl, type RedisTarget } from './platform/redis/url.js';
+import type { RedisHandle } from './platform/redis/managed.js';
+import { createWechatyEdge, type WechatyEdge } from './platform/wechaty/edge.js';
+import { startWorld, type World } from './platform/wechaty/world/server.js';
+import { ScheduleRepo } from './schedules/schedule.repo.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { startHealthServer } from './console/health.js';
+import type { Transport } from './core/messages.js';
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  capabilities: Capability[];
+  clock?: Clock;
+  /** Replace the WeChat transport (benchmarks use a null sender). */
+  transport?: Transport;
+  /** Start the loopback /healthz server (default true). */
+  http?: boolean;
+  /** Seconds between background reconciles of outbox and queue (default 30). */
+  reconcileEverySeconds?: number;
+  /** TTL of this process's liveness key (default 15 s). */
+  livenessTtlMs?: number;
+}
+
+/** The running bot: every part, started in order and stopped in reverse. */
+export interface App {
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: RedisHandle;
+  readonly queues: Queues;
+  readonly router: Router;
+  readonly ingest: Ingest;
+  readonly outbox: Outbox;
+  readonly sender: Sender;
+  readonly scheduler: Scheduler;
+  readonly edge: WechatyEdge;
+  readonly world: World | null;
+  readonly healthUrl: string | null;
+  readonly liveness: Liveness;
+  /** Resolves when the bot account has logged in (the first time). */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: config → store → redis → (world) → bot → capabilities → start.
+ * Only this function wires parts together. On failure part-way, what was started is stopped again.
+ */
+export async function startApp(opts: AppOptions): Promise<App> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const stack: { name: string; stop: () => unknown }[] = [];
+  const stopAll = async () => {
+    for (const part of stack.splice(0).reverse()) {
+      try {
+        await part.stop();
+        logger.debug({ part: part.name }, 'stopped');
+      } catch (err) {
+        logger.error({ err, part: part.name }, 'error while stopping');
+      }
+    }
+  };
+
+  try {
+    const db = openDb(config.DB_FILE);
+    stack.push({ name: 'database', stop: () => closeDb(db) });
+    logger.info({ file: config.DB_FILE }, 'store open, migrations applied');
+
+    const redis = await provideRedis({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, bin: config.REDIS_SERVER_BIN, logger });
+    stack.push({ name: 'redis', stop: () => redis.stop() });
+
+    const queues = new Queues(toConnection(redisOptionsFromUrl(redis.url)), config.QUEUE_PREFIX);
+    stack.push({ name: 'queues', stop: () => queues.close() });
+    const liveness = new Liveness(queues, opts.livenessTtlMs);
+    await liveness.start();
+    stack.push({ name: 'liveness', stop: () => liveness.stop() });
+
+    let world: World | null = null;
+    let endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT;
+    let token = config.WECHATY_PUPPET_SERVICE_TOKEN;
+    let noTls = config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT;
+    if (!config.production) {
+      world = await startWorld({
+        port: config.WORLD_PORT, logger: logger.child({ part: 'world' }),
+        traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
+      });
+      stack.push({ name: 'world', stop: () => world?.stop() });
+      endpoint = world.endpoint;
+      token = world.token;
+      noTls = true;
+      logger.info({ endpoint }, 'simulated WeChat world started (no puppet-service token configured)');
+    }
+
+    const router = new Router(logger.child({ part: 'router' }));
+    const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
+      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000,
+    });
+    const edge = createWechatyEdge({
+      endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
+      timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
+      account: config.ACCOUNT_ID,
+    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined));
+
+    const outboxRepo = new OutboxRepo(db);
+    const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), config.ACCOUNT_ID);
+    const transport = opts.transport ?? edge.transport;
+    const sender = new Sender(outboxRepo, queues, transport, clock, logger.child({ part: 'sender' }), {
+      account: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
+      marketingCapPerDay: config.MARKETING_CAP_PER_DAY, ratePerMinute: config.SEND_RATE_PER_MINUTE,
+      gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS, maxAttempts: config.SEND_MAX_ATTEMPTS,
+      retryBaseMs: config.SEND_RETRY_BASE_MS,
+    }, liveness.instanceId);
+    const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
+
+    for (const cap of opts.capabilities) {
+      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, outbox, scheduler });
+      if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
+    }
+
+    const inFlight = config.SENDING_AFTER_CRASH === 'unknown' ? 'unknown' : 'queued';
+    const isAlive = (owner: string) => liveness.isAlive(owner);
+    await outbox.reconcile(inFlight, isAlive);
+    const reconcileTimer = setInterval(() => {
+      outbox.reconcile(inFlight, isAlive).catch((err: unknown) => logger.warn({ err }, 'periodic outbox reconcile failed'));
+    }, (opts.reconcileEverySeconds ?? 30) * 1000);
+    reconcileTimer.unref();
+    stack.push({ name: 'reconcile timer', stop: () => clearInterval(reconcileTimer) });
+
+    // Stopped after the sender and the scheduler (the stack unwinds in reverse): stop() is safe before start().
+    stack.push({ name: 'wechaty', stop: () => edge.stop() });
+    sender.start(transport.isReady());
+    stack.push({ name: 'sender', stop: () => sender.close() });
+    edge.on('login', () => sender.resume());
+    edge.on('logout', () => void sender.pause());
+
+    await scheduler.start();
+    stack.push({ name: 'scheduler', stop: () => scheduler.stop() });
+
+    let healthUrl: string | null = null;
+    if (opts.http !== false) {
+      const health = await startHealthServer(config.HTTP_HOST, config.HTTP_PORT, async () => {
+        const redisOk = await queues.redis().ping().then((p) => p === 'PONG', () => false);
+        let dbOk = true;
+        try { db.$client.prepare('select 1').get(); } catch { dbOk = false; }
+        const loggedIn = edge.isLoggedIn();
+        return {
+          ok: redisOk && dbOk && loggedIn,
+          bot: { loggedIn, selfId: edge.selfId() ?? null, account: config.ACCOUNT_ID, world: Boolean(world) },
+          redis: { ok: redisOk, owned: redis.owned },
+          database: { ok: dbOk },
+          queues: redisOk ? await queues.depths() : null,
+          outbox: outboxRepo.countByStatus(),
+          inbound: ingest.getStats(),
+          handlerFailures: router.failureCount,
+        };
+      }, logger);
+      healthUrl = health.url;
+      stack.push({ name: 'http', stop: () => health.close() });
+      logger.info({ url: health.url }, 'health endpoint listening');
+    }
+
+    // Resolves at the first login; until then the supervisor keeps trying and the sender waits.
+    const ready = edge.start();
+    ready.catch((err: unknown) => logger.error({ err }, 'bot did not start'));
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config, db, redis, queues, router, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function toConnection(t: RedisTarget): Record<string, unknown> {
+  return { ...t };
+}

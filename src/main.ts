@@ -1,0 +1,69 @@
+import { startApp } from './app.js';
+import { capabilities } from './capabilities.js';
+import { loadConfig, readEnvFile } from './config.js';
+import { ConfigError } from './core/errors.js';
+import { createLogger } from './core/logger.js';
+
+/** Process entry: config, the app, signals. Nothing else registers process handlers. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ ...readEnvFile(process.cwd()), ...process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`siyu-bot: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const pretty = config.LOG_PRETTY === 'auto' ? Boolean(process.stdout.isTTY) : config.LOG_PRETTY === 'true';
+  const logger = createLogger({
+    level: config.LOG_LEVEL, pretty,
+    secrets: [config.WECHATY_PUPPET_SERVICE_TOKEN ?? ''],
+  });
+
+  let starting: Promise<Awaited<ReturnType<typeof startApp>> | null> = Promise.resolve(null);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: forcing exit');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'stopping: schedules, workers, bot, redis, database (signal again to force)');
+    // A signal during start-up waits for the start to finish (or fail), then stops what started.
+    starting.then((app) => app?.stop()).then(() => {
+      logger.info('stopped cleanly');
+      logger.flush();
+      process.exit(0);
+    }, (err: unknown) => {
+      logger.error({ err }, 'error while stopping');
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
+
+  logger.info({ timezone: config.TIMEZONE, production: config.production, account: config.ACCOUNT_ID }, 'siyu-bot starting');
+  const started = startApp({ config, logger, capabilities });
+  starting = started.catch(() => null);
+  let app;
+  try {
+    app = await started;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.flush();
+      process.stderr.write(`siyu-bot: ${err.message}\n`);
+      process.exit(1);
+    }
+    logger.error({ err }, 'start failed');
+    process.exit(1);
+  }
+  if (signals > 0) return; // shutdown() is already stopping it
+  await app.ready;
+  if (signals > 0) return;
+  logger.info({ health: app.healthUrl, selfId: app.edge.selfId(), world: app.world?.endpoint ?? null }, 'siyu-bot is running');
+}
+
+void main();

@@ -1,0 +1,165 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ManualClock } from '../core/clock.js';
+import { zonedTime } from '../core/time.js';
+import { optOuts } from '../platform/db/schema.js';
+import { queueNames } from '../platform/queue/queues.js';
+import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
+import { sendJobId } from './outbox.js';
+
+const SH = 'Asia/Shanghai';
+const noon = () => new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+const member = (id: string) => ({ kind: 'contact' as const, id });
+
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+const open: OutboxHarness[] = [];
+let n = 0;
+
+async function harness(clock = noon(), sender = {}) {
+  const h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, `db-${n++}.sqlite`), clock, sender });
+  open.push(h);
+  return h;
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tmp = tempDir();
+});
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+afterAll(async () => {
+  await redis.stop();
+  tmp.remove();
+});
+
+describe('outbox: one way out', () => {
+  it('sends a key enqueued twice exactly once', async () => {
+    const h = await harness();
+    const a = await h.outbox.enqueue({ key: 'reply:m1', target: member('c1'), content: text('您好'), purpose: 'reply' });
+    const b = await h.outbox.enqueue({ key: 'reply:m1', target: member('c1'), content: text('您好'), purpose: 'reply' });
+    expect(a.created).toBe(true);
+    expect(b).toMatchObject({ id: a.id, created: false });
+    h.sender.start(true);
+    await h.settled(a.id, ['sent']);
+    const c = await h.outbox.enqueue({ key: 'reply:m1', target: member('c1'), content: text('您好'), purpose: 'reply' });
+    expect(c).toMatchObject({ id: a.id, created: false, status: 'sent' });
+    await h.outbox.enqueue({ key: 'reply:m2', target: member('c1'), content: text('second'), purpose: 'reply' }).then((r) => h.settled(r.id, ['sent']));
+    expect(h.transport.delivered.map((d) => (d.content as { text: string }).text)).toEqual(['您好', 'second']);
+    expect(h.repo.get(a.id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('keeps within the account budget and the gap between sends', async () => {
+    const h = await harness(noon(), { ratePerMinute: 2, rateWindowMs: 1000, gapMinMs: 100, gapMaxMs: 150 });
+    const rows = await h.outbox.enqueueMany(Array.from({ length: 6 }, (_, i) => ({ key: `b${i}`, target: member(`c${i}`), content: text(`m${i}`), purpose: 'reply' as const })));
+    h.sender.start(true);
+    await Promise.all(rows.map((r) => h.settled(r.id, ['sent'])));
+    const at = h.transport.delivered.map((d) => d.at);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(100);
+    for (let i = 2; i < at.length; i++) expect(at[i]! - at[i - 2]!, 'at most 2 sends in any 1 s window').toBeGreaterThanOrEqual(990);
+    expect(rows.map((r) => h.repo.get(r.id)?.status)).toEqual(Array(6).fill('sent'));
+  });
+
+  it('sends a reply before a campaign queued ahead of it', async () => {
+    const h = await harness();
+    await h.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ key: `camp${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('会员日'), purpose: 'campaign' as const })));
+    await h.outbox.enqueue({ key: 'reply:urgent', target: member('c1'), content: text('reply'), purpose: 'reply' });
+    h.sender.start(true);
+    await h.transport.waitFor(31);
+    expect((h.transport.delivered[0]!.content as { text: string }).text).toBe('reply');
+  });
+
+  it('defers marketing in quiet hours (not dropped) while replies still go', async () => {
+    const clock = new ManualClock(zonedTime(2026, 11, 25, 23, 0, SH));
+    const h = await harness(clock);
+    const camp = await h.outbox.enqueue({ key: 'care:1', target: member('c1'), content: text('生日快乐'), purpose: 'care' });
+    const reply = await h.outbox.enqueue({ key: 'reply:1', target: member('c2'), content: text('积分 120'), purpose: 'reply' });
+    h.sender.start(true);
+    await h.settled(reply.id, ['sent']);
+    const deferred = await h.settled(camp.id, ['deferred']);
+    expect(deferred.reason).toBe('quiet-hours');
+    expect(h.repo.get(camp.id)?.status).toBe('queued');
+    const job = await h.queues.queue(queueNames.outbox('main')).getJob(sendJobId(camp.id));
+    expect(await job?.getState()).toBe('delayed');
+    const until = zonedTime(2026, 11, 26, 8, 30, SH).getTime() - clock.now().getTime();
+    expect(job!.delay).toBeGreaterThan(until - 60_000);
+    expect(job!.delay).toBeLessThanOrEqual(until);
+  });
+
+  it('skips marketing to opted-out members and over the daily cap, with the reason', async () => {
+    const h = await harness();
+    h.db.insert(optOuts).values({ contactId: 'quiet', at: 1, source: 'test' }).run();
+    const out = await h.outbox.enqueue({ key: 'camp:quiet', target: member('quiet'), content: text('x'), purpose: 'campaign' });
+    const first = await h.outbox.enqueue({ key: 'camp:a1', target: member('a'), content: text('x'), purpose: 'campaign' });
+    const service = await h.outbox.enqueue({ key: 'svc:quiet', target: member('quiet'), content: text('您的问题已处理'), purpose: 'service' });
+    h.sender.start(true);
+    await h.settled(first.id, ['sent']);
+    const second = await h.outbox.enqueue({ key: 'camp:a2', target: member('a'), content: text('y'), purpose: 'wake-up' });
+    expect(await h.settled(out.id, ['skipped'])).toMatchObject({ reason: 'opted-out' });
+    expect(await h.settled(second.id, ['skipped'])).toMatchObject({ reason: 'member-cap 1/day reached' });
+    await h.settled(service.id, ['sent']);
+    expect(h.repo.get(second.id)).toMatchObject({ status: 'skipped', reason: 'member-cap 1/day reached' });
+  });
+
+  it('expires what cannot go before its deadline instead of sending late', async () => {
+    const clock = noon();
+    const h = await harness(clock);
+    const r = await h.outbox.enqueue({ key: 'alert:late', target: member('mgr'), content: text('x'), purpose: 'alert', expiresAt: clock.now().getTime() + 1000 });
+    clock.advance(2000);
+    h.sender.start(true);
+    await h.settled(r.id, ['expired']);
+    expect(h.transport.delivered).toHaveLength(0);
+  });
+
+  it('retries a transient failure and records a permanent one', async () => {
+    const h = await harness();
+    h.transport.failures.set('flaky', ['transient']);
+    h.transport.failures.set('gone', ['permanent']);
+    const flaky = await h.outbox.enqueue({ key: 'f', target: member('flaky'), content: text('x'), purpose: 'reply' });
+    const gone = await h.outbox.enqueue({ key: 'g', target: member('gone'), content: text('x'), purpose: 'reply' });
+    h.sender.start(true);
+    await h.settled(flaky.id, ['sent']);
+    await h.settled(gone.id, ['failed']);
+    expect(h.repo.get(flaky.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(h.repo.get(gone.id)).toMatchObject({ status: 'failed', reason: 'no such contact gone' });
+  });
+
+  it('waits while the account is logged out and sends when it is back', async () => {
+    const h = await harness();
+    h.transport.ready = false;
+    const r = await h.outbox.enqueue({ key: 'w', target: member('c'), content: text('x'), purpose: 'reply' });
+    h.sender.start(true);
+    expect(await h.settled(r.id, ['deferred'])).toMatchObject({ reason: 'not-logged-in' });
+    h.transport.ready = true;
+    await h.settled(r.id, ['sent']);
+  });
+
+  it('loses no message when Redis loses its data: reconcile re-queues from SQLite', async () => {
+    const h = await harness();
+    const rows = await h.outbox.enqueueMany(Array.from({ length: 20 }, (_, i) => ({ key: `r${i}`, target: member(`c${i}`), content: text(`m${i}`), purpose: 'reply' as const })));
+    await flushAll(redis.url);
+    const rec = await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o));
+    expect(rec).toEqual({ inFlight: 0, queued: 20 });
+    await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o)); // twice is harmless
+    h.sender.start(true);
+    await h.transport.waitFor(20);
+    await Promise.all(rows.map((r) => h.settled(r.id, ['sent'])));
+    expect(h.transport.delivered).toHaveLength(20);
+    expect(new Set(h.transport.delivered.map((d) => d.target.id)).size).toBe(20);
+  });
+
+  it('marks a row a dead process left in sending as unknown, and leaves a live one alone', async () => {
+    const h = await harness();
+    const dead = await h.outbox.enqueue({ key: 'dead', target: member('c1'), content: text('x'), purpose: 'reply' });
+    const live = await h.outbox.enqueue({ key: 'live', target: member('c2'), content: text('x'), purpose: 'reply' });
+    expect(h.repo.claim(dead.id, 1, 'gone-process')).toBe(true);
+    expect(h.repo.claim(live.id, 1, h.liveness.instanceId)).toBe(true);
+    const rec = await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o));
+    expect(rec.inFlight).toBe(1);
+    expect(h.repo.get(dead.id)).toMatchObject({ status: 'unknown' });
+    expect(h.repo.get(live.id)).toMatchObject({ status: 'sending' });
+  });
+});
