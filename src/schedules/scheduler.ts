@@ -25,7 +25,7 @@ interface RunJob {
 
 /** Job id of one slot: the same in every process, so a slot is queued once per Redis. */
 export function slotJobId(name: string, slot: number): string {
-  return `sched:${name}:${new Date(slot).toISOString()}`;
+  return `sched-${name}-${slot}`;
 }
 
 /**
