@@ -91,3 +91,137 @@ export const scheduleRuns = sqliteTable('schedule_runs', {
   finishedAt: integer('finished_at'),
 }, (t) => [primaryKey({ columns: [t.name, t.slot] })]);
 
+
+// ── Membership (issue: members, staff and points) ───────────────────────────────────
+
+export const STAFF_ROLES = ['guide', 'store-manager', 'community-admin', 'hq'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const stores = sqliteTable('stores', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  city: text('city').notNull().default(''),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Guides, store managers, community admins and HQ staff. */
+export const staff = sqliteTable('staff', {
+  /** Staff number (工号), the key imports use. */
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role', { enum: STAFF_ROLES }).notNull(),
+  storeCode: text('store_code').references(() => stores.code),
+  /** Their own WeChat/WeCom contact id, once known. */
+  contactId: text('contact_id'),
+  /** Phone; shown and logged masked only. */
+  phone: text('phone'),
+  /** Days they work, as local weekday digits 0 (Sunday) to 6: `0123456` = every day. */
+  workingDays: text('working_days').notNull().default('0123456'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [uniqueIndex('staff_contact_uq').on(t.contactId), index('staff_store_idx').on(t.storeCode, t.role)]);
+
+export const BIRTHDAY_KINDS = ['solar', 'lunar'] as const;
+
+export const members = sqliteTable('members', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** WeChat/WeCom contact id when the member is linked (入会 or import). */
+  contactId: text('contact_id'),
+  name: text('name').notNull().default(''),
+  /** Mainland mobile number; shown and logged masked only. */
+  phone: text('phone'),
+  storeCode: text('store_code').references(() => stores.code),
+  /** Owning guide (staff code). */
+  guideCode: text('guide_code').references(() => staff.code),
+  /** JSON array of tags. */
+  tags: text('tags').notNull().default('[]'),
+  tier: text('tier').notNull(),
+  /** Growth value: decides the tier. */
+  growth: integer('growth').notNull().default(0),
+  /** Spendable points: always equal to the sum of the ledger (checked by `doctor`). */
+  points: integer('points').notNull().default(0),
+  birthdayKind: text('birthday_kind', { enum: BIRTHDAY_KINDS }),
+  birthMonth: integer('birth_month'),
+  birthDay: integer('birth_day'),
+  birthYear: integer('birth_year'),
+  joinedAt: integer('joined_at'),
+  /** Last message or interaction (inbound activity). */
+  lastActiveAt: integer('last_active_at'),
+  lastPurchaseAt: integer('last_purchase_at'),
+  orderCount: integer('order_count').notNull().default(0),
+  optedOutAt: integer('opted_out_at'),
+  referralCode: text('referral_code').notNull(),
+  referrerId: integer('referrer_id'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [
+  uniqueIndex('members_contact_uq').on(t.contactId),
+  uniqueIndex('members_phone_uq').on(t.phone),
+  uniqueIndex('members_referral_uq').on(t.referralCode),
+  index('members_guide_idx').on(t.guideCode),
+  index('members_store_idx').on(t.storeCode),
+  index('members_active_idx').on(t.lastActiveAt),
+  index('members_birthday_idx').on(t.birthdayKind, t.birthMonth, t.birthDay),
+]);
+
+/** Groups (rooms) the brand runs, with their store and owning guide. */
+export const groups = sqliteTable('groups', {
+  roomId: text('room_id').primaryKey(),
+  name: text('name').notNull(),
+  storeCode: text('store_code').references(() => stores.code),
+  guideCode: text('guide_code').references(() => staff.code),
+  tags: text('tags').notNull().default('[]'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [index('groups_store_idx').on(t.storeCode), index('groups_guide_idx').on(t.guideCode)]);
+
+export const orders = sqliteTable('orders', {
+  orderId: text('order_id').primaryKey(),
+  memberId: integer('member_id').notNull().references(() => members.id),
+  /** Amount in fen (分). */
+  amountFen: integer('amount_fen').notNull(),
+  orderedAt: integer('ordered_at').notNull(),
+  storeCode: text('store_code').references(() => stores.code),
+  importedAt: integer('imported_at').notNull(),
+}, (t) => [index('orders_member_idx').on(t.memberId, t.orderedAt)]);
+
+export const LEDGER_REASONS = ['order', 'redeem', 'referral', 'care', 'adjust', 'expire'] as const;
+
+/** Append-only points ledger. `ref` is unique: the same order or redemption never counts twice. */
+export const pointsLedger = sqliteTable('points_ledger', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  memberId: integer('member_id').notNull().references(() => members.id),
+  delta: integer('delta').notNull(),
+  reason: text('reason', { enum: LEDGER_REASONS }).notNull(),
+  ref: text('ref').notNull(),
+  balanceAfter: integer('balance_after').notNull(),
+  createdAt: integer('created_at').notNull(),
+}, (t) => [uniqueIndex('ledger_ref_uq').on(t.ref), index('ledger_member_idx').on(t.memberId, t.id)]);
+
+/** The rewards catalogue as loaded from the membership playbook; stock is live here. */
+export const rewards = sqliteTable('rewards', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  cost: integer('cost').notNull(),
+  /** Stock left; null = unlimited. */
+  stock: integer('stock'),
+  perMemberLimit: integer('per_member_limit'),
+  validityDays: integer('validity_days').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const COUPON_STATUSES = ['issued', 'used', 'expired'] as const;
+
+export const coupons = sqliteTable('coupons', {
+  code: text('code').primaryKey(),
+  memberId: integer('member_id').notNull().references(() => members.id),
+  rewardCode: text('reward_code').notNull().references(() => rewards.code),
+  status: text('status', { enum: COUPON_STATUSES }).notNull().default('issued'),
+  /** What issued it (a redemption's ledger ref, a care scene): unique, so it is issued once. */
+  ref: text('ref').notNull(),
+  issuedAt: integer('issued_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+}, (t) => [uniqueIndex('coupons_ref_uq').on(t.ref), index('coupons_member_idx').on(t.memberId, t.status)]);
