@@ -10,7 +10,7 @@ import { queueNames, type Queues } from '../platform/queue/queues.js';
 import type { SendJobData } from './outbox.js';
 import type { OutboxRepo, OutboxRow } from './outbox.repo.js';
 import { decideSend, sendGap, type SendPolicy } from './outbox.rules.js';
-import { isPurpose } from './purposes.js';
+import { PURPOSES, isPurpose } from './purposes.js';
 
 export interface SenderOptions extends SendPolicy {
   account: string;
@@ -95,13 +95,16 @@ export class Sender extends EventEmitter {
     const row = this.repo.get(job.data.id);
     if (!row || row.status !== 'queued') return; // already handled (redelivered job, second process)
     const now = this.clock.now().getTime();
+    const purpose = isPurpose(row.purpose) ? row.purpose : 'reply';
+    // Opt-out and cap lookups only matter for marketing to a person; service sends skip the queries.
+    const memberMarketing = PURPOSES[purpose].marketing && row.targetKind === 'contact';
     const facts = {
-      purpose: isPurpose(row.purpose) ? row.purpose : 'reply',
+      purpose,
       targetKind: row.targetKind,
       notBefore: row.notBefore,
       expiresAt: row.expiresAt,
-      optedOut: row.targetKind === 'contact' && this.repo.isOptedOut(row.targetId),
-      marketingSentToday: row.targetKind === 'contact'
+      optedOut: memberMarketing && this.repo.isOptedOut(row.targetId),
+      marketingSentToday: memberMarketing
         ? this.repo.marketingSentSince(row.targetId, startOfLocalDay(new Date(now), this.opts.timezone).getTime())
         : 0,
     } as const;
