@@ -144,7 +144,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     stack.push({ name: 'wechaty', stop: () => edge.stop() });
     sender.start(transport.isReady());
     stack.push({ name: 'sender', stop: () => sender.close() });
-    edge.on('login', () => sender.resume());
+    edge.on('ready', () => sender.resume());
     edge.on('logout', () => void sender.pause());
 
     await scheduler.start();

@@ -1,0 +1,67 @@
+/**
+ * Runs the simulated WeChat world alone (`npm run world`), so a bot process can connect to it
+ * exactly as it would to a real puppet-service provider.
+ *
+ * Reads WORLD_PORT (default 8788 here), WORLD_TRAFFIC, WORLD_TRAFFIC_INTERVAL_MS, LOG_LEVEL and
+ * LOG_PRETTY; reuses WECHATY_PUPPET_SERVICE_TOKEN when it is an `insecure_` token, so pasted
+ * settings keep working across runs.
+ */
+import process from 'node:process';
+import { loadConfig, readEnvFile } from '../src/config.js';
+import { errorMessage } from '../src/core/errors.js';
+import { createLogger } from '../src/core/logger.js';
+import { startWorld } from '../src/platform/wechaty/world/server.js';
+
+const DEFAULT_PORT = '8788';
+const DEFAULT_TOKEN = 'insecure_siyu_world';
+
+async function main(): Promise<void> {
+  const env = { ...readEnvFile(process.cwd()), ...process.env };
+  const config = loadConfig({ ...env, WORLD_PORT: env.WORLD_PORT || DEFAULT_PORT });
+  const pretty = config.LOG_PRETTY === 'true' || (config.LOG_PRETTY === 'auto' && Boolean(process.stdout.isTTY));
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty });
+  const configured = config.WECHATY_PUPPET_SERVICE_TOKEN;
+  const token = configured?.startsWith('insecure_') ? configured : DEFAULT_TOKEN;
+
+  const world = await startWorld({
+    port: config.WORLD_PORT,
+    token,
+    logger,
+    traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
+  });
+  const { store, bot, members, rooms } = world.seed;
+  process.stdout.write([
+    '',
+    `Simulated world for ${store.name} (${store.code}): ${members.length} members, ${rooms.length} groups, bot ${bot.name} (${bot.id})`,
+    `puppet-service endpoint: ${world.endpoint}   token: ${world.token}   traffic: ${config.WORLD_TRAFFIC ? `every ~${config.WORLD_TRAFFIC_INTERVAL_MS} ms` : 'off'}`,
+    '',
+    'Point the bot at it (put these in .env or export them):',
+    `WECHATY_PUPPET_SERVICE_ENDPOINT=${world.endpoint}`,
+    `WECHATY_PUPPET_SERVICE_TOKEN=${world.token}`,
+    'WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true',
+    '',
+    'Ctrl-C stops the world.',
+    '',
+  ].join('\n'));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'world: stopping');
+    world.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: errorMessage(err) }, 'world: stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`world: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,267 @@
+import net from 'node:net';
+import { WechatyBuilder, type Wechaty } from 'wechaty';
+import { PuppetService } from 'wechaty-puppet-service';
+import type { Logger } from '../../core/logger.js';
+import type { InboundMessage } from '../../core/messages.js';
+import { errorMessage } from '../../core/errors.js';
+import { toInbound } from './convert.js';
+import { describeGrpcError, isConnectivityError, isHarmlessWechatyError } from './grpc-errors.js';
+
+/**
+ * PuppetService's own watchdog resets the puppet in place, and that reset can race with the
+ * supervisor's rebuild (a stopped session comes back to life and takes the server's single event
+ * stream). The session runs its own watchdog instead and sets the puppet's to ~20 days (the
+ * largest that fits a Node timer).
+ */
+const PUPPET_WATCHDOG_OFF_SECONDS = 20 * 24 * 3600;
+
+/**
+ * PuppetService without its LevelDB payload cache (`~/.wechaty/wechaty-puppet-service/<token>/`).
+ * That cache opens on `login` and closes asynchronously on `logout`; after a restart the new
+ * session's open races the old one's close and LevelDB's lock error surfaces as an uncaught
+ * exception that kills the process (seen here: "IO error: lock …/LOCK: already held by process";
+ * two processes with one token hit it too). Payloads stay cached in memory by wechaty-puppet's LRU.
+ */
+export class EdgePuppetService extends PuppetService {
+  protected override hookPayloadStore(): void {
+    // deliberately empty: no LevelDB store is ever opened
+  }
+}
+
+export interface SessionOptions {
+  endpoint: string;
+  token: string;
+  noTls: boolean;
+  authority?: string;
+  /** No event (heartbeat, message …) from the provider for this long means the session is lost. */
+  timeoutSeconds: number;
+  /** How long `open()` waits for login and ready. */
+  loginTimeoutMs: number;
+  /** The bot account id (ACCOUNT_ID) put on inbound messages. */
+  account: string;
+  /** Probe the endpoint over TCP before each attempt (fails fast when refused). Default true. */
+  tcpProbe?: boolean;
+}
+
+export interface SessionHooks {
+  onMessage(m: InboundMessage): Promise<void> | void;
+  /** The account logged in (may come before or after ready). */
+  onLogin(selfId: string): void;
+  /** Called once when an open session stops working; the supervisor then rebuilds. */
+  onLost(reason: string): void;
+}
+
+type State = 'new' | 'opening' | 'online' | 'lost' | 'closed';
+
+/** One connection: a fresh PuppetService and Wechaty. Never reused after close. */
+export class WechatySession {
+  readonly puppet: EdgePuppetService;
+  readonly bot: Wechaty;
+  private state: State = 'new';
+  private loggedIn = false;
+  private ready = false;
+  private lastError: string | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private settleOpen: ((err?: Error) => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private started = false;
+  private starting: Promise<void> | undefined;
+  private startSettled = false;
+  private openError: Error | undefined;
+  private rejectClosed!: (err: Error) => void;
+  private readonly closed = new Promise<never>((_, reject) => { this.rejectClosed = reject; });
+
+  constructor(private readonly opts: SessionOptions, private readonly log: Logger, private readonly hooks: SessionHooks) {
+    this.puppet = new EdgePuppetService({
+      endpoint: opts.endpoint,
+      token: opts.token,
+      tls: { disable: opts.noTls },
+      ...(opts.authority ? { authority: opts.authority } : {}),
+      timeoutSeconds: PUPPET_WATCHDOG_OFF_SECONDS,
+    });
+    // No `name`: a named Wechaty writes `<name>.memory-card.json` into the working directory.
+    this.bot = WechatyBuilder.build({ puppet: this.puppet });
+    this.closed.catch(() => undefined);
+    this.wire();
+  }
+
+  /** True while logged in, ready and not lost: sends can go out. */
+  isOnline(): boolean {
+    return this.state === 'online' && this.bot.isLoggedIn;
+  }
+
+  selfId(): string | undefined {
+    return this.bot.isLoggedIn ? this.bot.currentUser.id : undefined;
+  }
+
+  /**
+   * Starts the puppet and waits for login and ready. Rejects at once when `close()` is called.
+   * @throws Error saying why (endpoint unreachable, token refused, no login in time).
+   */
+  async open(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`session already ${this.state}`);
+    this.state = 'opening';
+    // A refused TCP connect fails the attempt at once; Wechaty would take ~5 s and log a page of warnings.
+    if (this.opts.tcpProbe !== false) await this.untilClosed(probeTcp(this.opts.endpoint, 5000));
+    this.log.debug({ endpoint: this.opts.endpoint }, 'wechaty: endpoint reachable, starting the puppet');
+    this.started = true;
+    this.starting = this.bot.start().finally(() => { this.startSettled = true; });
+    this.starting.catch(() => undefined);
+    await this.untilClosed(this.starting);
+    // Wechaty's start() swallows the puppet's start failure: check the puppet's state ourselves.
+    if (this.puppet.state.active() !== true) {
+      throw new Error(`puppet-service did not start: ${this.lastError ?? 'unknown error'}`);
+    }
+    const grpc = this.puppet.grpcManager;
+    grpc.on('end', () => this.fail('the event stream ended'));
+    grpc.on('error', (err: unknown) => this.fail(`the event stream failed: ${describeGrpcError(err)}`));
+    await this.untilClosed(this.waitOnline());
+    this.state = 'online';
+    this.feedWatchdog();
+  }
+
+  /** Stops the puppet (bounded in time) and forgets the session. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.state = 'closed';
+      this.rejectClosed(new Error('session closed'));
+      this.settleOpen?.(new Error('session closed'));
+      if (this.watchdog) clearTimeout(this.watchdog);
+      if (!this.started) return;
+      let grpc: EdgePuppetService['grpcManager'] | undefined;
+      try {
+        grpc = this.puppet.grpcManager;
+      } catch {
+        // not connected yet
+      }
+      const stopping = this.bot.stop().catch((err: unknown) => {
+        this.log.debug({ err: errorMessage(err) }, 'wechaty: stop failed (ignored)');
+      });
+      if (!(await settlesWithin(stopping, 5000))) {
+        // A provider that accepted TCP but went silent leaves gRPC calls (stop) hanging without a
+        // deadline: close the channel so they fail, then give the stop a little longer.
+        this.log.debug('wechaty: stop is hanging, closing the gRPC channel');
+        try {
+          grpc?.client.close();
+        } catch {
+          // the channel is already gone
+        }
+        await settlesWithin(stopping, 5000);
+      }
+      // A start still under way could finish after this stop and leave a live client holding the
+      // server's only event stream: stop again once it settles.
+      if (!this.startSettled) void this.starting?.then(() => this.bot.stop()).catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private untilClosed<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.closed]);
+  }
+
+  private waitOnline(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.openError) return reject(this.openError);
+      const timer = setTimeout(() => this.settleOpen?.(new Error(
+        `no login within ${Math.round(this.opts.loginTimeoutMs / 1000)}s` + (this.lastError ? ` (last error: ${this.lastError})` : ''),
+      )), this.opts.loginTimeoutMs);
+      this.settleOpen = (err) => {
+        clearTimeout(timer);
+        this.settleOpen = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
+      this.checkOnline();
+    });
+  }
+
+  private fail(reason: string): void {
+    if (this.state === 'opening') {
+      this.openError ??= new Error(reason);
+      this.settleOpen?.(this.openError);
+    } else if (this.state === 'online') {
+      this.state = 'lost';
+      if (this.watchdog) clearTimeout(this.watchdog);
+      this.hooks.onLost(reason);
+    }
+  }
+
+  private checkOnline(): void {
+    if (this.state === 'opening' && this.loggedIn && this.ready && this.puppet.state.active() === true) this.settleOpen?.();
+  }
+
+  private feedWatchdog(): void {
+    if (this.state !== 'online') return;
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(
+      () => this.fail(`no event from the provider for ${this.opts.timeoutSeconds}s`),
+      this.opts.timeoutSeconds * 1000,
+    );
+  }
+
+  private wire(): void {
+    const { bot, puppet, log } = this;
+    bot.on('login', (user) => {
+      if (this.state === 'closed') return;
+      this.loggedIn = true;
+      this.hooks.onLogin(user.id);
+      this.checkOnline();
+    });
+    bot.on('ready', () => {
+      if (this.state === 'closed') return;
+      this.ready = true;
+      this.checkOnline();
+    });
+    // The puppet's own logout is synchronous; Wechaty's comes after a contact lookup.
+    puppet.on('logout', ({ data }) => this.fail(`logged out${data ? `: ${data}` : ''}`));
+    puppet.on('heartbeat', () => this.feedWatchdog());
+    bot.on('scan', (qrcode, status) => {
+      if (this.state === 'closed') return;
+      log.warn({ status, qrcode }, 'wechaty: the account needs a QR scan to log in');
+    });
+    bot.on('message', async (msg) => {
+      if (this.state === 'closed') return;
+      try {
+        await this.hooks.onMessage(await toInbound(msg, this.opts.account));
+      } catch (err) {
+        log.error({ err, messageId: msg.id }, 'wechaty: message handler failed');
+      }
+    });
+    // Never removed: an `error` event without a listener would throw.
+    bot.on('error', (err) => {
+      const text = describeGrpcError(err);
+      this.lastError = text;
+      if (this.state === 'closed' || this.state === 'opening' || isHarmlessWechatyError(err)) {
+        log.debug({ err: text, state: this.state }, 'wechaty: error');
+      } else if (isConnectivityError(err)) {
+        log.warn({ err: text }, 'wechaty: connection error');
+      } else {
+        log.error({ err: text }, 'wechaty: error');
+      }
+    });
+  }
+}
+
+/** Resolves when a TCP connection to `host:port` opens; rejects with the socket error otherwise. */
+export function probeTcp(endpoint: string, timeoutMs: number): Promise<void> {
+  const i = endpoint.lastIndexOf(':');
+  const host = endpoint.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(endpoint.slice(i + 1));
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const done = (err?: Error) => {
+      socket.destroy();
+      if (err) reject(new Error(`cannot reach the puppet-service at ${endpoint}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      else resolve();
+    };
+    socket.setTimeout(timeoutMs, () => done(new Error(`no TCP answer within ${timeoutMs} ms`)));
+    socket.once('connect', () => done());
+    socket.once('error', done);
+  });
+}
+
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([p.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}

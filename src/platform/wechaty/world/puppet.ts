@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { FileBox, FileBoxType, type FileBoxInterface } from 'file-box';
+import * as PUPPET from 'wechaty-puppet';
+import { PuppetMock, mock } from 'wechaty-puppet-mock';
+
+/**
+ * A PuppetMock whose sends behave like a real account: every send becomes a message in the
+ * mocker (so the target ContactMock/RoomMock emits `message`), carries its mentions, and returns
+ * a message id. Url links and mini-programs, which PuppetMock only stubs, are stored too.
+ */
+export class WorldPuppet extends PuppetMock {
+  private readonly urlLinks = new Map<string, PUPPET.payloads.UrlLink>();
+  private readonly miniPrograms = new Map<string, PUPPET.payloads.MiniProgram>();
+
+  constructor(mocker: mock.Mocker) {
+    super({ mocker });
+  }
+
+  /**
+   * Puts a message into the world as if `talkerId` sent it, and emits it to the puppet's clients.
+   * @returns the new message id.
+   */
+  emitMessage(talkerId: string, conversationId: string, body: MessageBody, id: string = randomUUID()): string {
+    const base = { id, talkerId, timestamp: Date.now(), type: body.type, text: body.text };
+    const payload: PUPPET.payloads.Message = isRoomId(conversationId)
+      ? { ...base, roomId: conversationId, mentionIdList: body.mentionIdList ?? [] }
+      : { ...base, listenerId: conversationId };
+    // MessageMock.create stores the payload and makes the room / talker / listener mocks emit `message`.
+    this.mocker.MessageMock.create(payload);
+    this.emit('message', { messageId: id });
+    return id;
+  }
+
+  /** Checks the account and the target first; `before` stores attachments under the new id before anyone sees it. */
+  private sendAsSelf(conversationId: string, body: MessageBody, before?: (id: string) => void): string {
+    if (!this.isLoggedIn) throw new Error('not logged in');
+    if (isRoomId(conversationId)) this.mocker.roomPayload(conversationId);
+    else this.mocker.contactPayload(conversationId);
+    const id = randomUUID();
+    before?.(id);
+    return this.emitMessage(this.currentUserId, conversationId, body, id);
+  }
+
+  override async messageSendText(conversationId: string, text: string, mentionIdList?: string[]): Promise<void> {
+    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.Text, text, mentionIdList }) as unknown as void;
+  }
+
+  override async messageSendFile(conversationId: string, file: FileBoxInterface): Promise<void> {
+    // Buffer / Stream / UUID FileBoxes (what arrives over gRPC) cannot be serialised: keep them as base64.
+    const keep = [FileBoxType.Url, FileBoxType.Base64, FileBoxType.QRCode].includes(file.type);
+    const box = keep ? file : FileBox.fromBase64(await file.toBase64(), file.name);
+    const json = box.toJSON();
+    const type = fileMessageType(box.name);
+    return this.sendAsSelf(conversationId, { type, text: box.name }, (id) => this.mocker.cacheFileBoxPayload.set(id, json)) as unknown as void;
+  }
+
+  override async messageSendUrl(conversationId: string, payload: PUPPET.payloads.UrlLink): Promise<void> {
+    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.Url, text: payload.title },
+      (id) => this.urlLinks.set(id, { ...payload })) as unknown as void;
+  }
+
+  override async messageSendMiniProgram(conversationId: string, payload: PUPPET.payloads.MiniProgram): Promise<void> {
+    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.MiniProgram, text: payload.title ?? '' },
+      (id) => this.miniPrograms.set(id, { ...payload })) as unknown as void;
+  }
+
+  override async messageUrl(messageId: string): Promise<PUPPET.payloads.UrlLink> {
+    return this.urlLinks.get(messageId) ?? super.messageUrl(messageId);
+  }
+
+  override async messageMiniProgram(messageId: string): Promise<PUPPET.payloads.MiniProgram> {
+    return this.miniPrograms.get(messageId) ?? super.messageMiniProgram(messageId);
+  }
+
+  /** The url link or mini-program payload stored for a message the bot sent, if any. */
+  attachment(messageId: string): PUPPET.payloads.UrlLink | PUPPET.payloads.MiniProgram | undefined {
+    return this.urlLinks.get(messageId) ?? this.miniPrograms.get(messageId);
+  }
+
+  /** Lets a test or the demo log the account out, as WeChat does when the phone kicks it. */
+  async kick(reason = 'kicked by the world'): Promise<void> {
+    await this.logout(reason);
+  }
+}
+
+/** What a message in the world says. */
+export interface MessageBody {
+  type: PUPPET.types.Message;
+  text?: string;
+  mentionIdList?: string[];
+}
+
+/** Room ids contain `@` (e.g. `hz01-a@chatroom`); contact ids do not. */
+export function isRoomId(id: string): boolean {
+  return id.includes('@');
+}
+
+function fileMessageType(name: string): PUPPET.types.Message {
+  if (/\.(jpe?g|png|gif|webp)$/i.test(name)) return PUPPET.types.Message.Image;
+  if (/\.mp4$/i.test(name)) return PUPPET.types.Message.Video;
+  return PUPPET.types.Message.Attachment;
+}

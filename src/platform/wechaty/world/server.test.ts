@@ -1,0 +1,43 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isolateWechaty, recordingLogger } from '../testing.js';
+import { startWorld, type World } from './server.js';
+
+let world: World | undefined;
+let restore: () => void;
+beforeAll(() => {
+  restore = isolateWechaty();
+});
+afterAll(() => restore());
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+describe('startWorld', () => {
+  it('listens on a free port with an insecure_ token and reports its endpoint', async () => {
+    const { logger } = recordingLogger();
+    world = await startWorld({ logger });
+    expect(world.port).toBeGreaterThan(0);
+    expect(world.endpoint).toBe(`127.0.0.1:${world.port}`);
+    expect(world.token).toMatch(/^insecure_/);
+    expect(world.botId).toBe('wxid_siyu_hz01');
+  });
+
+  it('refuses talkers that do not exist or are not in the room', async () => {
+    const { logger } = recordingLogger();
+    world = await startWorld({ logger });
+    await expect(world.memberSays('nobody', 'hi')).rejects.toThrow(/no member or staff/);
+    await expect(world.memberSays('m049', 'hi', { roomId: 'hz01-a@chatroom' })).rejects.toThrow(/not in hz01-a@chatroom/);
+    await expect(world.memberSays(world.botId, 'hi')).rejects.toThrow(/no member or staff/);
+  });
+
+  it('stops and starts its gRPC server on the same port, and stops idempotently', async () => {
+    const { logger } = recordingLogger();
+    world = await startWorld({ logger });
+    await world.stopServer();
+    await world.stopServer();
+    await world.startServer();
+    await world.startServer();
+    await Promise.all([world.stop(), world.stop()]);
+  });
+});

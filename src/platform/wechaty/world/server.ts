@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import net from 'node:net';
+import * as PUPPET from 'wechaty-puppet';
+import { mock } from 'wechaty-puppet-mock';
+import { PuppetServer } from 'wechaty-puppet-service';
+import type { Logger } from '../../../core/logger.js';
+import type { Target } from '../../../core/messages.js';
+import { WorldPuppet } from './puppet.js';
+import { loadSeed, type WorldSeed } from './seed.js';
+import { startTraffic } from './traffic.js';
+
+export interface WorldOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default `insecure_world_<random>`; must look like `<prefix>_<anything>`. */
+  token?: string;
+  /** Default: the demo seed under `data/demo/`. */
+  seed?: WorldSeed;
+  /** Simulated chatter; off unless enabled. */
+  traffic?: { enabled: boolean; intervalMs: number };
+  /**
+   * How often the world's puppet sends a heartbeat (PuppetMock never does). Default 5 000 ms, well
+   * under the smallest PUPPET_TIMEOUT_SECONDS (10) so the edge's watchdog never fires on the world.
+   */
+  heartbeatMs?: number;
+  logger: Logger;
+  /** Source of chance for the traffic; default Math.random. */
+  random?: () => number;
+}
+
+/** What the bot account sent, as the world saw it arrive at the target. */
+export interface BotMessage {
+  id: string;
+  target: Target;
+  type: 'text' | 'image' | 'video' | 'file' | 'link' | 'mini-program' | 'other';
+  /** The text, a file name, a link or mini-program title. */
+  text: string;
+  mentionIds: string[];
+  /** For links and mini-programs: the payload the bot sent. */
+  payload?: PUPPET.payloads.UrlLink | PUPPET.payloads.MiniProgram;
+  at: number;
+}
+
+export interface SayOptions {
+  /** Say it in this group (the talker must be a member); otherwise a private message to the bot. */
+  roomId?: string;
+  /** Contacts @-mentioned; their `@name` is put in front of the text as WeChat does. */
+  mentionIds?: string[];
+}
+
+/** A simulated WeChat account with a store's members, guides and groups, served over puppet-service. */
+export interface World {
+  /** `host:port` of the gRPC puppet-service server. */
+  readonly endpoint: string;
+  readonly token: string;
+  readonly port: number;
+  /** The contact id the bot account logs in as. */
+  readonly botId: string;
+  readonly seed: WorldSeed;
+  /** Every message the bot sent, oldest first. */
+  readonly sent: readonly BotMessage[];
+  /**
+   * A contact (member or staff) says `text` to the bot in private, or in `opts.roomId`.
+   * Resolves with the message id once the puppet has emitted it.
+   */
+  memberSays(contactId: string, text: string, opts?: SayOptions): Promise<string>;
+  /** Calls `listener` for each message the bot sends from now on; returns an unsubscribe function. */
+  onBotMessage(listener: (m: BotMessage) => void): () => void;
+  /** The first message the bot sent (already, or later) matching `match`; rejects after `timeoutMs`. */
+  waitForBotMessage(match: (m: BotMessage) => boolean, timeoutMs?: number): Promise<BotMessage>;
+  /** True while the world's account is logged in. */
+  isLoggedIn(): boolean;
+  /** Logs the account out, as when WeChat kicks a session. */
+  kickBot(reason?: string): Promise<void>;
+  /** Stops only the gRPC server; the account stays logged in inside the world. */
+  stopServer(): Promise<void>;
+  /** Starts the gRPC server again on the same port. */
+  startServer(): Promise<void>;
+  /** Stops everything; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the simulated world: a PuppetMock seeded with the store, behind a PuppetServer (TLS off).
+ * It registers no process handlers and never exits the process.
+ * @example
+ * const world = await startWorld({ logger, traffic: { enabled: false, intervalMs: 8000 } })
+ * // connect with WECHATY_PUPPET_SERVICE_ENDPOINT=world.endpoint, TOKEN=world.token, NO_TLS=true
+ * await world.memberSays('m001', '入会')
+ * await world.stop()
+ */
+export async function startWorld(opts: WorldOptions): Promise<World> {
+  const log = opts.logger.child({ mod: 'world' });
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
+  const endpoint = `${host}:${port}`;
+  const token = opts.token ?? `insecure_world_${randomBytes(6).toString('hex')}`;
+  const seed = opts.seed ?? loadSeed();
+  const random = opts.random ?? Math.random;
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
+
+  const mocker = new mock.Mocker();
+  const puppet = new WorldPuppet(mocker);
+  const botContact = mocker.createContact({ id: seed.bot.id, name: seed.bot.name });
+  for (const c of [...seed.staff, ...seed.members]) mocker.createContact({ id: c.id, name: c.name });
+  for (const r of seed.rooms) {
+    mocker.createRoom({ id: r.id, topic: r.topic, memberIdList: [seed.bot.id, ...r.staffIds, ...r.memberIds] });
+  }
+  const names = new Map([seed.bot, ...seed.staff, ...seed.members].map((c) => [c.id, c.name]));
+
+  // PuppetMock never logs in, never says `ready` and never beats: do it on every puppet start.
+  mocker.use(() => {
+    if (!puppet.isLoggedIn) mocker.login(botContact);
+    puppet.emit('ready', { data: 'world ready' });
+    log.info({ botId: seed.bot.id }, 'world: bot account logged in');
+    const beat = setInterval(() => puppet.emit('heartbeat', { data: 'world heartbeat' }), heartbeatMs);
+    return () => clearInterval(beat);
+  });
+
+  const sent: BotMessage[] = [];
+  const listeners = new Set<(m: BotMessage) => void>();
+  // The bot's own ContactMock emits `message` for everything it talks; keep only what it said.
+  (botContact as unknown as EventEmitter).on('message', (msg: { payload: PUPPET.payloads.Message }) => {
+    const p = msg.payload;
+    if (p.talkerId !== seed.bot.id) return;
+    const m = toBotMessage(p, puppet);
+    sent.push(m);
+    log.debug({ target: m.target, type: m.type }, 'world: bot sent a message');
+    for (const l of listeners) {
+      try {
+        l(m);
+      } catch (err) {
+        log.error({ err }, 'world: onBotMessage listener threw');
+      }
+    }
+  });
+
+  let server: PuppetServer | undefined;
+  const startServer = async () => {
+    if (server) return;
+    const s = new PuppetServer({ endpoint, puppet, token, tls: { disable: true } });
+    try {
+      await s.start();
+    } catch (err) {
+      await s.stop().catch(() => undefined);
+      throw new Error(`world: cannot listen on ${endpoint}: ${(err as Error).message}`);
+    }
+    server = s;
+    log.info({ endpoint }, 'world: puppet-service listening');
+  };
+  const stopServer = async () => {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    await s.stop();
+    log.info({ endpoint }, 'world: puppet-service stopped');
+  };
+  await startServer();
+
+  const say = (talkerId: string, text: string, o: SayOptions = {}): string => {
+    if (!names.has(talkerId) || talkerId === seed.bot.id) throw new Error(`world: no member or staff with id "${talkerId}"`);
+    const roomId = o.roomId;
+    if (roomId !== undefined) {
+      const room = mocker.roomPayload(roomId) as PUPPET.payloads.Room;
+      if (!room.memberIdList.includes(talkerId)) throw new Error(`world: ${talkerId} is not in ${roomId}`);
+    }
+    const mentionIdList = o.mentionIds ?? [];
+    const mentionText = mentionIdList.map((id) => `@${names.get(id) ?? id}`).join('\u2005');
+    const fullText = mentionText && !text.includes('@') ? `${mentionText}\u2005${text}` : text;
+    return puppet.emitMessage(talkerId, roomId ?? seed.bot.id, { type: PUPPET.types.Message.Text, text: fullText, mentionIdList });
+  };
+
+  const stopTraffic = opts.traffic?.enabled
+    ? startTraffic({
+      seed, random, intervalMs: opts.traffic.intervalMs,
+      emit: (e) => {
+        if (!puppet.isLoggedIn || !server) return;
+        say(e.talkerId, e.text, e.roomId ? { roomId: e.roomId } : {});
+        log.debug({ talker: names.get(e.talkerId), roomId: e.roomId, text: e.text }, 'world: traffic');
+      },
+    })
+    : () => undefined;
+
+  let stopping: Promise<void> | undefined;
+  const world: World = {
+    endpoint, token, port, botId: seed.bot.id, seed, sent,
+    memberSays: async (contactId, text, o) => say(contactId, text, o),
+    onBotMessage: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    waitForBotMessage: (match, timeoutMs = 10_000) => new Promise((resolve, reject) => {
+      const already = sent.find(match);
+      if (already) return resolve(already);
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`world: the bot sent no matching message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = world.onBotMessage((m) => {
+        if (!match(m)) return;
+        clearTimeout(timer);
+        off();
+        resolve(m);
+      });
+    }),
+    isLoggedIn: () => puppet.isLoggedIn,
+    kickBot: (reason) => puppet.kick(reason),
+    stopServer,
+    startServer,
+    stop: () => {
+      stopping ??= (async () => {
+        stopTraffic();
+        listeners.clear();
+        await stopServer();
+        if (puppet.state.active()) await puppet.stop();
+        log.info('world: stopped');
+      })();
+      return stopping;
+    },
+  };
+  return world;
+}
+
+function toBotMessage(p: PUPPET.payloads.Message, puppet: WorldPuppet): BotMessage {
+  const target: Target = p.roomId ? { kind: 'room', id: p.roomId } : { kind: 'contact', id: p.listenerId ?? '' };
+  const T = PUPPET.types.Message;
+  const type: BotMessage['type'] = p.type === T.Text ? 'text'
+    : p.type === T.Image ? 'image'
+      : p.type === T.Video ? 'video'
+        : p.type === T.Attachment ? 'file'
+          : p.type === T.Url ? 'link'
+            : p.type === T.MiniProgram ? 'mini-program' : 'other';
+  const mentionIds = 'mentionIdList' in p && p.mentionIdList ? [...p.mentionIdList] : [];
+  const payload = puppet.attachment(p.id);
+  return { id: p.id, target, type, text: p.text ?? '', mentionIds, ...(payload ? { payload } : {}), at: p.timestamp };
+}
+
+/** Asks the OS for a free TCP port on `host`. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
