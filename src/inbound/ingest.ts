@@ -89,6 +89,8 @@ export class Ingest {
       const v = verdicts[i]!;
       if (v.accept) {
         this.stats.accepted++;
+        const m = item.message;
+        this.logger.info({ messageId: m.id, talker: m.talkerName || m.talkerId, room: m.roomTopic ?? m.roomId ?? undefined, type: m.type, text: m.text.slice(0, 60) }, 'message in');
         const ctx = { message: item.message, receivedAt: item.receivedAt };
         this.dispatchChain = this.dispatchChain.then(() => this.router.dispatch(ctx));
       } else {

@@ -71,16 +71,18 @@ export class Sender extends EventEmitter {
     this.worker.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
   }
 
-  /** Resumes sending (the account logged in). */
+  /** Resumes sending (the account logged in). Also starts a worker created paused. */
   resume(): void {
     if (!this.worker) return;
-    if (!this.worker.isRunning()) void this.worker.run().catch((err) => this.logger.error({ err }, 'outbox worker stopped'));
-    else if (this.worker.isPaused()) this.worker.resume();
+    this.logger.info({ account: this.opts.account }, 'sender resumed: account is ready');
+    void this.worker.resume();
   }
 
   /** Stops taking new messages (the account logged out); the one in hand finishes. */
   async pause(): Promise<void> {
-    if (this.worker?.isRunning() && !this.worker.isPaused()) await this.worker.pause(true);
+    if (!this.worker) return;
+    this.logger.info({ account: this.opts.account }, 'sender paused: account not logged in');
+    await this.worker.pause(true);
   }
 
   async close(): Promise<void> {
@@ -147,6 +149,7 @@ export class Sender extends EventEmitter {
       return this.defer(job, token, now + backoff, 'retry', row.id);
     }
     this.repo.finish(row.id, 'sent', this.clock.now().getTime());
+    this.logger.info({ outboxId: row.id, key: row.key, purpose: row.purpose, target: row.targetId }, 'message out');
     this.settle({ id: row.id, status: 'sent' });
     const gap = sendGap(this.opts.gapMinMs, this.opts.gapMaxMs, this.random);
     if (gap > 0) await new Promise((r) => setTimeout(r, gap));
