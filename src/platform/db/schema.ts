@@ -225,3 +225,22 @@ export const coupons = sqliteTable('coupons', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
 }, (t) => [uniqueIndex('coupons_ref_uq').on(t.ref), index('coupons_member_idx').on(t.memberId, t.status)]);
+
+export const MEMBER_EVENT_KINDS = ['first-purchase', 'repurchase', 'tier-upgrade'] as const;
+export type MemberEventKind = (typeof MEMBER_EVENT_KINDS)[number];
+
+/**
+ * Membership domain events (first purchase, repurchase, tier upgrade) written in the same transaction
+ * as the change that caused them; lifecycle care reads the unhandled ones and marks them handled.
+ */
+export const memberEvents = sqliteTable('member_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  memberId: integer('member_id').notNull().references(() => members.id),
+  kind: text('kind', { enum: MEMBER_EVENT_KINDS }).notNull(),
+  /** Unique: `<kind>:<orderId>`, so a re-run never records an event twice. */
+  ref: text('ref').notNull(),
+  /** JSON details (order points, order count, tiers). */
+  data: text('data').notNull().default('{}'),
+  at: integer('at').notNull(),
+  handledAt: integer('handled_at'),
+}, (t) => [uniqueIndex('member_events_ref_uq').on(t.ref), index('member_events_pending_idx').on(t.handledAt, t.id)]);

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { ManualClock } from '../core/clock.js';
+import { silentLogger } from '../core/logger.js';
+import { Router } from '../inbound/router.js';
+import type { EnqueueRequest } from '../outbox/outbox.js';
+import { openTestDb } from '../platform/db/client.js';
+import { rewards } from '../platform/db/schema.js';
+import type { ScheduleSpec } from '../schedules/scheduler.js';
+import { membersCapability } from './members.capability.js';
+import { insertMember } from './testing.js';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+function install(file: string) {
+  const db = openTestDb();
+  const clock = new ManualClock('2026-11-25T04:00:00Z');
+  const router = new Router(silentLogger());
+  const sent: EnqueueRequest[] = [];
+  const specs: ScheduleSpec[] = [];
+  const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; }, enqueueMany: async () => [] };
+  const scheduler = { declare: (s: ScheduleSpec) => { specs.push(s); } };
+  const ctx = { config: loadConfig({}), db, clock, logger: silentLogger(), router, outbox: outbox as never, scheduler: scheduler as never };
+  const uninstall = membersCapability(file).install(ctx);
+  const say = (id: string, text: string) => router.dispatch({ message: { id, account: 'main', talkerId: 'wx-1', talkerName: '甲', roomId: null, roomTopic: null, type: 'text', text, mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime() }, receivedAt: clock.now().getTime() });
+  return { db, clock, sent, specs, say, uninstall };
+}
+
+function copyPlaybook(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'siyu-cap-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'membership.yaml');
+  writeFileSync(file, readFileSync('sop/membership.yaml'));
+  return file;
+}
+
+describe('members capability', () => {
+  it('stops the start with one line naming the file when the playbook is bad', () => {
+    const file = copyPlaybook();
+    writeFileSync(file, readFileSync(file, 'utf8').replace('yuanPerPoint: 10', 'yuanPerPoint: ten'));
+    expect(() => install(file)).toThrow(`${file}: points.yuanPerPoint: expected a positive integer, found "ten"`);
+  });
+
+  it('loads the rewards into the store and declares the care routines with crons from the playbook', () => {
+    const { db, specs } = install('sop/membership.yaml');
+    expect(db.select({ code: rewards.code, stock: rewards.stock }).from(rewards).all()).toEqual([
+      { code: 'C001', stock: 10000 }, { code: 'C002', stock: 5000 }, { code: 'G001', stock: 500 }, { code: 'NEW10', stock: null }, { code: 'BDAY20', stock: null },
+    ]);
+    expect(specs.map((s) => [s.name, s.cron])).toEqual([
+      ['members-care-events', '* * * * *'], ['members-care-birthday', '0 9 * * *'], ['members-care-festival', '0 10 * * *'], ['members-member-day', '0 10 * * 5'],
+    ]);
+  });
+
+  it('picks up an edited playbook while running, and keeps the last good one after a bad edit', async () => {
+    const file = copyPlaybook();
+    const { db, clock, sent, say } = install(file);
+    insertMember(db, { contactId: 'wx-1' });
+    writeFileSync(file, readFileSync(file, 'utf8').replace('optedOut: 已为您退订活动消息', 'optedOut: 好的，已退订'));
+    clock.advance(11_000);
+    await say('a', '退订');
+    expect((sent.at(-1)!.content as { text: string }).text).toMatch(/^好的，已退订/);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('optedIn:', 'optedIn: [broken'));
+    clock.advance(11_000);
+    await say('b', '订阅');
+    expect((sent.at(-1)!.content as { text: string }).text).toBe('已恢复接收会员活动消息。回复"退订"可随时停止。');
+  });
+});

@@ -1,0 +1,46 @@
+import type { Capability } from '../core/capability.js';
+import { MembersRepo } from './members.repo.js';
+import { memberCommandHandler } from './members.handlers.js';
+import { declareCare } from './care.jobs.js';
+import { PlaybookHolder } from './playbook.js';
+
+/** How often (at most) the playbook file is checked for edits while messages come in. */
+const RELOAD_CHECK_MS = 10_000;
+
+/**
+ * The members capability: member self-service commands (入会, 积分, 兑换 …, and 帮助), member activity,
+ * the rewards catalogue kept in step with the playbook, and lifecycle care routines.
+ * The playbook is loaded at install (a bad file stops the start with one line); later edits are
+ * picked up while running, and a bad edit keeps the last good version.
+ * @param source the playbook holder, or the path of `sop/membership.yaml`.
+ * @example capabilities = [membersCapability('sop/membership.yaml')]
+ */
+export function membersCapability(source: PlaybookHolder | string): Capability {
+  return {
+    name: 'members',
+    install(ctx) {
+      const holder = typeof source === 'string' ? new PlaybookHolder(source, ctx.logger) : source;
+      holder.logger ??= ctx.logger;
+      const repo = new MembersRepo(ctx.db);
+      repo.syncRewards(holder.current.rewards, ctx.clock.now().getTime());
+      const unsubscribe = holder.onChange((p) => repo.syncRewards(p.rewards, ctx.clock.now().getTime()));
+      let checkedAt = ctx.clock.now().getTime();
+      const playbook = () => {
+        const now = ctx.clock.now().getTime();
+        if (now - checkedAt >= RELOAD_CHECK_MS) {
+          checkedAt = now;
+          holder.reloadIfChanged();
+        }
+        return holder.current;
+      };
+      const removeHandler = ctx.router.use('members', memberCommandHandler({
+        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+      }));
+      declareCare(ctx, repo, playbook);
+      return () => {
+        removeHandler();
+        unsubscribe();
+      };
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage, Target } from '../core/messages.js';
+import { localDate } from '../core/time.js';
+import type { InboundContext, InboundHandler } from '../inbound/router.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
+import type { MemberRow, MembersRepo, RewardRow } from './members.repo.js';
+import {
+  alternativesText, birthdayText, couponsReply, displayName, expiresText, pointsReply, redeemMenuReply, tierName, type RewardView,
+} from './members.replies.js';
+import { fill, type MembershipPlaybook } from './playbook.js';
+
+/** How long a reply may wait for the account (logged out, queue behind) before it is pointless. */
+export const REPLY_TTL_MS = 30 * 60_000;
+
+/** What the member command handler needs. */
+export interface MemberHandlerDeps {
+  repo: MembersRepo;
+  outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> };
+  clock: Clock;
+  timezone: string;
+  playbook: () => MembershipPlaybook;
+  logger: Logger;
+}
+
+/** One message to send in answer: `suffix` tells apart several sends caused by one message. */
+interface Send {
+  text: string;
+  suffix?: string;
+}
+
+/**
+ * The member self-service handler: 入会, 积分, 兑换, 我的券, 邀请, 生日, 退订/订阅, 帮助 in a private chat or
+ * when the bot is @-mentioned in a group. Every reply goes through the outbox keyed by the message
+ * (`reply:<messageId>`), so a redelivery never answers twice. Unknown text in a private chat gets one
+ * short hint per contact per local day; group chatter is left alone. Also records member activity.
+ */
+export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
+  const touch = activityRecorder(deps.repo);
+  return async (ctx: InboundContext) => {
+    const m = ctx.message;
+    touch(m.talkerId, Math.min(m.providerAt, ctx.receivedAt));
+    if (m.type !== 'text') return;
+    if (m.roomId && !m.mentionSelf) return;
+    const now = deps.clock.now().getTime();
+    const playbook = deps.playbook();
+    const cmd = parseMemberCommand(m.text);
+    if (!cmd) {
+      if (!m.roomId) await helpHint(deps, m, playbook, now);
+      return;
+    }
+    const sends = await run(cmd, m, deps, playbook, now);
+    for (const s of sends) {
+      await deps.outbox.enqueue({
+        key: `reply:${m.id}${s.suffix ? `:${s.suffix}` : ''}`,
+        target: replyTarget(m),
+        content: m.roomId ? { kind: 'text', text: s.text, mentionIds: [m.talkerId] } : { kind: 'text', text: s.text },
+        purpose: 'reply',
+        expiresAt: now + REPLY_TTL_MS,
+      });
+    }
+  };
+}
+
+/** Activity is recorded at most once a minute per contact: a chatty group costs no write per message. */
+const ACTIVITY_RESOLUTION_MS = 60_000;
+const ACTIVITY_MEMORY = 50_000;
+
+function activityRecorder(repo: MembersRepo): (contactId: string, at: number) => void {
+  let recent = new Map<string, number>();
+  return (contactId, at) => {
+    const last = recent.get(contactId);
+    if (last !== undefined && at - last < ACTIVITY_RESOLUTION_MS && at >= last) return;
+    if (recent.size >= ACTIVITY_MEMORY) recent = new Map();
+    recent.set(contactId, at);
+    repo.touchActive(contactId, at);
+  };
+}
+
+function replyTarget(m: InboundMessage): Target {
+  return m.roomId ? { kind: 'room', id: m.roomId } : { kind: 'contact', id: m.talkerId };
+}
+
+/** At most one hint per contact per local day: the outbox key is the guarantee. */
+async function helpHint(deps: MemberHandlerDeps, m: InboundMessage, playbook: MembershipPlaybook, now: number): Promise<void> {
+  await deps.outbox.enqueue({
+    key: `help-hint:${m.talkerId}:${localDate(new Date(now), deps.timezone)}`,
+    target: { kind: 'contact', id: m.talkerId },
+    content: { kind: 'text', text: playbook.texts.helpHint },
+    purpose: 'reply',
+    expiresAt: now + REPLY_TTL_MS,
+  });
+}
+
+async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<Send[]> {
+  const { repo } = deps;
+  const t = pb.texts;
+  switch (cmd.kind) {
+    case 'help':
+      return [{ text: t.help }];
+    case 'join':
+      return join(cmd.code, m, deps, pb, now);
+    case 'opt-out':
+      repo.optOut(m.talkerId, now);
+      return [{ text: t.optedOut }];
+    case 'opt-in':
+      repo.optIn(m.talkerId, now);
+      return [{ text: t.optedIn }];
+    default:
+      break;
+  }
+  const member = repo.byContact(m.talkerId);
+  if (!member) return [{ text: t.notMember }];
+  switch (cmd.kind) {
+    case 'points':
+      return [{ text: pointsReply(member, repo.usableCoupons(member.id, now), pb, now) }];
+    case 'redeem':
+      return redeem(cmd, member, m, deps, pb, now);
+    case 'coupons':
+      return [{ text: couponsReply(repo.usableCoupons(member.id, now), pb, deps.timezone) }];
+    case 'invite':
+      return [{ text: fill(t.invite, { code: member.referralCode, points: pb.referral.referrerPoints }) }];
+    case 'birthday':
+      if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: cmd.given }) }];
+      repo.setBirthday(member.id, cmd.birthday, now);
+      return [{ text: fill(t.birthdaySet, { date: birthdayText(cmd.birthday) }) }];
+  }
+}
+
+async function join(code: string | null, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<Send[]> {
+  const t = pb.texts;
+  const r = deps.repo.join({ contactId: m.talkerId, name: m.talkerName, roomId: m.roomId, referralCode: code }, pb, now);
+  const vars = { name: displayName(r.member.name), tier: tierName(r.member.tier, pb), points: r.member.points, code: r.member.referralCode };
+  const referralLine = {
+    none: '', credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),
+    'unknown-code': fill(t.referralUnknown, { code: code ?? '' }), self: t.referralSelf, 'too-late': t.referralTooLate,
+  }[r.referral.status];
+  const main = r.outcome === 'already' ? fill(t.joinAlready, vars) : fill(t.joinWelcome, vars);
+  const sends: Send[] = [{ text: referralLine ? `${main}\n${referralLine}` : main }];
+  if (r.gift) {
+    const reward = pb.rewards.find((x) => x.code === r.gift!.rewardCode);
+    sends.push({ suffix: 'gift', text: fill(t.joinGift, { reward: reward?.name ?? r.gift.rewardCode, coupon: r.gift.code, expires: expiresText(r.gift.expiresAt, deps.timezone) }) });
+  }
+  if (r.referral.status === 'credited' && r.referral.referrer.contactId && pb.care.referral.enabled) {
+    await deps.outbox.enqueue({
+      key: `care:referral:${r.member.id}`,
+      target: { kind: 'contact', id: r.referral.referrer.contactId },
+      content: { kind: 'text', text: fill(t.care.referral, { name: displayName(r.referral.referrer.name), friend: displayName(r.member.name), points: r.referral.points, balance: r.referral.balance }) },
+      purpose: 'care',
+    });
+  }
+  if (r.outcome !== 'already') deps.logger.info({ memberId: r.member.id, outcome: r.outcome, referral: r.referral.status }, 'member joined');
+  return sends;
+}
+
+function catalogueFor(member: MemberRow, deps: MemberHandlerDeps, pb: MembershipPlaybook): RewardView[] {
+  return deps.repo.redeemable(pb).map((r: RewardRow) => ({ ...r, held: r.perMemberLimit === null ? 0 : deps.repo.couponCount(member.id, r.code) }));
+}
+
+function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: MemberRow, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Send[] {
+  const t = pb.texts;
+  let code = cmd.code;
+  if (!code) {
+    const catalogue = catalogueFor(member, deps, pb);
+    if (!cmd.query) return [{ text: redeemMenuReply(member.points, catalogue, pb) }];
+    const q = cmd.query;
+    const byName = catalogue.filter((r) => r.name.toLowerCase().includes(q));
+    if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: q, codes: catalogue.map((r) => r.code).join('、') }) }];
+    code = byName[0]!.code;
+  }
+  const r = deps.repo.redeem(member.id, code, `redeem:${m.id}`, pb, now);
+  if (r.ok) {
+    deps.logger.info({ memberId: member.id, reward: r.reward.code, cost: r.reward.cost, balance: r.balance }, 'reward redeemed');
+    return [{ text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) }];
+  }
+  const catalogue = catalogueFor(member, deps, pb);
+  if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code, codes: catalogue.map((x) => x.code).join('、') }) }];
+  const alternatives = alternativesText(r.balance, catalogue, code, pb);
+  switch (r.reason) {
+    case 'no-stock':
+      return [{ text: fill(t.redeemNoStock, { reward: r.reward.name, alternatives }) }];
+    case 'over-limit':
+      return [{ text: fill(t.redeemOverLimit, { reward: r.reward.name, limit: r.reward.perMemberLimit ?? 0, alternatives }) }];
+    case 'not-enough':
+      return [{ text: fill(t.redeemNotEnough, { reward: r.reward.name, cost: r.reward.cost, points: r.balance, short: r.reward.cost - r.balance, alternatives }) }];
+    case 'duplicate':
+      return [];
+  }
+}

@@ -1,0 +1,249 @@
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../platform/db/client.js';
+import { coupons, groups, members, optOuts, rewards } from '../platform/db/schema.js';
+import { appendLedger, newCode, newReferralCode } from './ledger.js';
+import { baseTier } from './members.rules.js';
+import type { MembershipPlaybook, RewardDef } from './playbook.js';
+
+export type MemberRow = typeof members.$inferSelect;
+export type CouponRow = typeof coupons.$inferSelect;
+export type RewardRow = typeof rewards.$inferSelect;
+
+/** What `join` did. */
+export interface JoinResult {
+  member: MemberRow;
+  /** `created`: a new member; `linked`: an imported record (found by contact id) joined now; `already`: joined before. */
+  outcome: 'created' | 'linked' | 'already';
+  referral:
+    | { status: 'none' }
+    | { status: 'credited'; referrer: MemberRow; points: number; balance: number }
+    | { status: 'unknown-code' | 'self' | 'too-late' };
+  gift: CouponRow | null;
+}
+
+/** What a redemption did. */
+export type RedeemResult =
+  | { ok: true; coupon: CouponRow; reward: RewardRow; balance: number }
+  | { ok: false; reason: 'unknown-reward' }
+  | { ok: false; reason: 'no-stock' | 'over-limit' | 'not-enough' | 'duplicate'; reward: RewardRow; balance: number; held: number };
+
+const MAX_CODE_DRAWS = 5;
+
+/**
+ * The membership store as the member commands use it. Every multi-row change is one transaction
+ * (`immediate`, so two processes serialise on the write lock; a savepoint when nested).
+ */
+export class MembersRepo {
+  private readonly q;
+  private readonly redeemTx;
+
+  constructor(private readonly db: Db) {
+    const p = (name: string) => sql.placeholder(name);
+    this.q = {
+      byContact: db.select().from(members).where(eq(members.contactId, p('contactId'))).prepare(),
+      byId: db.select().from(members).where(eq(members.id, p('id'))).prepare(),
+      touch: db.update(members).set({ lastActiveAt: sql`max(coalesce(${members.lastActiveAt}, 0), ${p('at')})` })
+        .where(eq(members.contactId, p('contactId'))).prepare(),
+      reward: db.select().from(rewards).where(eq(rewards.code, p('code'))).prepare(),
+      activeRewards: db.select().from(rewards).where(eq(rewards.active, true)).orderBy(asc(rewards.cost), asc(rewards.code)).prepare(),
+      couponCount: db.select({ n: sql<number>`count(*)` }).from(coupons)
+        .where(and(eq(coupons.memberId, p('memberId')), eq(coupons.rewardCode, p('rewardCode')))).prepare(),
+      usableCoupons: db.select({ coupon: coupons, rewardName: rewards.name }).from(coupons)
+        .innerJoin(rewards, eq(rewards.code, coupons.rewardCode))
+        .where(and(eq(coupons.memberId, p('memberId')), eq(coupons.status, 'issued'), gt(coupons.expiresAt, p('now'))))
+        .orderBy(asc(coupons.expiresAt)).prepare(),
+      takeStock: db.update(rewards).set({ stock: sql`${rewards.stock} - 1`, updatedAt: sql`${p('now')}` })
+        .where(and(eq(rewards.code, p('code')), gt(rewards.stock, 0))).prepare(),
+      insertCoupon: db.insert(coupons).values({
+        code: p('code'), memberId: p('memberId'), rewardCode: p('rewardCode'), status: 'issued', ref: p('ref'),
+        issuedAt: p('issuedAt'), expiresAt: p('expiresAt'),
+      }).prepare(),
+    };
+    this.redeemTx = db.$client.transaction((memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number) =>
+      this.redeemInTx(memberId, rewardCode, ref, playbook, now));
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.db.$client.transaction(fn).immediate();
+  }
+
+  byContact(contactId: string): MemberRow | undefined {
+    return this.q.byContact.get({ contactId });
+  }
+
+  byId(id: number): MemberRow | undefined {
+    return this.q.byId.get({ id });
+  }
+
+  byReferralCode(code: string): MemberRow | undefined {
+    return this.db.select().from(members).where(eq(members.referralCode, code)).get();
+  }
+
+  /** Records inbound activity of a linked member (no-op for other contacts). */
+  touchActive(contactId: string, at: number): void {
+    this.q.touch.run({ contactId, at });
+  }
+
+  /**
+   * 入会: links the contact to its member record (imported with this contact id) or creates one; on
+   * the first join issues the new-member gift and, with a friend's invite code, credits the referrer
+   * once (ledger ref `referral:<memberId>`). One transaction.
+   */
+  join(input: { contactId: string; name: string; roomId: string | null; referralCode: string | null }, playbook: MembershipPlaybook, now: number): JoinResult {
+    return this.tx((): JoinResult => {
+      let member = this.byContact(input.contactId);
+      let outcome: JoinResult['outcome'];
+      if (member?.joinedAt) outcome = 'already';
+      else if (member) {
+        this.db.update(members).set({ joinedAt: now, lastActiveAt: now, updatedAt: now }).where(eq(members.id, member.id)).run();
+        outcome = 'linked';
+      } else {
+        member = this.create(input, playbook, now);
+        outcome = 'created';
+      }
+      const referral = this.applyReferral(member, outcome, input.referralCode, playbook, now);
+      const giftCode = playbook.care.newMember.giftReward;
+      const gift = outcome !== 'already' && giftCode ? this.issueGift(member.id, giftCode, `gift:new-member:${member.id}`, now) : null;
+      return { member: this.byId(member.id)!, outcome, referral, gift };
+    });
+  }
+
+  private create(input: { contactId: string; name: string; roomId: string | null }, playbook: MembershipPlaybook, now: number): MemberRow {
+    const group = input.roomId ? this.db.select().from(groups).where(eq(groups.roomId, input.roomId)).get() : undefined;
+    for (let draw = 1; ; draw++) {
+      try {
+        return this.db.insert(members).values({
+          contactId: input.contactId, name: input.name, tier: baseTier(playbook).code, referralCode: newReferralCode(),
+          storeCode: group?.storeCode ?? null, guideCode: group?.guideCode ?? null,
+          joinedAt: now, lastActiveAt: now, createdAt: now, updatedAt: now,
+        }).returning().get();
+      } catch (err) {
+        if (draw < MAX_CODE_DRAWS && /members\.referral_code|members_referral_uq/.test(String(err))) continue;
+        throw err;
+      }
+    }
+  }
+
+  private applyReferral(member: MemberRow, outcome: JoinResult['outcome'], code: string | null, playbook: MembershipPlaybook, now: number): JoinResult['referral'] {
+    if (!code) return { status: 'none' };
+    if (outcome === 'already' || member.referrerId !== null) return { status: 'too-late' };
+    if (code === member.referralCode) return { status: 'self' };
+    const referrer = this.byReferralCode(code);
+    if (!referrer) return { status: 'unknown-code' };
+    this.db.update(members).set({ referrerId: referrer.id, updatedAt: now }).where(eq(members.id, member.id)).run();
+    const points = playbook.referral.referrerPoints;
+    const r = appendLedger(this.db, { memberId: referrer.id, delta: points, reason: 'referral', ref: `referral:${member.id}` }, now);
+    return { status: 'credited', referrer, points: r.ok ? points : 0, balance: r.balance };
+  }
+
+  /**
+   * Issues a gift coupon (no points) once per `ref`; takes one from stock when stock is limited.
+   * @returns the coupon, or null when the reward is unknown, out of stock, or `ref` was issued before.
+   */
+  issueGift(memberId: number, rewardCode: string, ref: string, now: number): CouponRow | null {
+    return this.tx(() => {
+      const reward = this.q.reward.get({ code: rewardCode });
+      if (!reward || !reward.active) return null;
+      if (this.db.select({ c: coupons.code }).from(coupons).where(eq(coupons.ref, ref)).get()) return null;
+      if (reward.stock !== null && this.q.takeStock.run({ code: reward.code, now }).changes === 0) return null;
+      return this.insertCoupon(memberId, reward, ref, now);
+    });
+  }
+
+  /**
+   * 兑换 CODE: checks stock, the per-member limit and the balance, then takes one from stock, debits
+   * the points (ledger ref) and issues the coupon, all in one transaction. `ref` makes a redelivered
+   * request a no-op.
+   */
+  redeem(memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number): RedeemResult {
+    return this.redeemTx.immediate(memberId, rewardCode, ref, playbook, now);
+  }
+
+  private redeemInTx(memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number): RedeemResult {
+    const def = playbook.rewards.find((r) => r.code === rewardCode);
+    const reward = this.q.reward.get({ code: rewardCode });
+    if (!def || def.giftOnly || !reward || !reward.active) return { ok: false, reason: 'unknown-reward' };
+    const member = this.byId(memberId);
+    if (!member) throw new RangeError(`redeem ${ref}: member ${memberId} does not exist`);
+    const held = this.couponCount(memberId, reward.code);
+    const fail = (reason: 'no-stock' | 'over-limit' | 'not-enough' | 'duplicate'): RedeemResult => ({ ok: false, reason, reward, balance: member.points, held });
+    if (reward.stock !== null && reward.stock <= 0) return fail('no-stock');
+    if (reward.perMemberLimit !== null && held >= reward.perMemberLimit) return fail('over-limit');
+    if (member.points < reward.cost) return fail('not-enough');
+    const debit = appendLedger(this.db, { memberId, delta: -reward.cost, reason: 'redeem', ref }, now);
+    if (!debit.ok) return fail(debit.reason === 'duplicate' ? 'duplicate' : 'not-enough');
+    if (reward.stock !== null) this.q.takeStock.run({ code: reward.code, now });
+    const coupon = this.insertCoupon(memberId, reward, ref, now);
+    return { ok: true, coupon, reward: { ...reward, stock: reward.stock === null ? null : reward.stock - 1 }, balance: debit.balance };
+  }
+
+  private insertCoupon(memberId: number, reward: RewardRow, ref: string, now: number): CouponRow {
+    const coupon: CouponRow = {
+      code: newCode(12), memberId, rewardCode: reward.code, status: 'issued', ref,
+      issuedAt: now, expiresAt: now + reward.validityDays * 86_400_000, usedAt: null,
+    };
+    this.q.insertCoupon.run(coupon);
+    return coupon;
+  }
+
+  /** Coupons of one reward a member holds or held (any status): what the per-member limit counts. */
+  couponCount(memberId: number, rewardCode: string): number {
+    return this.q.couponCount.get({ memberId, rewardCode })?.n ?? 0;
+  }
+
+  /** Coupons still usable (issued, not expired), soonest expiry first. */
+  usableCoupons(memberId: number, now: number): (CouponRow & { rewardName: string })[] {
+    return this.q.usableCoupons.all({ memberId, now }).map((r) => ({ ...r.coupon, rewardName: r.rewardName }));
+  }
+
+  /** The live catalogue: active rewards members may redeem (not gift-only), cheapest first. */
+  redeemable(playbook: MembershipPlaybook): RewardRow[] {
+    const allowed = new Set(playbook.rewards.filter((r) => !r.giftOnly).map((r) => r.code));
+    return this.q.activeRewards.all().filter((r) => allowed.has(r.code));
+  }
+
+  /** Sets the birthday (solar or lunar month/day, year optional). */
+  setBirthday(memberId: number, b: { calendar: 'solar' | 'lunar'; month: number; day: number; year: number | null }, now: number): void {
+    this.db.update(members).set({ birthdayKind: b.calendar, birthMonth: b.month, birthDay: b.day, birthYear: b.year, updatedAt: now })
+      .where(eq(members.id, memberId)).run();
+  }
+
+  /** 退订: the contact stops getting marketing (the sender reads opt_outs); the member record says so too. */
+  optOut(contactId: string, now: number, source = 'member-command'): void {
+    this.tx(() => {
+      this.db.insert(optOuts).values({ contactId, at: now, source }).onConflictDoNothing().run();
+      this.db.update(members).set({ optedOutAt: now, updatedAt: now }).where(and(eq(members.contactId, contactId), isNull(members.optedOutAt))).run();
+    });
+  }
+
+  /** 订阅: marketing to the contact resumes. */
+  optIn(contactId: string, now: number): void {
+    this.tx(() => {
+      this.db.delete(optOuts).where(eq(optOuts.contactId, contactId)).run();
+      this.db.update(members).set({ optedOutAt: null, updatedAt: now }).where(eq(members.contactId, contactId)).run();
+    });
+  }
+
+  /**
+   * Brings the rewards table in line with the playbook: new rewards are added with their starting
+   * stock; names, costs, limits and validity follow the playbook; the live stock of existing rewards is
+   * kept; rewards no longer listed become inactive (coupons already issued stay valid).
+   */
+  syncRewards(defs: readonly RewardDef[], now: number): void {
+    this.tx(() => {
+      const listed = new Set(defs.map((d) => d.code));
+      for (const d of defs) {
+        this.db.insert(rewards).values({
+          code: d.code, name: d.name, cost: d.cost, stock: d.stock ?? null, perMemberLimit: d.perMemberLimit ?? null,
+          validityDays: d.validityDays, active: true, updatedAt: now,
+        }).onConflictDoUpdate({
+          target: rewards.code,
+          set: { name: d.name, cost: d.cost, perMemberLimit: d.perMemberLimit ?? null, validityDays: d.validityDays, active: true, updatedAt: now },
+        }).run();
+      }
+      for (const r of this.db.select({ code: rewards.code }).from(rewards).where(eq(rewards.active, true)).all()) {
+        if (!listed.has(r.code)) this.db.update(rewards).set({ active: false, updatedAt: now }).where(eq(rewards.code, r.code)).run();
+      }
+    });
+  }
+}

@@ -1,0 +1,337 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+/**
+ * The membership playbook (`sop/membership.yaml`): tiers, points rate, rewards, care rules and every
+ * text members see. Validated at load; errors name the file, the path inside it, what was found and
+ * what is allowed.
+ */
+
+/** The variables each text may use. A text using another `{name}` is refused at load. */
+export const TEXT_VARIABLES = {
+  help: [],
+  helpHint: [],
+  notMember: [],
+  joinWelcome: ['name', 'tier', 'points', 'code'],
+  joinAlready: ['name', 'tier', 'points', 'code'],
+  joinGift: ['reward', 'coupon', 'expires'],
+  referralAccepted: ['referrer'],
+  referralUnknown: ['code'],
+  referralSelf: [],
+  referralTooLate: [],
+  points: ['name', 'points', 'tier', 'growth', 'next', 'expiring'],
+  pointsNextTier: ['needed', 'tier'],
+  pointsTopTier: [],
+  pointsExpiring: ['count'],
+  redeemMenu: ['points', 'affordable', 'close', 'example'],
+  redeemMenuAffordable: ['lines'],
+  redeemMenuNoneAffordable: [],
+  redeemMenuClose: ['lines'],
+  redeemMenuLine: ['code', 'name', 'cost'],
+  redeemMenuCloseLine: ['code', 'name', 'cost', 'short'],
+  redeemOk: ['reward', 'coupon', 'expires', 'cost', 'points'],
+  redeemNotEnough: ['reward', 'cost', 'points', 'short', 'alternatives'],
+  redeemNoStock: ['reward', 'alternatives'],
+  redeemOverLimit: ['reward', 'limit', 'alternatives'],
+  redeemUnknown: ['code', 'codes'],
+  redeemAlternatives: ['lines'],
+  redeemNoAlternatives: [],
+  coupons: ['lines'],
+  couponLine: ['reward', 'coupon', 'expires'],
+  couponsNone: [],
+  invite: ['code', 'points'],
+  birthdaySet: ['date'],
+  birthdayInvalid: ['given'],
+  optedOut: [],
+  optedIn: [],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The variables of each care text (`texts.care.<scene>`). */
+export const CARE_TEXT_VARIABLES = {
+  firstPurchase: ['name', 'points', 'balance'],
+  repurchase: ['name', 'count', 'points', 'balance'],
+  tierUpgrade: ['name', 'tier', 'multiplier'],
+  birthday: ['name', 'reward', 'coupon', 'expires'],
+  birthdayNoGift: ['name'],
+  festival: ['name', 'festival'],
+  memberDay: ['name'],
+  referral: ['name', 'friend', 'points', 'balance'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type TextKey = keyof typeof TEXT_VARIABLES;
+export type CareTextKey = keyof typeof CARE_TEXT_VARIABLES;
+
+const posInt = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).min(1, { error: 'a positive integer' });
+const nonNegInt = z.number({ error: 'a whole number ≥ 0' }).int({ error: 'a whole number ≥ 0' }).min(0, { error: 'a whole number ≥ 0' });
+const hour = z.number({ error: 'an hour 0–23' }).int({ error: 'an hour 0–23' }).min(0, { error: 'an hour 0–23' }).max(23, { error: 'an hour 0–23' });
+const text = z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' });
+const code = z.string({ error: 'a code of 2–16 letters, digits or dashes' })
+  .regex(/^[A-Za-z0-9-]{2,16}$/, { error: 'a code of 2–16 letters, digits or dashes' })
+  .transform((s) => s.toUpperCase());
+
+const tierSchema = z.strictObject({
+  code: z.string({ error: 'a tier code of lowercase letters, digits or dashes' })
+    .regex(/^[a-z0-9-]{1,24}$/, { error: 'a tier code of lowercase letters, digits or dashes' }),
+  name: text,
+  minGrowth: nonNegInt,
+  multiplier: z.number({ error: 'a multiplier between 0 and 10' }).min(0, { error: 'a multiplier between 0 and 10' })
+    .max(10, { error: 'a multiplier between 0 and 10' }),
+});
+
+const rewardSchema = z.strictObject({
+  code,
+  name: text,
+  cost: nonNegInt,
+  stock: nonNegInt.optional(),
+  perMemberLimit: posInt.optional(),
+  validityDays: posInt,
+  /** Issued by care scenes only; members cannot redeem it. */
+  giftOnly: z.boolean({ error: 'true or false' }).default(false),
+});
+
+const textsShape = Object.fromEntries(Object.keys(TEXT_VARIABLES).map((k) => [k, text])) as Record<TextKey, typeof text>;
+const careTextsShape = Object.fromEntries(Object.keys(CARE_TEXT_VARIABLES).map((k) => [k, text])) as Record<CareTextKey, typeof text>;
+
+const enabled = z.strictObject({ enabled: z.boolean({ error: 'true or false' }).default(true) });
+
+export const playbookSchema = z.strictObject({
+  tiers: z.array(tierSchema, { error: 'a list of tiers' }).min(1, { error: 'at least one tier' }),
+  points: z.strictObject({
+    yuanPerPoint: posInt,
+    growthPerYuan: nonNegInt.default(1),
+  }),
+  tierDowngrade: z.enum(['never'], { error: 'never (tiers are kept once reached)' }).default('never'),
+  rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
+  referral: z.strictObject({ referrerPoints: nonNegInt }),
+  care: z.strictObject({
+    /** Orders older than this when credited (history imports) bring no purchase or upgrade care. */
+    recentOrderHours: posInt.default(48),
+    newMember: z.strictObject({ giftReward: code.optional() }),
+    firstPurchase: enabled,
+    repurchase: z.strictObject({ onOrderCounts: z.array(posInt.min(2, { error: 'an order count ≥ 2' }), { error: 'a list of order counts' }) }),
+    tierUpgrade: enabled,
+    birthday: z.strictObject({ hour, giftReward: code.optional() }),
+    festivals: z.strictObject({ hour, names: z.array(text, { error: 'a list of festival names' }) }),
+    memberDay: z.strictObject({
+      weekday: z.number({ error: 'a weekday 0 (Sunday) to 6' }).int({ error: 'a weekday 0 (Sunday) to 6' })
+        .min(0, { error: 'a weekday 0 (Sunday) to 6' }).max(6, { error: 'a weekday 0 (Sunday) to 6' }),
+      hour,
+    }),
+    referral: enabled,
+  }),
+  texts: z.strictObject({ ...textsShape, care: z.strictObject(careTextsShape) }),
+});
+
+type Parsed = z.infer<typeof playbookSchema>;
+
+export type Tier = Parsed['tiers'][number];
+export type RewardDef = Parsed['rewards'][number];
+
+/** A validated membership playbook. Tiers are sorted by `minGrowth`, lowest first. */
+export interface MembershipPlaybook extends Readonly<Parsed> {
+  /** The file it was read from (for messages). */
+  readonly file: string;
+}
+
+/**
+ * Reads and validates a membership playbook.
+ * @throws ConfigError `sop/membership.yaml: rewards[2].cost: expected a whole number ≥ 0, found "abc"`
+ * @example const playbook = loadMembershipPlaybook('sop/membership.yaml')
+ */
+export function loadMembershipPlaybook(file: string): MembershipPlaybook {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the membership playbook (${errorMessage(err)})`);
+  }
+  return parseMembershipPlaybook(source, file);
+}
+
+/** Validates playbook YAML given as text; `file` is only used in messages. */
+export function parseMembershipPlaybook(source: string, file: string): MembershipPlaybook {
+  const doc = parseDocument(source.replace(/^\uFEFF/, ''), { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
+    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
+  }
+  const raw: unknown = doc.toJS();
+  const result = playbookSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw)}`);
+  const p = result.data;
+  const problem = crossCheck(p);
+  if (problem) throw new ConfigError(`${file}: ${problem}`);
+  return Object.freeze({ ...p, tiers: [...p.tiers].sort((a, b) => a.minGrowth - b.minGrowth), file });
+}
+
+/** Rules one field cannot express: order of tiers, unique codes, references, text variables. */
+function crossCheck(p: Parsed): string | null {
+  if (p.tiers[0]!.minGrowth !== 0) return `tiers[0].minGrowth: expected 0 (the first tier starts at 0), found ${p.tiers[0]!.minGrowth}`;
+  for (let i = 1; i < p.tiers.length; i++) {
+    if (p.tiers[i]!.minGrowth <= p.tiers[i - 1]!.minGrowth) {
+      return `tiers[${i}].minGrowth: expected more than tiers[${i - 1}].minGrowth (${p.tiers[i - 1]!.minGrowth}), found ${p.tiers[i]!.minGrowth}; list tiers lowest first`;
+    }
+  }
+  const dupTier = firstDuplicate(p.tiers.map((t) => t.code));
+  if (dupTier !== null) return `tiers[${dupTier}].code: "${p.tiers[dupTier]!.code}" is used twice; tier codes must be unique`;
+  const dupReward = firstDuplicate(p.rewards.map((r) => r.code));
+  if (dupReward !== null) return `rewards[${dupReward}].code: "${p.rewards[dupReward]!.code}" is used twice; reward codes must be unique`;
+  for (const [i, r] of p.rewards.entries()) {
+    if (!r.giftOnly && r.cost === 0) return `rewards[${i}].cost: expected a positive integer for a redeemable reward, found 0 (set giftOnly: true for a gift)`;
+  }
+  const codes = p.rewards.map((r) => r.code);
+  for (const [path, ref] of [['care.newMember.giftReward', p.care.newMember.giftReward], ['care.birthday.giftReward', p.care.birthday.giftReward]] as const) {
+    if (ref !== undefined && !codes.includes(ref)) return `${path}: "${ref}" is not in rewards; allowed: ${codes.join(', ')}`;
+  }
+  for (const key of Object.keys(TEXT_VARIABLES) as TextKey[]) {
+    const bad = unknownVariable(p.texts[key], TEXT_VARIABLES[key]);
+    if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(TEXT_VARIABLES[key])}`;
+  }
+  for (const key of Object.keys(CARE_TEXT_VARIABLES) as CareTextKey[]) {
+    const bad = unknownVariable(p.texts.care[key], CARE_TEXT_VARIABLES[key]);
+    if (bad) return `texts.care.${key}: unknown variable {${bad}}; allowed: ${listVars(CARE_TEXT_VARIABLES[key])}`;
+  }
+  return null;
+}
+
+function firstDuplicate(values: string[]): number | null {
+  const seen = new Set<string>();
+  for (const [i, v] of values.entries()) {
+    if (seen.has(v)) return i;
+    seen.add(v);
+  }
+  return null;
+}
+
+function unknownVariable(template: string, allowed: readonly string[]): string | null {
+  for (const m of template.matchAll(/\{([A-Za-z_]\w*)\}/g)) if (!allowed.includes(m[1]!)) return m[1]!;
+  return null;
+}
+
+const listVars = (vars: readonly string[]) => (vars.length ? vars.map((v) => `{${v}}`).join(', ') : 'none');
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(top level)';
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const where = pathText(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeysAt(issue.path);
+    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
+  }
+  const found = valueAt(raw, issue.path);
+  const expected = issue.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
+  return `${where}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
+}
+
+/** The keys the schema allows at a path (for "unknown key" messages). */
+function allowedKeysAt(path: readonly PropertyKey[]): string | null {
+  let s: z.core.$ZodType = playbookSchema;
+  for (const p of path) {
+    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType };
+    if (def.type === 'array' && typeof p === 'number' && def.element) s = def.element;
+    else if (def.shape && typeof p === 'string' && def.shape[p]) s = def.shape[p];
+    else return null;
+  }
+  const shape = (s._zod.def as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).join(', ') : null;
+}
+
+/**
+ * Fills `{name}` variables of a playbook text. Unknown variables were refused at load; a variable
+ * given as undefined is left empty.
+ * @example fill('您好，{name}', { name: '王女士' }) // '您好，王女士'
+ */
+export function fill(template: string, vars: Record<string, string | number | undefined>): string {
+  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+}
+
+/**
+ * Holds the current playbook. `reload()` reads the file again; when the new version is bad, the last
+ * good one stays in use and the one-line error is logged and returned.
+ * @example
+ * const holder = new PlaybookHolder('sop/membership.yaml', logger);
+ * holder.current.tiers; holder.reload();
+ */
+export class PlaybookHolder {
+  private playbook: MembershipPlaybook | null;
+  private stamp = '';
+  private readonly listeners: ((p: MembershipPlaybook) => void)[] = [];
+
+  /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
+  constructor(source: string | MembershipPlaybook, public logger?: Logger) {
+    this.file = typeof source === 'string' ? source : source.file;
+    this.playbook = typeof source === 'string' ? null : source;
+    if (this.playbook) this.stamp = fileStamp(this.file);
+  }
+
+  readonly file: string;
+
+  /** The playbook in use. The first access loads the file and throws ConfigError when it is bad. */
+  get current(): MembershipPlaybook {
+    if (!this.playbook) {
+      this.stamp = fileStamp(this.file);
+      this.playbook = loadMembershipPlaybook(this.file);
+    }
+    return this.playbook;
+  }
+
+  /** Calls `fn` with every playbook that replaces the current one. Returns an unsubscribe function. */
+  onChange(fn: (p: MembershipPlaybook) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Reads the file again. On error the last good version stays and the error is logged once. */
+  reload(): { ok: true } | { ok: false; error: string } {
+    const stamp = fileStamp(this.file);
+    try {
+      const next = loadMembershipPlaybook(this.file);
+      this.playbook = next;
+      this.stamp = stamp;
+      for (const fn of this.listeners) fn(next);
+      this.logger?.info({ file: this.file }, 'membership playbook reloaded');
+      return { ok: true };
+    } catch (err) {
+      this.stamp = stamp; // do not retry the same bad file on every check
+      const error = errorMessage(err);
+      this.logger?.error(`${error} (still using the last good version)`);
+      return { ok: false, error };
+    }
+  }
+
+  /** Reloads when the file changed since the last load (by size and modification time). */
+  reloadIfChanged(): { ok: true; changed: boolean } | { ok: false; error: string } {
+    if (!this.playbook || fileStamp(this.file) === this.stamp) return { ok: true, changed: false };
+    const r = this.reload();
+    return r.ok ? { ok: true, changed: true } : r;
+  }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
