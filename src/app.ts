@@ -127,7 +127,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, outbox, scheduler });
+      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, outbox, scheduler, demo: world?.seed ?? null });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 

@@ -5,6 +5,7 @@ import type { Db } from '../platform/db/client.js';
 import type { Router } from '../inbound/router.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Scheduler } from '../schedules/scheduler.js';
+import type { WorldSeed } from '../platform/wechaty/world/seed.js';
 
 /** What a capability may use. Capabilities talk through the store, the outbox and the router only. */
 export interface CapabilityContext {
@@ -18,6 +19,8 @@ export interface CapabilityContext {
   outbox: Outbox;
   /** Declare routines here; their runs only enqueue. */
   scheduler: Scheduler;
+  /** Set only when running against the simulated world: its store, staff, groups and members. */
+  demo: WorldSeed | null;
 }
 
 /**

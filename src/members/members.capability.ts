@@ -3,6 +3,8 @@ import { MembersRepo } from './members.repo.js';
 import { memberCommandHandler } from './members.handlers.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
+import { seedDemoStore } from './demo-seed.js';
+import { baseTier } from './members.rules.js';
 
 /** How often (at most) the playbook file is checked for edits while messages come in. */
 const RELOAD_CHECK_MS = 10_000;
@@ -22,6 +24,9 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       const holder = typeof source === 'string' ? new PlaybookHolder(source, ctx.logger) : source;
       holder.logger ??= ctx.logger;
       const repo = new MembersRepo(ctx.db);
+      if (ctx.demo && seedDemoStore(ctx.db, ctx.demo, { now: ctx.clock.now().getTime(), baseTier: baseTier(holder.current).code, timezone: ctx.config.TIMEZONE })) {
+        ctx.logger.info({ store: ctx.demo.store.code }, 'demo store seeded from data/demo (staff, groups, 35 members)');
+      }
       repo.syncRewards(holder.current.rewards, ctx.clock.now().getTime());
       const unsubscribe = holder.onChange((p) => repo.syncRewards(p.rewards, ctx.clock.now().getTime()));
       let checkedAt = ctx.clock.now().getTime();
