@@ -40,7 +40,13 @@ export function createLogger(opts: LoggerOptions): Logger {
       },
     },
     transport: opts.pretty
-      ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } }
+      ? {
+        target: 'pino-pretty',
+        options: {
+          translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,part,mod', singleLine: true,
+          messageFormat: '{if part}[{part}] {end}{msg}',
+        },
+      }
       : undefined,
   });
 }
