@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { optOuts, outbox, type OutboxStatus } from '../platform/db/schema.js';
 import { MARKETING_PURPOSES } from './purposes.js';
@@ -6,33 +6,102 @@ import { MARKETING_PURPOSES } from './purposes.js';
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
 
-/** The outbox table: the record of every outbound message and its fate. */
+const p = (name: string) => sql.placeholder(name);
+/** A placeholder inside `.set({...})`, which takes SQL rather than a bare placeholder. */
+const pv = (name: string) => sql`${p(name)}`;
+
+/**
+ * The outbox table: the record of every outbound message and its fate. The statements of the
+ * send path are prepared once (building a drizzle query and preparing it on every call cost more
+ * than running it).
+ */
 export class OutboxRepo {
-  constructor(private readonly db: Db) {}
+  private readonly insertStmt;
+  private readonly byKeyStmt;
+  private readonly byIdStmt;
+  private readonly claimStmt;
+  private readonly finishSentStmt;
+  private readonly finishStmt;
+  private readonly settleQueuedStmt;
+  private readonly optedOutStmt;
+  private readonly marketingSinceStmt;
+  private pending: { write: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.insert(outbox).values({
+      key: p('key'), account: p('account'), targetKind: p('targetKind'), targetId: p('targetId'), content: p('content'),
+      purpose: p('purpose'), priority: p('priority'), notBefore: p('notBefore'), expiresAt: p('expiresAt'),
+      status: 'queued', createdAt: p('createdAt'), updatedAt: p('createdAt'),
+    }).onConflictDoNothing().returning({ id: outbox.id }).prepare();
+    this.byKeyStmt = db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(eq(outbox.key, p('key'))).prepare();
+    this.byIdStmt = db.select().from(outbox).where(eq(outbox.id, p('id'))).prepare();
+    this.claimStmt = db.update(outbox)
+      .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: pv('now'), claimedBy: pv('by') })
+      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
+    this.finishSentStmt = db.update(outbox).set({ status: 'sent', reason: pv('reason'), updatedAt: pv('now'), sentAt: pv('now') })
+      .where(eq(outbox.id, p('id'))).prepare();
+    this.finishStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
+      .where(eq(outbox.id, p('id'))).prepare();
+    this.settleQueuedStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
+      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
+    this.optedOutStmt = db.select({ c: optOuts.contactId }).from(optOuts).where(eq(optOuts.contactId, p('id'))).prepare();
+    this.marketingSinceStmt = db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(
+      eq(outbox.targetId, p('id')), gte(outbox.sentAt, p('since')), eq(outbox.status, 'sent'),
+      inArray(outbox.purpose, MARKETING_PURPOSES),
+    )).prepare();
+  }
 
   /**
    * Inserts rows whose key is new, in one transaction. Returns, per input, the row id and whether
    * this call created it (false: the key existed, nothing changed).
    */
   insertMany(rows: NewOutboxRow[]): { id: number; created: boolean; status: OutboxStatus }[] {
-    const insert = this.db.insert(outbox).values({
-      key: sql.placeholder('key'), account: sql.placeholder('account'), targetKind: sql.placeholder('targetKind'),
-      targetId: sql.placeholder('targetId'), content: sql.placeholder('content'), purpose: sql.placeholder('purpose'),
-      priority: sql.placeholder('priority'), notBefore: sql.placeholder('notBefore'), expiresAt: sql.placeholder('expiresAt'),
-      status: 'queued', createdAt: sql.placeholder('createdAt'), updatedAt: sql.placeholder('createdAt'),
-    }).onConflictDoNothing().returning({ id: outbox.id }).prepare();
-    const byKey = this.db.select({ id: outbox.id, status: outbox.status }).from(outbox)
-      .where(eq(outbox.key, sql.placeholder('key'))).prepare();
     return this.db.$client.transaction(() => rows.map((r) => {
-      const created = insert.get({ ...r, notBefore: r.notBefore ?? null, expiresAt: r.expiresAt ?? null });
+      const created = this.insertStmt.get({ ...r, notBefore: r.notBefore ?? null, expiresAt: r.expiresAt ?? null });
       if (created) return { id: created.id, created: true, status: 'queued' as const };
-      const existing = byKey.get({ key: r.key })!;
+      const existing = this.byKeyStmt.get({ key: r.key })!;
       return { id: existing.id, created: false, status: existing.status };
     }))();
   }
 
+  /**
+   * Runs `write` in one transaction with the other writes queued in the same event-loop turn, and
+   * resolves after that commit: many concurrent sends cost one commit instead of one each. When
+   * the shared transaction fails, each write is retried alone so one bad write fails only itself.
+   */
+  batched<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    let results: unknown[];
+    try {
+      results = this.db.$client.transaction(() => batch.map((b) => b.write()))();
+    } catch {
+      for (const b of batch) {
+        try {
+          b.resolve(b.write());
+        } catch (err) {
+          b.reject(err);
+        }
+      }
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(results[i]));
+  }
+
   get(id: number): OutboxRow | undefined {
-    return this.db.select().from(outbox).where(eq(outbox.id, id)).get();
+    return this.byIdStmt.get({ id });
   }
 
   getByKey(key: string): OutboxRow | undefined {
@@ -41,36 +110,26 @@ export class OutboxRepo {
 
   /** Atomically moves a queued row to `sending`; false when another worker has it or it is done. */
   claim(id: number, now: number, instanceId: string): boolean {
-    const res = this.db.update(outbox)
-      .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: now, claimedBy: instanceId })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'queued'))).run();
-    return res.changes === 1;
+    return this.claimStmt.run({ id, now, by: instanceId }).changes === 1;
   }
 
   /** Ends a row in a final state (or back to queued for a retry). */
   finish(id: number, status: OutboxStatus, now: number, reason: string | null = null): void {
-    this.db.update(outbox)
-      .set({ status, reason, updatedAt: now, ...(status === 'sent' ? { sentAt: now } : {}) })
-      .where(eq(outbox.id, id)).run();
+    (status === 'sent' ? this.finishSentStmt : this.finishStmt).run({ id, status, now, reason });
   }
 
   /** Ends a queued row without sending (skipped or expired). False when it was not queued. */
   settleQueued(id: number, status: 'skipped' | 'expired', now: number, reason: string): boolean {
-    return this.db.update(outbox).set({ status, reason, updatedAt: now })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'queued'))).run().changes === 1;
+    return this.settleQueuedStmt.run({ id, status, now, reason }).changes === 1;
   }
 
   isOptedOut(contactId: string): boolean {
-    return this.db.select({ c: optOuts.contactId }).from(optOuts).where(eq(optOuts.contactId, contactId)).get() !== undefined;
+    return this.optedOutStmt.get({ id: contactId }) !== undefined;
   }
 
   /** Marketing messages sent to this target since `since` (epoch ms). */
   marketingSentSince(targetId: string, since: number): number {
-    const r = this.db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(
-      eq(outbox.targetId, targetId), gte(outbox.sentAt, since), eq(outbox.status, 'sent'),
-      inArray(outbox.purpose, MARKETING_PURPOSES),
-    )).get();
-    return r?.n ?? 0;
+    return this.marketingSinceStmt.get({ id: targetId, since })?.n ?? 0;
   }
 
   /** Processes that hold rows in `sending`. */

@@ -126,7 +126,8 @@ export class Sender extends EventEmitter {
     if (!this.transport.isReady()) {
       return this.defer(job, token, now + (this.opts.notReadyDelayMs ?? 5000), 'not-logged-in', row.id);
     }
-    if (!this.repo.claim(row.id, now, this.instanceId)) return;
+    // Committed (with the other claims of this turn) before the platform call, never after it.
+    if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId)))) return;
     await this.deliver(row, job, token);
   }
 
@@ -148,7 +149,8 @@ export class Sender extends EventEmitter {
       this.settle({ id: row.id, status: 'retry', reason });
       return this.defer(job, token, now + backoff, 'retry', row.id);
     }
-    this.repo.finish(row.id, 'sent', this.clock.now().getTime());
+    const sentAt = this.clock.now().getTime();
+    await this.repo.batched(() => this.repo.finish(row.id, 'sent', sentAt));
     this.logger.info({ outboxId: row.id, key: row.key, purpose: row.purpose, target: row.targetId }, 'message out');
     this.settle({ id: row.id, status: 'sent' });
     const gap = sendGap(this.opts.gapMinMs, this.opts.gapMaxMs, this.random);
