@@ -179,7 +179,7 @@ function append(s: Statements, entry: LedgerEntry, at: number): AppendResult {
   return { ok: true, balance };
 }
 
-const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /**
  * A random code from an unambiguous alphabet (no 0/O, 1/I/L), for referral codes (8 characters:

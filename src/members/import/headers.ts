@@ -1,0 +1,116 @@
+/**
+ * Header resolution: which CSV column holds which field, from the names operators really use
+ * (Chinese and English, any case, spaces, full-width forms, bracketed notes). Pure.
+ */
+import { columnLetter, normalizeHeader } from './cells.js';
+
+/** One field an import understands. */
+export interface FieldSpec<K extends string = string> {
+  key: K;
+  /** The name shown to operators: the Chinese name and the English one, e.g. `手机号/phone`. */
+  label: string;
+  /** Accepted column names; compared after {@link normalizeHeader}. */
+  aliases: readonly string[];
+  /** The file must have this column. */
+  required?: boolean;
+  /** Values are phone numbers: masked wherever they are shown. */
+  phone?: boolean;
+}
+
+/** Where each field's column is, and the columns no field claimed. */
+export interface ColumnMap {
+  /** 0-based column index of each field present in the file. */
+  index: Map<string, number>;
+  /** The header cells as written (for messages: row 12, column C 手机号). */
+  header: readonly string[];
+  /** Header cells no field claimed (reported, not an error). */
+  ignored: string[];
+}
+
+/** Why a header row cannot be used: what was found and what is needed. */
+export type HeaderProblem =
+  | { kind: 'missing'; fields: FieldSpec[] }
+  | { kind: 'missing-one-of'; groups: FieldSpec[][] }
+  | { kind: 'ambiguous'; field: FieldSpec; columns: number[] };
+
+/** Column names (normalised) → field, for one import kind. */
+export function aliasTable(fields: readonly FieldSpec[]): Map<string, FieldSpec> {
+  const table = new Map<string, FieldSpec>();
+  for (const f of fields) {
+    for (const alias of [f.key, ...f.aliases]) {
+      const n = normalizeHeader(alias);
+      const taken = table.get(n);
+      if (taken && taken !== f) throw new Error(`header alias "${alias}" is used by both ${taken.key} and ${f.key}`);
+      table.set(n, f);
+    }
+  }
+  return table;
+}
+
+/**
+ * Maps a header row onto fields. Every required column must be there, each field at most once,
+ * and from each `oneOf` group at least one (orders: the member's phone or their id).
+ * @example resolveHeader(['手机号', 'Name', '备注'], fields) // { ok: true, columns: { index: phone→0, name→1; ignored: ['备注'] } }
+ */
+export function resolveHeader(
+  header: readonly string[],
+  fields: readonly FieldSpec[],
+  oneOf: readonly (readonly string[])[] = [],
+): { ok: true; columns: ColumnMap } | { ok: false; problems: HeaderProblem[] } {
+  const table = aliasTable(fields);
+  const found = new Map<FieldSpec, number[]>();
+  const ignored: string[] = [];
+  header.forEach((cell, i) => {
+    const f = table.get(normalizeHeader(cell));
+    if (!f) {
+      if (cell.trim() !== '') ignored.push(cell.trim());
+      return;
+    }
+    found.set(f, [...(found.get(f) ?? []), i]);
+  });
+  const problems: HeaderProblem[] = [];
+  const missing = fields.filter((f) => f.required && !found.has(f));
+  if (missing.length) problems.push({ kind: 'missing', fields: missing });
+  const groups = oneOf
+    .map((keys) => keys.map((k) => fields.find((f) => f.key === k)!))
+    .filter((group) => !group.some((f) => found.has(f)));
+  if (groups.length) problems.push({ kind: 'missing-one-of', groups });
+  for (const [field, columns] of found) {
+    if (columns.length > 1) problems.push({ kind: 'ambiguous', field, columns });
+  }
+  if (problems.length) return { ok: false, problems };
+  const index = new Map<string, number>();
+  for (const [field, columns] of found) index.set(field.key, columns[0]!);
+  return { ok: true, columns: { index, header, ignored } };
+}
+
+const names = (f: FieldSpec) => [...new Set([f.aliases[0] ?? f.key, f.key, ...f.aliases])].join(', ');
+
+/**
+ * One operator-facing message for a header that cannot be used: the file, the columns found, the
+ * columns required and the names each may have.
+ */
+export function describeHeaderProblems(
+  file: string, header: readonly string[], problems: HeaderProblem[], fields: readonly FieldSpec[], encoding: string,
+): string {
+  const lines: string[] = [];
+  const shown = header.map((h, i) => `${columnLetter(i)} ${JSON.stringify(h)}`).join(', ') || '(none)';
+  for (const p of problems) {
+    if (p.kind === 'missing') {
+      lines.push(`${file}: missing column${p.fields.length > 1 ? 's' : ''} ${p.fields.map((f) => f.label).join(', ')}.`);
+      for (const f of p.fields) lines.push(`  ${f.label} may be named: ${names(f)}`);
+    } else if (p.kind === 'missing-one-of') {
+      for (const g of p.groups) {
+        lines.push(`${file}: needs one of the columns ${g.map((f) => f.label).join(' or ')}.`);
+        for (const f of g) lines.push(`  ${f.label} may be named: ${names(f)}`);
+      }
+    } else {
+      const cols = p.columns.map((i) => `${columnLetter(i)} ${JSON.stringify(header[i])}`).join(' and ');
+      lines.push(`${file}: columns ${cols} both mean ${p.field.label}: keep one of them.`);
+    }
+  }
+  lines.push(`  columns found: ${shown}`);
+  lines.push(`  columns required: ${fields.filter((f) => f.required).map((f) => f.label).join(', ')}`);
+  lines.push(`  read as ${encoding}: if the names above look garbled, run again with --encoding gbk or --encoding utf8`);
+  return lines.join('\n');
+}
