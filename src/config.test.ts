@@ -32,6 +32,12 @@ describe('config', () => {
     expect(c.production).toBe(true);
   });
 
+  it('refuses a console on a public address without a token', () => {
+    expect(() => loadConfig({ HTTP_HOST: '0.0.0.0' })).toThrow(/HTTP_HOST="0.0.0.0" is not a loopback address and CONSOLE_TOKEN is not set/);
+    expect(loadConfig({ HTTP_HOST: '0.0.0.0', CONSOLE_TOKEN: 'a-long-enough-token' }).HTTP_HOST).toBe('0.0.0.0');
+    expect(() => loadConfig({ CONSOLE_TOKEN: 'short' })).toThrow(/CONSOLE_TOKEN="short" is not valid: expected at least 16 characters/);
+  });
+
   it('refuses a token without a prefix', () => {
     expect(() => loadConfig({ WECHATY_PUPPET_SERVICE_TOKEN: 'abc', WECHATY_PUPPET_SERVICE_ENDPOINT: 'h:1' })).toThrow(/WECHATY_PUPPET_SERVICE_TOKEN/);
   });

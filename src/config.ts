@@ -40,6 +40,7 @@ export const configSchema = z.object({
   ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('main'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(8787),
+  CONSOLE_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 
   INBOUND_MAX_AGE_SECONDS: int(0, 86_400 * 7).default(600),
 
@@ -94,6 +95,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (c.WECHATY_PUPPET_SERVICE_ENDPOINT && !c.WECHATY_PUPPET_SERVICE_TOKEN) {
     throw new ConfigError('config WECHATY_PUPPET_SERVICE_ENDPOINT is set but WECHATY_PUPPET_SERVICE_TOKEN is not: set both, or neither for the simulated world');
   }
+  if (!c.CONSOLE_TOKEN && !isLoopback(c.HTTP_HOST)) {
+    throw new ConfigError(`config HTTP_HOST=${JSON.stringify(c.HTTP_HOST)} is not a loopback address and CONSOLE_TOKEN is not set: set a CONSOLE_TOKEN of at least 16 characters, or keep HTTP_HOST=127.0.0.1`);
+  }
   if (c.SEND_GAP_MIN_MS > c.SEND_GAP_MAX_MS) {
     throw new ConfigError(`config SEND_GAP_MIN_MS=${c.SEND_GAP_MIN_MS} is not valid: expected at most SEND_GAP_MAX_MS (${c.SEND_GAP_MAX_MS})`);
   }
@@ -105,9 +109,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return Object.freeze(config);
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value' && 'values' in issue) return `one of ${issue.values.map(String).join(', ')}`;
-  if (issue.code === 'too_small' && 'minimum' in issue) return `a number ≥ ${String(issue.minimum)}`;
+  if (issue.code === 'too_small' && 'minimum' in issue) {
+    return issue.origin === 'string' ? `at least ${String(issue.minimum)} characters` : `a number ≥ ${String(issue.minimum)}`;
+  }
   if (issue.code === 'too_big' && 'maximum' in issue) return `a number ≤ ${String(issue.maximum)}`;
   if (issue.code === 'invalid_type') return `a ${issue.expected}`;
   return issue.message;

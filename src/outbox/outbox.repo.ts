@@ -156,6 +156,23 @@ export class OutboxRepo {
       .orderBy(outbox.id).limit(limit).all();
   }
 
+  /** Puts a failed row back in the queue with a fresh attempt count. False when it is not `failed`. */
+  requeueFailed(id: number, now: number): boolean {
+    return this.db.update(outbox).set({ status: 'queued', attempts: 0, reason: 'retried by an operator', updatedAt: now })
+      .where(and(eq(outbox.id, id), eq(outbox.status, 'failed'))).run().changes === 1;
+  }
+
+  /** Rows sent since `since` (epoch ms), for budget use. */
+  sentSince(since: number): number {
+    return this.db.select({ n: sql<number>`count(*)` }).from(outbox).where(gte(outbox.sentAt, since)).get()?.n ?? 0;
+  }
+
+  /** The latest rows, optionally of one status, newest first. */
+  latest(limit: number, status?: OutboxStatus): OutboxRow[] {
+    const q = this.db.select().from(outbox);
+    return (status ? q.where(eq(outbox.status, status)) : q).orderBy(sql`${outbox.id} desc`).limit(limit).all();
+  }
+
   countByStatus(): Record<string, number> {
     const rows = this.db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));

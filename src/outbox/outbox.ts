@@ -90,6 +90,17 @@ export class Outbox {
    * process left in `sending` become `unknown` (or are resent when configured), and every `queued` row gets its job
    * (adding an existing job id is a no-op in BullMQ).
    */
+  /**
+   * Sends a `failed` row again (an operator's retry). False when the row is not failed.
+   */
+  async retry(id: number): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    if (!this.repo.requeueFailed(id, now)) return false;
+    const row = this.repo.get(id)!;
+    await this.addJobs([{ id, account: row.account, priority: row.priority, notBefore: row.notBefore }], now);
+    return true;
+  }
+
   async reconcile(inFlight: 'unknown' | 'queued', isAlive: (owner: string) => Promise<boolean>): Promise<{ inFlight: number; queued: number }> {
     const now = this.clock.now().getTime();
     let settled = 0;

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { renderMetrics } from './metrics.js';
+
+describe('metrics', () => {
+  it('renders gauges and counters in Prometheus text format', () => {
+    const text = renderMetrics({
+      loggedIn: true, inbound: { accepted: 12, rejected: { duplicate: 2 } }, outbox: { sent: 5, failed: 1 },
+      queues: { 'outbox-main': { waiting: 3 } }, handlerFailures: 0, sentLastMinute: 10, budgetPerMinute: 20,
+    });
+    expect(text).toContain('siyu_logged_in 1\n');
+    expect(text).toContain('siyu_inbound_messages_total{verdict="duplicate"} 2');
+    expect(text).toContain('siyu_outbox_messages{status="sent"} 5');
+    expect(text).toContain('siyu_outbox_messages{status="queued"} 0');
+    expect(text).toContain('siyu_queue_jobs{queue="outbox-main",state="waiting"} 3');
+    expect(text).toContain('siyu_send_budget_used 0.5');
+  });
+});

@@ -1,0 +1,35 @@
+/** Prometheus text exposition of a few gauges and counters. */
+export interface MetricsInput {
+  loggedIn: boolean;
+  inbound: { accepted: number; rejected: Record<string, number> };
+  outbox: Record<string, number>;
+  queues: Record<string, Record<string, number>> | null;
+  handlerFailures: number;
+  sentLastMinute: number;
+  budgetPerMinute: number;
+}
+
+function line(name: string, value: number, labels: Record<string, string> = {}): string {
+  const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
+  return `${name}${l ? `{${l}}` : ''} ${value}`;
+}
+
+/** Renders the metrics page. Pure. */
+export function renderMetrics(m: MetricsInput): string {
+  const out: string[] = [
+    '# HELP siyu_logged_in 1 when the WeChat account is logged in.', '# TYPE siyu_logged_in gauge',
+    line('siyu_logged_in', m.loggedIn ? 1 : 0),
+    '# HELP siyu_inbound_messages_total Inbound messages by verdict since start.', '# TYPE siyu_inbound_messages_total counter',
+    line('siyu_inbound_messages_total', m.inbound.accepted, { verdict: 'accepted' }),
+    ...Object.entries(m.inbound.rejected).map(([reason, n]) => line('siyu_inbound_messages_total', n, { verdict: reason })),
+    '# HELP siyu_outbox_messages Outbox rows by status.', '# TYPE siyu_outbox_messages gauge',
+    ...['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown'].map((s) => line('siyu_outbox_messages', m.outbox[s] ?? 0, { status: s })),
+    '# HELP siyu_queue_jobs BullMQ jobs by queue and state.', '# TYPE siyu_queue_jobs gauge',
+    ...Object.entries(m.queues ?? {}).flatMap(([q, states]) => Object.entries(states).map(([s, n]) => line('siyu_queue_jobs', n, { queue: q, state: s }))),
+    '# HELP siyu_handler_failures_total Inbound handler errors caught by the error boundary.', '# TYPE siyu_handler_failures_total counter',
+    line('siyu_handler_failures_total', m.handlerFailures),
+    '# HELP siyu_send_budget_used Messages sent in the last minute over the per-minute budget (0 = no budget).', '# TYPE siyu_send_budget_used gauge',
+    line('siyu_send_budget_used', m.budgetPerMinute > 0 ? m.sentLastMinute / m.budgetPerMinute : 0),
+  ];
+  return `${out.join('\n')}\n`;
+}

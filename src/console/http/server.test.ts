@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { silentLogger } from '../../core/logger.js';
+import { outboxHarness, tempDir, type OutboxHarness } from '../../../test/support/harness.js';
+import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
+import { AuditRepo } from '../audit.repo.js';
+import { ConsoleRepo } from '../console.repo.js';
+import { createConsoleApp } from './server.js';
+
+const TOKEN = 'console-token-for-tests';
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+let h: OutboxHarness;
+let app: ReturnType<typeof createConsoleApp>;
+const clock = new ManualClock('2026-11-25T04:00:00Z');
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tmp = tempDir();
+  h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, 'console.db'), clock });
+  app = createConsoleApp({
+    token: TOKEN, clock, logger: silentLogger(), repo: new ConsoleRepo(h.db, 'Asia/Shanghai'), audit: new AuditRepo(h.db),
+    outbox: h.outbox, outboxRepo: h.repo,
+    health: async () => ({ ok: true, bot: { loggedIn: true }, outbox: h.repo.countByStatus() }),
+    metrics: async () => ({ loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: h.repo.countByStatus(), queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 20 }),
+  });
+});
+afterAll(async () => {
+  await h.close();
+  await redis.stop();
+  tmp.remove();
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('console API', () => {
+  it('answers /healthz without a token and everything else only with it', async () => {
+    expect((await app.request('/healthz')).status).toBe(200);
+    for (const p of ['/', '/api/overview', '/metrics', '/api/outbox']) {
+      expect((await app.request(p)).status, p).toBe(401);
+      expect((await app.request(p, { headers: { authorization: 'Bearer wrong-token-wrong' } })).status, p).toBe(401);
+    }
+    expect((await app.request('/api/overview', { headers: auth })).status).toBe(200);
+  });
+
+  it('lets a browser in once with ?token= and a cookie afterwards', async () => {
+    const first = await app.request(`/?token=${TOKEN}`);
+    expect(first.status).toBe(200);
+    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await app.request('/api/overview', { headers: { cookie } })).status).toBe(200);
+    expect(await first.text()).toContain('私域运营控制台');
+  });
+
+  it('names the field and what is allowed on a bad query', async () => {
+    const res = await app.request('/api/outbox?status=lost', { headers: auth });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatch(/status "lost" is not valid; allowed: queued, sending, sent/);
+  });
+
+  it('retries a failed message, refuses the rest, and audits both', async () => {
+    h.transport.failures.set('c-gone', ['permanent']);
+    const r = await h.outbox.enqueue({ key: 'x1', target: { kind: 'contact', id: 'c-gone' }, content: { kind: 'text', text: 'hi' }, purpose: 'reply' });
+    h.sender.start(true);
+    await h.settled(r.id, ['failed']);
+    const list = await (await app.request('/api/outbox?status=failed', { headers: auth })).json();
+    expect(list.rows.map((x: { id: number }) => x.id)).toContain(r.id);
+    const ok = await app.request(`/api/outbox/${r.id}/retry`, { method: 'POST', headers: { ...auth, 'x-operator': 'admin-hz01' } });
+    expect(ok.status).toBe(200);
+    await h.settled(r.id, ['sent']);
+    const again = await app.request(`/api/outbox/${r.id}/retry`, { method: 'POST', headers: auth });
+    expect(again.status).toBe(409);
+    const audit = await (await app.request('/api/audit', { headers: auth })).json();
+    expect(audit.actions.map((a: { actor: string; result: string }) => [a.actor, a.result])).toEqual([
+      ['console', 'refused: only a failed message can be retried'], ['admin-hz01', 'ok'],
+    ]);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const text = await (await app.request('/metrics', { headers: auth })).text();
+    expect(text).toContain('siyu_outbox_messages{status="sent"} 1');
+  });
+});
