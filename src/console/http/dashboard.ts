@@ -49,7 +49,8 @@ const PURPOSE = { reply: '回复', alert: '告警', 'staff-prompt': '员工提�
 const charts = {};
 function chart(id) { return charts[id] ??= echarts.init(document.getElementById(id)); }
 function esc(s) { return String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
-function time(ms) { return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : ''; }
+let TZ = undefined;
+function time(ms) { return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false, timeZone: TZ }) : ''; }
 async function retry(id) {
   const r = await fetch('/api/outbox/' + id + '/retry', { method: 'POST' });
   if (!r.ok) alert((await r.json()).error); else load();
@@ -58,6 +59,7 @@ async function load() {
   const res = await fetch('/api/overview');
   if (!res.ok) { document.getElementById('updated').textContent = '无法加载（' + res.status + '）'; return; }
   const d = await res.json();
+  TZ = d.timezone;
   const bot = d.health.bot || {};
   const login = document.getElementById('login');
   login.textContent = bot.loggedIn ? '在线' : '离线'; login.className = 'value ' + (bot.loggedIn ? 'ok' : 'bad');
@@ -69,7 +71,7 @@ async function load() {
   document.getElementById('members').textContent = d.members.total + ' / ' + d.members.optedOut;
 
   chart('chart-inbound').setOption({
-    tooltip: { trigger: 'axis' }, legend: { data: ['群聊', '私聊'] }, grid: { left: 40, right: 16, bottom: 30 },
+    tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['群聊', '私聊'] }, grid: { left: 40, right: 16, top: 36, bottom: 30 },
     xAxis: { type: 'category', data: d.inboundByHour.map((h) => h.hour) }, yAxis: { type: 'value' },
     series: [{ name: '群聊', type: 'bar', stack: 'm', data: d.inboundByHour.map((h) => h.group) },
              { name: '私聊', type: 'bar', stack: 'm', data: d.inboundByHour.map((h) => h.private) }],
@@ -77,7 +79,7 @@ async function load() {
   const purposes = [...new Set(d.outboxByPurpose.map((r) => r.purpose))];
   const statuses = [...new Set(d.outboxByPurpose.map((r) => r.status))];
   chart('chart-outbox').setOption({
-    tooltip: { trigger: 'axis' }, legend: { data: statuses.map((s) => STATUS[s] || s) }, grid: { left: 60, right: 16, bottom: 30 },
+    tooltip: { trigger: 'axis' }, legend: { top: 0, data: statuses.map((s) => STATUS[s] || s) }, grid: { left: 70, right: 16, top: 36, bottom: 30 },
     yAxis: { type: 'category', data: purposes.map((p) => PURPOSE[p] || p) }, xAxis: { type: 'value' },
     series: statuses.map((s) => ({ name: STATUS[s] || s, type: 'bar', stack: 'o',
       data: purposes.map((p) => (d.outboxByPurpose.find((r) => r.purpose === p && r.status === s) || { n: 0 }).n) })),
@@ -97,7 +99,7 @@ async function load() {
     '</td><td><button onclick="retry(' + r.id + ')">重试</button></td></tr>').join('') || '<tr><td colspan="5">没有失败的消息</td></tr>';
   document.querySelector('#runs tbody').innerHTML = d.scheduleRuns.map((r) =>
     '<tr><td>' + esc(r.name) + '</td><td>' + time(r.slot) + '</td><td>' + esc(r.status) + '</td><td>' + esc(r.reason) + '</td></tr>').join('');
-  document.getElementById('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { hour12: false });
+  document.getElementById('updated').textContent = '更新于 ' + new Date().toLocaleTimeString('zh-CN', { hour12: false, timeZone: TZ });
   document.body.dataset.loaded = 'true';
 }
 load(); setInterval(load, 10000);

@@ -58,6 +58,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/api/overview', async (c) => {
     const now = d.clock.now().getTime();
     return c.json({
+      timezone: d.repo.timezone,
       health: await d.health(),
       inboundByHour: d.repo.inboundByHour(now),
       outboxByPurpose: d.repo.outboxByPurpose(),
