@@ -3,8 +3,10 @@ import type { Capability } from './core/capability.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Ingest } from './inbound/ingest.js';
+import { automaticSendMatcher } from './inbound/own-sends.js';
 import { InboundRepo } from './inbound/inbound.repo.js';
 import { Router } from './inbound/router.js';
+import { Friendships } from './inbound/friendships.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRepo } from './outbox/outbox.repo.js';
 import { Sender } from './outbox/sender.js';
@@ -18,7 +20,9 @@ import { createWechatyEdge, type WechatyEdge } from './platform/wechaty/edge.js'
 import { startWorld, type World } from './platform/wechaty/world/server.js';
 import { ScheduleRepo } from './schedules/schedule.repo.js';
 import { Scheduler } from './schedules/scheduler.js';
-import { startHealthServer } from './console/health.js';
+import { AuditRepo } from './console/audit.repo.js';
+import { ConsoleRepo } from './console/console.repo.js';
+import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import type { Transport } from './core/messages.js';
 
 export interface AppOptions {
@@ -43,6 +47,8 @@ export interface App {
   readonly redis: RedisHandle;
   readonly queues: Queues;
   readonly router: Router;
+  /** Friendship events in, accepts out (the second kind of inbound event). */
+  readonly friendships: Friendships;
   readonly ingest: Ingest;
   readonly outbox: Outbox;
   readonly sender: Sender;
@@ -106,14 +112,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }
 
     const router = new Router(logger.child({ part: 'router' }));
+    const friendships = new Friendships(logger.child({ part: 'friendships' }));
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
-      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000,
+      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db),
     });
     const edge = createWechatyEdge({
       endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
       timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
       account: config.ACCOUNT_ID,
-    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined));
+    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f));
+    friendships.connect(edge.friendships);
 
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), config.ACCOUNT_ID);
@@ -127,7 +135,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, outbox, scheduler, demo: world?.seed ?? null });
+      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, outbox, scheduler, queues, demo: world?.seed ?? null });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
@@ -152,7 +160,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     let healthUrl: string | null = null;
     if (opts.http !== false) {
-      const health = await startHealthServer(config.HTTP_HOST, config.HTTP_PORT, async () => {
+      const health = async (): Promise<HealthReport> => {
         const redisOk = await queues.redis().ping().then((p) => p === 'PONG', () => false);
         let dbOk = true;
         try { db.$client.prepare('select 1').get(); } catch { dbOk = false; }
@@ -166,11 +174,25 @@ export async function startApp(opts: AppOptions): Promise<App> {
           outbox: outboxRepo.countByStatus(),
           inbound: ingest.getStats(),
           handlerFailures: router.failureCount,
+          capabilities: Object.fromEntries(opts.capabilities.flatMap((c) => (c.health ? [[c.name, c.health()]] : []))),
         };
-      }, logger);
-      healthUrl = health.url;
-      stack.push({ name: 'http', stop: () => health.close() });
-      logger.info({ url: health.url }, 'health endpoint listening');
+      };
+      const consoleApp = createConsoleApp({
+        token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
+        repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
+        metrics: async () => {
+          const h = await health();
+          return {
+            loggedIn: edge.isLoggedIn(), inbound: ingest.getStats(), outbox: outboxRepo.countByStatus(),
+            queues: (h.queues as Record<string, Record<string, number>> | null) ?? null, handlerFailures: router.failureCount,
+            sentLastMinute: outboxRepo.sentSince(clock.now().getTime() - 60_000), budgetPerMinute: config.SEND_RATE_PER_MINUTE,
+          };
+        },
+      });
+      const server = await startConsoleServer(consoleApp, config.HTTP_HOST, config.HTTP_PORT);
+      healthUrl = `${server.url}/healthz`;
+      stack.push({ name: 'http', stop: () => server.close() });
+      logger.info({ dashboard: `${server.url}/`, health: healthUrl, token: Boolean(config.CONSOLE_TOKEN) }, 'console listening');
     }
 
     // Resolves at the first login; until then the supervisor keeps trying and the sender waits.
@@ -179,7 +201,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     let stopping: Promise<void> | null = null;
     return {
-      config, db, redis, queues, router, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
+      config, db, redis, queues, router, friendships, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

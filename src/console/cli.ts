@@ -6,11 +6,17 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
 import { doctorCommand } from './cli-doctor.js';
+import { campaignCommand } from './cli-campaign.js';
+import { reportGuidesCommand } from './cli-report-guides.js';
 import { importCommand } from './cli-import.js';
+import { reportFriendsCommand } from './cli-report-friends.js';
+import { reportWakeupCommand } from './cli-report-wakeup.js';
+import { reportSlaCommand, slaCommand } from './cli-sla.js';
+import { reportCommand } from './cli-report.js';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js';
 
 /** Every command, in the order `help` lists them. */
-export const commands: readonly CliCommand[] = [importCommand, doctorCommand];
+export const commands: readonly CliCommand[] = [importCommand, doctorCommand, reportCommand({ guides: reportGuidesCommand, friends: reportFriendsCommand, wakeup: reportWakeupCommand, sla: reportSlaCommand }), campaignCommand, slaCommand];
 
 /** The text of `help`. */
 export function helpText(): string {

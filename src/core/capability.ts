@@ -3,8 +3,10 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Db } from '../platform/db/client.js';
 import type { Router } from '../inbound/router.js';
+import type { Friendships } from '../inbound/friendships.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Scheduler } from '../schedules/scheduler.js';
+import type { Queues } from '../platform/queue/queues.js';
 import type { WorldSeed } from '../platform/wechaty/world/seed.js';
 
 /** What a capability may use. Capabilities talk through the store, the outbox and the router only. */
@@ -15,10 +17,17 @@ export interface CapabilityContext {
   logger: Logger;
   /** Install inbound handlers here (one way in). */
   router: Router;
+  /**
+   * Friendship events (requests, confirmations, friends lost) and accepting requests. Set by the app;
+   * optional only so that hand-built test contexts need not name it.
+   */
+  friendships?: Friendships;
   /** Send only through here (one way out). */
   outbox: Outbox;
   /** Declare routines here; their runs only enqueue. */
   scheduler: Scheduler;
+  /** BullMQ queues and workers of the bot's Redis, for a capability's own timers (e.g. SLA deadlines). */
+  queues: Queues;
   /** Set only when running against the simulated world: its store, staff, groups and members. */
   demo: WorldSeed | null;
 }
@@ -30,4 +39,6 @@ export interface CapabilityContext {
 export interface Capability {
   name: string;
   install(ctx: CapabilityContext): void | (() => void | Promise<void>);
+  /** Figures for /healthz (cheap; called on every request). */
+  health?(): Record<string, unknown> | null;
 }

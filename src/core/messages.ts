@@ -28,6 +28,8 @@ export interface InboundMessage {
   mentionIds: string[];
   /** Sent by the bot account (its own sends echo back, and a person may type on the bot's phone). */
   self: boolean;
+  /** For a private message sent by the bot account: the contact it went to. Unset otherwise. */
+  listenerId?: string | null;
   /** Provider time, epoch ms. */
   providerAt: number;
 }
@@ -46,4 +48,35 @@ export interface Transport {
   /** True while the account is logged in and can send. */
   isReady(): boolean;
   send(target: Target, content: OutboundContent): Promise<{ messageId?: string }>;
+}
+
+/** Kinds of friendship event: a request to add the bot, a friendship made, a verification asked, a friend lost. */
+export const FRIEND_REQUEST_TYPES = ['receive', 'confirm', 'verify', 'removed'] as const;
+export type FriendRequestType = (typeof FRIEND_REQUEST_TYPES)[number];
+
+/**
+ * A friendship event as the platform edge hands it in (no Wechaty types past the edge).
+ * `removed` is not a Wechaty event: the edge derives it from WeChat's system notice that the contact
+ * no longer counts the account as a friend (see platform/wechaty/convert.ts).
+ */
+export interface FriendRequest {
+  /** The provider's friendship id (for `receive`, the id to accept). */
+  id: string;
+  /** The bot account that received it. */
+  account: string;
+  contactId: string;
+  contactName: string;
+  /** The greeting the person typed (`我是…`, a channel code …); empty when none. */
+  hello: string;
+  type: FriendRequestType;
+  /** Provider time when known, else when the edge saw it (epoch ms). */
+  at: number;
+}
+
+/** The platform edge's friendship side: accepting a `receive` request. */
+export interface FriendshipGateway {
+  /** True while the account is logged in and can act. */
+  isReady(): boolean;
+  /** Accepts the `receive` request `id`. Throws when offline or when the provider refuses. */
+  accept(id: string): Promise<void>;
 }

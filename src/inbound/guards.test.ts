@@ -15,6 +15,12 @@ describe('inbound guards', () => {
   it("drops the bot's own messages", () => {
     expect(checkMessage(msg({ self: true }), now, { maxAgeMs: 600_000 })).toEqual({ accept: false, reason: 'self' });
   });
+  it("passes on what a person typed on the bot account's phone, and drops the bot's automatic sends", () => {
+    const isAutomaticSend = (m: InboundMessage) => m.text === 'automatic';
+    expect(checkMessage(msg({ self: true, text: '亲，有货的' }), now, { maxAgeMs: 600_000, isAutomaticSend })).toEqual({ accept: true });
+    expect(checkMessage(msg({ self: true, text: 'automatic' }), now, { maxAgeMs: 600_000, isAutomaticSend })).toEqual({ accept: false, reason: 'self' });
+    expect(checkMessage(msg({ text: 'automatic' }), now, { maxAgeMs: 600_000, isAutomaticSend })).toEqual({ accept: true });
+  });
   it('drops history older than the start-up window', () => {
     expect(checkMessage(msg({ providerAt: now - 600_001 }), now, { maxAgeMs: 600_000 })).toEqual({ accept: false, reason: 'too-old' });
   });

@@ -11,6 +11,11 @@ export const UNHANDLED_TYPES: ReadonlySet<InboundType> = new Set(['recalled', 's
 export interface GuardOptions {
   /** Messages older than this (provider time vs now) are history replayed at start-up. */
   maxAgeMs: number;
+  /**
+   * Tells the bot's own automatic sends (their echoes: dropped) from messages a person typed on the bot
+   * account's phone (passed on, `self` set). Unset: every message of the bot account is dropped.
+   */
+  isAutomaticSend?: (m: InboundMessage) => boolean;
 }
 
 /**
@@ -19,7 +24,7 @@ export interface GuardOptions {
  */
 export function checkMessage(m: InboundMessage, now: number, opts: GuardOptions): Verdict {
   if (!m.id || !m.talkerId || !Number.isFinite(m.providerAt)) return { accept: false, reason: 'malformed' };
-  if (m.self) return { accept: false, reason: 'self' };
+  if (m.self && (opts.isAutomaticSend?.(m) ?? true)) return { accept: false, reason: 'self' };
   if (UNHANDLED_TYPES.has(m.type)) return { accept: false, reason: 'unsupported-type' };
   if (opts.maxAgeMs > 0 && now - m.providerAt > opts.maxAgeMs) return { accept: false, reason: 'too-old' };
   return { accept: true };

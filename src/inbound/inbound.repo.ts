@@ -48,7 +48,7 @@ export class InboundRepo {
    */
   record(m: InboundMessage, receivedAt: number): boolean {
     const res = this.insertLog.run({
-      id: m.id, account: m.account, conversationId: m.roomId ?? m.talkerId, talkerId: m.talkerId,
+      id: m.id, account: m.account, conversationId: m.roomId ?? (m.self ? m.listenerId : null) ?? m.talkerId, talkerId: m.talkerId,
       roomId: m.roomId, type: m.type, text: m.text, mentionSelf: m.mentionSelf ? 1 : 0,
       providerAt: m.providerAt, receivedAt,
     });

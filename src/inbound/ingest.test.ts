@@ -69,6 +69,28 @@ describe('ingest: one way in', () => {
     expect(router.failureCount).toBe(3);
   });
 
+  it("logs and dispatches a person's message typed on the bot account's phone, only to handlers that take self messages", async () => {
+    const db = openTestDb();
+    const router = new Router(silentLogger());
+    const ingest = new Ingest(new InboundRepo(db), router, new ManualClock(start), silentLogger(), {
+      maxAgeMs: 600_000, isAutomaticSend: (m) => m.text.startsWith('auto'),
+    });
+    const all: string[] = [];
+    const withSelf: string[] = [];
+    router.use('members', ({ message }) => { all.push(message.id); });
+    router.use('sla', ({ message }) => { withSelf.push(message.id); }, { self: true });
+    expect(await ingest.accept(msg('auto', { self: true, talkerId: 'bot', text: 'auto reply' }))).toMatchObject({ reason: 'self' });
+    expect(await ingest.accept(msg('typed', { self: true, talkerId: 'bot', roomId: null, roomTopic: null, listenerId: 'member-1', text: '您好，已发货' }))).toEqual({ accept: true });
+    expect(await ingest.accept(msg('member'))).toEqual({ accept: true });
+    expect(await ingest.accept(msg('private', { roomId: null, roomTopic: null }))).toEqual({ accept: true });
+    await ingest.idle();
+    expect(all).toEqual(['member', 'private']);
+    expect(withSelf).toEqual(['typed', 'member', 'private']);
+    expect(db.select().from(inboundMessages).all().map((r) => [r.id, r.conversationId])).toEqual([
+      ['typed', 'member-1'], ['member', 'hz01-a@chatroom'], ['private', 'member-1'],
+    ]);
+  });
+
   it('drops own, old and unsupported messages without logging them', async () => {
     const { db, ingest } = setup();
     expect(await ingest.accept(msg('s', { self: true }))).toMatchObject({ reason: 'self' });

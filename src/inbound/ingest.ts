@@ -1,13 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
-import { checkMessage, type RejectReason, type Verdict } from './guards.js';
+import { checkMessage, type GuardOptions, type RejectReason, type Verdict } from './guards.js';
 import type { InboundRepo } from './inbound.repo.js';
 import type { Router } from './router.js';
 
-export interface IngestOptions {
-  maxAgeMs: number;
-}
+export type IngestOptions = GuardOptions;
 
 export interface IngestStats {
   accepted: number;

@@ -14,14 +14,17 @@ export type InboundHandler = (ctx: InboundContext) => void | Promise<void>;
  * Each handler runs inside its own error boundary: a throw is logged and the next handler still runs.
  */
 export class Router {
-  private readonly handlers: { name: string; fn: InboundHandler }[] = [];
+  private readonly handlers: { name: string; fn: InboundHandler; self: boolean }[] = [];
   private errors = 0;
 
   constructor(private readonly logger: Logger) {}
 
-  /** Installs a handler; returns a function that removes it. */
-  use(name: string, fn: InboundHandler): () => void {
-    const entry = { name, fn };
+  /**
+   * Installs a handler; returns a function that removes it. Messages a person typed on the bot account's
+   * phone (`message.self`) reach only handlers installed with `{ self: true }`.
+   */
+  use(name: string, fn: InboundHandler, opts: { self?: boolean } = {}): () => void {
+    const entry = { name, fn, self: opts.self === true };
     this.handlers.push(entry);
     return () => {
       const i = this.handlers.indexOf(entry);
@@ -31,6 +34,7 @@ export class Router {
 
   async dispatch(ctx: InboundContext): Promise<void> {
     for (const h of this.handlers) {
+      if (ctx.message.self && !h.self) continue;
       try {
         await h.fn(ctx);
       } catch (err) {

@@ -24,7 +24,7 @@ function install(file: string) {
   const specs: ScheduleSpec[] = [];
   const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; }, enqueueMany: async () => [] };
   const scheduler = { declare: (s: ScheduleSpec) => { specs.push(s); } };
-  const ctx = { config: loadConfig({}), db, clock, logger: silentLogger(), router, outbox: outbox as never, scheduler: scheduler as never, demo: null };
+  const ctx = { config: loadConfig({}), db, clock, logger: silentLogger(), router, outbox: outbox as never, scheduler: scheduler as never, queues: {} as never, demo: null };
   const uninstall = membersCapability(file).install(ctx);
   const say = (id: string, text: string) => router.dispatch({ message: { id, account: 'main', talkerId: 'wx-1', talkerName: '甲', roomId: null, roomTopic: null, type: 'text', text, mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime() }, receivedAt: clock.now().getTime() });
   return { db, clock, sent, specs, say, uninstall };

@@ -47,7 +47,7 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     const playbook = deps.playbook();
     const cmd = parseMemberCommand(m.text);
     if (!cmd) {
-      if (!m.roomId) await helpHint(deps, m, playbook, now);
+      if (!m.roomId && !deps.repo.isStaff(m.talkerId)) await helpHint(deps, m, playbook, now);
       return;
     }
     const sends = await run(cmd, m, deps, playbook, now);

@@ -4,6 +4,7 @@ import { coupons, groups, members, optOuts, rewards } from '../platform/db/schem
 import { appendLedger, newCode, newReferralCode } from './ledger.js';
 import { baseTier } from './members.rules.js';
 import type { MembershipPlaybook, RewardDef } from './playbook.js';
+import { friendAttributionOf } from '../friends/attribution.js';
 
 export type MemberRow = typeof members.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
@@ -79,6 +80,11 @@ export class MembersRepo {
     return this.db.select().from(members).where(eq(members.referralCode, code)).get();
   }
 
+  /** True when the contact is an active staff member (their unknown text belongs to staff routines, e.g. 3+3+3 check-ins). */
+  isStaff(contactId: string): boolean {
+    return this.db.$client.prepare('select 1 from staff where contact_id = ? and active = 1').pluck().get(contactId) !== undefined;
+  }
+
   /** Records inbound activity of a linked member (no-op for other contacts). */
   touchActive(contactId: string, at: number): void {
     this.q.touch.run({ contactId, at });
@@ -110,11 +116,13 @@ export class MembersRepo {
 
   private create(input: { contactId: string; name: string; roomId: string | null }, playbook: MembershipPlaybook, now: number): MemberRow {
     const group = input.roomId ? this.db.select().from(groups).where(eq(groups.roomId, input.roomId)).get() : undefined;
+    // A contact who added the account through a store or guide code keeps that attribution (issue 9).
+    const friend = friendAttributionOf(this.db, input.contactId);
     for (let draw = 1; ; draw++) {
       try {
         return this.db.insert(members).values({
           contactId: input.contactId, name: input.name, tier: baseTier(playbook).code, referralCode: newReferralCode(),
-          storeCode: group?.storeCode ?? null, guideCode: group?.guideCode ?? null,
+          storeCode: friend?.storeCode ?? group?.storeCode ?? null, guideCode: friend?.storeCode ? friend.guideCode : group?.guideCode ?? null,
           joinedAt: now, lastActiveAt: now, createdAt: now, updatedAt: now,
         }).returning().get();
       } catch (err) {

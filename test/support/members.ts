@@ -38,7 +38,7 @@ export async function membersWorld(opts: { redisUrl: string; dir: string; clock?
   const router = new Router(logger);
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const config = loadConfig({ TIMEZONE: SH });
-  membersCapability(new PlaybookHolder(shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, demo: null });
+  membersCapability(new PlaybookHolder(shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
   let n = 0;
   const textOf = (row: { content: string } | undefined) => (row ? (JSON.parse(row.content) as { text?: string }).text : undefined);
   return {

@@ -1,5 +1,5 @@
-import { types, type Message } from 'wechaty';
-import type { InboundMessage, InboundType } from '../../core/messages.js';
+import { types, type Friendship, type Message } from 'wechaty';
+import type { FriendRequest, FriendRequestType, InboundMessage, InboundType } from '../../core/messages.js';
 
 const T = types.Message;
 
@@ -33,6 +33,7 @@ export async function toInbound(msg: Message, account: string): Promise<InboundM
   const type = toInboundType(msg.type());
   const text = msg.text();
   const mentions = room ? await msg.mentionList() : [];
+  const self = msg.self();
   return {
     id: msg.id,
     account,
@@ -44,7 +45,43 @@ export async function toInbound(msg: Message, account: string): Promise<InboundM
     text: type === 'text' || text ? text : `[${type}]`,
     mentionSelf: room ? await msg.mentionSelf() : false,
     mentionIds: mentions.map((c) => c.id),
-    self: msg.self(),
+    self,
     providerAt: msg.date().getTime(),
+    ...(self && !room ? { listenerId: msg.listener()?.id ?? null } : {}),
   };
+}
+
+/** Wechaty friendship type → the bot's FriendRequestType; null for Unknown. Pure. */
+export function toFriendRequestType(type: types.Friendship): FriendRequestType | null {
+  switch (type) {
+    case types.Friendship.Receive: return 'receive';
+    case types.Friendship.Confirm: return 'confirm';
+    case types.Friendship.Verify: return 'verify';
+    default: return null;
+  }
+}
+
+/**
+ * A Wechaty friendship event in the bot's own terms, or null for an unknown type. The payload carries
+ * no time over puppet-service, so `at` is when the edge saw it.
+ */
+export function toFriendRequest(f: Friendship, account: string, now = Date.now()): FriendRequest | null {
+  const type = toFriendRequestType(f.type());
+  if (!type) return null;
+  const contact = f.contact();
+  return { id: f.id, account, contactId: contact.id, contactName: contact.name(), hello: f.hello() ?? '', type, at: now };
+}
+
+/**
+ * WeChat's notices, in a private chat, that the contact removed the account from their friends (what
+ * the account sees after sending to them). Wechaty has no "removed" event: this notice, and
+ * `Contact.friend()` on puppets that fill it, are all the platform tells.
+ */
+const REMOVED_NOTICES = [/开启了朋友验证/u, /你还不是他（她）朋友/u, /is not your friend|enabled friend confirmation/iu];
+
+/** The `removed` friendship event derived from such a notice, or null. Pure. */
+export function removedNoticeToFriendRequest(m: InboundMessage): FriendRequest | null {
+  if (m.roomId || m.self || (m.type !== 'system' && m.type !== 'unknown')) return null;
+  if (!REMOVED_NOTICES.some((r) => r.test(m.text))) return null;
+  return { id: `removed:${m.id}`, account: m.account, contactId: m.talkerId, contactName: m.talkerName, hello: '', type: 'removed', at: m.providerAt };
 }

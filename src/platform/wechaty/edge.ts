@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/logger.js';
-import type { InboundMessage, Transport } from '../../core/messages.js';
-import { ConfigError } from '../../core/errors.js';
+import type { FriendRequest, FriendshipGateway, InboundMessage, Transport } from '../../core/messages.js';
+import { ConfigError, TransientSendError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { WechatySession } from './session.js';
 import { Supervisor } from './supervisor.js';
@@ -56,11 +56,13 @@ export interface WechatyEdge {
   on<E extends keyof WechatyEdgeEvents>(event: E, listener: (...args: WechatyEdgeEvents[E]) => void): this;
   off<E extends keyof WechatyEdgeEvents>(event: E, listener: (...args: WechatyEdgeEvents[E]) => void): this;
   readonly transport: Transport;
+  /** Accepts friend requests through whichever session is current. */
+  readonly friendships: FriendshipGateway;
 }
 
 /**
  * Builds the Wechaty edge. Every inbound message is converted and handed to `onMessage` inside an
- * error boundary (a throwing handler is logged, never fatal). Reconnects are supervised: a logout,
+ * error boundary (a throwing handler is logged, never fatal); friendship events likewise to `onFriendship`. Reconnects are supervised: a logout,
  * a dropped gRPC stream or `timeoutSeconds` of silence rebuilds PuppetService + Wechaty, retrying
  * with exponential backoff capped at `maxBackoffSeconds`.
  * @throws ConfigError when endpoint or token is missing or malformed.
@@ -75,6 +77,7 @@ export function createWechatyEdge(
   options: WechatyEdgeOptions,
   logger: Logger,
   onMessage: (m: InboundMessage) => Promise<void> | void,
+  onFriendship?: (req: FriendRequest) => Promise<void> | void,
 ): WechatyEdge {
   validate(options);
   const log = logger.child({ mod: 'wechaty', account: options.account });
@@ -94,6 +97,7 @@ export function createWechatyEdge(
       tcpProbe: options.tcpProbe,
     }, log, {
       onMessage,
+      ...(onFriendship ? { onFriendship } : {}),
       onLogin: (selfId) => {
         if (session === s) events.emit('login', selfId);
       },
@@ -132,6 +136,18 @@ export function createWechatyEdge(
     sendTimeoutMs: (options.sendTimeoutSeconds ?? 30) * 1000,
   });
 
+  const friendships: FriendshipGateway = {
+    isReady: () => Boolean(session?.isOnline()),
+    async accept(id) {
+      const s = session;
+      if (!s || !s.isOnline()) throw new TransientSendError('not logged in: the WeChat account is offline');
+      const f = s.bot.Friendship.load(id);
+      await f.ready();
+      await f.accept();
+      log.info({ friendshipId: id }, 'wechaty: friend request accepted');
+    },
+  };
+
   let stopping: Promise<void> | undefined;
   const edge: WechatyEdge = {
     start: () => supervisor.start(),
@@ -153,6 +169,7 @@ export function createWechatyEdge(
       return edge;
     },
     transport,
+    friendships,
   };
   return edge;
 }

@@ -2,9 +2,9 @@ import net from 'node:net';
 import { WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetService } from 'wechaty-puppet-service';
 import type { Logger } from '../../core/logger.js';
-import type { InboundMessage } from '../../core/messages.js';
+import type { FriendRequest, InboundMessage } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
-import { toInbound } from './convert.js';
+import { removedNoticeToFriendRequest, toFriendRequest, toInbound } from './convert.js';
 import { describeGrpcError, isConnectivityError, isHarmlessWechatyError } from './grpc-errors.js';
 
 /**
@@ -45,6 +45,8 @@ export interface SessionOptions {
 
 export interface SessionHooks {
   onMessage(m: InboundMessage): Promise<void> | void;
+  /** Friendship events (requests, confirmations, a friend lost). Optional. */
+  onFriendship?(req: FriendRequest): Promise<void> | void;
   /** The account logged in (may come before or after ready). */
   onLogin(selfId: string): void;
   /** Called once when an open session stops working; the supervisor then rebuilds. */
@@ -222,9 +224,22 @@ export class WechatySession {
     bot.on('message', async (msg) => {
       if (this.state === 'closed') return;
       try {
-        await this.hooks.onMessage(await toInbound(msg, this.opts.account));
+        const m = await toInbound(msg, this.opts.account);
+        const removed = this.hooks.onFriendship ? removedNoticeToFriendRequest(m) : null;
+        if (removed) await this.hooks.onFriendship?.(removed);
+        await this.hooks.onMessage(m);
       } catch (err) {
         log.error({ err, messageId: msg.id }, 'wechaty: message handler failed');
+      }
+    });
+    bot.on('friendship', async (f) => {
+      if (this.state === 'closed' || !this.hooks.onFriendship) return;
+      try {
+        const req = toFriendRequest(f, this.opts.account);
+        if (req) await this.hooks.onFriendship(req);
+        else log.debug({ friendshipId: f.id }, 'wechaty: friendship of unknown type ignored');
+      } catch (err) {
+        log.error({ err, friendshipId: f.id }, 'wechaty: friendship handler failed');
       }
     });
     // Never removed: an `error` event without a listener would throw.

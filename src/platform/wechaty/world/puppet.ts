@@ -11,6 +11,7 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 export class WorldPuppet extends PuppetMock {
   private readonly urlLinks = new Map<string, PUPPET.payloads.UrlLink>();
   private readonly miniPrograms = new Map<string, PUPPET.payloads.MiniProgram>();
+  private readonly friendshipPayloads = new Map<string, PUPPET.payloads.Friendship>();
 
   constructor(mocker: mock.Mocker) {
     super({ mocker });
@@ -75,6 +76,72 @@ export class WorldPuppet extends PuppetMock {
   /** The url link or mini-program payload stored for a message the bot sent, if any. */
   attachment(messageId: string): PUPPET.payloads.UrlLink | PUPPET.payloads.MiniProgram | undefined {
     return this.urlLinks.get(messageId) ?? this.miniPrograms.get(messageId);
+  }
+
+  /**
+   * A person (a stranger unless `contactId` is known) asks to add the account, with greeting `hello`:
+   * stores the request, which `friendshipRawPayload` serves, and emits the friendship `receive` event.
+   * @returns the friendship id.
+   */
+  emitFriendRequest(contactId: string, name: string, hello: string): string {
+    let known = true;
+    try {
+      this.mocker.contactPayload(contactId);
+    } catch {
+      known = false;
+    }
+    if (!known) this.mocker.createContact({ id: contactId, name, friend: false });
+    const id = randomUUID();
+    this.friendshipPayloads.set(id, {
+      id, contactId, hello, timestamp: Date.now(), type: PUPPET.types.Friendship.Receive,
+      ticket: `world-ticket-${id}`, scene: PUPPET.types.FriendshipScene.QRCode,
+    });
+    this.emit('friendship', { friendshipId: id });
+    return id;
+  }
+
+  /** True once the account accepted a request from `contactId` (and they did not remove it since). */
+  isFriend(contactId: string): boolean {
+    try {
+      return (this.mocker.contactPayload(contactId) as PUPPET.payloads.Contact).friend === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The contact removes the account from their friends. WeChat tells nobody; the account learns it
+   * from a system notice in the private chat (emitted here as such a message).
+   * @returns the notice's message id.
+   */
+  emitRemovedBy(contactId: string): string {
+    const p = this.mocker.contactPayload(contactId) as PUPPET.payloads.Contact;
+    this.mocker.contactPayload(contactId, { ...p, friend: false });
+    const text = `${p.name}开启了朋友验证，你还不是他（她）朋友。请先发送朋友验证请求，对方验证通过后，才能聊天。`;
+    return this.emitMessage(contactId, this.currentUserId, { type: PUPPET.types.Message.Unknown, text });
+  }
+
+  override async friendshipRawPayload(id: string): Promise<PUPPET.payloads.Friendship> {
+    const p = this.friendshipPayloads.get(id);
+    if (!p) throw new Error(`world: no friendship with id ${id}`);
+    return p;
+  }
+
+  override async friendshipRawPayloadParser(raw: PUPPET.payloads.Friendship): Promise<PUPPET.payloads.Friendship> {
+    return raw;
+  }
+
+  /** Accepting makes the contact a friend and emits `confirm` (a second accept of the same request is a no-op). */
+  override async friendshipAccept(friendshipId: string): Promise<void> {
+    const p = this.friendshipPayloads.get(friendshipId);
+    if (!p || p.type !== PUPPET.types.Friendship.Receive) throw new Error(`world: no friend request with id ${friendshipId}`);
+    if (!this.isLoggedIn) throw new Error('not logged in');
+    const confirmId = `${friendshipId}-confirm`;
+    if (this.friendshipPayloads.has(confirmId)) return;
+    const contact = this.mocker.contactPayload(p.contactId) as PUPPET.payloads.Contact;
+    this.mocker.contactPayload(p.contactId, { ...contact, friend: true });
+    this.friendshipPayloads.set(confirmId, { id: confirmId, contactId: p.contactId, hello: '', timestamp: Date.now(), type: PUPPET.types.Friendship.Confirm });
+    this.emit('friendship', { friendshipId: confirmId });
   }
 
   /** Lets a test or the demo log the account out, as WeChat does when the phone kicks it. */

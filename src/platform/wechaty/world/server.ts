@@ -6,7 +6,7 @@ import { mock } from 'wechaty-puppet-mock';
 import { PuppetServer } from 'wechaty-puppet-service';
 import type { Logger } from '../../../core/logger.js';
 import type { Target } from '../../../core/messages.js';
-import { WorldPuppet } from './puppet.js';
+import { WorldPuppet, isRoomId } from './puppet.js';
 import { loadSeed, type WorldSeed } from './seed.js';
 import { startTraffic } from './traffic.js';
 
@@ -67,6 +67,20 @@ export interface World {
    * Resolves with the message id once the puppet has emitted it.
    */
   memberSays(contactId: string, text: string, opts?: SayOptions): Promise<string>;
+  /**
+   * A person types `text` on the bot account's own phone, in `to.roomId` or privately to `to.contactId`.
+   * The bot receives it as its own message (`self`), like the echo of its automatic sends.
+   */
+  accountSays(text: string, to: { roomId?: string; contactId?: string; mentionIds?: string[] }): Promise<string>;
+  /**
+   * Someone asks to add the bot account as a friend with greeting `hello` (a stranger named `name`
+   * unless `contactId` is already in the world). Resolves with the friendship id once emitted.
+   */
+  friendRequest(contactId: string, name: string, hello: string): Promise<string>;
+  /** True once the bot accepted a request from `contactId`, until they remove it. */
+  isFriend(contactId: string): boolean;
+  /** `contactId` deletes the bot account; the bot receives WeChat's system notice in their private chat. */
+  contactRemovesBot(contactId: string): Promise<string>;
   /** Calls `listener` for each message the bot sends from now on; returns an unsubscribe function. */
   onBotMessage(listener: (m: BotMessage) => void): () => void;
   /** The first message the bot sent (already, or later) matching `match`; rejects after `timeoutMs`. */
@@ -188,6 +202,18 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const world: World = {
     endpoint, token, port, botId: seed.bot.id, seed, sent,
     memberSays: async (contactId, text, o) => say(contactId, text, o),
+    accountSays: async (text, to) => {
+      const conversationId = to.roomId ?? to.contactId;
+      if (!conversationId) throw new Error('world: accountSays needs a roomId or a contactId');
+      return puppet.emitMessage(seed.bot.id, conversationId, { type: PUPPET.types.Message.Text, text, mentionIdList: to.mentionIds ?? [] });
+    },
+    friendRequest: async (contactId, name, hello) => {
+      if (contactId === seed.bot.id || isRoomId(contactId)) throw new Error(`world: "${contactId}" cannot ask to be a friend`);
+      names.set(contactId, names.get(contactId) ?? name);
+      return puppet.emitFriendRequest(contactId, name, hello);
+    },
+    isFriend: (contactId) => puppet.isFriend(contactId),
+    contactRemovesBot: async (contactId) => puppet.emitRemovedBy(contactId),
     onBotMessage: (l) => {
       listeners.add(l);
       return () => listeners.delete(l);

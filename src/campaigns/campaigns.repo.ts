@@ -1,0 +1,222 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../platform/db/client.js';
+import { outbox } from '../platform/db/schema.js';
+import type { GroupFacts, MemberFacts } from './audience.rules.js';
+import type { CampaignDef } from './campaign.file.js';
+import { campaignOccurrences, campaignTargets, campaignTransitions, campaigns, type CampaignStatus } from './campaigns.schema.js';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type OccurrenceRow = typeof campaignOccurrences.$inferSelect;
+export type TransitionRow = typeof campaignTransitions.$inferSelect;
+export type NewTargetRow = typeof campaignTargets.$inferInsert;
+
+/** Reason recorded on outbox rows settled by a pause; resume puts exactly these back in the queue. */
+export const PAUSED_REASON = 'paused';
+/** Reason recorded on outbox rows settled by a cancel. */
+export const CANCELLED_REASON = 'cancelled';
+
+/** Campaign posts still counting against a group's caps (not skipped, expired or failed). */
+const LIVE_STATUSES = ['queued', 'sending', 'sent', 'unknown'] as const;
+
+/** Upper bound for a key-prefix range scan on the outbox's unique key index. */
+const prefixEnd = (prefix: string) => `${prefix}\uffff`;
+
+/**
+ * Campaigns, their lifecycle, occurrences and targets; plus the reads and the two writes
+ * (settle on pause/cancel, requeue on resume) campaigns make on their own outbox rows, selected by key prefix.
+ */
+export class CampaignsRepo {
+  constructor(readonly db: Db) {}
+
+  get(id: string): CampaignRow | undefined {
+    return this.db.select().from(campaigns).where(eq(campaigns.id, id)).get();
+  }
+
+  definition(row: CampaignRow): CampaignDef {
+    return JSON.parse(row.definition) as CampaignDef;
+  }
+
+  list(): CampaignRow[] {
+    return this.db.select().from(campaigns).orderBy(asc(campaigns.id)).all();
+  }
+
+  /** Campaigns the tick looks at: scheduled, running, or with a run requested. */
+  active(): CampaignRow[] {
+    return this.db.select().from(campaigns)
+      .where(sql`${campaigns.status} in ('scheduled', 'running') or ${campaigns.runRequestedAt} is not null`).all();
+  }
+
+  /** Inserts a new campaign in `def.status`, recording its creation as a transition from draft. */
+  insert(def: CampaignDef, source: 'file' | 'cli', file: string | null, by: string, now: number): void {
+    this.db.transaction((tx) => {
+      tx.insert(campaigns).values({
+        id: def.id, name: def.name, source, file, definition: JSON.stringify(def), status: def.status, createdAt: now, updatedAt: now,
+      }).run();
+      tx.insert(campaignTransitions).values({ campaignId: def.id, from: 'draft', to: def.status, by, reason: 'created', at: now }).run();
+    });
+  }
+
+  /** Replaces the definition (the caller checked the state allows editing). */
+  updateDefinition(id: string, def: CampaignDef, now: number): void {
+    this.db.update(campaigns).set({ definition: JSON.stringify(def), name: def.name, updatedAt: now }).where(eq(campaigns.id, id)).run();
+  }
+
+  /**
+   * Moves a campaign from `from` to `to` and records who did it, atomically; false when it was no
+   * longer in `from` (another process moved it first).
+   */
+  transition(id: string, from: CampaignStatus, to: CampaignStatus, by: string, reason: string | null, now: number): boolean {
+    return this.db.transaction((tx) => {
+      const changed = tx.update(campaigns).set({ status: to, updatedAt: now })
+        .where(and(eq(campaigns.id, id), eq(campaigns.status, from))).run().changes === 1;
+      if (changed) tx.insert(campaignTransitions).values({ campaignId: id, from, to, by, reason, at: now }).run();
+      return changed;
+    });
+  }
+
+  transitions(id: string): TransitionRow[] {
+    return this.db.select().from(campaignTransitions).where(eq(campaignTransitions.campaignId, id)).orderBy(asc(campaignTransitions.id)).all();
+  }
+
+  requestRun(id: string, by: string, now: number): void {
+    this.db.update(campaigns).set({ runRequestedAt: now, runRequestedBy: by, updatedAt: now }).where(eq(campaigns.id, id)).run();
+  }
+
+  clearRunRequest(id: string, at: number): void {
+    this.db.update(campaigns).set({ runRequestedAt: null, runRequestedBy: null })
+      .where(and(eq(campaigns.id, id), eq(campaigns.runRequestedAt, at))).run();
+  }
+
+  // ── occurrences and targets ──────────────────────────────────────────────────
+
+  /** Records an occurrence; false when it was already planned (by this or another process). */
+  openOccurrence(row: typeof campaignOccurrences.$inferInsert): boolean {
+    return this.db.insert(campaignOccurrences).values(row).onConflictDoNothing().run().changes === 1;
+  }
+
+  occurrence(campaignId: string, occurrence: string): OccurrenceRow | undefined {
+    return this.db.select().from(campaignOccurrences)
+      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence))).get();
+  }
+
+  occurrences(campaignId: string): OccurrenceRow[] {
+    return this.db.select().from(campaignOccurrences).where(eq(campaignOccurrences.campaignId, campaignId))
+      .orderBy(desc(campaignOccurrences.at)).all();
+  }
+
+  setTargeted(campaignId: string, occurrence: string, targeted: number): void {
+    this.db.update(campaignOccurrences).set({ targeted })
+      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence))).run();
+  }
+
+  /** Target ids already planned for an occurrence (a second run leaves them alone). */
+  plannedTargets(campaignId: string, occurrence: string): Set<string> {
+    return new Set(this.db.$client.prepare('select target_id from campaign_targets where campaign_id = ? and occurrence = ?')
+      .pluck().all(campaignId, occurrence) as string[]);
+  }
+
+  insertTargets(rows: NewTargetRow[]): void {
+    const stmt = this.db.$client.prepare(`insert into campaign_targets (campaign_id, occurrence, target_kind, target_id, at, outbox_id, skip_reason)
+      values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing`);
+    this.db.$client.transaction(() => {
+      for (const r of rows) stmt.run(r.campaignId, r.occurrence, r.targetKind, r.targetId, r.at, r.outboxId ?? null, r.skipReason ?? null);
+    })();
+  }
+
+  /**
+   * Campaign posts already planned (and not skipped, expired or failed) to each group in
+   * [monthFrom, monthTo), and the part of them in [dayFrom, dayTo). Groups with none are absent.
+   */
+  groupPostCounts(dayFrom: number, dayTo: number, monthFrom: number, monthTo: number): Map<string, { day: number; month: number }> {
+    const rows = this.db.$client.prepare(`select t.target_id as id,
+        sum(case when t.at >= ? and t.at < ? then 1 else 0 end) as day, count(*) as month
+      from campaign_targets t join outbox o on o.id = t.outbox_id
+      where t.target_kind = 'room' and t.at >= ? and t.at < ? and o.status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})
+      group by t.target_id`).all(dayFrom, dayTo, monthFrom, monthTo) as { id: string; day: number; month: number }[];
+    return new Map(rows.map((r) => [r.id, { day: r.day, month: r.month }]));
+  }
+
+  // ── the directory the audience rules read ───────────────────────────────────
+
+  groupFacts(): GroupFacts[] {
+    return (this.db.$client.prepare('select room_id, name, store_code, tags from groups').raw().all() as [string, string, string | null, string][])
+      .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: parseTags(tags) }));
+  }
+
+  memberFacts(): MemberFacts[] {
+    return (this.db.$client.prepare('select id, contact_id, name, store_code, tier, tags, points, last_active_at from members').raw().all() as
+      [number, string | null, string, string | null, string, string, number, number | null][])
+      .map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({ memberId, contactId, name, storeCode, tier, tags: parseTags(tags), points, lastActiveAt }));
+  }
+
+  // ── the campaign's outbox rows ───────────────────────────────────────────────
+
+  /** Settles the still-queued messages under `prefix` as skipped with `reason`. Returns how many. */
+  settleQueued(prefix: string, reason: string, now: number): number {
+    return this.db.update(outbox).set({ status: 'skipped', reason, updatedAt: now })
+      .where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`, eq(outbox.status, 'queued'))).run().changes;
+  }
+
+  /** Rows under `prefix` settled by a pause, in their planned order. */
+  pausedRows(prefix: string): { id: number; key: string; account: string; priority: number; notBefore: number | null }[] {
+    return this.db.select({ id: outbox.id, key: outbox.key, account: outbox.account, priority: outbox.priority, notBefore: outbox.notBefore }).from(outbox)
+      .where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`, eq(outbox.status, 'skipped'), eq(outbox.reason, PAUSED_REASON)))
+      .orderBy(asc(outbox.notBefore), asc(outbox.id)).all();
+  }
+
+  /**
+   * Puts paused rows back in the queue with new not-before instants (only rows still skipped as
+   * paused: a row that was sent is never touched, so resume cannot duplicate). Returns the ids changed.
+   */
+  requeue(rows: { id: number; notBefore: number }[], now: number): number[] {
+    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?
+      where id = ? and status = 'skipped' and reason = ?`);
+    return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, PAUSED_REASON).changes === 1).map((r) => r.id))();
+  }
+
+  /** Messages under `prefix` not yet final (queued or sending). */
+  pendingCount(prefix: string): number {
+    return this.db.$client.prepare(`select count(*) from outbox where key >= ? and key < ? and status in ('queued', 'sending')`)
+      .pluck().get(prefix, prefixEnd(prefix)) as number;
+  }
+
+  /** Outbox rows under `prefix`: status, reason, target, sent time. */
+  outboxRows(prefix: string): { id: number; key: string; targetKind: string; targetId: string; status: string; reason: string | null; sentAt: number | null }[] {
+    return this.db.select({ id: outbox.id, key: outbox.key, targetKind: outbox.targetKind, targetId: outbox.targetId, status: outbox.status, reason: outbox.reason, sentAt: outbox.sentAt })
+      .from(outbox).where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`)).all();
+  }
+
+  /** Targets of an occurrence as planned. */
+  targets(campaignId: string, occurrence: string): (typeof campaignTargets.$inferSelect)[] {
+    return this.db.select().from(campaignTargets)
+      .where(and(eq(campaignTargets.campaignId, campaignId), eq(campaignTargets.occurrence, occurrence))).all();
+  }
+
+  /**
+   * Distinct messages in `roomId` from people other than the bot and the room's staff, in
+   * [from, to): replies to a post. Staff contact ids come from the staff table.
+   */
+  repliesInRoom(roomIds: string[], from: number, to: number, selfIds: string[]): number {
+    if (roomIds.length === 0) return 0;
+    const staffIds = this.db.$client.prepare('select contact_id from staff where contact_id is not null').pluck().all() as string[];
+    const excluded = [...staffIds, ...selfIds];
+    return this.db.$client.prepare(`select count(*) from inbound_messages where room_id in (select value from json_each(?))
+      and provider_at >= ? and provider_at < ? and talker_id not in (select value from json_each(?))`)
+      .pluck().get(JSON.stringify(roomIds), from, to, JSON.stringify(excluded)) as number;
+  }
+
+  /** Whether any outbox rows exist with these ids still queued. */
+  statusesOf(ids: number[]): Map<number, string> {
+    if (ids.length === 0) return new Map();
+    return new Map(this.db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(inArray(outbox.id, ids)).all().map((r) => [r.id, r.status]));
+  }
+}
+
+function parseTags(json: string): string[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}

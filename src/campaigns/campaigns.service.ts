@@ -1,0 +1,199 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { sendJobId, type SendJobData } from '../outbox/outbox.js';
+import { queueNames, type Queues } from '../platform/queue/queues.js';
+import type { CampaignDef } from './campaign.file.js';
+import { loadCampaignDir } from './campaign.file.js';
+import { campaignKeyPrefix } from './content.rules.js';
+import { CANCELLED_REASON, PAUSED_REASON, type CampaignsRepo } from './campaigns.repo.js';
+import type { CampaignStatus } from './campaigns.schema.js';
+import { afterOccurrence, canDo, resumeTo, type CampaignAction } from './lifecycle.rules.js';
+import { planOccurrence, type PlanResult, type PlannerDeps } from './planner.js';
+import { dueSlot, nextSlot, occurrenceId } from './schedule.rules.js';
+
+/** How far back a tick looks for a slot not yet planned (covers late ticks and the scheduler's catch-up). */
+export const LOOKBACK_MS = 15 * 60_000;
+/** When resuming after the window has passed, at least this much time per message is given. */
+const RESUME_STEP_MS = 2000;
+
+export type OpResult = { ok: true; message: string } | { ok: false; message: string };
+
+export interface CampaignServiceDeps extends PlannerDeps {
+  /** The bot's queues, to give resumed messages their jobs at once; null in the CLI (the bot's reconcile, ≤ 30 s, does it). */
+  queues: Queues | null;
+  /** Least time per message when resuming after the window has passed (default 2 s; tests use 0). */
+  resumeStepMs?: number;
+}
+
+/**
+ * Campaign operations shared by the bot (tick) and the CLI: sync files, run, pause, resume, cancel.
+ * Every state change goes through the lifecycle rules and is recorded with who did it.
+ */
+export class CampaignService {
+  constructor(private readonly deps: CampaignServiceDeps) {}
+
+  private get repo(): CampaignsRepo {
+    return this.deps.repo;
+  }
+
+  private now(): number {
+    return this.deps.clock.now().getTime();
+  }
+
+  private check(id: string, action: CampaignAction): { ok: true; status: CampaignStatus; def: CampaignDef } | { ok: false; message: string } {
+    const row = this.repo.get(id);
+    if (!row) return { ok: false, message: `no campaign "${id}"; campaigns: ${this.repo.list().map((c) => c.id).join(', ') || 'none'}` };
+    const d = canDo(action, row.status);
+    if (!d.ok) return { ok: false, message: `${id}: ${d.reason}` };
+    return { ok: true, status: row.status, def: this.repo.definition(row) };
+  }
+
+  /**
+   * Creates or updates a campaign from a definition. Editing a running (or finished) campaign is
+   * refused with the reason; the stored definition stays.
+   */
+  upsert(def: CampaignDef, source: 'file' | 'cli', file: string | null, by: string): OpResult {
+    const row = this.repo.get(def.id);
+    if (!row) {
+      this.repo.insert(def, source, file, by, this.now());
+      return { ok: true, message: `${def.id}: created (${def.status})` };
+    }
+    if (row.definition === JSON.stringify(def)) return { ok: true, message: `${def.id}: unchanged` };
+    const d = canDo('edit', row.status);
+    if (!d.ok) return { ok: false, message: `${def.id}${file ? ` (${file})` : ''}: edit refused: ${d.reason}` };
+    this.repo.updateDefinition(def.id, def, this.now());
+    return { ok: true, message: `${def.id}: updated` };
+  }
+
+  /** Loads `sop/campaigns/` into the store; returns one line per problem (bad files, refused edits). */
+  syncDir(dir: string): string[] {
+    const { campaigns, errors } = loadCampaignDir(dir);
+    const problems = [...errors];
+    for (const c of campaigns) {
+      const { file, ...def } = c;
+      const r = this.upsert(def, 'file', file, 'file');
+      if (!r.ok) problems.push(r.message);
+    }
+    return problems;
+  }
+
+  /** draft → scheduled. */
+  schedule(id: string, by: string): OpResult {
+    const c = this.check(id, 'schedule');
+    if (!c.ok) return c;
+    return this.repo.transition(id, c.status, 'scheduled', by, null, this.now()) ? { ok: true, message: `${id}: scheduled` } : { ok: false, message: `${id}: changed meanwhile; try again` };
+  }
+
+  /** Asks the bot to run an occurrence now (planned at its next minute tick). */
+  requestRun(id: string, by: string): OpResult {
+    const c = this.check(id, 'run');
+    if (!c.ok) return c;
+    this.repo.requestRun(id, by, this.now());
+    return { ok: true, message: `${id}: run requested; the bot plans it within a minute` };
+  }
+
+  /**
+   * Pauses: no new occurrence is planned, and every message still queued is settled `skipped`
+   * (reason `paused`) at once, so the sender sends none of them (a message already in the sender's hand finishes).
+   */
+  pause(id: string, by: string, reason: string | null = null): OpResult {
+    const c = this.check(id, 'pause');
+    if (!c.ok) return c;
+    const now = this.now();
+    if (!this.repo.transition(id, c.status, 'paused', by, reason, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
+    const held = this.repo.settleQueued(campaignKeyPrefix(id), PAUSED_REASON, now);
+    return { ok: true, message: `${id}: paused; ${held} message(s) held` };
+  }
+
+  /**
+   * Resumes: messages held by the pause go back in the queue, spread over what is left of their
+   * window (or a short fresh spread when it has passed). Messages already sent are never touched.
+   */
+  async resume(id: string, by: string): Promise<OpResult> {
+    const c = this.check(id, 'resume');
+    if (!c.ok) return c;
+    const now = this.now();
+    let requeued = 0;
+    const jobs: { id: number; account: string; priority: number; notBefore: number }[] = [];
+    for (const occ of this.repo.occurrences(id)) {
+      const rows = this.repo.pausedRows(campaignKeyPrefix(id, occ.occurrence));
+      if (rows.length === 0) continue;
+      const to = Math.max(occ.windowEnd, now + rows.length * (this.deps.resumeStepMs ?? RESUME_STEP_MS));
+      const step = rows.length > 0 ? (to - now) / rows.length : 0;
+      const plan = rows.map((r, i) => ({ ...r, notBefore: Math.floor(now + i * step) }));
+      const changed = new Set(this.repo.requeue(plan, now));
+      for (const p of plan) if (changed.has(p.id)) jobs.push(p);
+      requeued += changed.size;
+    }
+    const to = resumeTo(requeued > 0);
+    if (!this.repo.transition(id, 'paused', to, by, null, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
+    await this.addJobs(jobs, now);
+    return { ok: true, message: `${id}: resumed (${to}); ${requeued} message(s) back in the queue` };
+  }
+
+  /** Cancels: the rest of every occurrence is settled skipped (reason `cancelled`); nothing more is planned. */
+  cancel(id: string, by: string): OpResult {
+    const c = this.check(id, 'cancel');
+    if (!c.ok) return c;
+    const now = this.now();
+    if (!this.repo.transition(id, c.status, 'cancelled', by, null, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
+    const prefix = campaignKeyPrefix(id);
+    const n = this.repo.settleQueued(prefix, CANCELLED_REASON, now);
+    // Messages held by a pause become cancelled too.
+    const paused = this.repo.pausedRows(prefix).map((r) => r.id);
+    if (paused.length) this.repo.db.$client.prepare(`update outbox set reason = ? where id in (select value from json_each(?)) and status = 'skipped'`).run(CANCELLED_REASON, JSON.stringify(paused));
+    return { ok: true, message: `${id}: cancelled; ${n + paused.length} message(s) not sent` };
+  }
+
+  /**
+   * One minute tick: plans requested runs and due slots of scheduled or running campaigns, and
+   * closes running campaigns whose occurrence has nothing left to send.
+   */
+  async tick(slot: Date): Promise<PlanResult[]> {
+    const tz = this.deps.timezone;
+    const out: PlanResult[] = [];
+    for (const row of this.repo.active()) {
+      const def = this.repo.definition(row);
+      if (row.runRequestedAt !== null) {
+        const requestedAt = row.runRequestedAt;
+        if (canDo('run', row.status).ok) out.push(await this.plan(row.id, row.status, def, new Date(requestedAt), `run:${row.runRequestedBy ?? 'cli'}`));
+        this.repo.clearRunRequest(row.id, requestedAt);
+        continue;
+      }
+      if (row.status !== 'scheduled' && row.status !== 'running') continue;
+      const due = dueSlot(def, slot, tz, LOOKBACK_MS);
+      if (due && !this.repo.occurrence(row.id, occurrenceId(due, tz))) {
+        out.push(await this.plan(row.id, row.status, def, due, 'scheduler'));
+        continue;
+      }
+      if (row.status === 'running' && this.repo.pendingCount(campaignKeyPrefix(row.id)) === 0) {
+        const to = afterOccurrence(nextSlot(def, new Date(Math.max(slot.getTime(), this.now())), tz) !== null);
+        this.repo.transition(row.id, 'running', to, 'scheduler', 'occurrence finished', this.now());
+      }
+    }
+    return out;
+  }
+
+  private async plan(id: string, status: CampaignStatus, def: CampaignDef, slot: Date, by: string): Promise<PlanResult> {
+    if (status === 'scheduled') this.repo.transition(id, status, 'running', by, 'occurrence started', this.now());
+    return planOccurrence(this.deps, def, slot, by);
+  }
+
+  /** Gives requeued rows their jobs (the outbox's job shape and ids; adding an existing id is a no-op). */
+  private async addJobs(rows: { id: number; account: string; priority: number; notBefore: number }[], now: number): Promise<void> {
+    const queues = this.deps.queues;
+    if (!queues || rows.length === 0) return;
+    try {
+      const byAccount = new Map<string, typeof rows>();
+      for (const r of rows) byAccount.set(r.account, [...(byAccount.get(r.account) ?? []), r]);
+      for (const [account, list] of byAccount) {
+        await queues.queue(queueNames.outbox(account)).addBulk(list.map((r) => ({
+          name: 'send', data: { id: r.id } satisfies SendJobData,
+          opts: { jobId: sendJobId(r.id), priority: r.priority, delay: r.notBefore > now ? r.notBefore - now : undefined, removeOnComplete: true, removeOnFail: true },
+        })));
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'resumed campaign messages recorded but not yet queued in Redis; reconcile will queue them');
+    }
+  }
+}

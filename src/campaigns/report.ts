@@ -1,0 +1,75 @@
+import { campaignKeyPrefix } from './content.rules.js';
+import type { CampaignsRepo } from './campaigns.repo.js';
+
+const HOUR = 3_600_000;
+
+/** The figures of one occurrence. Message counts are outbox rows (a campaign with 2 messages counts 2 per target). */
+export interface OccurrenceReport {
+  occurrence: string;
+  at: number;
+  /** Targets the audience selected. */
+  targeted: number;
+  /** Targets skipped at planning (group caps, members without a WeChat contact), by reason. */
+  skippedAtPlanning: Record<string, number>;
+  messages: number;
+  sent: number;
+  failed: number;
+  expired: number;
+  unknown: number;
+  /** Still queued or sending. */
+  pending: number;
+  /** Messages the sender or an operator skipped, by reason (opted-out, member-cap, paused, cancelled). */
+  skipped: Record<string, number>;
+  /** Messages from members in the targeted groups within 1 h / 24 h after each post there. */
+  replies1h: number;
+  replies24h: number;
+  /** Joins and leaves need room events the platform edge does not deliver yet. */
+  joinsLeaves: 'not tracked yet';
+}
+
+/** Builds the report of each occurrence of a campaign (newest first) from the delivery records. */
+export function campaignReport(repo: CampaignsRepo, campaignId: string, opts: { selfIds?: string[]; occurrence?: string } = {}): OccurrenceReport[] {
+  return repo.occurrences(campaignId).filter((o) => !opts.occurrence || o.occurrence === opts.occurrence).map((o) => {
+    const targets = repo.targets(campaignId, o.occurrence);
+    const skippedAtPlanning: Record<string, number> = {};
+    for (const t of targets) if (t.skipReason) skippedAtPlanning[t.skipReason] = (skippedAtPlanning[t.skipReason] ?? 0) + 1;
+    const rows = repo.outboxRows(campaignKeyPrefix(campaignId, o.occurrence));
+    const r: OccurrenceReport = {
+      occurrence: o.occurrence, at: o.at, targeted: o.targeted, skippedAtPlanning, messages: rows.length,
+      sent: 0, failed: 0, expired: 0, unknown: 0, pending: 0, skipped: {}, replies1h: 0, replies24h: 0, joinsLeaves: 'not tracked yet',
+    };
+    const firstSentInRoom = new Map<string, number>();
+    for (const row of rows) {
+      switch (row.status) {
+        case 'sent':
+          r.sent++;
+          if (row.targetKind === 'room' && row.sentAt !== null) firstSentInRoom.set(row.targetId, Math.min(firstSentInRoom.get(row.targetId) ?? Infinity, row.sentAt));
+          break;
+        case 'failed': r.failed++; break;
+        case 'expired': r.expired++; break;
+        case 'unknown': r.unknown++; break;
+        case 'skipped': { const k = row.reason ?? 'unspecified'; r.skipped[k] = (r.skipped[k] ?? 0) + 1; break; }
+        default: r.pending++;
+      }
+    }
+    for (const [room, sentAt] of firstSentInRoom) {
+      r.replies1h += repo.repliesInRoom([room], sentAt, sentAt + HOUR, opts.selfIds ?? []);
+      r.replies24h += repo.repliesInRoom([room], sentAt, sentAt + 24 * HOUR, opts.selfIds ?? []);
+    }
+    return r;
+  });
+}
+
+const fmt = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ') || '0';
+
+/** The report as text lines for the CLI. */
+export function renderReport(reports: OccurrenceReport[], timezone: string): string {
+  if (reports.length === 0) return '  no occurrence yet';
+  const when = (t: number) => new Date(t).toLocaleString('sv-SE', { timeZone: timezone }).slice(0, 16);
+  return reports.map((r) => [
+    `  occurrence ${r.occurrence} (${when(r.at)} ${timezone})`,
+    `    targeted ${r.targeted}; skipped at planning: ${fmt(r.skippedAtPlanning)}`,
+    `    messages ${r.messages}: sent ${r.sent}, failed ${r.failed}, expired ${r.expired}, unknown ${r.unknown}, pending ${r.pending}; skipped: ${fmt(r.skipped)}`,
+    `    replies in targeted groups: ${r.replies1h} within 1 h, ${r.replies24h} within 24 h; joins/leaves: ${r.joinsLeaves}`,
+  ].join('\n')).join('\n');
+}

@@ -1,0 +1,63 @@
+import { minutesOf } from './playbook.js';
+
+/**
+ * Capacity honesty: with one sending account at ~20 messages a minute, 10,000 cards take more than
+ * eight hours. Pure arithmetic over the configured budgets.
+ */
+
+/** What decides how fast cards can go out. */
+export interface CapacityInput {
+  /** Cards to send on the day (guides working that day). */
+  cards: number;
+  /** SEND_RATE_PER_MINUTE (0 = no budget). */
+  ratePerMinute: number;
+  /** SEND_GAP_MIN_MS / SEND_GAP_MAX_MS: the random pause between two sends. */
+  gapMinMs: number;
+  gapMaxMs: number;
+  /** The card time and the time every card should be out by (`HH:MM`). */
+  cardTime: string;
+  cardsBy: string;
+}
+
+/** The estimate, as shown at load and in /healthz. */
+export interface CapacityEstimate {
+  cards: number;
+  /** Messages a minute the account can actually send: the budget or the pauses, whichever is slower. */
+  perMinute: number | null;
+  minutesNeeded: number;
+  /** Local time of the last card (`HH:MM`, `+1d` when past midnight). */
+  lastCardAt: string;
+  cardsBy: string;
+  ok: boolean;
+  /** One line for logs and /healthz. */
+  message: string;
+}
+
+const hhmm = (minutes: number) => {
+  const day = Math.floor(minutes / 1440);
+  const m = Math.round(minutes) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}${day > 0 ? ` +${day}d` : ''}`;
+};
+
+/**
+ * When the last card of the day goes out if the account sends nothing else, and whether that is
+ * within the window. Replies and alerts go first, so real days are slower, never faster.
+ * @example estimateCapacity({ cards: 10000, ratePerMinute: 20, gapMinMs: 1000, gapMaxMs: 3000, cardTime: '09:30', cardsBy: '11:30' })
+ *   // { perMinute: 20, minutesNeeded: 500, lastCardAt: '17:50', ok: false, … }
+ */
+export function estimateCapacity(i: CapacityInput): CapacityEstimate {
+  const byBudget = i.ratePerMinute > 0 ? i.ratePerMinute : Infinity;
+  const avgGap = (i.gapMinMs + i.gapMaxMs) / 2;
+  const byGap = avgGap > 0 ? 60_000 / avgGap : Infinity;
+  const perMinute = Math.min(byBudget, byGap);
+  const minutesNeeded = Number.isFinite(perMinute) ? Math.ceil(i.cards / perMinute) : 0;
+  const start = minutesOf(i.cardTime);
+  const last = start + minutesNeeded;
+  const ok = last <= minutesOf(i.cardsBy);
+  const rate = Number.isFinite(perMinute) ? `${Math.round(perMinute * 10) / 10}/min` : 'no send budget';
+  const message = ok
+    ? `${i.cards} guide cards at ${rate}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}`
+    : `${i.cards} guide cards at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. `
+      + 'Add sending accounts (split stores across ACCOUNT_IDs) or a staff-notification channel; do not raise SEND_RATE_PER_MINUTE past what the account tolerates';
+  return { cards: i.cards, perMinute: Number.isFinite(perMinute) ? perMinute : null, minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, ok, message };
+}

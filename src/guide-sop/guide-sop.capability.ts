@@ -1,0 +1,113 @@
+import type { Capability, CapabilityContext } from '../core/capability.js';
+import type { Config } from '../config.js';
+import { localDate } from '../core/time.js';
+import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
+import { estimateCapacity, type CapacityEstimate } from './capacity.rules.js';
+import { runNudges, runRankings, runSummaries } from './digest.jobs.js';
+import { guideSopHandler } from './guide-sop.handlers.js';
+import { GuideSopRepo } from './guide-sop.repo.js';
+import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
+import { SelectionRepo } from './selection.repo.js';
+import { addDays } from './selection.rules.js';
+
+/** How often (at most) the playbook files are checked for edits. */
+const RELOAD_CHECK_MS = 10_000;
+/** How long a capacity figure is reused by /healthz. */
+const CAPACITY_TTL_MS = 60_000;
+const MINUTE = 60_000;
+
+/** The guide capability: a Capability that can also report its capacity estimate (for /healthz). */
+export interface GuideSopCapability extends Capability {
+  /** The card capacity estimate for today (null before install). Cached for a minute. */
+  health(): { capacity: CapacityEstimate; playbook: string } | null;
+}
+
+/**
+ * Cron of a daily local time: `09:30` → `30 9 * * *`.
+ * @example dailyCron('20:30') // '30 20 * * *'
+ */
+export function dailyCron(hhmm: string, weekday?: number): string {
+  const m = minutesOf(hhmm);
+  return `${m % 60} ${Math.floor(m / 60)} * * ${weekday ?? '*'}`;
+}
+
+/**
+ * The busiest working day of the week ahead: the capacity check uses the most cards any of the next
+ * seven days will send.
+ */
+export function cardCapacity(repo: GuideSopRepo, pb: GuidePlaybook, config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>, today: string): CapacityEstimate {
+  let cards = 0;
+  for (let i = 0; i < 7; i++) cards = Math.max(cards, guidesOn(repo, addDays(today, i), pb).length);
+  return estimateCapacity({
+    cards, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
+    cardTime: pb.times.card, cardsBy: pb.times.cardsBy,
+  });
+}
+
+/**
+ * The guide "3+3+3" capability: the daily card, check-ins and automatic group-post counting, the
+ * nudge, the managers' summary, the weekly ranking and `我的进度`. The playbook is loaded at install
+ * (a bad file stops the start with one line); later edits are picked up while running (times at the
+ * next start), and a bad edit keeps the last good version.
+ * @param source the playbook holder, or the path of `sop/guide-daily.yaml`.
+ * @example capabilities = [membersCapability('sop/membership.yaml'), guideSopCapability('sop/guide-daily.yaml')]
+ */
+export function guideSopCapability(source: GuidePlaybookHolder | string): GuideSopCapability {
+  let healthFn: GuideSopCapability['health'] = () => null;
+  return {
+    name: 'guide-sop',
+    health: () => healthFn(),
+    install(ctx: CapabilityContext) {
+      const holder = typeof source === 'string' ? new GuidePlaybookHolder(source, ctx.logger) : source;
+      holder.logger ??= ctx.logger;
+      const installed = holder.current;
+      const repo = new GuideSopRepo(ctx.db);
+      let checkedAt = ctx.clock.now().getTime();
+      const playbook = () => {
+        const now = ctx.clock.now().getTime();
+        if (now - checkedAt >= RELOAD_CHECK_MS) {
+          checkedAt = now;
+          const r = holder.reloadIfChanged();
+          if (r.ok && r.changed && JSON.stringify(holder.current.times) + JSON.stringify(holder.current.ranking) !== JSON.stringify(installed.times) + JSON.stringify(installed.ranking)) {
+            ctx.logger.warn({ file: holder.file }, 'guide playbook times or ranking day changed: they take effect at the next start');
+          }
+        }
+        return holder.current;
+      };
+      const deps: GuideJobDeps = { repo, selection: new SelectionRepo(ctx.db), outbox: ctx.outbox, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger };
+
+      let cached: { at: number; capacity: CapacityEstimate } | null = null;
+      const capacity = () => {
+        const now = ctx.clock.now();
+        if (!cached || Math.abs(now.getTime() - cached.at) >= CAPACITY_TTL_MS) {
+          cached = { at: now.getTime(), capacity: cardCapacity(repo, playbook(), ctx.config, localDate(now, ctx.config.TIMEZONE)) };
+        }
+        return cached.capacity;
+      };
+      const atLoad = capacity();
+      if (atLoad.ok) ctx.logger.info({ capacity: atLoad }, atLoad.message);
+      else ctx.logger.warn({ capacity: atLoad }, atLoad.message);
+      healthFn = () => ({ capacity: capacity(), playbook: holder.file });
+
+      const removeHandler = ctx.router.use('guide-sop', guideSopHandler({
+        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+      }));
+      const t = installed.times;
+      const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);
+      ctx.scheduler.declare({
+        name: 'guide-cards', cron: dailyCron(t.card), catchUpMs: untilSummary(t.card),
+        run: (slot) => runCards(deps, slot, ctx.clock.now().getTime()).then(() => undefined),
+      });
+      ctx.scheduler.declare({ name: 'guide-nudge', cron: dailyCron(t.nudge), catchUpMs: untilSummary(t.nudge), run: (slot) => runNudges(deps, slot).then(() => undefined) });
+      ctx.scheduler.declare({ name: 'guide-summary', cron: dailyCron(t.summary), catchUpMs: 3 * 60 * MINUTE, run: (slot) => runSummaries(deps, slot).then(() => undefined) });
+      ctx.scheduler.declare({
+        name: 'guide-ranking', cron: dailyCron(installed.ranking.time, installed.ranking.weekday), catchUpMs: 12 * 60 * MINUTE,
+        run: (slot) => runRankings(deps, slot).then(() => undefined),
+      });
+      return () => {
+        removeHandler();
+        healthFn = () => null;
+      };
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import { localDate, minuteOfDay } from '../core/time.js';
+import type { InboundContext, InboundHandler } from '../inbound/router.js';
+import { parseMemberCommand } from '../members/commands.rules.js';
+import { fill } from '../members/playbook.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import { keys } from './cards.jobs.js';
+import { CATEGORY_NAMES } from './card.rules.js';
+import {
+  applyCheckin, doneOf, groupPostBit, parseGuideCommand, progressText, type CheckinError, type GuideCommand,
+} from './checkin.rules.js';
+import type { DayRow, GuideSopRepo, StaffRow } from './guide-sop.repo.js';
+import { minutesOf, type GuidePlaybook } from './playbook.js';
+import { myProgressText, statsByGuide, streak, weekStart } from './progress.rules.js';
+import { addDays, isWorkingDay, looksLikeQuestion } from './selection.rules.js';
+
+/** How long a check-in answer may wait for the account before it is pointless. */
+export const REPLY_TTL_MS = 30 * 60_000;
+/** How often the staff directory (contact id → staff) is read again. */
+const DIRECTORY_TTL_MS = 30_000;
+const STREAK_LOOKBACK_DAYS = 90;
+/** Message types that count as a post in a group. */
+const POST_TYPES = new Set<InboundMessage['type']>(['text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file']);
+
+/** What the handler needs. */
+export interface GuideHandlerDeps {
+  repo: GuideSopRepo;
+  outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> };
+  clock: Clock;
+  timezone: string;
+  playbook: () => GuidePlaybook;
+  logger: Logger;
+}
+
+/** Contact id → active staff member, read again every 30 s so roster imports show up without a restart. */
+export class StaffDirectory {
+  private map = new Map<string, StaffRow>();
+  private readAt = -Infinity;
+
+  constructor(private readonly repo: GuideSopRepo, private readonly clock: Clock) {}
+
+  get(contactId: string): StaffRow | undefined {
+    const now = this.clock.now().getTime();
+    if (now - this.readAt >= DIRECTORY_TTL_MS || now < this.readAt) {
+      this.map = new Map(this.repo.staffWithContact().map((s) => [s.contactId!, s]));
+      this.readAt = now;
+    }
+    return this.map.get(contactId);
+  }
+}
+
+/**
+ * The routine's inbound side:
+ * - a guide's private message is a check-in or `我的进度` (answered in one line, key `guide-reply:<id>`),
+ *   or gets a one-line hint; member commands (积分, 帮助 …) are left to the members capability;
+ * - a guide's post in one of their groups ticks the group quota by itself (once per group per day);
+ * - any staff post in a group answers the questions asked there; a member's question is remembered
+ *   for the card's open-question rule.
+ */
+export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
+  const directory = new StaffDirectory(deps.repo, deps.clock);
+  return async ({ message: m, receivedAt }: InboundContext) => {
+    if (m.self) return;
+    const at = Math.min(m.providerAt, receivedAt);
+    const staff = directory.get(m.talkerId);
+    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !parseMemberCommand(m.text);
+    if (m.roomId) {
+      if (staff && POST_TYPES.has(m.type)) {
+        deps.repo.staffPosted(m.roomId, at);
+        if (staff.role === 'guide') countGroupPost(deps, staff, m.roomId, m.id, at);
+      } else if (memberQuestion) deps.repo.recordQuestion(m.talkerId, m.roomId, m.text, at);
+      return;
+    }
+    if (!staff) {
+      if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
+      return;
+    }
+    if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text)) return;
+    const now = deps.clock.now().getTime();
+    const text = answer(deps, staff, parseGuideCommand(m.text), now);
+    await deps.outbox.enqueue({
+      key: keys.reply(m.id), target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text },
+      purpose: 'reply', expiresAt: now + REPLY_TTL_MS,
+    });
+  };
+}
+
+/** A guide posted in a group: ticks the group on their card (or a free group line) once per group per day. */
+function countGroupPost(deps: GuideHandlerDeps, guide: StaffRow, roomId: string, messageId: string, at: number): void {
+  const date = localDate(new Date(at), deps.timezone);
+  const day = deps.repo.day(date, guide.code);
+  if (!day || day.quotas.groups === 0) return;
+  const cardRooms = day.plan.groups.map((g) => g.roomId);
+  if (!cardRooms.includes(roomId)) {
+    const g = deps.repo.group(roomId);
+    const theirs = g && (g.guideCode === guide.code || (g.guideCode === null && g.storeCode !== null && g.storeCode === guide.storeCode));
+    if (!theirs) return;
+  }
+  if (!deps.repo.recordGroupPost(date, guide.code, roomId, messageId, at)) return;
+  const r = deps.repo.updateDay(date, guide.code, at, (d) => {
+    const bit = groupPostBit(d.ticks, d.quotas, d.plan.groups.map((g) => g.roomId), roomId);
+    if (bit === null) return null;
+    const ticks = { ...d.ticks, groups: d.ticks.groups | (1 << bit) };
+    return { ticks, done: doneOf(ticks, d.quotas) };
+  });
+  if (r && r.after.done !== r.before.done) deps.logger.info({ guide: guide.code, roomId, date, done: r.after.done, total: r.after.total }, 'guide group post counted');
+}
+
+function answer(deps: GuideHandlerDeps, guide: StaffRow, cmd: GuideCommand, now: number): string {
+  const pb = deps.playbook();
+  const t = pb.texts;
+  const date = localDate(new Date(now), deps.timezone);
+  if (cmd.kind === 'invalid') return t.hint;
+  if (cmd.kind === 'progress') return progressReply(deps, guide, date, pb);
+  const refused: { error?: CheckinError } = {};
+  const r = deps.repo.updateDay(date, guide.code, now, (d) => {
+    const applied = applyCheckin(d.ticks, d.quotas, cmd.ops, cmd.undo);
+    if ('error' in applied) {
+      refused.error = applied.error;
+      return null;
+    }
+    return { ticks: applied.ticks, done: doneOf(applied.ticks, d.quotas) };
+  });
+  if (!r) {
+    const working = isWorkingDay(guide.workingDays, date, pb.closedDates);
+    return working && minuteOfDay(new Date(now), deps.timezone) < minutesOf(pb.times.summary) ? fill(t.noCardYet, { time: pb.times.card }) : t.noCardToday;
+  }
+  if (refused.error) return errorText(refused.error, t);
+  answerChattedMembers(deps, r.before, r.after, now);
+  const { after } = r;
+  if (after.done >= after.total) {
+    const s = streak(deps.repo.records(guide.code, addDays(date, -STREAK_LOOKBACK_DAYS), date), date);
+    return fill(t.checkinAllDone, { done: after.done, total: after.total, streak: s });
+  }
+  return fill(t.checkinReply, { progress: progressText(after.ticks, after.quotas), done: after.done, total: after.total });
+}
+
+function errorText(e: CheckinError, t: GuidePlaybook['texts']): string {
+  if (e.kind === 'category-off') return fill(t.categoryOff, { category: CATEGORY_NAMES[e.category] });
+  return fill(t.outOfRange, { category: e.category ? CATEGORY_NAMES[e.category] : '卡片', max: e.max });
+}
+
+/** Members the guide just checked off have been talked to: their open questions are answered. */
+function answerChattedMembers(deps: GuideHandlerDeps, before: DayRow, after: DayRow, now: number): void {
+  const ids = after.plan.chats.filter((_, i) => (after.ticks.chats & (1 << i)) && !(before.ticks.chats & (1 << i))).map((c) => c.memberId);
+  deps.repo.answerMembers(ids, now);
+}
+
+function progressReply(deps: GuideHandlerDeps, guide: StaffRow, date: string, pb: GuidePlaybook): string {
+  const day = deps.repo.day(date, guide.code);
+  const today = day ? `${progressText(day.ticks, day.quotas)}（${day.done}/${day.total}）` : null;
+  const from = weekStart(date, pb.ranking.weekday);
+  const lookback = addDays(date, -STREAK_LOOKBACK_DAYS);
+  const records = guide.storeCode ? deps.repo.storeRecords(guide.storeCode, lookback, date) : deps.repo.records(guide.code, lookback, date);
+  const stats = statsByGuide(records, from, date);
+  const inWeek = [...stats.values()].filter((s) => s.workdays > 0);
+  return myProgressText({ today, me: stats.get(guide.code), storeStats: inWeek }, pb.texts);
+}

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { eq, like } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
+import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { loadConfig } from '../config.js';
+import { ManualClock } from '../core/clock.js';
+import { silentLogger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import { zonedTime } from '../core/time.js';
+import { Router } from '../inbound/router.js';
+import { outbox } from '../platform/db/schema.js';
+import { ScheduleRepo } from '../schedules/schedule.repo.js';
+import { Scheduler } from '../schedules/scheduler.js';
+import { guideSopCapability } from './guide-sop.capability.js';
+import { guideDays, guideQuestions } from './guide-sop.schema.js';
+import { GuidePlaybookHolder } from './playbook.js';
+import { shippedGuidePlaybook, smallStore } from './testing.js';
+
+const SH = 'Asia/Shanghai';
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+const open: { h: OutboxHarness; scheduler: Scheduler }[] = [];
+let seq = 0;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tmp = tempDir('siyu-guide-int-');
+});
+afterEach(async () => {
+  for (const { h, scheduler } of open.splice(0)) {
+    await scheduler.stop();
+    await h.close();
+  }
+  await flushAll(redis.url);
+});
+afterAll(async () => {
+  await redis.stop();
+  tmp.remove();
+});
+
+/** The guide capability on a Router over a real outbox (SQLite file + Redis), its scheduler started. */
+async function guideWorld(start: Date) {
+  const clock = new ManualClock(start);
+  const h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, `guide-${seq++}.sqlite`), clock });
+  const logger = silentLogger();
+  const router = new Router(logger);
+  const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
+  open.push({ h, scheduler });
+  const store = smallStore(h.db, clock.now().getTime());
+  const cap = guideSopCapability(new GuidePlaybookHolder(shippedGuidePlaybook()));
+  cap.install({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
+  let n = 0;
+  const say = async (talkerId: string, text: string, over: Partial<InboundMessage> = {}) => {
+    const id = `gm-${seq}-${++n}`;
+    await router.dispatch({
+      message: {
+        id, account: 'main', talkerId, talkerName: talkerId, roomId: null, roomTopic: null, type: 'text', text,
+        mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime(), ...over,
+      },
+      receivedAt: clock.now().getTime(),
+    });
+    return id;
+  };
+  const textOf = (key: string) => {
+    const row = h.db.select().from(outbox).where(eq(outbox.key, key)).get();
+    return row ? (JSON.parse(row.content) as { text: string }).text : undefined;
+  };
+  const rows = (prefix: string) => h.db.select().from(outbox).where(like(outbox.key, `${prefix}%`)).all();
+  return { ...h, clock, router, scheduler, cap, store, say, textOf, rows, reply: (id: string) => textOf(`guide-reply:${id}`) };
+}
+
+describe('guide 3+3+3 through the router, the scheduler and a real outbox', () => {
+  it('a late start still sends today\'s cards once; check-ins, group posts, nudge, summary and ranking follow the records', async () => {
+    const w = await guideWorld(zonedTime(2026, 11, 25, 12, 0, SH));
+    await w.scheduler.start(); // 09:30 was missed by 2.5 h: within the catch-up window
+    await expect.poll(() => w.rows('guide-card:').length, { timeout: 15_000 }).toBe(2);
+    const card = w.textOf('guide-card:2026-11-25:G1')!;
+    expect(card).toContain('4. 张丽娜（尾号0001） · 生日 11-25');
+    expect(card).toContain('5. 陈思琪（尾号0003） · 昨天购买，售后关怀');
+    expect(card).toContain('6. 刘芳（尾号0002） · 3 周未互动');
+    expect(card).toMatch(/7\. g1a群 · 24 小时 0 条消息\n8\. g1b群/);
+    expect(w.rows('guide-card:2026-11-25:G1')[0]).toMatchObject({ targetId: 'wx-G1', purpose: 'staff-prompt', status: expect.stringMatching(/queued|sending|sent/) });
+    expect(await w.scheduler.fire('guide-cards', zonedTime(2026, 11, 25, 9, 30, SH))).toBe(false);
+
+    // check-ins answer in one line
+    expect(w.reply(await w.say('wx-G1', '私聊 1 3'))).toBe('已记录 ✅ 朋友圈 0/3 · 私聊 2/3 · 社群 0/2 · 今日 2/8');
+    expect(w.reply(await w.say('wx-G1', '朋友圈２'))).toBe('已记录 ✅ 朋友圈 2/3 · 私聊 2/3 · 社群 0/2 · 今日 4/8');
+    expect(w.reply(await w.say('wx-G1', '私聊 9'))).toBe('私聊只有 3 项，请回复 1–3');
+    expect(w.reply(await w.say('wx-G1', '明天再说'))).toMatch(/^没看懂/);
+    expect(w.reply(await w.say('wx-G1', '积分'))).toBeUndefined(); // a member command: the members capability's
+    // a member asks in a group, the guide posts there: the post counts and answers the question
+    await w.say('m002', '请问周末有活动吗？', { roomId: 'g1b@chatroom' });
+    expect(w.db.select().from(guideQuestions).get()).toMatchObject({ contactId: 'm002', answeredAt: null });
+    w.clock.advance(60_000);
+    await w.say('wx-G1', '有的，周六会员日全场9折', { roomId: 'g1b@chatroom' });
+    await w.say('wx-G1', '再补充一句', { roomId: 'g1b@chatroom' });
+    expect(w.db.select().from(guideQuestions).get()!.answeredAt).toBe(w.clock.now().getTime());
+    expect(w.db.select().from(guideDays).where(eq(guideDays.guideCode, 'G1')).get()).toMatchObject({ groupsDone: 0b10, done: 5 });
+    expect(w.reply(await w.say('wx-G1', '我的进度'))).toBe('📋 今日 朋友圈 2/3 · 私聊 2/3 · 社群 1/2（5/8）\n本周 完成 0/1 天 · 完成率 63% · 连续 0 天 · 店内第 1/2');
+    expect(w.reply(await w.say('wx-G1', '全部完成'))).toBe('🎉 今日 8/8 全部完成！已连续 1 天');
+
+    // the nudge skips the guide who is done
+    w.clock.set(zonedTime(2026, 11, 25, 15, 0, SH));
+    await w.scheduler.fire('guide-nudge', w.clock.now());
+    await expect.poll(() => w.rows('guide-nudge:').map((r) => r.key), { timeout: 15_000 }).toEqual(['guide-nudge:2026-11-25:G2']);
+    expect(w.textOf('guide-nudge:2026-11-25:G2')).toBe('⏰ 李静，今日 3+3+3 进度 0/6，还差 朋友圈 3 条、私聊 3 位。完成后回复编号打卡。');
+
+    // the manager's summary matches the records
+    w.clock.set(zonedTime(2026, 11, 25, 20, 30, SH));
+    await w.scheduler.fire('guide-summary', w.clock.now());
+    await expect.poll(() => w.textOf('guide-summary:2026-11-25:MGR'), { timeout: 15_000 })
+      .toBe('【杭州湖滨店 11月25日 3+3+3】完成率 57%（8/14）\n✅ 已完成：王晓燕 8/8\n⏳ 未完成：李静 0/6');
+    expect(w.rows('guide-summary:')[0]).toMatchObject({ targetId: 'wx-MGR' });
+
+    await w.scheduler.fire('guide-ranking', zonedTime(2026, 11, 25, 21, 0, SH));
+    await expect.poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 })
+      .toBe('【杭州湖滨店 3+3+3 周排行 11月19日–11月25日】\n1. 王晓燕 完成率 100% · 连续 1 天 · 完成 1/1 天\n2. 李静 完成率 0% · 连续 0 天 · 完成 0/1 天\n门店完成率 57%');
+    expect(w.cap.health()).toMatchObject({ capacity: { cards: 2, ok: true } });
+  });
+
+  it('before the card, on a day off, and from staff who are not guides', async () => {
+    const w = await guideWorld(zonedTime(2026, 11, 29, 8, 0, SH)); // a Sunday: G2 is off
+    expect(w.reply(await w.say('wx-G1', '私聊 1'))).toBe('今天的任务卡 09:30 发出，收到后再打卡哦');
+    expect(w.reply(await w.say('wx-G2', '私聊 1'))).toBe('今天没有你的任务卡（休息日），好好休息');
+    expect(w.reply(await w.say('wx-MGR', '私聊 1'))).toBeUndefined();
+    expect(w.reply(await w.say('m001', '私聊 1'))).toBeUndefined();
+    expect(w.reply(await w.say('wx-G2', '我的进度'))).toBe('📋 今日 无任务卡\n本周 完成 0/0 天 · 完成率 0% · 连续 0 天 · 店内第 -/0');
+  });
+});

@@ -1,0 +1,88 @@
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import type { InboundHandler } from '../inbound/router.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { Db } from '../platform/db/client.js';
+
+/** The synchronous part of handling one message: store work; returns what to send afterwards. */
+export type SyncHandler = (m: InboundMessage, receivedAt: number) => EnqueueRequest[];
+
+/**
+ * Batches the SLA's store work: messages handed in during one turn of the event loop are handled in
+ * one SQLite transaction (each in its own savepoint, so a failing message is rolled back and logged
+ * alone), in arrival order; what they send goes to the outbox after the commit. This keeps the SLA
+ * at the ingest's pace (one commit per burst, not per message). The router does not wait for it:
+ * `idle()` resolves when everything handed in so far is done.
+ */
+export class SlaInbox {
+  private pending: { m: InboundMessage; receivedAt: number }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private failures = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly handle: SyncHandler,
+    private readonly outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> },
+    private readonly logger: Logger,
+  ) {}
+
+  /** The router handler: hands the message in and returns at once. */
+  handler(): InboundHandler {
+    return ({ message, receivedAt }) => this.push(message, receivedAt);
+  }
+
+  push(m: InboundMessage, receivedAt: number): void {
+    this.pending.push({ m, receivedAt });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch = this.pending;
+      this.pending = [];
+      this.chain = this.chain.then(() => this.run(batch));
+    });
+  }
+
+  /** Resolves when every message handed in so far is handled and its sends are queued. */
+  async idle(): Promise<void> {
+    while (this.scheduled || this.pending.length) {
+      await new Promise((r) => setImmediate(r));
+      await this.chain;
+    }
+    await this.chain;
+  }
+
+  /** Messages whose handling failed since start. */
+  get failureCount(): number {
+    return this.failures;
+  }
+
+  private async run(batch: { m: InboundMessage; receivedAt: number }[]): Promise<void> {
+    const sends: EnqueueRequest[] = [];
+    const sqlite = this.db.$client;
+    try {
+      sqlite.transaction(() => {
+        for (const { m, receivedAt } of batch) {
+          try {
+            sends.push(...sqlite.transaction(() => this.handle(m, receivedAt))());
+          } catch (err) {
+            this.failures++;
+            this.logger.error({ err, messageId: m.id }, 'SLA could not handle a message; it is left out');
+          }
+        }
+      }).immediate();
+    } catch (err) {
+      this.failures += batch.length;
+      this.logger.error({ err, count: batch.length }, 'SLA batch not written; its messages are left out');
+      return;
+    }
+    for (const req of sends) {
+      try {
+        await this.outbox.enqueue(req);
+      } catch (err) {
+        this.logger.error({ err, key: req.key }, 'SLA message could not be queued');
+      }
+    }
+  }
+}

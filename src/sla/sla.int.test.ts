@@ -1,0 +1,186 @@
+import path from 'node:path';
+import { and, eq, like } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
+import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { loadConfig } from '../config.js';
+import { silentLogger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import { zonedTime } from '../core/time.js';
+import { InboundRepo } from '../inbound/inbound.repo.js';
+import { Ingest } from '../inbound/ingest.js';
+import { automaticSendMatcher } from '../inbound/own-sends.js';
+import { Router } from '../inbound/router.js';
+import { outbox } from '../platform/db/schema.js';
+import { ScheduleRepo } from '../schedules/schedule.repo.js';
+import { Scheduler } from '../schedules/scheduler.js';
+import { installSla, type SlaRuntime } from './sla.capability.js';
+import { SLA_QUEUE, dueJobId, sliceOf, type AlertedEvent } from './sla.jobs.js';
+import { SlaPlaybookHolder, type SlaPlaybook } from './sla.playbook.js';
+import { slaAlerts } from './sla.schema.js';
+import { ShiftedClock, fastPlaybookYaml, inbound, seedSlaStore, testPlaybook } from './testing.js';
+
+const SH = 'Asia/Shanghai';
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tmp = tempDir('siyu-sla-');
+});
+afterAll(async () => {
+  await redis.stop();
+  tmp.remove();
+});
+
+/** One bot process: a real outbox (SQLite file + Redis), the router and the SLA installed on it. */
+interface Proc extends OutboxHarness {
+  sla: SlaRuntime;
+  ingest: Ingest;
+  clock: ShiftedClock;
+  alerted: AlertedEvent[];
+  /** A message arrives through the one way in (guards, log, router); resolves when handled. */
+  say(over: Partial<InboundMessage>): Promise<InboundMessage>;
+  /** Resolves when the SLA queue holds no job (every deadline fired or none left). */
+  drained(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const procs: Proc[] = [];
+afterEach(async () => { for (const p of procs.splice(0)) await p.stop(); });
+
+let fileSeq = 0;
+async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook } = {}): Promise<Proc> {
+  const clock = new ShiftedClock(zonedTime(2026, 11, 25, 12, 0, SH));
+  const dbFile = opts.dbFile ?? path.join(tmp.dir, `sla-${fileSeq++}.sqlite`);
+  const h = await outboxHarness({ redisUrl: redis.url, dbFile, clock, ...(opts.prefix ? { prefix: opts.prefix } : {}) });
+  seedSlaStore(h.db);
+  const logger = silentLogger();
+  const router = new Router(logger);
+  const ingest = new Ingest(new InboundRepo(h.db), router, clock, logger, { maxAgeMs: 0, isAutomaticSend: automaticSendMatcher(h.db) });
+  const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
+  const pb = opts.pb ?? testPlaybook(fastPlaybookYaml);
+  const sla = installSla({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null }, new SlaPlaybookHolder(pb));
+  await sla.reconciled;
+  const alerted: AlertedEvent[] = [];
+  sla.deadlines.on('alerted', (e: AlertedEvent) => alerted.push(e));
+  let stopped = false;
+  const p: Proc = {
+    ...h, sla, ingest, clock, alerted,
+    async say(over) {
+      const m = inbound({ providerAt: clock.now().getTime(), ...over });
+      await ingest.accept(m);
+      await ingest.idle();
+      await sla.inbox.idle();
+      await sla.deadlines.idle();
+      return m;
+    },
+    async drained(timeoutMs = 15_000) {
+      const q = h.queues.queue(SLA_QUEUE);
+      await expect.poll(async () => {
+        const c = await q.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+        return Object.values(c).reduce((a, b) => a + b, 0);
+      }, { timeout: timeoutMs, interval: 50 }).toBe(0);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await sla.uninstall();
+      await h.close();
+    },
+  };
+  procs.push(p);
+  return p;
+}
+
+const alertRows = (p: Proc) => p.db.select().from(outbox).where(and(eq(outbox.purpose, 'alert'), like(outbox.key, 'sla-alert:%'))).all();
+const textOf = (row: { content: string }) => (JSON.parse(row.content) as { text: string }).text;
+const waitAlerts = (p: Proc, n: number, timeout = 15_000) => expect.poll(() => p.alerted.length, { timeout, interval: 20 }).toBeGreaterThanOrEqual(n);
+
+describe('SLA deadlines as delayed jobs on a real Redis', () => {
+  it('escalates an unanswered question to the owner guide, then the manager, then the admins, each once and within 2 s', async () => {
+    const p = await proc();
+    const m = await p.say({ text: '请问这款奶粉几段适合一岁宝宝？' });
+    await waitAlerts(p, 3);
+    await p.drained();
+    expect(p.alerted.map((a) => [a.staffCode, a.tiers])).toEqual([['G1', [0]], ['MGR', [1]], ['ADM', [2]]]);
+    for (const a of p.alerted) expect(a.lateMs).toBeLessThan(2000);
+    const rows = alertRows(p);
+    expect(rows.map((r) => r.targetId)).toEqual(['guide-1', 'mgr-1', 'admin-1']);
+    expect(textOf(rows[0]!)).toContain('#1 王小丫（湖滨店宝妈1群）已等');
+    expect(textOf(rows[0]!)).toContain('请问这款奶粉几段适合一岁宝宝？');
+    expect(p.sla.repo.get(1)).toMatchObject({ escalatedTier: 2, status: 'open', firstMessageId: m.id });
+    expect(p.db.select().from(slaAlerts).all()).toHaveLength(3);
+  });
+
+  it('a staff reply before the first deadline alerts nobody', async () => {
+    const p = await proc();
+    await p.say({ text: '几点发货？' });
+    await p.say({ talkerId: 'guide-1', talkerName: '王晓燕', text: '下午发' });
+    expect(p.sla.repo.get(1)?.status).toBe('answered');
+    await p.drained();
+    expect(p.alerted).toEqual([]);
+    expect(alertRows(p)).toEqual([]);
+  });
+
+  it('bundles the questions falling due together for one person into one message', async () => {
+    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['1s', 'owner-guide']])) });
+    await p.say({ talkerId: 'm2', text: '几点发货？' });
+    await p.say({ talkerId: 'm3', talkerName: '赵敏', text: '有优惠吗？' });
+    await p.say({ talkerId: 'm4', talkerName: '钱多多', roomId: 'g2@chatroom', text: '另一个群' });
+    await waitAlerts(p, 2);
+    await p.drained();
+    expect(p.alerted.map((a) => [a.staffCode, a.questionIds])).toEqual([['G1', [1, 2]], ['G2', [3]]]);
+    const [toG1] = alertRows(p);
+    expect(textOf(toG1!)).toMatch(/2个会员问题等待回复\n#1 王小丫（湖滨店宝妈1群）已等.*\n#2 赵敏（湖滨店宝妈1群）已等/u);
+  });
+
+  it('a restart while a question waits neither loses its deadline nor fires it twice', async () => {
+    const dbFile = path.join(tmp.dir, 'restart.sqlite');
+    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1.5s', 'owner-guide'], ['3s', 'store-manager']]));
+    const first = await proc({ dbFile, prefix: 'restart', pb });
+    await first.say({ text: '几点发货？' });
+    expect(await first.queues.queue(SLA_QUEUE).getJob(dueJobId(sliceOf(first.sla.repo.get(1)!.nextDueAt!)))).toBeDefined();
+    await first.stop(); // before the deadline
+    const second = await proc({ dbFile, prefix: 'restart', pb });
+    await waitAlerts(second, 2);
+    await second.drained();
+    expect(first.alerted).toEqual([]);
+    expect(second.alerted.map((a) => a.staffCode)).toEqual(['G1', 'MGR']);
+    expect(alertRows(second)).toHaveLength(2);
+  });
+
+  it('restores a deadline Redis lost (reconcile at start) and fires a redelivered deadline once', async () => {
+    const dbFile = path.join(tmp.dir, 'lost.sqlite');
+    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1s', 'owner-guide']]));
+    const first = await proc({ dbFile, prefix: 'lost', pb });
+    await first.say({ text: '几点发货？' });
+    // As if the process died before adding it:
+    expect(await first.queues.queue(SLA_QUEUE).remove(dueJobId(sliceOf(first.sla.repo.get(1)!.nextDueAt!)))).toBe(1);
+    await first.stop();
+    const second = await proc({ dbFile, prefix: 'lost', pb });
+    const third = await proc({ dbFile, prefix: 'lost', pb }); // a second process on the same queue
+    await expect.poll(() => second.alerted.length + third.alerted.length, { timeout: 10_000, interval: 20 }).toBe(1);
+    // The same deadline delivered again (a stalled job, a second reconcile) changes nothing.
+    await second.sla.deadlines.reconcile();
+    await second.queues.queue(SLA_QUEUE).add('due', { kind: 'due', at: Date.now() }, { jobId: 'sla-due-again' });
+    await second.drained();
+    expect(second.alerted.length + third.alerted.length).toBe(1);
+    expect(alertRows(second)).toHaveLength(1);
+  });
+});
+
+describe("the bot's automatic sends vs a person on the bot account's phone", () => {
+  it('the echo of an automatic send closes nothing; a message typed on the phone answers the group', async () => {
+    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['30s', 'owner-guide']])) });
+    p.sender.start(true);
+    await p.say({ text: '几点发货？' });
+    const { id } = await p.outbox.enqueue({ key: 'campaign-1', target: { kind: 'room', id: 'g1@chatroom' }, content: { kind: 'text', text: '今晚8点直播' }, purpose: 'campaign' });
+    await p.settled(id, ['sent']);
+    const echo = await p.say({ self: true, talkerId: 'wxid_bot', talkerName: '小思', text: '今晚8点直播' });
+    expect(p.ingest.getStats().rejected.self).toBe(1);
+    expect(p.sla.repo.get(1)?.status).toBe('open');
+    const typed = await p.say({ self: true, talkerId: 'wxid_bot', talkerName: '小思', text: '亲，下午发货' });
+    expect(p.sla.repo.get(1)).toMatchObject({ status: 'answered', closedBy: 'account', closedByMessageId: typed.id });
+    expect(echo.id).not.toBe(typed.id);
+  });
+});

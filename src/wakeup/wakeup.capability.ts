@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Capability, CapabilityContext } from '../core/capability.js';
+import { ConfigError } from '../core/errors.js';
+import { MembersRepo } from '../members/members.repo.js';
+import { displayName } from '../members/members.replies.js';
+import { loadMembershipPlaybook } from '../members/playbook.js';
+import { OutboxRepo } from '../outbox/outbox.repo.js';
+import { WakeupPlaybookHolder, type WakeupPlaybook } from './playbook.js';
+import { wakeupInboundHandler } from './wakeup.handlers.js';
+import { runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
+import { WakeupRepo } from './wakeup.repo.js';
+
+/** Name of the selection routine of window `i` (1-based): `wakeup-select-1`. */
+export const selectScheduleName = (i: number) => `wakeup-select-${i}`;
+export const SWEEP_SCHEDULE = 'wakeup-sweep';
+
+/** The installed wake-up's parts (tests reach in here). */
+export interface WakeupRuntime {
+  repo: WakeupRepo;
+  deps: WakeupDeps;
+  holder: WakeupPlaybookHolder;
+  uninstall(): void;
+}
+
+/**
+ * Checks the playbook against the store: every stage coupon names an active reward of the catalogue.
+ * @throws ConfigError naming the file, the path and the rewards allowed.
+ */
+export function checkRewards(ctx: Pick<CapabilityContext, 'db'>, pb: WakeupPlaybook): void {
+  const active = ctx.db.$client.prepare('select code from rewards where active = 1 order by code').pluck().all() as string[];
+  for (const [i, s] of pb.stages.entries()) {
+    if (s.coupon && !active.includes(s.coupon.reward)) {
+      throw new ConfigError(`${pb.file}: stages[${i}].coupon.reward: "${s.coupon.reward}" is not in the rewards catalogue (sop/membership.yaml rewards); allowed: ${active.join(', ') || 'none'}`);
+    }
+  }
+}
+
+/** Installs the wake-up on a capability context (see `wakeupCapability`). */
+export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHolder | string): WakeupRuntime {
+  const holder = typeof source === 'string' ? new WakeupPlaybookHolder(source, ctx.logger) : source;
+  holder.logger ??= ctx.logger;
+  const first = holder.current;
+  checkRewards(ctx, first);
+  const repo = new WakeupRepo(ctx.db);
+  const members = new MembersRepo(ctx.db);
+  const outboxRepo = new OutboxRepo(ctx.db);
+  const rewardName = (code: string) => (ctx.db.$client.prepare('select name from rewards where code = ?').pluck().get(code) as string | undefined) ?? code;
+  const tierNames = readTierNames(holder.file);
+  const deps: WakeupDeps = {
+    repo, outbox: ctx.outbox,
+    cancelSend: (id, now, reason) => outboxRepo.settleQueued(id, 'skipped', now, reason),
+    issueGift: (memberId, reward, ref, now) => members.issueGift(memberId, reward, ref, now),
+    rewardName, displayName, timezone: ctx.config.TIMEZONE, account: ctx.config.ACCOUNT_ID,
+    playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
+  };
+  const remove = ctx.router.use('wakeup', wakeupInboundHandler({
+    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
+  }));
+  first.windows.forEach((w, i) => {
+    ctx.scheduler.declare({
+      name: selectScheduleName(i + 1), cron: `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`,
+      catchUpMs: (w.endMinute - w.startMinute) * 60_000,
+      run: async () => { await runSelection(deps); },
+    });
+  });
+  ctx.scheduler.declare({ name: SWEEP_SCHEDULE, cron: '* * * * *', catchUpMs: 3_600_000, run: () => { runSweep(deps); } });
+  return { repo, deps, holder, uninstall: remove };
+}
+
+/** Tier names from the membership playbook beside the wake-up playbook, for hand-over texts; codes otherwise. */
+function readTierNames(wakeupFile: string): Map<string, string> {
+  const file = path.join(path.dirname(wakeupFile), 'membership.yaml');
+  try {
+    return existsSync(file) ? new Map(loadMembershipPlaybook(file).tiers.map((t) => [t.code, t.name])) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * The dormant-member wake-up: staged, capped wake-ups through the outbox (purpose `wake-up`) or as
+ * suggestions on the owning guide's card, a holdout to measure reactivation against, stop on reply,
+ * purchase, redemption or opt-out, and a hand-over to the guide when a member replies.
+ * Install after the members capability (it reads the rewards catalogue and sees 退订 first).
+ * @example capabilities = [membersCapability('sop/membership.yaml'), wakeupCapability('sop/wakeup.yaml')]
+ */
+export function wakeupCapability(source: WakeupPlaybookHolder | string): Capability {
+  return {
+    name: 'wakeup',
+    install(ctx) {
+      return installWakeup(ctx, source).uninstall;
+    },
+  };
+}

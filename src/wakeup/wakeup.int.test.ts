@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { eq, like } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { tempDir } from '../../test/support/harness.js';
+import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
+import { loadConfig } from '../config.js';
+import { ManualClock } from '../core/clock.js';
+import { silentLogger } from '../core/logger.js';
+import { localDate, zonedTime } from '../core/time.js';
+import { creditOrder } from '../members/ledger.js';
+import { insertMember, shippedPlaybook } from '../members/testing.js';
+import { coupons, outbox, staff, stores } from '../platform/db/schema.js';
+import { parseWakeupPlaybook, WakeupPlaybookHolder } from './playbook.js';
+import { wakeupReport } from './report.js';
+import { installWakeup, type WakeupRuntime } from './wakeup.capability.js';
+import { runSelection, runSweep } from './wakeup.jobs.js';
+import { wakeupSuggestionsFor } from './wakeup.repo.js';
+import { DAY_MS, armFor, holdoutDraw } from './wakeup.rules.js';
+import { wakeupEpisodes, wakeupSteps } from './wakeup.schema.js';
+
+const SEED = 'test-seed';
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+const open: MembersWorld[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  tmp = tempDir();
+});
+afterEach(async () => {
+  for (const w of open.splice(0)) await w.close();
+  await flushAll(redis.url);
+});
+afterAll(async () => {
+  await redis.stop();
+  tmp.remove();
+});
+
+/** The shipped playbook with a fixed seed and optional edits. */
+function playbook(edits: [string, string][] = []) {
+  let source = readFileSync('sop/wakeup.yaml', 'utf8').replace('  # seed: "2026-q4"', `  seed: "${SEED}"`);
+  for (const [from, to] of edits) source = source.replace(from, to);
+  return parseWakeupPlaybook(source, 'sop/wakeup.yaml');
+}
+
+const at = (day: number, h: number, m = 0) => zonedTime(2026, 11, 25 + day, h, m, SH).getTime();
+
+async function world(edits: [string, string][] = []): Promise<{ w: MembersWorld; rt: WakeupRuntime }> {
+  const clock = new ManualClock(at(0, 10));
+  const w = await membersWorld({ redisUrl: redis.url, dir: tmp.dir, clock });
+  open.push(w);
+  const now = clock.now().getTime();
+  w.db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now }).onConflictDoNothing().run();
+  w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now }).run();
+  const rt = installWakeup({
+    config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
+    scheduler: w.scheduler, queues: w.queues, demo: null,
+  }, new WakeupPlaybookHolder(playbook(edits)));
+  return { w, rt };
+}
+
+/** A member silent `days` days at the world's start, owned by G1. */
+function dormant(w: MembersWorld, contactId: string | null, days: number, over: { name?: string; tier?: string } = {}): number {
+  const now = at(0, 10);
+  return insertMember(w.db, {
+    contactId, name: over.name ?? `会员${contactId ?? 'x'}`, tier: over.tier ?? 'regular', guideCode: 'G1', storeCode: 'HZ01',
+    joinedAt: now - 400 * DAY_MS, lastActiveAt: now - days * DAY_MS,
+  }, now);
+}
+
+const armOf = (id: number, days: number) => armFor(holdoutDraw(SEED, id, at(0, 10) - days * DAY_MS), 0.1);
+const wakeRows = (w: MembersWorld) => w.db.select().from(outbox).where(like(outbox.key, 'wakeup:%')).all().filter((r) => !r.key.startsWith('wakeup:handover:'));
+const textOf = (r: { content: string }) => (JSON.parse(r.content) as { text: string }).text;
+const episode = (w: MembersWorld, memberId: number) => w.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.memberId, memberId)).get()!;
+
+/** Members (created in order) until one of each arm: returns [treatment, holdout]. */
+function oneOfEach(w: MembersWorld, prefix: string, days: number): { treatment: number; holdout: number; others: number[] } {
+  const ids: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    ids.push(dormant(w, `${prefix}${i}`, days));
+    const t = ids.find((id) => armOf(id, days) === 'treatment');
+    const h = ids.find((id) => armOf(id, days) === 'holdout');
+    if (t !== undefined && h !== undefined) return { treatment: t, holdout: h, others: ids.filter((id) => id !== t && id !== h) };
+  }
+  throw new Error('no holdout member in 200 draws');
+}
+
+describe('wake-up: a silent member goes through the stages, the holdout gets nothing', () => {
+  it('stage 1 care, stage 2 coupon, stage 3 last message, then lapsed; holdout recorded, never sent; guide suggestion for a non-contact', async () => {
+    const { w, rt } = await world();
+    const { treatment: a, holdout: h, others } = oneOfEach(w, 'wx-s', 31);
+    const b = dormant(w, null, 31, { name: '没加好友的会员' });
+    const awake = dormant(w, 'wx-awake', 5);
+    w.sender.start(true);
+
+    const r1 = await runSelection(rt.deps);
+    expect(r1.seed).toBe(SEED);
+    const rows1 = wakeRows(w);
+    const mine = rows1.find((r) => r.targetId === `wx-s${a - 1}`)!;
+    expect(mine).toMatchObject({ purpose: 'wake-up', notBefore: at(0, 10), expiresAt: at(0, 12) });
+    expect(textOf(mine)).toMatch(/^会员wx-s\d+，好久不见！/);
+    expect(rows1.some((r) => r.targetId === `wx-s${h - 1}`)).toBe(false);
+    expect(rows1).toHaveLength(1 + others.filter((id) => armOf(id, 31) === 'treatment').length);
+    expect(episode(w, h)).toMatchObject({ arm: 'holdout', holdoutSeed: SEED, stage: 1, status: 'active' });
+    expect(w.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.memberId, awake)).get()).toBeUndefined();
+    await w.settled(mine.id, ['sent']);
+
+    // A member who is not a contact of the bot: a suggestion on the guide's card, nothing queued.
+    const bArm = episode(w, b).arm;
+    const suggestions = wakeupSuggestionsFor(w.db, 'G1', localDate(new Date(at(0, 10)), SH));
+    expect(suggestions.map((s) => s.memberId)).toEqual(bArm === 'treatment' ? [b] : []);
+    if (bArm === 'treatment') expect(suggestions[0]).toMatchObject({ stage: 1, days: 31, name: '没加好友的会员' });
+
+    // Running again the same day, in the same window or the next one, sends nothing twice.
+    await runSelection(rt.deps);
+    w.clock.set(at(0, 19));
+    await runSelection(rt.deps);
+    expect(wakeRows(w)).toHaveLength(rows1.length);
+
+    // 30 days later: stage 2 with a coupon from the catalogue.
+    w.clock.set(at(30, 10));
+    await runSelection(rt.deps);
+    const stage2 = wakeRows(w).find((r) => r.targetId === `wx-s${a - 1}` && r.key.startsWith(`wakeup:${a}:2:`))!;
+    const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, a).id}:2`)).get()!;
+    expect(coupon).toMatchObject({ memberId: a, rewardCode: 'C002', status: 'issued' });
+    expect(textOf(stage2)).toContain(`20元满199可用券（券码 ${coupon.code}）`);
+    expect(w.db.select().from(coupons).where(eq(coupons.memberId, h)).all()).toEqual([]);
+    await w.settled(stage2.id, ['sent']);
+
+    // 30 days later: the last stage; 14 days after it: lapsed, both arms.
+    w.clock.set(at(60, 10));
+    await runSelection(rt.deps);
+    const stage3 = wakeRows(w).find((r) => r.key.startsWith(`wakeup:${a}:3:`))!;
+    expect(textOf(stage3)).toMatch(/最后一次打扰您/);
+    await w.settled(stage3.id, ['sent']);
+    w.clock.set(at(74, 10));
+    runSweep(rt.deps);
+    expect(episode(w, a)).toMatchObject({ status: 'lapsed', stage: 3 });
+    expect(episode(w, h)).toMatchObject({ status: 'lapsed', stage: 3 });
+    expect(w.transport.delivered.filter((d) => d.target.id === `wx-s${h - 1}`)).toEqual([]);
+    expect(w.transport.delivered.filter((d) => d.target.id === `wx-s${a - 1}`)).toHaveLength(3);
+
+    const report = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 });
+    const stage1 = report.rows.find((r) => r.stage === 1 && r.tier === 'all')!;
+    expect(stage1.holdout.n).toBeGreaterThanOrEqual(1);
+    expect(stage1.treatment.reactivated).toBe(0);
+    expect(report.coupons.issued).toBeGreaterThanOrEqual(1);
+    // Everyone lapsed but the member who was active at the start: dormant since day 25, now at stage 2.
+    const notLapsed = w.db.select().from(wakeupEpisodes).all().filter((e) => e.status !== 'lapsed');
+    expect(notLapsed.map((e) => [e.memberId, e.stage, e.status])).toEqual([[awake, 2, 'active']]);
+    expect(report.episodes.lapsed).toBe(report.episodes.treatment + report.episodes.holdout - 1);
+  });
+});
+
+describe('wake-up: stop on reply, purchase or opt-out', () => {
+  it('a reply stops the sequence at once (the queued message is not sent) and the guide hears who and what', async () => {
+    const { w, rt } = await world();
+    const { treatment: a } = oneOfEach(w, 'wx-r', 35);
+    await runSelection(rt.deps);
+    const row = wakeRows(w).find((r) => r.targetId === `wx-r${a - 1}`)!;
+    expect(row.status).toBe('queued');
+    w.clock.set(at(0, 10, 5));
+    await w.say(`wx-r${a - 1}`, '在的，最近太忙了，有新款吗？');
+    expect(episode(w, a)).toMatchObject({ status: 'stopped', endReason: 'message', endedAt: at(0, 10, 5), endText: '在的，最近太忙了，有新款吗？' });
+    expect(w.db.select().from(outbox).where(eq(outbox.id, row.id)).get()).toMatchObject({ status: 'skipped', reason: 'wake-up stopped: message' });
+    const handover = w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`)).get()!;
+    expect(handover).toMatchObject({ purpose: 'staff-prompt', targetId: 'wx-guide' });
+    expect(textOf(handover)).toBe(`【沉睡会员回复】会员wx-r${a - 1}（普卡，沉睡 35 天，第 1 轮唤醒）回复：“在的，最近太忙了，有新款吗？”。请尽快私聊跟进。`);
+    w.sender.start(true);
+    await w.settled(handover.id, ['sent']);
+    // Only the members capability's help line reached the member (a reply), never the wake-up.
+    expect(w.transport.delivered.filter((d) => d.target.id === `wx-r${a - 1}`).map((d) => (d.content as { text: string }).text).join()).not.toMatch(/好久不见/);
+
+    // Counted as reactivated within the window of stage 1.
+    const stage1 = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 }).rows.find((r) => r.stage === 1 && r.tier === 'all')!;
+    expect(stage1.treatment.reactivated).toBe(1);
+  });
+
+  it('a purchase (an imported order) stops it at the next sweep; 退订 stops it without a hand-over', async () => {
+    const { w, rt } = await world();
+    const { treatment: p, others } = oneOfEach(w, 'wx-p', 40);
+    const o = dormant(w, 'wx-optout', 40);
+    await runSelection(rt.deps);
+    const now = at(0, 10, 3);
+    w.clock.set(now);
+    creditOrder(w.db, shippedPlaybook(), { orderId: 'POS-9', memberId: p, amountFen: 19_900, orderedAt: now - 60_000 }, now);
+    expect(runSweep(rt.deps).stopped).toBe(1);
+    expect(episode(w, p)).toMatchObject({ status: 'stopped', endReason: 'purchase', endedAt: now - 60_000 });
+    expect(wakeRows(w).find((r) => r.targetId === `wx-p${p - 1}`)).toMatchObject({ status: 'skipped' });
+
+    await w.say('wx-optout', '退订');
+    expect(episode(w, o)).toMatchObject({ status: 'stopped', endReason: 'opt-out' });
+    expect(w.db.select().from(outbox).where(like(outbox.key, 'wakeup:handover:%')).all()).toEqual([]);
+    expect(others.length).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('wake-up: budgets and windows', () => {
+  it('never more per day than the budget, only inside the windows, nothing twice', async () => {
+    const { w, rt } = await world([['perAccountPerDay: 200', 'perAccountPerDay: 5']]);
+    for (let i = 0; i < 30; i++) dormant(w, `wx-b${i}`, 31 + i);
+    const treatmentSent = () => w.db.select().from(wakeupSteps).all().filter((s) => s.arm === 'treatment' && s.channel === 'outbox');
+
+    w.clock.set(at(0, 8));   // before the first window: queued for 10:00–12:00, half the budget
+    await runSelection(rt.deps);
+    expect(wakeRows(w)).toHaveLength(2);
+    for (const r of wakeRows(w)) expect(r).toMatchObject({ notBefore: at(0, 10), expiresAt: at(0, 12) });
+    w.clock.set(at(0, 10));
+    await runSelection(rt.deps);
+    expect(wakeRows(w)).toHaveLength(2);
+
+    w.clock.set(at(0, 13));  // between windows: for 19:00–21:00, the rest of the day's budget
+    await runSelection(rt.deps);
+    w.clock.set(at(0, 19));
+    await runSelection(rt.deps);
+    const day0 = wakeRows(w);
+    expect(day0).toHaveLength(5);
+    expect(day0.filter((r) => r.notBefore === at(0, 19) && r.expiresAt === at(0, 21))).toHaveLength(3);
+
+    w.clock.set(at(0, 21, 30)); // after the last window: nothing
+    await runSelection(rt.deps);
+    expect(wakeRows(w)).toHaveLength(5);
+    expect(treatmentSent()).toHaveLength(5);
+    // Holdout members met on the way are throttled alike (recorded, not sent).
+    const holdoutSteps = w.db.select().from(wakeupSteps).all().filter((s) => s.arm === 'holdout');
+    expect(holdoutSteps.every((s) => s.outboxId === null)).toBe(true);
+
+    w.clock.set(at(1, 10));
+    await runSelection(rt.deps);
+    w.clock.set(at(1, 19));
+    await runSelection(rt.deps);
+    expect(wakeRows(w)).toHaveLength(10);
+    for (const r of wakeRows(w)) {
+      const local = new Date(r.notBefore!).toLocaleTimeString('en-GB', { timeZone: SH, hour12: false });
+      expect(['10:00:00', '19:00:00']).toContain(local);
+      expect(r.expiresAt! - r.notBefore!).toBe(2 * 3_600_000);
+    }
+  });
+
+  it('the scheduler fires each window slot once', async () => {
+    const { w } = await world();
+    expect(await w.scheduler.fire('wakeup-select-1', new Date(at(0, 10)))).toBe(true);
+    expect(await w.scheduler.fire('wakeup-select-1', new Date(at(0, 10)))).toBe(false);
+  });
+});

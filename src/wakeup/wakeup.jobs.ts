@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../core/logger.js';
+import { localDate } from '../core/time.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { WakeupPlaybook } from './playbook.js';
+import { wakeupKey, type DueStep, type WakeupRepo } from './wakeup.repo.js';
+import { allowance, silentDays, stageText, stopReason, windowFor, type StopReason } from './wakeup.rules.js';
+
+/**
+ * The wake-up routines. `runSelection` runs at the start of each send window; `runSweep` every minute.
+ * Both are safe to run twice: episodes are unique per silence, steps per episode and stage, outbox
+ * keys per step (`wakeup:<memberId>:<stage>:<episodeId>`), coupons per step (ref `wakeup:<episodeId>:<stage>`).
+ */
+
+export interface WakeupDeps {
+  repo: WakeupRepo;
+  outbox: { enqueueMany(reqs: EnqueueRequest[]): Promise<EnqueueResult[]> };
+  /** Ends a queued outbox row without sending (OutboxRepo.settleQueued). */
+  cancelSend(outboxId: number, now: number, reason: string): boolean;
+  /** Issues a gift coupon once per ref (MembersRepo.issueGift); null when out of stock or issued before. */
+  issueGift(memberId: number, rewardCode: string, ref: string, now: number): { code: string; rewardCode: string; expiresAt: number } | null;
+  rewardName(code: string): string;
+  /** Member names as shown to people (phones masked). */
+  displayName(name: string): string;
+  timezone: string;
+  /** The sending account whose daily budget this process spends. */
+  account: string;
+  playbook: () => WakeupPlaybook;
+  now: () => number;
+  logger: Logger;
+  /** A fresh seed for the holdout draw when the playbook sets none. */
+  newSeed?: () => string;
+}
+
+/** What one selection run did. */
+export interface SelectionResult {
+  seed: string;
+  stopped: number;
+  lapsed: number;
+  started: { treatment: number; holdout: number };
+  steps: { sent: number; suggested: number; holdout: number };
+  /** Null when today's windows are over (no stage decided). */
+  window: { start: number; end: number } | null;
+  allowance: number;
+}
+
+/**
+ * Ends an active episode at once and settles its queued stage messages as skipped.
+ * @returns false when it was no longer active.
+ */
+export function stopEpisode(deps: Pick<WakeupDeps, 'repo' | 'cancelSend'>, episodeId: number, reason: StopReason, at: number, now: number, text: string | null = null): boolean {
+  if (!deps.repo.stop(episodeId, reason, at, text)) return false;
+  for (const id of deps.repo.outboxIds(episodeId)) deps.cancelSend(id, now, `wake-up stopped: ${reason}`);
+  return true;
+}
+
+/** Stops episodes whose member came back (purchase, redemption, message) or opted out, and marks lapsed ones. */
+export function runSweep(deps: WakeupDeps, now = deps.now()): { stopped: number; lapsed: number } {
+  const pb = deps.playbook();
+  let stopped = 0;
+  for (const c of deps.repo.stopCandidates()) {
+    const s = stopReason(c, c.anchorAt, pb, now);
+    if (s && stopEpisode(deps, c.episodeId, s.reason, s.at, now)) stopped++;
+  }
+  const lapsed = deps.repo.lapse(pb, now);
+  if (stopped || lapsed) deps.logger.info({ stopped, lapsed }, 'wake-up sweep');
+  return { stopped, lapsed };
+}
+
+/**
+ * The daily selection, run at the start of each send window: sweep, start new dormant episodes
+ * (arm drawn once with a recorded seed), decide the stages due within today's budget share for this
+ * window, record them (both arms), issue coupons, and queue the treatment's messages inside the window.
+ */
+export async function runSelection(deps: WakeupDeps): Promise<SelectionResult> {
+  const now = deps.now();
+  const pb = deps.playbook();
+  const { stopped, lapsed } = runSweep(deps, now);
+  const seed = pb.holdout.seed ?? (deps.newSeed ?? (() => randomBytes(8).toString('hex')))();
+  const started = deps.repo.tx(() => deps.repo.startEpisodes(pb, now, seed));
+  const result: SelectionResult = { seed, stopped, lapsed, started, steps: { sent: 0, suggested: 0, holdout: 0 }, window: null, allowance: 0 };
+  const window = windowFor(now, pb.windows, deps.timezone);
+  if (window) {
+    const date = localDate(new Date(now), deps.timezone);
+    const allow = allowance(pb.budget.perAccountPerDay, window.index, pb.windows.length, deps.repo.usedToday(date, deps.account));
+    result.window = { start: window.start, end: window.end };
+    result.allowance = allow;
+    const due = deps.repo.dueSteps(pb, now, { date, allowance: allow, perGuide: pb.budget.perGuidePerDay });
+    deps.repo.tx(() => {
+      for (const d of due) {
+        const kind = recordDue(deps, pb, d, { date, now, notBefore: Math.max(now, window.start), expiresAt: window.end });
+        if (kind) result.steps[kind]++;
+      }
+    });
+  }
+  await queuePending(deps, now);
+  deps.logger.info({ seed, stopped, lapsed, started, steps: result.steps, allowance: result.allowance }, 'wake-up selection done');
+  return result;
+}
+
+function recordDue(deps: WakeupDeps, pb: WakeupPlaybook, d: DueStep, w: { date: string; now: number; notBefore: number; expiresAt: number }): 'sent' | 'suggested' | 'holdout' | null {
+  const treated = d.arm === 'treatment';
+  const viaOutbox = d.channel === 'outbox';
+  const created = deps.repo.recordStep({
+    episodeId: d.episodeId, stage: d.stage, memberId: d.memberId, arm: d.arm, tier: d.tier, date: w.date, at: w.now, channel: d.channel,
+    account: viaOutbox ? deps.account : null, guideCode: d.guideCode,
+    outboxKey: treated && viaOutbox ? wakeupKey(d.memberId, d.stage, d.episodeId) : null,
+    notBefore: viaOutbox ? w.notBefore : null, expiresAt: viaOutbox ? w.expiresAt : null, couponCode: null, text: null,
+  });
+  if (!created) return null;
+  if (!treated) return 'holdout';
+  const stage = pb.stages[d.stage - 1]!;
+  const vars = { name: deps.displayName(d.name), days: silentDays(d.anchorAt, w.now) };
+  let text: string;
+  let couponCode: string | null = null;
+  if (stage.coupon) {
+    const coupon = deps.issueGift(d.memberId, stage.coupon.reward, `wakeup:${d.episodeId}:${d.stage}`, w.now);
+    couponCode = coupon?.code ?? null;
+    text = coupon
+      ? fill(stageText(stage, d.tier), { ...vars, reward: deps.rewardName(coupon.rewardCode), coupon: coupon.code, expires: localDate(new Date(coupon.expiresAt), deps.timezone) })
+      : fill(stage.noCouponText ?? stageText(stage, d.tier), vars);
+  } else {
+    text = fill(stageText(stage, d.tier), vars);
+  }
+  deps.repo.setStepContent(d.episodeId, d.stage, couponCode, text);
+  return viaOutbox ? 'sent' : 'suggested';
+}
+
+/** Queues the recorded treatment messages not queued yet (just recorded, or left by a crash). */
+async function queuePending(deps: WakeupDeps, now: number): Promise<void> {
+  const pending = deps.repo.pendingSends(now);
+  const CHUNK = 500;
+  for (let i = 0; i < pending.length; i += CHUNK) {
+    const batch = pending.slice(i, i + CHUNK);
+    const results = await deps.outbox.enqueueMany(batch.map((p) => ({
+      key: p.outboxKey, target: { kind: 'contact', id: p.contactId }, content: { kind: 'text', text: p.text },
+      purpose: 'wake-up', account: p.account, notBefore: p.notBefore, expiresAt: p.expiresAt,
+    })));
+    deps.repo.tx(() => batch.forEach((p, j) => deps.repo.setOutboxId(p.episodeId, p.stage, results[j]!.id)));
+    // A reply that stopped the episode between recording and queueing: settle the row at once.
+    batch.forEach((p, j) => {
+      if (!deps.repo.isActive(p.episodeId)) deps.cancelSend(results[j]!.id, now, 'wake-up stopped before it was queued');
+    });
+  }
+}
+
+/** Fills `{name}` variables (unknown ones were refused at load). */
+export function fill(template: string, vars: Record<string, string | number | undefined>): string {
+  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+}
