@@ -43,6 +43,9 @@ export function sendJobId(id: number): string {
  * then a job is added to the sending account's queue (the engine). The sender does the rest.
  */
 export class Outbox {
+  private pending: { req: EnqueueRequest; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
+  private flushScheduled = false;
+
   constructor(
     private readonly repo: OutboxRepo,
     private readonly queues: Queues,
@@ -55,9 +58,29 @@ export class Outbox {
    * Queues one message.
    * @example await outbox.enqueue({ key: `reply:${msg.id}`, target: { kind: 'contact', id }, content: { kind: 'text', text: '已为您开通会员' }, purpose: 'reply' })
    */
-  async enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
-    const [r] = await this.enqueueMany([req]);
-    return r!;
+  enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
+    // Requests made in the same event-loop turn (a burst of replies) share one transaction and one
+    // round-trip to Redis; each caller still gets its own result or error.
+    return new Promise((resolve, reject) => {
+      this.pending.push({ req, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flushPending());
+      }
+    });
+  }
+
+  private async flushPending(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const results = await this.enqueueMany(batch.map((b) => b.req));
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      for (const b of batch) await this.enqueueMany([b.req]).then(([r]) => b.resolve(r!), b.reject);
+    }
   }
 
   /** Queues many messages: one SQLite transaction, then jobs in bulk. */
