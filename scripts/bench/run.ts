@@ -16,13 +16,15 @@ import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
 import { makeInbound, makePopulation, seededRandom } from './data.js';
 import { watchProcessCpu } from './measure.js';
 import { INGEST_BURST, benchIngest, benchRawInsert } from './ingest.js';
+import { benchCapabilities, type CapabilityCheck } from './capabilities.js';
 import { OUTBOX_CHUNK, OUTBOX_CONCURRENCY, benchOutbox, benchRawBullmq, makeReplies } from './outbox.js';
 import { opsPerSecond, ratioToBaseline, renderTable, type Measurement } from './table.js';
 
 interface Args {
   nIngest: number;
   nOutbox: number;
-  only: 'ingest' | 'outbox' | null;
+  scale: number;
+  only: 'ingest' | 'outbox' | 'capabilities' | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -45,10 +47,11 @@ function parseArgs(argv: string[]): Args {
   };
   const scale = num(flags.get('scale') ?? process.env['BENCH_SCALE'] ?? '1', 'scale');
   const only = flags.get('only') ?? null;
-  if (only !== null && only !== 'ingest' && only !== 'outbox') throw new Error('--only takes ingest or outbox');
+  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities') throw new Error('--only takes ingest, outbox or capabilities');
   return {
     nIngest: Math.round(flags.has('n-ingest') ? num(flags.get('n-ingest')!, '--n-ingest') : 200_000 * scale),
     nOutbox: Math.round(flags.has('n-outbox') ? num(flags.get('n-outbox')!, '--n-outbox') : 20_000 * scale),
+    scale,
     only,
   };
 }
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-bench-'));
   let redis: TestRedis | undefined;
   const rows: Measurement[] = [];
+  let capabilityChecks: CapabilityCheck[] = [];
   const progress = (m: Measurement) => {
     rows.push(m);
     console.log(`  … ${m.name}: ${Math.round(opsPerSecond(m)).toLocaleString('en-US')} ops/s`);
@@ -118,18 +122,23 @@ async function main(): Promise<void> {
   try {
     const rnd = seededRandom(20_261_122);
     const pop = makePopulation(rnd);
-    if (args.only !== 'outbox' && args.nIngest > 0) {
+    if (args.only !== 'outbox' && args.only !== 'capabilities' && args.nIngest > 0) {
       const messages = makeInbound(args.nIngest, pop, rnd, Date.now());
       progress(await benchRawInsert(messages, dir));
       progress(await benchIngest(messages, dir));
     }
-    if (args.only !== 'ingest' && args.nOutbox > 0) {
+    if (args.only !== 'ingest' && args.only !== 'capabilities' && args.nOutbox > 0) {
       redis = await startTestRedis();
       watchProcessCpu(redis.pid);
       const requests = makeReplies(args.nOutbox, pop, rnd);
       progress(await benchRawBullmq(args.nOutbox, redis.url, false));
       progress(await benchRawBullmq(args.nOutbox, redis.url, true));
       progress(await benchOutbox(requests, redis.url, dir));
+    }
+    if (args.only === null || args.only === 'capabilities') {
+      redis ??= await startTestRedis();
+      console.log('capabilities:');
+      capabilityChecks = await benchCapabilities(args.scale, redis.url, (l) => console.log(l));
     }
   } finally {
     watchProcessCpu(null);
@@ -152,6 +161,7 @@ async function main(): Promise<void> {
     const verdict = t.problem ? `  ← INVALID RUN: ${t.problem}` : ok ? '' : '  ← MISSED';
     console.log(`  ${ok ? '✓' : '✗'} ${t.label.padEnd(30)} ${shown}${verdict}`);
   }
+  for (const c of capabilityChecks) console.log(`  ${c.ok ? '✓' : '✗'} ${c.label}: ${c.shown}${c.ok ? '' : '  ← MISSED'}`);
 }
 
 main().then(
