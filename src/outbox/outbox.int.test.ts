@@ -152,6 +152,20 @@ describe('outbox: one way out', () => {
     expect(new Set(h.transport.delivered.map((d) => d.target.id)).size).toBe(20);
   });
 
+  it('keeps far-future rows in SQLite only, and gives them a job once they come within the horizon', async () => {
+    const clock = noon();
+    const h = await harness(clock);
+    const later = await h.outbox.enqueue({ key: 'later', target: member('c1'), content: text('x'), purpose: 'campaign', notBefore: clock.now().getTime() + 3_600_000 });
+    const queue = h.queues.queue(queueNames.outbox('main'));
+    expect(await queue.getJob(sendJobId(later.id))).toBeUndefined();
+    expect((await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o))).queued).toBe(0);
+    clock.advance(57 * 60_000);
+    expect((await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o))).queued).toBe(1);
+    const job = await queue.getJob(sendJobId(later.id));
+    expect(await job?.getState()).toBe('delayed');
+    expect(job!.delay).toBe(3 * 60_000);
+  });
+
   it('marks a row a dead process left in sending as unknown, and leaves a live one alone', async () => {
     const h = await harness();
     const dead = await h.outbox.enqueue({ key: 'dead', target: member('c1'), content: text('x'), purpose: 'reply' });

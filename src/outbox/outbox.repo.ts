@@ -149,10 +149,13 @@ export class OutboxRepo {
       .where(and(eq(outbox.status, 'sending'), ownerCond)).run().changes;
   }
 
-  /** Queued rows, oldest first, in pages. */
-  queuedAfter(afterId: number, limit: number): Pick<OutboxRow, 'id' | 'account' | 'priority' | 'notBefore'>[] {
+  /** Queued rows due by `dueBy` (epoch ms), oldest first, in pages. */
+  queuedAfter(afterId: number, limit: number, dueBy: number): Pick<OutboxRow, 'id' | 'account' | 'priority' | 'notBefore'>[] {
     return this.db.select({ id: outbox.id, account: outbox.account, priority: outbox.priority, notBefore: outbox.notBefore })
-      .from(outbox).where(and(eq(outbox.status, 'queued'), sql`${outbox.id} > ${afterId}`))
+      .from(outbox).where(and(
+        eq(outbox.status, 'queued'), sql`${outbox.id} > ${afterId}`,
+        sql`(${outbox.notBefore} is null or ${outbox.notBefore} <= ${dueBy})`,
+      ))
       .orderBy(outbox.id).limit(limit).all();
   }
 

@@ -33,6 +33,13 @@ export interface SendJobData {
 
 const JOB_CHUNK = 1000;
 
+/**
+ * Rows due later than this get no BullMQ job yet: they wait in SQLite and the periodic reconcile
+ * (every 30 s) gives them one when they come within it. A campaign spread over hours costs Redis
+ * only the next few minutes of jobs, and planning it costs SQLite inserts, not 100,000 Redis adds.
+ */
+export const JOB_HORIZON_MS = 5 * 60_000;
+
 /** The BullMQ job that moves outbox row `id`. One job id per row, so adding twice is harmless. */
 export function sendJobId(id: number): string {
   return `ob-${id}`;
@@ -133,19 +140,21 @@ export class Outbox {
     let queued = 0;
     let after = 0;
     for (;;) {
-      const page = this.repo.queuedAfter(after, JOB_CHUNK);
+      const page = this.repo.queuedAfter(after, JOB_CHUNK, now + JOB_HORIZON_MS);
       if (page.length === 0) break;
       await this.addJobs(page, now);
       queued += page.length;
       after = page[page.length - 1]!.id;
     }
-    if (settled || queued) this.logger.info({ inFlightSettled: settled, as: inFlight, queued }, 'outbox reconciled with the queue');
+    if (settled) this.logger.info({ inFlightSettled: settled, as: inFlight, queued }, 'outbox reconciled with the queue');
+    else if (queued) this.logger.debug({ queued }, 'outbox reconciled with the queue');
     return { inFlight: settled, queued };
   }
 
   private async addJobs(rows: { id: number; account: string; priority: number; notBefore: number | null }[], now: number): Promise<void> {
     const byAccount = new Map<string, typeof rows>();
     for (const r of rows) {
+      if (r.notBefore !== null && r.notBefore > now + JOB_HORIZON_MS) continue; // reconcile queues it later
       const list = byAccount.get(r.account) ?? [];
       list.push(r);
       byAccount.set(r.account, list);
