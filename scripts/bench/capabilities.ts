@@ -6,6 +6,7 @@ import { benchCampaigns } from './campaigns.js';
 import { benchGuideCards } from './guide-cards.js';
 import { benchImport } from './import.js';
 import { benchMemberCommands } from './members.js';
+import { benchSla } from './sla.js';
 import { benchWakeup } from './wakeup.js';
 
 export interface CapabilityCheck {
@@ -42,5 +43,9 @@ export async function benchCapabilities(scale: number, redisUrl: string, log: (l
 
   const w = await benchWakeup(Math.max(10_000, Math.round(1_000_000 * scale)));
   add(`wake-up daily selection over ${n(w.members)} members ≤ 1 s (first run)`, `${n(w.firstRunMs)} ms (same slot again ${n(w.secondRunMs)} ms, next day ${n(w.nextDayMs)} ms)`, w.firstRunMs <= 1000);
+  const sla = await benchSla(redisUrl, { n: Math.max(10_000, Math.round(100_000 * scale)), open: Math.max(10_000, Math.round(100_000 * scale)), deadlines: Math.max(100, Math.round(1000 * scale)) });
+  add('SLA tracker on ingest ≥ 20,000 messages/s', `${n(sla.messagesPerSec)}/s`, sla.messagesPerSec >= 20_000);
+  add(`SLA ${n(sla.open)} open questions RSS ≤ 300 MB`, `${n(sla.openRssMb)} MB`, sla.openRssMb <= 300);
+  add('SLA alert lateness p99 ≤ 2 s', `${n(sla.lateP99Ms ?? 0)} ms`, (sla.lateP99Ms ?? Infinity) <= 2000);
   return checks;
 }

@@ -27,7 +27,7 @@ import { installSla, type SlaRuntime } from '../../src/sla/sla.capability.js';
 import { percentile } from '../../src/sla/sla.figures.js';
 import { SlaPlaybookHolder, parseSlaPlaybook } from '../../src/sla/sla.playbook.js';
 import { slaAlerts } from '../../src/sla/sla.schema.js';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { startTestRedis } from '../../test/support/redis.js';
 import { seededRandom } from './data.js';
 import { measure, watchProcessCpu } from './measure.js';
 import { renderTable, type Measurement } from './table.js';
@@ -68,10 +68,10 @@ function mix(n: number, rnd: () => number, memberPool = 20_000): InboundMessage[
 }
 
 /** Fresh store + queues + the SLA installed on a router behind Ingest. */
-async function slaProcess(redis: TestRedis, dir: string, name: string, playbookYaml: string, sla = true) {
+async function slaProcess(redisUrl: string, dir: string, name: string, playbookYaml: string, sla = true) {
   const db = openDb(path.join(dir, `${name}.db`));
   seed(db);
-  const queues = new Queues({ ...redisOptionsFromUrl(redis.url) }, `bench-${name}`);
+  const queues = new Queues({ ...redisOptionsFromUrl(redisUrl) }, `bench-${name}-${process.pid}`);
   const logger = silentLogger();
   const router = new Router(logger);
   const ingest = new Ingest(new InboundRepo(db), router, systemClock, logger, { maxAgeMs: 0 });
@@ -103,8 +103,27 @@ async function slaProcess(redis: TestRedis, dir: string, name: string, playbookY
 
 const allDay = (yaml: string) => yaml.replace('hours: "09:00-21:00"', 'hours: "00:00-24:00"').replace('holidays: closed', 'holidays: open');
 
-/** Runs the three SLA measurements and returns them with a short verdict per target. */
-export async function benchSla(redis: TestRedis, opts: { n: number; open: number; deadlines: number }): Promise<{ rows: Measurement[]; lines: string[] }> {
+/** What `benchSla` found, against the issue's targets. */
+export interface SlaBenchResult {
+  rows: Measurement[];
+  /** One line per target, ✓ or ✗. */
+  lines: string[];
+  messagesPerSec: number;
+  baselinePerSec: number;
+  open: number;
+  openRssMb: number;
+  deadlines: number;
+  lateP50Ms: number | null;
+  lateP99Ms: number | null;
+}
+
+/**
+ * Runs the three SLA measurements: messages/s through ingest + the SLA tracker (70 % member questions,
+ * 20 % staff answers, 10 % no reply needed, 200 groups) beside ingest alone; `open` open questions (RSS
+ * after); alert lateness over `deadlines` deadlines (outbox enqueue time − deadline, bundling included).
+ * @example const r = await benchSla(redisUrl, { n: 100_000, open: 100_000, deadlines: 1000 })
+ */
+export async function benchSla(redisUrl: string, opts: { n: number; open: number; deadlines: number }): Promise<SlaBenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-bench-sla-'));
   const shipped = allDay(readFileSync('sop/sla.yaml', 'utf8'));
   const rows: Measurement[] = [];
@@ -112,11 +131,11 @@ export async function benchSla(redis: TestRedis, opts: { n: number; open: number
   try {
     const messages = mix(opts.n, seededRandom(6));
     rows.push(await measure('sla: ingest, no-op handler (baseline)', opts.n, async (sw) => {
-      const p = await slaProcess(redis, dir, 'base', shipped, false);
+      const p = await slaProcess(redisUrl, dir, 'base', shipped, false);
       try { sw.start(); await p.feed(messages); sw.stop(); } finally { await p.close(); }
     }));
     rows.push(await measure('sla: ingest + SLA tracker (70/20/10 mix, 200 groups)', opts.n, async (sw) => {
-      const p = await slaProcess(redis, dir, 'mix', shipped);
+      const p = await slaProcess(redisUrl, dir, 'mix', shipped);
       try {
         sw.start(); await p.feed(messages); sw.stop();
         const c = p.runtime!.repo.countOpen({ all: true }, Date.now());
@@ -131,7 +150,7 @@ export async function benchSla(redis: TestRedis, opts: { n: number; open: number
     }));
     let reconcileNote = '';
     rows.push(await measure(`sla: ${opts.open.toLocaleString('en-US')} open questions (RSS), then a restart's reconcile`, opts.open, async (sw) => {
-      const p = await slaProcess(redis, dir, 'open', shipped);
+      const p = await slaProcess(redisUrl, dir, 'open', shipped);
       try {
         sw.start(); await p.feed(openMsgs); sw.stop();
         const t0 = Date.now();
@@ -147,7 +166,7 @@ export async function benchSla(redis: TestRedis, opts: { n: number; open: number
     const lateYaml = shipped.replace(/tiers:\n(?: {2}- after: .*\n {4}to: .*\n)+/u, 'tiers:\n  - after: 3s\n    to: owner-guide\n');
     let lateness: number[] = [];
     rows.push(await measure(`sla: ${opts.deadlines.toLocaleString('en-US')} deadlines → bundled alerts`, opts.deadlines, async (sw) => {
-      const p = await slaProcess(redis, dir, 'late', lateYaml);
+      const p = await slaProcess(redisUrl, dir, 'late', lateYaml);
       try {
         sw.start();
         const per = Math.max(1, Math.floor(opts.deadlines / 20));
@@ -173,7 +192,10 @@ export async function benchSla(redis: TestRedis, opts: { n: number; open: number
     const mixRow = rows[1]!;
     const perSec = mixRow.count / mixRow.seconds;
     lines.unshift(`ingest + SLA: ${Math.round(perSec).toLocaleString('en-US')} messages/s (target ≥ 20,000) ${perSec >= 20_000 ? '✓' : '✗'}`);
-    return { rows, lines };
+    return {
+      rows, lines, messagesPerSec: perSec, baselinePerSec: rows[0]!.count / rows[0]!.seconds, open: opts.open, openRssMb: openRow.rssAfterMb,
+      deadlines: opts.deadlines, lateP50Ms: percentile(lateness, 0.5), lateP99Ms: p99,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -188,7 +210,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const redis = await startTestRedis();
   watchProcessCpu(redis.pid);
   try {
-    const { rows, lines } = await benchSla(redis, { n: flag('n', 100_000), open: flag('open', 100_000), deadlines: flag('deadlines', 1000) });
+    const { rows, lines } = await benchSla(redis.url, { n: flag('n', 100_000), open: flag('open', 100_000), deadlines: flag('deadlines', 1000) });
     console.log(renderTable(rows));
     for (const r of rows) if (r.note) console.log(`  ${r.name}: ${r.note}${r.problem ? ` [INVALID: ${r.problem}]` : ''}`);
     console.log(lines.join('\n'));

@@ -168,6 +168,9 @@ describe('members: what a member can do by replying', () => {
     w.clock.advance(20 * 60_000); // 00:10 local, still 2026-11-25 in UTC
     await w.say('wx-f', '在吗');
     expect(w.rows('help-hint:').map((r) => r.key)).toEqual(['help-hint:wx-f:2026-11-25', 'help-hint:wx-f:2026-11-26']);
+    await w.say('wx-h', '5');
+    await w.say('wx-h', '4分');
+    expect(w.rows('help-hint:wx-h'), 'a bare rating (a satisfaction reply) gets no hint').toEqual([]);
     const room = { roomId: 'hz01-a@chatroom', roomTopic: '宝妈群' };
     await w.say('wx-g', '积分', room);
     await w.say('wx-g', '大家好', { ...room, mentionSelf: true });

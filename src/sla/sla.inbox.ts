@@ -9,8 +9,9 @@ export type SyncHandler = (m: InboundMessage, receivedAt: number) => EnqueueRequ
 
 /**
  * Batches the SLA's store work: messages handed in during one turn of the event loop are handled in
- * one SQLite transaction (each in its own savepoint, so a failing message is rolled back and logged
- * alone), in arrival order; what they send goes to the outbox after the commit. This keeps the SLA
+ * one SQLite transaction, in arrival order; what they send goes to the outbox after the commit. When
+ * one message fails, the batch is rolled back and handled again one message per transaction, so the
+ * failing one is left out (and logged) alone. This keeps the SLA
  * at the ingest's pace (one commit per burst, not per message). The router does not wait for it:
  * `idle()` resolves when everything handed in so far is done.
  */
@@ -59,23 +60,20 @@ export class SlaInbox {
   }
 
   private async run(batch: { m: InboundMessage; receivedAt: number }[]): Promise<void> {
-    const sends: EnqueueRequest[] = [];
     const sqlite = this.db.$client;
+    let sends: EnqueueRequest[];
     try {
-      sqlite.transaction(() => {
-        for (const { m, receivedAt } of batch) {
-          try {
-            sends.push(...sqlite.transaction(() => this.handle(m, receivedAt))());
-          } catch (err) {
-            this.failures++;
-            this.logger.error({ err, messageId: m.id }, 'SLA could not handle a message; it is left out');
-          }
+      sends = sqlite.transaction(() => batch.flatMap(({ m, receivedAt }) => this.handle(m, receivedAt))).immediate();
+    } catch {
+      sends = [];
+      for (const { m, receivedAt } of batch) {
+        try {
+          sends.push(...sqlite.transaction(() => this.handle(m, receivedAt)).immediate());
+        } catch (err) {
+          this.failures++;
+          this.logger.error({ err, messageId: m.id }, 'SLA could not handle a message; it is left out');
         }
-      }).immediate();
-    } catch (err) {
-      this.failures += batch.length;
-      this.logger.error({ err, count: batch.length }, 'SLA batch not written; its messages are left out');
-      return;
+      }
     }
     for (const req of sends) {
       try {

@@ -98,7 +98,7 @@ const waitAlerts = (p: Proc, n: number, timeout = 15_000) => expect.poll(() => p
 
 describe('SLA deadlines as delayed jobs on a real Redis', () => {
   it('escalates an unanswered question to the owner guide, then the manager, then the admins, each once and within 2 s', async () => {
-    const p = await proc();
+    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide'], ['1.2s', 'store-manager'], ['1.8s', 'admins']])) });
     const m = await p.say({ text: '请问这款奶粉几段适合一岁宝宝？' });
     await waitAlerts(p, 3);
     await p.drained();
@@ -136,7 +136,7 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
 
   it('a restart while a question waits neither loses its deadline nor fires it twice', async () => {
     const dbFile = path.join(tmp.dir, 'restart.sqlite');
-    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1.5s', 'owner-guide'], ['3s', 'store-manager']]));
+    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1.5s', 'owner-guide'], ['2s', 'store-manager']]));
     const first = await proc({ dbFile, prefix: 'restart', pb });
     await first.say({ text: '几点发货？' });
     expect(await first.queues.queue(SLA_QUEUE).getJob(dueJobId(sliceOf(first.sla.repo.get(1)!.nextDueAt!)))).toBeDefined();

@@ -130,7 +130,7 @@ export class SlaRepo {
    */
   close(ids: readonly number[], req: CloseRequest): ClosedQuestion[] {
     if (!ids.length) return [];
-    return this.db.$client.transaction(() => {
+    return this.tx(() => {
       const closed: ClosedQuestion[] = [];
       for (const id of ids) {
         const q = this.q.toClose.get(id) as Omit<ClosedQuestion, 'closedAt' | 'closedBy' | 'responseMs' | 'responseBusinessMs'> | undefined;
@@ -143,7 +143,13 @@ export class SlaRepo {
         if (this.q.close.run({ id, ...values }).changes === 1) closed.push({ ...q, ...values });
       }
       return closed;
-    }).immediate();
+    });
+  }
+
+  /** Runs `fn` in an immediate transaction, or as part of the one already open (the inbox's batch). */
+  private tx<T>(fn: () => T): T {
+    const sqlite = this.db.$client;
+    return sqlite.inTransaction ? fn() : sqlite.transaction(fn).immediate();
   }
 
   /** Open questions in a scope, oldest first; `backlogOnly` keeps those past their backlog time at `now`. */
