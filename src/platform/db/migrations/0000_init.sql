@@ -49,7 +49,7 @@ CREATE TABLE `inbound_messages` (
 );
 --> statement-breakpoint
 CREATE INDEX `inbound_conversation_idx` ON `inbound_messages` (`conversation_id`,`provider_at`);--> statement-breakpoint
-CREATE INDEX `inbound_talker_idx` ON `inbound_messages` (`talker_id`,`provider_at`);--> statement-breakpoint
+CREATE INDEX `inbound_time_idx` ON `inbound_messages` (`provider_at`);--> statement-breakpoint
 CREATE TABLE `member_events` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`member_id` integer NOT NULL,
