@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { seededRandom } from '../../src/core/random.js';
 import { zonedTime } from '../../src/core/time.js';
 import { runCards } from '../../src/guide-sop/cards.jobs.js';
 import { GuideSopRepo } from '../../src/guide-sop/guide-sop.repo.js';
@@ -34,22 +35,10 @@ const DAY = 86_400_000;
 const STORES = 100;
 const PLAYBOOK = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'sop', 'guide-daily.yaml');
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fills `db` with stores, guides (+ a manager per store), 3 groups per guide and `members` members. */
 export function generateStore(db: Db, guides: number, members: number, now: number): void {
   const c = db.$client;
-  const rnd = rng(20_261_125);
+  const rnd = seededRandom(20_261_125);
   c.transaction(() => {
     const store = c.prepare('insert into stores (code, name, city, created_at) values (?, ?, ?, ?)');
     for (let s = 0; s < STORES; s++) store.run(`S${s}`, `门店${s}`, '杭州', now);

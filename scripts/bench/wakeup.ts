@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../../src/core/logger.js';
+import { seededRandom } from '../../src/core/random.js';
 import { zonedTime } from '../../src/core/time.js';
 import type { EnqueueRequest, EnqueueResult } from '../../src/outbox/outbox.js';
 import { closeDb, openDb, type Db } from '../../src/platform/db/client.js';
@@ -38,20 +39,9 @@ export interface WakeupBenchFigure {
   peakRssMb: number;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function populate(db: Db, n: number, now: number): number {
   const c = db.$client;
-  const rnd = rng(7);
+  const rnd = seededRandom(7);
   const guides = Math.max(1, Math.floor(n / 1000));
   c.prepare("insert into stores (code, name, created_at) values ('S1', 'bench', 0)").run();
   const staff = c.prepare("insert into staff (code, name, role, store_code, contact_id, created_at, updated_at) values (?, ?, 'guide', 'S1', ?, 0, 0)");

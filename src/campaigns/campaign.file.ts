@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { pathText, valueAt } from '../core/playbook-errors.js';
 
 /**
  * A campaign as data: the file format of `sop/campaigns/*.yaml` (and what the CLI stores). Validated
@@ -100,21 +101,6 @@ const ALLOWED: Record<string, z.core.$ZodType> = {
   '': campaignSchema, audience: audienceSchema, 'audience.groups': groupAudience, 'audience.members': memberAudience,
   schedule: scheduleSchema, caps: capsSchema,
 };
-
-function pathText(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of p) out += typeof k === 'number' ? `[${k}]` : `${out ? '.' : ''}${String(k)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const where = pathText(issue.path);

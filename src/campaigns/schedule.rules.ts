@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { seededRandom as seededFromNumber } from '../core/random.js';
 import { localParts, zonedTime } from '../core/time.js';
 import type { CampaignDef } from './campaign.file.js';
 
@@ -68,14 +69,7 @@ export function occurrenceWindow(def: Pick<CampaignDef, 'spreadMinutes' | 'expir
 export function seededRandom(seed: string): () => number {
   let h = 1779033703 ^ seed.length;
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353), h = (h << 13) | (h >>> 19);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededFromNumber(h);
 }
 
 /**

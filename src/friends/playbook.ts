@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { pathText, valueAt } from '../core/playbook-errors.js';
 
 /**
  * The new-friends playbook (`sop/friends.yaml`): who is accepted, how many a day, after what delay,
@@ -118,21 +119,6 @@ export function parseFriendsPlaybook(source: string, file: string): FriendsPlayb
  */
 export function fillText(template: string, vars: Record<string, string>): string {
   return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => vars[k] ?? all);
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
 }
 
 const ALLOWED_KEYS: Record<string, string> = {

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
 
 /**
  * The guide "3+3+3" playbook (`sop/guide-daily.yaml`) and its Moments content calendar
@@ -175,7 +176,7 @@ export interface GuidePlaybook extends Readonly<Omit<Parsed, 'chats'>> {
 export function loadGuidePlaybook(file: string): GuidePlaybook {
   const raw = readYaml(file, 'guide playbook');
   const result = guidePlaybookSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw, guidePlaybookSchema)}`);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(guidePlaybookSchema, result.error.issues[0]!, raw, { listValues: false })}`);
   const p = result.data;
   const problem = crossCheck(p);
   if (problem) throw new ConfigError(`${file}: ${problem}`);
@@ -190,7 +191,7 @@ export function loadGuidePlaybook(file: string): GuidePlaybook {
 export function loadMomentsCalendar(file: string): MomentsCalendar {
   const raw = readYaml(file, 'Moments calendar');
   const result = momentsCalendarSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw, momentsCalendarSchema)}`);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(momentsCalendarSchema, result.error.issues[0]!, raw, { listValues: false })}`);
   return result.data;
 }
 
@@ -243,71 +244,6 @@ function crossCheck(p: Parsed): string | null {
     return 'ranking.rooms: expected at least one "STORE: group-id@chatroom" with sendTo: rooms (or use sendTo: managers)';
   }
   return null;
-}
-
-function unknownVariable(template: string, allowed: readonly string[]): string | null {
-  for (const m of template.matchAll(/\{([A-Za-z_]\w*)\}/g)) if (!allowed.includes(m[1]!)) return m[1]!;
-  return null;
-}
-
-const listVars = (vars: readonly string[]) => (vars.length ? vars.map((v) => `{${v}}`).join(', ') : 'none');
-
-function pathText(p: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of p) out += typeof k === 'number' ? `[${k}]` : `${out ? '.' : ''}${String(k)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const k of p) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-/** One zod issue as `path: expected …, found …` or `path: unknown key "x"; allowed: …`. */
-export function describeIssue(issue: z.core.$ZodIssue, raw: unknown, schema: z.core.$ZodType): string {
-  const where = pathText(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeysAt(schema, issue.path, raw);
-    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
-  }
-  const found = valueAt(raw, issue.path);
-  return `${where}: expected ${issue.message}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
-}
-
-/** The keys the schema allows at a path, following arrays, records, defaults and the chat-rule union. */
-function allowedKeysAt(schema: z.core.$ZodType, at: readonly PropertyKey[], raw: unknown): string | null {
-  let s: z.core.$ZodType = schema;
-  const step = (t: z.core.$ZodType): z.core.$ZodType => {
-    const def = t._zod.def as { type: string; innerType?: z.core.$ZodType };
-    return (def.type === 'default' || def.type === 'optional') && def.innerType ? step(def.innerType) : t;
-  };
-  for (let i = 0; i <= at.length; i++) {
-    s = step(s);
-    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType; options?: z.core.$ZodType[] };
-    if (def.type === 'union' && def.options) {
-      const kind = valueAt(raw, [...at.slice(0, i), 'rule']);
-      const match = def.options.find((o) => {
-        const lit = (o._zod.def as { shape?: Record<string, z.core.$ZodType> }).shape?.['rule'];
-        return (lit?._zod.def as { values?: unknown[] } | undefined)?.values?.includes(kind);
-      });
-      if (!match) return null;
-      s = match;
-      i--;
-      continue;
-    }
-    if (i === at.length) break;
-    const p = at[i]!;
-    if (def.type === 'array' && typeof p === 'number' && def.element) s = def.element;
-    else if (def.type === 'record' && def.valueType) s = def.valueType;
-    else if (def.shape && typeof p === 'string' && def.shape[p]) s = def.shape[p];
-    else return null;
-  }
-  const shape = (step(s)._zod.def as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape).join(', ') : null;
 }
 
 /**

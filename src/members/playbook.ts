@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { describeIssue, firstDuplicate, listVars, unknownVariable } from '../core/playbook-errors.js';
 
 /**
  * The membership playbook (`sop/membership.yaml`): tiers, points rate, rewards, care rules and every
@@ -161,7 +162,7 @@ export function parseMembershipPlaybook(source: string, file: string): Membershi
   }
   const raw: unknown = doc.toJS();
   const result = playbookSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw)}`);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(playbookSchema, result.error.issues[0]!, raw)}`);
   const p = result.data;
   const problem = crossCheck(p);
   if (problem) throw new ConfigError(`${file}: ${problem}`);
@@ -196,61 +197,6 @@ function crossCheck(p: Parsed): string | null {
     if (bad) return `texts.care.${key}: unknown variable {${bad}}; allowed: ${listVars(CARE_TEXT_VARIABLES[key])}`;
   }
   return null;
-}
-
-function firstDuplicate(values: string[]): number | null {
-  const seen = new Set<string>();
-  for (const [i, v] of values.entries()) {
-    if (seen.has(v)) return i;
-    seen.add(v);
-  }
-  return null;
-}
-
-function unknownVariable(template: string, allowed: readonly string[]): string | null {
-  for (const m of template.matchAll(/\{([A-Za-z_]\w*)\}/g)) if (!allowed.includes(m[1]!)) return m[1]!;
-  return null;
-}
-
-const listVars = (vars: readonly string[]) => (vars.length ? vars.map((v) => `{${v}}`).join(', ') : 'none');
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const where = pathText(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeysAt(issue.path);
-    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
-  }
-  const found = valueAt(raw, issue.path);
-  const expected = issue.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
-  return `${where}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
-}
-
-/** The keys the schema allows at a path (for "unknown key" messages). */
-function allowedKeysAt(path: readonly PropertyKey[]): string | null {
-  let s: z.core.$ZodType = playbookSchema;
-  for (const p of path) {
-    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType };
-    if (def.type === 'array' && typeof p === 'number' && def.element) s = def.element;
-    else if (def.shape && typeof p === 'string' && def.shape[p]) s = def.shape[p];
-    else return null;
-  }
-  const shape = (s._zod.def as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape).join(', ') : null;
 }
 
 /**

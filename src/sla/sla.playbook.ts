@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { INBOUND_TYPES } from '../core/messages.js';
+import { describeIssue } from '../core/playbook-errors.js';
 import { parseWindow } from '../core/time.js';
 import { DEFAULT_SERVICE_HOURS, type DayWindow, type ServiceHours } from './business-time.rules.js';
 
@@ -152,7 +153,7 @@ export function parseSlaPlaybook(source: string, file: string): SlaPlaybook {
   }
   const raw: unknown = doc.toJS();
   const result = slaPlaybookSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw)}`);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(slaPlaybookSchema, result.error.issues[0]!, raw)}`);
   const p = result.data;
   const problem = crossCheck(p);
   if (problem) throw new ConfigError(`${file}: ${problem}`);
@@ -184,48 +185,6 @@ function crossCheck(p: Parsed): string | null {
     }
   }
   return null;
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const where = pathText(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeysAt(issue.path);
-    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
-  }
-  const found = valueAt(raw, issue.path);
-  const expected = issue.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
-  return `${where}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
-}
-
-function allowedKeysAt(path: readonly PropertyKey[]): string | null {
-  let s: z.core.$ZodType = slaPlaybookSchema;
-  for (const p of path) {
-    const def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType; valueType?: z.core.$ZodType };
-    if (def.innerType) s = def.innerType;
-    const d = s._zod.def as typeof def;
-    if (d.type === 'array' && typeof p === 'number' && d.element) s = d.element;
-    else if (d.type === 'record' && d.valueType) s = d.valueType;
-    else if (d.shape && typeof p === 'string' && d.shape[p]) s = d.shape[p];
-    else return null;
-  }
-  const inner = (s._zod.def as { innerType?: z.core.$ZodType }).innerType ?? s;
-  const shape = (inner._zod.def as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape).join(', ') : null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
 import { parseWindow, type DailyWindow } from '../core/time.js';
 
 /**
@@ -95,7 +96,7 @@ export function parseWakeupPlaybook(source: string, file: string): WakeupPlayboo
   }
   const raw: unknown = doc.toJS();
   const result = wakeupSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw)}`);
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssue(wakeupSchema, result.error.issues[0]!, raw, { listValues: false })}`);
   const p = result.data;
   const windows: DailyWindow[] = [];
   for (const [i, w] of p.windows.entries()) {
@@ -137,52 +138,6 @@ function crossCheck(p: Parsed): string | null {
     if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(vars)}`;
   }
   return null;
-}
-
-function unknownVariable(template: string, allowed: readonly string[]): string | null {
-  for (const m of template.matchAll(/\{([A-Za-z_]\w*)\}/g)) if (!allowed.includes(m[1]!)) return m[1]!;
-  return null;
-}
-
-const listVars = (vars: readonly string[]) => (vars.length ? vars.map((v) => `{${v}}`).join(', ') : 'none');
-
-function pathText(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || '(top level)';
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v = raw;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const where = pathText(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeysAt(issue.path);
-    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
-  }
-  const found = valueAt(raw, issue.path);
-  return `${where}: expected ${issue.message}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
-}
-
-function allowedKeysAt(path: readonly PropertyKey[]): string | null {
-  let s: z.core.$ZodType = wakeupSchema;
-  for (const p of path) {
-    let def = s._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; innerType?: z.core.$ZodType };
-    while ((def.type === 'optional' || def.type === 'default') && def.innerType) def = def.innerType._zod.def as typeof def;
-    if (def.type === 'array' && typeof p === 'number' && def.element) s = def.element;
-    else if (def.shape && typeof p === 'string' && def.shape[p]) s = def.shape[p];
-    else return null;
-  }
-  let def = s._zod.def as { type: string; shape?: Record<string, unknown>; innerType?: z.core.$ZodType };
-  while ((def.type === 'optional' || def.type === 'default') && def.innerType) def = def.innerType._zod.def as typeof def;
-  return def.shape ? Object.keys(def.shape).join(', ') : null;
 }
 
 /**

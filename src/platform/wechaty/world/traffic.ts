@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../core/random.js';
 import type { WorldSeed } from './seed.js';
 
 /** Lines members say in the groups. */
@@ -86,17 +87,5 @@ export function startTraffic(opts: {
   };
 }
 
-/**
- * A small seeded PRNG (mulberry32) so demos and tests can replay the same traffic.
- * @example const random = seededRandom(42); random() // 0.6011…
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32) so demos and tests can replay the same traffic (see core/random). */
+export { seededRandom };
