@@ -1,9 +1,9 @@
 /** `report guides`: 3+3+3 completion by store, guide and day (src/guide-sop/report.ts). */
-import { parseArgs } from 'node:util';
 import { localDate } from '../core/time.js';
 import { guideReport, renderGuideReport } from '../guide-sop/report.js';
 import { addDays } from '../guide-sop/selection.rules.js';
-import { EXIT, UsageError, describeArgError, openStore, type CliCommand } from './cli-io.js';
+import { EXIT, UsageError, openStore, type CliCommand } from './cli-io.js';
+import { parseRangeArgs } from './cli-report.js';
 
 const USAGE = `Usage: npm run cli -- report guides [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--store CODE] [--json]
 
@@ -18,38 +18,21 @@ in TIMEZONE, both included. Read-only.
 
 Exit codes: 0 report printed, 2 wrong command line or configuration.`;
 
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-
-/** The `report` command; its only report today is `guides`. */
+/** The `guides` report of the `report` command. */
 export const reportGuidesCommand: CliCommand = {
   name: 'report',
   synopsis: 'report guides [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--store CODE] [--json]',
   summary: '3+3+3 completion by store, guide and day',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args, strict: true, allowPositionals: true,
-        options: { from: { type: 'string' }, to: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } },
-      });
-    } catch (err) {
-      throw new UsageError(describeArgError(err));
-    }
-    const [what, ...extra] = parsed.positionals;
-    if (what !== 'guides') throw new UsageError(`${what === undefined ? 'which report?' : `unknown report "${what}"`}: reports are guides`);
-    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    for (const k of ['from', 'to'] as const) {
-      const v = parsed.values[k];
-      if (v !== undefined && !DATE.test(v)) throw new UsageError(`--${k} "${v}" is not a date: expected YYYY-MM-DD, e.g. 2026-11-01`);
-    }
+    const opts = parseRangeArgs(args, 'guides');
     const store = openStore(io);
     try {
-      const to = parsed.values.to ?? localDate(io.now(), store.config.TIMEZONE);
-      const from = parsed.values.from ?? addDays(to, -6);
+      const to = opts.to ?? localDate(io.now(), store.config.TIMEZONE);
+      const from = opts.from ?? addDays(to, -6);
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-      const report = guideReport(store.db, { from, to, store: parsed.values.store ?? null });
-      io.stdout.write(`${parsed.values.json ? JSON.stringify(report, null, 2) : renderGuideReport(report)}\n`);
+      const report = guideReport(store.db, { from, to, store: opts.store });
+      io.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : renderGuideReport(report)}\n`);
       return EXIT.ok;
     } finally {
       store.close();

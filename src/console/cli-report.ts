@@ -1,5 +1,6 @@
 /** `report <what>`: one command routing to each capability's report. */
-import { UsageError, type CliCommand } from './cli-io.js';
+import { parseArgs } from 'node:util';
+import { UsageError, describeArgError, type CliCommand } from './cli-io.js';
 
 /**
  * Builds the `report` command from reports keyed by name; each report receives the full arguments
@@ -21,4 +22,38 @@ export function reportCommand(reports: Record<string, CliCommand>): CliCommand {
       return report.run(args, io);
     },
   };
+}
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** The options every date-range report takes. */
+export interface RangeArgs {
+  from: string | undefined;
+  to: string | undefined;
+  store: string | null;
+  json: boolean;
+}
+
+/**
+ * Parses `<name> [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--store CODE] [--json]`.
+ * @throws UsageError naming the option, what was found and what is expected.
+ */
+export function parseRangeArgs(args: string[], name: string): RangeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, strict: true, allowPositionals: true,
+      options: { from: { type: 'string' }, to: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } },
+    });
+  } catch (err) {
+    throw new UsageError(describeArgError(err));
+  }
+  const [what, ...extra] = parsed.positionals;
+  if (what !== name) throw new UsageError(`${what === undefined ? 'which report?' : `unknown report "${what}"`}: reports are ${name}`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  for (const k of ['from', 'to'] as const) {
+    const v = parsed.values[k];
+    if (v !== undefined && !DATE.test(v)) throw new UsageError(`--${k} "${v}" is not a date: expected YYYY-MM-DD, e.g. 2026-11-01`);
+  }
+  return { from: parsed.values.from, to: parsed.values.to, store: parsed.values.store ?? null, json: parsed.values.json ?? false };
 }
