@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
+import { PlaybookHolder } from '../core/playbook-holder.js';
 
 /**
  * The guide "3+3+3" playbook (`sop/guide-daily.yaml`) and its Moments content calendar
@@ -251,62 +252,9 @@ function crossCheck(p: Parsed): string | null {
  * a bad edit keeps the last good version and logs the one-line error once.
  * @example const holder = new GuidePlaybookHolder('sop/guide-daily.yaml', logger); holder.current.quotas
  */
-export class GuidePlaybookHolder {
-  private playbook: GuidePlaybook | null;
-  private stamp = '';
-
+export class GuidePlaybookHolder extends PlaybookHolder<GuidePlaybook> {
   /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
-  constructor(source: string | GuidePlaybook, public logger?: Logger) {
-    this.file = typeof source === 'string' ? source : source.file;
-    this.playbook = typeof source === 'string' ? null : source;
-    if (this.playbook) this.stamp = this.stampNow();
-  }
-
-  readonly file: string;
-
-  /** The playbook in use. The first access loads the files and throws ConfigError when one is bad. */
-  get current(): GuidePlaybook {
-    if (!this.playbook) {
-      const p = loadGuidePlaybook(this.file);
-      this.playbook = p;
-      this.stamp = this.stampNow();
-    }
-    return this.playbook;
-  }
-
-  /** Reads the files again. On error the last good version stays and the error is logged once. */
-  reload(): { ok: true } | { ok: false; error: string } {
-    try {
-      this.playbook = loadGuidePlaybook(this.file);
-      this.stamp = this.stampNow();
-      this.logger?.info({ file: this.file }, 'guide playbook reloaded');
-      return { ok: true };
-    } catch (err) {
-      this.stamp = this.stampNow(); // do not retry the same bad file on every check
-      const error = errorMessage(err);
-      this.logger?.error(`${error} (still using the last good version)`);
-      return { ok: false, error };
-    }
-  }
-
-  /** Reloads when the playbook or its calendar changed since the last load (size and modification time). */
-  reloadIfChanged(): { ok: true; changed: boolean } | { ok: false; error: string } {
-    if (!this.playbook || this.stampNow() === this.stamp) return { ok: true, changed: false };
-    const r = this.reload();
-    return r.ok ? { ok: true, changed: true } : r;
-  }
-
-  private stampNow(): string {
-    const cal = this.playbook?.calendarFile;
-    return `${fileStamp(this.file)}|${cal ? fileStamp(cal) : ''}`;
-  }
-}
-
-function fileStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
+  constructor(source: string | GuidePlaybook, logger?: Logger) {
+    super(source, { load: loadGuidePlaybook, name: 'guide playbook', alsoWatch: (p) => [p.calendarFile] }, logger);
   }
 }

@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, firstDuplicate, listVars, unknownVariable } from '../core/playbook-errors.js';
+import { PlaybookHolder as CorePlaybookHolder } from '../core/playbook-holder.js';
 
 /**
  * The membership playbook (`sop/membership.yaml`): tiers, points rate, rewards, care rules and every
@@ -215,69 +216,9 @@ export function fill(template: string, vars: Record<string, string | number | un
  * const holder = new PlaybookHolder('sop/membership.yaml', logger);
  * holder.current.tiers; holder.reload();
  */
-export class PlaybookHolder {
-  private playbook: MembershipPlaybook | null;
-  private stamp = '';
-  private readonly listeners: ((p: MembershipPlaybook) => void)[] = [];
-
+export class PlaybookHolder extends CorePlaybookHolder<MembershipPlaybook> {
   /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
-  constructor(source: string | MembershipPlaybook, public logger?: Logger) {
-    this.file = typeof source === 'string' ? source : source.file;
-    this.playbook = typeof source === 'string' ? null : source;
-    if (this.playbook) this.stamp = fileStamp(this.file);
-  }
-
-  readonly file: string;
-
-  /** The playbook in use. The first access loads the file and throws ConfigError when it is bad. */
-  get current(): MembershipPlaybook {
-    if (!this.playbook) {
-      this.stamp = fileStamp(this.file);
-      this.playbook = loadMembershipPlaybook(this.file);
-    }
-    return this.playbook;
-  }
-
-  /** Calls `fn` with every playbook that replaces the current one. Returns an unsubscribe function. */
-  onChange(fn: (p: MembershipPlaybook) => void): () => void {
-    this.listeners.push(fn);
-    return () => {
-      const i = this.listeners.indexOf(fn);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
-  }
-
-  /** Reads the file again. On error the last good version stays and the error is logged once. */
-  reload(): { ok: true } | { ok: false; error: string } {
-    const stamp = fileStamp(this.file);
-    try {
-      const next = loadMembershipPlaybook(this.file);
-      this.playbook = next;
-      this.stamp = stamp;
-      for (const fn of this.listeners) fn(next);
-      this.logger?.info({ file: this.file }, 'membership playbook reloaded');
-      return { ok: true };
-    } catch (err) {
-      this.stamp = stamp; // do not retry the same bad file on every check
-      const error = errorMessage(err);
-      this.logger?.error(`${error} (still using the last good version)`);
-      return { ok: false, error };
-    }
-  }
-
-  /** Reloads when the file changed since the last load (by size and modification time). */
-  reloadIfChanged(): { ok: true; changed: boolean } | { ok: false; error: string } {
-    if (!this.playbook || fileStamp(this.file) === this.stamp) return { ok: true, changed: false };
-    const r = this.reload();
-    return r.ok ? { ok: true, changed: true } : r;
-  }
-}
-
-function fileStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
+  constructor(source: string | MembershipPlaybook, logger?: Logger) {
+    super(source, { load: loadMembershipPlaybook, name: 'membership playbook' }, logger);
   }
 }

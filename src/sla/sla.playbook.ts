@@ -1,10 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { INBOUND_TYPES } from '../core/messages.js';
 import { describeIssue } from '../core/playbook-errors.js';
+import { PlaybookHolder } from '../core/playbook-holder.js';
 import { parseWindow } from '../core/time.js';
 import { DEFAULT_SERVICE_HOURS, type DayWindow, type ServiceHours } from './business-time.rules.js';
 
@@ -199,27 +200,12 @@ export function fillText(template: string, vars: Record<string, string | number 
  * Holds the playbook in use: reloads when the file changes, keeps the last good version after a bad
  * edit (and logs the one-line error once).
  */
-export class SlaPlaybookHolder {
-  private playbook: SlaPlaybook | null;
-  private stamp = '';
+export class SlaPlaybookHolder extends PlaybookHolder<SlaPlaybook> {
   private checkedAt = 0;
 
   /** @param source a file path (loaded on first use) or a loaded playbook (tests). */
-  constructor(source: string | SlaPlaybook, public logger?: Logger) {
-    this.file = typeof source === 'string' ? source : source.file;
-    this.playbook = typeof source === 'string' ? null : source;
-    if (this.playbook) this.stamp = fileStamp(this.file);
-  }
-
-  readonly file: string;
-
-  /** The playbook in use; the first access loads the file and throws ConfigError when it is bad. */
-  get current(): SlaPlaybook {
-    if (!this.playbook) {
-      this.stamp = fileStamp(this.file);
-      this.playbook = loadSlaPlaybook(this.file);
-    }
-    return this.playbook;
+  constructor(source: string | SlaPlaybook, logger?: Logger) {
+    super(source, { load: loadSlaPlaybook, name: 'SLA playbook' }, logger);
   }
 
   /** The current playbook, after looking for an edited file at most every `everyMs` (by `now`). */
@@ -229,30 +215,5 @@ export class SlaPlaybookHolder {
       this.reloadIfChanged();
     }
     return this.current;
-  }
-
-  /** Reloads when the file changed since the last load (size and modification time). */
-  reloadIfChanged(): { ok: true; changed: boolean } | { ok: false; error: string } {
-    const stamp = fileStamp(this.file);
-    if (!this.playbook || stamp === this.stamp) return { ok: true, changed: false };
-    this.stamp = stamp;
-    try {
-      this.playbook = loadSlaPlaybook(this.file);
-      this.logger?.info({ file: this.file }, 'SLA playbook reloaded');
-      return { ok: true, changed: true };
-    } catch (err) {
-      const error = errorMessage(err);
-      this.logger?.error(`${error} (still using the last good version)`);
-      return { ok: false, error };
-    }
-  }
-}
-
-function fileStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
   }
 }

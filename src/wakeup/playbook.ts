@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
+import { PlaybookHolder } from '../core/playbook-holder.js';
 import { parseWindow, type DailyWindow } from '../core/time.js';
 
 /**
@@ -145,52 +146,20 @@ function crossCheck(p: Parsed): string | null {
  * every 10 s), keeping the last good version when the edit is bad.
  * @example const holder = new WakeupPlaybookHolder('sop/wakeup.yaml', logger); holder.current.stages
  */
-export class WakeupPlaybookHolder {
-  private playbook: WakeupPlaybook | null;
-  private stamp = '';
+export class WakeupPlaybookHolder extends PlaybookHolder<WakeupPlaybook> {
   private checkedAt = 0;
-  readonly file: string;
 
   /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
-  constructor(source: string | WakeupPlaybook, public logger?: Logger) {
-    this.file = typeof source === 'string' ? source : source.file;
-    this.playbook = typeof source === 'string' ? null : source;
-    if (this.playbook) this.stamp = fileStamp(this.file);
-  }
-
-  /** The playbook in use; the first access loads the file and throws ConfigError when it is bad. */
-  get current(): WakeupPlaybook {
-    if (!this.playbook) {
-      this.stamp = fileStamp(this.file);
-      this.playbook = loadWakeupPlaybook(this.file);
-    }
-    return this.playbook;
+  constructor(source: string | WakeupPlaybook, logger?: Logger) {
+    super(source, { load: loadWakeupPlaybook, name: 'wake-up playbook' }, logger);
   }
 
   /** The current playbook, reloaded first when the file changed (checked at most every 10 s of `now`). */
   fresh(now: number): WakeupPlaybook {
-    if (this.playbook && now - this.checkedAt >= 10_000) {
+    if (this.loaded && now - this.checkedAt >= 10_000) {
       this.checkedAt = now;
-      const stamp = fileStamp(this.file);
-      if (stamp !== this.stamp) {
-        this.stamp = stamp;
-        try {
-          this.playbook = loadWakeupPlaybook(this.file);
-          this.logger?.info({ file: this.file }, 'wake-up playbook reloaded');
-        } catch (err) {
-          this.logger?.error(`${errorMessage(err)} (still using the last good version)`);
-        }
-      }
+      this.reloadIfChanged();
     }
     return this.current;
-  }
-}
-
-function fileStamp(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
   }
 }
