@@ -24,8 +24,13 @@ async function main(): Promise<void> {
 
   let starting: Promise<Awaited<ReturnType<typeof startApp>> | null> = Promise.resolve(null);
   let signals = 0;
+  let firstSignalAt = 0;
   const shutdown = (signal: string) => {
+    // `npm start` forwards the terminal's Ctrl-C, so one key press can arrive twice within a moment:
+    // only a signal a second or more after the first forces the exit.
+    if (signals > 0 && Date.now() - firstSignalAt < 1000) return;
     signals++;
+    if (signals === 1) firstSignalAt = Date.now();
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: forcing exit');
       process.exit(130);
