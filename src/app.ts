@@ -22,6 +22,8 @@ import { ScheduleRepo } from './schedules/schedule.repo.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { AuditRepo } from './console/audit.repo.js';
 import { ConsoleRepo } from './console/console.repo.js';
+import { guideReport } from './guide-sop/report.js';
+import { slaReport } from './sla/sla.figures.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import type { Transport } from './core/messages.js';
 
@@ -180,6 +182,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const consoleApp = createConsoleApp({
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
+        reports: {
+          guides: (r) => guideReport(db, r),
+          sla: (r) => slaReport(db, { ...r, timezone: config.TIMEZONE, now: clock.now().getTime() }),
+        },
         metrics: async () => {
           const h = await health();
           return {

@@ -39,6 +39,8 @@ export function renderDashboard(): string {
   <section class="panel"><h2>发送记录（按用途与状态）</h2><div class="chart" id="chart-outbox"></div></section>
   <section class="panel"><h2>会员等级分布</h2><div class="chart" id="chart-tiers"></div></section>
   <section class="panel"><h2>近 30 天新入会</h2><div class="chart" id="chart-joined"></div></section>
+  <section class="panel"><h2>导购 3+3+3 每日完成率（近 30 天）</h2><div class="chart" id="chart-guides"></div></section>
+  <section class="panel"><h2>首次响应（业务时间，分钟）与超时</h2><div class="chart" id="chart-sla"></div></section>
   <section class="panel wide"><h2>发送失败（可重试）</h2><table id="failures"><thead><tr><th>#</th><th>对象</th><th>用途</th><th>原因</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="panel wide"><h2>定时任务</h2><table id="runs"><thead><tr><th>任务</th><th>时间点</th><th>状态</th><th>说明</th></tr></thead><tbody></tbody></table></section>
 </main>
@@ -93,6 +95,25 @@ async function load() {
     xAxis: { type: 'category', data: d.members.joinedByDay.map((x) => x.day) }, yAxis: { type: 'value', minInterval: 1 },
     series: [{ name: '新入会', type: 'line', smooth: true, areaStyle: {}, data: d.members.joinedByDay.map((x) => x.n) }],
   });
+  const guides = await (await fetch('/api/reports/guides')).json();
+  const days = [...new Set(guides.byDay.map((r) => r.date))].sort();
+  chart('chart-guides').setOption({
+    tooltip: { trigger: 'axis', valueFormatter: (v) => v + '%' }, grid: { left: 40, right: 16, top: 20, bottom: 30 },
+    xAxis: { type: 'category', data: days.map((x) => x.slice(5)) }, yAxis: { type: 'value', max: 100 },
+    series: [{ name: '完成率', type: 'line', smooth: true, data: days.map((x) => {
+      const rows = guides.byDay.filter((r) => r.date === x);
+      const done = rows.reduce((a, r) => a + r.done, 0), total = rows.reduce((a, r) => a + r.total, 0);
+      return total ? Math.round(100 * done / total) : 0;
+    }) }],
+  }, true);
+  const sla = await (await fetch('/api/reports/sla')).json();
+  const sd = [...sla.by.day].sort((a, b) => a.key.localeCompare(b.key));
+  chart('chart-sla').setOption({
+    tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['p50', 'p90', '超时'] }, grid: { left: 40, right: 40, top: 36, bottom: 30 },
+    xAxis: { type: 'category', data: sd.map((x) => x.label) }, yAxis: [{ type: 'value', name: '分钟' }, { type: 'value', name: '超时', minInterval: 1 }],
+    series: [{ name: 'p50', type: 'line', data: sd.map((x) => x.p50BusinessMinutes) }, { name: 'p90', type: 'line', data: sd.map((x) => x.p90BusinessMinutes) },
+             { name: '超时', type: 'bar', yAxisIndex: 1, data: sd.map((x) => x.timeouts) }],
+  }, true);
   const failed = await (await fetch('/api/outbox?status=failed&limit=20')).json();
   document.querySelector('#failures tbody').innerHTML = failed.rows.map((r) =>
     '<tr><td>' + r.id + '</td><td>' + esc(r.target) + '</td><td>' + esc(PURPOSE[r.purpose] || r.purpose) + '</td><td>' + esc(r.reason) +

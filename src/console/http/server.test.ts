@@ -23,6 +23,7 @@ beforeAll(async () => {
     token: TOKEN, clock, logger: silentLogger(), repo: new ConsoleRepo(h.db, 'Asia/Shanghai'), audit: new AuditRepo(h.db),
     outbox: h.outbox, outboxRepo: h.repo,
     health: async () => ({ ok: true, bot: { loggedIn: true }, outbox: h.repo.countByStatus() }),
+    reports: { echo: (r) => ({ range: r }) },
     metrics: async () => ({ loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: h.repo.countByStatus(), queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 20 }),
   });
 });
@@ -74,6 +75,19 @@ describe('console API', () => {
     expect(audit.actions.map((a: { actor: string; result: string }) => [a.actor, a.result])).toEqual([
       ['console', 'refused: only a failed message can be retried'], ['admin-hz01', 'ok'],
     ]);
+  });
+
+  it('serves capability reports over a range of days, and names what is wrong with a bad one', async () => {
+    const ok = await app.request('/api/reports/echo?from=2026-11-01&to=2026-11-25', { headers: auth });
+    expect(await ok.json()).toEqual({ range: { from: '2026-11-01', to: '2026-11-25' } });
+    const dflt = await (await app.request('/api/reports/echo', { headers: auth })).json();
+    expect(dflt).toEqual({ range: { from: '2026-10-27', to: '2026-11-25' } });
+    const bad = await app.request('/api/reports/echo?from=11/01', { headers: auth });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toBe('from "11/01" is not valid: expected a date YYYY-MM-DD');
+    const unknown = await app.request('/api/reports/nope', { headers: auth });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toBe('report "nope" is not known; allowed: echo');
   });
 
   it('serves Prometheus metrics', async () => {

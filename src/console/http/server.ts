@@ -9,6 +9,7 @@ import type { Outbox } from '../../outbox/outbox.js';
 import type { OutboxRepo } from '../../outbox/outbox.repo.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../../platform/db/schema.js';
 import { maskPhones } from '../../core/mask.js';
+import { localDate } from '../../core/time.js';
 import type { AuditRepo } from '../audit.repo.js';
 import type { ConsoleRepo } from '../console.repo.js';
 import { requireToken } from './auth.js';
@@ -27,7 +28,11 @@ export interface ConsoleDeps {
   outboxRepo: OutboxRepo;
   health(): Promise<HealthReport>;
   metrics(): Promise<MetricsInput>;
+  /** Capability reports by name (`guides`, `sla` …) over a range of local days, as JSON. */
+  reports: Record<string, (range: { from: string; to: string }) => unknown>;
 }
+
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 const echartsPath = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 let echartsSource: string | null = null;
@@ -65,6 +70,19 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
       members: d.repo.members(now),
       scheduleRuns: d.repo.scheduleRuns(),
     });
+  });
+  app.get('/api/reports/:name', (c) => {
+    const name = c.req.param('name');
+    const report = d.reports[name];
+    if (!report) return c.json({ error: `report "${name}" is not known; allowed: ${Object.keys(d.reports).join(', ')}` }, 404);
+    const today = localDate(d.clock.now(), d.repo.timezone);
+    const to = c.req.query('to') ?? today;
+    const from = c.req.query('from') ?? localDate(new Date(d.clock.now().getTime() - 29 * 86_400_000), d.repo.timezone);
+    for (const [field, v] of [['from', from], ['to', to]] as const) {
+      if (!DAY.test(v)) return c.json({ error: `${field} "${v}" is not valid: expected a date YYYY-MM-DD` }, 400);
+    }
+    if (from > to) return c.json({ error: `from ${from} is after to ${to}` }, 400);
+    return c.json(report({ from, to }));
   });
   app.get('/api/members', (c) => c.json({ members: d.repo.findMembers(c.req.query('q') ?? '') }));
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
