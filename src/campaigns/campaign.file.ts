@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import cron from 'node-cron';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { pathText, valueAt } from '../core/playbook-errors.js';
@@ -165,13 +165,7 @@ function crossCheck(def: CampaignDef, baseDir: string): string | null {
  * @throws ConfigError `sop/campaigns/x.yaml: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags`
  */
 export function parseCampaign(source: string, file: string): CampaignDef {
-  const doc = parseDocument(source.replace(/^\uFEFF/, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  return validateCampaign(doc.toJS(), file);
+  return validateCampaign(parseYamlText(source, file), file);
 }
 
 /** Validates a campaign given as a plain object (a parsed file, or the CLI's JSON). */
@@ -192,12 +186,7 @@ export function validateCampaign(raw: unknown, file: string): CampaignDef {
 
 /** Reads one campaign file. @throws ConfigError naming the file. */
 export function loadCampaignFile(file: string): CampaignDef {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the campaign (${errorMessage(err)})`);
-  }
+  const source = readPlaybookText(file, 'campaign');
   return parseCampaign(source, file);
 }
 

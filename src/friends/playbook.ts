@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { pathText, valueAt } from '../core/playbook-errors.js';
 
 /**
@@ -80,24 +79,13 @@ export type FriendsPlaybook = Readonly<Parsed> & {
  * @example const playbook = loadFriendsPlaybook('sop/friends.yaml')
  */
 export function loadFriendsPlaybook(file: string): FriendsPlaybook {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the friends playbook (${errorMessage(err)})`);
-  }
+  const source = readPlaybookText(file, 'friends playbook');
   return parseFriendsPlaybook(source, file);
 }
 
 /** Validates friends playbook YAML given as text; `file` is only used in messages. */
 export function parseFriendsPlaybook(source: string, file: string): FriendsPlaybook {
-  const doc = parseDocument(source.replace(/^\uFEFF/u, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYamlText(source, file);
   const result = schema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${file}: ${describeIssue(result.error.issues[0]!, raw)}`);
   const p = result.data;

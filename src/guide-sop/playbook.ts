@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';
@@ -197,19 +197,7 @@ export function loadMomentsCalendar(file: string): MomentsCalendar {
 }
 
 function readYaml(file: string, what: string): unknown {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the ${what} (${errorMessage(err)})`);
-  }
-  const doc = parseDocument(source.replace(/^\uFEFF/, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  return doc.toJS();
+  return parseYamlText(readPlaybookText(file, what), file);
 }
 
 /** `09:30` → 570. Times were validated at load. */

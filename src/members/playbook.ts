@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, firstDuplicate, listVars, unknownVariable } from '../core/playbook-errors.js';
 import { PlaybookHolder as CorePlaybookHolder } from '../core/playbook-holder.js';
@@ -144,24 +143,13 @@ export interface MembershipPlaybook extends Readonly<Parsed> {
  * @example const playbook = loadMembershipPlaybook('sop/membership.yaml')
  */
 export function loadMembershipPlaybook(file: string): MembershipPlaybook {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the membership playbook (${errorMessage(err)})`);
-  }
+  const source = readPlaybookText(file, 'membership playbook');
   return parseMembershipPlaybook(source, file);
 }
 
 /** Validates playbook YAML given as text; `file` is only used in messages. */
 export function parseMembershipPlaybook(source: string, file: string): MembershipPlaybook {
-  const doc = parseDocument(source.replace(/^\uFEFF/, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYamlText(source, file);
   const result = playbookSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${file}: ${describeIssue(playbookSchema, result.error.issues[0]!, raw)}`);
   const p = result.data;

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { INBOUND_TYPES } from '../core/messages.js';
 import { describeIssue } from '../core/playbook-errors.js';
@@ -135,24 +134,13 @@ export interface SlaPlaybook extends Readonly<Omit<Parsed, 'serviceHours'>> {
  * @example const playbook = loadSlaPlaybook('sop/sla.yaml')
  */
 export function loadSlaPlaybook(file: string): SlaPlaybook {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the SLA playbook (${errorMessage(err)})`);
-  }
+  const source = readPlaybookText(file, 'SLA playbook');
   return parseSlaPlaybook(source, file);
 }
 
 /** Validates SLA playbook YAML given as text; `file` is only used in messages. */
 export function parseSlaPlaybook(source: string, file: string): SlaPlaybook {
-  const doc = parseDocument(source.replace(/^\uFEFF/u, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYamlText(source, file);
   const result = slaPlaybookSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${file}: ${describeIssue(slaPlaybookSchema, result.error.issues[0]!, raw)}`);
   const p = result.data;

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
-import { ConfigError, errorMessage } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';
@@ -78,24 +77,13 @@ export interface WakeupPlaybook extends Readonly<Omit<Parsed, 'windows'>> {
  * @example const pb = loadWakeupPlaybook('sop/wakeup.yaml')
  */
 export function loadWakeupPlaybook(file: string): WakeupPlaybook {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the wake-up playbook (${errorMessage(err)})`);
-  }
+  const source = readPlaybookText(file, 'wake-up playbook');
   return parseWakeupPlaybook(source, file);
 }
 
 /** Validates wake-up playbook YAML given as text; `file` is only used in messages. */
 export function parseWakeupPlaybook(source: string, file: string): WakeupPlaybook {
-  const doc = parseDocument(source.replace(/^\uFEFF/, ''), { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'YAML';
-    throw new ConfigError(`${file}: ${where}: not valid YAML (${e.message.split('\n')[0]})`);
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYamlText(source, file);
   const result = wakeupSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${file}: ${describeIssue(wakeupSchema, result.error.issues[0]!, raw, { listValues: false })}`);
   const p = result.data;
