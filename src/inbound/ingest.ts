@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { TurnBatch } from '../core/turn-batch.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { checkMessage, type GuardOptions, type RejectReason, type Verdict } from './guards.js';
@@ -13,10 +14,9 @@ export interface IngestStats {
   pending: number;
 }
 
-interface Pending {
+interface Arrival {
   message: InboundMessage;
   receivedAt: number;
-  resolve: (v: Verdict) => void;
 }
 
 /**
@@ -26,8 +26,7 @@ interface Pending {
  * reconnect costs one commit, not one per message. Dispatch keeps arrival order.
  */
 export class Ingest {
-  private queue: Pending[] = [];
-  private flushScheduled = false;
+  private readonly arrivals = new TurnBatch<Arrival, Verdict>((batch) => this.process(batch), (one) => this.process([one])[0]!);
   private dispatchChain: Promise<void> = Promise.resolve();
   private readonly stats: IngestStats = {
     accepted: 0, pending: 0,
@@ -44,13 +43,7 @@ export class Ingest {
 
   /** Resolves with the verdict once the message is logged (dispatch continues in the background). */
   accept(message: InboundMessage): Promise<Verdict> {
-    return new Promise((resolve) => {
-      this.queue.push({ message, receivedAt: this.clock.now().getTime(), resolve });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.arrivals.add({ message, receivedAt: this.clock.now().getTime() });
   }
 
   /** Resolves when every message accepted so far has been dispatched. */
@@ -59,13 +52,11 @@ export class Ingest {
   }
 
   getStats(): IngestStats {
-    return { ...this.stats, rejected: { ...this.stats.rejected }, pending: this.queue.length };
+    return { ...this.stats, rejected: { ...this.stats.rejected }, pending: this.arrivals.size };
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
+  /** Guards, log and directory for one turn's arrivals in one transaction, then dispatch in order. */
+  private process(batch: Arrival[]): Verdict[] {
     const verdicts: Verdict[] = [];
     try {
       this.repo.transaction(() => {
@@ -80,8 +71,7 @@ export class Ingest {
       // nothing is dispatched; a provider redelivery will bring the messages again.
       this.logger.error({ err, count: batch.length }, 'inbound batch not logged; messages dropped for now');
       this.stats.rejected['store-error'] += batch.length;
-      for (const item of batch) item.resolve({ accept: false, reason: 'store-error' });
-      return;
+      return batch.map(() => ({ accept: false, reason: 'store-error' }));
     }
     batch.forEach((item, i) => {
       const v = verdicts[i]!;
@@ -97,7 +87,7 @@ export class Ingest {
           this.logger.debug({ messageId: item.message.id, reason: v.reason }, 'inbound message not passed on');
         }
       }
-      item.resolve(v);
     });
+    return verdicts;
   }
 }

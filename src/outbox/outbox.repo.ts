@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { TurnBatch } from '../core/turn-batch.js';
 import type { Db } from '../platform/db/client.js';
 import { optOuts, outbox, type OutboxStatus } from '../platform/db/schema.js';
 import { MARKETING_PURPOSES } from './purposes.js';
@@ -25,8 +26,10 @@ export class OutboxRepo {
   private readonly settleQueuedStmt;
   private readonly optedOutStmt;
   private readonly marketingSinceStmt;
-  private pending: { write: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  private flushScheduled = false;
+  private readonly writes = new TurnBatch<() => unknown, unknown>(
+    (ws) => this.db.$client.transaction(() => ws.map((w) => w()))(),
+    (w) => w(),
+  );
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.insert(outbox).values({
@@ -71,33 +74,7 @@ export class OutboxRepo {
    * the shared transaction fails, each write is retried alone so one bad write fails only itself.
    */
   batched<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ write, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    let results: unknown[];
-    try {
-      results = this.db.$client.transaction(() => batch.map((b) => b.write()))();
-    } catch {
-      for (const b of batch) {
-        try {
-          b.resolve(b.write());
-        } catch (err) {
-          b.reject(err);
-        }
-      }
-      return;
-    }
-    batch.forEach((b, i) => b.resolve(results[i]));
+    return this.writes.add(write) as Promise<T>;
   }
 
   get(id: number): OutboxRow | undefined {

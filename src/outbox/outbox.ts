@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { TurnBatch } from '../core/turn-batch.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboundContent, Target } from '../core/messages.js';
 import type { OutboxStatus } from '../platform/db/schema.js';
@@ -50,8 +51,10 @@ export function sendJobId(id: number): string {
  * then a job is added to the sending account's queue (the engine). The sender does the rest.
  */
 export class Outbox {
-  private pending: { req: EnqueueRequest; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
-  private flushScheduled = false;
+  private readonly requests = new TurnBatch<EnqueueRequest, EnqueueResult>(
+    (reqs) => this.enqueueMany(reqs),
+    async (req) => (await this.enqueueMany([req]))[0]!,
+  );
 
   constructor(
     private readonly repo: OutboxRepo,
@@ -68,26 +71,7 @@ export class Outbox {
   enqueue(req: EnqueueRequest): Promise<EnqueueResult> {
     // Requests made in the same event-loop turn (a burst of replies) share one transaction and one
     // round-trip to Redis; each caller still gets its own result or error.
-    return new Promise((resolve, reject) => {
-      this.pending.push({ req, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flushPending());
-      }
-    });
-  }
-
-  private async flushPending(): Promise<void> {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      const results = await this.enqueueMany(batch.map((b) => b.req));
-      batch.forEach((b, i) => b.resolve(results[i]!));
-    } catch (err) {
-      if (batch.length === 1) return batch[0]!.reject(err);
-      for (const b of batch) await this.enqueueMany([b.req]).then(([r]) => b.resolve(r!), b.reject);
-    }
+    return this.requests.add(req);
   }
 
   /** Queues many messages: one SQLite transaction, then jobs in bulk. */
