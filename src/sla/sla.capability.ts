@@ -22,6 +22,9 @@ export interface SlaRuntime {
   uninstall(): Promise<void>;
 }
 
+/** How often the SLA checks that Redis still holds its deadline jobs (one SET NX per check). */
+export const SLA_REDIS_CHECK_MS = 30_000;
+
 /** Name of the daily backlog routine. */
 export const BACKLOG_SCHEDULE = 'sla-backlog';
 
@@ -43,7 +46,12 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
     queues: ctx.queues, repo, outbox: ctx.outbox, clock: ctx.clock, timezone, playbook, staff: () => directory.staff(), logger: ctx.logger,
   });
   deadlines.start();
-  const reconciled = deadlines.reconcile().catch((err: unknown) => ctx.logger.error({ err }, 'SLA deadlines could not be reconciled at start'));
+  const reconciled = deadlines.checkRedisKept().then(() => deadlines.reconcile())
+    .catch((err: unknown) => ctx.logger.error({ err }, 'SLA deadlines could not be reconciled at start'));
+  const redisWatch = setInterval(() => {
+    deadlines.checkRedisKept().catch((err: unknown) => ctx.logger.warn({ err }, 'SLA could not check its deadline jobs in Redis'));
+  }, SLA_REDIS_CHECK_MS);
+  redisWatch.unref();
   const tracker = new SlaTracker({ repo, directory, deadlines, timezone, playbook, clock: ctx.clock, logger: ctx.logger });
   const inbox = new SlaInbox(ctx.db, slaMessageHandler({ repo, directory, tracker, clock: ctx.clock, timezone, playbook, logger: ctx.logger }), ctx.outbox, ctx.logger);
   const remove = ctx.router.use('sla', inbox.handler(), { self: true });
@@ -54,6 +62,7 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
   return {
     repo, directory, tracker, inbox, deadlines, holder, reconciled,
     uninstall: async () => {
+      clearInterval(redisWatch);
       remove();
       await inbox.idle();
       await reconciled;

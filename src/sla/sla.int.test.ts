@@ -167,6 +167,24 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     expect(second.alerted.length + third.alerted.length).toBe(1);
     expect(alertRows(second)).toHaveLength(1);
   });
+
+  it('notices Redis emptied while running and restores the deadline without a restart', async () => {
+    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1s', 'owner-guide']]));
+    const p = await proc({ prefix: 'emptied', pb });
+    expect(await p.sla.deadlines.checkRedisKept()).toBe(false); // marker still there
+    await p.say({ text: '几点发货？' });
+    const jobId = dueJobId(sliceOf(p.sla.repo.get(1)!.nextDueAt!));
+    // Redis loses everything under the bot's prefix (restarted without its AOF, flushed).
+    const r = p.queues.redis();
+    const keys = await r.keys('emptied:*');
+    expect(keys.length).toBeGreaterThan(0);
+    await r.del(...keys);
+    expect(await p.queues.queue(SLA_QUEUE).getJob(jobId)).toBeUndefined();
+    expect(await p.sla.deadlines.checkRedisKept()).toBe(true);
+    await waitAlerts(p, 1);
+    expect(p.alerted.map((a) => a.staffCode)).toEqual(['G1']);
+    expect(await p.sla.deadlines.checkRedisKept()).toBe(false); // once per loss
+  });
 });
 
 describe("the bot's automatic sends vs a person on the bot account's phone", () => {

@@ -75,7 +75,7 @@ const JOB_OPTS = { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, r
  * due by its end. The record is SQLite: `escalatedTier` makes each tier fire once and `sla_alerts`
  * makes each person hear once, so a job run twice (two processes, a redelivery, a reconcile) changes
  * nothing. Alerts falling due within `alerts.bundleSeconds` reach a person as one message (a notify
- * job per person and bucket). `reconcile` (at start) re-adds the jobs Redis lacks.
+ * job per person and bucket). `reconcile` (at start, and when `checkRedisKept` finds Redis emptied) re-adds the jobs Redis lacks.
  */
 export class SlaDeadlines extends EventEmitter {
   private worker: Worker<SlaJobData> | null = null;
@@ -84,6 +84,8 @@ export class SlaDeadlines extends EventEmitter {
   private added = new Set<number>();
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
+  /** Whether this process has seen the Redis marker (see `checkRedisKept`). */
+  private markerSeen = false;
 
   constructor(private readonly deps: SlaDeadlinesDeps) {
     super();
@@ -183,6 +185,23 @@ export class SlaDeadlines extends EventEmitter {
     await this.addNotify(pending);
     if (slices.length || pending.length) this.deps.logger.info({ slices: slices.length, notify: pending.length }, 'SLA deadlines reconciled with the queue');
     return { slices: slices.length, notify: pending.length };
+  }
+
+  /**
+   * Notices a Redis that lost its data while the bot runs (restarted without its AOF, flushed, failed
+   * over to an empty replica) and reconciles then, instead of at the next start. A marker key is set
+   * once; when a later check has to create it again, the deadline jobs went with it. Cheap (one SET NX),
+   * so the capability runs it every `SLA_REDIS_CHECK_MS`. Resolves to whether a reconcile ran.
+   */
+  async checkRedisKept(): Promise<boolean> {
+    const created = await this.deps.queues.redis().set(`${this.deps.queues.prefix}:siyu:sla-redis-kept`, String(this.deps.clock.now().getTime()), 'NX');
+    const lost = created === 'OK' && this.markerSeen;
+    this.markerSeen = true;
+    if (!lost) return false;
+    this.added.clear();
+    this.deps.logger.warn('Redis lost the SLA deadline jobs while running; reconciling with the record');
+    await this.reconcile();
+    return true;
   }
 
   private async process(job: Job<SlaJobData>): Promise<void> {
