@@ -35,6 +35,7 @@ export function fileStamp(file: string): string {
 export class PlaybookHolder<T extends { readonly file: string }> {
   private playbook: T | null;
   private stamp = '';
+  private checkedAt = Number.NEGATIVE_INFINITY;
   private readonly listeners: ((p: T) => void)[] = [];
   readonly file: string;
 
@@ -61,6 +62,18 @@ export class PlaybookHolder<T extends { readonly file: string }> {
       }
     }
     return this.playbook;
+  }
+
+  /**
+   * The current playbook, after looking for an edited file at most every `everyMs` of `now` (a stat,
+   * so cheap enough for every message). A bad edit keeps the last good version.
+   */
+  fresh(now: number, everyMs = 10_000): T {
+    if (now - this.checkedAt >= everyMs) {
+      this.checkedAt = now;
+      this.reloadIfChanged();
+    }
+    return this.current;
   }
 
   /** Calls `fn` with every playbook that replaces the current one. Returns an unsubscribe function. */

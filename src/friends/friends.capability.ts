@@ -1,6 +1,7 @@
 import type { Capability, CapabilityContext } from '../core/capability.js';
 import { FriendsRepo } from './friends.repo.js';
 import { FriendsService } from './friends.service.js';
+import { PlaybookHolder } from '../core/playbook-holder.js';
 import { loadFriendsPlaybook, type FriendsPlaybook } from './playbook.js';
 
 /** Name of the daily routine that accepts yesterday's capped requests within today's cap. */
@@ -10,7 +11,8 @@ export const CAPPED_SCHEDULE = 'friends-capped';
 export interface FriendsRuntime {
   repo: FriendsRepo;
   service: FriendsService;
-  playbook: FriendsPlaybook;
+  /** The playbook in use; an edited file is picked up within 10 s, a bad edit keeps the last good one. */
+  holder: PlaybookHolder<FriendsPlaybook>;
   /** Settles when the start-up reconcile of delayed accepts is done. */
   reconciled: Promise<unknown>;
   uninstall(): Promise<void>;
@@ -19,11 +21,13 @@ export interface FriendsRuntime {
 /**
  * Installs new-friend handling: friendship events from `ctx.friendships`, the delayed-accept worker
  * (and a reconcile of scheduled accepts with the record), and the daily capped-request routine.
- * The playbook is loaded now: a bad file stops the start with one line.
+ * The playbook is loaded now: a bad file stops the start with one line. Edits are picked up while
+ * running (texts, cap, delays, attribution); `retryCappedAt` is read at start.
  * @returns null when the context has no friendship hub (nothing installed).
  */
 export function installFriends(ctx: CapabilityContext, source: string | FriendsPlaybook, opts: { random?: () => number } = {}): FriendsRuntime | null {
-  const playbook = typeof source === 'string' ? loadFriendsPlaybook(source) : source;
+  const holder = new PlaybookHolder<FriendsPlaybook>(source, { load: loadFriendsPlaybook, name: 'friends playbook' }, ctx.logger);
+  const playbook = holder.current;
   const hub = ctx.friendships;
   if (!hub) {
     ctx.logger.warn('no friendship events in this context: new-friend handling is off');
@@ -32,7 +36,7 @@ export function installFriends(ctx: CapabilityContext, source: string | FriendsP
   const repo = new FriendsRepo(ctx.db);
   const service = new FriendsService({
     repo, outbox: ctx.outbox, queues: ctx.queues, friendships: hub, clock: ctx.clock, timezone: ctx.config.TIMEZONE,
-    account: ctx.config.ACCOUNT_ID, playbook: () => playbook, logger: ctx.logger, ...(opts.random ? { random: opts.random } : {}),
+    account: ctx.config.ACCOUNT_ID, playbook: () => holder.fresh(ctx.clock.now().getTime()), logger: ctx.logger, ...(opts.random ? { random: opts.random } : {}),
   });
   service.start();
   const off = hub.on((req) => service.handle(req));
@@ -49,7 +53,7 @@ export function installFriends(ctx: CapabilityContext, source: string | FriendsP
     });
   }
   return {
-    repo, service, playbook, reconciled,
+    repo, service, holder, reconciled,
     uninstall: async () => {
       off();
       await reconciled;

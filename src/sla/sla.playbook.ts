@@ -189,19 +189,8 @@ export function fillText(template: string, vars: Record<string, string | number 
  * edit (and logs the one-line error once).
  */
 export class SlaPlaybookHolder extends PlaybookHolder<SlaPlaybook> {
-  private checkedAt = 0;
-
   /** @param source a file path (loaded on first use) or a loaded playbook (tests). */
   constructor(source: string | SlaPlaybook, logger?: Logger) {
     super(source, { load: loadSlaPlaybook, name: 'SLA playbook' }, logger);
-  }
-
-  /** The current playbook, after looking for an edited file at most every `everyMs` (by `now`). */
-  fresh(now: number, everyMs = 10_000): SlaPlaybook {
-    if (now - this.checkedAt >= everyMs) {
-      this.checkedAt = now;
-      this.reloadIfChanged();
-    }
-    return this.current;
   }
 }

@@ -135,19 +135,8 @@ function crossCheck(p: Parsed): string | null {
  * @example const holder = new WakeupPlaybookHolder('sop/wakeup.yaml', logger); holder.current.stages
  */
 export class WakeupPlaybookHolder extends PlaybookHolder<WakeupPlaybook> {
-  private checkedAt = 0;
-
   /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
   constructor(source: string | WakeupPlaybook, logger?: Logger) {
     super(source, { load: loadWakeupPlaybook, name: 'wake-up playbook' }, logger);
-  }
-
-  /** The current playbook, reloaded first when the file changed (checked at most every 10 s of `now`). */
-  fresh(now: number): WakeupPlaybook {
-    if (this.loaded && now - this.checkedAt >= 10_000) {
-      this.checkedAt = now;
-      this.reloadIfChanged();
-    }
-    return this.current;
   }
 }
