@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { scheduleRuns } from '../platform/db/schema.js';
 
@@ -41,7 +41,13 @@ export class ScheduleRepo {
     return this.db.select().from(scheduleRuns).where(inArray(scheduleRuns.status, ['queued', 'running'])).all();
   }
 
+  /** Whether any slot of this schedule was ever recorded (false on the first start after install). */
+  hasAny(name: string): boolean {
+    return this.db.select({ name: scheduleRuns.name }).from(scheduleRuns).where(eq(scheduleRuns.name, name)).limit(1).get() !== undefined;
+  }
+
+  /** The latest recorded slots, newest first. */
   recent(limit = 50): ScheduleRun[] {
-    return this.db.select().from(scheduleRuns).orderBy(scheduleRuns.createdAt).limit(limit).all();
+    return this.db.select().from(scheduleRuns).orderBy(desc(scheduleRuns.createdAt)).limit(limit).all();
   }
 }

@@ -84,12 +84,27 @@ describe('schedules fire once per slot', () => {
     const caught = new Promise<void>((r) => { resolve = r; });
     p.scheduler.declare({ name: 'card', cron: '30 9 * * *', catchUpMs: 2 * 3_600_000, run: () => { ran.push('card'); resolve(); } });
     p.scheduler.declare({ name: 'summary', cron: '30 20 * * *', catchUpMs: 2 * 3_600_000, run: () => { ran.push('summary'); } });
+    // The bot ran before: the day before yesterday's summary slot is on record.
+    const earlier = zonedTime(2026, 11, 23, 20, 30, 'Asia/Shanghai').getTime();
+    p.repo.open('summary', earlier, earlier);
+    p.repo.finish('summary', earlier, earlier);
     await p.scheduler.start();
     await caught;
     const summarySlot = zonedTime(2026, 11, 24, 20, 30, 'Asia/Shanghai').getTime();
     expect(p.repo.get('summary', summarySlot)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('missed by 840 min') });
     await p.close();
     expect(ran).toEqual(['card']);
+  });
+
+  it('on the first start after install, records older slots as before the first start (not missed)', async () => {
+    const file = path.join(tmp.dir, `first-${randomUUID()}.db`);
+    const clock = new ManualClock(zonedTime(2026, 11, 25, 10, 30, 'Asia/Shanghai'));
+    const p = processFor(file, `f${randomUUID().slice(0, 6)}`, clock);
+    p.scheduler.declare({ name: 'summary', cron: '30 20 * * *', catchUpMs: 2 * 3_600_000, run: () => undefined });
+    await p.scheduler.start();
+    const summarySlot = zonedTime(2026, 11, 24, 20, 30, 'Asia/Shanghai').getTime();
+    expect(p.repo.get('summary', summarySlot)).toMatchObject({ status: 'skipped', reason: 'before the first start' });
+    await p.close();
   });
 
   it('refuses a bad cron expression with the schedule name and the expected form', () => {

@@ -5,7 +5,10 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
 import type { ScheduleRepo } from './schedule.repo.js';
-import { catchUpDecision, previousSlot } from './schedule.rules.js';
+import { catchUpDecision, nextSlot, previousSlot } from './schedule.rules.js';
+
+/** Schedules ticking at least this often log their slots at debug, not info (a minute tick is noise). */
+const FREQUENT_MS = 15 * 60_000;
 
 /** A routine a capability declares. `run` must be safe to run twice (enqueue with deterministic keys). */
 export interface ScheduleSpec {
@@ -35,6 +38,8 @@ export function slotJobId(name: string, slot: number): string {
  */
 export class Scheduler {
   private readonly specs = new Map<string, ScheduleSpec>();
+  /** Names of schedules that tick at least every FREQUENT_MS. */
+  private readonly frequent = new Set<string>();
   private readonly tasks: ScheduledTask[] = [];
   private worker: Worker<RunJob> | null = null;
 
@@ -55,6 +60,9 @@ export class Scheduler {
       throw new ConfigError(`schedule "${spec.name}": cron "${spec.cron}" is not valid${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "30 9 * * *"`);
     }
     this.specs.set(spec.name, spec);
+    const a = nextSlot(spec.cron, this.clock.now(), this.timezone);
+    const b = a ? nextSlot(spec.cron, a, this.timezone) : null;
+    if (a && b && b.getTime() - a.getTime() <= FREQUENT_MS) this.frequent.add(spec.name);
   }
 
   /** Starts the worker, re-queues unfinished slots, applies catch-up, then starts the ticks. */
@@ -67,12 +75,19 @@ export class Scheduler {
     const now = this.clock.now();
     for (const spec of this.specs.values()) {
       const last = previousSlot(spec.cron, now, this.timezone);
+      // On the first start after install nothing was missed: slots before it are not news.
+      const firstStart = !this.repo.hasAny(spec.name);
+      const quiet = firstStart || this.frequent.has(spec.name);
       const d = catchUpDecision(last, last ? this.repo.get(spec.name, last.getTime()) !== undefined : false, now, spec.catchUpMs);
       if (d.action === 'run') {
-        this.logger.info({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'catching up a missed slot');
+        this.logger[quiet ? 'debug' : 'info']({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'catching up a missed slot');
         await this.fire(spec.name, new Date(d.slot));
-      } else if (d.action === 'skip' && this.repo.skip(spec.name, d.slot, now.getTime(), `missed by ${Math.round(d.lateMs / 60000)} min (catch-up window ${Math.round(spec.catchUpMs / 60000)} min)`)) {
-        this.logger.warn({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'missed slot too old to catch up; recorded as skipped');
+      } else if (d.action === 'skip') {
+        const reason = firstStart ? 'before the first start' : `missed by ${Math.round(d.lateMs / 60000)} min (catch-up window ${Math.round(spec.catchUpMs / 60000)} min)`;
+        if (this.repo.skip(spec.name, d.slot, now.getTime(), reason)) {
+          if (firstStart) this.logger.debug({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'first start: the schedule begins at its next slot');
+          else this.logger.warn({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'missed slot too old to catch up; recorded as skipped');
+        }
       }
       const task = cron.createTask(spec.cron, (ctx) => this.fire(spec.name, ctx.date).catch((err) => {
         this.logger.error({ err, schedule: spec.name }, 'schedule tick could not be queued');
@@ -111,7 +126,7 @@ export class Scheduler {
     try {
       await spec.run(new Date(slot));
       this.repo.finish(name, slot, this.clock.now().getTime());
-      log.info('schedule slot done');
+      log[this.frequent.has(name) ? 'debug' : 'info']('schedule slot done');
     } catch (err) {
       this.repo.finish(name, slot, this.clock.now().getTime(), errorMessage(err));
       log.error({ err }, 'schedule slot failed');
