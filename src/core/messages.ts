@@ -32,6 +32,18 @@ export interface InboundMessage {
   listenerId?: string | null;
   /** Provider time, epoch ms. */
   providerAt: number;
+  /** For `url` and `mini-program` messages: what the card carries, when the provider told. */
+  card?: InboundCard;
+}
+
+/** The payload of a link card or mini-program card, as far as the provider gave it. */
+export interface InboundCard {
+  url?: string;
+  title?: string;
+  description?: string;
+  /** Mini-programs only. */
+  appid?: string;
+  pagePath?: string;
 }
 
 export type Target = { kind: 'contact' | 'room'; id: string };
@@ -79,4 +91,35 @@ export interface FriendshipGateway {
   isReady(): boolean;
   /** Accepts the `receive` request `id`. Throws when offline or when the provider refuses. */
   accept(id: string): Promise<void>;
+}
+
+/**
+ * Someone joined or left a group, as the platform edge hands it in (no Wechaty types past the edge).
+ * `join` comes from Wechaty's `room-join` (invitees, inviter, date), `leave` from `room-leave`
+ * (leavers, remover). WeChat tells the account about people who were removed, and (on most
+ * providers) not about people who left on their own: the start-up and daily membership checks catch those.
+ */
+export interface RoomMemberEvent {
+  kind: 'join' | 'leave';
+  /** The bot account that saw it. */
+  account: string;
+  roomId: string;
+  /** '' when the provider did not say. */
+  roomTopic: string;
+  /** Who joined or left (the bot account itself may be among them). */
+  contacts: { id: string; name: string }[];
+  /** join: the inviter; leave: the remover (the leaver themselves when they left). Null when unknown. */
+  byId: string | null;
+  /** Provider time, epoch ms (when the edge saw it, if the provider gave none). */
+  at: number;
+}
+
+/** The platform edge's group side: who is in a group now. */
+export interface RoomGateway {
+  /** True while the account is logged in and can ask. */
+  isReady(): boolean;
+  /** The bot account's own contact id while logged in. */
+  selfId(): string | undefined;
+  /** Contact ids of the group's members now (the bot account included). @throws when offline or the group is unknown. */
+  memberIds(roomId: string): Promise<string[]>;
 }

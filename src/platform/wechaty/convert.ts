@@ -1,5 +1,6 @@
 import { types, type Friendship, type Message } from 'wechaty';
-import type { FriendRequest, FriendRequestType, InboundMessage, InboundType } from '../../core/messages.js';
+import type * as PUPPET from 'wechaty-puppet';
+import type { FriendRequest, FriendRequestType, InboundCard, InboundMessage, InboundType, RoomMemberEvent } from '../../core/messages.js';
 
 const T = types.Message;
 
@@ -34,6 +35,7 @@ export async function toInbound(msg: Message, account: string): Promise<InboundM
   const text = msg.text();
   const mentions = room ? await msg.mentionList() : [];
   const self = msg.self();
+  const card = type === 'url' || type === 'mini-program' ? await readCard(msg, type) : undefined;
   return {
     id: msg.id,
     account,
@@ -48,6 +50,69 @@ export async function toInbound(msg: Message, account: string): Promise<InboundM
     self,
     providerAt: msg.date().getTime(),
     ...(self && !room ? { listenerId: msg.listener()?.id ?? null } : {}),
+    ...(card ? { card } : {}),
+  };
+}
+
+/** How long the edge waits for a card's payload before handing the message in without it. */
+const CARD_TIMEOUT_MS = 5_000;
+
+/**
+ * The url / title of a link card or the appid / page of a mini-program card (one round trip to the
+ * puppet). Undefined when the provider does not give it in time: the message still goes in.
+ */
+async function readCard(msg: Message, type: 'url' | 'mini-program'): Promise<InboundCard | undefined> {
+  const read = (async (): Promise<InboundCard> => {
+    if (type === 'url') {
+      const link = await msg.toUrlLink();
+      return compact({ url: link.url(), title: link.title(), description: link.description() });
+    }
+    const mp = await msg.toMiniProgram();
+    return compact({ appid: mp.appid(), title: mp.title(), pagePath: mp.pagePath(), description: mp.description() });
+  })();
+  read.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), CARD_TIMEOUT_MS); });
+  try {
+    return await Promise.race([read, timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function compact(card: Record<string, string | undefined>): InboundCard {
+  return Object.fromEntries(Object.entries(card).filter(([, v]) => typeof v === 'string' && v !== '')) as InboundCard;
+}
+
+/** Provider time in epoch ms: seconds are scaled (as Wechaty does), a missing one is `now`. Pure. */
+export function providerTime(timestamp: number | undefined, now: number): number {
+  if (!timestamp || !Number.isFinite(timestamp)) return now;
+  return timestamp < 1e11 ? timestamp * 1000 : timestamp;
+}
+
+/**
+ * A puppet `room-join` / `room-leave` payload in the bot's own terms. The edge listens to the
+ * puppet's raw events rather than Wechaty's: Wechaty drops the whole event when its room lookup
+ * fails (the known `no payload found for id …@chatroom` error), the raw payload always has the ids.
+ * @param names contact id → name, as far as the edge could learn them ('' otherwise).
+ */
+export function toRoomMemberEvent(
+  kind: 'join' | 'leave',
+  payload: PUPPET.payloads.EventRoomJoin | PUPPET.payloads.EventRoomLeave,
+  account: string,
+  names: ReadonlyMap<string, string>,
+  roomTopic: string,
+  now = Date.now(),
+): RoomMemberEvent {
+  const ids = 'inviteeIdList' in payload ? payload.inviteeIdList : payload.removeeIdList;
+  const byId = 'inviterId' in payload ? payload.inviterId : payload.removerId;
+  return {
+    kind, account, roomId: payload.roomId, roomTopic,
+    contacts: [...new Set(ids ?? [])].map((id) => ({ id, name: names.get(id) ?? '' })),
+    byId: byId || null,
+    at: providerTime(payload.timestamp, now),
   };
 }
 

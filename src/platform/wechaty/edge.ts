@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../core/logger.js';
-import type { FriendRequest, FriendshipGateway, InboundMessage, Transport } from '../../core/messages.js';
+import type { FriendRequest, FriendshipGateway, InboundMessage, RoomGateway, RoomMemberEvent, Transport } from '../../core/messages.js';
 import { ConfigError, TransientSendError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
 import { WechatySession } from './session.js';
@@ -58,11 +58,14 @@ export interface WechatyEdge {
   readonly transport: Transport;
   /** Accepts friend requests through whichever session is current. */
   readonly friendships: FriendshipGateway;
+  /** Reads group member lists through whichever session is current. */
+  readonly rooms: RoomGateway;
 }
 
 /**
  * Builds the Wechaty edge. Every inbound message is converted and handed to `onMessage` inside an
- * error boundary (a throwing handler is logged, never fatal); friendship events likewise to `onFriendship`. Reconnects are supervised: a logout,
+ * error boundary (a throwing handler is logged, never fatal); friendship events likewise to `onFriendship`,
+ * group joins and leaves to `onRoomEvent`. Reconnects are supervised: a logout,
  * a dropped gRPC stream or `timeoutSeconds` of silence rebuilds PuppetService + Wechaty, retrying
  * with exponential backoff capped at `maxBackoffSeconds`.
  * @throws ConfigError when endpoint or token is missing or malformed.
@@ -78,6 +81,7 @@ export function createWechatyEdge(
   logger: Logger,
   onMessage: (m: InboundMessage) => Promise<void> | void,
   onFriendship?: (req: FriendRequest) => Promise<void> | void,
+  onRoomEvent?: (ev: RoomMemberEvent) => Promise<void> | void,
 ): WechatyEdge {
   validate(options);
   const log = logger.child({ mod: 'wechaty', account: options.account });
@@ -98,6 +102,7 @@ export function createWechatyEdge(
     }, log, {
       onMessage,
       ...(onFriendship ? { onFriendship } : {}),
+      ...(onRoomEvent ? { onRoomEvent } : {}),
       onLogin: (selfId) => {
         if (session === s) events.emit('login', selfId);
       },
@@ -148,6 +153,16 @@ export function createWechatyEdge(
     },
   };
 
+  const rooms: RoomGateway = {
+    isReady: () => Boolean(session?.isOnline()),
+    selfId: () => session?.selfId(),
+    async memberIds(roomId) {
+      const s = session;
+      if (!s || !s.isOnline()) throw new TransientSendError('not logged in: the WeChat account is offline');
+      return s.puppet.roomMemberList(roomId);
+    },
+  };
+
   let stopping: Promise<void> | undefined;
   const edge: WechatyEdge = {
     start: () => supervisor.start(),
@@ -170,6 +185,7 @@ export function createWechatyEdge(
     },
     transport,
     friendships,
+    rooms,
   };
   return edge;
 }

@@ -1,10 +1,11 @@
 import net from 'node:net';
 import { WechatyBuilder, type Wechaty } from 'wechaty';
+import type * as PUPPET from 'wechaty-puppet';
 import { PuppetService } from 'wechaty-puppet-service';
 import type { Logger } from '../../core/logger.js';
-import type { FriendRequest, InboundMessage } from '../../core/messages.js';
+import type { FriendRequest, InboundMessage, RoomMemberEvent } from '../../core/messages.js';
 import { errorMessage } from '../../core/errors.js';
-import { removedNoticeToFriendRequest, toFriendRequest, toInbound } from './convert.js';
+import { removedNoticeToFriendRequest, toFriendRequest, toInbound, toRoomMemberEvent } from './convert.js';
 import { describeGrpcError, isConnectivityError, isHarmlessWechatyError } from './grpc-errors.js';
 
 /**
@@ -47,6 +48,8 @@ export interface SessionHooks {
   onMessage(m: InboundMessage): Promise<void> | void;
   /** Friendship events (requests, confirmations, a friend lost). Optional. */
   onFriendship?(req: FriendRequest): Promise<void> | void;
+  /** People joining and leaving groups. Optional. */
+  onRoomEvent?(ev: RoomMemberEvent): Promise<void> | void;
   /** The account logged in (may come before or after ready). */
   onLogin(selfId: string): void;
   /** Called once when an open session stops working; the supervisor then rebuilds. */
@@ -67,6 +70,8 @@ export class WechatySession {
   private settleOpen: ((err?: Error) => void) | undefined;
   private closing: Promise<void> | undefined;
   private started = false;
+  /** Room events are handed on one after another, in the order they came. */
+  private roomEvents: Promise<void> = Promise.resolve();
   private starting: Promise<void> | undefined;
   private startSettled = false;
   private openError: Error | undefined;
@@ -242,6 +247,9 @@ export class WechatySession {
         log.error({ err, friendshipId: f.id }, 'wechaty: friendship handler failed');
       }
     });
+    // The puppet's raw events, not Wechaty's: Wechaty drops the event when its room lookup fails.
+    puppet.on('room-join', (payload) => this.roomEvent('join', payload));
+    puppet.on('room-leave', (payload) => this.roomEvent('leave', payload));
     // Never removed: an `error` event without a listener would throw.
     bot.on('error', (err) => {
       const text = describeGrpcError(err);
@@ -252,6 +260,34 @@ export class WechatySession {
         log.warn({ err: text }, 'wechaty: connection error');
       } else {
         log.error({ err: text }, 'wechaty: error');
+      }
+    });
+  }
+
+  /**
+   * Converts a room-join / room-leave payload (names and topic best effort, looked up at once) and
+   * hands it on in the order the events came. Never throws.
+   */
+  private roomEvent(kind: 'join' | 'leave', payload: PUPPET.payloads.EventRoomJoin | PUPPET.payloads.EventRoomLeave): void {
+    const hook = this.hooks.onRoomEvent;
+    if (this.state === 'closed' || !hook) return;
+    const converted = (async () => {
+      const ids = 'inviteeIdList' in payload ? payload.inviteeIdList : payload.removeeIdList;
+      const names = new Map<string, string>();
+      await Promise.all((ids ?? []).map(async (id) => {
+        const member = await this.puppet.roomMemberPayload(payload.roomId, id).catch(() => null);
+        const name = member?.name || (await this.puppet.contactPayload(id).catch(() => null))?.name || '';
+        names.set(id, name);
+      }));
+      const topic = (await this.puppet.roomPayload(payload.roomId).catch(() => null))?.topic ?? '';
+      return toRoomMemberEvent(kind, payload, this.opts.account, names, topic);
+    })();
+    this.roomEvents = this.roomEvents.then(async () => {
+      try {
+        const ev = await converted;
+        if (this.state !== 'closed') await hook(ev);
+      } catch (err) {
+        this.log.error({ err, kind, roomId: payload.roomId }, 'wechaty: room event handler failed');
       }
     });
   }

@@ -32,6 +32,25 @@ export class WorldPuppet extends PuppetMock {
     return id;
   }
 
+  /**
+   * `talkerId` posts a link card, a mini-program card or an image into the world: the card's payload is
+   * stored (served by `messageUrl` / `messageMiniProgram`) and the message emitted.
+   * @returns the new message id.
+   */
+  emitCard(talkerId: string, conversationId: string, card: WorldCard): string {
+    const id = randomUUID();
+    const T = PUPPET.types.Message;
+    if (card.kind === 'link') {
+      this.urlLinks.set(id, { url: card.url, title: card.title, ...(card.description ? { description: card.description } : {}) });
+      return this.emitMessage(talkerId, conversationId, { type: T.Url, text: card.title }, id);
+    }
+    if (card.kind === 'mini-program') {
+      this.miniPrograms.set(id, { appid: card.appid, title: card.title, pagePath: card.pagePath });
+      return this.emitMessage(talkerId, conversationId, { type: T.MiniProgram, text: card.title }, id);
+    }
+    return this.emitMessage(talkerId, conversationId, { type: T.Image, text: card.name }, id);
+  }
+
   /** Checks the account and the target first; `before` stores attachments under the new id before anyone sees it. */
   private sendAsSelf(conversationId: string, body: MessageBody, before?: (id: string) => void): string {
     if (!this.isLoggedIn) throw new Error('not logged in');
@@ -149,6 +168,12 @@ export class WorldPuppet extends PuppetMock {
     await this.logout(reason);
   }
 }
+
+/** A card or image a person posts in the world (the image is described by its file name only). */
+export type WorldCard =
+  | { kind: 'link'; url: string; title: string; description?: string }
+  | { kind: 'mini-program'; appid: string; title: string; pagePath: string }
+  | { kind: 'image'; name: string };
 
 /** What a message in the world says. */
 export interface MessageBody {

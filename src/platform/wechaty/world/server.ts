@@ -6,7 +6,7 @@ import { mock } from 'wechaty-puppet-mock';
 import { PuppetServer } from 'wechaty-puppet-service';
 import type { Logger } from '../../../core/logger.js';
 import type { Target } from '../../../core/messages.js';
-import { WorldPuppet, isRoomId } from './puppet.js';
+import { WorldPuppet, isRoomId, type WorldCard } from './puppet.js';
 import { loadSeed, type WorldSeed } from './seed.js';
 import { startTraffic } from './traffic.js';
 
@@ -81,6 +81,21 @@ export interface World {
   isFriend(contactId: string): boolean;
   /** `contactId` deletes the bot account; the bot receives WeChat's system notice in their private chat. */
   contactRemovesBot(contactId: string): Promise<string>;
+  /**
+   * `contactId` joins group `roomId`, invited by `inviterId` (default: the bot account), through PuppetMock's
+   * `room.add(c).by(inviter)`: the puppet emits `room-join` to the bot. A contact new to the world is
+   * created with `opts.name`. Resolves once the event is emitted.
+   */
+  memberJoins(roomId: string, contactId: string, inviterId?: string, opts?: { name?: string }): Promise<void>;
+  /**
+   * `contactId` leaves group `roomId` (removed by `removerId`; default: they leave themselves) through
+   * `room.remove(c).by(remover)`: the puppet emits `room-leave` to the bot.
+   */
+  memberLeaves(roomId: string, contactId: string, removerId?: string): Promise<void>;
+  /** `contactId` posts a link card, mini-program card or image (by file name) in `opts.roomId` or privately. */
+  memberPosts(contactId: string, card: WorldCard, opts?: { roomId?: string }): Promise<string>;
+  /** Contact ids in group `roomId` now (the bot account included). */
+  roomMemberIds(roomId: string): string[];
   /** Calls `listener` for each message the bot sends from now on; returns an unsubscribe function. */
   onBotMessage(listener: (m: BotMessage) => void): () => void;
   /** The first message the bot sent (already, or later) matching `match`; rejects after `timeoutMs`. */
@@ -120,8 +135,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const puppet = new WorldPuppet(mocker);
   const botContact = mocker.createContact({ id: seed.bot.id, name: seed.bot.name });
   for (const c of [...seed.staff, ...seed.members]) mocker.createContact({ id: c.id, name: c.name });
+  const roomMocks = new Map<string, mock.RoomMock>();
   for (const r of seed.rooms) {
-    mocker.createRoom({ id: r.id, topic: r.topic, memberIdList: [seed.bot.id, ...r.staffIds, ...r.memberIds] });
+    roomMocks.set(r.id, mocker.createRoom({ id: r.id, topic: r.topic, memberIdList: [seed.bot.id, ...r.staffIds, ...r.memberIds] }));
   }
   const names = new Map([seed.bot, ...seed.staff, ...seed.members].map((c) => [c.id, c.name]));
 
@@ -187,6 +203,17 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     return puppet.emitMessage(talkerId, roomId ?? seed.bot.id, { type: PUPPET.types.Message.Text, text: fullText, mentionIdList });
   };
 
+  const roomMock = (roomId: string): mock.RoomMock => {
+    const room = roomMocks.get(roomId);
+    if (!room) throw new Error(`world: no group with id "${roomId}"`);
+    return room;
+  };
+  const contactMock = (id: string): mock.ContactMock => {
+    if (!names.has(id)) throw new Error(`world: no contact with id "${id}"`);
+    return mocker.ContactMock.load(id);
+  };
+  const memberIds = (roomId: string): string[] => [...(mocker.roomPayload(roomId) as PUPPET.payloads.Room).memberIdList];
+
   const stopTraffic = opts.traffic?.enabled
     ? startTraffic({
       seed, random, intervalMs: opts.traffic.intervalMs,
@@ -212,6 +239,27 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       names.set(contactId, names.get(contactId) ?? name);
       return puppet.emitFriendRequest(contactId, name, hello);
     },
+    memberJoins: async (roomId, contactId, inviterId, o) => {
+      const room = roomMock(roomId);
+      if (contactId === seed.bot.id || isRoomId(contactId)) throw new Error(`world: "${contactId}" cannot join a group here`);
+      if (!names.has(contactId)) {
+        mocker.createContact({ id: contactId, name: o?.name ?? contactId, friend: false });
+        names.set(contactId, o?.name ?? contactId);
+      }
+      if (memberIds(roomId).includes(contactId)) throw new Error(`world: ${contactId} is already in ${roomId}`);
+      room.add(contactMock(contactId)).by(contactMock(inviterId ?? seed.bot.id));
+    },
+    memberLeaves: async (roomId, contactId, removerId) => {
+      const room = roomMock(roomId);
+      if (!memberIds(roomId).includes(contactId)) throw new Error(`world: ${contactId} is not in ${roomId}`);
+      room.remove(contactMock(contactId)).by(contactMock(removerId ?? contactId));
+    },
+    memberPosts: async (contactId, card, o = {}) => {
+      if (!names.has(contactId) || contactId === seed.bot.id) throw new Error(`world: no member or staff with id "${contactId}"`);
+      if (o.roomId !== undefined && !memberIds(o.roomId).includes(contactId)) throw new Error(`world: ${contactId} is not in ${o.roomId}`);
+      return puppet.emitCard(contactId, o.roomId ?? seed.bot.id, card);
+    },
+    roomMemberIds: (roomId) => memberIds(roomId),
     isFriend: (contactId) => puppet.isFriend(contactId),
     contactRemovesBot: async (contactId) => puppet.emitRemovedBy(contactId),
     onBotMessage: (l) => {
