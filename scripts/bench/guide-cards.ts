@@ -7,7 +7,8 @@
  *
  * The store is generated first (not timed): 100 stores, every guide working that day, 3 groups per
  * guide, members spread over guides with birthdays, activity, purchases and growth drawn so every rule
- * has candidates. `benchGuideCards()` is what `npm run bench` calls.
+ * has candidates, and 3 wake-up suggestions per guide from the day before (read through the wake-up's
+ * card source, as in the app). `benchGuideCards()` is what `npm run bench` calls.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -27,7 +28,12 @@ import { closeDb, openDb, type Db } from '../../src/platform/db/client.js';
 import { Queues } from '../../src/platform/queue/queues.js';
 import { redisOptionsFromUrl } from '../../src/platform/redis/url.js';
 import { startTestRedis } from '../../test/support/redis.js';
+import { CardSuggestions } from '../../src/core/card-suggestions.js';
+import { loadWakeupPlaybook } from '../../src/wakeup/playbook.js';
+import { cardSuggestions } from '../../src/wakeup/wakeup.capability.js';
+import { WakeupRepo } from '../../src/wakeup/wakeup.repo.js';
 import { measure } from './measure.js';
+import { seedWakeupSuggestions } from './wakeup.js';
 import type { Measurement } from './table.js';
 
 const TZ = 'Asia/Shanghai';
@@ -106,7 +112,13 @@ export async function benchGuideCards(opts: { guides?: number; members?: number;
     generateStore(db, guides, members, slot.getTime());
     const pb = loadGuidePlaybook(PLAYBOOK);
     const outbox = new Outbox(new OutboxRepo(db), queues, systemClock, silentLogger(), 'main');
-    const deps = { repo: new GuideSopRepo(db), selection: new SelectionRepo(db), outbox, timezone: TZ, playbook: () => pb, logger: silentLogger() };
+    // The wake-up's suggestions (3 per guide, decided yesterday) come through its real card source.
+    seedWakeupSuggestions(db, guides, '2026-11-24', slot.getTime() - DAY);
+    const suggestions = new CardSuggestions();
+    const wakeRepo = new WakeupRepo(db);
+    const wakePb = loadWakeupPlaybook(path.join(path.dirname(PLAYBOOK), 'wakeup.yaml'));
+    suggestions.register('wake-up', (date) => cardSuggestions(wakeRepo, wakePb, date));
+    const deps = { repo: new GuideSopRepo(db), selection: new SelectionRepo(db), outbox, timezone: TZ, playbook: () => pb, logger: silentLogger(), suggestions };
     let cards = 0;
     let peak = 0;
     const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);

@@ -1,3 +1,4 @@
+import type { CardSuggestions } from '../core/card-suggestions.js';
 import type { Logger } from '../core/logger.js';
 import { localDate, localParts, zonedTime } from '../core/time.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
@@ -5,7 +6,7 @@ import { renderCard, type CardPlan } from './card.rules.js';
 import type { GuideSopRepo, NewDay, StaffRow } from './guide-sop.repo.js';
 import { minutesOf, type GuidePlaybook } from './playbook.js';
 import type { SelectionRepo } from './selection.repo.js';
-import { isWorkingDay, mergePicks, momentsFor, pickGroups, type ChatPick, type GroupFacts } from './selection.rules.js';
+import { isWorkingDay, mergePicks, momentsFor, pickGroups, suggestionsAt, withSuggestions, type ChatPick, type GroupFacts } from './selection.rules.js';
 
 /** What the routines need. */
 export interface GuideJobDeps {
@@ -15,6 +16,8 @@ export interface GuideJobDeps {
   timezone: string;
   playbook: () => GuidePlaybook;
   logger: Logger;
+  /** Chat suggestions from other capabilities (the wake-up's), when the app has a board. */
+  suggestions?: Pick<CardSuggestions, 'forDate'>;
 }
 
 const CHUNK = 1000;
@@ -43,12 +46,17 @@ export function guidesOn(repo: GuideSopRepo, date: string, pb: GuidePlaybook): S
 /**
  * Plans the cards of `guides` for `date` (members by the playbook's rules, groups by preference, the
  * day's Moments copy). Pure over what the store returned; one SQL pass per rule for all guides.
+ * Suggestions from other capabilities (`deps.suggestions`, e.g. dormant members to wake up) rank
+ * after the rules about something happening now (birthday, open question, recent purchase) and
+ * before the general ones (silent, high value, keep in touch).
  */
-export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone'>, guides: readonly StaffRow[], date: string, now: number, pb: GuidePlaybook): NewDay[] {
+export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone' | 'suggestions'>, guides: readonly StaffRow[], date: string, now: number, pb: GuidePlaybook): NewDay[] {
   if (guides.length === 0) return [];
   const q = pb.quotas;
   const ctx = { now, today: date, localDateOf: (at: number) => localDate(new Date(at), deps.timezone), notAgainWithinDays: pb.chats.notAgainWithinDays };
   const candidates = q.chats > 0 ? deps.selection.chatCandidates(pb.chats.rules, ctx, q.chats) : new Map<string, ChatPick[][]>();
+  const suggested = q.chats > 0 && deps.suggestions ? deps.suggestions.forDate(date) : new Map<string, never[]>();
+  const suggestAt = suggestionsAt(pb.chats.rules);
   const ownGroups = new Map<string, GroupFacts[]>();
   const storeGroups = new Map<string, GroupFacts[]>();
   if (q.groups > 0) {
@@ -67,7 +75,7 @@ export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone'>, gu
   return guides.map((g): NewDay => {
     const available = [...(ownGroups.get(g.code) ?? []), ...(g.storeCode ? storeGroups.get(g.storeCode) ?? [] : [])];
     const groups = pickGroups(available, q.groups, pb, now);
-    let picks = mergePicks(candidates.get(g.code) ?? [], q.chats);
+    let picks = mergePicks(withSuggestions(candidates.get(g.code) ?? [], suggestAt, suggested.get(g.code) ?? []), q.chats);
     if (keep && picks.length < q.chats) {
       const more = deps.selection.keepInTouch(g.code, keep, ctx, q.chats + picks.length);
       picks = mergePicks([picks, more], q.chats);

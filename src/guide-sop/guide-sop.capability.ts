@@ -74,7 +74,10 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         }
         return holder.current;
       };
-      const deps: GuideJobDeps = { repo, selection: new SelectionRepo(ctx.db), outbox: ctx.outbox, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger };
+      const deps: GuideJobDeps = {
+        repo, selection: new SelectionRepo(ctx.db), outbox: ctx.outbox, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        ...(ctx.cardSuggestions ? { suggestions: ctx.cardSuggestions } : {}),
+      };
 
       let cached: { at: number; capacity: CapacityEstimate } | null = null;
       const capacity = () => {

@@ -97,10 +97,11 @@ const ruleSchemas = [
   rule('birthday', { withinDays: z.number({ error: 'a whole number of days from 0 (today only) to 30' }).int({ error: 'a whole number of days from 0 (today only) to 30' }).min(0, { error: 'a whole number of days from 0 (today only) to 30' }).max(30, { error: 'a whole number of days from 0 (today only) to 30' }) }),
   rule('open-question', { withinHours: posInt(24 * 14, 'a number of hours') }),
   rule('silent', { minDays: posInt(365, 'a number of days'), maxDays: posInt(365, 'a number of days') }),
-  rule('high-value', { minGrowth: nonNegInt, notContactedDays: posInt(365, 'a number of days') }),
+  /** `maxSilentDays`: leave members silent longer to the wake-up sequence (its holdout must hear from nobody). */
+  rule('high-value', { minGrowth: nonNegInt, notContactedDays: posInt(365, 'a number of days'), maxSilentDays: posInt(3650, 'a number of days').optional() }),
   rule('recent-purchase', { withinDays: posInt(60, 'a number of days') }),
   /** The last rule only: fills the card with the guide's members quiet the longest. */
-  rule('keep-in-touch', { minDays: posInt(365, 'a number of days') }),
+  rule('keep-in-touch', { minDays: posInt(365, 'a number of days'), maxDays: posInt(3650, 'a number of days').optional() }),
 ] as const;
 
 const RULE_ERROR = `a chat rule: "rule" is one of ${CHAT_RULE_KINDS.join(', ')}`;
@@ -217,6 +218,7 @@ function crossCheck(p: Parsed): string | null {
     if (seen.has(r.rule)) return `chats.rules[${i}].rule: "${r.rule}" is listed twice; each rule once`;
     seen.add(r.rule);
     if (r.rule === 'keep-in-touch' && i !== p.chats.rules.length - 1) return `chats.rules[${i}].rule: keep-in-touch fills what the other rules left, so it must be the last rule`;
+    if (r.rule === 'keep-in-touch' && r.maxDays !== undefined && r.maxDays < r.minDays) return `chats.rules[${i}].maxDays: expected at least minDays (${r.minDays}), found ${r.maxDays}`;
     if (r.rule === 'silent' && r.maxDays < r.minDays) return `chats.rules[${i}].maxDays: expected at least minDays (${r.minDays}), found ${r.maxDays}`;
     const bad = unknownVariable(r.label, RULE_LABEL_VARIABLES[r.rule]);
     if (bad) return `chats.rules[${i}].label: unknown variable {${bad}}; allowed: ${listVars(RULE_LABEL_VARIABLES[r.rule])}`;

@@ -40,9 +40,10 @@ describe('selection SQL agrees with the pure rules', () => {
         lastActiveAt: rnd() < 0.1 ? null : now - Math.floor(rnd() * 60 * DAY_MS),
         lastPurchaseAt: rnd() < 0.5 ? now - Math.floor(rnd() * 6 * DAY_MS) : null,
         growth: Math.floor(rnd() * 8000), optedOutAt: rnd() < 0.2 ? now - DAY_MS : null,
+        joinedAt: rnd() < 0.5 ? now - Math.floor(rnd() * 90 * DAY_MS) : null,
       };
-      const id = insertMember(db, { ...m, contactId: `c${i}` });
-      facts.push({ id, ...m });
+      const id = insertMember(db, { ...m, contactId: `c${i}` }); // created_at 0
+      facts.push({ id, ...m, joinedAt: m.joinedAt ?? 0 });
     }
     // recent picks exclude members for 7 days
     db.$client.prepare("insert into guide_chat_picks (date, guide_code, member_id, rule) values (?, 'G1', ?, 'silent')").run(addDays(today, -3), facts[0]!.id);
@@ -80,7 +81,7 @@ describe('card planning on a small store', () => {
     expect(g1!.plan.groups.map((g) => g.roomId)).toEqual(['g1a@chatroom', 'g1b@chatroom']);
     expect(g1!.plan.quotas).toEqual({ moments: 3, chats: 3, groups: 2 });
     expect(g2!.plan).toMatchObject({ quotas: { moments: 3, chats: 3, groups: 0 }, noGroups: true });
-    expect(g2!.plan.chats.map((c) => c.reason)).toEqual(['60 天未互动']);
+    expect(g2!.plan.chats.map((c) => c.reason)).toEqual(['15 天未互动']);
 
     const deps = { repo, selection: sel, outbox: { enqueueMany: async () => undefined }, timezone: SH, playbook: () => pb, logger: silentLogger() };
     await runCards(deps, new Date(now), now);

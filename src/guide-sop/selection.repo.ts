@@ -15,7 +15,7 @@ import {
 
 const MEMBER_COLUMNS = `m.id, m.guide_code as guideCode, m.name, m.phone, m.birthday_kind as birthdayKind,
   m.birth_month as birthMonth, m.birth_day as birthDay, m.last_active_at as lastActiveAt,
-  m.last_purchase_at as lastPurchaseAt, m.growth, m.opted_out_at as optedOutAt`;
+  m.last_purchase_at as lastPurchaseAt, m.growth, m.opted_out_at as optedOutAt, coalesce(m.joined_at, m.created_at) as joinedAt`;
 
 // `+m.guide_code` and `partition by m.guide_code || ''` keep SQLite from walking members_guide_idx
 // (a million random row reads) where one sequential scan and a sort of the few matches are much faster.
@@ -51,7 +51,7 @@ export class SelectionRepo {
       }
     };
     /** Rules answered by a scan of members (no index fits them). */
-    const scans: { index: number; cond: string; key: string; params: Record<string, number | string> }[] = [];
+    const scans: { index: number; cond: string; key: string; params: Record<string, number | string | null> }[] = [];
     rules.forEach((rule, index) => {
       const base = { marketing: rule.marketing ? 1 : 0, since, limit: perGuide };
       switch (rule.rule) {
@@ -81,8 +81,9 @@ export class SelectionRepo {
         case 'high-value':
           scans.push({ index, key: '-m.growth',
             cond: `m.growth >= @minGrowth${index} and (m.last_active_at is null or m.last_active_at <= @cut${index})
+              and (@quietSince${index} is null or coalesce(m.last_active_at, m.joined_at, m.created_at) > @quietSince${index})
               and not exists (select 1 from guide_chat_picks p2 where p2.member_id = m.id and p2.guide_code = m.guide_code and p2.date >= @contactSince${index})`,
-            params: { [`minGrowth${index}`]: rule.minGrowth, [`cut${index}`]: ctx.now - rule.notContactedDays * DAY_MS, [`contactSince${index}`]: addDays(ctx.today, -rule.notContactedDays) } });
+            params: { [`quietSince${index}`]: rule.maxSilentDays === undefined ? null : ctx.now - (rule.maxSilentDays + 1) * DAY_MS, [`minGrowth${index}`]: rule.minGrowth, [`cut${index}`]: ctx.now - rule.notContactedDays * DAY_MS, [`contactSince${index}`]: addDays(ctx.today, -rule.notContactedDays) } });
           break;
         case 'recent-purchase':
           scans.push({ index, cond: `m.last_purchase_at >= @from${index} and m.last_purchase_at <= @now`, key: '-m.last_purchase_at',
@@ -105,16 +106,19 @@ export class SelectionRepo {
 
   /**
    * The keep-in-touch rule for one guide: their members quiet the longest (never active first), up to
-   * `limit`, not named to them recently. Runs only for cards the other rules left short (index on guide).
+   * `limit`, not named to them recently, and (with `maxDays`) not silent so long that they belong to the
+   * wake-up sequence, whose holdout must hear from nobody (silence counted from joining when never active). Runs only for cards the other rules left short (index on guide).
    */
   keepInTouch(guideCode: string, rule: Extract<ChatRule, { rule: 'keep-in-touch' }> & { marketing: boolean }, ctx: RuleContext & { notAgainWithinDays: number }, limit: number): ChatPick[] {
     const since = ctx.notAgainWithinDays > 0 ? addDays(ctx.today, -Math.max(0, ctx.notAgainWithinDays - 1)) : '9999-12-31';
     this.keepStmt ??= this.db.$client.prepare(`select ${MEMBER_COLUMNS} from members m
       where m.guide_code = @guide and (m.last_active_at is null or m.last_active_at <= @cut)
+        and (@quietSince is null or coalesce(m.last_active_at, m.joined_at, m.created_at) > @quietSince)
         and (@marketing = 0 or m.opted_out_at is null)
         and not exists (select 1 from guide_chat_picks p where p.member_id = m.id and p.guide_code = m.guide_code and p.date >= @since)
       order by coalesce(m.last_active_at, 0), m.id limit @limit`);
-    const rows = this.keepStmt.all({ guide: guideCode, cut: ctx.now - rule.minDays * DAY_MS, marketing: rule.marketing ? 1 : 0, since, limit }) as MemberFacts[];
+    const quietSince = rule.maxDays === undefined ? null : ctx.now - (rule.maxDays + 1) * DAY_MS;
+    const rows = this.keepStmt.all({ guide: guideCode, cut: ctx.now - rule.minDays * DAY_MS, quietSince, marketing: rule.marketing ? 1 : 0, since, limit }) as MemberFacts[];
     return rows.flatMap((row) => {
       const match = matchChatRule(row, rule, ctx);
       return match ? [toPick(row, rule, match)] : [];

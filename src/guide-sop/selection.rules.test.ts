@@ -5,7 +5,7 @@ import { renderCard } from './card.rules.js';
 import { loadGuidePlaybook, type ChatRule } from './playbook.js';
 import { rankingText, statsByGuide, streak, summaryText, weekStart } from './progress.rules.js';
 import {
-  DAY_MS, birthdayWindow, isWorkingDay, matchChatRule, mergePicks, momentsFor, pickGroups, toPick, type ChatPick, type MemberFacts, type RuleContext,
+  DAY_MS, birthdayWindow, isWorkingDay, matchChatRule, mergePicks, momentsFor, pickGroups, suggestionsAt, toPick, withSuggestions, type ChatPick, type MemberFacts, type RuleContext,
 } from './selection.rules.js';
 
 const SH = 'Asia/Shanghai';
@@ -69,10 +69,15 @@ describe('who to chat with: each rule, with the reason on the card', () => {
     expect(reason(member({ ...out, questionAt: now - 60_000, questionText: '在吗？' }), 'open-question')).toBe('有提问未回复');
   });
 
-  it('keep-in-touch fills with members quiet the longest', () => {
-    expect(reason(member({ lastActiveAt: now - 40 * DAY_MS }), 'keep-in-touch')).toBe('40 天未互动');
+  it('keep-in-touch fills with members quiet the longest, short of the wake-up sequence (29 days)', () => {
+    expect(reason(member({ lastActiveAt: now - 29 * DAY_MS }), 'keep-in-touch')).toBe('29 天未互动');
     expect(reason(member({ lastActiveAt: null }), 'keep-in-touch')).toBe('7+ 天未互动');
+    expect(reason(member({ lastActiveAt: null, joinedAt: now - 10 * DAY_MS }), 'keep-in-touch')).toBe('7+ 天未互动');
     expect(reason(member({ lastActiveAt: now - 2 * DAY_MS }), 'keep-in-touch')).toBeNull();
+    // silent 30+ days (or never active and joined 30+ days ago): the wake-up sequence's, not the card's
+    expect(reason(member({ lastActiveAt: now - 30 * DAY_MS }), 'keep-in-touch')).toBeNull();
+    expect(reason(member({ lastActiveAt: null, joinedAt: now - 40 * DAY_MS }), 'keep-in-touch')).toBeNull();
+    expect(reason(member({ growth: 6000, lastActiveAt: now - 30 * DAY_MS }), 'high-value')).toBeNull();
   });
 });
 
@@ -86,6 +91,27 @@ describe('merging rules into N picks', () => {
     expect(mergePicks(byRule, 3).map((p) => [p.memberId, p.rule])).toEqual([[2, 'birthday'], [5, 'birthday'], [9, 'silent']]);
     expect(mergePicks(byRule, 3, new Set([5])).map((p) => p.memberId)).toEqual([2, 9, 7]);
     expect(mergePicks(byRule, 0)).toEqual([]);
+  });
+  it("puts other capabilities' suggestions (wake-up) after the rules about today and before the general ones, with their reason", () => {
+    // Shipped order: birthday, open-question, recent-purchase, silent, high-value, keep-in-touch.
+    expect(suggestionsAt(pb.chats.rules)).toBe(3);
+    expect(suggestionsAt([{ rule: 'birthday' }])).toBe(1);
+    const byRule: ChatPick[][] = pb.chats.rules.map(() => []);
+    byRule[0] = [pick(5, 'birthday', 0)];
+    byRule[3] = [pick(9, 'silent', 0)];
+    byRule[5] = [pick(7, 'keep-in-touch', 0), pick(8, 'keep-in-touch', 1)];
+    const wake = [
+      { memberId: 8, name: '', phone: '13900001234', reason: '沉睡 62 天 · 第 2 轮唤醒 券码 W1', source: 'wake-up' },
+      { memberId: 6, name: '周', phone: null, reason: '沉睡 31 天 · 第 1 轮唤醒', source: 'wake-up' },
+    ];
+    const picks = mergePicks(withSuggestions(byRule, suggestionsAt(pb.chats.rules), wake), 3);
+    expect(picks.map((p) => [p.memberId, p.rule, p.reason, p.phoneTail, p.name])).toEqual([
+      [5, 'birthday', 'birthday', null, 'm5'],
+      [8, 'wake-up', '沉睡 62 天 · 第 2 轮唤醒 券码 W1', '1234', '会员'],
+      [6, 'wake-up', '沉睡 31 天 · 第 1 轮唤醒', null, '周'],
+    ]);
+    // No suggestions: the lists are the rules' own.
+    expect(mergePicks(withSuggestions(byRule, 3, []), 3).map((p) => p.memberId)).toEqual([5, 9, 7]);
   });
 });
 

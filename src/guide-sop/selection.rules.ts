@@ -23,6 +23,8 @@ export interface MemberFacts {
   lastPurchaseAt: number | null;
   growth: number;
   optedOutAt: number | null;
+  /** Joined (else recorded): where silence counts from for a member never active. */
+  joinedAt?: number | null;
   /** An unanswered question: when it was asked and its text. */
   questionAt?: number | null;
   questionText?: string | null;
@@ -45,7 +47,8 @@ export interface ChatPick {
   name: string;
   /** Last four digits of the phone, or null. */
   phoneTail: string | null;
-  rule: ChatRuleKind;
+  /** The chat rule that picked the member, or the capability that suggested them (`wake-up`). */
+  rule: ChatRuleKind | (string & {});
   reason: string;
   /** Within a rule, lower goes first. */
   rank: number;
@@ -136,6 +139,7 @@ export function matchChatRule(
     case 'high-value': {
       if (m.growth < rule.minGrowth) return null;
       if (m.lastActiveAt !== null && now - m.lastActiveAt < rule.notContactedDays * DAY_MS) return null;
+      if (silentTooLong(m, rule.maxSilentDays, now)) return null;
       if (ctx.pickedSince?.(m.id, addDays(ctx.today, -rule.notContactedDays))) return null;
       const days = m.lastActiveAt === null ? `${rule.notContactedDays}+` : Math.floor((now - m.lastActiveAt) / DAY_MS);
       return { rank: -m.growth, vars: { days, growth: m.growth } };
@@ -148,9 +152,19 @@ export function matchChatRule(
     }
     case 'keep-in-touch': {
       if (m.lastActiveAt !== null && now - m.lastActiveAt < rule.minDays * DAY_MS) return null;
+      if (silentTooLong(m, rule.maxDays, now)) return null;
       return { rank: m.lastActiveAt ?? 0, vars: { days: m.lastActiveAt === null ? `${rule.minDays}+` : Math.floor((now - m.lastActiveAt) / DAY_MS) } };
     }
   }
+}
+
+/**
+ * Whether a member has been silent longer than `maxDays` (counted from joining when never active): such
+ * members belong to the wake-up sequence, whose holdout must hear from nobody.
+ */
+function silentTooLong(m: Pick<MemberFacts, 'lastActiveAt' | 'joinedAt'>, maxDays: number | undefined, now: number): boolean {
+  const since = m.lastActiveAt ?? m.joinedAt ?? null;
+  return maxDays !== undefined && since !== null && now - since >= (maxDays + 1) * DAY_MS;
 }
 
 /** A matched member turned into a card line. */
@@ -175,6 +189,32 @@ export function mergePicks(byRule: readonly (readonly ChatPick[])[], quota: numb
       out.push(p);
     }
   }
+  return out;
+}
+
+/** The chat rules that rank after outside suggestions (the general ones; the rest are about something happening now). */
+export const RULES_AFTER_SUGGESTIONS: readonly ChatRuleKind[] = ['silent', 'high-value', 'keep-in-touch'];
+
+/** Where outside suggestions go among the playbook's rules: before the first general rule (else last). */
+export function suggestionsAt(rules: readonly Pick<ChatRule, 'rule'>[]): number {
+  const i = rules.findIndex((r) => RULES_AFTER_SUGGESTIONS.includes(r.rule));
+  return i < 0 ? rules.length : i;
+}
+
+/**
+ * The per-rule candidate lists with a guide's outside suggestions (in their order, reason as given)
+ * inserted as one more list at `at`, ready for `mergePicks`.
+ * @example withSuggestions(lists, suggestionsAt(pb.chats.rules), [{ memberId: 7, name: '李', phone: null, reason: '沉睡 45 天', source: 'wake-up' }])
+ */
+export function withSuggestions(
+  byRule: readonly (readonly ChatPick[])[], at: number,
+  suggestions: readonly { memberId: number; name: string; phone: string | null; reason: string; source: string }[],
+): (readonly ChatPick[])[] {
+  if (suggestions.length === 0) return [...byRule];
+  const list: ChatPick[] = suggestions.map((s, i) => ({ memberId: s.memberId, name: s.name || '会员', phoneTail: phoneTail(s.phone), rule: s.source, reason: s.reason, rank: i }));
+  const out: (readonly ChatPick[])[] = [...byRule];
+  while (out.length < at) out.push([]);
+  out.splice(at, 0, list);
   return out;
 }
 

@@ -42,9 +42,9 @@ export function smallStore(db: Db, now: number): { members: Record<string, numbe
       birthday: insertMember(db, { ...base, name: '张丽娜', phone: '13800000001', contactId: 'm001', birthdayKind: 'solar', birthMonth: localToday.getUTCMonth() + 1, birthDay: localToday.getUTCDate() }),
       silent: insertMember(db, { ...base, name: '刘芳', phone: '13800000002', contactId: 'm002', lastActiveAt: now - 22 * DAY }),
       bought: insertMember(db, { ...base, name: '陈思琪', phone: '13800000003', contactId: 'm003', lastPurchaseAt: now - DAY, optedOutAt: now - 5 * DAY }),
-      vip: insertMember(db, { ...base, name: '杨雪', phone: '13800000004', contactId: 'm004', growth: 8000, lastActiveAt: now - 40 * DAY }),
+      vip: insertMember(db, { ...base, name: '杨雪', phone: '13800000004', contactId: 'm004', growth: 8000, lastActiveAt: now - 20 * DAY }),
       quiet: insertMember(db, { ...base, name: '赵敏', phone: '13800000005', contactId: 'm005', lastActiveAt: now - 10 * DAY }),
-      g2: insertMember(db, { ...base, guideCode: 'G2', name: '孙倩', phone: '13800000006', contactId: 'm006', lastActiveAt: now - 60 * DAY }),
+      g2: insertMember(db, { ...base, guideCode: 'G2', name: '孙倩', phone: '13800000006', contactId: 'm006', lastActiveAt: now - 15 * DAY }),
     },
   };
 }

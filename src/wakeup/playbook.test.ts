@@ -31,7 +31,7 @@ describe('wake-up playbook (sop/wakeup.yaml)', () => {
     expect(refusal('perGuidePerDay: 3', 'perGuidePerDay: 3\n  perStore: 9')).toBe('FILE: budget: unknown key "perStore"; allowed: perAccountPerDay, perGuidePerDay');
     expect(refusal('{name}，这是我们最后一次', '{coupon}，这是我们最后一次')).toBe('FILE: stages[2].texts.default: unknown variable {coupon}; allowed: {name}, {days}');
     expect(refusal('      gold: "{name}，好久不见！作为金卡', '      Gold!: "{name}，好久不见！作为金卡')).toBe('FILE: stages[0].texts: "Gold!" is not a tier code (lowercase letters, digits, dashes) or "default"');
-    expect(refusal('{member}（{tier}', '{who}（{tier}')).toBe('FILE: texts.handover: unknown variable {who}; allowed: {member}, {tier}, {days}, {stage}, {text}');
+    expect(refusal('{member}（{tier}', '{who}（{tier}')).toBe('FILE: texts.handover: unknown variable {who}; allowed: {member}, {tier}, {days}, {stage}, {text}, {where}');
     expect(refusal('perAccountPerDay: 200', 'perAccountPerDay: lots')).toBe('FILE: budget.perAccountPerDay: expected a whole number 0–100000, found "lots"');
     expect(refusal('lapseAfterDays: 14', 'lapseAfterDays: [')).toMatch(/^FILE: line \d+, column \d+: not valid YAML/);
   });

@@ -19,8 +19,10 @@ export type Activity = (typeof ACTIVITIES)[number];
 /** Variables of a stage text; `{reward} {coupon} {expires}` only in a stage with a coupon. */
 export const STAGE_VARIABLES = ['name', 'days'] as const;
 export const COUPON_VARIABLES = ['reward', 'coupon', 'expires'] as const;
-export const HANDOVER_VARIABLES = ['member', 'tier', 'days', 'stage', 'text'] as const;
-export const SUGGESTION_VARIABLES = ['days', 'stage'] as const;
+/** `{where}` is `在群「<group>」` when the member wrote in a group, else empty. */
+export const HANDOVER_VARIABLES = ['member', 'tier', 'days', 'stage', 'text', 'where'] as const;
+/** `{coupon}` is `券码 <code>` at a stage that issued one, else empty. */
+export const SUGGESTION_VARIABLES = ['days', 'stage', 'coupon'] as const;
 
 const int = (what: string, min: number, max: number) => z.number({ error: what }).int({ error: what }).min(min, { error: what }).max(max, { error: what });
 const text = z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Capability, CapabilityContext } from '../core/capability.js';
+import type { CardSuggestion } from '../core/card-suggestions.js';
 import { ConfigError } from '../core/errors.js';
 import { MembersRepo } from '../members/members.repo.js';
 import { displayName } from '../members/members.replies.js';
@@ -8,8 +9,9 @@ import { loadMembershipPlaybook } from '../members/playbook.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
 import { WakeupPlaybookHolder, type WakeupPlaybook } from './playbook.js';
 import { wakeupInboundHandler } from './wakeup.handlers.js';
-import { runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
+import { fill, runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
 import { WakeupRepo } from './wakeup.repo.js';
+import { dayBefore } from './wakeup.rules.js';
 
 /** Name of the selection routine of window `i` (1-based): `wakeup-select-1`. */
 export const selectScheduleName = (i: number) => `wakeup-select-${i}`;
@@ -65,7 +67,24 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
     });
   });
   ctx.scheduler.declare({ name: SWEEP_SCHEDULE, cron: '* * * * *', catchUpMs: 3_600_000, run: () => { runSweep(deps); } });
-  return { repo, deps, holder, uninstall: remove };
+  const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
+  return { repo, deps, holder, uninstall: () => { remove(); unregister(); } };
+}
+
+/**
+ * The wake-up's suggestions for the guides' cards of local `date`: the guide-channel stages decided
+ * the day before (in its send windows, after that morning's card), of members who have not come back
+ * since, each with the playbook's reason (`texts.suggestion`), e.g. `沉睡 62 天 · 第 2 轮唤醒 · 券码 W123`.
+ */
+export function cardSuggestions(repo: WakeupRepo, pb: WakeupPlaybook, date: string): Map<string, CardSuggestion[]> {
+  const out = new Map<string, CardSuggestion[]>();
+  for (const [guide, list] of repo.suggestionsByGuide(dayBefore(date))) {
+    out.set(guide, list.map((s) => ({
+      memberId: s.memberId, name: s.name, phone: s.phone,
+      reason: fill(pb.texts.suggestion, { days: s.days, stage: s.stage, coupon: s.couponCode ? `券码 ${s.couponCode}` : '' }).replace(/[\s·]+$/, ''),
+    })));
+  }
+  return out;
 }
 
 /** Tier names from the membership playbook beside the wake-up playbook, for hand-over texts; codes otherwise. */

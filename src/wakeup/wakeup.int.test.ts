@@ -5,15 +5,20 @@ import { flushAll, startTestRedis, type TestRedis } from '../../test/support/red
 import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { loadConfig } from '../config.js';
+import { CardSuggestions } from '../core/card-suggestions.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { localDate, zonedTime } from '../core/time.js';
+import { runCards } from '../guide-sop/cards.jobs.js';
+import { GuideSopRepo } from '../guide-sop/guide-sop.repo.js';
+import { SelectionRepo } from '../guide-sop/selection.repo.js';
+import { shippedGuidePlaybook } from '../guide-sop/testing.js';
 import { creditOrder } from '../members/ledger.js';
 import { insertMember, shippedPlaybook } from '../members/testing.js';
 import { coupons, outbox, staff, stores } from '../platform/db/schema.js';
 import { parseWakeupPlaybook, WakeupPlaybookHolder } from './playbook.js';
 import { wakeupReport } from './report.js';
-import { installWakeup, type WakeupRuntime } from './wakeup.capability.js';
+import { cardSuggestions, installWakeup, type WakeupRuntime } from './wakeup.capability.js';
 import { runSelection, runSweep } from './wakeup.jobs.js';
 import { wakeupSuggestionsFor } from './wakeup.repo.js';
 import { DAY_MS, armFor, holdoutDraw } from './wakeup.rules.js';
@@ -46,7 +51,7 @@ function playbook(edits: [string, string][] = []) {
 
 const at = (day: number, h: number, m = 0) => zonedTime(2026, 11, 25 + day, h, m, SH).getTime();
 
-async function world(edits: [string, string][] = []): Promise<{ w: MembersWorld; rt: WakeupRuntime }> {
+async function world(edits: [string, string][] = [], board?: CardSuggestions): Promise<{ w: MembersWorld; rt: WakeupRuntime }> {
   const clock = new ManualClock(at(0, 10));
   const w = await membersWorld({ redisUrl: redis.url, dir: tmp.dir, clock });
   open.push(w);
@@ -55,7 +60,7 @@ async function world(edits: [string, string][] = []): Promise<{ w: MembersWorld;
   w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now }).run();
   const rt = installWakeup({
     config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
-    scheduler: w.scheduler, queues: w.queues, demo: null,
+    scheduler: w.scheduler, queues: w.queues, demo: null, ...(board ? { cardSuggestions: board } : {}),
   }, new WakeupPlaybookHolder(playbook(edits)));
   return { w, rt };
 }
@@ -74,11 +79,11 @@ const wakeRows = (w: MembersWorld) => w.db.select().from(outbox).where(like(outb
 const textOf = (r: { content: string }) => (JSON.parse(r.content) as { text: string }).text;
 const episode = (w: MembersWorld, memberId: number) => w.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.memberId, memberId)).get()!;
 
-/** Members (created in order) until one of each arm: returns [treatment, holdout]. */
-function oneOfEach(w: MembersWorld, prefix: string, days: number): { treatment: number; holdout: number; others: number[] } {
+/** Members (created in order) until one of each arm: returns [treatment, holdout]. `contact: false`: not contacts of the bot (named `<prefix><i>`). */
+function oneOfEach(w: MembersWorld, prefix: string, days: number, contact = true): { treatment: number; holdout: number; others: number[] } {
   const ids: number[] = [];
   for (let i = 0; i < 200; i++) {
-    ids.push(dormant(w, `${prefix}${i}`, days));
+    ids.push(contact ? dormant(w, `${prefix}${i}`, days) : dormant(w, null, days, { name: `${prefix}${i}` }));
     const t = ids.find((id) => armOf(id, days) === 'treatment');
     const h = ids.find((id) => armOf(id, days) === 'holdout');
     if (t !== undefined && h !== undefined) return { treatment: t, holdout: h, others: ids.filter((id) => id !== t && id !== h) };
@@ -103,6 +108,11 @@ describe('wake-up: a silent member goes through the stages, the holdout gets not
     expect(rows1.some((r) => r.targetId === `wx-s${h - 1}`)).toBe(false);
     expect(rows1).toHaveLength(1 + others.filter((id) => armOf(id, 31) === 'treatment').length);
     expect(episode(w, h)).toMatchObject({ arm: 'holdout', holdoutSeed: SEED, stage: 1, status: 'active' });
+    // Every draw made in SQL is reproducible from what was recorded: seed, member and silence.
+    for (const e of w.db.select().from(wakeupEpisodes).all()) {
+      expect(e.holdoutDraw).toBe(holdoutDraw(e.holdoutSeed, e.memberId, e.anchorAt));
+      expect(e.arm).toBe(armFor(e.holdoutDraw, e.holdoutShare));
+    }
     expect(w.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.memberId, awake)).get()).toBeUndefined();
     await w.settled(mine.id, ['sent']);
 
@@ -177,6 +187,25 @@ describe('wake-up: stop on reply, purchase or opt-out', () => {
     expect(stage1.treatment.reactivated).toBe(1);
   });
 
+  it('a message in a group stops the sequence at once too, and the guide hears which group and what was said', async () => {
+    const { w, rt } = await world();
+    const { treatment: a, holdout: h } = oneOfEach(w, 'wx-q', 45);
+    await runSelection(rt.deps);
+    const row = wakeRows(w).find((r) => r.targetId === `wx-q${a - 1}`)!;
+    w.clock.set(at(0, 10, 7));
+    await w.say(`wx-q${a - 1}`, '这个活动还有吗', { roomId: 'vip-hz01@chatroom', roomTopic: '湖滨店VIP福利群' });
+    expect(episode(w, a)).toMatchObject({ status: 'stopped', endReason: 'message', endedAt: at(0, 10, 7), endText: '这个活动还有吗' });
+    expect(w.db.select().from(outbox).where(eq(outbox.id, row.id)).get()).toMatchObject({ status: 'skipped', reason: 'wake-up stopped: message' });
+    const handover = w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`)).get()!;
+    expect(handover).toMatchObject({ purpose: 'staff-prompt', targetId: 'wx-guide' });
+    expect(textOf(handover)).toBe(`【沉睡会员回复】会员wx-q${a - 1}（普卡，沉睡 45 天，第 1 轮唤醒）在群「湖滨店VIP福利群」回复：“这个活动还有吗”。请尽快私聊跟进。`);
+
+    // A holdout member who writes in a group: the episode ends (reactivation is counted), the guide is not told (nothing was sent).
+    await w.say(`wx-q${h - 1}`, '签到', { roomId: 'vip-hz01@chatroom', roomTopic: '湖滨店VIP福利群' });
+    expect(episode(w, h)).toMatchObject({ status: 'stopped', endReason: 'message' });
+    expect(w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, h).id}`)).get()).toBeUndefined();
+  });
+
   it('a purchase (an imported order) stops it at the next sweep; 退订 stops it without a hand-over', async () => {
     const { w, rt } = await world();
     const { treatment: p, others } = oneOfEach(w, 'wx-p', 40);
@@ -193,6 +222,50 @@ describe('wake-up: stop on reply, purchase or opt-out', () => {
     expect(episode(w, o)).toMatchObject({ status: 'stopped', endReason: 'opt-out' });
     expect(w.db.select().from(outbox).where(like(outbox.key, 'wakeup:handover:%')).all()).toEqual([]);
     expect(others.length).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("wake-up: members who are not contacts of the bot go on their guide's 3+3+3 card", () => {
+  it("the treatment member is a private-chat line with the reason on the next morning's card; the holdout member is not", async () => {
+    const board = new CardSuggestions();
+    const { w, rt } = await world([], board);
+    const { treatment: t, holdout: h } = oneOfEach(w, '未加好友', 45, false);
+    const gpb = shippedGuidePlaybook();
+    const deps = {
+      repo: new GuideSopRepo(w.db), selection: new SelectionRepo(w.db), outbox: w.outbox, timezone: SH, playbook: () => gpb,
+      logger: silentLogger(), suggestions: board,
+    };
+    const cardText = async (day: number) => {
+      w.clock.set(at(day, 9, 30));
+      await runCards(deps, new Date(at(day, 9, 30)), at(day, 9, 30));
+      const date = localDate(new Date(at(day, 9, 30)), SH);
+      return textOf(w.db.select().from(outbox).where(eq(outbox.key, `guide-card:${date}:G1`)).get()!);
+    };
+    const nameOf = (id: number) => `未加好友${id - 1}`;
+    // The 09:30 card comes before the 10:00 window: the stages decided at 10:00 are on the next morning's card.
+    expect(await cardText(0)).not.toContain('轮唤醒');
+    w.clock.set(at(0, 10));
+    const r = await runSelection(rt.deps);
+    expect(r.steps.suggested).toBeGreaterThanOrEqual(1);
+    expect(wakeRows(w)).toEqual([]);
+    const card = await cardText(1);
+    expect(card).toMatch(new RegExp(`\\d+\\. ${nameOf(t)} · 沉睡 45 天 · 第 1 轮唤醒\\n`));
+    expect(card).not.toMatch(new RegExp(`${nameOf(h)} · 沉睡`));
+    // The pick is recorded like any other (rule "wake-up"), so the other rules leave the member alone for a week.
+    const picks = w.db.$client.prepare("select member_id as memberId, rule from guide_chat_picks where guide_code = 'G1'").all();
+    expect(picks).toContainEqual({ memberId: t, rule: 'wake-up' });
+  });
+
+  it('a coupon stage names the coupon code in the reason', async () => {
+    const board = new CardSuggestions();
+    const { w, rt } = await world([], board);
+    const { treatment: t } = oneOfEach(w, '未加好友', 75, false);
+    await runSelection(rt.deps);
+    w.clock.set(at(15, 10));
+    await runSelection(rt.deps);
+    const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, t).id}:2`)).get()!;
+    const mine = cardSuggestions(rt.repo, rt.holder.current, localDate(new Date(at(16, 9, 30)), SH)).get('G1')!.find((s) => s.memberId === t)!;
+    expect(mine.reason).toBe(`沉睡 90 天 · 第 2 轮唤醒 券码 ${coupon.code}`);
   });
 });
 

@@ -101,28 +101,26 @@ export async function runSelection(deps: WakeupDeps): Promise<SelectionResult> {
 function recordDue(deps: WakeupDeps, pb: WakeupPlaybook, d: DueStep, w: { date: string; now: number; notBefore: number; expiresAt: number }): 'sent' | 'suggested' | 'holdout' | null {
   const treated = d.arm === 'treatment';
   const viaOutbox = d.channel === 'outbox';
+  const stage = pb.stages[d.stage - 1]!;
+  const vars = { name: deps.displayName(d.name), days: silentDays(d.anchorAt, w.now) };
+  // Without a coupon the text is known before the step is recorded: one statement fewer per step.
+  const plainText = treated && !stage.coupon ? fill(stageText(stage, d.tier), vars) : null;
   const created = deps.repo.recordStep({
     episodeId: d.episodeId, stage: d.stage, memberId: d.memberId, arm: d.arm, tier: d.tier, date: w.date, at: w.now, channel: d.channel,
     account: viaOutbox ? deps.account : null, guideCode: d.guideCode,
     outboxKey: treated && viaOutbox ? wakeupKey(d.memberId, d.stage, d.episodeId) : null,
-    notBefore: viaOutbox ? w.notBefore : null, expiresAt: viaOutbox ? w.expiresAt : null, couponCode: null, text: null,
+    notBefore: viaOutbox ? w.notBefore : null, expiresAt: viaOutbox ? w.expiresAt : null, couponCode: null, text: plainText,
   });
   if (!created) return null;
   if (!treated) return 'holdout';
-  const stage = pb.stages[d.stage - 1]!;
-  const vars = { name: deps.displayName(d.name), days: silentDays(d.anchorAt, w.now) };
-  let text: string;
-  let couponCode: string | null = null;
   if (stage.coupon) {
+    // Issued only once the step is recorded (a second run of the slot records nothing and issues nothing).
     const coupon = deps.issueGift(d.memberId, stage.coupon.reward, `wakeup:${d.episodeId}:${d.stage}`, w.now);
-    couponCode = coupon?.code ?? null;
-    text = coupon
+    const text = coupon
       ? fill(stageText(stage, d.tier), { ...vars, reward: deps.rewardName(coupon.rewardCode), coupon: coupon.code, expires: localDate(new Date(coupon.expiresAt), deps.timezone) })
       : fill(stage.noCouponText ?? stageText(stage, d.tier), vars);
-  } else {
-    text = fill(stageText(stage, d.tier), vars);
+    deps.repo.setStepContent(d.episodeId, d.stage, coupon?.code ?? null, text);
   }
-  deps.repo.setStepContent(d.episodeId, d.stage, couponCode, text);
   return viaOutbox ? 'sent' : 'suggested';
 }
 

@@ -2,13 +2,14 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import { MARKETING_PURPOSES } from '../outbox/purposes.js';
 import type { WakeupPlaybook } from './playbook.js';
-import { DAY_MS, holdoutDraw, type Arm, type StopFacts } from './wakeup.rules.js';
+import { DAY_MS, holdoutDraw, seedHash, type Arm, type StopFacts } from './wakeup.rules.js';
 
 /**
- * The SQL side of the wake-up. Selection runs over the whole store in a few statements (a scan of
- * `members` for new dormant episodes, the active episodes for due stages), never member by member in
- * JavaScript; the budget and the per-guide quota are applied in SQL with window functions, so only
- * the rows that will be acted on reach JavaScript.
+ * The SQL side of the wake-up. Selection runs over the whole store in a few statements (one
+ * INSERT…SELECT over `members` for new dormant episodes, with the holdout draw as a cheap SQL
+ * function; the active episodes for due stages), never member by member in JavaScript: the outbox
+ * channel reads due episodes in priority order along an index and stops at the budget, the per-guide
+ * quota is a window function, so only the rows that will be acted on reach JavaScript.
  */
 
 /** One stage due for one episode, as selection hands it on. */
@@ -97,8 +98,9 @@ export class WakeupRepo {
   constructor(private readonly db: Db) {
     this.c = db.$client;
     if (!ACTIVE_DRAW_FN.has(this.c)) {
+      // The seed arrives hashed (an integer, see seedHash) so the text is not hashed again per row.
       this.c.function('wakeup_draw', { deterministic: true }, (seed: unknown, memberId: unknown, anchorAt: unknown) =>
-        holdoutDraw(String(seed), Number(memberId), Number(anchorAt)));
+        holdoutDraw(typeof seed === 'number' ? seed : String(seed), Number(memberId), Number(anchorAt)));
       ACTIVE_DRAW_FN.add(this.c);
     }
     this.hasSla = this.st("select 1 from sqlite_master where type = 'table' and name = 'sla_questions'").pluck().get() !== undefined;
@@ -126,11 +128,11 @@ export class WakeupRepo {
    */
   startEpisodes(pb: WakeupPlaybook, now: number, seed: string): { treatment: number; holdout: number } {
     const anchor = anchorSql(pb);
-    const res = this.st(`insert into wakeup_episodes
+    const insert = this.st(`insert into wakeup_episodes
         (member_id, anchor_at, started_at, tier, guide_code, arm, holdout_seed, holdout_draw, holdout_share, stage, status)
       select id, anchor, @now, tier, guide_code, case when draw < @share then 'holdout' else 'treatment' end, @seed, draw, @share, 0, 'active'
       from (
-        select c.*, wakeup_draw(@seed, c.id, c.anchor) as draw from (
+        select c.*, wakeup_draw(@seedHash, c.id, c.anchor) as draw from (
           select m.id, m.tier, m.guide_code, ${anchor} as anchor from members m
           where m.opted_out_at is null
             and (m.joined_at is null or m.joined_at <= @newBefore)
@@ -139,15 +141,19 @@ export class WakeupRepo {
         where c.anchor <= @dormantBefore and c.anchor >= @tooOldBefore
           and not exists (select 1 from wakeup_episodes e where e.member_id = c.id and (e.status = 'active' or e.anchor_at >= c.anchor))
       )
-      returning arm`).pluck().all({
-      now, seed, share: pb.holdout.share,
+      returning arm = 'holdout'`).pluck();
+    let started = 0;
+    let holdout = 0;
+    for (const h of insert.iterate({
+      now, seed, seedHash: seedHash(seed), share: pb.holdout.share,
       newBefore: now - pb.exclusions.newMemberDays * DAY_MS,
       dormantBefore: now - pb.stages[0]!.days * DAY_MS,
       tooOldBefore: now - pb.exclusions.maxSilentDays * DAY_MS,
-    }) as Arm[];
-    let holdout = 0;
-    for (const a of res) if (a === 'holdout') holdout++;
-    return { treatment: res.length - holdout, holdout };
+    }) as IterableIterator<number>) {
+      started++;
+      holdout += h;
+    }
+    return { treatment: started - holdout, holdout };
   }
 
   /**
@@ -160,7 +166,7 @@ export class WakeupRepo {
         coalesce((select min(o.ordered_at) from orders o where o.member_id = e.member_id and o.ordered_at > e.anchor_at),
           case when m.last_purchase_at > e.anchor_at then m.last_purchase_at end) as lastPurchaseAt,
         (select min(l.created_at) from points_ledger l where l.member_id = e.member_id and l.reason = 'redeem' and l.created_at > e.anchor_at) as lastRedemptionAt
-      from wakeup_episodes e join members m on m.id = e.member_id
+      from wakeup_episodes e indexed by wakeup_episodes_active_uq join members m on m.id = e.member_id
       where e.status = 'active' and (m.opted_out_at is not null or m.last_active_at > e.anchor_at or m.last_purchase_at > e.anchor_at
         or exists (select 1 from points_ledger l where l.member_id = e.member_id and l.reason = 'redeem' and l.created_at > e.anchor_at))`)
       .all().map((r) => {
@@ -216,13 +222,65 @@ export class WakeupRepo {
    * The stages due now, both arms, exclusions applied (opted out, recent marketing, open question):
    * - outbox channel (members who are contacts of the bot): in priority order (later stages first,
    *   then the longest silent) until `allowance` treatment rows; the holdout rows met on the way are
-   *   taken too, so both arms are throttled alike;
+   *   taken too, so both arms are throttled alike. Read stage by stage along
+   *   `wakeup_episodes_due_idx` (status, stage, anchor) and stopped once the allowance is reached, so
+   *   a big backlog of dormant members costs only the rows taken;
    * - guide channel: the same per guide, up to `perGuide` treatment rows per guide and day
-   *   (minus those already suggested on `date`).
+   *   (minus those already suggested on `date`), ranked in SQL with a window function. The active
+   *   episodes are read in member order (`wakeup_episodes_active_uq`), so the member rows are read
+   *   in the order they are stored rather than at random.
    */
   dueSteps(pb: WakeupPlaybook, now: number, opts: { date: string; allowance: number; perGuide: number }): DueStep[] {
-    if (opts.allowance <= 0 && opts.perGuide <= 0) return [];
-    const stageCase = pb.stages.map((_, i) => `when ${i} then @d${i}`).join(' ');
+    const params = {
+      stages: pb.stages.length, gapBefore: now - pb.minDaysBetweenStages * DAY_MS,
+      mktSince: now - pb.exclusions.marketingWithinDays * DAY_MS, date: opts.date, perGuide: opts.perGuide,
+    };
+    const out: DueStep[] = [];
+    if (opts.allowance > 0) {
+      const outboxDue = this.st(`select e.id as episodeId, e.member_id as memberId, e.arm, e.stage + 1 as stage, e.tier, e.guide_code as guideCode,
+          e.anchor_at as anchorAt, m.contact_id as contactId, m.name, 'outbox' as channel
+        from wakeup_episodes e indexed by wakeup_episodes_due_idx join members m on m.id = e.member_id
+        where e.status = 'active' and e.stage = @stage and e.anchor_at <= @dueBefore
+          and (e.last_step_at is null or e.last_step_at <= @gapBefore)
+          and m.contact_id is not null and m.opted_out_at is null ${this.stepExclusionsSql(pb)}
+        order by e.anchor_at, e.id`);
+      let taken = 0;
+      for (let stage = pb.stages.length - 1; stage >= 0 && taken < opts.allowance; stage--) {
+        for (const row of outboxDue.iterate({ ...params, stage, dueBefore: now - pb.stages[stage]!.days * DAY_MS }) as IterableIterator<DueStep>) {
+          out.push(row);
+          if (row.arm === 'treatment' && ++taken >= opts.allowance) break;
+        }
+      }
+    }
+    if (opts.perGuide > 0) {
+      const stageCase = pb.stages.map((_, i) => `when ${i} then @d${i}`).join(' ');
+      const guideDue = this.st(`with due as (
+          select e.id as episodeId, e.member_id as memberId, e.arm, e.stage + 1 as stage, e.tier, e.guide_code as guideCode,
+            e.anchor_at as anchorAt, m.contact_id as contactId, m.name, 'guide' as channel
+          from wakeup_episodes e indexed by wakeup_episodes_active_uq join members m on m.id = e.member_id
+          where e.status = 'active' and e.stage < @stages
+            and e.anchor_at <= (case e.stage ${stageCase} end)
+            and (e.last_step_at is null or e.last_step_at <= @gapBefore)
+            and m.contact_id is null and m.opted_out_at is null ${this.stepExclusionsSql(pb)}
+        ),
+        used as (select guide_code, count(*) as n from wakeup_steps where date = @date and channel = 'guide' and arm = 'treatment' group by guide_code),
+        ranked as (
+          select d.*, sum(d.arm = 'treatment') over (partition by d.guideCode order by d.stage desc, d.anchorAt, d.episodeId rows unbounded preceding) as t,
+            @perGuide - coalesce(u.n, 0) as room
+          from due d left join used u on u.guide_code = d.guideCode
+        )
+        select episodeId, memberId, arm, stage, tier, guideCode, anchorAt, contactId, name, channel from ranked
+        where (arm = 'treatment' and t <= room) or (arm = 'holdout' and t < room)`);
+      out.push(...guideDue.all({ ...params, ...Object.fromEntries(pb.stages.map((st, i) => [`d${i}`, now - st.days * DAY_MS])) }) as DueStep[]);
+    }
+    return out;
+  }
+
+  /**
+   * The exclusions checked before every stage, as SQL on `m` (members): recent marketing (bot
+   * contacts: the outbox tells), an open question (when the SLA capability's table exists).
+   */
+  private stepExclusionsSql(pb: WakeupPlaybook): string {
     const marketing = pb.exclusions.marketingWithinDays > 0
       ? `and (m.contact_id is null or not exists (select 1 from outbox o where o.target_id = m.contact_id and o.sent_at >= @mktSince
            and o.purpose in (${MARKETING_PURPOSES.map((p) => `'${p}'`).join(', ')})))`
@@ -230,32 +288,7 @@ export class WakeupRepo {
     const question = pb.exclusions.openQuestion && this.hasSla
       ? "and (m.contact_id is null or not exists (select 1 from sla_questions q where q.member_id = m.contact_id and q.status = 'open'))"
       : '';
-    // One pass: a running count of treatment rows per channel (per guide for the guide channel), in priority order.
-    const rows = this.st(`with due as (
-        select e.id as episodeId, e.member_id as memberId, e.arm, e.stage + 1 as stage, e.tier, e.guide_code as guideCode,
-          e.anchor_at as anchorAt, m.contact_id as contactId, m.name,
-          case when m.contact_id is not null then 'outbox' else 'guide' end as channel
-        from wakeup_episodes e join members m on m.id = e.member_id
-        where e.status = 'active' and e.stage < @stages
-          and e.anchor_at <= (case e.stage ${stageCase} end)
-          and (e.last_step_at is null or e.last_step_at <= @gapBefore)
-          and m.opted_out_at is null ${marketing} ${question}
-      ),
-      used as (select guide_code, count(*) as n from wakeup_steps where date = @date and channel = 'guide' and arm = 'treatment' group by guide_code),
-      ranked as (
-        select d.*, sum(d.arm = 'treatment') over (partition by d.channel, case when d.channel = 'guide' then d.guideCode end
-            order by d.stage desc, d.anchorAt, d.episodeId rows unbounded preceding) as t,
-          case when d.channel = 'outbox' then @allowance else @perGuide - coalesce(u.n, 0) end as room
-        from due d left join used u on d.channel = 'guide' and u.guide_code = d.guideCode
-      )
-      select episodeId, memberId, arm, stage, tier, guideCode, anchorAt, contactId, name, channel from ranked
-      where (arm = 'treatment' and t <= room) or (arm = 'holdout' and t < room)`).all({
-      ...Object.fromEntries(pb.stages.map((st, i) => [`d${i}`, now - st.days * DAY_MS])),
-      stages: pb.stages.length, gapBefore: now - pb.minDaysBetweenStages * DAY_MS,
-      ...(marketing ? { mktSince: now - pb.exclusions.marketingWithinDays * DAY_MS } : {}),
-      date: opts.date, allowance: Math.max(0, opts.allowance), perGuide: opts.perGuide,
-    }) as DueStep[];
-    return rows;
+    return `${marketing} ${question}`;
   }
 
   /**
@@ -310,10 +343,32 @@ export class WakeupRepo {
     return (this.st(`select s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt, s.text, s.coupon_code as couponCode
       from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id join members m on m.id = s.member_id
       where s.guide_code = ? and s.date = ? and s.channel = 'guide' and s.arm = 'treatment' and e.status = 'active'
-      order by s.stage desc, e.anchor_at, s.member_id`).all(guideCode, date) as (Omit<WakeupSuggestion, 'days'> & { at: number; anchorAt: number })[])
-      .map(({ at, anchorAt, ...r }) => ({ ...r, text: r.text ?? '', days: Math.floor((at - anchorAt) / DAY_MS) }));
+      order by s.stage desc, e.anchor_at, s.member_id`).all(guideCode, date) as SuggestionRow[]).map(toSuggestion);
+  }
+
+  /**
+   * The same for every guide at once (one query along `wakeup_steps_budget_idx`), for the card run.
+   * @example new WakeupRepo(db).suggestionsByGuide('2026-11-24').get('G001')
+   */
+  suggestionsByGuide(date: string): Map<string, WakeupSuggestion[]> {
+    const out = new Map<string, WakeupSuggestion[]>();
+    const rows = this.st(`select s.guide_code as guideCode, s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt,
+        s.text, s.coupon_code as couponCode
+      from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id join members m on m.id = s.member_id
+      where s.date = ? and s.channel = 'guide' and s.arm = 'treatment' and s.guide_code is not null and e.status = 'active'
+      order by s.guide_code, s.stage desc, e.anchor_at, s.member_id`).all(date) as (SuggestionRow & { guideCode: string })[];
+    for (const { guideCode, ...r } of rows) {
+      let list = out.get(guideCode);
+      if (!list) out.set(guideCode, (list = []));
+      list.push(toSuggestion(r));
+    }
+    return out;
   }
 }
+
+type SuggestionRow = Omit<WakeupSuggestion, 'days' | 'text'> & { at: number; anchorAt: number; text: string | null };
+
+const toSuggestion = ({ at, anchorAt, ...r }: SuggestionRow): WakeupSuggestion => ({ ...r, text: r.text ?? '', days: Math.floor((at - anchorAt) / DAY_MS) });
 
 /**
  * Wake-up suggestions for one guide's 3+3+3 card on local `date` (see `WakeupRepo.wakeupSuggestionsFor`).

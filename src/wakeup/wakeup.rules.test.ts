@@ -3,7 +3,7 @@ import { zonedTime } from '../core/time.js';
 import { newcombe, wald, wilson } from './stats.rules.js';
 import { shippedWakeup } from './testing.js';
 import {
-  DAY_MS, allowance, armFor, dueStage, exclusionFor, holdoutDraw, isLapsed, stageText, stepExclusion, stopReason, windowFor, type MemberFacts,
+  DAY_MS, allowance, armFor, dayBefore, dueStage, exclusionFor, holdoutDraw, isLapsed, seedHash, stageText, stepExclusion, stopReason, windowFor, type MemberFacts,
 } from './wakeup.rules.js';
 
 const SH = 'Asia/Shanghai';
@@ -84,6 +84,14 @@ describe('send windows and budget', () => {
   });
 });
 
+describe('dates', () => {
+  it('the day before a local date crosses months and years', () => {
+    expect(dayBefore('2026-12-01')).toBe('2026-11-30');
+    expect(dayBefore('2027-01-01')).toBe('2026-12-31');
+    expect(dayBefore('2028-03-01')).toBe('2028-02-29');
+  });
+});
+
 describe('holdout assignment', () => {
   it('is deterministic for a seed, member and silence, and differs with the seed', () => {
     expect(holdoutDraw('s1', 42, 1000)).toBe(holdoutDraw('s1', 42, 1000));
@@ -97,6 +105,27 @@ describe('holdout assignment', () => {
     for (let i = 1; i <= 20_000; i++) if (armFor(holdoutDraw('seed', i, 0), 0.1) === 'holdout') holdout++;
     expect(holdout / 20_000).toBeGreaterThan(0.09);
     expect(holdout / 20_000).toBeLessThan(0.11);
+  });
+  it('is spread evenly over [0, 1) for consecutive members, anchors a day apart and other seeds', () => {
+    const deciles = (draws: number[]) => {
+      const bins = new Array<number>(10).fill(0);
+      for (const d of draws) bins[Math.floor(d * 10)]!++;
+      return bins.map((b) => b / draws.length);
+    };
+    const anchor = 1_790_000_000_000;
+    const sets = [
+      Array.from({ length: 20_000 }, (_, i) => holdoutDraw('2026-q4', 1_000_000 + i, anchor)),
+      Array.from({ length: 20_000 }, (_, i) => holdoutDraw('2026-q4', 42, anchor - i * DAY_MS)),
+      Array.from({ length: 20_000 }, (_, i) => holdoutDraw(`seed-${i}`, 42, anchor)),
+    ];
+    for (const draws of sets) {
+      for (const share of deciles(draws)) expect(Math.abs(share - 0.1)).toBeLessThan(0.015);
+      expect(draws.every((d) => d >= 0 && d < 1)).toBe(true);
+    }
+  });
+  it('takes the seed as text or already hashed (what SQL passes), with the same result', () => {
+    expect(holdoutDraw(seedHash('2026-q4'), 7, 1_790_000_000_123)).toBe(holdoutDraw('2026-q4', 7, 1_790_000_000_123));
+    expect(seedHash('a')).not.toBe(seedHash('b'));
   });
 });
 

@@ -44,7 +44,8 @@ export const wakeupEpisodes = sqliteTable('wakeup_episodes', {
 }, (t) => [
   uniqueIndex('wakeup_episodes_silence_uq').on(t.memberId, t.anchorAt),
   uniqueIndex('wakeup_episodes_active_uq').on(t.memberId).where(sql`status = 'active'`),
-  index('wakeup_episodes_status_idx').on(t.status, t.stage),
+  // Due stages in priority order (stage, then the longest silent) without a sort: see WakeupRepo.dueSteps.
+  index('wakeup_episodes_due_idx').on(t.status, t.stage, t.anchorAt),
 ]);
 
 /**
