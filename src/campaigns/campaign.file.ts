@@ -102,61 +102,83 @@ const ALLOWED: Record<string, z.core.$ZodType> = {
   schedule: scheduleSchema, caps: capsSchema,
 };
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/**
+ * One thing wrong with a campaign definition: where (`audience.groups`, `content[0].path`), what,
+ * and, when the fix is picking from a list, what is allowed.
+ */
+export interface CampaignProblem {
+  /** Path inside the definition as people write it; `(top level)` for the whole object. */
+  path: string;
+  message: string;
+  allowed?: string[];
+}
+
+/** One line: `audience.groups: unknown key "city"; allowed: stores, tags, …`. */
+export function problemText(p: CampaignProblem): string {
+  const list = p.allowed?.join(', ');
+  return `${p.path}: ${p.message}${list && !p.message.includes(list) ? `; allowed: ${list}` : ''}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): CampaignProblem {
   const where = pathText(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.path.filter((k) => typeof k === 'string').join('.');
-    let allowed: string | null = null;
+    let allowed: string[] | undefined;
     const s = ALLOWED[key];
-    if (s) allowed = Object.keys((s._zod.def as unknown as { shape: Record<string, unknown> }).shape).join(', ');
+    if (s) allowed = Object.keys((s._zod.def as unknown as { shape: Record<string, unknown> }).shape);
     else if (issue.path[0] === 'content') {
       const kind = (valueAt(raw, issue.path) as { kind?: string } | undefined)?.kind;
       const option = contentSchema.options.find((o) => o.shape.kind.value === kind);
-      if (option) allowed = Object.keys(option.shape).join(', ');
+      if (option) allowed = Object.keys(option.shape);
     }
-    return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
+    return { path: where, message: `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`, ...(allowed ? { allowed } : {}) };
   }
   const found = valueAt(raw, issue.path);
-  const expected = issue.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
-  return `${where}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
+  const values = issue.code === 'invalid_value' && 'values' in issue ? issue.values.map(String) : null;
+  const expected = values ? `one of ${values.join(', ')}` : issue.message;
+  return { path: where, message: `expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`, ...(values ? { allowed: values } : {}) };
 }
 
 /** Rules one field cannot express. `baseDir` resolves relative image paths. */
-function crossCheck(def: CampaignDef, baseDir: string): string | null {
+function crossCheck(def: CampaignDef, baseDir: string): CampaignProblem[] {
+  const out: CampaignProblem[] = [];
   const a = def.audience;
-  if (!a.groups === !a.members) return 'audience: expected exactly one of groups, members';
-  const aud = (a.groups ?? a.members)!;
-  const selectors = a.groups ? ['stores', 'tags', 'list'] : ['tiers', 'tags', 'stores', 'activeWithinDays', 'inactiveForDays'];
-  if (!selectors.some((k) => (aud as Record<string, unknown>)[k] !== undefined)) {
-    return `audience.${a.groups ? 'groups' : 'members'}: expected at least one of ${selectors.join(', ')} (an empty audience would reach everyone)`;
+  if (!a.groups === !a.members) out.push({ path: 'audience', message: 'expected exactly one of groups, members', allowed: ['groups', 'members'] });
+  else {
+    const aud = (a.groups ?? a.members)!;
+    const selectors = a.groups ? ['stores', 'tags', 'list'] : ['tiers', 'tags', 'stores', 'activeWithinDays', 'inactiveForDays'];
+    if (!selectors.some((k) => (aud as Record<string, unknown>)[k] !== undefined)) {
+      out.push({ path: `audience.${a.groups ? 'groups' : 'members'}`, message: `expected at least one of ${selectors.join(', ')} (an empty audience would reach everyone)`, allowed: selectors });
+    }
   }
   const s = def.schedule;
-  if (!s.at === !s.cron) return 'schedule: expected exactly one of at (once, "YYYY-MM-DD HH:mm") or cron (recurring, "min hour day month weekday")';
+  if (!s.at === !s.cron) out.push({ path: 'schedule', message: 'expected exactly one of at (once, "YYYY-MM-DD HH:mm") or cron (recurring, "min hour day month weekday")', allowed: ['at', 'cron'] });
   if (s.cron !== undefined) {
     const fields = s.cron.trim().split(/\s+/);
     const v = cron.validateDetailed(s.cron);
     if (fields.length !== 5 || !v.valid) {
       const e = v.valid ? undefined : v.errors[0];
-      return `schedule.cron: "${s.cron}" is not a valid cron${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "0 10 * * 5" (Fridays 10:00)`;
+      out.push({ path: 'schedule.cron', message: `"${s.cron}" is not a valid cron${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "0 10 * * 5" (Fridays 10:00)` });
     }
   }
   for (const [i, c] of def.content.entries()) {
     if (c.kind === 'text') {
+      const vars = CAMPAIGN_TEXT_VARIABLES.map((v) => `{${v}}`);
       for (const m of c.text.matchAll(/\{([A-Za-z_]\w*)\}/g)) {
         if (!(CAMPAIGN_TEXT_VARIABLES as readonly string[]).includes(m[1]!)) {
-          return `content[${i}].text: unknown variable {${m[1]}}; allowed: ${CAMPAIGN_TEXT_VARIABLES.map((v) => `{${v}}`).join(', ')}`;
+          out.push({ path: `content[${i}].text`, message: `unknown variable {${m[1]}}`, allowed: vars });
         }
       }
-      if (a.groups && /\{(points|tier)\}/.test(c.text)) return `content[${i}].text: {points} and {tier} are member variables; a group campaign may use {name}, {store}`;
+      if (a.groups && /\{(points|tier)\}/.test(c.text)) out.push({ path: `content[${i}].text`, message: '{points} and {tier} are member variables; a group campaign may use {name}, {store}', allowed: ['{name}', '{store}'] });
     }
     if (c.kind === 'image') {
-      if (!c.path === !c.url) return `content[${i}]: expected exactly one of path, url for an image`;
-      if (c.path !== undefined && !existsSync(path.resolve(baseDir, c.path))) {
-        return `content[${i}].path: image "${c.path}" not found (looked at ${path.resolve(baseDir, c.path)}); give a path relative to the campaign file or an absolute one, or a url`;
+      if (!c.path === !c.url) out.push({ path: `content[${i}]`, message: 'expected exactly one of path, url for an image', allowed: ['path', 'url'] });
+      else if (c.path !== undefined && !existsSync(path.resolve(baseDir, c.path))) {
+        out.push({ path: `content[${i}].path`, message: `image "${c.path}" not found (looked at ${path.resolve(baseDir, c.path)}); give a path relative to the campaign file or an absolute one, or a url` });
       }
     }
   }
-  return null;
+  return out;
 }
 
 /**
@@ -168,20 +190,33 @@ export function parseCampaign(source: string, file: string): CampaignDef {
   return validateCampaign(parseYamlText(source, file), file);
 }
 
-/** Validates a campaign given as a plain object (a parsed file, or the CLI's JSON). */
+/** Validates a campaign given as a plain object (a parsed file, or the CLI's JSON). @throws ConfigError naming the file and the first problem. */
 export function validateCampaign(raw: unknown, file: string): CampaignDef {
+  const r = checkCampaign(raw, { file });
+  if (!r.ok) throw new ConfigError(`${file}: ${problemText(r.problems[0]!)}`);
+  return r.def;
+}
+
+/**
+ * The one campaign validator (files, CLI, console): every problem, with its path, or the definition.
+ * `file` gives the default id (its base name) and the folder relative image paths resolve against
+ * (`baseDir` overrides the folder); relative image paths become absolute.
+ */
+export function checkCampaign(raw: unknown, opts: { file?: string; baseDir?: string } = {}): { ok: true; def: CampaignDef } | { ok: false; problems: CampaignProblem[] } {
   const r = campaignSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(`${file}: ${describeIssue(r.error.issues[0]!, raw)}`);
-  const fallbackId = path.basename(file).replace(/\.(ya?ml|json)$/i, '').toLowerCase();
-  const def: CampaignDef = { ...r.data, id: r.data.id ?? fallbackId };
+  if (!r.success) return { ok: false, problems: r.error.issues.map((i) => describeIssue(i, raw)) };
+  const fallbackId = opts.file ? path.basename(opts.file).replace(/\.(ya?ml|json)$/i, '').toLowerCase() : undefined;
+  const id = r.data.id ?? fallbackId;
+  if (id === undefined) return { ok: false, problems: [{ path: 'id', message: 'expected an id of lowercase letters, digits or dashes (2–40), found nothing' }] };
+  const def: CampaignDef = { ...r.data, id };
   if (!/^[a-z0-9][a-z0-9-]{1,39}$/.test(def.id)) {
-    throw new ConfigError(`${file}: id: expected an id of lowercase letters, digits or dashes (2–40), found "${def.id}" (from the file name; set id:)`);
+    return { ok: false, problems: [{ path: 'id', message: `expected an id of lowercase letters, digits or dashes (2–40), found "${def.id}" (from the file name; set id:)` }] };
   }
-  const baseDir = path.dirname(path.resolve(file));
-  const problem = crossCheck(def, baseDir);
-  if (problem) throw new ConfigError(`${file}: ${problem}`);
+  const baseDir = opts.baseDir ?? (opts.file ? path.dirname(path.resolve(opts.file)) : process.cwd());
+  const problems = crossCheck(def, baseDir);
+  if (problems.length) return { ok: false, problems };
   def.content = def.content.map((c) => (c.kind === 'image' && c.path ? { ...c, path: path.resolve(baseDir, c.path) } : c));
-  return def;
+  return { ok: true, def };
 }
 
 /** Reads one campaign file. @throws ConfigError naming the file. */

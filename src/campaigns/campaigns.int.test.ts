@@ -4,6 +4,7 @@ import { ManualClock } from '../core/clock.js';
 import type { OutboundContent, Target } from '../core/messages.js';
 import { silentLogger } from '../core/logger.js';
 import { zonedTime } from '../core/time.js';
+import { groups } from '../platform/db/schema.js';
 import { queueNames } from '../platform/queue/queues.js';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
 import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
@@ -158,8 +159,68 @@ describe('campaign fan-out through the real outbox', () => {
     expect(campaignReport(repo, 'md')[0]).toMatchObject({ targeted: 12, sent: 12, skipped: {}, pending: 0 });
     expect(service.upsert(def({ name: 'edited again' }), 'file', null, 'file')).toMatchObject({ ok: false, message: expect.stringContaining('editing a running campaign is refused') });
     expect(repo.transitions('md').map((t) => `${t.from}>${t.to}:${t.by}`)).toEqual([
-      'draft>scheduled:file', 'scheduled>running:scheduler', 'running>paused:cli:ops', 'paused>running:cli:ops',
+      'draft>scheduled:file', 'scheduled>running:scheduler', 'running>paused:cli:ops', 'paused>paused:file', 'paused>running:cli:ops',
     ]);
+    expect(repo.transitions('md')[3]).toMatchObject({ reason: 'edited' }); // an edit is audited too, with who
+  });
+
+  it('a bigger run: a pause mid-run stops it, resume finishes every group exactly once, and the report matches the delivery records', async () => {
+    const now = clock.now().getTime();
+    for (let i = 12; i < 80; i++) {
+      h.db.insert(groups).values({ roomId: `g${i}@chatroom`, name: `群${i}`, storeCode: 'HZ01', tags: '[]', createdAt: now, updatedAt: now }).run();
+    }
+    const holding = new HoldingTransport(h.transport, 20).init();
+    (h.sender as unknown as { transport: unknown }).transport = holding;
+    service.upsert(def(), 'file', null, 'file');
+    expect((await service.tick(SLOT))[0]).toMatchObject({ targeted: 80, enqueued: 80 });
+    h.sender.start(true);
+    await holding.reached; // 19 sent, the 20th in the sender's hand
+    expect(service.pause('md', 'cli:ops')).toMatchObject({ ok: true });
+    holding.letGo();
+    await expect.poll(drained).toBe(0);
+    const before = h.transport.delivered.length;
+    expect(before).toBeGreaterThanOrEqual(20);
+    expect(before).toBeLessThan(80); // stopped mid-run
+    const paused = campaignReport(repo, 'md')[0]!;
+    expect(paused).toMatchObject({ sent: before, skipped: { paused: 80 - before }, pending: 0 });
+
+    await service.resume('md', 'cli:ops');
+    await h.transport.waitFor(80);
+    await expect.poll(drained).toBe(0);
+    const per = new Map<string, number>();
+    for (const d of h.transport.delivered) per.set(d.target.id, (per.get(d.target.id) ?? 0) + 1);
+    expect(per.size).toBe(80);
+    expect([...per.values()].every((v) => v === 1)).toBe(true);
+    // The report, the outbox record and what the transport delivered agree.
+    const byStatus = Object.fromEntries(h.db.$client.prepare("select status, count(*) from outbox where key like 'campaign:md:%' group by status").raw().all() as [string, number][]);
+    const report = campaignReport(repo, 'md')[0]!;
+    expect(byStatus).toEqual({ sent: 80 });
+    expect(report).toMatchObject({ targeted: 80, messages: 80, sent: h.transport.delivered.length, failed: 0, expired: 0, pending: 0, skipped: {} });
+  });
+
+  it('a restart mid-plan and mid-run (plan rows lost, a send in hand) is mended by a second run: nothing twice', async () => {
+    const holding = new HoldingTransport(h.transport, 5).init();
+    (h.sender as unknown as { transport: unknown }).transport = holding;
+    service.upsert(def(), 'file', null, 'file');
+    await service.tick(SLOT);
+    // The crash came after the outbox rows were written but before half the plan rows were.
+    h.db.$client.prepare("delete from campaign_targets where campaign_id = 'md' and rowid % 2 = 0").run();
+    expect(repo.targets('md', '202611271000')).toHaveLength(6);
+    h.sender.start(true);
+    await holding.reached;
+    // A new process plans the same occurrence again and reconciles the queue while a send is in hand.
+    const again = await planOccurrence({ repo: new CampaignsRepo(h.db), outbox: h.outbox, clock, timezone: SH, logger: silentLogger() }, def(), SLOT, 'restart');
+    expect(again).toMatchObject({ firstPlan: false, enqueued: 0, alreadyPlanned: 6, targeted: 12 });
+    expect(repo.targets('md', '202611271000')).toHaveLength(12);
+    expect(repo.outboxRows('campaign:md:')).toHaveLength(12);
+    await h.outbox.reconcile('unknown', (o) => h.liveness.isAlive(o));
+    holding.letGo();
+    await h.transport.waitFor(12);
+    await expect.poll(drained).toBe(0);
+    const ids = h.transport.delivered.map((d) => d.target.id);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    expect(campaignReport(repo, 'md')[0]).toMatchObject({ targeted: 12, messages: 12, sent: 12 });
   });
 
   it('cancel marks what is left skipped and stops the campaign', async () => {

@@ -3,7 +3,7 @@ import type { Db } from '../platform/db/client.js';
 import { outbox } from '../platform/db/schema.js';
 import type { GroupFacts, MemberFacts } from './audience.rules.js';
 import type { CampaignDef } from './campaign.file.js';
-import { campaignOccurrences, campaignTargets, campaignTransitions, campaigns, type CampaignStatus } from './campaigns.schema.js';
+import { campaignOccurrences, campaignTargets, campaignTransitions, campaigns, type CampaignSource, type CampaignStatus } from './campaigns.schema.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type OccurrenceRow = typeof campaignOccurrences.$inferSelect;
@@ -47,7 +47,7 @@ export class CampaignsRepo {
   }
 
   /** Inserts a new campaign in `def.status`, recording its creation as a transition from draft. */
-  insert(def: CampaignDef, source: 'file' | 'cli', file: string | null, by: string, now: number): void {
+  insert(def: CampaignDef, source: CampaignSource, file: string | null, by: string, now: number): void {
     this.db.transaction((tx) => {
       tx.insert(campaigns).values({
         id: def.id, name: def.name, source, file, definition: JSON.stringify(def), status: def.status, createdAt: now, updatedAt: now,
@@ -56,9 +56,17 @@ export class CampaignsRepo {
     });
   }
 
-  /** Replaces the definition (the caller checked the state allows editing). */
-  updateDefinition(id: string, def: CampaignDef, now: number): void {
-    this.db.update(campaigns).set({ definition: JSON.stringify(def), name: def.name, updatedAt: now }).where(eq(campaigns.id, id)).run();
+  /**
+   * Replaces the definition of a campaign still in `status` and records the edit (an audit row from
+   * `status` to `status`, reason `edited`) with who did it, atomically; false when its status changed meanwhile.
+   */
+  edit(id: string, status: CampaignStatus, def: CampaignDef, by: string, now: number): boolean {
+    return this.db.transaction((tx) => {
+      const changed = tx.update(campaigns).set({ definition: JSON.stringify(def), name: def.name, updatedAt: now })
+        .where(and(eq(campaigns.id, id), eq(campaigns.status, status))).run().changes === 1;
+      if (changed) tx.insert(campaignTransitions).values({ campaignId: id, from: status, to: status, by, reason: 'edited', at: now }).run();
+      return changed;
+    });
   }
 
   /**
@@ -124,15 +132,29 @@ export class CampaignsRepo {
   }
 
   /**
-   * Campaign posts already planned (and not skipped, expired or failed) to each group in
-   * [monthFrom, monthTo), and the part of them in [dayFrom, dayTo). Groups with none are absent.
+   * Records the planned targets of an occurrence from their first outbox rows (target kind and id
+   * are read from those rows): one statement per call, not one per row.
    */
-  groupPostCounts(dayFrom: number, dayTo: number, monthFrom: number, monthTo: number): Map<string, { day: number; month: number }> {
+  insertPlannedTargets(campaignId: string, occurrence: string, at: number, outboxIds: number[]): void {
+    if (outboxIds.length === 0) return;
+    this.db.$client.prepare(`insert into campaign_targets (campaign_id, occurrence, target_kind, target_id, at, outbox_id)
+      select ?, ?, o.target_kind, o.target_id, ?, o.id from json_each(?) j join outbox o on o.id = j.value where true
+      on conflict do nothing`).run(campaignId, occurrence, at, JSON.stringify(outboxIds));
+  }
+
+  /**
+   * Campaign posts already planned (and not skipped, expired or failed) to each of `roomIds` in
+   * [monthFrom, monthTo), and the part of them in [dayFrom, dayTo). Groups with none are absent.
+   * Reads only these groups' rows in the month (the room index), however many campaigns went before.
+   */
+  groupPostCounts(roomIds: readonly string[], dayFrom: number, dayTo: number, monthFrom: number, monthTo: number): Map<string, { day: number; month: number }> {
+    if (roomIds.length === 0) return new Map();
     const rows = this.db.$client.prepare(`select t.target_id as id,
         sum(case when t.at >= ? and t.at < ? then 1 else 0 end) as day, count(*) as month
-      from campaign_targets t join outbox o on o.id = t.outbox_id
-      where t.target_kind = 'room' and t.at >= ? and t.at < ? and o.status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})
-      group by t.target_id`).all(dayFrom, dayTo, monthFrom, monthTo) as { id: string; day: number; month: number }[];
+      from json_each(?) g join campaign_targets t on t.target_id = g.value and t.target_kind = 'room' and t.at >= ? and t.at < ?
+      join outbox o on o.id = t.outbox_id
+      where o.status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})
+      group by t.target_id`).all(dayFrom, dayTo, JSON.stringify(roomIds), monthFrom, monthTo) as { id: string; day: number; month: number }[];
     return new Map(rows.map((r) => [r.id, { day: r.day, month: r.month }]));
   }
 
@@ -212,7 +234,10 @@ export class CampaignsRepo {
   }
 }
 
+const NO_TAGS: string[] = [];
+
 function parseTags(json: string): string[] {
+  if (json === '[]') return NO_TAGS; // most rows: skip the parse
   try {
     const v = JSON.parse(json) as unknown;
     return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];

@@ -6,7 +6,7 @@ import { zonedTime } from '../core/time.js';
 import { selectGroups, selectMembers, type GroupFacts, type MemberFacts } from './audience.rules.js';
 import { parseCampaign } from './campaign.file.js';
 import { capDecision, daysInMonth, groupCaps } from './caps.rules.js';
-import { campaignKey, renderContent } from './content.rules.js';
+import { campaignKey, compileContent, renderContent } from './content.rules.js';
 import { canDo } from './lifecycle.rules.js';
 import { dueSlot, nextSlot, occurrenceId, seededRandom, spread } from './schedule.rules.js';
 
@@ -116,6 +116,15 @@ describe('caps, schedule, spread and content', () => {
   it('renders variables and keys', () => {
     expect(renderContent([{ kind: 'text', text: '{name} 有 {points} 分' }, { kind: 'link', url: 'https://e.x', title: '{name}' }], { name: '王', points: 12 }))
       .toEqual([{ kind: 'text', text: '王 有 12 分' }, { kind: 'link', url: 'https://e.x', title: '王' }]);
+    // The compiled form (templates split once, for planning many targets) renders the same.
+    const content = [
+      { kind: 'text' as const, text: '{name}，您有 {points} 积分{unknown}' }, { kind: 'text' as const, text: '没有变量' },
+      { kind: 'link' as const, url: 'https://e.x', title: '{name} 专享', description: '{store}' }, { kind: 'image' as const, url: 'https://e.x/p.png' },
+    ];
+    const render = compileContent(content);
+    for (const vars of [{ name: '王', points: 12, store: 'HZ01' }, { name: '李' }]) expect(render(vars)).toEqual(renderContent(content, vars));
+    expect(render({ name: '王', points: 0 })[0]).toEqual({ kind: 'text', text: '王，您有 0 积分' });
+    expect(compileContent([{ kind: 'text', text: '{name}' }])({ name: '' })).toEqual([{ kind: 'text', text: '' }]);
     expect(campaignKey('md', '202611271000', 'a@chatroom')).toBe('campaign:md:202611271000:a@chatroom');
     expect(campaignKey('md', '202611271000', 'a@chatroom', 1)).toBe('campaign:md:202611271000:a@chatroom:2');
   });

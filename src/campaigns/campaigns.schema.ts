@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -9,13 +10,17 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'done', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
+/** Where a campaign's definition comes from: a file under sop/campaigns/, the CLI or the console. */
+export const CAMPAIGN_SOURCES = ['file', 'cli', 'console'] as const;
+export type CampaignSource = (typeof CAMPAIGN_SOURCES)[number];
+
 /** One campaign: its definition (validated JSON of a campaign file) and where it is in its life. */
 export const campaigns = sqliteTable('campaigns', {
   /** Slug: `member-day`. Used in outbox keys. */
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  /** Where the definition comes from: a file under sop/campaigns/ or the CLI. */
-  source: text('source', { enum: ['file', 'cli'] }).notNull(),
+  /** Where the definition comes from: a file under sop/campaigns/ (re-read by the bot), the CLI or the console. */
+  source: text('source', { enum: CAMPAIGN_SOURCES }).notNull(),
   file: text('file'),
   /** JSON of CampaignDef. */
   definition: text('definition').notNull(),
@@ -68,5 +73,6 @@ export const campaignTargets = sqliteTable('campaign_targets', {
   skipReason: text('skip_reason'),
 }, (t) => [
   primaryKey({ columns: [t.campaignId, t.occurrence, t.targetId] }),
-  index('campaign_targets_target_idx').on(t.targetId, t.at),
+  // Per-group caps look up a group's posts by local day and month; member targets never need it.
+  index('campaign_targets_room_idx').on(t.targetId, t.at).where(sql`target_kind = 'room'`),
 ]);

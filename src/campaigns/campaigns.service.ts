@@ -1,13 +1,14 @@
-import type { Clock } from '../core/clock.js';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import { sendJobId, type SendJobData } from '../outbox/outbox.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
-import type { CampaignDef } from './campaign.file.js';
-import { loadCampaignDir } from './campaign.file.js';
+import type { Db } from '../platform/db/client.js';
+import type { CampaignDef, CampaignProblem } from './campaign.file.js';
+import { checkCampaign, loadCampaignDir } from './campaign.file.js';
 import { campaignKeyPrefix } from './content.rules.js';
-import { CANCELLED_REASON, PAUSED_REASON, type CampaignsRepo } from './campaigns.repo.js';
-import type { CampaignStatus } from './campaigns.schema.js';
-import { afterOccurrence, canDo, resumeTo, type CampaignAction } from './lifecycle.rules.js';
+import { CANCELLED_REASON, CampaignsRepo, PAUSED_REASON } from './campaigns.repo.js';
+import type { CampaignSource, CampaignStatus } from './campaigns.schema.js';
+import { afterOccurrence, canDo, resumeTo, statusesAllowing, type CampaignAction } from './lifecycle.rules.js';
 import { planOccurrence, type PlanResult, type PlannerDeps } from './planner.js';
 import { dueSlot, nextSlot, occurrenceId } from './schedule.rules.js';
 
@@ -17,6 +18,75 @@ export const LOOKBACK_MS = 15 * 60_000;
 const RESUME_STEP_MS = 2000;
 
 export type OpResult = { ok: true; message: string } | { ok: false; message: string };
+
+/** What saving a campaign did: its id, or every problem (nothing was stored). */
+export type CampaignSaveResult =
+  | { ok: true; id: string; created: boolean; changed: boolean }
+  | { ok: false; problems: CampaignProblem[] };
+
+export interface CampaignSaveOptions {
+  /** Edit this existing campaign (the body's `id`, if any, must be the same); absent: create a new one. */
+  id?: string;
+  /** Epoch ms recorded on the campaign and its audit row (default: the system clock). */
+  now?: number;
+  /** The file the object was read from (CLI): its base name is the default id, its folder the base of relative image paths. */
+  file?: string;
+  /** Folder relative image paths resolve against (default: the file's folder, else the shipped `sop/campaigns/`). */
+  baseDir?: string;
+  /** Recorded as the campaign's source (default: `console` for actors `console:…`, else `cli`). */
+  source?: Exclude<CampaignSource, 'file'>;
+}
+
+/** The shipped campaigns folder (`sop/campaigns` at the project root). */
+export const DEFAULT_CAMPAIGNS_DIR = fileURLToPath(new URL('../../sop/campaigns', import.meta.url));
+
+/**
+ * Creates or changes a campaign from a plain object (the JSON body of the console's
+ * `POST /api/campaigns`, or a file given to `campaign create|edit`), validated by the same validator
+ * as `sop/campaigns/*.yaml`. All or nothing: on any problem nothing is stored.
+ *
+ * - Create (no `opts.id`): the body needs an `id` not used yet; `status` is `scheduled` (the default,
+ *   as in files: it follows its schedule) or `draft` (waits for `campaign schedule`).
+ * - Edit (`opts.id`): refused for campaigns that come from a file (edit the file), and for a campaign
+ *   that is running, done or cancelled (the problem's path is `status`, with the states that allow it).
+ *   The body's `status` is ignored on edit: pause, resume, schedule and cancel change it.
+ *
+ * Every create and edit is recorded in campaign_transitions with `actor` (`console:alice`, `cli:bob`).
+ * @example saveCampaign(db, await c.req.json(), `console:${user}`) // { ok: true, id: 'member-day', created: true, changed: true }
+ * @example saveCampaign(db, { name: 'x' }, 'console:al') // { ok: false, problems: [{ path: 'audience', message: 'expected an object, found nothing' }, …] }
+ */
+export function saveCampaign(db: Db, input: unknown, actor: string, opts: CampaignSaveOptions = {}): CampaignSaveResult {
+  const repo = new CampaignsRepo(db);
+  const now = opts.now ?? Date.now();
+  const editing = opts.id !== undefined;
+  const body = editing && isObject(input) && input['id'] === undefined ? { ...input, id: opts.id } : input;
+  const checked = checkCampaign(body, { file: opts.file, baseDir: opts.baseDir ?? (opts.file ? undefined : DEFAULT_CAMPAIGNS_DIR) });
+  if (!checked.ok) return checked;
+  const def = checked.def;
+  const row = repo.get(def.id);
+  if (!editing) {
+    if (row) return { ok: false, problems: [{ path: 'id', message: `"${def.id}" is already a campaign (${row.status}); edit it instead, or choose another id` }] };
+    repo.insert(def, opts.source ?? sourceOf(actor), opts.file ?? null, actor, now);
+    return { ok: true, id: def.id, created: true, changed: true };
+  }
+  if (def.id !== opts.id) return { ok: false, problems: [{ path: 'id', message: `expected "${opts.id}" (the campaign being edited), found "${def.id}"; the id of a campaign cannot change` }] };
+  if (!row) return { ok: false, problems: [{ path: 'id', message: `no campaign "${opts.id}"; create it first` }] };
+  if (row.source === 'file') return { ok: false, problems: [{ path: 'id', message: `"${def.id}" comes from ${row.file ?? 'a campaign file'}; edit that file (the bot re-reads it every minute)` }] };
+  const stored = { ...def, status: repo.definition(row).status };
+  if (row.definition === JSON.stringify(stored)) return { ok: true, id: def.id, created: false, changed: false };
+  const d = canDo('edit', row.status);
+  if (!d.ok) return { ok: false, problems: [{ path: 'status', message: d.reason, allowed: [...statusesAllowing('edit')] }] };
+  if (!repo.edit(def.id, row.status, stored, actor, now)) return { ok: false, problems: [{ path: 'status', message: `${def.id} changed meanwhile (no longer ${row.status}); try again` }] };
+  return { ok: true, id: def.id, created: false, changed: true };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sourceOf(actor: string): Exclude<CampaignSource, 'file'> {
+  return actor.startsWith('console:') ? 'console' : 'cli';
+}
 
 export interface CampaignServiceDeps extends PlannerDeps {
   /** The bot's queues, to give resumed messages their jobs at once; null in the CLI (the bot's reconcile, ≤ 30 s, does it). */
@@ -49,19 +119,22 @@ export class CampaignService {
   }
 
   /**
-   * Creates or updates a campaign from a definition. Editing a running (or finished) campaign is
-   * refused with the reason; the stored definition stays.
+   * Creates or updates a campaign from a definition (the file sync). Editing a running (or finished)
+   * campaign is refused with the reason, and so is a file whose id is a campaign created from the CLI
+   * or console; the stored definition stays. Every create and edit is recorded with `by`.
    */
-  upsert(def: CampaignDef, source: 'file' | 'cli', file: string | null, by: string): OpResult {
+  upsert(def: CampaignDef, source: CampaignSource, file: string | null, by: string): OpResult {
     const row = this.repo.get(def.id);
     if (!row) {
       this.repo.insert(def, source, file, by, this.now());
       return { ok: true, message: `${def.id}: created (${def.status})` };
     }
+    const where = `${def.id}${file ? ` (${file})` : ''}`;
+    if (row.source !== source) return { ok: false, message: `${where}: id: "${def.id}" is already a campaign created from the ${row.source}; give the file another id` };
     if (row.definition === JSON.stringify(def)) return { ok: true, message: `${def.id}: unchanged` };
     const d = canDo('edit', row.status);
-    if (!d.ok) return { ok: false, message: `${def.id}${file ? ` (${file})` : ''}: edit refused: ${d.reason}` };
-    this.repo.updateDefinition(def.id, def, this.now());
+    if (!d.ok) return { ok: false, message: `${where}: edit refused: ${d.reason}` };
+    if (!this.repo.edit(def.id, row.status, def, by, this.now())) return { ok: false, message: `${where}: changed meanwhile; try again` };
     return { ok: true, message: `${def.id}: updated` };
   }
 

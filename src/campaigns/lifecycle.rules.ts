@@ -27,6 +27,11 @@ export function canDo(action: CampaignAction, status: CampaignStatus): { ok: tru
   return { ok: false, reason: `campaign is ${status}: cannot ${action}${done ? ' a finished campaign' : ''}; ${action} is allowed when ${t.from.join(' or ')}` };
 }
 
+/** The states in which `action` is allowed. @example statusesAllowing('edit') // ['draft', 'scheduled', 'paused'] */
+export function statusesAllowing(action: CampaignAction): readonly CampaignStatus[] {
+  return TRANSITIONS[action].from;
+}
+
 /** The state after `resume`: back to running when an occurrence still has messages to send, else scheduled. */
 export function resumeTo(hasOpenOccurrence: boolean): CampaignStatus {
   return hasOpenOccurrence ? 'running' : 'scheduled';

@@ -5,7 +5,7 @@ import type { EnqueueRequest, Outbox } from '../outbox/outbox.js';
 import { selectAudience, type AudienceTarget, type GroupFacts, type MemberFacts } from './audience.rules.js';
 import type { CampaignDef } from './campaign.file.js';
 import { capDecision, groupCaps } from './caps.rules.js';
-import { campaignKey, renderContent } from './content.rules.js';
+import { campaignKey, compileContent } from './content.rules.js';
 import type { CampaignsRepo, NewTargetRow } from './campaigns.repo.js';
 import { occurrenceId, occurrenceWindow, seededRandom, spread } from './schedule.rules.js';
 
@@ -41,6 +41,15 @@ export interface PlannerDeps {
 }
 
 /**
+ * The targets of the audience. Its own function so that the directory read for it (100,000 member
+ * rows) is garbage as soon as the targets are chosen, not kept alive across the planner's awaits.
+ */
+function audience(deps: PlannerDeps, def: CampaignDef, now: number): AudienceTarget[] {
+  const dir = deps.directory ? deps.directory() : { groups: def.audience.groups ? deps.repo.groupFacts() : [], members: def.audience.members ? deps.repo.memberFacts() : [] };
+  return selectAudience(def, dir, now);
+}
+
+/**
  * Plans one occurrence of a campaign: audience → per-group caps → rendering → spread → enqueue
  * through the outbox (key `campaign:<id>:<occurrence>:<target>`), recording each target (and why a
  * target was skipped) in campaign_targets. Safe to run twice for the same slot: targets already
@@ -53,8 +62,7 @@ export async function planOccurrence(deps: PlannerDeps, def: CampaignDef, slot: 
   const occurrence = occurrenceId(slot, tz);
   const { windowEnd, expiresAt } = occurrenceWindow(def, slot, tz);
   const firstPlan = repo.openOccurrence({ campaignId: def.id, occurrence, at: slot.getTime(), windowEnd, expiresAt, plannedAt: now, by });
-  const dir = deps.directory ? deps.directory() : { groups: def.audience.groups ? repo.groupFacts() : [], members: def.audience.members ? repo.memberFacts() : [] };
-  const all = selectAudience(def, dir, now);
+  const all = audience(deps, def, now);
   const planned = firstPlan ? new Set<string>() : repo.plannedTargets(def.id, occurrence);
   const fresh = planned.size ? all.filter((t) => !planned.has(t.id)) : all;
 
@@ -73,7 +81,7 @@ export async function planOccurrence(deps: PlannerDeps, def: CampaignDef, slot: 
     const dayTo = zonedTime(p.year, p.month, p.day + 1, 0, 0, tz).getTime();
     const monthFrom = zonedTime(p.year, p.month, 1, 0, 0, tz).getTime();
     const monthTo = zonedTime(p.year, p.month + 1, 1, 0, 0, tz).getTime();
-    const counts = repo.groupPostCounts(dayFrom, dayTo, monthFrom, monthTo);
+    const counts = repo.groupPostCounts(fresh.map((t) => t.id), dayFrom, dayTo, monthFrom, monthTo);
     for (const t of fresh) {
       const d = capDecision(counts.get(t.id) ?? { day: 0, month: 0 }, caps);
       if (d.ok) sendable.push(t);
@@ -86,38 +94,45 @@ export async function planOccurrence(deps: PlannerDeps, def: CampaignDef, slot: 
     }
   }
 
+  // In key order: the outbox's and the plan's indexes then grow at one edge instead of everywhere.
+  if (!def.audience.groups) sendable.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+
   // Spread from the later of the slot and now: the rest of the window, or a whole spread again when run after it.
   const from = Math.max(slot.getTime(), now);
   const to = windowEnd > from ? windowEnd : from + def.spreadMinutes * 60_000;
   const at = spread(sendable.length, from, to, seededRandom(`${def.id}:${occurrence}`));
-  const reqs: EnqueueRequest[] = [];
-  const firstOfTarget: number[] = [];
-  sendable.forEach((t, i) => {
-    firstOfTarget.push(reqs.length);
-    renderContent(def.content, t.vars).forEach((content, k) => {
-      reqs.push({
-        key: campaignKey(def.id, occurrence, t.id, k), target: { kind: t.kind, id: t.id }, content, purpose: 'campaign',
-        notBefore: at[i]! + k * SAME_TARGET_GAP_MS, expiresAt,
-      });
-    });
-  });
+  const render = compileContent(def.content);
   let enqueued = 0;
-  for (let c = 0; c < sendable.length;) {
-    // Chunk on target boundaries so a target's row and its messages are recorded together.
-    let end = c;
-    while (end < sendable.length && (firstOfTarget[end]! - firstOfTarget[c]!) < ENQUEUE_CHUNK) end++;
-    const from = firstOfTarget[c]!;
-    const upto = end < sendable.length ? firstOfTarget[end]! : reqs.length;
-    const results = await deps.outbox.enqueueMany(reqs.slice(from, upto));
-    const rows: NewTargetRow[] = [];
-    for (let i = c; i < end; i++) {
-      const r = results[firstOfTarget[i]! - from]!;
-      if (r.created) enqueued++;
-      rows.push({ campaignId: def.id, occurrence, targetKind: sendable[i]!.kind, targetId: sendable[i]!.id, at: slot.getTime(), outboxId: r.id });
+  // Chunks on target boundaries (a target's messages are enqueued, and its plan row recorded,
+  // together). Chunk n's jobs go to Redis while chunk n+1 is written to SQLite; its target rows
+  // are recorded when its enqueue resolves (a crash in between is mended by a second run).
+  let previous: Promise<void> = Promise.resolve();
+  let failed = false;
+  for (let c = 0; c < sendable.length && !failed;) {
+    const reqs: EnqueueRequest[] = [];
+    const firsts: number[] = [];
+    for (; c < sendable.length && reqs.length < ENQUEUE_CHUNK; c++) {
+      const t = sendable[c]!;
+      const target = { kind: t.kind, id: t.id };
+      firsts.push(reqs.length);
+      render(t.vars).forEach((content, k) => {
+        reqs.push({ key: campaignKey(def.id, occurrence, t.id, k), target, content, purpose: 'campaign', notBefore: at[c]! + k * SAME_TARGET_GAP_MS, expiresAt });
+      });
     }
-    repo.insertTargets(rows);
-    c = end;
+    const done = deps.outbox.enqueueMany(reqs).then((results) => {
+      const ids = firsts.map((f) => {
+        const r = results[f]!;
+        if (r.created) enqueued++;
+        return r.id;
+      });
+      repo.insertPlannedTargets(def.id, occurrence, slot.getTime(), ids);
+    });
+    done.catch(() => { failed = true; }); // awaited below (and rethrown there); stop writing more chunks
+    await new Promise<void>((r) => setImmediate(r)); // let this chunk's jobs leave for Redis
+    await previous;
+    previous = done;
   }
+  await previous;
   repo.insertTargets(targetRows);
   const targeted = all.length;
   repo.setTargeted(def.id, occurrence, targeted);

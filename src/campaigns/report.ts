@@ -1,5 +1,6 @@
 import { campaignKeyPrefix } from './content.rules.js';
 import type { CampaignsRepo } from './campaigns.repo.js';
+import { joinsAndLeaves } from '../groups/report.js';
 
 const HOUR = 3_600_000;
 
@@ -23,8 +24,9 @@ export interface OccurrenceReport {
   /** Messages from members in the targeted groups within 1 h / 24 h after each post there. */
   replies1h: number;
   replies24h: number;
-  /** Joins and leaves need room events the platform edge does not deliver yet. */
-  joinsLeaves: 'not tracked yet';
+  /** Members joining and leaving the targeted groups within 24 h after each post there (src/groups). */
+  joins24h: number;
+  leaves24h: number;
 }
 
 /** Builds the report of each occurrence of a campaign (newest first) from the delivery records. */
@@ -36,7 +38,7 @@ export function campaignReport(repo: CampaignsRepo, campaignId: string, opts: { 
     const rows = repo.outboxRows(campaignKeyPrefix(campaignId, o.occurrence));
     const r: OccurrenceReport = {
       occurrence: o.occurrence, at: o.at, targeted: o.targeted, skippedAtPlanning, messages: rows.length,
-      sent: 0, failed: 0, expired: 0, unknown: 0, pending: 0, skipped: {}, replies1h: 0, replies24h: 0, joinsLeaves: 'not tracked yet',
+      sent: 0, failed: 0, expired: 0, unknown: 0, pending: 0, skipped: {}, replies1h: 0, replies24h: 0, joins24h: 0, leaves24h: 0,
     };
     const firstSentInRoom = new Map<string, number>();
     for (const row of rows) {
@@ -55,6 +57,9 @@ export function campaignReport(repo: CampaignsRepo, campaignId: string, opts: { 
     for (const [room, sentAt] of firstSentInRoom) {
       r.replies1h += repo.repliesInRoom([room], sentAt, sentAt + HOUR, opts.selfIds ?? []);
       r.replies24h += repo.repliesInRoom([room], sentAt, sentAt + 24 * HOUR, opts.selfIds ?? []);
+      const jl = joinsAndLeaves(repo.db, [room], sentAt, sentAt + 24 * HOUR);
+      r.joins24h += jl.joins;
+      r.leaves24h += jl.leaves;
     }
     return r;
   });
@@ -70,6 +75,6 @@ export function renderReport(reports: OccurrenceReport[], timezone: string): str
     `  occurrence ${r.occurrence} (${when(r.at)} ${timezone})`,
     `    targeted ${r.targeted}; skipped at planning: ${fmt(r.skippedAtPlanning)}`,
     `    messages ${r.messages}: sent ${r.sent}, failed ${r.failed}, expired ${r.expired}, unknown ${r.unknown}, pending ${r.pending}; skipped: ${fmt(r.skipped)}`,
-    `    replies in targeted groups: ${r.replies1h} within 1 h, ${r.replies24h} within 24 h; joins/leaves: ${r.joinsLeaves}`,
+    `    replies in targeted groups: ${r.replies1h} within 1 h, ${r.replies24h} within 24 h; joins ${r.joins24h}, leaves ${r.leaves24h} within 24 h`,
   ].join('\n')).join('\n');
 }

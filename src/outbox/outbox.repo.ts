@@ -32,12 +32,12 @@ export class OutboxRepo {
   );
 
   constructor(private readonly db: Db) {
-    this.insertStmt = db.insert(outbox).values({
-      key: p('key'), account: p('account'), targetKind: p('targetKind'), targetId: p('targetId'), content: p('content'),
-      purpose: p('purpose'), priority: p('priority'), notBefore: p('notBefore'), expiresAt: p('expiresAt'),
-      status: 'queued', createdAt: p('createdAt'), updatedAt: p('createdAt'),
-    }).onConflictDoNothing().returning({ id: outbox.id }).prepare();
-    this.byKeyStmt = db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(eq(outbox.key, p('key'))).prepare();
+    // Plain better-sqlite3 statements for the bulk insert: drizzle's placeholder filling cost more
+    // than the insert itself at campaign scale (100,000 rows per occurrence).
+    this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, number, number]>(
+      `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) on conflict do nothing`);
+    this.byKeyStmt = db.$client.prepare<[string], { id: number; status: OutboxStatus }>('select id, status from outbox where key = ?');
     this.byIdStmt = db.select().from(outbox).where(eq(outbox.id, p('id'))).prepare();
     this.claimStmt = db.update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: pv('now'), claimedBy: pv('by') })
@@ -61,9 +61,10 @@ export class OutboxRepo {
    */
   insertMany(rows: NewOutboxRow[]): { id: number; created: boolean; status: OutboxStatus }[] {
     return this.db.$client.transaction(() => rows.map((r) => {
-      const created = this.insertStmt.get({ ...r, notBefore: r.notBefore ?? null, expiresAt: r.expiresAt ?? null });
-      if (created) return { id: created.id, created: true, status: 'queued' as const };
-      const existing = this.byKeyStmt.get({ key: r.key })!;
+      const ins = this.insertStmt.run(r.key, r.account, r.targetKind, r.targetId, r.content, r.purpose, r.priority,
+        r.notBefore ?? null, r.expiresAt ?? null, r.createdAt, r.createdAt);
+      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status: 'queued' as const };
+      const existing = this.byKeyStmt.get(r.key)!;
       return { id: existing.id, created: false, status: existing.status };
     }))();
   }

@@ -1,0 +1,160 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import { closeDb, openDb } from '../platform/db/client.js';
+import { runCliIn } from '../../test/support/cli.js';
+
+let dir: string;
+let sopDir: string;
+const NOW = new Date('2026-11-25T04:00:00Z');
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-cli-campaign-'));
+  sopDir = path.join(dir, 'sop-campaigns');
+  mkdirSync(sopDir);
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs one command line against a temp store and a temp campaigns folder, as user `tester`. */
+const cli = (...argv: string[]) => runCliIn(dir, argv, { env: { CAMPAIGNS_DIR: sopDir, USER: 'tester' }, now: NOW });
+
+/** Reads the store the CLI wrote. */
+function withRepo<T>(f: (repo: CampaignsRepo) => T): T {
+  const db = openDb(path.join(dir, 'siyu.db'));
+  try {
+    return f(new CampaignsRepo(db));
+  } finally {
+    closeDb(db);
+  }
+}
+
+const GOOD = `id: weekend
+name: 周末活动
+status: scheduled
+audience:
+  groups:
+    stores: [HZ01]
+content:
+  - kind: text
+    text: "{name}的家人们，周末见！"
+schedule:
+  cron: "0 10 * * 6"
+spreadMinutes: 20
+`;
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('campaign check', () => {
+  it('refuses an unknown audience field, a bad cron and a missing image with the file, the path and what is allowed', async () => {
+    write('bad.yaml', GOOD
+      .replace('stores: [HZ01]', 'stores: [HZ01]\n    city: 杭州')
+      .replace('"0 10 * * 6"', '"0 25 * * 6"'));
+    const r = await cli('campaign', 'check', 'bad.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('bad.yaml: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags');
+    expect(r.out).toBe('');
+
+    write('img.yaml', GOOD.replace('  - kind: text', '  - kind: image\n    path: media/none.png\n  - kind: text').replace('"0 10 * * 6"', '"0 25 * * 6"'));
+    const img = await cli('campaign', 'check', 'img.yaml');
+    expect(img.code).toBe(1);
+    // Every problem at once, each with its path.
+    expect(img.err).toMatch(/img\.yaml: schedule\.cron: "0 25 \* \* 6" is not a valid cron.*expected 5 fields/);
+    expect(img.err).toContain(`img.yaml: content[0].path: image "media/none.png" not found (looked at ${path.join(dir, 'media/none.png')})`);
+    expect(img.err).toContain('img.yaml: refused (2 problems); nothing was stored');
+  });
+
+  it('says what a good file is, and stores nothing', async () => {
+    write('good.yaml', GOOD);
+    const r = await cli('campaign', 'check', 'good.yaml');
+    expect(r).toMatchObject({ code: 0, out: 'good.yaml: ok: weekend "周末活动" (scheduled), groups, cron "0 10 * * 6", 1 message(s), spread 20 min\n' });
+    expect((await cli('campaign', 'list')).out).toBe('no campaigns\n');
+  });
+});
+
+describe('campaign create and edit', () => {
+  it('creates from a file, lists it as a CLI campaign and records who created it', async () => {
+    write('weekend.yaml', GOOD);
+    expect(await cli('campaign', 'create', 'weekend.yaml')).toMatchObject({ code: 0, out: 'weekend: created (scheduled)\n' });
+    expect((await cli('campaign', 'list')).out).toMatch(/^weekend\s+scheduled\s+cli\s+周末活动\s+cron "0 10 \* \* 6"\s+next 2026-11-28 10:00\n$/);
+    const show = await cli('campaign', 'show', 'weekend');
+    expect(show.out).toContain('draft → scheduled by cli:tester (created)');
+    // The same id again is refused: create never overwrites.
+    const again = await cli('campaign', 'create', 'weekend.yaml');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('weekend.yaml: id: "weekend" is already a campaign (scheduled); edit it instead, or choose another id');
+  });
+
+  it('creates from --from-json; a bad object gets every problem with its path and nothing is stored', async () => {
+    const bad = await cli('campaign', 'create', '--from-json', JSON.stringify({
+      id: 'flash', name: '闪购', audience: { groups: { stores: ['HZ01'], city: 'x' } }, content: [{ kind: 'video' }], schedule: { cron: '0 10 * * 5' },
+    }));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--from-json: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags');
+    expect(bad.err).toContain('--from-json: content[0]');
+    expect(withRepo((r) => r.get('flash'))).toBeUndefined();
+
+    expect((await cli('campaign', 'create', '--from-json', '{"id": "flash",')).err).toContain('--from-json: not valid JSON');
+    const ok = await cli('campaign', 'create', '--from-json', JSON.stringify({
+      id: 'flash', name: '闪购', status: 'draft', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '闪购开始' }], schedule: { at: '2026-12-01 20:00' },
+    }));
+    expect(ok).toMatchObject({ code: 0, out: 'flash: created (draft)\n' });
+  });
+
+  it('edits a scheduled campaign (audited), refuses a running one with the reason and leaves it as it was', async () => {
+    write('weekend.yaml', GOOD);
+    await cli('campaign', 'create', 'weekend.yaml');
+    write('weekend2.yaml', GOOD.replace('spreadMinutes: 20', 'spreadMinutes: 45'));
+    expect(await cli('campaign', 'edit', 'weekend', 'weekend2.yaml')).toMatchObject({ code: 0, out: 'weekend: updated (scheduled)\n' });
+    expect(await cli('campaign', 'edit', 'weekend', 'weekend2.yaml')).toMatchObject({ code: 0, out: 'weekend: unchanged\n' });
+    expect(withRepo((r) => r.definition(r.get('weekend')!).spreadMinutes)).toBe(45);
+
+    // The bot starts an occurrence (what its tick does), then an edit is refused.
+    withRepo((r) => r.transition('weekend', 'scheduled', 'running', 'scheduler', 'occurrence started', NOW.getTime()));
+    write('weekend3.yaml', GOOD.replace('spreadMinutes: 20', 'spreadMinutes: 5'));
+    const refused = await cli('campaign', 'edit', 'weekend', 'weekend3.yaml');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('weekend3.yaml: status: campaign is running: editing a running campaign is refused; pause it first');
+    expect(refused.err).toContain('allowed: draft, scheduled, paused');
+    expect(withRepo((r) => r.definition(r.get('weekend')!).spreadMinutes)).toBe(45);
+
+    expect((await cli('campaign', 'pause', 'weekend')).code).toBe(0);
+    expect((await cli('campaign', 'edit', 'weekend', 'weekend3.yaml')).code).toBe(0);
+    expect(withRepo((r) => r.transitions('weekend').map((t) => `${t.from}>${t.to} ${t.by} ${t.reason ?? ''}`.trim()))).toEqual([
+      'draft>scheduled cli:tester created',
+      'scheduled>scheduled cli:tester edited',
+      'scheduled>running scheduler occurrence started',
+      'running>paused cli:tester',
+      'paused>paused cli:tester edited',
+    ]);
+  });
+
+  it('leaves campaigns from sop/campaigns to their files, and keeps a file from taking a CLI campaign\'s id', async () => {
+    writeFileSync(path.join(sopDir, 'member-day.yaml'), GOOD.replace('id: weekend\n', ''));
+    write('md.yaml', GOOD.replace('id: weekend', 'id: member-day'));
+    const r = await cli('campaign', 'edit', 'member-day', 'md.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`md.yaml: id: "member-day" comes from ${path.join(sopDir, 'member-day.yaml')}; edit that file`);
+
+    write('weekend.yaml', GOOD);
+    await cli('campaign', 'create', 'weekend.yaml');
+    writeFileSync(path.join(sopDir, 'weekend.yaml'), GOOD.replace('周末活动', '别的活动'));
+    const list = await cli('campaign', 'list');
+    expect(list.err).toContain(`campaign file refused: weekend (${path.join(sopDir, 'weekend.yaml')}): id: "weekend" is already a campaign created from the cli; give the file another id`);
+    expect(withRepo((repo) => repo.get('weekend'))).toMatchObject({ name: '周末活动', source: 'cli' });
+  });
+
+  it('answers a missing file or argument plainly', async () => {
+    expect(await cli('campaign', 'create', 'nope.yaml')).toMatchObject({ code: 1, err: 'nope.yaml: no such file\n' });
+    expect((await cli('campaign', 'create')).code).toBe(2);
+    expect((await cli('campaign', 'edit')).code).toBe(2);
+    expect((await cli('campaign', 'bogus')).err).toContain('campaign commands are list, show, create, edit, check, run, pause, resume, cancel, schedule');
+  });
+});
