@@ -38,7 +38,10 @@ Options:
 
 Every bad row is listed with its Excel row number, column, value (phones masked) and why. By default a
 file with any bad row imports nothing. Importing the same file again changes nothing, and an order
-credits points once however often it is imported. Cells left blank keep what the store has.
+credits points once however often it is imported. Cells left blank keep what the store has. An order
+row may name the coupon used on it (券码/coupon): that coupon is marked used with the order; an unknown,
+expired, already used or other member's coupon makes the row bad. Files from 8 MB up are read and
+checked in a second thread while the rows are written.
 Local dates and times are read in TIMEZONE; the store is DB_FILE (both from .env or the environment).
 
 Exit codes: 0 imported (or a clean dry run), 1 bad rows or an unreadable file (report printed),

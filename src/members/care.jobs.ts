@@ -8,6 +8,7 @@ import type { MembersRepo } from './members.repo.js';
 import { displayName, expiresText, tierName } from './members.replies.js';
 import { tierByCode } from './members.rules.js';
 import { fill, type MembershipPlaybook } from './playbook.js';
+import { runTierReview } from './tier-review.js';
 
 /**
  * Lifecycle care as scheduled routines. Each run only enqueues, with deterministic keys
@@ -54,6 +55,14 @@ export function eventText(e: PendingEvent, pb: MembershipPlaybook): string | nul
       if (!pb.care.tierUpgrade.enabled || !e.data.tierAfter) return null;
       const tier = tierByCode(e.data.tierAfter, pb);
       return fill(t.tierUpgrade, { name, tier: tierName(e.data.tierAfter, pb), multiplier: tier?.multiplier ?? 1 });
+    }
+    case 'tier-downgrade': {
+      if (!t.tierDowngrade || !e.data.tierAfter || !e.data.tierBefore) return null;
+      const before = tierByCode(e.data.tierBefore, pb);
+      const growth = e.data.growth ?? 0;
+      return fill(t.tierDowngrade, {
+        name, tier: tierName(e.data.tierAfter, pb), tierBefore: tierName(e.data.tierBefore, pb), growth, needed: Math.max(0, (before?.minGrowth ?? 0) - growth),
+      });
     }
   }
 }
@@ -148,5 +157,13 @@ export function declareCare(ctx: CapabilityContext, repo: MembersRepo, playbook:
   ctx.scheduler.declare({ name: 'members-care-events', cron: '* * * * *', catchUpMs: hour, run: () => runEventCare(deps, ctx.clock.now().getTime()).then(() => undefined) });
   ctx.scheduler.declare({ name: 'members-care-birthday', cron: `0 ${pb.care.birthday.hour} * * *`, catchUpMs: 12 * hour, run: (slot) => runBirthdayCare(deps, slot).then(() => undefined) });
   ctx.scheduler.declare({ name: 'members-care-festival', cron: `0 ${pb.care.festivals.hour} * * *`, catchUpMs: 8 * hour, run: (slot) => runFestivalCare(deps, slot).then(() => undefined) });
+  // The yearly tier review runs every night; it does nothing unless the playbook says `tierDowngrade: yearly`.
+  ctx.scheduler.declare({
+    name: 'members-tier-review', cron: '30 3 * * *', catchUpMs: 20 * hour,
+    run: async (slot) => {
+      const r = runTierReview(ctx.db, playbook(), slot, ctx.config.TIMEZONE);
+      if (r.reviewed) ctx.logger.info({ ...r }, 'yearly tier review');
+    },
+  });
   ctx.scheduler.declare({ name: 'members-member-day', cron: `0 ${pb.care.memberDay.hour} * * ${pb.care.memberDay.weekday}`, catchUpMs: 8 * hour, run: (slot) => runMemberDayCare(deps, slot).then(() => undefined) });
 }

@@ -15,7 +15,7 @@ export interface PendingEvent {
   memberId: number;
   kind: MemberEventKind;
   ref: string;
-  data: { orderId?: string; points?: number; balance?: number; orderCount?: number; tierBefore?: string; tierAfter?: string };
+  data: { orderId?: string; points?: number; balance?: number; orderCount?: number; tierBefore?: string; tierAfter?: string; growth?: number };
   contactId: string | null;
   name: string;
 }

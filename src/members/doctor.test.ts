@@ -42,4 +42,16 @@ describe('doctor', () => {
       expect.stringMatching(/^ledger row \d+: redemption redeem:m1 issued no coupon$/),
     ]);
   });
+
+  it('reports a used coupon that names no order of its member', () => {
+    const { db } = healthyStore();
+    const x = db.$client;
+    const code = x.prepare("select code from coupons where ref = 'redeem:m1'").pluck().get() as string;
+    x.prepare("update coupons set status = 'used', used_at = ?, used_order_id = 'A1' where code = ?").run(now, code);
+    expect(runDoctor(db)).toEqual({ ok: true, problems: [] });
+    x.prepare("update coupons set used_order_id = 'NOPE' where code = ?").run(code);
+    expect(runDoctor(db).problems).toEqual([`coupon ${code}: used, but order NOPE is not an order of its member`]);
+    x.prepare('update coupons set used_order_id = null where code = ?').run(code);
+    expect(runDoctor(db).problems).toEqual([`coupon ${code}: used, but no order is recorded`]);
+  });
 });

@@ -67,12 +67,19 @@ const CHECKS: Check[] = [
     sql: `select c.code, c.ref from coupons c where c.ref like 'redeem:%' and not exists (select 1 from points_ledger l where l.ref = c.ref)`,
     line: (r) => `coupon ${r['code']}: ${r['ref']} has no ledger debit`,
   },
+  {
+    what: 'used coupon without its order',
+    sql: `select c.code, c.used_order_id from coupons c where c.status = 'used'
+          and (c.used_order_id is null or not exists (select 1 from orders o where o.order_id = c.used_order_id and o.member_id = c.member_id))`,
+    line: (r) => `coupon ${r['code']}: used, but ${r['used_order_id'] === null ? 'no order is recorded' : `order ${r['used_order_id']} is not an order of its member`}`,
+  },
 ];
 
 /**
  * Checks the membership invariants on a store and lists every break: balances equal the ledger,
  * no negative balance, the ledger's running balance is consistent, coupons within the per-member
- * limits, stock never negative, each order credited once, each redemption debited and issued.
+ * limits, stock never negative, each order credited once, each redemption debited and issued, each
+ * used coupon on an order of its member.
  * Read-only.
  * @example const { ok, problems } = runDoctor(db)
  */

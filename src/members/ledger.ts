@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import type { MembershipPlaybook } from './playbook.js';
@@ -188,9 +188,23 @@ export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
  */
 export function newCode(length: number): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  while (out.length < length) {
+    if (poolAt >= pool.length) {
+      pool = randomBytes(POOL_BYTES);
+      poolAt = 0;
+    }
+    const b = pool[poolAt++]!;
+    // Bytes from 248 up are skipped: 248 = 8 × 31, so every character stays equally likely.
+    if (b < UNBIASED_BELOW) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
+  }
   return out;
 }
+
+/** Crypto random bytes drawn 4 KiB at a time: one system call per few hundred codes, not one per character. */
+const POOL_BYTES = 4096;
+const UNBIASED_BELOW = Math.floor(256 / CODE_ALPHABET.length) * CODE_ALPHABET.length;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
 
 /** A new member's referral (invite) code. Unique in practice; the unique index is the guarantee. */
 export function newReferralCode(): string {

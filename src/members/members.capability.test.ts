@@ -11,7 +11,12 @@ import { openTestDb } from '../platform/db/client.js';
 import { rewards } from '../platform/db/schema.js';
 import type { ScheduleSpec } from '../schedules/scheduler.js';
 import { membersCapability } from './members.capability.js';
-import { insertMember } from './testing.js';
+import { insertMember, shippedPlaybook } from './testing.js';
+import { creditOrder } from './ledger.js';
+import { MembersRepo } from './members.repo.js';
+import { loadMembershipPlaybook } from './playbook.js';
+import { runDoctor } from './doctor.js';
+import { eq } from 'drizzle-orm';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -51,7 +56,8 @@ describe('members capability', () => {
       { code: 'C001', stock: 10000 }, { code: 'C002', stock: 5000 }, { code: 'G001', stock: 500 }, { code: 'NEW10', stock: null }, { code: 'BDAY20', stock: null },
     ]);
     expect(specs.map((s) => [s.name, s.cron])).toEqual([
-      ['members-care-events', '* * * * *'], ['members-care-birthday', '0 9 * * *'], ['members-care-festival', '0 10 * * *'], ['members-member-day', '0 10 * * 5'],
+      ['members-care-events', '* * * * *'], ['members-care-birthday', '0 9 * * *'], ['members-care-festival', '0 10 * * *'],
+      ['members-tier-review', '30 3 * * *'], ['members-member-day', '0 10 * * 5'],
     ]);
   });
 
@@ -67,5 +73,37 @@ describe('members capability', () => {
     clock.advance(11_000);
     await say('b', '订阅');
     expect((sent.at(-1)!.content as { text: string }).text).toBe('已恢复接收会员活动消息。回复"退订"可随时停止。');
+  });
+
+  it('restocks a reward when its stock figure in the playbook changes; a restart or another edit keeps the live stock', async () => {
+    const file = copyPlaybook();
+    const withStock = (n: number) => writeFileSync(file, readFileSync(file, 'utf8').replace(/(code: C001\n(?:.*\n){2}\s+stock: )\d+/, `$1${n}`));
+    withStock(1);
+    const { db, clock, sent, say } = install(file);
+    const id = insertMember(db, { contactId: 'wx-1' });
+    creditOrder(db, shippedPlaybook(), { orderId: 'O1', memberId: id, amountFen: 200_000, orderedAt: clock.now().getTime() - 60_000 }, clock.now().getTime());
+    const stock = () => db.select({ s: rewards.stock }).from(rewards).where(eq(rewards.code, 'C001')).get()!.s;
+    const last = () => (sent.at(-1)!.content as { text: string }).text;
+    await say('r1', '兑换 C001');
+    expect(last()).toMatch(/^兑换成功/);
+    await say('r2', '兑换 C001');
+    expect(last()).toMatch(/^5元无门槛券已兑完/);
+    expect(stock()).toBe(0);
+
+    withStock(3);
+    clock.advance(11_000);
+    await say('r3', '兑换 C001');
+    expect(last()).toMatch(/^兑换成功/);
+    expect(stock()).toBe(2);
+    // A restart reads the same figure: the live stock stays.
+    expect(new MembersRepo(db).syncRewards(loadMembershipPlaybook(file).rewards, clock.now().getTime())).toEqual([]);
+    expect(stock()).toBe(2);
+    // Another edit that leaves the figure alone keeps it too.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: 5元无门槛券', 'name: 5元券'));
+    clock.advance(11_000);
+    await say('r4', '兑换 C001');
+    expect(last()).toMatch(/^兑换成功：5元券/);
+    expect(stock()).toBe(1);
+    expect(runDoctor(db)).toEqual({ ok: true, problems: [] });
   });
 });

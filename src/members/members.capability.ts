@@ -27,8 +27,13 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       if (ctx.demo && seedDemoStore(ctx.db, ctx.demo, { now: ctx.clock.now().getTime(), baseTier: baseTier(holder.current).code, timezone: ctx.config.TIMEZONE })) {
         ctx.logger.info({ store: ctx.demo.store.code }, 'demo store seeded from data/demo (staff, groups, 35 members)');
       }
-      repo.syncRewards(holder.current.rewards, ctx.clock.now().getTime());
-      const unsubscribe = holder.onChange((p) => repo.syncRewards(p.rewards, ctx.clock.now().getTime()));
+      const sync = (rewards: typeof holder.current.rewards) => {
+        for (const r of repo.syncRewards(rewards, ctx.clock.now().getTime())) {
+          ctx.logger.info({ reward: r.code, stock: r.stock }, 'reward stock set from the playbook');
+        }
+      };
+      sync(holder.current.rewards);
+      const unsubscribe = holder.onChange((p) => sync(p.rewards));
       let checkedAt = ctx.clock.now().getTime();
       const playbook = () => {
         const now = ctx.clock.now().getTime();

@@ -156,10 +156,11 @@ async function join(code: string | null, m: InboundMessage, deps: MemberHandlerD
 }
 
 function catalogueFor(member: MemberRow, deps: MemberHandlerDeps, pb: MembershipPlaybook): RewardView[] {
-  return deps.repo.redeemable(pb).map((r: RewardRow) => ({ ...r, held: r.perMemberLimit === null ? 0 : deps.repo.couponCount(member.id, r.code) }));
+  const held = deps.repo.couponCounts(member.id);
+  return deps.repo.redeemable(pb).map((r: RewardRow) => ({ ...r, held: r.perMemberLimit === null ? 0 : held.get(r.code) ?? 0 }));
 }
 
-function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: MemberRow, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Send[] {
+async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: MemberRow, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<Send[]> {
   const t = pb.texts;
   let code = cmd.code;
   if (!code) {
@@ -170,7 +171,7 @@ function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: MemberR
     if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: q, codes: catalogue.map((r) => r.code).join('、') }) }];
     code = byName[0]!.code;
   }
-  const r = deps.repo.redeem(member.id, code, `redeem:${m.id}`, pb, now);
+  const r = await deps.repo.redeemSoon(member.id, code, `redeem:${m.id}`, pb, now);
   if (r.ok) {
     deps.logger.info({ memberId: member.id, reward: r.reward.code, cost: r.reward.cost, balance: r.balance }, 'reward redeemed');
     return [{ text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) }];

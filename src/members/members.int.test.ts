@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { creditOrder } from './ledger.js';
 import { MembersRepo } from './members.repo.js';
 import { runDoctor } from './doctor.js';
 import { insertMember, shippedPlaybook } from './testing.js';
+import { runImport } from './import/engine.js';
 
 const pb = shippedPlaybook();
 let redis: TestRedis;
@@ -188,6 +190,70 @@ describe('members: what a member can do by replying', () => {
     w.clock.advance(3_600_000);
     await w.say('wx-h', '群里聊天', { roomId: 'r@chatroom', roomTopic: 'g' });
     expect(memberOf(w, 'wx-h').lastActiveAt).toBe(w.clock.now().getTime());
+  });
+});
+
+describe('members: coupons used on imported orders', () => {
+  it('marks the coupon of an order row used: 我的券 and 积分 stop listing it; bad coupon cells are bad rows', async () => {
+    const w = await world();
+    const now = w.clock.now().getTime();
+    const hour = 3_600_000;
+    insertMember(w.db, { contactId: 'wx-a', name: '周敏', phone: '13800000011', points: 0 });
+    insertMember(w.db, { contactId: 'wx-b', name: '吴倩', phone: '13800000012', points: 0 });
+    await w.say('wx-a', '入会');
+    await w.say('wx-b', '入会');
+    const a = memberOf(w, 'wx-a');
+    const giftOf = (memberId: number) => w.db.select().from(coupons).where(eq(coupons.ref, `gift:new-member:${memberId}`)).get()!;
+    const giftA = giftOf(a.id);
+    w.db.update(coupons).set({ expiresAt: now + 3 * 24 * hour }).where(eq(coupons.code, giftA.code)).run(); // soon: 积分 would mention it
+    const giftB = giftOf(memberOf(w, 'wx-b').id);
+    // A coupon of A that is already past its validity.
+    creditOrder(w.db, pb, order('SEED', a.id, 100_000, now - 2 * hour), now);
+    await w.say('wx-a', '兑换 C001');
+    const old = w.db.select().from(coupons).where(eq(coupons.rewardCode, 'C001')).get()!;
+    w.db.update(coupons).set({ expiresAt: now - 2 * hour }).where(eq(coupons.code, old.code)).run();
+    await w.say('wx-a', '兑换 C001');
+    const fresh = w.db.select().from(coupons).where(sql`${coupons.rewardCode} = 'C001' and ${coupons.code} <> ${old.code}`).get()!;
+    w.clock.advance(hour);
+    const at = (ms: number) => new Date(ms + 8 * hour).toISOString().slice(0, 19).replace('T', ' '); // Shanghai wall clock
+    const file = (name: string, rows: string[]) => {
+      const f = path.join(tmp.dir, name);
+      writeFileSync(f, ['订单号,手机号,实付金额,下单时间,券码', ...rows].join('\n'));
+      return f;
+    };
+    const importOrders = (f: string) => runImport(w.db, { kind: 'orders', file: f, timeZone: SH, now: w.clock.now(), playbook: pb });
+
+    expect(w.reply(await w.say('wx-a', '积分'))).toMatch(/1 张券将在 7 天内过期/);
+    const good = file('good.csv', [`P-1,13800000011,199.00,${at(now + hour / 2)},${giftA.code.toLowerCase()}`]);
+    const first = await importOrders(good);
+    expect(first.issues).toEqual([]);
+    expect(first).toMatchObject({ created: 1, bad: 0, applied: true });
+    expect(first.notes).toContain('coupons marked used: 1');
+    expect(giftOf(a.id)).toMatchObject({ status: 'used', usedAt: now + hour / 2, usedOrderId: 'P-1' });
+    expect(await importOrders(good)).toMatchObject({ created: 0, unchanged: 1, bad: 0 });
+
+    const mine = await w.say('wx-a', '我的券');
+    expect(w.reply(mine)).toMatch(/^您的优惠券：\n5元无门槛券 券码 \w+，2026-12-25 前有效$/);
+    const points = await w.say('wx-a', '积分');
+    expect(w.reply(points)).not.toMatch(/张券将在 7 天内过期/);
+
+    const bad = await importOrders(file('bad.csv', [
+      `P-2,13800000011,10,${at(now + hour / 2)},ZZZZZZZZZZZZ`,
+      `P-3,13800000011,10,${at(now + hour / 2)},${giftB.code}`,
+      `P-4,13800000011,10,${at(now + hour / 2)},${giftA.code}`,
+      `P-5,13800000011,10,${at(now + hour / 2)},${old.code}`,
+      `P-1,13800000011,199.00,${at(now + hour / 2)},${fresh.code}`,
+    ]));
+    expect(bad).toMatchObject({ created: 0, bad: 5, applied: false });
+    expect(bad.issues.map((i) => [i.row, i.column, i.why.replace(/\(.*\)/, '(…)')])).toEqual([
+      [2, '券码', 'is not a coupon code in the store: only coupons the bot issued can be marked used'],
+      [3, '券码', 'belongs to another member (…), not to the member of this order'],
+      [4, '券码', 'was already used on order P-1: a coupon is used once'],
+      [5, '券码', 'had expired when the order was placed (…)'],
+      [6, '券码', 'is not the coupon order P-1 was imported with: an imported order is never changed'],
+    ]);
+    expect(giftOf(memberOf(w, 'wx-b').id).status).toBe('issued');
+    expect(runDoctor(w.db)).toEqual({ ok: true, problems: [] });
   });
 });
 

@@ -1,10 +1,12 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, isNull, sql, type Table } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import { coupons, groups, members, optOuts, rewards } from '../platform/db/schema.js';
 import { appendLedger, newCode, newReferralCode } from './ledger.js';
 import { baseTier } from './members.rules.js';
 import type { MembershipPlaybook, RewardDef } from './playbook.js';
 import { friendAttributionOf } from '../friends/attribution.js';
+import { TurnBatch } from '../core/turn-batch.js';
 
 export type MemberRow = typeof members.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
@@ -30,6 +32,40 @@ export type RedeemResult =
 
 const MAX_CODE_DRAWS = 5;
 
+/** `rewards.stock_set` of a reward the playbook lists without stock. */
+const UNLIMITED = -1;
+
+/** `col_name as "key", …` for every column of a table: raw statements that give drizzle's row shape. */
+function columnsOf(table: Table): string {
+  return Object.entries(getTableColumns(table)).map(([key, c]) => `"${c.name}" as "${key}"`).join(', ');
+}
+
+/**
+ * The statements of the 兑换 path as plain better-sqlite3 statements: the same rows as drizzle's
+ * (`columnsOf`), without its per-call query building and mapping, which cost more than the queries.
+ */
+function hotStatements(sqlite: Database.Database) {
+  return {
+    byContact: sqlite.prepare<[string], MemberRow>(`select ${columnsOf(members)} from members where contact_id = ?`),
+    byId: sqlite.prepare<[number], MemberRow>(`select ${columnsOf(members)} from members where id = ?`),
+    reward: sqlite.prepare<[string], Omit<RewardRow, 'active'> & { active: number }>(`select ${columnsOf(rewards)} from rewards where code = ?`),
+    couponCount: sqlite.prepare<[number, string], number>('select count(*) from coupons where member_id = ? and reward_code = ?').pluck(),
+    couponCounts: sqlite.prepare<[number], { rewardCode: string; n: number }>('select reward_code as rewardCode, count(*) as n from coupons where member_id = ? group by reward_code'),
+    activeRewards: sqlite.prepare<[], Omit<RewardRow, 'active'> & { active: number }>(`select ${columnsOf(rewards)} from rewards where active = 1 order by cost, code`),
+    insertCoupon: sqlite.prepare<[string, number, string, string, string, number, number]>(
+      'insert into coupons (code, member_id, reward_code, status, ref, issued_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)'),
+  };
+}
+
+/** One 兑换 request, as `redeemSoon` batches them. */
+interface RedeemRequest {
+  memberId: number;
+  rewardCode: string;
+  ref: string;
+  playbook: MembershipPlaybook;
+  now: number;
+}
+
 /**
  * The membership store as the member commands use it. Every multi-row change is one transaction
  * (`immediate`, so two processes serialise on the write lock; a savepoint when nested).
@@ -37,31 +73,32 @@ const MAX_CODE_DRAWS = 5;
 export class MembersRepo {
   private readonly q;
   private readonly redeemTx;
+  private readonly hot;
+  private readonly redeems: TurnBatch<RedeemRequest, RedeemResult>;
 
   constructor(private readonly db: Db) {
     const p = (name: string) => sql.placeholder(name);
+    this.hot = hotStatements(db.$client);
     this.q = {
-      byContact: db.select().from(members).where(eq(members.contactId, p('contactId'))).prepare(),
-      byId: db.select().from(members).where(eq(members.id, p('id'))).prepare(),
       touch: db.update(members).set({ lastActiveAt: sql`max(coalesce(${members.lastActiveAt}, 0), ${p('at')})` })
         .where(eq(members.contactId, p('contactId'))).prepare(),
-      reward: db.select().from(rewards).where(eq(rewards.code, p('code'))).prepare(),
-      activeRewards: db.select().from(rewards).where(eq(rewards.active, true)).orderBy(asc(rewards.cost), asc(rewards.code)).prepare(),
-      couponCount: db.select({ n: sql<number>`count(*)` }).from(coupons)
-        .where(and(eq(coupons.memberId, p('memberId')), eq(coupons.rewardCode, p('rewardCode')))).prepare(),
       usableCoupons: db.select({ coupon: coupons, rewardName: rewards.name }).from(coupons)
         .innerJoin(rewards, eq(rewards.code, coupons.rewardCode))
         .where(and(eq(coupons.memberId, p('memberId')), eq(coupons.status, 'issued'), gt(coupons.expiresAt, p('now'))))
         .orderBy(asc(coupons.expiresAt)).prepare(),
       takeStock: db.update(rewards).set({ stock: sql`${rewards.stock} - 1`, updatedAt: sql`${p('now')}` })
         .where(and(eq(rewards.code, p('code')), gt(rewards.stock, 0))).prepare(),
-      insertCoupon: db.insert(coupons).values({
-        code: p('code'), memberId: p('memberId'), rewardCode: p('rewardCode'), status: 'issued', ref: p('ref'),
-        issuedAt: p('issuedAt'), expiresAt: p('expiresAt'),
-      }).prepare(),
     };
     this.redeemTx = db.$client.transaction((memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number) =>
       this.redeemInTx(memberId, rewardCode, ref, playbook, now));
+    // The redemptions of one event-loop turn share one write transaction (one commit instead of one
+    // each); each still runs in its own savepoint, one after the other, each seeing the balance,
+    // stock and coupons the ones before it left.
+    const many = db.$client.transaction((reqs: RedeemRequest[]) => reqs.map((r) => this.redeemTx(r.memberId, r.rewardCode, r.ref, r.playbook, r.now)));
+    this.redeems = new TurnBatch(
+      (reqs) => many.immediate(reqs),
+      (r) => this.redeem(r.memberId, r.rewardCode, r.ref, r.playbook, r.now),
+    );
   }
 
   private tx<T>(fn: () => T): T {
@@ -69,11 +106,17 @@ export class MembersRepo {
   }
 
   byContact(contactId: string): MemberRow | undefined {
-    return this.q.byContact.get({ contactId });
+    return this.hot.byContact.get(contactId);
   }
 
   byId(id: number): MemberRow | undefined {
-    return this.q.byId.get({ id });
+    return this.hot.byId.get(id);
+  }
+
+  /** A reward of the live catalogue (active or not). */
+  reward(code: string): RewardRow | undefined {
+    const r = this.hot.reward.get(code);
+    return r && { ...r, active: r.active === 1 };
   }
 
   byReferralCode(code: string): MemberRow | undefined {
@@ -150,7 +193,7 @@ export class MembersRepo {
    */
   issueGift(memberId: number, rewardCode: string, ref: string, now: number): CouponRow | null {
     return this.tx(() => {
-      const reward = this.q.reward.get({ code: rewardCode });
+      const reward = this.reward(rewardCode);
       if (!reward || !reward.active) return null;
       if (this.db.select({ c: coupons.code }).from(coupons).where(eq(coupons.ref, ref)).get()) return null;
       if (reward.stock !== null && this.q.takeStock.run({ code: reward.code, now }).changes === 0) return null;
@@ -167,13 +210,21 @@ export class MembersRepo {
     return this.redeemTx.immediate(memberId, rewardCode, ref, playbook, now);
   }
 
+  /**
+   * {@link redeem}, with the other redemptions asked for in the same event-loop turn in one write
+   * transaction: what a burst of 兑换 messages uses. Same outcome as calling `redeem` for each in order.
+   */
+  redeemSoon(memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number): Promise<RedeemResult> {
+    return this.redeems.add({ memberId, rewardCode, ref, playbook, now });
+  }
+
   private redeemInTx(memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number): RedeemResult {
     const def = playbook.rewards.find((r) => r.code === rewardCode);
-    const reward = this.q.reward.get({ code: rewardCode });
+    const reward = this.reward(rewardCode);
     if (!def || def.giftOnly || !reward || !reward.active) return { ok: false, reason: 'unknown-reward' };
     const member = this.byId(memberId);
     if (!member) throw new RangeError(`redeem ${ref}: member ${memberId} does not exist`);
-    const held = this.couponCount(memberId, reward.code);
+    const held = reward.perMemberLimit === null ? 0 : this.couponCount(memberId, reward.code);
     const fail = (reason: 'no-stock' | 'over-limit' | 'not-enough' | 'duplicate'): RedeemResult => ({ ok: false, reason, reward, balance: member.points, held });
     if (reward.stock !== null && reward.stock <= 0) return fail('no-stock');
     if (reward.perMemberLimit !== null && held >= reward.perMemberLimit) return fail('over-limit');
@@ -188,15 +239,20 @@ export class MembersRepo {
   private insertCoupon(memberId: number, reward: RewardRow, ref: string, now: number): CouponRow {
     const coupon: CouponRow = {
       code: newCode(12), memberId, rewardCode: reward.code, status: 'issued', ref,
-      issuedAt: now, expiresAt: now + reward.validityDays * 86_400_000, usedAt: null,
+      issuedAt: now, expiresAt: now + reward.validityDays * 86_400_000, usedAt: null, usedOrderId: null,
     };
-    this.q.insertCoupon.run(coupon);
+    this.hot.insertCoupon.run(coupon.code, memberId, reward.code, coupon.status, ref, now, coupon.expiresAt);
     return coupon;
   }
 
   /** Coupons of one reward a member holds or held (any status): what the per-member limit counts. */
   couponCount(memberId: number, rewardCode: string): number {
-    return this.q.couponCount.get({ memberId, rewardCode })?.n ?? 0;
+    return this.hot.couponCount.get(memberId, rewardCode) ?? 0;
+  }
+
+  /** Coupons a member holds or held (any status), by reward: what per-member limits count. */
+  couponCounts(memberId: number): Map<string, number> {
+    return new Map(this.hot.couponCounts.all(memberId).map((r) => [r.rewardCode, r.n]));
   }
 
   /** Coupons still usable (issued, not expired), soonest expiry first. */
@@ -207,7 +263,7 @@ export class MembersRepo {
   /** The live catalogue: active rewards members may redeem (not gift-only), cheapest first. */
   redeemable(playbook: MembershipPlaybook): RewardRow[] {
     const allowed = new Set(playbook.rewards.filter((r) => !r.giftOnly).map((r) => r.code));
-    return this.q.activeRewards.all().filter((r) => allowed.has(r.code));
+    return this.hot.activeRewards.all().filter((r) => allowed.has(r.code)).map((r) => ({ ...r, active: r.active === 1 }));
   }
 
   /** Sets the birthday (solar or lunar month/day, year optional). */
@@ -234,24 +290,37 @@ export class MembersRepo {
 
   /**
    * Brings the rewards table in line with the playbook: new rewards are added with their starting
-   * stock; names, costs, limits and validity follow the playbook; the live stock of existing rewards is
-   * kept; rewards no longer listed become inactive (coupons already issued stay valid).
+   * stock; names, costs, limits and validity follow the playbook; rewards no longer listed become
+   * inactive (coupons already issued stay valid). Stock: the live stock is kept while the playbook's
+   * figure stays the same (a restart does not refill it); when the figure changes, the new figure is
+   * the new stock level (a restock, or a cut; omitting it makes the reward unlimited). One
+   * transaction, so a redemption sees the stock before or after, never between.
+   * @returns the rewards whose stock was set from a changed figure.
    */
-  syncRewards(defs: readonly RewardDef[], now: number): void {
-    this.tx(() => {
+  syncRewards(defs: readonly RewardDef[], now: number): { code: string; stock: number | null }[] {
+    return this.tx(() => {
+      const restocked: { code: string; stock: number | null }[] = [];
       const listed = new Set(defs.map((d) => d.code));
       for (const d of defs) {
-        this.db.insert(rewards).values({
-          code: d.code, name: d.name, cost: d.cost, stock: d.stock ?? null, perMemberLimit: d.perMemberLimit ?? null,
-          validityDays: d.validityDays, active: true, updatedAt: now,
-        }).onConflictDoUpdate({
-          target: rewards.code,
-          set: { name: d.name, cost: d.cost, perMemberLimit: d.perMemberLimit ?? null, validityDays: d.validityDays, active: true, updatedAt: now },
-        }).run();
+        const figure = d.stock ?? UNLIMITED;
+        const cur = this.db.select({ stockSet: rewards.stockSet }).from(rewards).where(eq(rewards.code, d.code)).get();
+        const common = { name: d.name, cost: d.cost, perMemberLimit: d.perMemberLimit ?? null, validityDays: d.validityDays, active: true, updatedAt: now };
+        if (!cur) {
+          this.db.insert(rewards).values({ code: d.code, ...common, stock: d.stock ?? null, stockSet: figure }).run();
+        } else if (cur.stockSet === null) {
+          // Recorded for the first time (a store from before restocking): the live stock is kept.
+          this.db.update(rewards).set({ ...common, stockSet: figure }).where(eq(rewards.code, d.code)).run();
+        } else if (cur.stockSet !== figure) {
+          this.db.update(rewards).set({ ...common, stock: d.stock ?? null, stockSet: figure }).where(eq(rewards.code, d.code)).run();
+          restocked.push({ code: d.code, stock: d.stock ?? null });
+        } else {
+          this.db.update(rewards).set(common).where(eq(rewards.code, d.code)).run();
+        }
       }
       for (const r of this.db.select({ code: rewards.code }).from(rewards).where(eq(rewards.active, true)).all()) {
         if (!listed.has(r.code)) this.db.update(rewards).set({ active: false, updatedAt: now }).where(eq(rewards.code, r.code)).run();
       }
+      return restocked;
     });
   }
 }

@@ -31,7 +31,8 @@ describe('membership playbook', () => {
     expect(bad((p) => { p.points.yuanPerPoint = 0; })).toThrow('sop/membership.yaml: points.yuanPerPoint: expected a positive integer, found 0');
     expect(bad((p) => { p.care.memberDay.weekday = 7; })).toThrow('care.memberDay.weekday: expected a weekday 0 (Sunday) to 6, found 7');
     expect(bad((p) => { delete p.texts.points; })).toThrow('texts.points: expected a text, found nothing');
-    expect(bad((p) => { p.tierDowngrade = 'yearly'; })).toThrow('tierDowngrade: expected one of never, found "yearly"');
+    expect(bad((p) => { p.tierDowngrade = 'monthly'; })).toThrow('tierDowngrade: expected one of never, yearly, found "monthly"');
+    expect(bad((p) => { p.texts.care.tierDowngrade = '{name} {tier} {points}'; })).toThrow('texts.care.tierDowngrade: unknown variable {points}; allowed: {name}, {tier}, {tierBefore}, {growth}, {needed}');
   });
 
   it('refuses unknown keys, listing the allowed ones', () => {

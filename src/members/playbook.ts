@@ -62,6 +62,9 @@ export const CARE_TEXT_VARIABLES = {
   referral: ['name', 'friend', 'points', 'balance'],
 } as const satisfies Record<string, readonly string[]>;
 
+/** Variables of the optional `texts.care.tierDowngrade` (the yearly review lowered the tier). */
+export const TIER_DOWNGRADE_VARIABLES = ['name', 'tier', 'tierBefore', 'growth', 'needed'] as const;
+
 export type TextKey = keyof typeof TEXT_VARIABLES;
 export type CareTextKey = keyof typeof CARE_TEXT_VARIABLES;
 
@@ -104,7 +107,7 @@ export const playbookSchema = z.strictObject({
     yuanPerPoint: posInt,
     growthPerYuan: nonNegInt.default(1),
   }),
-  tierDowngrade: z.enum(['never'], { error: 'never (tiers are kept once reached)' }).default('never'),
+  tierDowngrade: z.enum(['never', 'yearly'], { error: 'never (tiers are kept once reached) or yearly (reviewed on each anniversary of joining from the last 12 months\' growth)' }).default('never'),
   rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
   referral: z.strictObject({ referrerPoints: nonNegInt }),
   care: z.strictObject({
@@ -123,7 +126,11 @@ export const playbookSchema = z.strictObject({
     }),
     referral: enabled,
   }),
-  texts: z.strictObject({ ...textsShape, care: z.strictObject(careTextsShape) }),
+  texts: z.strictObject({
+    ...textsShape,
+    // tierDowngrade is optional: without it a yearly review lowers tiers silently.
+    care: z.strictObject({ ...careTextsShape, tierDowngrade: text.optional() }),
+  }),
 });
 
 type Parsed = z.infer<typeof playbookSchema>;
@@ -185,6 +192,9 @@ function crossCheck(p: Parsed): string | null {
     const bad = unknownVariable(p.texts.care[key], CARE_TEXT_VARIABLES[key]);
     if (bad) return `texts.care.${key}: unknown variable {${bad}}; allowed: ${listVars(CARE_TEXT_VARIABLES[key])}`;
   }
+  const downgrade = p.texts.care.tierDowngrade;
+  const badDowngrade = downgrade === undefined ? null : unknownVariable(downgrade, TIER_DOWNGRADE_VARIABLES);
+  if (badDowngrade) return `texts.care.tierDowngrade: unknown variable {${badDowngrade}}; allowed: ${listVars(TIER_DOWNGRADE_VARIABLES)}`;
   return null;
 }
 

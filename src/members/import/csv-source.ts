@@ -1,11 +1,12 @@
 /**
- * Streaming CSV reading: fs stream → {@link DecodeStream} (UTF-8 bytes) → csv-parse, in batches of
- * records as the parser has them ready, so the memory used does not grow with the file.
+ * Streaming CSV reading: fs stream → {@link DecodeStream} (UTF-8 bytes) → {@link CsvSplitter} (csv-parse's
+ * records, split fast when lines are plain), in batches of one read chunk's records, so the memory used does not grow with the file.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { parse, CsvError } from 'csv-parse';
+import { CsvError } from 'csv-parse';
+import { CsvSplitter } from './csv-splitter.js';
 import iconv from 'iconv-lite';
 import {
   DecodeError, DecodeStream, detectEncoding, forcedDetection, type Detection, type EncodingChoice,
@@ -115,13 +116,7 @@ export class RecordQueue {
 export async function openCsv(file: string, choice: EncodingChoice): Promise<CsvSource> {
   const sniffed = await sniff(file, choice);
   const decode = new DecodeStream(sniffed.detection);
-  const parser = parse({
-    delimiter: sniffed.delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    max_record_size: MAX_RECORD_CHARS,
-  });
+  const splitter = new CsvSplitter(sniffed.delimiter, MAX_RECORD_CHARS);
   const fail = (err: unknown): never => {
     if (err instanceof DecodeError) {
       const other = err.encoding === 'utf-8' ? 'gbk' : 'utf8';
@@ -142,20 +137,22 @@ export async function openCsv(file: string, choice: EncodingChoice): Promise<Csv
     throw err;
   };
   async function* batches(): AsyncGenerator<string[][]> {
-    const flowing = pipeline(createReadStream(file, { highWaterMark: CHUNK_BYTES }), decode, parser);
+    const flowing = pipeline(createReadStream(file, { highWaterMark: CHUNK_BYTES }), decode);
     flowing.catch(() => undefined); // the same error reaches the iterator below
     try {
-      for await (const first of parser) {
-        const batch = [first as string[]];
-        let more: string[] | null;
-        while ((more = parser.read() as string[] | null) !== null) batch.push(more);
-        yield batch;
+      for await (const chunk of decode) {
+        const batch: string[][] = [];
+        splitter.push((chunk as Buffer).toString('utf8'), batch);
+        if (batch.length) yield batch;
       }
       await flowing;
+      const last: string[][] = [];
+      splitter.end(last);
+      if (last.length) yield last;
     } catch (err) {
       fail(err);
     } finally {
-      if (!parser.destroyed) parser.destroy();
+      if (!decode.destroyed) decode.destroy();
     }
   }
   return {

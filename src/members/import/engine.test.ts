@@ -121,6 +121,30 @@ describe('runImport', () => {
     expect(counts(again)).toEqual({ created: 0, updated: 0, unchanged: 10_000, skipped: 0, bad: 0, applied: true });
   });
 
+  it('parses in a worker thread (large files) with the same outcome: 3 bad rows reported, nothing imported, then all', async () => {
+    await seedStoresAndStaff();
+    const bad = new Map<number, (cells: string[]) => void>([
+      [2, (c) => { c[0] = '2390000009'; }],
+      [7000, (c) => { c[5] = 'VIP,extra'; }],
+      [8000, (c) => { c[1] = '会员"7998'; }],
+      [10_001, (c) => { c[3] = 'G9999'; }],
+    ]);
+    const progress: number[] = [];
+    const result = await load('members', csv('members.csv', tenThousandMembers(bad), 'gbk'), { parseInWorker: true, onProgress: (p) => progress.push(p.rows) });
+    expect(counts(result)).toEqual({ created: 0, updated: 0, unchanged: 0, skipped: 0, bad: 3, applied: false });
+    expect(result.encoding).toBe('GBK/GB18030 (detected)');
+    expect(result.issues.map((i) => [i.row, i.column, i.value])).toEqual([[2, '手机号', '239***0009'], [7000, '', 'extra'], [10_001, '导购工号', 'G9999']]);
+    expect(result.issues[1]!.why).toMatch(/has 7 values but the header has 6 columns/);
+    expect(progress).toEqual([5000, 10_000, 10_000]);
+    expect(count('members')).toBe(0);
+
+    const fixed = await load('members', csv('members-fixed.csv', tenThousandMembers(new Map([[8000, (c: string[]) => { c[1] = '会员"7998'; }]])), 'gbk'), { parseInWorker: true });
+    expect(counts(fixed)).toEqual({ created: 10_000, updated: 0, unchanged: 0, skipped: 0, bad: 0, applied: true });
+    expect(db.$client.prepare("select tags from members where phone = '13900000003'").pluck().get()).toBe('["VIP","宝妈"]');
+    expect(db.$client.prepare("select name from members where phone = '13900007998'").pluck().get()).toBe('会员"7998');
+    await expect(load('members', csv('broken.csv', '手机号,姓名\n13900000001,"张\n'), { parseInWorker: true })).rejects.toThrow(/broken\.csv near line 2: a quoted value is never closed/);
+  });
+
   it('with allowPartial imports the good rows and reports the bad ones', async () => {
     await seedStoresAndStaff();
     const result = await load('members', sample('members-bad.csv'), { allowPartial: true });

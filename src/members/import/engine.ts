@@ -5,25 +5,28 @@
  * All-or-nothing by default: after the first bad row nothing more is written, every remaining row is
  * still validated (so the operator sees all problems at once) and the transaction is rolled back.
  * `allowPartial` commits the good rows; `dryRun` works out what would happen and rolls back.
+ *
+ * Reading, splitting and each row's own checks (`parse-rows.ts`) run in a worker thread for large
+ * files (`row-source.ts`), beside the writes here; checks against the store and the writes stay here.
  */
+import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { maskPhones } from '../../core/mask.js';
 import { localParts } from '../../core/time.js';
 import type { Db } from '../../platform/db/client.js';
-import { columnLetter, normalizeHeader } from './cells.js';
-import { openCsv, RecordQueue, type CsvSource } from './csv-source.js';
-import { describeEncoding, type EncodingChoice } from './encoding.js';
-import { aliasTable, describeHeaderProblems, resolveHeader, type ColumnMap, type FieldSpec } from './headers.js';
+import { columnLetter } from './cells.js';
+import { describeEncoding, type Detection, type EncodingChoice } from './encoding.js';
+import { describeHeaderProblems, type ColumnMap } from './headers.js';
 import { importKinds } from './kinds/index.js';
 import type { MembershipPlaybook } from '../playbook.js';
-import type { FieldProblem, ImportKindName, ParseEnv, RowCells } from './types.js';
+import type { ParseJob, ParseMessage } from './parse-rows.js';
+import { openRows } from './row-source.js';
+import type { FieldProblem, ImportKindName, ParseEnv } from './types.js';
 
 /** Rows between two progress reports. */
 export const PROGRESS_EVERY_ROWS = 5000;
 /** Bad rows kept in the result (all are passed to `onIssue`). */
 export const DEFAULT_MAX_ISSUES_KEPT = 1000;
-/** How many leading rows may precede the header (a title line in an export). */
-const HEADER_SEARCH_ROWS = 10;
 
 export interface ImportOptions {
   kind: ImportKindName;
@@ -44,6 +47,8 @@ export interface ImportOptions {
   onIssue?: (issue: RowIssue) => void;
   /** Every 5,000 rows and at the end. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Parse in a worker thread (true), in this thread (false), or by file size (default: from 8 MB). */
+  parseInWorker?: boolean;
 }
 
 /** One bad value of one row, as the operator sees it in Excel. */
@@ -114,28 +119,6 @@ export function maskPhoneCell(raw: string): string {
   return s.slice(0, 3) + s.slice(3, -4).replace(/\d/g, '*') + s.slice(-4);
 }
 
-const isBlank = (record: string[]): boolean => record.every((c) => c.trim() === '');
-
-/** Finds the header among the first rows: the first that resolves, else the one naming most fields. */
-async function readHeader(
-  records: RecordQueue, fields: readonly FieldSpec[], oneOf: readonly (readonly string[])[] | undefined,
-): Promise<{ header: string[]; row: number; resolved: ReturnType<typeof resolveHeader> } | null> {
-  const table = aliasTable(fields);
-  let best: { header: string[]; row: number; resolved: ReturnType<typeof resolveHeader>; known: number } | null = null;
-  for (let row = 1; row <= HEADER_SEARCH_ROWS; row++) {
-    const record = await records.next();
-    if (record === undefined) break;
-    const header = record.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, '') : c));
-    if (isBlank(header)) continue;
-    const resolved = resolveHeader(header, fields, oneOf);
-    if (resolved.ok) return { header, row, resolved };
-    const known = header.filter((h) => table.has(normalizeHeader(h))).length;
-    if (!best || known > best.known) best = { header, row, resolved, known };
-    if (known > 0) break; // a row naming some fields is the header: do not skip past it
-  }
-  return best;
-}
-
 /**
  * Imports one CSV file of `options.kind` into `db`.
  * @throws ImportFileError when the file cannot be imported at all (no usable header, bad encoding,
@@ -153,33 +136,41 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const maxIssues = options.maxIssuesKept ?? DEFAULT_MAX_ISSUES_KEPT;
   const env: ParseEnv = { timeZone: options.timeZone, now: options.now, year: localParts(options.now, options.timeZone).year };
 
-  let source: CsvSource;
+  let size: number;
   try {
-    source = await openCsv(options.file, choice);
+    size = (await stat(options.file)).size;
   } catch (err) {
     throw new ImportFileError(`${options.file}: cannot be read (${(err as Error).message})`);
   }
-  const encodingName = () => describeEncoding(source.detection(), choice);
-  const queue = new RecordQueue(source.batches());
+  const job: ParseJob = { kind: options.kind, file: options.file, choice, timeZone: options.timeZone, now: options.now.getTime(), year: env.year };
+  const source = await openRows(job, size, options.parseInWorker);
+  let detection: Detection = { encoding: 'ascii', bom: false };
+  let bytesRead = 0;
+  const encodingName = () => describeEncoding(detection, choice);
   const result: ImportResult = {
     kind: options.kind, file: options.file, encoding: '', rows: 0, valid: 0, created: 0, updated: 0, unchanged: 0,
     skipped: 0, bad: 0, applied: false, dryRun, allowPartial, issues: [], issuesOmitted: 0, ignoredColumns: [], notes: [],
     seconds: 0, rowsPerSecond: 0,
   };
 
-  const found = await readHeader(queue, kind.fields, kind.oneOf).catch(rethrowAsFileError);
+  const first = await source.next();
+  if (first.type !== 'header') {
+    await source.close();
+    throwMessage(options.file, first);
+  }
+  detection = first.detection;
+  const found = first.found;
   if (!found) {
-    await queue.close();
+    await source.close();
     throw new ImportFileError(`${options.file}: the file is empty: the first row must name the columns (${kind.fields.filter((f) => f.required).map((f) => f.label).join(', ')})`);
   }
   if (!found.resolved.ok) {
-    await queue.close();
+    await source.close();
     throw new ImportFileError(describeHeaderProblems(options.file, found.header, found.resolved.problems, kind.fields, encodingName()));
   }
   const columns: ColumnMap = found.resolved.columns;
   result.ignoredColumns = columns.ignored;
   const phoneFields = new Set(kind.fields.filter((f) => f.phone).map((f) => f.key));
-  const width = found.header.length;
 
   const report = (row: number, problems: FieldProblem[]) => {
     result.bad++;
@@ -199,14 +190,14 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
     }
   };
   const progress = (done: boolean, committing = false) =>
-    options.onProgress?.({ bytesRead: source.bytesRead(), bytesTotal: source.sniffed.size, rows: result.rows, committing, done });
+    options.onProgress?.({ bytesRead, bytesTotal: size, rows: result.rows, committing, done });
 
   const sqlite = db.$client;
   try {
     // One transaction for the whole file: the write lock is held until the end (a dry run only reads).
     sqlite.exec(dryRun ? 'begin' : 'begin immediate');
   } catch (err) {
-    await queue.close();
+    await source.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY') {
       throw new ImportFileError(`${options.file}: the store (${sqlite.name}) is busy: another process kept it locked for longer than the busy timeout. Run the import again.`);
     }
@@ -220,43 +211,40 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
     });
     // All-or-nothing: once a row is bad, nothing more is written; the rest is only validated.
     const writing = () => allowPartial || dryRun || result.bad === 0;
-    const cells = new Cells(columns.index);
     let row = found.row;
     for (;;) {
-      const record = queue.shift();
-      if (record === undefined) {
-        if (await queue.fill().catch(rethrowAsFileError)) continue;
+      const message = await source.next();
+      if (message.type === 'end') {
+        bytesRead = message.bytesRead;
+        detection = message.detection;
         break;
       }
-      row++;
-      result.rows++;
-      if (result.rows % progressEvery === 0) progress(false);
-      if (isBlank(record)) {
-        result.skipped++;
-        continue;
-      }
-      cells.row = row;
-      cells.record = record;
-      const parsed = kind.parse(cells, env);
-      let problems = Array.isArray(parsed) ? parsed : sink.check(parsed, row);
-      if (record.length > width && !isBlank(record.slice(width))) {
-        problems = [...problems, {
-          field: '*', value: record.slice(width).join(','),
-          why: `has ${record.length} values but the header has ${width} columns: a value containing a comma must be in "quotes"`,
-        }];
-      }
-      if (problems.length) {
-        report(row, problems);
-        continue;
-      }
-      result.valid++;
-      if (!writing()) continue;
-      // Applied as it streams by, inside the one transaction: no batch of rows is kept in memory.
-      // A row that fails to write is a bad row like any other (`apply` leaves nothing behind).
-      try {
-        result[sink.apply(parsed, dryRun)]++;
-      } catch (err) {
-        report(row, [{ field: '*', value: '', why: `could not be written: ${(err as Error).message}` }]);
+      if (message.type !== 'rows') throwMessage(options.file, message);
+      bytesRead = message.bytesRead;
+      for (const item of message.items) {
+        row++;
+        result.rows++;
+        if (result.rows % progressEvery === 0) progress(false);
+        if (item === null) {
+          result.skipped++;
+          continue;
+        }
+        const parsed = 'r' in item ? item.r : undefined;
+        let problems = 'p' in item ? item.p : sink.check(parsed, row);
+        if (item.x) problems = [...problems, item.x];
+        if (problems.length) {
+          report(row, problems);
+          continue;
+        }
+        result.valid++;
+        if (!writing()) continue;
+        // Applied as it streams by, inside the one transaction: no batch of rows is kept in memory.
+        // A row that fails to write is a bad row like any other (`apply` leaves nothing behind).
+        try {
+          result[sink.apply(parsed, dryRun)]++;
+        } catch (err) {
+          report(row, [{ field: '*', value: '', why: `could not be written: ${(err as Error).message}` }]);
+        }
       }
     }
     const failed = result.bad > 0 && !allowPartial;
@@ -274,7 +262,7 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   } finally {
     if (!ended && sqlite.inTransaction) sqlite.exec('rollback');
     sqlite.pragma(`cache_size = ${cacheSize}`);
-    await queue.close().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
   progress(true);
   result.encoding = encodingName();
@@ -283,18 +271,12 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   return result;
 }
 
-/** The cells of the current row, by field; one object reused for every row (parsers keep values, not it). */
-class Cells implements RowCells {
-  row = 0;
-  record: string[] = [];
-  constructor(private readonly index: Map<string, number>) {}
-  get(field: string): string | undefined {
-    const i = this.index.get(field);
-    return i === undefined ? undefined : this.record[i] ?? '';
+/** A reading error from the parser as the operator sees it. */
+function throwMessage(file: string, m: ParseMessage): never {
+  if (m.type === 'error') {
+    if (m.name === 'CsvReadError') throw new ImportFileError(m.message);
+    if (m.name === 'OpenError') throw new ImportFileError(`${file}: cannot be read (${m.message})`);
+    throw new Error(m.message);
   }
-}
-
-function rethrowAsFileError(err: unknown): never {
-  if (err instanceof Error && err.name === 'CsvReadError') throw new ImportFileError(err.message);
-  throw err;
+  throw new Error(`unexpected ${m.type} message from the parser`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newReferralCode } from '../ledger.js';
-import { REFERRAL_ALPHABET, REFERRAL_LENGTH, REFERRAL_SPACE, ReferralCodes, encodeReferral } from './referral-code.js';
+import { DistinctReferralCodes, REFERRAL_ALPHABET, REFERRAL_LENGTH, REFERRAL_SPACE, ReferralCodes, encodeReferral } from './referral-code.js';
 
 describe('referral codes', () => {
   it('have the form of the ledger\'s codes: 8 characters without look-alikes', () => {
@@ -30,5 +30,22 @@ describe('referral codes', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 100_000; i++) seen.add(codes.next().n);
     expect(seen.size).toBeGreaterThan(99_990);
+  });
+
+  it('of a first load never repeat, differ from one import to the next, and spread over the space', () => {
+    const a = new DistinctReferralCodes();
+    const seen = new Set<number>();
+    const shape = new RegExp(`^[${REFERRAL_ALPHABET}]{${REFERRAL_LENGTH}}$`);
+    let high = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const { n, code } = a.next();
+      seen.add(n);
+      if (n >= REFERRAL_SPACE / 2) high++;
+      if (i < 100) expect(code).toMatch(shape);
+    }
+    expect(seen.size).toBe(300_000);
+    expect(high / 300_000).toBeCloseTo(0.5, 1);
+    const b = new DistinctReferralCodes();
+    expect([0, 1, 2].map(() => b.next().n)).not.toEqual([...seen].slice(0, 3));
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `coupons` ADD `used_order_id` text;

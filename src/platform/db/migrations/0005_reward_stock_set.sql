@@ -1,0 +1,1 @@
+ALTER TABLE `rewards` ADD `stock_set` integer;
