@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Capability } from './core/capability.js';
+import { CardSuggestions } from './core/card-suggestions.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Ingest } from './inbound/ingest.js';
@@ -7,6 +8,7 @@ import { automaticSendMatcher } from './inbound/own-sends.js';
 import { InboundRepo } from './inbound/inbound.repo.js';
 import { Router } from './inbound/router.js';
 import { Friendships } from './inbound/friendships.js';
+import { RoomEvents } from './inbound/rooms.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRepo } from './outbox/outbox.repo.js';
 import { Sender } from './outbox/sender.js';
@@ -22,8 +24,10 @@ import { ScheduleRepo } from './schedules/schedule.repo.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { AuditRepo } from './console/audit.repo.js';
 import { ConsoleRepo } from './console/console.repo.js';
-import { guideReport } from './guide-sop/report.js';
-import { slaReport } from './sla/sla.figures.js';
+import { consoleReports } from './console/reports.js';
+import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiring.js';
+import { SOP_ROOT } from './console/playbooks.js';
+import { slaMetrics } from './console/metrics-sources.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import type { Transport } from './core/messages.js';
 
@@ -51,6 +55,8 @@ export interface App {
   readonly router: Router;
   /** Friendship events in, accepts out (the second kind of inbound event). */
   readonly friendships: Friendships;
+  /** Group joins and leaves, the account's ready signal and member lists. */
+  readonly rooms: RoomEvents;
   readonly ingest: Ingest;
   readonly outbox: Outbox;
   readonly sender: Sender;
@@ -115,6 +121,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     const router = new Router(logger.child({ part: 'router' }));
     const friendships = new Friendships(logger.child({ part: 'friendships' }));
+    const rooms = new RoomEvents(logger.child({ part: 'rooms' }));
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
       maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db),
     });
@@ -122,8 +129,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
       timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
       account: config.ACCOUNT_ID,
-    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f));
+    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f), (ev) => rooms.dispatch(ev));
     friendships.connect(edge.friendships);
+    rooms.connect(edge.rooms);
+    edge.on('ready', (selfId) => void rooms.ready(selfId));
 
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), config.ACCOUNT_ID);
@@ -136,8 +145,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }, liveness.instanceId);
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
+    const cardSuggestions = new CardSuggestions();
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, outbox, scheduler, queues, demo: world?.seed ?? null });
+      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
@@ -182,16 +192,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const consoleApp = createConsoleApp({
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
-        reports: {
-          guides: (r) => guideReport(db, r),
-          sla: (r) => slaReport(db, { ...r, timezone: config.TIMEZONE, now: clock.now().getTime() }),
-        },
+        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
+        db, sopDir: SOP_ROOT, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
+        campaigns: consoleCampaigns({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'console' }), queues }),
+        reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {
           const h = await health();
           return {
             loggedIn: edge.isLoggedIn(), inbound: ingest.getStats(), outbox: outboxRepo.countByStatus(),
             queues: (h.queues as Record<string, Record<string, number>> | null) ?? null, handlerFailures: router.failureCount,
             sentLastMinute: outboxRepo.sentSince(clock.now().getTime() - 60_000), budgetPerMinute: config.SEND_RATE_PER_MINUTE,
+            sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
           };
         },
       });
@@ -207,7 +218,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     let stopping: Promise<void> | null = null;
     return {
-      config, db, redis, queues, router, friendships, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
+      config, db, redis, queues, router, friendships, rooms, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commands, runCli } from './cli.js';
-import type { CliIo } from './cli-io.js';
+import { runCliIn } from '../../test/support/cli.js';
+import { commands } from './cli.js';
 
 const SAMPLES = path.resolve('data/samples');
 let dir: string;
@@ -16,19 +16,7 @@ afterEach(() => {
 });
 
 /** Runs one command line against a temp store; returns the exit code and what was printed. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t), isTTY: false },
-    env: { DB_FILE: path.join(dir, 'siyu.db'), TIMEZONE: 'Asia/Shanghai' },
-    cwd: dir,
-    now: () => new Date('2025-06-10T04:00:00Z'),
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCliIn(dir, argv, { now: new Date('2025-06-10T04:00:00Z') });
 
 const sample = (name: string) => path.join(SAMPLES, name);
 
@@ -83,11 +71,7 @@ describe('cli', () => {
   });
 
   it('refuses a bad configuration (exit 2)', async () => {
-    let err = '';
-    const code = await runCli(['doctor'], {
-      stdout: { write: () => true }, stderr: { write: (t: string) => (err += t) },
-      env: { TIMEZONE: 'Mars/Olympus', DB_FILE: path.join(dir, 'x.db') }, cwd: dir, now: () => new Date(),
-    });
+    const { code, err } = await runCliIn(dir, ['doctor'], { env: { TIMEZONE: 'Mars/Olympus' } });
     expect(code).toBe(2);
     expect(err).toContain('TIMEZONE="Mars/Olympus"');
   });

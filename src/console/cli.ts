@@ -11,12 +11,15 @@ import { reportGuidesCommand } from './cli-report-guides.js';
 import { importCommand } from './cli-import.js';
 import { reportFriendsCommand } from './cli-report-friends.js';
 import { reportWakeupCommand } from './cli-report-wakeup.js';
+import { reportGroupsCommand } from './cli-report-groups.js';
 import { reportSlaCommand, slaCommand } from './cli-sla.js';
 import { reportCommand } from './cli-report.js';
+import { sopCommand } from './cli-sop.js';
+import { outboxCommand } from './cli-outbox.js';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js';
 
 /** Every command, in the order `help` lists them. */
-export const commands: readonly CliCommand[] = [importCommand, doctorCommand, reportCommand({ guides: reportGuidesCommand, friends: reportFriendsCommand, wakeup: reportWakeupCommand, sla: reportSlaCommand }), campaignCommand, slaCommand];
+export const commands: readonly CliCommand[] = [importCommand, doctorCommand, reportCommand({ guides: reportGuidesCommand, friends: reportFriendsCommand, wakeup: reportWakeupCommand, sla: reportSlaCommand, groups: reportGroupsCommand }), campaignCommand, slaCommand, sopCommand, outboxCommand];
 
 /** The text of `help`. */
 export function helpText(): string {

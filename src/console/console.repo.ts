@@ -30,6 +30,13 @@ export class ConsoleRepo {
     return this.db.$client.prepare('select purpose, status, count(*) as n from outbox group by purpose, status order by purpose').all() as { purpose: string; status: string; n: number }[];
   }
 
+  /** Skipped and expired outbox rows by status and stored reason, most first. */
+  outboxSettledReasons(): { status: string; reason: string; n: number }[] {
+    return this.db.$client.prepare(
+      `select status, coalesce(reason, '') as reason, count(*) as n from outbox where status in ('skipped', 'expired') group by status, reason order by n desc`,
+    ).all() as { status: string; reason: string; n: number }[];
+  }
+
   /** Members by tier, and how many joined in each of the last 30 local days. */
   members(now: number): { byTier: { tier: string; n: number }[]; joinedByDay: { day: string; n: number }[]; total: number; optedOut: number } {
     const byTier = this.db.$client.prepare('select tier, count(*) as n from members group by tier order by n desc').all() as { tier: string; n: number }[];

@@ -1,9 +1,11 @@
 import type { Config } from '../config.js';
+import type { CardSuggestions } from './card-suggestions.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Db } from '../platform/db/client.js';
 import type { Router } from '../inbound/router.js';
 import type { Friendships } from '../inbound/friendships.js';
+import type { RoomEvents } from '../inbound/rooms.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Scheduler } from '../schedules/scheduler.js';
 import type { Queues } from '../platform/queue/queues.js';
@@ -22,6 +24,11 @@ export interface CapabilityContext {
    * optional only so that hand-built test contexts need not name it.
    */
   friendships?: Friendships;
+  /**
+   * Group membership events (joins, leaves), the account's ready signal and member lists. Set by the
+   * app; optional only so that hand-built test contexts need not name it.
+   */
+  rooms?: RoomEvents;
   /** Send only through here (one way out). */
   outbox: Outbox;
   /** Declare routines here; their runs only enqueue. */
@@ -30,6 +37,11 @@ export interface CapabilityContext {
   queues: Queues;
   /** Set only when running against the simulated world: its store, staff, groups and members. */
   demo: WorldSeed | null;
+  /**
+   * Chat suggestions for the guides' 3+3+3 cards, shared by all capabilities (one board per app).
+   * Optional only so that hand-built test contexts need not name it.
+   */
+  cardSuggestions?: CardSuggestions;
 }
 
 /**

@@ -13,5 +13,20 @@ describe('metrics', () => {
     expect(text).toContain('siyu_outbox_messages{status="queued"} 0');
     expect(text).toContain('siyu_queue_jobs{queue="outbox-main",state="waiting"} 3');
     expect(text).toContain('siyu_send_budget_used 0.5');
+    expect(text).toContain('siyu_send_budget_per_minute 20');
+    expect(text).toContain('siyu_outbound_messages_total 5');
+    expect(text).not.toContain('siyu_sla_open_questions');
+  });
+
+  it('adds SLA clocks when the SLA runs', () => {
+    const text = renderMetrics({
+      loggedIn: false, inbound: { accepted: 0, rejected: {} }, outbox: {}, queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 0,
+      sla: { open: 4, backlog: 1, timers: 3 },
+    });
+    expect(text).toContain('siyu_logged_in 0\n');
+    expect(text).toContain('siyu_sla_open_questions 4');
+    expect(text).toContain('siyu_sla_backlog_questions 1');
+    expect(text).toContain('siyu_sla_timers 3');
+    expect(text).toContain('siyu_send_budget_used 0\n');
   });
 });

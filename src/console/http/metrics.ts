@@ -7,6 +7,10 @@ export interface MetricsInput {
   handlerFailures: number;
   sentLastMinute: number;
   budgetPerMinute: number;
+  /** SLA clocks: open questions, those in the backlog, and deadline timers waiting in Redis. */
+  sla?: { open: number; backlog: number; timers: number } | null;
+  /** Messages the sender has sent since start (outbound counter), when known. */
+  sentSinceStart?: number;
 }
 
 function line(name: string, value: number, labels: Record<string, string> = {}): string {
@@ -30,6 +34,22 @@ export function renderMetrics(m: MetricsInput): string {
     line('siyu_handler_failures_total', m.handlerFailures),
     '# HELP siyu_send_budget_used Messages sent in the last minute over the per-minute budget (0 = no budget).', '# TYPE siyu_send_budget_used gauge',
     line('siyu_send_budget_used', m.budgetPerMinute > 0 ? m.sentLastMinute / m.budgetPerMinute : 0),
+    '# HELP siyu_sent_last_minute Messages sent in the last minute.', '# TYPE siyu_sent_last_minute gauge',
+    line('siyu_sent_last_minute', m.sentLastMinute),
+    '# HELP siyu_send_budget_per_minute The account\'s sending budget per minute (0 = none).', '# TYPE siyu_send_budget_per_minute gauge',
+    line('siyu_send_budget_per_minute', m.budgetPerMinute),
+    '# HELP siyu_outbound_messages_total Messages sent out (outbox rows sent).', '# TYPE siyu_outbound_messages_total counter',
+    line('siyu_outbound_messages_total', m.sentSinceStart ?? m.outbox['sent'] ?? 0),
   ];
+  if (m.sla) {
+    out.push(
+      '# HELP siyu_sla_open_questions Member questions waiting for a staff reply.', '# TYPE siyu_sla_open_questions gauge',
+      line('siyu_sla_open_questions', m.sla.open),
+      '# HELP siyu_sla_backlog_questions Open questions past the backlog threshold.', '# TYPE siyu_sla_backlog_questions gauge',
+      line('siyu_sla_backlog_questions', m.sla.backlog),
+      '# HELP siyu_sla_timers SLA deadline timers waiting in Redis (delayed jobs).', '# TYPE siyu_sla_timers gauge',
+      line('siyu_sla_timers', m.sla.timers),
+    );
+  }
   return `${out.join('\n')}\n`;
 }

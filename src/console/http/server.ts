@@ -7,13 +7,21 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import type { OutboxRepo } from '../../outbox/outbox.repo.js';
-import { OUTBOX_STATUSES, type OutboxStatus } from '../../platform/db/schema.js';
-import { maskPhones } from '../../core/mask.js';
 import { localDate } from '../../core/time.js';
+import type { Db } from '../../platform/db/client.js';
+import type { Queues } from '../../platform/queue/queues.js';
+import type { CampaignsRepo } from '../../campaigns/campaigns.repo.js';
+import type { CampaignService } from '../../campaigns/campaigns.service.js';
 import type { AuditRepo } from '../audit.repo.js';
 import type { ConsoleRepo } from '../console.repo.js';
-import { requireToken } from './auth.js';
-import { renderDashboard } from './dashboard.js';
+import { loginHandler, requireToken } from './auth.js';
+import { DASHBOARD_PAGES } from './dashboard.js';
+import { renderLogin } from './pages/layout.js';
+import { campaignRoutes, type CreateCampaign } from './routes/campaigns.js';
+import { outboxRoutes } from './routes/outbox.js';
+import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
+import { mountQueueBoard } from './routes/queues-board.js';
+import { slaRoutes } from './routes/sla.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 
 export type HealthReport = { ok: boolean } & Record<string, unknown>;
@@ -30,6 +38,17 @@ export interface ConsoleDeps {
   metrics(): Promise<MetricsInput>;
   /** Capability reports by name (`guides`, `sla` …) over a range of local days, as JSON. */
   reports: Record<string, (range: { from: string; to: string }) => unknown>;
+  /** The store and the playbooks folder, for the SLA waiting list and playbook checks (absent in unit tests). */
+  db?: Db;
+  sopDir?: string;
+  /** Campaign list, show, pause, resume, cancel (and create when offered). */
+  campaigns?: { repo: CampaignsRepo; service: CampaignService; create?: CreateCampaign | null };
+  /** Applies valid playbooks to the running bot (`POST /api/playbooks/reload`). */
+  reloadPlaybooks?: PlaybookRoutesDeps['reload'];
+  /** The bot's queues, shown by bull-board at `/queues`. */
+  queues?: Queues;
+  /** The bot account's own contact ids (not counted as replies). */
+  selfIds?: () => string[];
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -58,12 +77,17 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     echartsSource ??= readFileSync(echartsPath, 'utf8');
     return c.body(echartsSource, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=86400' });
   });
-  app.get('/', (c) => c.html(renderDashboard()));
+  const login = loginHandler(d.token, renderLogin);
+  app.get('/login', login.get);
+  app.post('/login', login.post);
+  for (const [path, page] of Object.entries(DASHBOARD_PAGES)) app.get(path, (c) => c.html(page({ timezone: d.repo.timezone })));
+  if (d.queues) mountQueueBoard(app, d.queues);
 
   app.get('/api/overview', async (c) => {
     const now = d.clock.now().getTime();
     return c.json({
       timezone: d.repo.timezone,
+      today: localDate(d.clock.now(), d.repo.timezone),
       health: await d.health(),
       inboundByHour: d.repo.inboundByHour(now),
       outboxByPurpose: d.repo.outboxByPurpose(),
@@ -88,27 +112,14 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
   app.get('/api/groups', (c) => c.json({ groups: d.repo.groups() }));
   app.get('/api/audit', (c) => c.json({ actions: d.audit.recent() }));
-  app.get('/api/outbox', (c) => {
-    const status = c.req.query('status');
-    if (status && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
-      return c.json({ error: `status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}` }, 400);
-    }
-    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
-    const rows = d.outboxRepo.latest(limit, status as OutboxStatus | undefined).map((r) => ({
-      id: r.id, key: r.key, target: r.targetId, purpose: r.purpose, status: r.status, reason: r.reason,
-      attempts: r.attempts, createdAt: r.createdAt, sentAt: r.sentAt, content: maskPhones(r.content),
-    }));
-    return c.json({ rows });
-  });
-  app.post('/api/outbox/:id/retry', async (c) => {
-    const id = Number(c.req.param('id'));
-    const actor = c.req.header('x-operator') ?? 'console';
-    if (!Number.isInteger(id) || id <= 0) return c.json({ error: `id "${c.req.param('id')}" is not valid: expected a positive integer` }, 400);
-    const ok = await d.outbox.retry(id);
-    const result = ok ? 'ok' : 'refused: only a failed message can be retried';
-    d.audit.record({ at: d.clock.now().getTime(), actor, channel: 'api', action: 'outbox.retry', target: String(id), result });
-    return ok ? c.json({ ok: true }) : c.json({ error: result }, 409);
-  });
+  outboxRoutes(app, { outbox: d.outbox, outboxRepo: d.outboxRepo, repo: d.repo, audit: d.audit, clock: d.clock });
+  if (d.campaigns) {
+    campaignRoutes(app, { ...d.campaigns, clock: d.clock, timezone: d.repo.timezone, audit: d.audit, selfIds: d.selfIds ?? (() => []) });
+  }
+  if (d.sopDir) {
+    playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
+    if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
+  }
   return app;
 }
 

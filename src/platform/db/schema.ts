@@ -207,6 +207,8 @@ export const rewards = sqliteTable('rewards', {
   cost: integer('cost').notNull(),
   /** Stock left; null = unlimited. */
   stock: integer('stock'),
+  /** The playbook's stock figure last applied (-1 = unlimited; null = not recorded yet): a new figure restocks. */
+  stockSet: integer('stock_set'),
   perMemberLimit: integer('per_member_limit'),
   validityDays: integer('validity_days').notNull(),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
@@ -225,9 +227,11 @@ export const coupons = sqliteTable('coupons', {
   issuedAt: integer('issued_at').notNull(),
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
+  /** The order it was used on (import orders with a coupon column); set with status `used`. */
+  usedOrderId: text('used_order_id'),
 }, (t) => [uniqueIndex('coupons_ref_uq').on(t.ref), index('coupons_member_idx').on(t.memberId, t.status)]);
 
-export const MEMBER_EVENT_KINDS = ['first-purchase', 'repurchase', 'tier-upgrade'] as const;
+export const MEMBER_EVENT_KINDS = ['first-purchase', 'repurchase', 'tier-upgrade', 'tier-downgrade'] as const;
 export type MemberEventKind = (typeof MEMBER_EVENT_KINDS)[number];
 
 /**

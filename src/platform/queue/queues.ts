@@ -49,6 +49,11 @@ export class Queues {
     return this.plain;
   }
 
+  /** The queues opened so far (the console's queue inspector lists them). */
+  list(): Queue[] {
+    return [...this.queues.values()];
+  }
+
   /** Waiting + delayed + active counts per queue, for /healthz. */
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { InboundMessage } from '../core/messages.js';
+import { localDate, localParts, zonedTime } from '../core/time.js';
+import type { InboundContext, InboundHandler } from '../inbound/router.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import { guideReport } from '../guide-sop/report.js';
+import { keys as guideKeys } from '../guide-sop/cards.jobs.js';
+import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import type { CampaignService } from '../campaigns/campaigns.service.js';
+import { listText, scopeOf } from '../sla/alerts.rules.js';
+import { lineItems } from '../sla/sla.handlers.js';
+import { loadSlaPlaybook } from '../sla/sla.playbook.js';
+import { SlaRepo } from '../sla/sla.repo.js';
+import type { AuditRepo } from '../console/audit.repo.js';
+import { campaignView } from '../console/campaign-view.js';
+import type { MembershipPlaybook } from '../members/playbook.js';
+import { isAdminRole, parseAdminCommand, type AdminCommand } from './admin.rules.js';
+import type { AdminRepo, Sender } from './admin.repo.js';
+import { USAGE, campaignsText, membersText, todayText, transitionText } from './admin.replies.js';
+
+/** A reply to an operator is pointless after this. */
+const REPLY_TTL_MS = 30 * 60_000;
+
+export interface AdminHandlerDeps {
+  repo: AdminRepo;
+  audit: AuditRepo;
+  campaigns: { repo: CampaignsRepo; service: CampaignService };
+  outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> };
+  clock: Clock;
+  timezone: string;
+  sopDir: string;
+  /** The members capability's playbook (its help text answers non-admins). */
+  membership: () => MembershipPlaybook;
+  logger: Logger;
+}
+
+/**
+ * Admin commands in a private chat with the bot, for roster store managers, community admins and HQ
+ * (`今日`, `待回复`, `活动`, `暂停活动 id`, `恢复活动 id`, `查会员 …`). Anyone else who writes one gets the
+ * member help instead and nothing else happens; every attempt is audited (channel `chat`).
+ */
+export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
+  return async ({ message: m }: InboundContext) => {
+    if (m.self || m.roomId || m.type !== 'text') return;
+    const cmd = parseAdminCommand(m.text);
+    if (!cmd) return;
+    const now = deps.clock.now().getTime();
+    const sender = deps.repo.staffByContact(m.talkerId);
+    const action = `chat.${cmd.kind}`;
+    const target = 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null;
+    if (!sender || !isAdminRole(sender.role)) {
+      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); member help sent` });
+      deps.logger.info({ talker: m.talkerId, command: cmd.kind }, 'admin command from a non-admin: member help sent');
+      await sendHelp(deps, m, sender, now);
+      return;
+    }
+    const { text, result } = await run(deps, cmd, sender, now);
+    deps.audit.record({ at: now, actor: `chat:${sender.code}`, channel: 'chat', action, target, result });
+    await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
+  };
+}
+
+/**
+ * The member help, once for this message. The key is the one the other capabilities would answer
+ * the same message with (a guide's hint `guide-reply:<id>`, a member's daily hint
+ * `help-hint:<contact>:<date>` of the members capability), so the sender gets exactly one answer:
+ * this handler runs first, and their enqueue of the same key is a no-op.
+ */
+async function sendHelp(deps: AdminHandlerDeps, m: InboundMessage, sender: Sender | undefined, now: number): Promise<void> {
+  const req = (key: string): EnqueueRequest => ({ key, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: deps.membership().texts.help }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
+  if (sender) {
+    await deps.outbox.enqueue(req(guideKeys.reply(m.id)));
+    return;
+  }
+  const first = await deps.outbox.enqueue(req(`help-hint:${m.talkerId}:${localDate(new Date(now), deps.timezone)}`));
+  if (!first.created) await deps.outbox.enqueue(req(`admin-reply:${m.id}`));
+}
+
+function stores(sender: Sender): string[] | null {
+  const scope = scopeOf(sender);
+  return scope.all ? null : [...scope.stores];
+}
+
+async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, now: number): Promise<{ text: string; result: string }> {
+  const by = `chat:${sender.code}`;
+  switch (cmd.kind) {
+    case 'today': return { text: today(deps, sender, now), result: 'ok' };
+    case 'waiting': {
+      const pb = loadSlaPlaybook(path.join(deps.sopDir, 'sla.yaml'));
+      const rows = new SlaRepo(deps.campaigns.repo.db).openQuestions(scopeOf(sender), { limit: 500 });
+      return { text: listText(pb, lineItems({ timezone: deps.timezone }, pb, rows, now)), result: 'ok' };
+    }
+    case 'campaigns': {
+      const list = deps.campaigns.repo.list().map((r) => campaignView(deps.campaigns.repo, r, { now: new Date(now), timezone: deps.timezone }));
+      return { text: campaignsText(list), result: 'ok' };
+    }
+    case 'pause':
+    case 'resume': {
+      if (!cmd.id) return { text: USAGE[cmd.kind], result: 'refused: no campaign id given' };
+      const r = cmd.kind === 'pause' ? deps.campaigns.service.pause(cmd.id, by) : await deps.campaigns.service.resume(cmd.id, by);
+      return { text: transitionText(cmd.kind, cmd.id, r), result: r.ok ? 'ok' : `refused: ${r.message}` };
+    }
+    case 'member': {
+      if (!cmd.query) return { text: USAGE.member, result: 'refused: no phone or name given' };
+      const rows = deps.repo.findMembers(cmd.query, stores(sender));
+      const last = (ms: number | null) => (ms ? localDate(new Date(ms), deps.timezone) : '无');
+      return { text: membersText(cmd.query, rows, last), result: `ok: ${rows.length} found` };
+    }
+  }
+}
+
+function today(deps: AdminHandlerDeps, sender: Sender, now: number): string {
+  const date = localDate(new Date(now), deps.timezone);
+  const p = localParts(new Date(now), deps.timezone);
+  const midnight = zonedTime(p.year, p.month, p.day, 0, 0, deps.timezone).getTime();
+  const scope = scopeOf(sender);
+  const store = scope.all ? null : scope.stores[0] ?? null;
+  const sla = new SlaRepo(deps.campaigns.repo.db);
+  const list = deps.campaigns.repo.list();
+  return todayText({
+    date,
+    scope: store ? deps.repo.storeName(store) ?? store : '全部门店',
+    guides: guideReport(deps.campaigns.repo.db, { from: date, to: date, store }),
+    waiting: sla.countOpen(scope, now),
+    outbox: deps.repo.outboxSince(midnight),
+    campaigns: { running: list.filter((c) => c.status === 'running' || c.status === 'scheduled').length, paused: list.filter((c) => c.status === 'paused').length },
+  });
+}

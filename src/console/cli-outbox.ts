@@ -1,0 +1,119 @@
+/** `outbox list | show | retry`: outbound messages from the command line (src/outbox/). */
+import { parseArgs } from 'node:util';
+import { maskPhones } from '../core/mask.js';
+import { OutboxRepo } from '../outbox/outbox.repo.js';
+import { OUTBOX_STATUSES, type OutboxStatus } from '../platform/db/schema.js';
+import { AuditRepo } from './audit.repo.js';
+import { cliActor } from './cli-actor.js';
+import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
+import { whyText } from './outbox-why.js';
+
+const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
+
+  outbox list [--status STATUS] [--limit N] [--json]
+      the newest messages (default 50, at most 500), each with its status and why it is there
+      (skipped: opted out, member cap, campaign paused …). STATUS: ${OUTBOX_STATUSES.join(', ')}
+  outbox show ID [--json]
+      one message: key, target, purpose, priority, attempts, times, reason and content (phones masked)
+  outbox retry ID
+      sends a failed message again (only failed ones); the running bot queues it within 30 s.
+      Recorded in the audit trail.
+
+Exit codes: 0 done, 1 refused or not found (the reason is printed), 2 wrong command line or configuration.`;
+
+type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
+
+function view(r: Row) {
+  return {
+    id: r.id, key: r.key, account: r.account, target: `${r.targetKind}:${r.targetId}`, purpose: r.purpose, priority: r.priority, status: r.status,
+    reason: r.reason, why: whyText(r.status, r.reason), attempts: r.attempts, createdAt: r.createdAt, notBefore: r.notBefore, sentAt: r.sentAt,
+    content: maskPhones(r.content),
+  };
+}
+
+function when(ms: number | null, tz: string): string {
+  return ms ? new Date(ms).toLocaleString('sv-SE', { timeZone: tz }).slice(0, 16) : '-';
+}
+
+/** The `outbox` command. */
+export const outboxCommand: CliCommand = {
+  name: 'outbox',
+  synopsis: 'outbox <list | show | retry> [ID] [--status S] [--limit N] [--json]',
+  summary: 'outbound messages: list with why skipped, show one, retry a failed one',
+  usage: USAGE,
+  run: (args, io) => runOutboxCli(args, io),
+};
+
+export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (err) {
+    throw new UsageError(describeArgError(err));
+  }
+  const [sub, idText, ...extra] = parsed.positionals;
+  if (!['list', 'show', 'retry'].includes(sub ?? '')) {
+    throw new UsageError(`${sub === undefined ? 'which one?' : `unknown outbox command "${sub}"`}: outbox commands are list, show, retry`);
+  }
+  if (extra.length || (sub === 'list' && idText !== undefined)) throw new UsageError(`unexpected argument "${extra[0] ?? idText}"`);
+  const { status, limit: limitText, json } = parsed.values;
+  if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`);
+  const limit = limitText === undefined ? 50 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit "${limitText}" is not valid: expected a whole number 1–500`);
+  let id = 0;
+  if (sub !== 'list') {
+    if (idText === undefined) throw new UsageError(`outbox ${sub}: which message? give its number (outbox list shows them)`);
+    id = Number(idText.replace(/^#/u, ''));
+    if (!Number.isInteger(id) || id <= 0) throw new UsageError(`"${idText}" is not a message number: expected a positive whole number`);
+  }
+  const store = openStore(io);
+  try {
+    const repo = new OutboxRepo(store.db);
+    const tz = store.config.TIMEZONE;
+    if (sub === 'list') {
+      const rows = repo.latest(limit, status as OutboxStatus | undefined).map(view);
+      if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (!rows.length) io.stdout.write('no messages\n');
+      else {
+        io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(8)}  ${'purpose'.padEnd(12)}  ${'target'.padEnd(28)}  why\n`);
+        for (const r of rows) io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.status.padEnd(8)}  ${r.purpose.padEnd(12)}  ${r.target.slice(0, 28).padEnd(28)}  ${r.why}\n`);
+      }
+      return EXIT.ok;
+    }
+    const row = repo.get(id);
+    if (sub === 'show') {
+      if (!row) {
+        io.stderr.write(`no outbox message #${id}\n`);
+        return EXIT.invalid;
+      }
+      const v = view(row);
+      if (json) io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+      else {
+        io.stdout.write([
+          `#${v.id}  ${v.status}  (${v.why})`, `key       ${v.key}`, `account   ${v.account}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
+          `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `sent      ${when(v.sentAt, tz)}`,
+          `reason    ${v.reason ?? '-'}`, `content   ${v.content}`,
+        ].join('\n'));
+        io.stdout.write('\n');
+      }
+      return EXIT.ok;
+    }
+    // retry
+    const audit = new AuditRepo(store.db);
+    const now = io.now().getTime();
+    const actor = cliActor(io);
+    if (!row) {
+      audit.record({ at: now, actor, channel: 'cli', action: 'outbox.retry', target: String(id), result: 'refused: no such message' });
+      io.stderr.write(`no outbox message #${id}\n`);
+      return EXIT.invalid;
+    }
+    const ok = repo.requeueFailed(id, now);
+    const result = ok ? 'ok' : `refused: only a failed message can be retried (#${id} is ${row.status})`;
+    audit.record({ at: now, actor, channel: 'cli', action: 'outbox.retry', target: String(id), result });
+    if (ok) io.stdout.write(`#${id} queued again; the running bot sends it within 30 s\n`);
+    else io.stderr.write(`${result}\n`);
+    return ok ? EXIT.ok : EXIT.invalid;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,116 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDb, openDb } from '../platform/db/client.js';
+import { outbox } from '../platform/db/schema.js';
+import { AuditRepo } from './audit.repo.js';
+import { runCliIn } from '../../test/support/cli.js';
+import { commands } from './cli.js';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-cli-sop-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (...argv: string[]) => runCliIn(dir, argv, { env: { USER: 'lin' } });
+
+describe('sop check', () => {
+  it('prints every shipped playbook ok (exit 0)', async () => {
+    const r = await cli('sop', 'check', '--dir', path.resolve('sop'));
+    expect(r.code).toBe(0);
+    for (const f of ['membership.yaml', 'guide-daily.yaml', 'sla.yaml', 'friends.yaml', 'wakeup.yaml', 'campaigns/member-day.yaml']) expect(r.out).toMatch(new RegExp(`^ok +\\S*${f.replace('.', '\\.')}$`, 'm'));
+    expect(r.out).toMatch(/all \d+ playbooks are valid/);
+  });
+
+  it('names the file, the path and what is allowed for each problem (exit 1), and says the same in JSON', async () => {
+    const sop = path.join(dir, 'sop');
+    cpSync(path.resolve('sop'), sop, { recursive: true });
+    const day = path.join(sop, 'campaigns', 'member-day.yaml');
+    writeFileSync(day, readFileSync(day, 'utf8').replace('  groups:\n', '  groups:\n    city: [杭州]\n'));
+    const wake = path.join(sop, 'wakeup.yaml');
+    writeFileSync(wake, `${readFileSync(wake, 'utf8')}\nsurprise: 1\n`);
+    const r = await cli('sop', 'check', '--dir', sop);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^PROBLEM +sop\/campaigns\/member-day\.yaml$/m);
+    expect(r.out).toMatch(/sop\/campaigns\/member-day\.yaml: audience\.groups.*: .*"city".*allowed: .*stores/);
+    expect(r.out).toMatch(/sop\/wakeup\.yaml: .*surprise/);
+    expect(r.out).toMatch(/^ok +sop\/membership\.yaml$/m);
+    expect(r.out).toContain('2 of ');
+    const j = await cli('sop', 'check', '--dir', sop, '--json');
+    expect(j.code).toBe(1);
+    const checks = JSON.parse(j.out) as { kind: string; file: string; ok: boolean; problems: { path: string }[] }[];
+    expect(checks.filter((c) => !c.ok).map((c) => c.kind).sort()).toEqual(['campaign', 'wakeup']);
+    expect(checks.find((c) => c.kind === 'campaign' && !c.ok)!.problems[0]!.path).toMatch(/^audience\.groups/);
+  });
+
+  it('refuses a wrong command line (exit 2) and has --help', async () => {
+    expect((await cli('sop')).code).toBe(2);
+    expect((await cli('sop', 'lint')).err).toContain('sop commands are check');
+    expect((await cli('sop', '--help')).out).toContain('Usage: npm run cli -- sop check');
+  });
+});
+
+describe('outbox', () => {
+  function seed(): void {
+    const db = openDb(path.join(dir, 'siyu.db'));
+    const at = Date.parse('2026-11-25T03:00:00Z');
+    const base = { account: 'main', targetKind: 'contact' as const, content: '{"kind":"text","text":"您好 13800000001"}', priority: 6, createdAt: at, updatedAt: at, notBefore: at };
+    db.insert(outbox).values([
+      { ...base, key: 'k1', targetId: 'm001', purpose: 'campaign', status: 'skipped', reason: 'member-cap 1/day reached' },
+      { ...base, key: 'k2', targetId: 'm002', purpose: 'reply', status: 'failed', reason: 'contact not found', attempts: 5 },
+      { ...base, key: 'k3', targetId: 'm003', purpose: 'campaign', status: 'skipped', reason: 'paused' },
+    ]).run();
+    closeDb(db);
+  }
+
+  it('lists messages with why each is where it is, as a table or JSON, filtered by status', async () => {
+    seed();
+    const r = await cli('outbox', 'list');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('该会员今日营销消息已达上限（每天 1 条）');
+    expect(r.out).toContain('活动已暂停，消息暂缓（恢复后发送）');
+    const j = JSON.parse((await cli('outbox', 'list', '--status', 'failed', '--json')).out) as { key: string; why: string }[];
+    expect(j.map((x) => x.key)).toEqual(['k2']);
+    expect(j[0]!.why).toBe('发送失败：contact not found');
+    expect((await cli('outbox', 'list', '--status', 'lost')).code).toBe(2);
+  });
+
+  it('shows one message with the phone masked', async () => {
+    seed();
+    const r = await cli('outbox', 'show', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('138****0001');
+    expect(r.out).not.toContain('13800000001');
+    expect((await cli('outbox', 'show', '99')).code).toBe(1);
+  });
+
+  it('retries only a failed message, and audits both answers', async () => {
+    seed();
+    expect((await cli('outbox', 'retry', '1')).code).toBe(1);
+    const ok = await cli('outbox', 'retry', '#2');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('#2 queued again');
+    const db = openDb(path.join(dir, 'siyu.db'));
+    try {
+      expect(db.$client.prepare('select status from outbox where id = 2').pluck().get()).toBe('queued');
+      expect(new AuditRepo(db).recent().map((a) => [a.actor, a.channel, a.action, a.target, a.result.replace(/:.*/s, '')])).toEqual([
+        ['cli:lin', 'cli', 'outbox.retry', '2', 'ok'], ['cli:lin', 'cli', 'outbox.retry', '1', 'refused'],
+      ]);
+    } finally {
+      closeDb(db);
+    }
+  });
+
+  it('every command answers --help', async () => {
+    for (const c of commands) {
+      const r = await cli(c.name, '--help');
+      expect(r.code, c.name).toBe(0);
+      expect(r.out, c.name).toContain('Usage: npm run cli --');
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import type { Hono } from 'hono';
+import type { Clock } from '../../../core/clock.js';
+import { maskPhones } from '../../../core/mask.js';
+import type { Outbox } from '../../../outbox/outbox.js';
+import type { OutboxRepo } from '../../../outbox/outbox.repo.js';
+import { OUTBOX_STATUSES, type OutboxStatus } from '../../../platform/db/schema.js';
+import type { AuditRepo } from '../../audit.repo.js';
+import type { ConsoleRepo } from '../../console.repo.js';
+import { whyText } from '../../outbox-why.js';
+import { auditApi } from './common.js';
+
+type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
+
+/** An outbox row as the console shows it: phones masked, with why it is where it is. */
+export function outboxView(r: Row) {
+  return {
+    id: r.id, key: r.key, target: r.targetId, purpose: r.purpose, status: r.status, reason: r.reason, why: whyText(r.status, r.reason),
+    attempts: r.attempts, createdAt: r.createdAt, sentAt: r.sentAt, content: maskPhones(r.content),
+  };
+}
+
+/**
+ * `GET /api/outbox[?status=&limit=]` (each row with `why`), `GET /api/outbox/skips` (skipped and
+ * expired rows by reason), `GET /api/outbox/:id`, `POST /api/outbox/:id/retry` (failed only; audited).
+ */
+export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxRepo; repo: ConsoleRepo; audit: AuditRepo; clock: Clock }): void {
+  app.get('/api/outbox', (c) => {
+    const status = c.req.query('status');
+    if (status && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
+      return c.json({ error: `status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`, field: 'status' }, 400);
+    }
+    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
+    return c.json({ rows: d.outboxRepo.latest(limit, status as OutboxStatus | undefined).map(outboxView) });
+  });
+  app.get('/api/outbox/skips', (c) => {
+    const rows = d.repo.outboxSettledReasons();
+    // Expiry reasons carry a timestamp: one line per kind of reason.
+    const byWhy = new Map<string, number>();
+    for (const r of rows) {
+      const why = r.reason.startsWith('expired at ') ? '在时限前未能发出，已过期' : whyText(r.status, r.reason || null);
+      byWhy.set(why, (byWhy.get(why) ?? 0) + r.n);
+    }
+    return c.json({ reasons: [...byWhy].map(([why, n]) => ({ why, n })).sort((a, b) => b.n - a.n) });
+  });
+  app.get('/api/outbox/:id{[0-9]+}', (c) => {
+    const row = d.outboxRepo.get(Number(c.req.param('id')));
+    return row ? c.json(outboxView(row)) : c.json({ error: `no outbox message #${c.req.param('id')}` }, 404);
+  });
+  app.post('/api/outbox/:id/retry', async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isInteger(id) || id <= 0) return c.json({ error: `id "${c.req.param('id')}" is not valid: expected a positive integer`, field: 'id' }, 400);
+    if (!d.outboxRepo.get(id)) {
+      auditApi(d.audit, d.clock, c, 'outbox.retry', String(id), 'refused: no such message');
+      return c.json({ error: `no outbox message #${id}` }, 404);
+    }
+    const ok = await d.outbox.retry(id);
+    const result = ok ? 'ok' : 'refused: only a failed message can be retried';
+    auditApi(d.audit, d.clock, c, 'outbox.retry', String(id), result);
+    return ok ? c.json({ ok: true }) : c.json({ error: result }, 409);
+  });
+}

@@ -1,0 +1,24 @@
+import path from 'node:path';
+import type { Hono } from 'hono';
+import type { Clock } from '../../../core/clock.js';
+import type { Db } from '../../../platform/db/client.js';
+import { businessMsBetween } from '../../../sla/business-time.rules.js';
+import { loadSlaPlaybook } from '../../../sla/sla.playbook.js';
+import { SlaRepo } from '../../../sla/sla.repo.js';
+
+/** Questions waiting for a staff reply, with their business-time wait, from the SLA's own store and playbook. */
+export function waitingQuestions(db: Db, sopDir: string, timezone: string, now: number, limit = 500) {
+  const pb = loadSlaPlaybook(path.join(sopDir, 'sla.yaml'));
+  const rows = new SlaRepo(db).openQuestions({ all: true }, { limit });
+  const open = rows.map((q) => ({
+    id: q.id, openedAt: q.openedAt, memberId: q.memberId, memberName: q.memberName, roomId: q.roomId, conversationName: q.conversationName,
+    storeCode: q.storeCode, guideCode: q.guideCode, preview: q.preview, backlog: q.backlogAt <= now,
+    waitedBusinessMs: businessMsBetween(q.openedAt, now, pb.hoursFor(q.storeCode), timezone), waitedMs: now - q.openedAt,
+  }));
+  return { open, backlog: open.filter((q) => q.backlog), backlogAfterHours: pb.backlog.afterHours };
+}
+
+/** `GET /api/sla/waiting`: open questions (oldest first) and the backlog among them. */
+export function slaRoutes(app: Hono, d: { db: Db; sopDir: string; timezone: string; clock: Clock }): void {
+  app.get('/api/sla/waiting', (c) => c.json(waitingQuestions(d.db, d.sopDir, d.timezone, d.clock.now().getTime())));
+}

@@ -1,0 +1,44 @@
+/**
+ * The reports the console serves under `/api/reports/<name>` (and the CLI prints), built from each
+ * capability's own report function over the store. Each takes a range of local days; reports that
+ * are not about a range (wake-up, campaigns) ignore it.
+ */
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../platform/db/client.js';
+import { guideReport } from '../guide-sop/report.js';
+import { slaReport } from '../sla/sla.figures.js';
+import { wakeupReport } from '../wakeup/report.js';
+import { loadWakeupPlaybook } from '../wakeup/playbook.js';
+import { groupHealthReport } from '../groups/report.js';
+import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import { campaignFunnels } from './campaign-view.js';
+import { SOP_ROOT } from './playbooks.js';
+
+export type Range = { from: string; to: string };
+export type ReportFn = (range: Range) => unknown;
+
+/** Default reactivation window when the wake-up playbook cannot be read. */
+const DEFAULT_WINDOW_DAYS = 14;
+
+/**
+ * @param opts.sopDir the playbooks folder (for the wake-up window); default `sop/`.
+ * @param opts.selfIds the bot's own contact ids (not counted as replies).
+ */
+export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; selfIds?: () => string[] }): Record<string, ReportFn> {
+  const sop = opts.sopDir ?? SOP_ROOT;
+  const windowDays = () => {
+    try {
+      return loadWakeupPlaybook(path.join(sop, 'wakeup.yaml')).measurement.reactivationWindowDays;
+    } catch {
+      return DEFAULT_WINDOW_DAYS;
+    }
+  };
+  return {
+    guides: (r) => guideReport(db, r),
+    sla: (r) => slaReport(db, { ...r, timezone: opts.timezone, now: opts.clock.now().getTime() }),
+    wakeup: () => wakeupReport(db, { now: opts.clock.now().getTime(), windowDays: windowDays() }),
+    groups: (r) => groupHealthReport(db, { ...r, timezone: opts.timezone, now: opts.clock.now().getTime() }),
+    campaigns: () => ({ campaigns: campaignFunnels(new CampaignsRepo(db), opts.selfIds?.() ?? []) }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What the composition root hands the console beyond its basics: the campaign operations (the same
+ * service the campaigns capability and the CLI use) and applying reloaded playbooks.
+ */
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Outbox } from '../outbox/outbox.js';
+import type { Db } from '../platform/db/client.js';
+import { queueNames, type Queues } from '../platform/queue/queues.js';
+import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import { CampaignService, saveCampaign } from '../campaigns/campaigns.service.js';
+import type { CreateCampaign } from './http/routes/campaigns.js';
+
+export interface WiringDeps {
+  db: Db;
+  outbox: Outbox;
+  clock: Clock;
+  timezone: string;
+  logger: Logger;
+  queues: Queues;
+}
+
+/** Campaign list/show/create/edit/pause/resume/cancel for the console, through the campaigns capability's own service. */
+export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null } {
+  const repo = new CampaignsRepo(d.db);
+  const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
+  return { repo, service, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime() }) };
+}
+
+/**
+ * Applies valid playbooks: the campaigns folder is synced into the store now (as the capability's
+ * minute tick does); the other playbooks are re-read by their capability on next use, since each
+ * holder reloads a file whose size or modification time changed.
+ */
+export function reloadPlaybooks(d: WiringDeps, sopDir: string): { kind: string; result: string }[] {
+  const { service } = consoleCampaigns(d);
+  const problems = service.syncDir(path.join(sopDir, 'campaigns'));
+  return [
+    { kind: 'campaigns', result: problems.length ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}` : 'synced into the store' },
+    ...['membership', 'guide-daily', 'sla', 'friends', 'wakeup'].map((kind) => ({ kind, result: 'valid; the capability re-reads a changed file on its next use' })),
+  ];
+}
+
+/**
+ * The queues the console shows (bull-board, /metrics, /healthz) opened up front: queues are opened
+ * lazily on first use, and an idle account's outbox queue would otherwise be missing from the figures.
+ */
+export function consoleQueues(queues: Queues, account: string): Queues {
+  queues.queue(queueNames.outbox(account));
+  queues.queue(queueNames.schedules);
+  return queues;
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../../src/app.js';
+import { capabilities } from '../../src/capabilities.js';
+import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
+import { AuditRepo } from '../../src/console/audit.repo.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { loadMembershipPlaybook } from '../../src/members/playbook.js';
+import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
+import type { World } from '../../src/platform/wechaty/world/server.js';
+import { testConfig } from '../support/app.js';
+import { tempDir } from '../support/harness.js';
+import { startTestRedis, type TestRedis } from '../support/redis.js';
+
+let redis: TestRedis;
+let tmp: ReturnType<typeof tempDir>;
+let restoreHome: () => void;
+let app: App;
+let world: World;
+const HELP = loadMembershipPlaybook('sop/membership.yaml').texts.help;
+
+beforeAll(async () => {
+  restoreHome = isolateWechaty();
+  redis = await startTestRedis();
+  tmp = tempDir('siyu-admin-chat-');
+  app = await startApp({
+    config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'admin-chat', INBOUND_MAX_AGE_SECONDS: '0' }),
+    logger: silentLogger(), capabilities,
+  });
+  await app.ready;
+  world = app.world!;
+});
+afterAll(async () => {
+  await app?.stop();
+  await redis.stop();
+  tmp.remove();
+  restoreHome();
+});
+
+/** Says `text` privately as `who` and waits for the bot's answer to them. */
+async function ask(who: string, text: string, match: (t: string) => boolean = () => true): Promise<string> {
+  const since = world.sent.length;
+  await world.memberSays(who, text);
+  const m = await world.waitForBotMessage((x) => x.target.id === who && world.sent.indexOf(x) >= since && match(x.text), 20_000);
+  return m.text;
+}
+
+describe('admin chat commands in the simulated world', () => {
+  it('answers 今日 to the community admin with the day at a glance, and audits it', async () => {
+    const text = await ask('admin-hz01', '今日', (t) => t.startsWith('【今日概况】'));
+    expect(text).toMatch(/3\+3\+3/);
+    expect(text).toMatch(/待回复：\d+ 个/);
+    expect(text).toMatch(/今日发送：已发 \d+/);
+    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:admin-hz01', channel: 'chat', action: 'chat.today', result: 'ok' });
+  });
+
+  it('lists campaigns and pauses and resumes one for the store manager, as the store shows', async () => {
+    const repo = new CampaignsRepo(app.db);
+    expect(repo.get('member-day')?.status).toBe('scheduled');
+    const list = await ask('mgr-hz01', '活动', (t) => t.startsWith('【活动列表】'));
+    expect(list).toContain('member-day');
+    const paused = await ask('mgr-hz01', '暂停活动 member-day', (t) => t.includes('member-day'));
+    expect(paused).toMatch(/^✅ 已暂停活动 member-day/);
+    expect(repo.get('member-day')?.status).toBe('paused');
+    expect(repo.transitions('member-day').at(-1)).toMatchObject({ from: 'scheduled', to: 'paused', by: 'chat:mgr-hz01' });
+    const again = await ask('mgr-hz01', '暂停活动 member-day', (t) => t.includes('member-day'));
+    expect(again).toMatch(/^未能暂停活动 member-day/);
+    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:mgr-hz01', action: 'chat.pause', target: 'member-day', result: expect.stringMatching(/^refused: /) });
+    await ask('mgr-hz01', '恢复活动 member-day', (t) => t.includes('member-day'));
+    expect(repo.get('member-day')?.status).toBe('scheduled');
+    expect(await ask('mgr-hz01', '暂停活动', (t) => t.includes('编号'))).toContain('暂停活动 member-day');
+  });
+
+  it('looks a member up by phone or name with the phone masked', async () => {
+    const byPhone = await ask('admin-hz01', '查会员 13800000001', (t) => t.startsWith('【查会员】'));
+    expect(byPhone).toContain('张丽娜');
+    expect(byPhone).toContain('138****0001');
+    expect(byPhone).not.toContain('13800000001 ');
+    const byName = await ask('admin-hz01', '查会员 刘芳', (t) => t.startsWith('【查会员】'));
+    expect(byName).toContain('138****0002');
+  });
+
+  it('answers the waiting list with the SLA\'s own list text', async () => {
+    const text = await ask('admin-hz01', '待回复');
+    expect(text.length).toBeGreaterThan(0);
+    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ action: 'chat.waiting', result: 'ok' });
+  });
+
+  it('gives a member who writes an admin command the member help only, once, and audits the attempt', async () => {
+    const repo = new CampaignsRepo(app.db);
+    const before = repo.get('member-day')?.status;
+    const since = world.sent.length;
+    const text = await ask('m005', '暂停活动 member-day');
+    expect(text).toBe(HELP);
+    expect(repo.get('member-day')?.status).toBe(before);
+    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({
+      actor: 'chat:m005', channel: 'chat', action: 'chat.pause', target: 'member-day', result: 'refused: not an admin (not on the staff roster); member help sent',
+    });
+    // a second attempt the same day still gets the help (the daily hint was used by the first)
+    expect(await ask('m005', '今日')).toBe(HELP);
+    await app.ingest.idle();
+    await expect.poll(() => app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
+    expect(world.sent.slice(since).filter((m) => m.target.id === 'm005').map((m) => m.text)).toEqual([HELP, HELP]);
+  });
+
+  it('gives a guide the member help instead of the admin answer, once', async () => {
+    const since = world.sent.length;
+    expect(await ask('guide-hz01-01', '活动')).toBe(HELP);
+    await app.ingest.idle();
+    await expect.poll(() => app.db.$client.prepare("select count(*) from outbox where target_id = 'guide-hz01-01' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
+    expect(world.sent.slice(since).filter((m) => m.target.id === 'guide-hz01-01')).toHaveLength(1);
+    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:guide-hz01-01', result: 'refused: not an admin (guide); member help sent' });
+  });
+});
