@@ -1,4 +1,5 @@
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
+import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { pathText, valueAt } from '../core/playbook-errors.js';
@@ -16,16 +17,8 @@ export const FRIENDS_TEXT_VARIABLES = {
   returning: ['name', 'store', 'guide'],
 } as const satisfies Record<string, readonly string[]>;
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)$/u;
-/** `500ms`, `30s`, `5m`, `1h` → ms. */
-const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const m = typeof v === 'string' ? DURATION.exec(v.trim()) : null;
-  const ms = typeof v === 'number' ? v * 1000
-    : m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : m[2] === 'h' ? 3_600_000 : 60_000) : NaN;
-  if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
-  ctx.addIssue({ code: 'custom', message: 'a duration like 30s, 5m, 1h or 500ms (a bare number is seconds)' });
-  return z.NEVER;
-});
+/** `500ms`, `30s`, `5m`, `1h` → ms (a bare number is seconds). */
+const duration = durationField({ bareNumber: 'seconds', examples: '30s, 5m, 1h or 500ms' });
 const storeCode = z.string().regex(/^[A-Za-z0-9]+$/u, 'a store code like HZ01 (letters and digits)');
 const staffCode = z.string().min(1, 'a staff code like guide-hz01-03');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/u, 'a local time like 09:30');

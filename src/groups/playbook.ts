@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration as durationField } from '../core/playbook-duration.js';
 import { ConfigError } from '../core/errors.js';
 import { describeIssue, listVars, unknownVariable } from '../core/playbook-errors.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
@@ -15,16 +16,8 @@ export const GROUPS_TEXT_VARIABLES = {
   spamAlert: ['group', 'name', 'what', 'detail', 'time', 'ref'],
 } as const satisfies Record<string, readonly string[]>;
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)$/u;
-const UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 /** `30s`, `10m`, `1h`, `30d` or a number of minutes, as ms. */
-const duration = z.union([z.number(), z.string()], { error: 'a duration like 10m, 30s, 1h or 30d' }).transform((v, ctx) => {
-  const m = typeof v === 'string' ? DURATION.exec(v.trim()) : null;
-  const ms = typeof v === 'number' ? v * 60_000 : m ? Number(m[1]) * UNIT[m[2]!]! : NaN;
-  if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
-  ctx.addIssue({ code: 'custom', message: 'a duration like 10m, 30s, 1h or 30d (a bare number is minutes)' });
-  return z.NEVER;
-});
+const duration = durationField({ bareNumber: 'minutes', examples: '10m, 30s, 1h or 30d' });
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/u, 'a local time like 04:30');
 const rate = z.number().min(0, 'a rate between 0 and 1').max(1, 'a rate between 0 and 1');
 

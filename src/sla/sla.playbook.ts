@@ -1,4 +1,5 @@
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
+import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -38,22 +39,8 @@ export const SLA_TEXT_VARIABLES = {
 } as const satisfies Record<string, readonly string[]>;
 export type SlaTextKey = keyof typeof SLA_TEXT_VARIABLES;
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)$/u;
 /** `5m`, `90s`, `1h` or a number of minutes, as ms. */
-const duration = z.union([z.number(), z.string()], { error: 'a duration like 5m, 90s or 1h' }).transform((v, ctx) => {
-  if (typeof v === 'number') {
-    if (v > 0) return Math.round(v * 60_000);
-  } else {
-    const m = DURATION.exec(v.trim());
-    if (m) {
-      const n = Number(m[1]);
-      const ms = Math.round(n * (m[2]!.startsWith('s') ? 1000 : m[2] === 'h' ? 3_600_000 : 60_000));
-      if (ms > 0) return ms;
-    }
-  }
-  ctx.addIssue({ code: 'custom', message: 'a duration like 5m, 90s or 1h (a bare number is minutes)' });
-  return z.NEVER;
-});
+const duration = durationField({ bareNumber: 'minutes', examples: '5m, 90s or 1h', allowZero: false });
 
 const windowText = z.string({ error: 'a window like 09:00-21:00' }).transform((s, ctx): DayWindow => {
   const w = parseWindow(s);
