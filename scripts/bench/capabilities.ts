@@ -36,8 +36,9 @@ const BENCHES: Record<string, (scale: number, redisUrl: string) => Promise<Capab
     const rate = num(/engine \(runImport\)\s+[\d.]+ s\s+([\d,]+) rows\/s/);
     const peak = num(/engine \(runImport\).*peak RSS (\d+) MB/);
     const raw = num(/raw batched INSERT\s+[\d.]+ s\s+([\d,]+) rows\/s/);
+    const rawAfter = num(/raw, indexes after\s+([\d,]+) rows\/s/);
     return [
-      { label: `CSV import of ${n(rows)} members ≥ 100,000 rows/s`, shown: `${n(rate)} rows/s (raw batched INSERT ${n(raw)}, ${(rate / raw).toFixed(2)} ×)`, ok: rate >= 100_000 },
+      { label: `CSV import of ${n(rows)} members ≥ 100,000 rows/s`, shown: `${n(rate)} rows/s (raw batched INSERT ${n(raw)}: ${(rate / raw).toFixed(2)} ×; raw with indexes built after ${n(rawAfter)}: ${(rate / rawAfter).toFixed(2)} ×)`, ok: rate >= 100_000 },
       { label: 'CSV import peak RSS < 300 MB', shown: `${n(peak)} MB`, ok: peak < 300 },
     ];
   },
