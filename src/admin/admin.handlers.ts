@@ -6,7 +6,6 @@ import { localDate, localParts, zonedTime } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import { guideReport } from '../guide-sop/report.js';
-import { keys as guideKeys } from '../guide-sop/cards.jobs.js';
 import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import type { CampaignService } from '../campaigns/campaigns.service.js';
 import { listText, scopeOf } from '../sla/alerts.rules.js';
@@ -42,7 +41,8 @@ export interface AdminHandlerDeps {
  * member help instead and nothing else happens; every attempt is audited (channel `chat`).
  */
 export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
-  return async ({ message: m }: InboundContext) => {
+  return async (ctx: InboundContext) => {
+    const m = ctx.message;
     if (m.self || m.roomId || m.type !== 'text') return;
     const cmd = parseAdminCommand(m.text);
     if (!cmd) return;
@@ -53,29 +53,20 @@ export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
     if (!sender || !isAdminRole(sender.role)) {
       deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); member help sent` });
       deps.logger.info({ talker: m.talkerId, command: cmd.kind }, 'admin command from a non-admin: member help sent');
-      await sendHelp(deps, m, sender, now);
+      await sendHelp(deps, m, now);
+      ctx.answered = true;
       return;
     }
     const { text, result } = await run(deps, cmd, sender, now);
     deps.audit.record({ at: now, actor: `chat:${sender.code}`, channel: 'chat', action, target, result });
     await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
+    ctx.answered = true;
   };
 }
 
-/**
- * The member help, once for this message. The key is the one the other capabilities would answer
- * the same message with (a guide's hint `guide-reply:<id>`, a member's daily hint
- * `help-hint:<contact>:<date>` of the members capability), so the sender gets exactly one answer:
- * this handler runs first, and their enqueue of the same key is a no-op.
- */
-async function sendHelp(deps: AdminHandlerDeps, m: InboundMessage, sender: Sender | undefined, now: number): Promise<void> {
-  const req = (key: string): EnqueueRequest => ({ key, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: deps.membership().texts.help }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
-  if (sender) {
-    await deps.outbox.enqueue(req(guideKeys.reply(m.id)));
-    return;
-  }
-  const first = await deps.outbox.enqueue(req(`help-hint:${m.talkerId}:${localDate(new Date(now), deps.timezone)}`));
-  if (!first.created) await deps.outbox.enqueue(req(`admin-reply:${m.id}`));
+/** The member help, as the answer to this message (later handlers see `answered` and add no hint of their own). */
+async function sendHelp(deps: AdminHandlerDeps, m: InboundMessage, now: number): Promise<void> {
+  await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: deps.membership().texts.help }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
 }
 
 function stores(sender: Sender): string[] | null {

@@ -61,7 +61,7 @@ export class StaffDirectory {
  */
 export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
   const directory = new StaffDirectory(deps.repo, deps.clock);
-  return async ({ message: m, receivedAt }: InboundContext) => {
+  return async ({ message: m, receivedAt, answered }: InboundContext) => {
     if (m.self) return;
     const at = Math.min(m.providerAt, receivedAt);
     const staff = directory.get(m.talkerId);
@@ -77,7 +77,7 @@ export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
       if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
       return;
     }
-    if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text)) return;
+    if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text) || answered) return;
     const now = deps.clock.now().getTime();
     const text = answer(deps, staff, parseGuideCommand(m.text), now);
     await deps.outbox.enqueue({

@@ -5,6 +5,11 @@ import type { InboundMessage } from '../core/messages.js';
 export interface InboundContext {
   message: InboundMessage;
   receivedAt: number;
+  /**
+   * Set by a handler that answered this message itself. Later handlers' fallback replies (a help hint
+   * for text they do not understand) are then skipped, so a person gets one answer per message.
+   */
+  answered?: boolean;
 }
 
 export type InboundHandler = (ctx: InboundContext) => void | Promise<void>;

@@ -48,7 +48,7 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     const cmd = parseMemberCommand(m.text);
     if (!cmd) {
       // No hint for staff (their commands belong to other capabilities) nor for a bare 1–5 (a rating).
-      if (!m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
+      if (!ctx.answered && !m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
       return;
     }
     const sends = await run(cmd, m, deps, playbook, now);
