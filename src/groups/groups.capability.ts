@@ -1,6 +1,7 @@
 import type { Capability, CapabilityContext } from '../core/capability.js';
 import { GroupsRepo } from './groups.repo.js';
 import { GroupsService } from './groups.service.js';
+import { PlaybookHolder } from '../core/playbook-holder.js';
 import { loadGroupsPlaybook, type GroupsPlaybook } from './playbook.js';
 
 /** Name of the daily routine that checks every group's member list. */
@@ -10,7 +11,8 @@ export const MEMBERSHIP_CHECK_SCHEDULE = 'groups-membership-check';
 export interface GroupsRuntime {
   repo: GroupsRepo;
   service: GroupsService;
-  playbook: GroupsPlaybook;
+  /** The playbook in use; an edited file is picked up within 10 s, a bad edit keeps the last good one. */
+  holder: PlaybookHolder<GroupsPlaybook>;
   /** Settles when the start-up reconcile of welcome jobs is done. */
   reconciled: Promise<unknown>;
   uninstall(): Promise<void>;
@@ -19,11 +21,13 @@ export interface GroupsRuntime {
 /**
  * Installs group health: joins and leaves from `ctx.rooms` (and a member-list check at every login
  * and each day), the batched welcome worker (with a reconcile of open batches), and the spam check on
- * group messages. The playbook is loaded now: a bad file stops the start with one line.
+ * group messages. The playbook is loaded now: a bad file stops the start with one line. Edits are
+ * picked up while running (welcome, spam, targets); `membership.checkAt` is read at start.
  * @returns null when the context has no room hub (nothing installed).
  */
 export function installGroups(ctx: CapabilityContext, source: string | GroupsPlaybook): GroupsRuntime | null {
-  const playbook = typeof source === 'string' ? loadGroupsPlaybook(source) : source;
+  const holder = new PlaybookHolder<GroupsPlaybook>(source, { load: loadGroupsPlaybook, name: 'groups playbook' }, ctx.logger);
+  const playbook = holder.current;
   const hub = ctx.rooms;
   if (!hub) {
     ctx.logger.warn('no room events in this context: group health is off');
@@ -32,7 +36,7 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
   const repo = new GroupsRepo(ctx.db);
   const service = new GroupsService({
     repo, outbox: ctx.outbox, queues: ctx.queues, rooms: hub, clock: ctx.clock, timezone: ctx.config.TIMEZONE,
-    account: ctx.config.ACCOUNT_ID, playbook: () => playbook, logger: ctx.logger,
+    account: ctx.config.ACCOUNT_ID, playbook: () => holder.fresh(ctx.clock.now().getTime()), logger: ctx.logger,
   });
   service.start();
   const offEvents = hub.on((ev) => service.onEvent(ev));
@@ -55,7 +59,7 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
     });
   }
   return {
-    repo, service, playbook, reconciled,
+    repo, service, holder, reconciled,
     uninstall: async () => {
       offEvents();
       offReady();
