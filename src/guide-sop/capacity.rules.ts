@@ -9,6 +9,8 @@ import { minutesOf } from './playbook.js';
 export interface CapacityInput {
   /** Cards to send on the day (guides working that day). */
   cards: number;
+  /** Moments images sent after each card (`moments.sendImages`); default 0. */
+  imagesPerCard?: number;
   /** SEND_RATE_PER_MINUTE (0 = no budget). */
   ratePerMinute: number;
   /** SEND_GAP_MIN_MS / SEND_GAP_MAX_MS: the random pause between two sends. */
@@ -50,14 +52,16 @@ export function estimateCapacity(i: CapacityInput): CapacityEstimate {
   const avgGap = (i.gapMinMs + i.gapMaxMs) / 2;
   const byGap = avgGap > 0 ? 60_000 / avgGap : Infinity;
   const perMinute = Math.min(byBudget, byGap);
-  const minutesNeeded = Number.isFinite(perMinute) ? Math.ceil(i.cards / perMinute) : 0;
+  const images = i.imagesPerCard ?? 0;
+  const minutesNeeded = Number.isFinite(perMinute) ? Math.ceil((i.cards * (1 + images)) / perMinute) : 0;
   const start = minutesOf(i.cardTime);
   const last = start + minutesNeeded;
   const ok = last <= minutesOf(i.cardsBy);
   const rate = Number.isFinite(perMinute) ? `${Math.round(perMinute * 10) / 10}/min` : 'no send budget';
+  const what = images > 0 ? `${i.cards} guide cards (each followed by ${images} image${images > 1 ? 's' : ''})` : `${i.cards} guide cards`;
   const message = ok
-    ? `${i.cards} guide cards at ${rate}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}`
-    : `${i.cards} guide cards at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. `
+    ? `${what} at ${rate}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}`
+    : `${what} at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. `
       + 'Add sending accounts (split stores across ACCOUNT_IDs) or a staff-notification channel; do not raise SEND_RATE_PER_MINUTE past what the account tolerates';
   return { cards: i.cards, perMinute: Number.isFinite(perMinute) ? perMinute : null, minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, ok, message };
 }

@@ -71,7 +71,7 @@ export function renderCard(plan: CardPlan, guideName: string, date: string, text
     : [fill(texts.sectionHeader, { category: CATEGORY_NAMES[c], count: q[c] }), ...lines].join('\n'));
   const moments = plan.moments.slice(0, q.moments).flatMap((p, i) => {
     const line = fill(texts.momentsLine, { n: o.moments + i, text: p.text });
-    return p.images.length ? [line, fill(texts.momentsImages, { images: p.images.join(' ') })] : [line];
+    return p.images.length ? [line, fill(texts.momentsImages, { images: p.images.join(' '), count: p.images.length })] : [line];
   });
   const chats: string[] = [];
   for (let i = 0; i < q.chats; i++) {

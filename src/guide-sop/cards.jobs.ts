@@ -1,10 +1,11 @@
+import path from 'node:path';
 import type { CardSuggestions } from '../core/card-suggestions.js';
 import type { Logger } from '../core/logger.js';
 import { localDate, localParts, zonedTime } from '../core/time.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
 import { renderCard, type CardPlan } from './card.rules.js';
 import type { GuideSopRepo, NewDay, StaffRow } from './guide-sop.repo.js';
-import { minutesOf, type GuidePlaybook } from './playbook.js';
+import { imageSource, minutesOf, type GuidePlaybook } from './playbook.js';
 import type { SelectionRepo } from './selection.repo.js';
 import { isWorkingDay, mergePicks, momentsFor, pickGroups, suggestionsAt, withSuggestions, type ChatPick, type GroupFacts } from './selection.rules.js';
 
@@ -30,6 +31,18 @@ export const keys = {
   ranking: (weekEnd: string, store: string, target: string) => `guide-ranking:${weekEnd}:${store}:${target}`,
   reply: (messageId: string) => `guide-reply:${messageId}`,
 };
+
+/**
+ * The images of the card's Moments posts, one message each right after the card (same purpose, so
+ * they follow it in the queue), keyed `guide-card:<date>:<guide>:img:<post>:<image>`, so the guide
+ * can save them and post.
+ */
+export function momentImages(plan: CardPlan, date: string, guideCode: string, contactId: string, expiresAt: number, calendarFile: string): EnqueueRequest[] {
+  return plan.moments.slice(0, plan.quotas.moments).flatMap((post, i) => post.images.map((image, j): EnqueueRequest => ({
+    key: `${keys.card(date, guideCode)}:img:${i + 1}:${j + 1}`, target: { kind: 'contact', id: contactId }, purpose: 'staff-prompt', expiresAt,
+    content: { kind: 'image', ...imageSource(image, calendarFile), name: path.basename(image.split('?')[0]!) },
+  })));
+}
 
 /** The instant the local clock shows `hhmm` on the local day of `at`. */
 export function atLocalTime(at: Date, hhmm: string, tz: string): number {
@@ -95,7 +108,7 @@ export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone' | 's
  * `guide-card:<date>:<staffCode>`. Safe to run twice or in two processes: the record and the outbox
  * key make it one card.
  */
-export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Promise<{ date: string; planned: number; enqueued: number }> {
+export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Promise<{ date: string; planned: number; enqueued: number; images: number }> {
   const pb = deps.playbook();
   const date = localDate(slot, deps.timezone);
   const guides = guidesOn(deps.repo, date, pb);
@@ -106,6 +119,11 @@ export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Pro
   const expiresAt = atLocalTime(slot, pb.times.summary, deps.timezone);
   let batch: EnqueueRequest[] = [];
   let enqueued = 0;
+  let images = 0;
+  const flush = async () => {
+    if (batch.length) await deps.outbox.enqueueMany(batch);
+    batch = [];
+  };
   // Cards planned by this run are rendered from memory; the rest (a second run, another process) from the record.
   const days = fresh.filter((d) => inserted.has(d.guideCode));
   if (days.length < guides.length) days.push(...deps.repo.daysOn(date).filter((d) => !inserted.has(d.guideCode)));
@@ -116,14 +134,15 @@ export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Pro
       key: keys.card(date, g.code), target: { kind: 'contact', id: g.contactId }, purpose: 'staff-prompt', expiresAt,
       content: { kind: 'text', text: renderCard(day.plan, g.name, date, pb.texts) },
     });
-    if (batch.length >= CHUNK) {
-      await deps.outbox.enqueueMany(batch);
-      enqueued += batch.length;
-      batch = [];
+    enqueued++;
+    if (pb.moments.sendImages) {
+      const imgs = momentImages(day.plan, date, g.code, g.contactId, expiresAt, pb.calendarFile);
+      batch.push(...imgs);
+      images += imgs.length;
     }
+    if (batch.length >= CHUNK) await flush();
   }
-  if (batch.length) await deps.outbox.enqueueMany(batch);
-  enqueued += batch.length;
-  deps.logger.info({ date, guides: guides.length, planned: inserted.size, cards: enqueued }, 'guide cards planned and queued');
-  return { date, planned: inserted.size, enqueued };
+  await flush();
+  deps.logger.info({ date, guides: guides.length, planned: inserted.size, cards: enqueued, images }, 'guide cards planned and queued');
+  return { date, planned: inserted.size, enqueued, images };
 }

@@ -8,7 +8,7 @@ import { guideSopHandler } from './guide-sop.handlers.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
 import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
 import { SelectionRepo } from './selection.repo.js';
-import { addDays } from './selection.rules.js';
+import { addDays, momentsFor } from './selection.rules.js';
 
 /** How often (at most) the playbook files are checked for edits. */
 const RELOAD_CHECK_MS = 10_000;
@@ -32,14 +32,19 @@ export function dailyCron(hhmm: string, weekday?: number): string {
 }
 
 /**
- * The busiest working day of the week ahead: the capacity check uses the most cards any of the next
- * seven days will send.
+ * The busiest working day of the week ahead: the capacity check uses the most messages (cards and
+ * the Moments images after them) any of the next seven days will send.
  */
 export function cardCapacity(repo: GuideSopRepo, pb: GuidePlaybook, config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>, today: string): CapacityEstimate {
-  let cards = 0;
-  for (let i = 0; i < 7; i++) cards = Math.max(cards, guidesOn(repo, addDays(today, i), pb).length);
+  let busiest = { cards: 0, imagesPerCard: 0 };
+  for (let i = 0; i < 7; i++) {
+    const date = addDays(today, i);
+    const cards = guidesOn(repo, date, pb).length;
+    const imagesPerCard = pb.moments.sendImages ? momentsFor(date, pb.quotas.moments, pb.calendar).reduce((n, p) => n + p.images.length, 0) : 0;
+    if (cards * (1 + imagesPerCard) > busiest.cards * (1 + busiest.imagesPerCard)) busiest = { cards, imagesPerCard };
+  }
   return estimateCapacity({
-    cards, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
+    ...busiest, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
     cardTime: pb.times.card, cardsBy: pb.times.cardsBy,
   });
 }

@@ -74,7 +74,13 @@ describe('guide 3+3+3 through the router, the scheduler and a real outbox', () =
   it('a late start still sends today\'s cards once; check-ins, group posts, nudge, summary and ranking follow the records', async () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 12, 0, SH));
     await w.scheduler.start(); // 09:30 was missed by 2.5 h: within the catch-up window
-    await expect.poll(() => w.rows('guide-card:').length, { timeout: 15_000 }).toBe(2);
+    const cards = () => w.rows('guide-card:').filter((r) => !r.key.includes(':img:'));
+    await expect.poll(() => cards().length, { timeout: 15_000 }).toBe(2);
+    // the day's Moments images follow each card as image messages (1 + 2 in the shipped calendar)
+    expect(w.rows('guide-card:2026-11-25:G1:img:').map((r) => [r.key, JSON.parse(r.content).kind])).toEqual([
+      ['guide-card:2026-11-25:G1:img:1:1', 'image'], ['guide-card:2026-11-25:G1:img:2:1', 'image'], ['guide-card:2026-11-25:G1:img:2:2', 'image'],
+    ]);
+    expect(w.textOf('guide-card:2026-11-25:G1')).toContain('配图 2 张，随后发给你');
     const card = w.textOf('guide-card:2026-11-25:G1')!;
     expect(card).toContain('4. 张丽娜（尾号0001） · 生日 11-25');
     expect(card).toContain('5. 陈思琪（尾号0003） · 昨天购买，售后关怀');

@@ -69,6 +69,13 @@ describe('the guide playbook is validated at load', () => {
     expect(() => loadGuidePlaybook(file)).toThrow(`${path.join(tmp.dir, 'moments', 'bad.yaml')}: rotation: expected at least one post, found []`);
   });
 
+  it('refuses a calendar image that names no file, with where it is; URLs are not checked', () => {
+    const calendar = path.join(tmp.dir, 'moments', 'missing-image.yaml');
+    writeFileSync(calendar, 'rotation:\n  - text: "早安"\n    images: ["https://shop.example/a.jpg"]\ndays:\n  "2026-12-01":\n    - text: "新品"\n      images: [images/2026-11-25-1.png, images/nope.png]\n');
+    const file = edited('calendar: moments/calendar.yaml', 'calendar: moments/missing-image.yaml');
+    expect(() => loadGuidePlaybook(file)).toThrow(`${calendar}: days.2026-12-01[0].images[1]: expected an http(s) URL or an image file relative to this calendar, found "images/nope.png" (no such file)`);
+  });
+
   it('a category can be switched off with 0', () => {
     expect(loadGuidePlaybook(edited('groups: 3', 'groups: 0')).quotas.groups).toBe(0);
   });

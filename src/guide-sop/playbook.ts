@@ -20,7 +20,7 @@ export const GUIDE_TEXT_VARIABLES = {
   sectionHeader: ['category', 'count'],
   sectionOff: ['category'],
   momentsLine: ['n', 'text'],
-  momentsImages: ['images'],
+  momentsImages: ['images', 'count'],
   chatLine: ['n', 'name', 'phone', 'reason'],
   chatFreeLine: ['n'],
   groupLine: ['n', 'group', 'reason'],
@@ -123,6 +123,8 @@ export const guidePlaybookSchema = z.strictObject({
   moments: z.strictObject({
     /** The content calendar, relative to this file. */
     calendar: text,
+    /** Send each suggested post's images to the guide right after the card (else only named on it). */
+    sendImages: z.boolean({ error: 'true or false' }).default(true),
   }),
   chats: z.strictObject({
     /** Never suggest the same member to the same guide again within this many days. */
@@ -146,7 +148,7 @@ export const guidePlaybookSchema = z.strictObject({
 
 const momentSchema = z.strictObject({
   text,
-  /** Image URLs or paths under sop/ the guide downloads; they are named on the card, not sent apart. */
+  /** Image URLs, or paths relative to the calendar file; sent to the guide after the card (`moments.sendImages`). */
   images: z.array(text, { error: 'a list of image URLs or paths' }).default([]),
 });
 
@@ -185,6 +187,8 @@ export function loadGuidePlaybook(file: string): GuidePlaybook {
   const calendarFile = path.resolve(path.dirname(file), p.moments.calendar);
   if (!existsSync(calendarFile)) throw new ConfigError(`${file}: moments.calendar: expected a calendar file relative to this one, found "${p.moments.calendar}" (no ${calendarFile})`);
   const calendar = loadMomentsCalendar(calendarFile);
+  const missing = missingImage(calendar, calendarFile);
+  if (missing) throw new ConfigError(`${calendarFile}: ${missing}`);
   const rules = p.chats.rules.map((r) => ({ ...r, marketing: r.marketing ?? MARKETING_BY_DEFAULT[r.rule] }));
   return Object.freeze({ ...p, chats: { ...p.chats, rules }, calendar, file, calendarFile });
 }
@@ -199,6 +203,28 @@ export function loadMomentsCalendar(file: string): MomentsCalendar {
 
 function readYaml(file: string, what: string): unknown {
   return parseYamlText(readPlaybookText(file, what), file);
+}
+
+/** Whether an image is given by URL (else it is a path relative to the calendar file). */
+export const isImageUrl = (image: string) => /^https?:\/\//iu.test(image);
+
+/** Where a calendar image is: its URL, or its path resolved against the calendar file. */
+export function imageSource(image: string, calendarFile: string): { url: string } | { path: string } {
+  return isImageUrl(image) ? { url: image } : { path: path.resolve(path.dirname(calendarFile), image) };
+}
+
+/** The first image path in the calendar that names no file, as `days.2026-11-25[0].images[1]: …`. */
+function missingImage(calendar: MomentsCalendar, calendarFile: string): string | null {
+  const lists: [string, MomentPost[]][] = [['rotation', calendar.rotation], ...Object.entries(calendar.days).map(([d, posts]): [string, MomentPost[]] => [`days.${d}`, posts])];
+  for (const [where, posts] of lists) {
+    for (const [i, post] of posts.entries()) {
+      for (const [j, image] of post.images.entries()) {
+        const src = imageSource(image, calendarFile);
+        if ('path' in src && !existsSync(src.path)) return `${where}[${i}].images[${j}]: expected an http(s) URL or an image file relative to this calendar, found "${image}" (no such file)`;
+      }
+    }
+  }
+  return null;
 }
 
 /** `09:30` → 570. Times were validated at load. */

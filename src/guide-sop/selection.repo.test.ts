@@ -98,15 +98,22 @@ describe('card planning on a small store', () => {
     const repo = new GuideSopRepo(db);
     const sent: EnqueueRequest[] = [];
     const deps = { repo, selection: new SelectionRepo(db), outbox: { enqueueMany: async (r: EnqueueRequest[]) => { sent.push(...r); } }, timezone: SH, playbook: () => pb, logger: silentLogger() };
-    expect(await runCards(deps, new Date(now), now)).toEqual({ date: today, planned: 2, enqueued: 2 });
-    expect(await runCards(deps, new Date(now), now + 60_000)).toEqual({ date: today, planned: 0, enqueued: 2 });
-    expect(sent.map((s) => s.key)).toEqual(['guide-card:2026-11-25:G1', 'guide-card:2026-11-25:G2', 'guide-card:2026-11-25:G1', 'guide-card:2026-11-25:G2']);
-    expect(sent[2]!.content).toEqual(sent[0]!.content);
+    expect(await runCards(deps, new Date(now), now)).toEqual({ date: today, planned: 2, enqueued: 2, images: 6 });
+    expect(await runCards(deps, new Date(now), now + 60_000)).toEqual({ date: today, planned: 0, enqueued: 2, images: 6 });
+    const cardKeys = sent.map((s) => s.key).filter((k) => !k.includes(':img:'));
+    expect(cardKeys).toEqual(['guide-card:2026-11-25:G1', 'guide-card:2026-11-25:G2', 'guide-card:2026-11-25:G1', 'guide-card:2026-11-25:G2']);
+    const second = sent.slice(sent.length / 2);
+    expect(second.map((s) => s.content)).toEqual(sent.slice(0, sent.length / 2).map((s) => s.content));
+    // each card is followed by its images, from files next to the calendar
+    expect(sent.slice(1, 4).map((s) => [s.key, s.content.kind === 'image' && s.content.path?.endsWith('sop/moments/images/2026-11-25-1.png')]))
+      .toEqual([['guide-card:2026-11-25:G1:img:1:1', true], ['guide-card:2026-11-25:G1:img:2:1', false], ['guide-card:2026-11-25:G1:img:2:2', false]]);
+    const noImages = { ...deps, playbook: () => ({ ...pb, moments: { ...pb.moments, sendImages: false } }) };
+    expect(await runCards(noImages, new Date(now), now + 120_000)).toEqual({ date: today, planned: 0, enqueued: 2, images: 0 });
     const sunday = zonedTime(2026, 11, 29, 9, 30, SH);
     expect((await runCards(deps, sunday, sunday.getTime())).planned).toBe(1); // G2 works Monday–Saturday
     const closed = { ...deps, playbook: () => ({ ...pb, closedDates: ['2026-11-30'] }) };
     const monday = zonedTime(2026, 11, 30, 9, 30, SH);
-    expect(await runCards(closed, monday, monday.getTime())).toEqual({ date: '2026-11-30', planned: 0, enqueued: 0 });
+    expect(await runCards(closed, monday, monday.getTime())).toEqual({ date: '2026-11-30', planned: 0, enqueued: 0, images: 0 });
   });
 });
 

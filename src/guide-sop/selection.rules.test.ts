@@ -193,5 +193,8 @@ describe('capacity honesty', () => {
     expect(estimateCapacity({ cards: 100, ratePerMinute: 40, gapMinMs: 2000, gapMaxMs: 4000, cardTime: '09:30', cardsBy: '11:30' }))
       .toMatchObject({ perMinute: 20, minutesNeeded: 5, lastCardAt: '09:35', ok: true });
     expect(estimateCapacity({ cards: 100, ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0, cardTime: '09:30', cardsBy: '09:30' })).toMatchObject({ perMinute: null, ok: true });
+    // each card followed by 3 Moments images: four times the messages
+    expect(estimateCapacity({ cards: 100, imagesPerCard: 3, ratePerMinute: 20, gapMinMs: 1000, gapMaxMs: 3000, cardTime: '09:30', cardsBy: '11:30' }))
+      .toMatchObject({ minutesNeeded: 20, lastCardAt: '09:50', ok: true, message: expect.stringContaining('100 guide cards (each followed by 3 images)') });
   });
 });

@@ -122,6 +122,9 @@ describe('wechaty edge over puppet-service', () => {
     });
     const image = await edge.transport.send(to, { kind: 'image', url: 'https://shop.example/poster.png' });
     expect(await world.waitForBotMessage((m) => m.id === image.messageId)).toMatchObject({ type: 'image', text: 'poster.png' });
+    // an image file (a Moments picture sent to a guide after their card) goes over gRPC as well
+    const file = await edge.transport.send(to, { kind: 'image', path: 'sop/moments/images/2026-11-25-1.png', name: '2026-11-25-1.png' });
+    expect(await world.waitForBotMessage((m) => m.id === file.messageId)).toMatchObject({ type: 'image', text: '2026-11-25-1.png' });
   }, 60_000);
 
   it('refuses unknown targets permanently and sends while offline transiently', async () => {
