@@ -209,7 +209,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const server = await startConsoleServer(consoleApp, config.HTTP_HOST, config.HTTP_PORT);
       healthUrl = `${server.url}/healthz`;
       stack.push({ name: 'http', stop: () => server.close() });
-      logger.info({ dashboard: `${server.url}/`, health: healthUrl, token: Boolean(config.CONSOLE_TOKEN) }, 'console listening');
+      logger.info({ dashboard: `${server.url}/`, health: healthUrl, login: config.CONSOLE_TOKEN ? 'CONSOLE_TOKEN required' : 'none (no CONSOLE_TOKEN; loopback only)' }, 'console listening');
     }
 
     // Resolves at the first login; until then the supervisor keeps trying and the sender waits.
