@@ -179,7 +179,9 @@ async function simulateMorning(app: App, clock: ReturnType<typeof morning>): Pro
   repo.requestRun('member-day', 'browser-test', clock.now().getTime());
   expect(await app.scheduler.fire(CAMPAIGN_TICK, new Date(Math.floor(clock.now().getTime() / 60_000) * 60_000))).toBe(true);
   const post = await world.waitForBotMessage((m) => m.text.startsWith('【周五会员日】'), 20_000);
-  await world.memberSays('m001', '收到，今天就去！', { roomId: post.target.id });
+  // the spread's order is random: a member of whichever group got the first post answers it
+  const replier = world.roomMemberIds(post.target.id).find((id) => /^m\d+$/u.test(id))!;
+  await world.memberSays(replier, '收到，今天就去！', { roomId: post.target.id });
   // Wake-up: the 10:00 selection (or its start-up catch-up).
   await app.scheduler.fire(selectScheduleName(1), clock.slot('10:00'));
   // Chatter in the groups.
