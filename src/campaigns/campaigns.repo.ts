@@ -208,6 +208,42 @@ export class CampaignsRepo {
       .from(outbox).where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`)).all();
   }
 
+  /** Targets skipped at planning, counted by reason (one grouped query, whatever the audience size). */
+  planSkips(campaignId: string, occurrence: string): Record<string, number> {
+    const rows = this.db.$client.prepare(`select skip_reason as reason, count(*) as n from campaign_targets
+      where campaign_id = ? and occurrence = ? and skip_reason is not null group by skip_reason`).all(campaignId, occurrence) as { reason: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+  }
+
+  /** The messages under a key prefix, counted by status and reason. */
+  deliveryCounts(prefix: string): { status: string; reason: string | null; n: number }[] {
+    return this.db.$client.prepare(`select status, reason, count(*) as n from outbox where key >= ? and key < ? group by status, reason`)
+      .all(prefix, prefixEnd(prefix)) as { status: string; reason: string | null; n: number }[];
+  }
+
+  /** Each target reached under a key prefix, with when its first message was sent. */
+  firstSends(prefix: string): { kind: 'room' | 'contact'; id: string; at: number }[] {
+    return this.db.$client.prepare(`select target_kind as kind, target_id as id, min(sent_at) as at from outbox
+      where key >= ? and key < ? and status = 'sent' and sent_at is not null group by target_kind, target_id`)
+      .all(prefix, prefixEnd(prefix)) as { kind: 'room' | 'contact'; id: string; at: number }[];
+  }
+
+  /**
+   * Of the targets reached under a key prefix, how many answered within `withinMs` of their first
+   * message: a member in their private chat, a group by anyone but staff and the bot (`excluded`).
+   * One query along the inbound log's conversation index.
+   */
+  answeredTargets(prefix: string, withinMs: number, excluded: readonly string[]): { reached: number; answered: number } {
+    const r = this.db.$client.prepare(`with f as (select target_kind as kind, target_id as id, min(sent_at) as at from outbox
+        where key >= @lo and key < @hi and status = 'sent' and sent_at is not null group by target_kind, target_id)
+      select count(*) as reached, coalesce(sum(exists(select 1 from inbound_messages i where i.conversation_id = f.id
+          and i.provider_at >= f.at and i.provider_at < f.at + @within
+          and ((f.kind = 'contact' and i.room_id is null and i.talker_id = f.id)
+            or (f.kind = 'room' and i.talker_id not in (select value from json_each(@excluded)))))), 0) as answered
+      from f`).get({ lo: prefix, hi: prefixEnd(prefix), within: withinMs, excluded: JSON.stringify(excluded) }) as { reached: number; answered: number };
+    return r;
+  }
+
   /** Targets of an occurrence as planned. */
   targets(campaignId: string, occurrence: string): (typeof campaignTargets.$inferSelect)[] {
     return this.db.select().from(campaignTargets)

@@ -45,29 +45,16 @@ const DAY_MS = 24 * 3_600_000;
 export function campaignFunnel(repo: CampaignsRepo, id: string, selfIds: string[] = []): CampaignFunnel {
   const f: CampaignFunnel = { targeted: 0, sent: 0, replied: 0, failed: 0, skipped: 0, pending: 0, occurrences: 0 };
   const staff = repo.db.$client.prepare('select contact_id from staff where contact_id is not null').pluck().all() as string[];
-  const excluded = JSON.stringify([...staff, ...selfIds]);
-  const roomReply = repo.db.$client.prepare(`select exists(select 1 from inbound_messages where room_id = ? and provider_at >= ? and provider_at < ?
-    and talker_id not in (select value from json_each(?)))`).pluck();
-  const memberReply = repo.db.$client.prepare('select exists(select 1 from inbound_messages where talker_id = ? and room_id is null and provider_at >= ? and provider_at < ?)').pluck();
+  const excluded = [...staff, ...selfIds];
   for (const o of campaignReport(repo, id, { selfIds })) {
     f.occurrences++;
     f.targeted += o.targeted;
     f.failed += o.failed;
     f.pending += o.pending;
     f.skipped += Object.values(o.skipped).reduce((a, n) => a + n, 0) + Object.values(o.skippedAtPlanning).reduce((a, n) => a + n, 0);
-    const firstSent = new Map<string, { kind: string; at: number }>();
-    for (const r of repo.outboxRows(campaignKeyPrefix(id, o.occurrence))) {
-      if (r.status !== 'sent' || r.sentAt === null) continue;
-      const k = `${r.targetKind}:${r.targetId}`;
-      const prev = firstSent.get(k);
-      if (!prev || r.sentAt < prev.at) firstSent.set(k, { kind: r.targetKind, at: r.sentAt });
-    }
-    f.sent += firstSent.size;
-    for (const [k, v] of firstSent) {
-      const target = k.slice(k.indexOf(':') + 1);
-      const answered = v.kind === 'room' ? roomReply.get(target, v.at, v.at + DAY_MS, excluded) : memberReply.get(target, v.at, v.at + DAY_MS);
-      if (answered) f.replied++;
-    }
+    const { reached, answered } = repo.answeredTargets(campaignKeyPrefix(id, o.occurrence), DAY_MS, excluded);
+    f.sent += reached;
+    f.replied += answered;
   }
   return f;
 }
