@@ -17,6 +17,8 @@ import { parseArgs } from 'node:util';
 import { validateCampaign } from '../../src/campaigns/campaign.file.js';
 import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
 import { planOccurrence } from '../../src/campaigns/planner.js';
+import { campaignReport } from '../../src/campaigns/report.js';
+import { campaignFunnel } from '../../src/console/campaign-view.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { zonedTime } from '../../src/core/time.js';
 import { JOB_HORIZON_MS, Outbox } from '../../src/outbox/outbox.js';
@@ -62,6 +64,8 @@ export interface CampaignBenchResult {
    * plain prepared statements, and the same number of BullMQ jobs added in bulk. Nothing else.
    */
   rawSeconds: number;
+  /** `campaign show` + the console funnel of the 100,000-member occurrence, read after planning. */
+  reportSeconds: number;
 }
 
 /** Writes `rows` outbox rows and plan rows with plain statements and adds `jobs` BullMQ jobs: what planning cannot go below. */
@@ -123,9 +127,15 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
     const rows = count('');
     const jobs = count('and (not_before is null or not_before <= ?)', slot.getTime() + JOB_HORIZON_MS);
     const rawSeconds = await rawFloor(db, queues, rows, jobs, slot.getTime());
+    // What `campaign show` and the console's funnel read for the member occurrence (grouped in SQL).
+    const t3 = performance.now();
+    const [report] = campaignReport(deps.repo, 'bench-members');
+    const funnel = campaignFunnel(deps.repo, 'bench-members');
+    const reportSeconds = (performance.now() - t3) / 1000;
+    if (report?.messages !== m.enqueued || funnel.targeted !== report.targeted) throw new Error(`report: ${report?.messages} messages, expected ${m.enqueued}`);
     return {
       groups, members, seconds: (t2 - t0) / 1000, groupSeconds: (t1 - t0) / 1000, memberSeconds: (t2 - t1) / 1000,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6, messages: g.enqueued + m.enqueued, jobs, rawSeconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6, messages: g.enqueued + m.enqueued, jobs, rawSeconds, reportSeconds,
     };
   } finally {
     await queues.close();
@@ -140,5 +150,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const r = await benchCampaigns({ groups: values.groups ? Number(values.groups) : undefined, members: values.members ? Number(values.members) : undefined });
   console.log(`campaign planning: ${r.groups} groups + ${r.members} members → ${r.messages} messages queued (${r.jobs} jobs in Redis) in ${r.seconds.toFixed(2)} s `
     + `(groups ${r.groupSeconds.toFixed(2)} s, members ${r.memberSeconds.toFixed(2)} s; cpu ${r.cpuSeconds.toFixed(2)} s; target ≤ 2 s); `
-    + `raw floor (same rows and jobs, plain statements) ${r.rawSeconds.toFixed(2)} s → ${(r.seconds / r.rawSeconds).toFixed(2)} × raw; load ${os.loadavg()[0]!.toFixed(1)}`);
+    + `raw floor (same rows and jobs, plain statements) ${r.rawSeconds.toFixed(2)} s → ${(r.seconds / r.rawSeconds).toFixed(2)} × raw; `
+    + `report + funnel of the member occurrence ${(r.reportSeconds * 1000).toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`);
 }
