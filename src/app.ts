@@ -20,6 +20,7 @@ import { redisOptionsFromUrl, type RedisTarget } from './platform/redis/url.js';
 import type { RedisHandle } from './platform/redis/managed.js';
 import { createWechatyEdge, type WechatyEdge } from './platform/wechaty/edge.js';
 import { startWorld, type World } from './platform/wechaty/world/server.js';
+import { routeWechatyLog } from './platform/wechaty/library-log.js';
 import { ScheduleRepo } from './schedules/schedule.repo.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { AuditRepo } from './console/audit.repo.js';
@@ -103,6 +104,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await liveness.start();
     stack.push({ name: 'liveness', stop: () => liveness.stop() });
 
+    routeWechatyLog(logger);
     let world: World | null = null;
     let endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT;
     let token = config.WECHATY_PUPPET_SERVICE_TOKEN;
