@@ -104,7 +104,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await liveness.start();
     stack.push({ name: 'liveness', stop: () => liveness.stop() });
 
-    routeWechatyLog(logger);
+    // The simulated world talks over loopback without TLS on purpose; in production that warning stays.
+    routeWechatyLog(logger, config.production ? [] : [/TLS.*(disabled|INSECURE)/u]);
     let world: World | null = null;
     let endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT;
     let token = config.WECHATY_PUPPET_SERVICE_TOKEN;

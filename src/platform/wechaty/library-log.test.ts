@@ -28,4 +28,11 @@ describe("Wechaty's own log lines", () => {
       [20, 'VERB Wechaty start()'],
     ]);
   });
+
+  it('keeps lines the caller expects (the world without TLS) at debug', () => {
+    const { logger, lines } = recordingLogger();
+    routeWechatyLog(logger, [/TLS.*(disabled|INSECURE)/u]);
+    wechatyLog.warn('GrpcManager', 'initClient() TLS: disabled (INSECURE)');
+    expect(lines.filter((l) => l['part'] === 'wechaty-lib').map((l) => l['level'])).toEqual([20]);
+  });
 });
