@@ -21,6 +21,10 @@ const LIVE_STATUSES = ['queued', 'sending', 'sent', 'unknown'] as const;
 /** Upper bound for a key-prefix range scan on the outbox's unique key index. */
 const prefixEnd = (prefix: string) => `${prefix}\uffff`;
 
+/** Each target reached under a key prefix (`@lo`..`@hi`) with when its first message was sent. */
+const FIRST_SENDS = `select target_kind as kind, target_id as id, min(sent_at) as at from outbox
+  where key >= @lo and key < @hi and status = 'sent' and sent_at is not null group by target_kind, target_id`;
+
 /**
  * Campaigns, their lifecycle, occurrences and targets; plus the reads and the two writes
  * (settle on pause/cancel, requeue on resume) campaigns make on their own outbox rows, selected by key prefix.
@@ -223,9 +227,7 @@ export class CampaignsRepo {
 
   /** Each target reached under a key prefix, with when its first message was sent. */
   firstSends(prefix: string): { kind: 'room' | 'contact'; id: string; at: number }[] {
-    return this.db.$client.prepare(`select target_kind as kind, target_id as id, min(sent_at) as at from outbox
-      where key >= ? and key < ? and status = 'sent' and sent_at is not null group by target_kind, target_id`)
-      .all(prefix, prefixEnd(prefix)) as { kind: 'room' | 'contact'; id: string; at: number }[];
+    return this.db.$client.prepare(FIRST_SENDS).all({ lo: prefix, hi: prefixEnd(prefix) }) as { kind: 'room' | 'contact'; id: string; at: number }[];
   }
 
   /**
@@ -234,8 +236,7 @@ export class CampaignsRepo {
    * One query along the inbound log's conversation index.
    */
   answeredTargets(prefix: string, withinMs: number, excluded: readonly string[]): { reached: number; answered: number } {
-    const r = this.db.$client.prepare(`with f as (select target_kind as kind, target_id as id, min(sent_at) as at from outbox
-        where key >= @lo and key < @hi and status = 'sent' and sent_at is not null group by target_kind, target_id)
+    const r = this.db.$client.prepare(`with f as (${FIRST_SENDS})
       select count(*) as reached, coalesce(sum(exists(select 1 from inbound_messages i where i.conversation_id = f.id
           and i.provider_at >= f.at and i.provider_at < f.at + @within
           and ((f.kind = 'contact' and i.room_id is null and i.talker_id = f.id)

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { scheduleRuns } from '../platform/db/schema.js';
 
@@ -46,8 +46,4 @@ export class ScheduleRepo {
     return this.db.select({ name: scheduleRuns.name }).from(scheduleRuns).where(eq(scheduleRuns.name, name)).limit(1).get() !== undefined;
   }
 
-  /** The latest recorded slots, newest first. */
-  recent(limit = 50): ScheduleRun[] {
-    return this.db.select().from(scheduleRuns).orderBy(desc(scheduleRuns.createdAt)).limit(limit).all();
-  }
 }
