@@ -138,13 +138,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     edge.on('ready', (selfId) => void rooms.ready(selfId));
 
     const outboxRepo = new OutboxRepo(db);
-    const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), config.ACCOUNT_ID);
+    const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
+      defaultAccount: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
+      pacedJobsFor: () => pacedJobs(config.SEND_RATE_PER_MINUTE),
+    });
     const transport = opts.transport ?? edge.transport;
-    const sender = new Sender(outboxRepo, queues, transport, clock, logger.child({ part: 'sender' }), {
+    const sender = new Sender(outboxRepo, queues, outbox, transport, clock, logger.child({ part: 'sender' }), {
       account: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
       marketingCapPerDay: config.MARKETING_CAP_PER_DAY, ratePerMinute: config.SEND_RATE_PER_MINUTE,
+      capPerHour: config.SEND_CAP_PER_HOUR, capPerDay: config.SEND_CAP_PER_DAY,
       gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS, maxAttempts: config.SEND_MAX_ATTEMPTS,
-      retryBaseMs: config.SEND_RETRY_BASE_MS,
+      retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: config.SEND_RATE_PER_MINUTE > 0 ? 1 : 32,
     }, liveness.instanceId);
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
@@ -156,7 +160,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     const inFlight = config.SENDING_AFTER_CRASH === 'unknown' ? 'unknown' : 'queued';
     const isAlive = (owner: string) => liveness.isAlive(owner);
-    await outbox.reconcile(inFlight, isAlive);
+    await outbox.reconcile(inFlight, isAlive, { refeed: true });
+    outbox.startFeeding();
+    stack.push({ name: 'outbox feed', stop: () => outbox.stopFeeding() });
     const reconcileTimer = setInterval(() => {
       outbox.reconcile(inFlight, isAlive).catch((err: unknown) => logger.warn({ err }, 'periodic outbox reconcile failed'));
     }, (opts.reconcileEverySeconds ?? 30) * 1000);
@@ -204,7 +210,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
           return {
             loggedIn: edge.isLoggedIn(), inbound: ingest.getStats(), outbox: outboxRepo.countByStatus(),
             queues: (h.queues as Record<string, Record<string, number>> | null) ?? null, handlerFailures: router.failureCount,
-            sentLastMinute: outboxRepo.sentSince(clock.now().getTime() - 60_000), budgetPerMinute: config.SEND_RATE_PER_MINUTE,
+            sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
+            budgetPerMinute: config.SEND_RATE_PER_MINUTE,
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
           };
         },
@@ -228,6 +235,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await stopAll();
     throw err;
   }
+}
+
+/** Jobs the paced lane holds in Redis: about 3 minutes of the budget (at least 20), 5,000 without one. */
+function pacedJobs(ratePerMinute: number): number {
+  return ratePerMinute > 0 ? Math.max(20, ratePerMinute * 3) : 5000;
 }
 
 function toConnection(t: RedisTarget): Record<string, unknown> {

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   INBOUND_MAX_AGE_SECONDS: int(0, 86_400 * 7).default(600),
 
   SEND_RATE_PER_MINUTE: int(0, 100_000).default(20),
+  SEND_CAP_PER_HOUR: int(0, 1_000_000).default(1000),
+  SEND_CAP_PER_DAY: int(0, 10_000_000).default(0),
   SEND_GAP_MIN_MS: int(0, 600_000).default(1000),
   SEND_GAP_MAX_MS: int(0, 600_000).default(3000),
   SEND_MAX_ATTEMPTS: int(1, 50).default(5),

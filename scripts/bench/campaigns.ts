@@ -9,6 +9,7 @@
  *
  * `benchCampaigns()` is what `npm run bench` can call.
  */
+import { NO_QUIET_HOURS, testOutboxOptions } from '../../test/support/harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,7 +106,7 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
     const slot = zonedTime(2026, 11, 27, 10, 0, TZ);
     generateCampaignStore(db, groups, members, slot.getTime());
     const clock = { now: () => slot };
-    const deps = { repo: new CampaignsRepo(db), outbox: new Outbox(new OutboxRepo(db), queues, clock, silentLogger(), 'main'), clock, timezone: TZ, logger: silentLogger() };
+    const deps = { repo: new CampaignsRepo(db), outbox: new Outbox(new OutboxRepo(db), queues, clock, silentLogger(), testOutboxOptions({ quietHours: NO_QUIET_HOURS })), clock, timezone: TZ, logger: silentLogger() };
     const common = { schedule: { cron: '0 10 * * 5' }, spreadMinutes: 30 };
     const groupDef = validateCampaign({ id: 'bench-groups', name: 'g', audience: { groups: { tags: ['vip'], stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } }, content: [{ kind: 'text', text: '{name} 会员日' }], ...common }, 'bench-groups.yaml');
     const allGroups = validateCampaign({ ...groupDef, id: 'bench-all-groups', audience: { groups: { stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } } }, 'x.yaml');

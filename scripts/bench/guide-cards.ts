@@ -10,6 +10,7 @@
  * has candidates, and 3 wake-up suggestions per guide from the day before (read through the wake-up's
  * card source, as in the app). `benchGuideCards()` is what `npm run bench` calls.
  */
+import { NO_QUIET_HOURS, testOutboxOptions } from '../../test/support/harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,7 +112,7 @@ export async function benchGuideCards(opts: { guides?: number; members?: number;
     const slot = zonedTime(2026, 11, 25, 9, 30, TZ);
     generateStore(db, guides, members, slot.getTime());
     const pb = loadGuidePlaybook(PLAYBOOK);
-    const outbox = new Outbox(new OutboxRepo(db), queues, systemClock, silentLogger(), 'main');
+    const outbox = new Outbox(new OutboxRepo(db), queues, systemClock, silentLogger(), testOutboxOptions({ quietHours: NO_QUIET_HOURS }));
     // The wake-up's suggestions (3 per guide, decided yesterday) come through its real card source.
     seedWakeupSuggestions(db, guides, '2026-11-24', slot.getTime() - DAY);
     const suggestions = new CardSuggestions();

@@ -9,7 +9,7 @@ import { Sender, type SettledEvent } from '../../src/outbox/sender.js';
 import { closeDb, openDb, type Db } from '../../src/platform/db/client.js';
 import { Queues, queueNames } from '../../src/platform/queue/queues.js';
 import { redisOptionsFromUrl } from '../../src/platform/redis/url.js';
-import { testSenderOptions } from '../../test/support/harness.js';
+import { NO_QUIET_HOURS, testOutboxOptions, testSenderOptions } from '../../test/support/harness.js';
 import { chatText, type Population } from './data.js';
 import { measure } from './measure.js';
 import type { Measurement } from './table.js';
@@ -143,8 +143,8 @@ export function benchOutbox(requests: EnqueueRequest[], redisUrl: string, dir: s
     const repo = variant.makeRepo?.(db) ?? new OutboxRepo(db);
     const queues = new Queues(redisOptionsFromUrl(redisUrl), freshPrefix());
     const logger = silentLogger();
-    const outbox = new Outbox(repo, queues, systemClock, logger, 'main');
-    const sender = new Sender(repo, queues, nullTransport, systemClock, logger,
+    const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS }));
+    const sender = new Sender(repo, queues, outbox, nullTransport, systemClock, logger,
       testSenderOptions({ concurrency: OUTBOX_CONCURRENCY, ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0 }), `bench-${process.pid}`);
     const seen: Partial<Record<SettledEvent['status'], number>> = {};
     let sent = 0;

@@ -4,6 +4,7 @@
  * Standalone: `npx tsx scripts/bench/sla.ts [--n N] [--open N] [--deadlines N]`; `benchSla()` is
  * exported for `npm run bench`. Starts its own redis-server and temp SQLite files, removes them after.
  */
+import { NO_QUIET_HOURS, testOutboxOptions } from '../../test/support/harness.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,7 @@ async function slaProcess(redisUrl: string, dir: string, name: string, playbookY
   const logger = silentLogger();
   const router = new Router(logger);
   const ingest = new Ingest(new InboundRepo(db), router, systemClock, logger, { maxAgeMs: 0 });
-  const ob = new Outbox(new OutboxRepo(db), queues, systemClock, logger, 'main');
+  const ob = new Outbox(new OutboxRepo(db), queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS }));
   let runtime: SlaRuntime | null = null;
   if (sla) {
     const ctx = {

@@ -195,7 +195,7 @@ export class CampaignsRepo {
    * paused: a row that was sent is never touched, so resume cannot duplicate). Returns the ids changed.
    */
   requeue(rows: { id: number; notBefore: number }[], now: number): number[] {
-    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?
+    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?, fed_at = null, deferred_until = null, deferred_why = null
       where id = ? and status = 'skipped' and reason = ?`);
     return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, PAUSED_REASON).changes === 1).map((r) => r.id))();
   }

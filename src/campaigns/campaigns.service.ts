@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
-import { sendJobId, type SendJobData } from '../outbox/outbox.js';
-import { queueNames, type Queues } from '../platform/queue/queues.js';
+import type { Queues } from '../platform/queue/queues.js';
 import type { Db } from '../platform/db/client.js';
 import type { CampaignDef, CampaignProblem } from './campaign.file.js';
 import { checkCampaign, loadCampaignDir } from './campaign.file.js';
@@ -252,21 +251,14 @@ export class CampaignService {
     return planOccurrence(this.deps, def, slot, by);
   }
 
-  /** Gives requeued rows their jobs (the outbox's job shape and ids; adding an existing id is a no-op). */
-  private async addJobs(rows: { id: number; account: string; priority: number; notBefore: number }[], now: number): Promise<void> {
-    const queues = this.deps.queues;
-    if (!queues || rows.length === 0) return;
+  /** Gives requeued rows their jobs now rather than at the feed's next look (≤ 5 s); null queues in the CLI. */
+  private async addJobs(rows: { account: string }[], _now: number): Promise<void> {
+    if (!this.deps.queues || rows.length === 0) return;
     try {
-      const byAccount = new Map<string, typeof rows>();
-      for (const r of rows) byAccount.set(r.account, [...(byAccount.get(r.account) ?? []), r]);
-      for (const [account, list] of byAccount) {
-        await queues.queue(queueNames.outbox(account)).addBulk(list.map((r) => ({
-          name: 'send', data: { id: r.id } satisfies SendJobData,
-          opts: { jobId: sendJobId(r.id), priority: r.priority, delay: r.notBefore > now ? r.notBefore - now : undefined, removeOnComplete: true, removeOnFail: true },
-        })));
-      }
+      for (const account of new Set(rows.map((r) => r.account))) await this.deps.outbox.feed(account);
     } catch (err) {
-      this.deps.logger.warn({ err }, 'resumed campaign messages recorded but not yet queued in Redis; reconcile will queue them');
+      this.deps.logger.warn({ err }, 'resumed campaign messages recorded but not yet queued in Redis; the feed will queue them');
     }
   }
+
 }

@@ -2,7 +2,18 @@ import { and, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import { TurnBatch } from '../core/turn-batch.js';
 import type { Db } from '../platform/db/client.js';
 import { optOuts, outbox, type OutboxStatus } from '../platform/db/schema.js';
-import { MARKETING_PURPOSES } from './purposes.js';
+import { MARKETING_PRIORITIES, MARKETING_PURPOSES } from './purposes.js';
+
+/** A queued row the feed gives a job: its id, the generation of the new job, its priority and when it is due. */
+export interface FeedRow {
+  id: number;
+  gen: number;
+  priority: number;
+  dueAt: number;
+}
+
+/** When a queued row may go: the later of its not-before and any deferral (0: now). */
+const DUE = 'coalesce(deferred_until, not_before, 0)';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
@@ -26,6 +37,10 @@ export class OutboxRepo {
   private readonly settleQueuedStmt;
   private readonly optedOutStmt;
   private readonly marketingSinceStmt;
+  private readonly feedableStmt;
+  private readonly markFedStmt;
+  private readonly deferStmt;
+  private readonly retryLaterStmt;
   private readonly writes = new TurnBatch<() => unknown, unknown>(
     (ws) => this.db.$client.transaction(() => ws.map((w) => w()))(),
     (w) => w(),
@@ -53,6 +68,82 @@ export class OutboxRepo {
       eq(outbox.targetId, p('id')), gte(outbox.sentAt, p('since')), eq(outbox.status, 'sent'),
       inArray(outbox.purpose, MARKETING_PURPOSES),
     )).prepare();
+    // The feed reads one priority at a time along outbox_feed_idx (account, priority, due, id) where
+    // status = 'queued' and fed_at is null: the WHERE repeats the index's own condition so SQLite uses it.
+    this.feedableStmt = db.$client.prepare<[string, number, number, number], [number, number, number, number]>(
+      `select id, fed_gen + 1, priority, ${DUE} from outbox
+       where account = ? and priority = ? and status = 'queued' and fed_at is null and ${DUE} <= ?
+       order by ${DUE}, id limit ?`).raw();
+    this.markFedStmt = db.$client.prepare<[number, number, number, number]>(
+      `update outbox set fed_at = ?, fed_gen = ? where id = ? and status = 'queued' and fed_gen = ?`);
+    this.deferStmt = db.$client.prepare<[number, string, number, number | null, number, number]>(
+      `update outbox set deferred_until = ?, deferred_why = ?, fed_at = null,
+         expires_at = case when ? = 1 then ? else expires_at end, updated_at = ?
+       where id = ? and status = 'queued'`);
+    this.retryLaterStmt = db.$client.prepare<[string, number, number, number]>(
+      `update outbox set status = 'queued', reason = ?, deferred_until = ?, deferred_why = 'retry', fed_at = null, updated_at = ?
+       where id = ?`);
+  }
+
+  /**
+   * Queued rows of `account` at `priority` without a job, due by `dueBy`, earliest first: what the
+   * feed gives jobs next. Each comes with the generation its new job carries.
+   */
+  feedable(account: string, priority: number, dueBy: number, limit: number): FeedRow[] {
+    if (limit <= 0) return [];
+    return this.feedableStmt.all(account, priority, dueBy, limit).map(([id, gen, pr, dueAt]) => ({ id, gen, priority: pr, dueAt }));
+  }
+
+  /** Records that rows got their jobs (only where no other feed moved the generation meanwhile). */
+  markFed(rows: readonly FeedRow[], now: number): void {
+    this.db.$client.transaction(() => {
+      for (const r of rows) this.markFedStmt.run(now, r.gen, r.id, r.gen - 1);
+    })();
+  }
+
+  /**
+   * Holds a queued row back until `until` (its job is dropped; the feed gives it a new one when it
+   * comes due). `expiresAt`, when given, replaces its expiry (quiet hours move it). False when not queued.
+   */
+  defer(id: number, until: number, why: string, now: number, expiresAt?: number | null): boolean {
+    return this.deferStmt.run(until, why, expiresAt === undefined ? 0 : 1, expiresAt ?? null, now, id).changes === 1;
+  }
+
+  /** A failed attempt: back to queued, held until `until`, with what went wrong. */
+  retryLater(id: number, until: number, reason: string, now: number): void {
+    this.retryLaterStmt.run(reason, until, now, id);
+  }
+
+  /**
+   * Quiet hours decided in SQL, before any job: marketing rows of `account` due before the window's end
+   * `end` (and by `dueBy`) wait until it, their expiry moved by the same time. Returns how many.
+   */
+  deferQuietMarketing(account: string, now: number, end: number, dueBy: number): number {
+    const prios = MARKETING_PRIORITIES.join(', ');
+    return this.db.$client.prepare(
+      `update outbox set deferred_until = @end, deferred_why = 'quiet-hours', updated_at = @now,
+         expires_at = case when expires_at is null then null else @end + max(0, expires_at - max(@now, ${DUE})) end
+       where account = @account and priority in (${prios}) and status = 'queued' and fed_at is null
+         and ${DUE} <= @dueBy and ${DUE} < @end and (expires_at is null or expires_at > @now)`,
+    ).run({ account, now, end, dueBy }).changes;
+  }
+
+  /** Forgets every job of `account`'s queued rows (Redis lost them, or a start re-feeds them). Returns how many. */
+  unfeedAll(account: string): number {
+    return this.db.$client.prepare(`update outbox set fed_at = null where account = ? and status = 'queued' and fed_at is not null`)
+      .run(account).changes;
+  }
+
+  /** Queued rows of `account` that have a job now. */
+  fedCount(account: string): number {
+    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`)
+      .get(account) as { n: number }).n;
+  }
+
+  /** Queued rows of `account` due by `at` that go before one of priority `priority` due at `dueAt` (for "n ahead"). */
+  aheadOf(account: string, priority: number, dueAt: number, at: number): number {
+    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'
+        and (priority < ? or (priority = ? and ${DUE} < ?)) and ${DUE} <= ?`).get(account, priority, priority, dueAt, at) as { n: number }).n;
   }
 
   /**
@@ -123,23 +214,13 @@ export class OutboxRepo {
   settleInFlight(owner: string, to: 'unknown' | 'queued', now: number): number {
     const reason = to === 'unknown' ? 'in flight when its bot process died; not resent' : 'in flight when its bot process died; resending';
     const ownerCond = owner === '' ? sql`${outbox.claimedBy} is null` : eq(outbox.claimedBy, owner);
-    return this.db.update(outbox).set({ status: to, reason, updatedAt: now })
+    return this.db.update(outbox).set({ status: to, reason, updatedAt: now, fedAt: null })
       .where(and(eq(outbox.status, 'sending'), ownerCond)).run().changes;
-  }
-
-  /** Queued rows due by `dueBy` (epoch ms), oldest first, in pages. */
-  queuedAfter(afterId: number, limit: number, dueBy: number): Pick<OutboxRow, 'id' | 'account' | 'priority' | 'notBefore'>[] {
-    return this.db.select({ id: outbox.id, account: outbox.account, priority: outbox.priority, notBefore: outbox.notBefore })
-      .from(outbox).where(and(
-        eq(outbox.status, 'queued'), sql`${outbox.id} > ${afterId}`,
-        sql`(${outbox.notBefore} is null or ${outbox.notBefore} <= ${dueBy})`,
-      ))
-      .orderBy(outbox.id).limit(limit).all();
   }
 
   /** Puts a failed row back in the queue with a fresh attempt count. False when it is not `failed`. */
   requeueFailed(id: number, now: number): boolean {
-    return this.db.update(outbox).set({ status: 'queued', attempts: 0, reason: 'retried by an operator', updatedAt: now })
+    return this.db.update(outbox).set({ status: 'queued', attempts: 0, reason: 'retried by an operator', updatedAt: now, fedAt: null, deferredUntil: null, deferredWhy: null })
       .where(and(eq(outbox.id, id), eq(outbox.status, 'failed'))).run().changes === 1;
   }
 

@@ -15,7 +15,7 @@ describe('sender rules', () => {
     expect(decideSend(facts(), noon, policy)).toEqual({ action: 'send' });
   });
   it('defers marketing in quiet hours to 08:30 the next morning', () => {
-    expect(decideSend(facts(), night, policy)).toEqual({ action: 'defer', until: zonedTime(2026, 11, 26, 8, 30, SH).getTime(), why: 'quiet-hours' });
+    expect(decideSend(facts(), night, policy)).toEqual({ action: 'defer', until: zonedTime(2026, 11, 26, 8, 30, SH).getTime(), why: 'quiet-hours', expiresAt: null });
   });
   it('sends replies and alerts in quiet hours, to opted-out members and over the cap', () => {
     for (const purpose of ['reply', 'alert', 'staff-prompt'] as const) {
@@ -33,7 +33,14 @@ describe('sender rules', () => {
   });
   it('expires what can no longer go in time, never sends late', () => {
     expect(decideSend(facts({ expiresAt: noon }), noon, policy)).toMatchObject({ action: 'expire' });
-    expect(decideSend(facts({ expiresAt: night + 3_600_000 }), night, policy)).toMatchObject({ action: 'expire', reason: expect.stringContaining('quiet hours') });
+  });
+  it('defers marketing in quiet hours with its expiry moved, never expires it for the quiet hours', () => {
+    const morning = zonedTime(2026, 11, 26, 8, 30, SH).getTime();
+    expect(decideSend(facts({ expiresAt: night + 3_600_000 }), night, policy)).toEqual({ action: 'defer', until: morning, why: 'quiet-hours', expiresAt: morning + 3_600_000 });
+    expect(decideSend(facts({ expiresAt: null }), night, policy)).toMatchObject({ action: 'defer', expiresAt: null });
+  });
+  it('records an opted-out member as skipped even when the message also expired', () => {
+    expect(decideSend(facts({ optedOut: true, expiresAt: noon - 1 }), noon, policy)).toEqual({ action: 'skip', reason: 'opted-out' });
   });
   it('waits for not-before', () => {
     expect(decideSend(facts({ purpose: 'reply', notBefore: noon + 1000 }), noon, policy)).toEqual({ action: 'defer', until: noon + 1000, why: 'not-before' });

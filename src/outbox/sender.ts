@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { DelayedError, type Job, type Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import { PermanentSendError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -7,25 +7,29 @@ import type { OutboundContent, Transport } from '../core/messages.js';
 import { startOfLocalDay } from '../core/time.js';
 import type { OutboxStatus } from '../platform/db/schema.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
-import type { SendJobData } from './outbox.js';
+import { SendBudget, type Slot } from './budget.js';
+import { JOB_HORIZON_MS, type Outbox, type SendJobData } from './outbox.js';
 import type { OutboxRepo, OutboxRow } from './outbox.repo.js';
 import { decideSend, sendGap, type SendPolicy } from './outbox.rules.js';
-import { PURPOSES, isPurpose } from './purposes.js';
+import { PURPOSES, isPurpose, type Lane } from './purposes.js';
 
 export interface SenderOptions extends SendPolicy {
   account: string;
-  /** Messages per minute for this account; 0 turns the budget off. */
+  /** Sends in any sliding window (a minute) for this account; 0 turns this limit off. */
   ratePerMinute: number;
   /** The budget's window; 60 000 (a minute) unless a test shortens it. */
   rateWindowMs?: number;
+  /** Sends in any sliding hour / 24 hours; 0 (the default) turns the cap off. */
+  capPerHour?: number;
+  capPerDay?: number;
   gapMinMs: number;
   gapMaxMs: number;
   maxAttempts: number;
   retryBaseMs: number;
-  /** Parallel sends; 1 for a real account (the gap only makes sense one at a time). */
+  /** Parallel send loops when no budget applies (benchmarks); with a budget always 1. */
   concurrency?: number;
-  /** How long to wait before looking again while the account is not logged in. */
-  notReadyDelayMs?: number;
+  /** How long an idle loop sleeps before looking at Redis again (a send queued in this process wakes it at once). */
+  idlePollMs?: number;
 }
 
 /** Emitted after every decision on a row, for tests, metrics and the console. */
@@ -35,20 +39,37 @@ export interface SettledEvent {
   reason?: string;
 }
 
+type Token = string;
+
 /**
- * The single sender of one account. Owns, in one place: the account's rate budget and randomised
- * gap, priorities (from the job), expiry, not-before, marketing quiet hours, per-member caps,
- * opt-out, retries with backoff, and the delivery record. A row is claimed (`sending`) before the
- * platform call and settled after it, so a crash in between leaves `sending`, which the next start
- * turns into `unknown` rather than risking a duplicate.
+ * The single sender of one account (per process; several processes of one account share its budget
+ * through Redis). It owns, in one place: the budget and gap, the two lanes (replies and alerts at the
+ * next free slot; the rest at the budget's even pace), expiry, not-before, quiet hours, per-member
+ * caps, opt-out, retries with backoff, and the delivery record.
+ *
+ * It takes a job only when a send could go now, and decides everything that can stop a message
+ * before it takes a slot, so skips, expiries and deferrals cost no budget. A row is claimed
+ * (`sending`) before the platform call and settled after it, so a crash in between leaves `sending`,
+ * which the next start turns into `unknown` rather than risking a duplicate.
  */
 export class Sender extends EventEmitter {
-  private worker: Worker<SendJobData> | null = null;
+  private readonly workers = new Map<Lane, Worker<SendJobData>>();
   private readonly random: () => number;
+  private readonly budget: SendBudget;
+  private loops: Promise<void>[] = [];
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private pacedSpacing = 0;
+  private tokens = 0;
+  private readonly onFed = (account: string) => {
+    if (account === this.opts.account) this.poke();
+  };
 
   constructor(
     private readonly repo: OutboxRepo,
     private readonly queues: Queues,
+    private readonly outbox: Outbox,
     private readonly transport: Transport,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -58,44 +79,151 @@ export class Sender extends EventEmitter {
   ) {
     super();
     this.random = random;
-  }
-
-  /** Starts the worker, paused unless `running` (resume it when the account logs in). */
-  start(running: boolean): void {
-    const o = this.opts;
-    this.worker = this.queues.worker<SendJobData>(queueNames.outbox(o.account), (job, token) => this.process(job, token), {
-      concurrency: o.concurrency ?? 1,
-      limiter: o.ratePerMinute > 0 ? { max: o.ratePerMinute, duration: o.rateWindowMs ?? 60_000 } : undefined,
-      autorun: running,
+    this.budget = new SendBudget(queues.redis(), queues.prefix, opts.account, {
+      perWindow: opts.ratePerMinute, windowMs: opts.rateWindowMs ?? 60_000,
+      perHour: opts.capPerHour ?? 0, perDay: opts.capPerDay ?? 0,
     });
-    this.worker.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
   }
 
-  /** Resumes sending (the account logged in). Also starts a worker created paused. */
+  /** The account's shared budget (for /metrics and the console). */
+  get sendBudget(): SendBudget {
+    return this.budget;
+  }
+
+  /** Starts the send loops, idle unless `running` (resume them when the account logs in). */
+  start(running: boolean): void {
+    if (this.loops.length) return;
+    this.running = running;
+    for (const lane of ['now', 'paced'] as const) {
+      const w = this.queues.manualWorker<SendJobData>(queueNames.outbox(this.opts.account, lane), { stalledInterval: 15_000 });
+      w.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
+      void w.startStalledCheckTimer().catch((err: unknown) => this.logger.warn({ err }, 'stalled-job check did not start'));
+      this.workers.set(lane, w);
+    }
+    this.outbox.on('fed', this.onFed);
+    const n = this.budget.unlimited ? Math.max(1, this.opts.concurrency ?? 1) : 1;
+    this.loops = Array.from({ length: n }, () => this.loop());
+  }
+
+  /** Resumes sending (the account logged in). */
   resume(): void {
-    if (!this.worker) return;
+    if (this.running) return;
+    this.running = true;
     this.logger.info({ account: this.opts.account }, 'sender resumed: account is ready');
-    void this.worker.resume();
+    this.poke();
   }
 
   /** Stops taking new messages (the account logged out); the one in hand finishes. */
   async pause(): Promise<void> {
-    if (!this.worker) return;
+    if (!this.running) return;
+    this.running = false;
     this.logger.info({ account: this.opts.account }, 'sender paused: account not logged in');
-    await this.worker.pause(true);
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
+    this.stopped = true;
+    this.outbox.off('fed', this.onFed);
+    this.poke();
+    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Sleeps `ms`, or until a send is queued in this process, the account is back, or close. */
+  private nap(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        if (this.wake === done) this.wake = null;
+        resolve();
+      }, Math.max(1, ms));
+      const done = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      const prev = this.wake;
+      this.wake = prev ? () => { prev(); done(); } : done;
+    });
   }
 
   private settle(e: SettledEvent): void {
     this.emit('settled', e);
   }
 
-  private async process(job: Job<SendJobData>, token?: string): Promise<void> {
+  /**
+   * One loop: wait until the budget has a slot for a reply; take a reply if one waits; else, once the
+   * paced spacing allows, take the next paced message; else feed and nap. A message that is not sent
+   * (skipped, expired, deferred, stale) costs no slot and the loop looks again at once.
+   */
+  private async loop(): Promise<void> {
+    const idle = this.opts.idlePollMs ?? 500;
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.running || !this.transport.isReady()) {
+          await this.nap(idle);
+          continue;
+        }
+        if (!this.budget.unlimited) {
+          const wait = await this.budget.waitFor(Date.now(), this.opts.gapMinMs);
+          if (wait > 0) {
+            await this.nap(wait);
+            continue;
+          }
+        }
+        if (await this.takeFrom('now')) continue;
+        if (!this.budget.unlimited) {
+          const wait = await this.budget.waitFor(Date.now(), this.pacedSpacing);
+          if (wait > 0) {
+            await this.nap(Math.min(wait, idle));
+            continue;
+          }
+        }
+        if (await this.takeFrom('paced')) continue;
+        void this.outbox.feed(this.opts.account).catch(() => undefined);
+        await this.nap(idle);
+        failures = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        failures++;
+        // Redis or the store failing: one line, then quieter, and look again after a pause.
+        if (failures === 1 || failures % 20 === 0) this.logger.warn({ err, failures }, 'sender loop error; retrying');
+        await this.nap(Math.min(10_000, 250 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  /** Takes the next job of `lane` and handles it; false when the lane had none. */
+  private async takeFrom(lane: Lane): Promise<boolean> {
+    const worker = this.workers.get(lane)!;
+    const token: Token = `${this.instanceId}:${++this.tokens}`;
+    const job = (await worker.getNextJob(token, { block: false })) as Job<SendJobData> | undefined;
+    if (!job) return false;
+    try {
+      await this.handle(job, token, lane);
+    } catch (err) {
+      // The row is safe in SQLite; give the job back so it is tried again.
+      await job.moveToDelayed(Date.now() + 1000, token).catch(() => undefined);
+      throw err;
+    }
+    return true;
+  }
+
+  private async done(job: Job<SendJobData>, token: Token): Promise<void> {
+    await job.moveToCompleted(undefined, token, false);
+  }
+
+  private async handle(job: Job<SendJobData>, token: Token, lane: Lane): Promise<void> {
     const row = this.repo.get(job.data.id);
-    if (!row || row.status !== 'queued') return; // already handled (redelivered job, second process)
+    if (!row || row.status !== 'queued' || row.fedGen !== job.data.gen) {
+      // Already handled (a redelivered or stale job, or a second process): nothing to send.
+      return this.done(job, token);
+    }
     const now = this.clock.now().getTime();
     const purpose = isPurpose(row.purpose) ? row.purpose : 'reply';
     // Opt-out and cap lookups only matter for marketing to a person; service sends skip the queries.
@@ -103,6 +231,7 @@ export class Sender extends EventEmitter {
     const facts = {
       purpose,
       targetKind: row.targetKind,
+      // A deferral's time is kept by the job's delay (the feed adds it when due); not-before is checked again here.
       notBefore: row.notBefore,
       expiresAt: row.expiresAt,
       optedOut: memberMarketing && this.repo.isOptedOut(row.targetId),
@@ -116,25 +245,47 @@ export class Sender extends EventEmitter {
       case 'skip': {
         const status = d.action === 'expire' ? 'expired' : 'skipped';
         if (this.repo.settleQueued(row.id, status, now, d.reason)) this.settle({ id: row.id, status, reason: d.reason });
-        return;
+        return this.done(job, token);
       }
       case 'defer':
-        return this.defer(job, token, d.until, d.why, row.id);
+        if (d.why === 'not-before' && d.until - now <= JOB_HORIZON_MS) {
+          // Early by a moment (clocks): wait in Redis rather than in SQLite.
+          await job.moveToDelayed(Date.now() + (d.until - now), token);
+          return;
+        }
+        this.repo.defer(row.id, d.until, d.why, now, d.expiresAt);
+        this.settle({ id: row.id, status: 'deferred', reason: d.why });
+        await this.done(job, token);
+        if (d.until - now <= JOB_HORIZON_MS) void this.outbox.feed(row.account).catch(() => undefined);
+        return;
       case 'send':
         break;
     }
-    if (!this.transport.isReady()) {
-      return this.defer(job, token, now + (this.opts.notReadyDelayMs ?? 5000), 'not-logged-in', row.id);
+    let slot: Slot | null = null;
+    if (!this.budget.unlimited) {
+      const spacing = lane === 'now' ? this.opts.gapMinMs : this.pacedSpacing;
+      const t = await this.budget.take(Date.now(), spacing);
+      if ('waitMs' in t) {
+        // Another process of the account took the slot: back in the queue until one frees.
+        await job.moveToDelayed(Date.now() + t.waitMs, token);
+        return;
+      }
+      slot = t.slot;
     }
     // Committed (with the other claims of this turn) before the platform call, never after it.
-    if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId)))) return;
-    await this.deliver(row, job, token);
+    if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId)))) {
+      if (slot) await this.budget.settle(slot, Date.now());
+      return this.done(job, token);
+    }
+    await this.deliver(row, slot);
+    await this.done(job, token);
   }
 
-  private async deliver(row: OutboxRow, job: Job<SendJobData>, token?: string): Promise<void> {
+  private async deliver(row: OutboxRow, slot: Slot | null): Promise<void> {
     try {
       await this.transport.send({ kind: row.targetKind, id: row.targetId }, JSON.parse(row.content) as OutboundContent);
     } catch (err) {
+      if (slot) await this.budget.settle(slot, Date.now());
       const now = this.clock.now().getTime();
       const reason = errorMessage(err);
       const attempts = row.attempts + 1;
@@ -144,24 +295,21 @@ export class Sender extends EventEmitter {
         this.settle({ id: row.id, status: 'failed', reason });
         return;
       }
-      this.repo.finish(row.id, 'queued', now, `attempt ${attempts} failed: ${reason}`);
       const backoff = this.opts.retryBaseMs * 2 ** (attempts - 1);
+      this.repo.retryLater(row.id, now + backoff, `attempt ${attempts} failed: ${reason}`, now);
       this.settle({ id: row.id, status: 'retry', reason });
-      return this.defer(job, token, now + backoff, 'retry', row.id);
+      this.settle({ id: row.id, status: 'deferred', reason: 'retry' });
+      void this.outbox.feed(row.account).catch(() => undefined);
+      return;
     }
+    const endedAt = Date.now();
+    if (slot) await this.budget.settle(slot, endedAt);
     const sentAt = this.clock.now().getTime();
     await this.repo.batched(() => this.repo.finish(row.id, 'sent', sentAt));
     this.logger.info({ outboxId: row.id, key: row.key, purpose: row.purpose, target: row.targetId }, 'message out');
     this.settle({ id: row.id, status: 'sent' });
-    const gap = sendGap(this.opts.gapMinMs, this.opts.gapMaxMs, this.random);
-    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
-  }
-
-  /** Puts the job back as delayed until `until` (real time: BullMQ's timers run on the wall clock). */
-  private async defer(job: Job<SendJobData>, token: string | undefined, until: number, why: string, id: number): Promise<never> {
-    const delayMs = Math.max(0, until - this.clock.now().getTime());
-    await job.moveToDelayed(Date.now() + delayMs, token);
-    this.settle({ id, status: 'deferred', reason: why });
-    throw new DelayedError();
+    // The paced lane keeps an even pace that fills the window without a burst, so a reply never
+    // waits more than one pace for a slot; the random gap keeps sends from looking mechanical.
+    this.pacedSpacing = Math.max(sendGap(this.opts.gapMinMs, this.opts.gapMaxMs, this.random), this.budget.paceMs);
   }
 }

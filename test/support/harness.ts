@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseWindow } from '../../src/core/time.js';
-import { Outbox } from '../../src/outbox/outbox.js';
+import { Outbox, type OutboxOptions } from '../../src/outbox/outbox.js';
 import { OutboxRepo } from '../../src/outbox/outbox.repo.js';
 import { Sender, type SenderOptions, type SettledEvent } from '../../src/outbox/sender.js';
 import { closeDb, openDb, type Db } from '../../src/platform/db/client.js';
@@ -22,9 +22,17 @@ export function tempDir(prefix = 'siyu-test-'): { dir: string; remove(): void } 
 
 export const testSenderOptions = (over: Partial<SenderOptions> = {}): SenderOptions => ({
   account: 'main', timezone: 'Asia/Shanghai', quietHours: parseWindow('21:30-08:30')!, marketingCapPerDay: 1,
-  ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0, maxAttempts: 3, retryBaseMs: 50, concurrency: 1, notReadyDelayMs: 50,
+  ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0, maxAttempts: 3, retryBaseMs: 50, concurrency: 1, idlePollMs: 50,
   ...over,
 });
+
+/** Outbox options for tests and benchmarks: account `main`, Shanghai, quiet hours 21:30–08:30 unless `over` says otherwise. */
+export const testOutboxOptions = (over: Partial<OutboxOptions> = {}): OutboxOptions => ({
+  defaultAccount: 'main', timezone: 'Asia/Shanghai', quietHours: parseWindow('21:30-08:30')!, ...over,
+});
+
+/** No quiet hours (benchmarks measure the path, not the night). */
+export const NO_QUIET_HOURS = { startMinute: 0, endMinute: 0 } as const;
 
 /** One bot process's outbox over a real Redis and a real SQLite file, with a recording transport. */
 export interface OutboxHarness {
@@ -40,7 +48,7 @@ export interface OutboxHarness {
   close(): Promise<void>;
 }
 
-export async function outboxHarness(opts: { redisUrl: string; dbFile: string; clock: Clock; prefix?: string; sender?: Partial<SenderOptions> }): Promise<OutboxHarness> {
+export async function outboxHarness(opts: { redisUrl: string; dbFile: string; clock: Clock; prefix?: string; sender?: Partial<SenderOptions>; outbox?: Partial<OutboxOptions> }): Promise<OutboxHarness> {
   const db = openDb(opts.dbFile);
   const repo = new OutboxRepo(db);
   const queues = new Queues({ ...redisOptionsFromUrl(opts.redisUrl) }, opts.prefix ?? `t${randomUUID().slice(0, 8)}`);
@@ -48,8 +56,8 @@ export async function outboxHarness(opts: { redisUrl: string; dbFile: string; cl
   const liveness = new Liveness(queues, 2000);
   await liveness.start();
   const transport = new RecordingTransport();
-  const outbox = new Outbox(repo, queues, opts.clock, logger, 'main');
-  const sender = new Sender(repo, queues, transport, opts.clock, logger, testSenderOptions(opts.sender), liveness.instanceId);
+  const outbox = new Outbox(repo, queues, opts.clock, logger, testOutboxOptions(opts.outbox));
+  const sender = new Sender(repo, queues, outbox, transport, opts.clock, logger, testSenderOptions(opts.sender), liveness.instanceId);
   const events: SettledEvent[] = [];
   const waiters: { id: number; statuses: SettledEvent['status'][]; resolve: (e: SettledEvent) => void }[] = [];
   sender.on('settled', (e: SettledEvent) => {

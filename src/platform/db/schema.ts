@@ -65,6 +65,13 @@ export const outbox = sqliteTable('outbox', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   sentAt: integer('sent_at'),
+  /** When the feed gave it a job in Redis (null: it waits in SQLite only). */
+  fedAt: integer('fed_at'),
+  /** Generation of its job: a job whose generation is not the row's is stale and dropped unsent. */
+  fedGen: integer('fed_gen').notNull().default(0),
+  /** Held back until this instant (quiet hours, a retry, …); see `deferredWhy`. */
+  deferredUntil: integer('deferred_until'),
+  deferredWhy: text('deferred_why'),
 }, (t) => [
   uniqueIndex('outbox_key_uq').on(t.key),
   index('outbox_status_idx').on(t.status),

@@ -1,9 +1,9 @@
 import { Queue, Worker, type ConnectionOptions, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
-/** Queue names: one outbox queue per sending account (its budget), one for schedules. */
+/** Queue names: two outbox queues per sending account (its lanes: `now` and `paced`), one for schedules. */
 export const queueNames = {
-  outbox: (account: string) => `outbox-${account}`,
+  outbox: (account: string, lane: 'now' | 'paced' = 'now') => (lane === 'now' ? `outbox-${account}` : `outbox-${account}-paced`),
   schedules: 'schedules',
 } as const;
 
@@ -32,6 +32,21 @@ export class Queues {
   worker<D = unknown>(name: string, processor: Processor<D>, opts: Omit<WorkerOptions, 'connection' | 'prefix'> = {}): Worker<D> {
     const w = new Worker<D>(name, processor, {
       ...opts,
+      connection: { ...(this.connection as object), maxRetriesPerRequest: null } as ConnectionOptions,
+      prefix: this.prefix,
+    });
+    this.workers.add(w as Worker);
+    return w;
+  }
+
+  /**
+   * A worker that fetches jobs only when asked (`getNextJob`): the sender takes a job when its budget
+   * has a slot, not when BullMQ has one. Stalled jobs of dead processes are still moved back.
+   */
+  manualWorker<D = unknown>(name: string, opts: Omit<WorkerOptions, 'connection' | 'prefix' | 'autorun'> = {}): Worker<D> {
+    const w = new Worker<D>(name, null, {
+      ...opts,
+      autorun: false,
       connection: { ...(this.connection as object), maxRetriesPerRequest: null } as ConnectionOptions,
       prefix: this.prefix,
     });
