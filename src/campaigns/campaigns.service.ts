@@ -174,6 +174,7 @@ export class CampaignService {
     const now = this.now();
     if (!this.repo.transition(id, c.status, 'paused', by, reason, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
     const held = this.repo.settleQueued(campaignKeyPrefix(id), PAUSED_REASON, now);
+    this.dropJobs();
     return { ok: true, message: `${id}: paused; ${held} message(s) held` };
   }
 
@@ -214,6 +215,7 @@ export class CampaignService {
     // Messages held by a pause become cancelled too.
     const paused = this.repo.pausedRows(prefix).map((r) => r.id);
     if (paused.length) this.repo.db.$client.prepare(`update outbox set reason = ? where id in (select value from json_each(?)) and status = 'skipped'`).run(CANCELLED_REASON, JSON.stringify(paused));
+    this.dropJobs();
     return { ok: true, message: `${id}: cancelled; ${n + paused.length} message(s) not sent` };
   }
 
@@ -249,6 +251,12 @@ export class CampaignService {
   private async plan(id: string, status: CampaignStatus, def: CampaignDef, slot: Date, by: string): Promise<PlanResult> {
     if (status === 'scheduled') this.repo.transition(id, status, 'running', by, 'occurrence started', this.now());
     return planOccurrence(this.deps, def, slot, by);
+  }
+
+  /** In the bot, the jobs of the rows just settled leave Redis now (elsewhere the bot's feed sweeps them within seconds). */
+  private dropJobs(): void {
+    if (!this.deps.queues) return;
+    this.deps.outbox.sweep().catch((err: unknown) => this.deps.logger.debug({ err }, 'outbox sweep after a campaign change failed; the feed sweeps again'));
   }
 
   /** Gives requeued rows their jobs now rather than at the feed's next look (≤ 5 s); null queues in the CLI. */

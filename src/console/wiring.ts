@@ -48,6 +48,7 @@ export function reloadPlaybooks(d: WiringDeps, sopDir: string): { kind: string; 
  */
 export function consoleQueues(queues: Queues, account: string): Queues {
   queues.queue(queueNames.outbox(account));
+  queues.queue(queueNames.outbox(account, 'paced'));
   queues.queue(queueNames.schedules);
   return queues;
 }
