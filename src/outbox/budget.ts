@@ -102,15 +102,18 @@ export class SendBudget {
     return l.perWindow <= 0 && l.perHour <= 0 && l.perDay <= 0;
   }
 
-  /** Milliseconds until a send spaced `spacingMs` after the last one may go (0: now). Takes nothing. */
-  async waitFor(now: number, spacingMs: number): Promise<number> {
-    return this.call(now, spacingMs, false, '');
+  /**
+   * Milliseconds until a send spaced `spacingMs` after the last one may go (0: now). Takes nothing.
+   * `reserve` window slots stay free for others: the paced lane leaves one for replies.
+   */
+  async waitFor(now: number, spacingMs: number, reserve = 0): Promise<number> {
+    return this.call(now, spacingMs, reserve, false, '');
   }
 
   /** Takes a slot now, or says how long until one frees (then nothing is taken). */
-  async take(now: number, spacingMs: number): Promise<{ slot: Slot } | { waitMs: number }> {
+  async take(now: number, spacingMs: number, reserve = 0): Promise<{ slot: Slot } | { waitMs: number }> {
     const member = `${now}-${randomUUID().slice(0, 8)}`;
-    const wait = await this.call(now, spacingMs, true, member);
+    const wait = await this.call(now, spacingMs, reserve, true, member);
     return wait > 0 ? { waitMs: wait } : { slot: { member } };
   }
 
@@ -129,9 +132,10 @@ export class SendBudget {
     return this.limits.perWindow > 0 ? Math.ceil(this.limits.windowMs / this.limits.perWindow) : 0;
   }
 
-  private async call(now: number, spacingMs: number, take: boolean, member: string): Promise<number> {
+  private async call(now: number, spacingMs: number, reserve: number, take: boolean, member: string): Promise<number> {
     const l = this.limits;
+    const perWindow = l.perWindow > 0 ? Math.max(1, l.perWindow - reserve) : 0;
     return Number(await this.redis.siyuBudgetTake(this.keys[0], this.keys[1],
-      now, Math.max(0, Math.round(spacingMs)), l.windowMs, l.perWindow, l.perHour, l.perDay, take ? 1 : 0, member));
+      now, Math.max(0, Math.round(spacingMs)), l.windowMs, perWindow, l.perHour, l.perDay, take ? 1 : 0, member));
   }
 }
