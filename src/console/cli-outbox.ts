@@ -1,6 +1,7 @@
 /** `outbox list | show | retry`: outbound messages from the command line (src/outbox/). */
 import { parseArgs } from 'node:util';
 import { maskPhones } from '../core/mask.js';
+import { displayStatus } from '../outbox/outbox.describe.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../platform/db/schema.js';
 import { AuditRepo } from './audit.repo.js';
@@ -16,17 +17,18 @@ const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
   outbox show ID [--json]
       one message: key, target, purpose, priority, attempts, times, reason and content (phones masked)
   outbox retry ID
-      sends a failed message again (only failed ones); the running bot queues it within 30 s.
+      sends a failed message again (only failed ones); the running bot queues it within 5 s.
       Recorded in the audit trail.
 
 Exit codes: 0 done, 1 refused or not found (the reason is printed), 2 wrong command line or configuration.`;
 
 type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
 
-function view(r: Row) {
+function view(r: Row, now: number, tz: string) {
   return {
     id: r.id, key: r.key, account: r.account, target: `${r.targetKind}:${r.targetId}`, purpose: r.purpose, priority: r.priority, status: r.status,
-    reason: r.reason, why: whyText(r.status, r.reason), attempts: r.attempts, createdAt: r.createdAt, notBefore: r.notBefore, sentAt: r.sentAt,
+    state: displayStatus(r, now, tz), reason: r.reason, why: whyText(r.status, r.reason), attempts: r.attempts, createdAt: r.createdAt,
+    notBefore: r.notBefore, deferredUntil: r.deferredUntil, deferredWhy: r.deferredWhy, expiresAt: r.expiresAt, sentAt: r.sentAt,
     content: maskPhones(r.content),
   };
 }
@@ -71,12 +73,14 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
     const repo = new OutboxRepo(store.db);
     const tz = store.config.TIMEZONE;
     if (sub === 'list') {
-      const rows = repo.latest(limit, status as OutboxStatus | undefined).map(view);
+      const now = io.now().getTime();
+      const rows = repo.latest(limit, status as OutboxStatus | undefined).map((r) => view(r, now, tz));
       if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (!rows.length) io.stdout.write('no messages\n');
       else {
-        io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(8)}  ${'purpose'.padEnd(12)}  ${'target'.padEnd(28)}  why\n`);
-        for (const r of rows) io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.status.padEnd(8)}  ${r.purpose.padEnd(12)}  ${r.target.slice(0, 28).padEnd(28)}  ${r.why}\n`);
+        const w = Math.max(8, ...rows.map((r) => r.state.length));
+        io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(w)}  ${'purpose'.padEnd(12)}  ${'target'.padEnd(28)}  why\n`);
+        for (const r of rows) io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.state.padEnd(w)}  ${r.purpose.padEnd(12)}  ${r.target.slice(0, 28).padEnd(28)}  ${r.why}\n`);
       }
       return EXIT.ok;
     }
@@ -86,12 +90,12 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
         io.stderr.write(`no outbox message #${id}\n`);
         return EXIT.invalid;
       }
-      const v = view(row);
+      const v = view(row, io.now().getTime(), tz);
       if (json) io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
       else {
         io.stdout.write([
-          `#${v.id}  ${v.status}  (${v.why})`, `key       ${v.key}`, `account   ${v.account}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
-          `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `sent      ${when(v.sentAt, tz)}`,
+          `#${v.id}  ${v.state}  (${v.why})`, `key       ${v.key}`, `account   ${v.account}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
+          `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `expires   ${when(v.expiresAt, tz)}`, `sent      ${when(v.sentAt, tz)}`,
           `reason    ${v.reason ?? '-'}`, `content   ${v.content}`,
         ].join('\n'));
         io.stdout.write('\n');
@@ -110,7 +114,7 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
     const ok = repo.requeueFailed(id, now);
     const result = ok ? 'ok' : `refused: only a failed message can be retried (#${id} is ${row.status})`;
     audit.record({ at: now, actor, channel: 'cli', action: 'outbox.retry', target: String(id), result });
-    if (ok) io.stdout.write(`#${id} queued again; the running bot sends it within 30 s\n`);
+    if (ok) io.stdout.write(`#${id} queued again; the running bot sends it within seconds\n`);
     else io.stderr.write(`${result}\n`);
     return ok ? EXIT.ok : EXIT.invalid;
   } finally {

@@ -64,6 +64,8 @@ describe('outbox', () => {
       { ...base, key: 'k1', targetId: 'm001', purpose: 'campaign', status: 'skipped', reason: 'member-cap 1/day reached' },
       { ...base, key: 'k2', targetId: 'm002', purpose: 'reply', status: 'failed', reason: 'contact not found', attempts: 5 },
       { ...base, key: 'k3', targetId: 'm003', purpose: 'campaign', status: 'skipped', reason: 'paused' },
+      // Held overnight by quiet hours: until 08:30 Shanghai the next morning.
+      { ...base, key: 'k4', targetId: 'm004', purpose: 'campaign', status: 'queued', deferredUntil: Date.parse('2026-11-26T00:30:00Z'), deferredWhy: 'quiet-hours' },
     ]).run();
     closeDb(db);
   }
@@ -87,6 +89,14 @@ describe('outbox', () => {
     expect(r.out).toContain('138****0001');
     expect(r.out).not.toContain('13800000001');
     expect((await cli('outbox', 'show', '99')).code).toBe(1);
+  });
+
+  it('says a deferred message waits, until when and why, in list and show', async () => {
+    seed();
+    expect((await cli('outbox', 'show', '4')).out).toMatch(/^#4 {2}deferred until 11-26 08:30 \(quiet hours\)/);
+    expect((await cli('outbox', 'list')).out).toMatch(/ 4 .*deferred until 11-26 08:30 \(quiet hours\) +campaign +contact:m004/);
+    const j = JSON.parse((await cli('outbox', 'show', '4', '--json')).out) as { status: string; state: string };
+    expect(j).toMatchObject({ status: 'queued', state: 'deferred until 11-26 08:30 (quiet hours)' });
   });
 
   it('retries only a failed message, and audits both answers', async () => {

@@ -45,7 +45,7 @@ async function load() {
     '<tr><td>' + r.id + '</td><td>' + esc(r.target) + '</td><td>' + esc(PURPOSE[r.purpose] || r.purpose) + '</td><td>' + esc(r.reason) +
     '</td><td><button onclick="retry(' + r.id + ')">重试</button></td></tr>').join('') || '<tr><td colspan="5">没有失败的消息</td></tr>';
   document.querySelector('#rows tbody').innerHTML = list.rows.map((r) => '<tr><td>' + r.id + '</td><td>' + time(r.createdAt) + '</td><td>' + esc(r.target) +
-    '</td><td>' + esc(PURPOSE[r.purpose] || r.purpose) + '</td><td>' + esc(STATUS[r.status] || r.status) + '</td><td>' + esc(r.why) + '</td><td>' + esc(String(r.content).slice(0, 80)) + '</td></tr>').join('')
+    '</td><td>' + esc(PURPOSE[r.purpose] || r.purpose) + '</td><td>' + esc(r.state && r.state !== r.status ? r.state : (STATUS[r.status] || r.status)) + '</td><td>' + esc(r.why) + '</td><td>' + esc(String(r.content).slice(0, 80)) + '</td></tr>').join('')
     || '<tr><td colspan="7">没有消息</td></tr>';
 }`, 15);
 }

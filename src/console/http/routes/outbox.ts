@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Clock } from '../../../core/clock.js';
 import { maskPhones } from '../../../core/mask.js';
 import type { Outbox } from '../../../outbox/outbox.js';
+import { displayStatus } from '../../../outbox/outbox.describe.js';
 import type { OutboxRepo } from '../../../outbox/outbox.repo.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../../../platform/db/schema.js';
 import type { AuditRepo } from '../../audit.repo.js';
@@ -12,9 +13,10 @@ import { auditApi } from './common.js';
 type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
 
 /** An outbox row as the console shows it: phones masked, with why it is where it is. */
-export function outboxView(r: Row) {
+export function outboxView(r: Row, now = Date.now(), tz = 'Asia/Shanghai') {
   return {
-    id: r.id, key: r.key, target: r.targetId, purpose: r.purpose, status: r.status, reason: r.reason, why: whyText(r.status, r.reason),
+    id: r.id, key: r.key, target: r.targetId, purpose: r.purpose, status: r.status, state: displayStatus(r, now, tz), deferredUntil: r.deferredUntil,
+    reason: r.reason, why: whyText(r.status, r.reason),
     attempts: r.attempts, createdAt: r.createdAt, sentAt: r.sentAt, content: maskPhones(r.content),
   };
 }
@@ -30,7 +32,7 @@ export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxR
       return c.json({ error: `status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`, field: 'status' }, 400);
     }
     const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
-    return c.json({ rows: d.outboxRepo.latest(limit, status as OutboxStatus | undefined).map(outboxView) });
+    return c.json({ rows: d.outboxRepo.latest(limit, status as OutboxStatus | undefined).map((r) => outboxView(r, d.clock.now().getTime(), d.repo.timezone)) });
   });
   app.get('/api/outbox/skips', (c) => {
     const rows = d.repo.outboxSettledReasons();
@@ -44,7 +46,7 @@ export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxR
   });
   app.get('/api/outbox/:id{[0-9]+}', (c) => {
     const row = d.outboxRepo.get(Number(c.req.param('id')));
-    return row ? c.json(outboxView(row)) : c.json({ error: `no outbox message #${c.req.param('id')}` }, 404);
+    return row ? c.json(outboxView(row, d.clock.now().getTime(), d.repo.timezone)) : c.json({ error: `no outbox message #${c.req.param('id')}` }, 404);
   });
   app.post('/api/outbox/:id/retry', async (c) => {
     const id = Number(c.req.param('id'));
