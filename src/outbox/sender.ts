@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Job, Worker } from 'bullmq';
+import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import { PermanentSendError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -98,23 +98,39 @@ export class Sender extends EventEmitter {
 
   /** Starts the send loops, idle unless `running` (resume them when the account logs in). */
   start(running: boolean): void {
-    if (this.loops.length) return;
+    if (this.loops.length || this.workers.size) return;
     this.running = running;
+    const unlimited = this.budget.unlimited;
     for (const lane of ['now', 'paced'] as const) {
-      const w = this.queues.manualWorker<SendJobData>(queueNames.outbox(this.opts.account, lane), { stalledInterval: 15_000 });
+      const name = queueNames.outbox(this.opts.account, lane);
+      // Without a budget (benchmarks) BullMQ's own fetching is fastest; with one the loop fetches only
+      // when a slot is free, so the highest-priority message gets it.
+      const w = unlimited
+        ? this.queues.worker<SendJobData>(name, (job, token) => this.process(job, token ?? '', lane), { concurrency: Math.max(1, this.opts.concurrency ?? 1), autorun: running })
+        : this.queues.manualWorker<SendJobData>(name, { stalledInterval: 15_000 });
       w.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
-      void w.startStalledCheckTimer().catch((err: unknown) => this.logger.warn({ err }, 'stalled-job check did not start'));
+      if (unlimited && lane === 'paced') w.on('drained', () => void this.outbox.feed(this.opts.account).catch(() => undefined));
+      if (!unlimited) void w.startStalledCheckTimer().catch((err: unknown) => this.logger.warn({ err }, 'stalled-job check did not start'));
       this.workers.set(lane, w);
     }
     this.outbox.on('fed', this.onFed);
-    const n = this.budget.unlimited ? Math.max(1, this.opts.concurrency ?? 1) : 1;
-    this.loops = Array.from({ length: n }, () => this.loop());
+    if (!unlimited) this.loops = [this.loop()];
+  }
+
+  /** The processor of the budget-less workers: the same handling; a job moved back ends the processor with DelayedError. */
+  private async process(job: Job<SendJobData>, token: Token, lane: Lane): Promise<void> {
+    if (!this.transport.isReady()) {
+      await job.moveToDelayed(Date.now() + (this.opts.idlePollMs ?? 500), token);
+      throw new DelayedError();
+    }
+    if ((await this.handle(job, token, lane)) === 'moved') throw new DelayedError();
   }
 
   /** Resumes sending (the account logged in). */
   resume(): void {
     if (this.running) return;
     this.running = true;
+    if (this.budget.unlimited) for (const w of this.workers.values()) if (!w.isRunning()) void w.run().catch(() => undefined);
     this.logger.info({ account: this.opts.account }, 'sender resumed: account is ready');
     this.poke();
   }
@@ -211,7 +227,7 @@ export class Sender extends EventEmitter {
     const job = (await worker.getNextJob(token, { block: false })) as Job<SendJobData> | undefined;
     if (!job) return false;
     try {
-      await this.handle(job, token, lane);
+      if ((await this.handle(job, token, lane)) === 'done') await job.moveToCompleted(undefined, token, false);
     } catch (err) {
       // The row is safe in SQLite; give the job back so it is tried again.
       await job.moveToDelayed(Date.now() + 1000, token).catch(() => undefined);
@@ -220,15 +236,15 @@ export class Sender extends EventEmitter {
     return true;
   }
 
-  private async done(job: Job<SendJobData>, token: Token): Promise<void> {
-    await job.moveToCompleted(undefined, token, false);
-  }
-
-  private async handle(job: Job<SendJobData>, token: Token, lane: Lane): Promise<void> {
+  /**
+   * Decides one job and sends it if it may go. 'done': the job is finished (the caller completes it);
+   * 'moved': it was put back in the queue for later.
+   */
+  private async handle(job: Job<SendJobData>, token: Token, lane: Lane): Promise<'done' | 'moved'> {
     const row = this.repo.get(job.data.id);
     if (!row || row.status !== 'queued' || row.fedGen !== job.data.gen) {
       // Already handled (a redelivered or stale job, or a second process): nothing to send.
-      return this.done(job, token);
+      return 'done';
     }
     const now = this.clock.now().getTime();
     const purpose = isPurpose(row.purpose) ? row.purpose : 'reply';
@@ -251,19 +267,18 @@ export class Sender extends EventEmitter {
       case 'skip': {
         const status = d.action === 'expire' ? 'expired' : 'skipped';
         if (this.repo.settleQueued(row.id, status, now, d.reason)) this.settle({ id: row.id, status, reason: d.reason });
-        return this.done(job, token);
+        return 'done';
       }
       case 'defer':
         if (d.why === 'not-before' && d.until - now <= JOB_HORIZON_MS) {
           // Early by a moment (clocks): wait in Redis rather than in SQLite.
           await job.moveToDelayed(Date.now() + (d.until - now), token);
-          return;
+          return 'moved';
         }
         this.repo.defer(row.id, d.until, d.why, now, d.expiresAt);
         this.settle({ id: row.id, status: 'deferred', reason: d.why });
-        await this.done(job, token);
-        if (d.until - now <= JOB_HORIZON_MS) void this.outbox.feed(row.account).catch(() => undefined);
-        return;
+        if (d.until - now <= JOB_HORIZON_MS) setImmediate(() => void this.outbox.feed(row.account).catch(() => undefined));
+        return 'done';
       case 'send':
         break;
     }
@@ -275,17 +290,17 @@ export class Sender extends EventEmitter {
       if ('waitMs' in t) {
         // Another process of the account took the slot: back in the queue until one frees.
         await job.moveToDelayed(Date.now() + t.waitMs, token);
-        return;
+        return 'moved';
       }
       slot = t.slot;
     }
     // Committed (with the other claims of this turn) before the platform call, never after it.
     if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId)))) {
       if (slot) await this.budget.settle(slot, Date.now());
-      return this.done(job, token);
+      return 'done';
     }
     await this.deliver(row, slot);
-    await this.done(job, token);
+    return 'done';
   }
 
   private async deliver(row: OutboxRow, slot: Slot | null): Promise<void> {
@@ -306,7 +321,7 @@ export class Sender extends EventEmitter {
       this.repo.retryLater(row.id, now + backoff, `attempt ${attempts} failed: ${reason}`, now);
       this.settle({ id: row.id, status: 'retry', reason });
       this.settle({ id: row.id, status: 'deferred', reason: 'retry' });
-      void this.outbox.feed(row.account).catch(() => undefined);
+      setImmediate(() => void this.outbox.feed(row.account).catch(() => undefined));
       return;
     }
     const endedAt = Date.now();
