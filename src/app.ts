@@ -82,8 +82,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const stopAll = async () => {
     for (const part of stack.splice(0).reverse()) {
       try {
-        await part.stop();
-        logger.debug({ part: part.name }, 'stopped');
+        // A part that cannot stop cleanly (Redis gone, a provider not answering) is left after a
+        // while so that one signal always stops the process.
+        const done = await within(STOP_PART_MS, Promise.resolve(part.stop()).then(() => true), false);
+        if (done) logger.debug({ part: part.name }, 'stopped');
+        else logger.warn({ part: part.name, waitedMs: STOP_PART_MS }, 'part did not stop in time; going on');
       } catch (err) {
         logger.error({ err, part: part.name }, 'error while stopping');
       }
@@ -98,7 +101,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const redis = await provideRedis({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR, bin: config.REDIS_SERVER_BIN, logger });
     stack.push({ name: 'redis', stop: () => redis.stop() });
 
-    const queues = new Queues(toConnection(redisOptionsFromUrl(redis.url)), config.QUEUE_PREFIX);
+    const queues = new Queues(toConnection(redisOptionsFromUrl(redis.url)), config.QUEUE_PREFIX).setLogger(logger.child({ part: 'queues' }));
     stack.push({ name: 'queues', stop: () => queues.close() });
     const liveness = new Liveness(queues, opts.livenessTtlMs);
     await liveness.start();
@@ -182,7 +185,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     let healthUrl: string | null = null;
     if (opts.http !== false) {
       const health = async (): Promise<HealthReport> => {
-        const redisOk = await queues.redis().ping().then((p) => p === 'PONG', () => false);
+        // Bounded: with Redis gone a command can wait on reconnects; /healthz answers 503 instead of hanging.
+        const redisOk = await within(2000, queues.redis().ping().then((p) => p === 'PONG', () => false), false);
         let dbOk = true;
         try { db.$client.prepare('select 1').get(); } catch { dbOk = false; }
         const loggedIn = edge.isLoggedIn();
@@ -191,7 +195,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           bot: { loggedIn, selfId: edge.selfId() ?? null, account: config.ACCOUNT_ID, world: Boolean(world) },
           redis: { ok: redisOk, owned: redis.owned },
           database: { ok: dbOk },
-          queues: redisOk ? await queues.depths() : null,
+          queues: redisOk ? await within(2000, queues.depths(), null) : null,
           outbox: outboxRepo.countByStatus(),
           inbound: ingest.getStats(),
           handlerFailures: router.failureCount,
@@ -235,6 +239,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await stopAll();
     throw err;
   }
+}
+
+/** Longest wait for one part to stop before the stop goes on without it. */
+const STOP_PART_MS = 5000;
+
+/** `p`'s value, or `fallback` when it takes longer than `ms`. */
+function within<T>(ms: number, p: Promise<T>, fallback: T): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((resolve) => { t = setTimeout(() => resolve(fallback), ms); })]).finally(() => clearTimeout(t));
 }
 
 /** Jobs the paced lane holds in Redis: about 3 minutes of the budget (at least 20), 5,000 without one. */

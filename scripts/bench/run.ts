@@ -17,6 +17,7 @@ import { makeInbound, makePopulation, seededRandom } from './data.js';
 import { watchProcessCpu } from './measure.js';
 import { INGEST_BURST, benchIngest, benchRawInsert } from './ingest.js';
 import { benchCapabilities, type CapabilityCheck } from './capabilities.js';
+import { benchSendPath } from './send-path.js';
 import { OUTBOX_CHUNK, OUTBOX_CONCURRENCY, benchOutbox, benchRawBullmq, makeReplies } from './outbox.js';
 import { opsPerSecond, ratioToBaseline, renderTable, type Measurement } from './table.js';
 
@@ -24,7 +25,8 @@ interface Args {
   nIngest: number;
   nOutbox: number;
   scale: number;
-  only: 'ingest' | 'outbox' | 'capabilities' | null;
+  only: 'ingest' | 'outbox' | 'capabilities' | 'sendpath' | null;
+  sendPathSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -38,7 +40,7 @@ function parseArgs(argv: string[]): Args {
     flags.set(k, v);
   }
   for (const k of flags.keys()) {
-    if (!['n-ingest', 'n-outbox', 'scale', 'only'].includes(k)) throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only)`);
+    if (!['n-ingest', 'n-outbox', 'scale', 'only', 'sendpath-seconds'].includes(k)) throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only, --sendpath-seconds)`);
   }
   const num = (s: string, what: string) => {
     const n = Number(s.replace(/_/g, ''));
@@ -47,12 +49,13 @@ function parseArgs(argv: string[]): Args {
   };
   const scale = num(flags.get('scale') ?? process.env['BENCH_SCALE'] ?? '1', 'scale');
   const only = flags.get('only') ?? null;
-  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities') throw new Error('--only takes ingest, outbox or capabilities');
+  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities' && only !== 'sendpath') throw new Error('--only takes ingest, outbox, sendpath or capabilities');
   return {
     nIngest: Math.round(flags.has('n-ingest') ? num(flags.get('n-ingest')!, '--n-ingest') : 200_000 * scale),
     nOutbox: Math.round(flags.has('n-outbox') ? num(flags.get('n-outbox')!, '--n-outbox') : 20_000 * scale),
     scale,
     only,
+    sendPathSeconds: flags.has('sendpath-seconds') ? num(flags.get('sendpath-seconds')!, '--sendpath-seconds') : 150,
   };
 }
 
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-bench-'));
   let redis: TestRedis | undefined;
   const rows: Measurement[] = [];
-  let capabilityChecks: CapabilityCheck[] = [];
+  const capabilityChecks: CapabilityCheck[] = [];
   const progress = (m: Measurement) => {
     rows.push(m);
     console.log(`  … ${m.name}: ${Math.round(opsPerSecond(m)).toLocaleString('en-US')} ops/s`);
@@ -122,12 +125,12 @@ async function main(): Promise<void> {
   try {
     const rnd = seededRandom(20_261_122);
     const pop = makePopulation(rnd);
-    if (args.only !== 'outbox' && args.only !== 'capabilities' && args.nIngest > 0) {
+    if ((args.only === null || args.only === 'ingest') && args.nIngest > 0) {
       const messages = makeInbound(args.nIngest, pop, rnd, Date.now());
       progress(await benchRawInsert(messages, dir));
       progress(await benchIngest(messages, dir));
     }
-    if (args.only !== 'ingest' && args.only !== 'capabilities' && args.nOutbox > 0) {
+    if ((args.only === null || args.only === 'outbox') && args.nOutbox > 0) {
       redis = await startTestRedis();
       watchProcessCpu(redis.pid);
       const requests = makeReplies(args.nOutbox, pop, rnd);
@@ -135,10 +138,15 @@ async function main(): Promise<void> {
       progress(await benchRawBullmq(args.nOutbox, redis.url, true));
       progress(await benchOutbox(requests, redis.url, dir));
     }
+    if ((args.only === null || args.only === 'sendpath') && args.sendPathSeconds > 0) {
+      redis ??= await startTestRedis();
+      console.log('send path (real time):');
+      capabilityChecks.push(...await benchSendPath(redis.url, dir, args.sendPathSeconds, (l) => console.log(l)));
+    }
     if (args.only === null || args.only === 'capabilities') {
       redis ??= await startTestRedis();
       console.log('capabilities:');
-      capabilityChecks = await benchCapabilities(args.scale, redis.url, (l) => console.log(l));
+      capabilityChecks.push(...await benchCapabilities(args.scale, redis.url, (l) => console.log(l)));
     }
   } finally {
     watchProcessCpu(null);

@@ -55,7 +55,6 @@ export class FriendsService extends EventEmitter {
   /** Starts the accept worker. */
   start(): void {
     this.worker = this.deps.queues.worker<{ id: string }>(FRIENDS_QUEUE, (job) => this.processAccept(job), { concurrency: 1 });
-    this.worker.on('error', (err) => this.deps.logger.error({ err }, 'friends accept worker error'));
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'friend accept failed (retried)'));
   }
 

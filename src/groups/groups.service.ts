@@ -81,7 +81,6 @@ export class GroupsService {
   /** Starts the welcome worker. */
   start(): void {
     this.worker = this.deps.queues.worker<{ batchId: number }>(WELCOME_QUEUE, (job: Job<{ batchId: number }>) => this.flush(job.data.batchId), { concurrency: 1 });
-    this.worker.on('error', (err) => this.deps.logger.error({ err }, 'groups welcome worker error'));
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'group welcome failed (retried)'));
   }
 

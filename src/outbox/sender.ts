@@ -108,7 +108,6 @@ export class Sender extends EventEmitter {
       const w = unlimited
         ? this.queues.worker<SendJobData>(name, (job, token) => this.process(job, token ?? '', lane), { concurrency: Math.max(1, this.opts.concurrency ?? 1), autorun: running })
         : this.queues.manualWorker<SendJobData>(name, { stalledInterval: 15_000 });
-      w.on('error', (err) => this.logger.error({ err }, 'outbox worker error'));
       if (unlimited && lane === 'paced') w.on('drained', () => void this.outbox.feed(this.opts.account).catch(() => undefined));
       if (!unlimited) void w.startStalledCheckTimer().catch((err: unknown) => this.logger.warn({ err }, 'stalled-job check did not start'));
       this.workers.set(lane, w);

@@ -68,7 +68,6 @@ export class Scheduler {
   /** Starts the worker, re-queues unfinished slots, applies catch-up, then starts the ticks. */
   async start(): Promise<void> {
     this.worker = this.queues.worker<RunJob>(queueNames.schedules, (job) => this.runSlot(job.data), { concurrency: 2 });
-    this.worker.on('error', (err) => this.logger.error({ err }, 'schedule worker error'));
     for (const run of this.repo.unfinished()) {
       if (this.specs.has(run.name)) await this.enqueue(run.name, run.slot);
     }

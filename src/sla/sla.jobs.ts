@@ -94,7 +94,6 @@ export class SlaDeadlines extends EventEmitter {
   /** Starts the worker. */
   start(): void {
     this.worker = this.deps.queues.worker<SlaJobData>(SLA_QUEUE, (job) => this.process(job), { concurrency: this.deps.concurrency ?? 4 });
-    this.worker.on('error', (err) => this.deps.logger.error({ err }, 'SLA worker error'));
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'SLA job failed (retried)'));
   }
 
