@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { membersCapability } from '../../src/members/members.capability.js';
+import { startWorld } from '../../src/platform/wechaty/world/server.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { testConfig, pingCapability } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
@@ -93,25 +93,23 @@ describe('a rolling restart: two processes of one account on one DATA_DIR and on
   afterAll(() => redis.stop());
 
   it('the second starts beside the first, and answers members once the first stops', async () => {
+    const world = await startWorld({ logger: silentLogger(), traffic: { enabled: false, intervalMs: 8000 } });
     const dataDir = path.join(tmp.dir, 'rolling');
-    const env = { REDIS_URL: redis.url, QUEUE_PREFIX: 'rolling', INBOUND_MAX_AGE_SECONDS: '0', SUPERVISOR_MAX_BACKOFF_SECONDS: '2' };
-    const first = await startApp({ config: testConfig(dataDir, env), logger: silentLogger(), capabilities: [pingCapability, membersCapability(path.resolve('sop/membership.yaml'))] });
-    await first.ready;
-    const world = first.world!;
-    // The second process: same DATA_DIR, same Redis, connected to the same world as a provider.
-    const second = await startApp({
-      config: testConfig(dataDir, {
-        ...env, HTTP_PORT: '0',
-        WECHATY_PUPPET_SERVICE_TOKEN: world.token, WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint, WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
-      }),
-      logger: silentLogger(), capabilities: [pingCapability],
-    });
+    const env = {
+      REDIS_URL: redis.url, QUEUE_PREFIX: 'rolling', INBOUND_MAX_AGE_SECONDS: '0', SUPERVISOR_MAX_BACKOFF_SECONDS: '2', PUPPET_TIMEOUT_SECONDS: '10',
+      WECHATY_PUPPET_SERVICE_TOKEN: world.token, WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint, WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+    };
+    const log = (name: string) => (process.env['DEBUG_ROLLING'] ? pino({ level: 'debug', name }) : silentLogger());
+    const first = await startApp({ config: testConfig(dataDir, env), logger: log('first'), capabilities: [pingCapability] });
+    let second: App | null = null;
     try {
+      await first.ready;
       await world.memberSays('m001', 'ping one');
       await world.waitForBotMessage((m) => m.target.id === 'm001' && m.text === 'pong one', 20_000);
-      // The world's server belongs to the first process: stop the first's bot and capabilities, keep its world.
-      await first.edge.stop();
-      await first.sender.close();
+      // The second process: same DATA_DIR, same Redis, same account. It waits for the session the first holds.
+      second = await startApp({ config: testConfig(dataDir, env), logger: log('second'), capabilities: [pingCapability] });
+      expect(await status(second)).toBe(503);
+      await first.stop();
       await second.ready;
       await world.memberSays('m002', 'ping two');
       const reply = await world.waitForBotMessage((m) => m.target.id === 'm002' && m.text === 'pong two', 20_000);
@@ -119,8 +117,9 @@ describe('a rolling restart: two processes of one account on one DATA_DIR and on
       expect(world.sent.filter((m) => m.text === 'pong two')).toHaveLength(1);
       expect(await status(second)).toBe(200);
     } finally {
-      await second.stop();
+      await second?.stop();
       await first.stop();
+      await world.stop();
     }
   }, 90_000);
 });

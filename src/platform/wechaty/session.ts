@@ -23,6 +23,9 @@ const PUPPET_WATCHDOG_OFF_SECONDS = 20 * 24 * 3600;
  * exception that kills the process (seen here: "IO error: lock …/LOCK: already held by process";
  * two processes with one token hit it too). Payloads stay cached in memory by wechaty-puppet's LRU.
  */
+/** Longest wait for the puppet's start call itself (a login may take longer; the start never should). */
+const START_BOUND_MS = 30_000;
+
 export class EdgePuppetService extends PuppetService {
   protected override hookPayloadStore(): void {
     // deliberately empty: no LevelDB store is ever opened
@@ -114,7 +117,21 @@ export class WechatySession {
     this.started = true;
     this.starting = this.bot.start().finally(() => { this.startSettled = true; });
     this.starting.catch(() => undefined);
-    await this.untilClosed(this.starting);
+    // A server whose one event stream another client holds (the other process of a rolling restart)
+    // leaves start() hanging: bound it, so the supervisor closes this attempt and tries again.
+    let startTimer: NodeJS.Timeout | undefined;
+    const startMs = Math.min(this.opts.loginTimeoutMs, START_BOUND_MS);
+    const startBound = new Promise<never>((_, reject) => {
+      startTimer = setTimeout(() => reject(new Error(
+        `puppet-service start did not finish within ${Math.round(startMs / 1000)}s (is another process connected to this account?)`,
+      )), startMs);
+    });
+    startBound.catch(() => undefined);
+    try {
+      await this.untilClosed(Promise.race([this.starting, startBound]));
+    } finally {
+      clearTimeout(startTimer);
+    }
     // Wechaty's start() swallows the puppet's start failure: check the puppet's state ourselves.
     if (this.puppet.state.active() !== true) {
       throw new Error(`puppet-service did not start: ${this.lastError ?? 'unknown error'}`);
