@@ -33,7 +33,7 @@ export async function reapLeftover(dir: string, files: { pidfile: string; socket
   const owner = liveNodeParent(pid);
   if (owner !== null) {
     throw new ConfigError(
-      `the Redis under ${dir} (pid ${pid}) belongs to another running process (pid ${owner}): stop that bot first, or give this one another DATA_DIR`,
+      `the Redis under ${dir} (pid ${pid}) belongs to another running process (pid ${owner}): stop that bot first, or give this one another DATA_DIR; for a rolling restart run both with REDIS_URL pointing at a Redis of their own (see README, Running in production)`,
     );
   }
   logger?.warn({ redisPid: pid, via, dir }, 'stopping a redis-server left over from an earlier run');
