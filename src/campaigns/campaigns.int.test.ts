@@ -168,6 +168,32 @@ describe('campaign fan-out through the real outbox', () => {
     expect(repo.transitions('md')[3]).toMatchObject({ reason: 'edited' }); // an edit is audited too, with who
   });
 
+  it('an evening occurrence under the default quiet hours: nothing in Redis or sent overnight, all of it from 08:30, nothing expired', async () => {
+    const evening = zonedTime(2026, 11, 27, 21, 45, SH);
+    clock.set(evening);
+    service.upsert(def({ schedule: { cron: '45 21 * * 5' }, spreadMinutes: 30 }), 'file', null, 'file');
+    expect((await service.tick(evening))[0]).toMatchObject({ targeted: 12, enqueued: 12 });
+    h.sender.start(true);
+    await h.outbox.feed();
+    const rows = () => h.db.$client.prepare("select status, deferred_until as du, deferred_why as why, expires_at as ex from outbox where key like 'campaign:md:%'").all() as { status: string; du: number; why: string; ex: number }[];
+    const morning = zonedTime(2026, 11, 28, 8, 30, SH).getTime();
+    expect(rows(), JSON.stringify(rows().slice(0, 2))).toSatisfy((rs: ReturnType<typeof rows>) => rs.every((r) => r.status === "queued" && r.du === morning && r.why === "quiet-hours" && r.ex > morning));
+    const jobs = await h.queues.queue(queueNames.outbox('main', 'paced')).getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+    expect(await drained(), JSON.stringify(jobs.slice(0, 3).map((j) => [j.id, j.delay, h.repo.get(j.data.id)]))).toBe(0);
+    // Through the night: every feed leaves them in SQLite.
+    for (const [hh, mm, day] of [[23, 0, 27], [3, 0, 28], [8, 20, 28]] as const) {
+      clock.set(zonedTime(2026, 11, day, hh, mm, SH));
+      await h.outbox.feed();
+      expect(await drained()).toBe(0);
+    }
+    expect(h.transport.delivered).toHaveLength(0);
+    clock.set(morning);
+    await h.outbox.feed();
+    await h.transport.waitFor(12);
+    await expect.poll(() => rows().map((r) => r.status).join()).toBe(Array(12).fill('sent').join());
+    expect(campaignReport(repo, 'md')[0]).toMatchObject({ targeted: 12, sent: 12, expired: 0, failed: 0, pending: 0 });
+  });
+
   it('a bigger run: a pause mid-run stops it, resume finishes every group exactly once, and the report matches the delivery records', async () => {
     const now = clock.now().getTime();
     for (let i = 12; i < 80; i++) {

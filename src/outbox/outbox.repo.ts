@@ -116,16 +116,17 @@ export class OutboxRepo {
 
   /**
    * Quiet hours decided in SQL, before any job: marketing rows of `account` due before the window's end
-   * `end` (and by `dueBy`) wait until it, their expiry moved by the same time. Returns how many.
+   * `end` wait until it, their expiry moved by the same time (one range of the feed index per priority).
+   * Returns how many.
    */
-  deferQuietMarketing(account: string, now: number, end: number, dueBy: number): number {
+  deferQuietMarketing(account: string, now: number, end: number): number {
     const prios = MARKETING_PRIORITIES.join(', ');
     return this.db.$client.prepare(
       `update outbox set deferred_until = @end, deferred_why = 'quiet-hours', updated_at = @now,
          expires_at = case when expires_at is null then null else @end + max(0, expires_at - max(@now, ${DUE})) end
        where account = @account and priority in (${prios}) and status = 'queued' and fed_at is null
-         and ${DUE} <= @dueBy and ${DUE} < @end and (expires_at is null or expires_at > @now)`,
-    ).run({ account, now, end, dueBy }).changes;
+         and ${DUE} < @end and (expires_at is null or expires_at > @now)`,
+    ).run({ account, now, end }).changes;
   }
 
   /** Forgets every job of `account`'s queued rows (Redis lost them, or a start re-feeds them). Returns how many. */

@@ -188,7 +188,7 @@ export class Outbox extends EventEmitter {
     const dueBy = now + JOB_HORIZON_MS;
     const quietEnd = quietUntil(now, this.opts);
     if (quietEnd !== null) {
-      const held = this.repo.deferQuietMarketing(account, now, quietEnd, dueBy);
+      const held = this.repo.deferQuietMarketing(account, now, quietEnd);
       if (held) this.logger.info({ account, held, until: new Date(quietEnd).toISOString() }, 'marketing held for quiet hours (deferred, not dropped)');
     }
     let added = 0;
