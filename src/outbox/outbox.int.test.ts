@@ -214,6 +214,30 @@ describe('outbox: one way out', () => {
     expect(h.transport.delivered.map((d) => d.target.id)).toEqual(['c1']);
   });
 
+  it('after a crash, a message a dead process held goes within seconds of the next start, not after the stalled-job lock', async () => {
+    const prefix = `crash${n}`;
+    const dbFile = path.join(tmp.dir, `crash-${n++}.sqlite`);
+    const a = await outboxHarness({ redisUrl: redis.url, dbFile, clock: noon(), prefix });
+    const row = await a.outbox.enqueue({ key: 'held', target: member('c1'), content: text('您好'), purpose: 'reply' });
+    // Process A takes the job (it is active, its lock good for 30 s) and dies before deciding anything.
+    const grabber = a.queues.manualWorker(queueNames.outbox('main'));
+    const job = await grabber.getNextJob('dead-token', { block: false });
+    expect(job?.data).toEqual({ id: row.id, gen: 1 });
+    await a.liveness.stop();
+    await grabber.disconnect();
+    await a.close();
+    // The next process on the same store and Redis.
+    const c = await outboxHarness({ redisUrl: redis.url, dbFile, clock: noon(), prefix });
+    open.push(c);
+    const started = Date.now();
+    await c.outbox.reconcile('unknown', (o) => c.liveness.isAlive(o), { refeed: true });
+    c.sender.start(true);
+    await c.settled(row.id, ['sent']);
+    expect(Date.now() - started, 'ms from start to sent').toBeLessThan(5000);
+    expect(c.transport.delivered).toHaveLength(1);
+    expect(c.repo.get(row.id)).toMatchObject({ status: 'sent', fedGen: 2 });
+  });
+
   it('marks a row a dead process left in sending as unknown, and leaves a live one alone', async () => {
     const h = await harness();
     const dead = await h.outbox.enqueue({ key: 'dead', target: member('c1'), content: text('x'), purpose: 'reply' });
