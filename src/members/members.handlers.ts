@@ -48,6 +48,8 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     // A binding in progress (identity/binding.flow.ts): this message may be its answer.
     const pending = m.roomId ? undefined : deps.identity.pending(m.talkerId, now, playbook.binding.pendingMinutes * 60_000);
     let step: FlowResult | null = pending ? await continueBinding(pending, m, deps, playbook, now) : null;
+    // A binding answer (a phone, a birthday) is for the bot: it opens no question for staff.
+    if (step) ctx.answered = true;
     let cmd = step ? step.proceed : parseMemberCommand(m.text);
     if (!step && cmd && BINDING_COMMANDS.includes(cmd.kind) && !deps.repo.byContact(m.talkerId)) {
       step = startBinding(cmd, m, deps, playbook, now);

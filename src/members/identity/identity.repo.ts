@@ -55,7 +55,7 @@ export class IdentityRepo {
       byPhone: c.prepare<[string], IdentityMember>(`select ${MEMBER_COLS} from members where phone = ?`),
       byId: c.prepare<[number], IdentityMember>(`select ${MEMBER_COLS} from members where id = ?`),
       anyUnlinkedWithPhone: c.prepare('select 1 from members where contact_id is null and phone is not null limit 1').pluck(),
-      setPrimary: c.prepare('update members set contact_id = ?, updated_at = ? where id = ? and contact_id is null'),
+      setPrimary: c.prepare('update members set contact_id = ?, updated_at = ?, last_active_at = max(coalesce(last_active_at, 0), ?) where id = ? and contact_id is null'),
       addLink: c.prepare('insert into member_links (contact_id, member_id, source, linked_at) values (?, ?, ?, ?)'),
       optedOut: c.prepare<[string], number>('select at from opt_outs where contact_id = ?').pluck(),
       markOptedOut: c.prepare('update members set opted_out_at = coalesce(opted_out_at, ?) where id = ?'),
@@ -101,7 +101,7 @@ export class IdentityRepo {
   link(memberId: number, contactId: string, source: string, now: number): boolean {
     return this.db.$client.transaction(() => {
       if (this.memberByContact(contactId)) return false;
-      if (this.s.setPrimary.run(contactId, now, memberId).changes === 0) this.s.addLink.run(contactId, memberId, source, now);
+      if (this.s.setPrimary.run(contactId, now, now, memberId).changes === 0) this.s.addLink.run(contactId, memberId, source, now);
       const optedOutAt = this.s.optedOut.get(contactId);
       if (optedOutAt !== undefined) this.s.markOptedOut.run(optedOutAt, memberId);
       return true;
