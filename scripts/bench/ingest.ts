@@ -71,9 +71,9 @@ export function benchIngest(messages: InboundMessage[], dir: string): Promise<Me
       for (let i = 0; i < 100; i++) {
         identity.save({ contactId: `binding-${i}`, contactName: '', command: '{"kind":"join","code":null}', state: 'asked-phone', memberId: null, attempts: 0, createdAt: t0, updatedAt: t0 });
       }
-      const maxAgeMs = 30 * 60_000;
+      const ages = { pendingMs: 30 * 60_000, lockMs: 24 * 3_600_000 };
       router.use('binding-lookup', ({ message: m }) => {
-        if (!m.roomId) identity.pending(m.talkerId, t0, maxAgeMs);
+        if (!m.roomId) identity.pending(m.talkerId, t0, ages);
         dispatched++;
       });
       const ingest = new Ingest(new InboundRepo(db), router, systemClock, logger, { maxAgeMs: MAX_AGE_MS });

@@ -46,7 +46,7 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     const playbook = deps.playbook();
     if (!m.roomId && await staffBindingDecision(m, deps, playbook, now)) return;
     // A binding in progress (identity/binding.flow.ts): this message may be its answer.
-    const pending = m.roomId ? undefined : deps.identity.pending(m.talkerId, now, playbook.binding.pendingMinutes * 60_000);
+    const pending = m.roomId ? undefined : deps.identity.pending(m.talkerId, now, bindingAges(playbook));
     let step: FlowResult | null = pending ? await continueBinding(pending, m, deps, playbook, now) : null;
     // A binding answer (a phone, a birthday) is for the bot: it opens no question for staff.
     if (step) ctx.answered = true;
@@ -64,6 +64,8 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     await sendAll(deps, m, sends, now);
   };
 }
+
+const bindingAges = (p: MembershipPlaybook) => ({ pendingMs: p.binding.pendingMinutes * 60_000, lockMs: p.binding.lockHours * 3_600_000 });
 
 async function sendAll(deps: MemberHandlerDeps, m: InboundMessage, sends: Send[], now: number, keyPrefix = `reply:${m.id}`): Promise<void> {
   for (const s of sends) {

@@ -148,6 +148,8 @@ const bindingSchema = z.strictObject({
     .min(1, { error: 'at least one fact' }).default(['birthday', 'surname']),
   maxAttempts: posInt.default(3),
   pendingMinutes: posInt.default(30),
+  /** After a refused binding, how long that contact and that member record cannot try again. */
+  lockHours: posInt.default(24),
   texts: z.strictObject(bindingTextsShape).prefault({}),
 });
 

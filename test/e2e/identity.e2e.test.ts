@@ -64,7 +64,8 @@ const contactOf = (phone: string) => app.db.$client.prepare('select contact_id f
 describe('one person, one record: imported members in the simulated world', () => {
   it('members imported with a 微信ID column: that contact\'s 积分 shows the points of orders imported by phone; no new record', async () => {
     // m040 (程丽) and m041 (苏婧) are in the world but not yet in the store: the brand's CRM export.
-    await importCsv('members', '手机号,姓名,门店,导购,生日,微信ID\n13800000040,程丽,HZ01,guide-hz01-02,,m040\n13800000041,苏婧,HZ01,guide-hz01-03,1992-03-08,\n');
+    await importCsv('members', '手机号,姓名,门店,导购,生日,微信ID\n13800000040,程丽,HZ01,guide-hz01-02,,m040\n13800000041,苏婧,HZ01,guide-hz01-03,1992-03-08,\n'
+      + '13800000043,吕燕,HZ01,guide-hz01-03,1988-11-02,\n');
     await importCsv('orders', '订单号,手机号,实付金额,下单时间,门店\nID-0001,13800000040,1280.00,2026-11-20 14:00,HZ01\nID-0002,13800000041,560.00,2026-11-21 15:00,HZ01\n');
     const count = memberCount();
 
@@ -76,15 +77,15 @@ describe('one person, one record: imported members in the simulated world', () =
 
   it('an imported member without a contact id writes 入会, gives the phone and the birthday, is bound, and 积分 shows the imported points; the phone alone binds no one', async () => {
     const count = memberCount();
-    // Someone who knows 苏婧's phone but not her birthday.
+    // Someone who knows 吕燕's phone but not her birthday.
     await world.memberSays('m042', '入会');
     await reply('m042', /请回复您的手机号/);
-    await world.memberSays('m042', '13800000041');
-    await reply('m042', /尾号0041.*请回复登记的生日/);
+    await world.memberSays('m042', '13800000043');
+    await reply('m042', /尾号0043.*请回复登记的生日/);
     for (const guess of ['01-01', '06-15', '12-24']) await world.memberSays('m042', guess);
     await reply('m042', /暂时无法确认是您本人/);
-    await world.waitForBotMessage((m) => m.target.id === MANAGER && /会员绑定提醒.*尾号0041.*身份验证未通过/.test(m.text), 20_000);
-    expect(contactOf('13800000041')).toBeNull();
+    await world.waitForBotMessage((m) => m.target.id === MANAGER && /会员绑定提醒.*尾号0043.*身份验证未通过/.test(m.text), 20_000);
+    expect(contactOf('13800000043')).toBeNull();
 
     await world.memberSays('m041', '入会');
     await reply('m041', /请回复您的手机号/);

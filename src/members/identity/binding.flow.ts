@@ -17,7 +17,7 @@ import type { EnqueueRequest, EnqueueResult } from '../../outbox/outbox.js';
 import { normalizeText, parseMemberCommand, type MemberCommand } from '../commands.rules.js';
 import type { MembersRepo } from '../members.repo.js';
 import { bindingText, fill, type MembershipPlaybook } from '../playbook.js';
-import { decideBySignals, factMatches, factToAsk, phonesIn, type FactKind } from './identity.rules.js';
+import { BINDING_COMMANDS, decideBySignals, factMatches, factToAsk, phonesIn, type FactKind } from './identity.rules.js';
 import type { Binding, IdentityMember, IdentityRepo } from './identity.repo.js';
 
 /** One message to send in answer: `suffix` tells apart several sends caused by one message. */
@@ -80,6 +80,8 @@ export async function continueBinding(b: Binding, m: InboundMessage, deps: Bindi
   if (cmd && ['help', 'opt-out', 'opt-in', 'invite'].includes(cmd.kind)) return null;
   const started = JSON.parse(b.command) as MemberCommand;
   const answer = normalizeText(m.text);
+  // Refused lately: binding commands get the same answer until the lock ends; anything else goes on as usual.
+  if (b.state === 'refused') return cmd && BINDING_COMMANDS.includes(cmd.kind) ? { sends: [{ text: bindingText(pb, 'failed') }], proceed: null } : null;
   if (b.state === 'held') return { sends: [{ text: bindingText(pb, 'held') }], proceed: null };
   if (b.state === 'asked-phone') return askedPhone(b, started, answer, m, deps, pb, now);
   const member = b.memberId === null ? undefined : deps.identity.memberById(b.memberId);
@@ -91,7 +93,7 @@ export async function continueBinding(b: Binding, m: InboundMessage, deps: Bindi
   if (fact && factMatches(fact, answer, member)) return bind(b, member, started, deps, pb, now, 'fact');
   const attempts = b.attempts + 1;
   if (attempts >= pb.binding.maxAttempts || !fact) {
-    deps.identity.clear(b.contactId);
+    deps.identity.save({ ...b, state: 'refused', attempts, updatedAt: now });
     await tellManagers(member, b, m, deps, pb, '身份验证未通过');
     deps.logger.warn({ memberId: member.id, contactId: b.contactId }, 'binding refused: the fact on record was not given');
     return { sends: [{ text: bindingText(pb, 'failed') }], proceed: null };
@@ -128,7 +130,9 @@ async function askedPhone(b: Binding, started: MemberCommand, answer: string, m:
     deps.logger.warn({ memberId: member.id, contactId: b.contactId }, 'binding refused: the phone belongs to a member bound to another contact');
     return { sends: [{ text: bindingText(pb, 'phoneTaken') }], proceed: null };
   }
-  const fact: FactKind | null = pb.binding.verify === 'fact' ? factToAsk(member, pb.binding.facts) : null;
+  // Someone failed the fact for this record lately: no more guessing, whoever asks; the guide decides.
+  const locked = deps.identity.locked(member.id, now, pb.binding.lockHours * 3_600_000);
+  const fact: FactKind | null = pb.binding.verify === 'fact' && !locked ? factToAsk(member, pb.binding.facts) : null;
   if (fact) {
     deps.identity.save({ ...b, state: 'asked-fact', memberId: member.id, attempts: 0, updatedAt: now });
     return { sends: [{ text: fill(bindingText(pb, fact === 'birthday' ? 'askBirthday' : 'askSurname'), { last4: last4(member.phone) }) }], proceed: null };
@@ -136,7 +140,8 @@ async function askedPhone(b: Binding, started: MemberCommand, answer: string, m:
   const guide = deps.identity.guideOf(member);
   if (!guide) {
     deps.identity.clear(b.contactId);
-    await tellManagers(member, b, m, deps, pb, pb.binding.verify === 'guide' ? '会员没有可确认的导购' : '资料中没有可核对的生日或姓氏');
+    await tellManagers(member, b, m, deps, pb, locked ? '该会员资料刚有人核对失败，且没有可确认的导购'
+      : pb.binding.verify === 'guide' ? '会员没有可确认的导购' : '资料中没有可核对的生日或姓氏');
     return { sends: [{ text: bindingText(pb, 'failed') }], proceed: null };
   }
   deps.identity.save({ ...b, state: 'held', memberId: member.id, attempts: 0, updatedAt: now });

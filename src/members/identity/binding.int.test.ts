@@ -76,9 +76,20 @@ describe('binding a contact to an imported member in chat', () => {
     expect(w.reply(last)).toBe('暂时无法确认是您本人，已请门店工作人员协助，请稍候。');
     expect(contactOf()).toBeNull();
     expect(to('wx-manager')).toEqual(['会员绑定提醒：微信「会员wx-other」用尾号0001的手机号申请绑定会员张丽娜：身份验证未通过。请核实后联系会员。']);
-    // The binding is over: 积分 starts again from the phone question.
+    // No second round for this contact for binding.lockHours; anyone else asking for 张丽娜's record
+    // (another account of the same person, or of the same guesser) no longer gets a fact to guess: her guide decides.
     const again = await w.say('wx-other', '积分');
-    expect(w.reply(again)).toMatch(/^为找到您在门店登记的会员资料/);
+    expect(w.reply(again)).toBe('暂时无法确认是您本人，已请门店工作人员协助，请稍候。');
+    await w.say('wx-third', '入会', { talkerName: '第三人' });
+    const third = await w.say('wx-third', '13800000001', { talkerName: '第三人' });
+    expect(w.reply(third)).toBe('已请您的专属导购确认，确认后会通知您。');
+    expect(to('wx-guide')).toEqual([expect.stringContaining('申请绑定微信「第三人」')]);
+    expect(to('wx-manager')).toHaveLength(1);
+    // A day later the lock is over: the questions start again.
+    w.clock.advance(24 * 3_600_000 + 1);
+    const later = await w.say('wx-other', '积分');
+    expect(w.reply(later)).toMatch(/^为找到您在门店登记的会员资料/);
+    expect(contactOf()).toBeNull();
   });
 
   it('a phone already bound to another contact is refused politely and the store manager is told', async () => {

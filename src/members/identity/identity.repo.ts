@@ -113,15 +113,25 @@ export class IdentityRepo {
     return this.pendingByContact;
   }
 
-  /** The contact's binding in progress, unless it is older than `maxAgeMs` (then it is dropped). */
-  pending(contactId: string, now: number, maxAgeMs: number): Binding | undefined {
+  /**
+   * The contact's binding in progress (or refused), unless it is older than `ages.pendingMs`
+   * (`ages.lockMs` for a refused one): then it is dropped.
+   */
+  pending(contactId: string, now: number, ages: { pendingMs: number; lockMs: number }): Binding | undefined {
     const b = this.bindings().get(contactId);
     if (!b) return undefined;
+    const maxAgeMs = b.state === 'refused' ? ages.lockMs : ages.pendingMs;
     if (now - b.updatedAt > maxAgeMs || now < b.createdAt - maxAgeMs) {
       this.clear(contactId);
       return undefined;
     }
     return b;
+  }
+
+  /** True when a binding to this member was refused within `lockMs`: no one may try it again yet. */
+  locked(memberId: number, now: number, lockMs: number): boolean {
+    for (const b of this.bindings().values()) if (b.memberId === memberId && b.state === 'refused' && now - b.updatedAt <= lockMs) return true;
+    return false;
   }
 
   /** The binding held for a guide's confirmation of this member. */

@@ -182,7 +182,8 @@ export const memberLinks = sqliteTable('member_links', {
   linkedAt: integer('linked_at').notNull(),
 }, (t) => [index('member_links_member_idx').on(t.memberId)]);
 
-export const BINDING_STATES = ['asked-phone', 'asked-fact', 'held'] as const;
+/** `refused`: the fact was not given; kept `binding.lockHours` so neither that contact nor that member can try again at once. */
+export const BINDING_STATES = ['asked-phone', 'asked-fact', 'held', 'refused'] as const;
 export type BindingState = (typeof BINDING_STATES)[number];
 
 /** A contact's binding to a member record in progress in chat (one per contact). */
