@@ -51,7 +51,7 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     // A binding answer (a phone, a birthday) is for the bot: it opens no question for staff.
     if (step) ctx.answered = true;
     let cmd = step ? step.proceed : parseMemberCommand(m.text);
-    if (!step && cmd && BINDING_COMMANDS.includes(cmd.kind) && !deps.repo.byContact(m.talkerId)) {
+    if (!step && cmd && BINDING_COMMANDS.includes(cmd.kind) && !deps.repo.byContact(m.talkerId) && !deps.repo.isStaff(m.talkerId)) {
       step = startBinding(cmd, m, deps, playbook, now);
       if (step) cmd = step.proceed;
     }
