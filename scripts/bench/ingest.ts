@@ -6,6 +6,7 @@ import { InboundRepo } from '../../src/inbound/inbound.repo.js';
 import { Ingest } from '../../src/inbound/ingest.js';
 import { Router } from '../../src/inbound/router.js';
 import { closeDb, openDb } from '../../src/platform/db/client.js';
+import { IdentityRepo } from '../../src/members/identity/identity.repo.js';
 import { measure } from './measure.js';
 import type { Measurement } from './table.js';
 
@@ -64,7 +65,17 @@ export function benchIngest(messages: InboundMessage[], dir: string): Promise<Me
       const logger = silentLogger();
       const router = new Router(logger);
       let dispatched = 0;
-      router.use('noop', () => { dispatched++; });
+      // A few bindings in progress, as in a store where members are being bound in chat.
+      const identity = new IdentityRepo(db);
+      const t0 = Date.now();
+      for (let i = 0; i < 100; i++) {
+        identity.save({ contactId: `binding-${i}`, contactName: '', command: '{"kind":"join","code":null}', state: 'asked-phone', memberId: null, attempts: 0, createdAt: t0, updatedAt: t0 });
+      }
+      const ages = { pendingMs: 30 * 60_000, lockMs: 24 * 3_600_000 };
+      router.use('binding-lookup', ({ message: m }) => {
+        if (!m.roomId) identity.pending(m.talkerId, t0, ages);
+        dispatched++;
+      });
       const ingest = new Ingest(new InboundRepo(db), router, systemClock, logger, { maxAgeMs: MAX_AGE_MS });
       sw.start();
       for (let i = 0; i < messages.length; i += INGEST_BURST) {

@@ -16,6 +16,10 @@ export interface InboundMessage {
   account: string;
   talkerId: string;
   talkerName: string;
+  /** The remark (alias) the account gave the talker, when the provider tells: may hold their phone. */
+  talkerAlias?: string;
+  /** Phone numbers the provider reports for the talker (WeCom customers), when it does. */
+  talkerPhones?: string[];
   /** Set for group messages. */
   roomId: string | null;
   roomTopic: string | null;

@@ -14,7 +14,7 @@ export interface BirthdayInput {
 }
 
 export type MemberCommand =
-  | { kind: 'join'; code: string | null }
+  | { kind: 'join'; code: string | null; /** The phone given while binding (identity/binding.flow.ts): the new member's. */ phone?: string }
   | { kind: 'points' }
   | { kind: 'redeem'; code: string | null; query: string | null }
   | { kind: 'coupons' }

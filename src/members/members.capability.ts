@@ -1,5 +1,6 @@
 import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
+import { IdentityRepo } from './identity/identity.repo.js';
 import { memberCommandHandler } from './members.handlers.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
@@ -44,7 +45,7 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
         return holder.current;
       };
       const removeHandler = ctx.router.use('members', memberCommandHandler({
-        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
       }));
       declareCare(ctx, repo, playbook);
       return () => {

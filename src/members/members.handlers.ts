@@ -10,6 +10,9 @@ import {
   alternativesText, birthdayText, couponsReply, displayName, expiresText, pointsReply, redeemMenuReply, tierName, type RewardView,
 } from './members.replies.js';
 import { fill, type MembershipPlaybook } from './playbook.js';
+import { BINDING_COMMANDS } from './identity/identity.rules.js';
+import type { IdentityRepo } from './identity/identity.repo.js';
+import { continueBinding, staffDecision, startBinding, type FlowResult, type Send } from './identity/binding.flow.js';
 
 /** How long a reply may wait for the account (logged out, queue behind) before it is pointless. */
 export const REPLY_TTL_MS = 30 * 60_000;
@@ -17,17 +20,13 @@ export const REPLY_TTL_MS = 30 * 60_000;
 /** What the member command handler needs. */
 export interface MemberHandlerDeps {
   repo: MembersRepo;
+  /** Linking contacts to member records (identity/): binding in chat. */
+  identity: IdentityRepo;
   outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> };
   clock: Clock;
   timezone: string;
   playbook: () => MembershipPlaybook;
   logger: Logger;
-}
-
-/** One message to send in answer: `suffix` tells apart several sends caused by one message. */
-interface Send {
-  text: string;
-  suffix?: string;
 }
 
 /**
@@ -45,23 +44,50 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     if (m.roomId && !m.mentionSelf) return;
     const now = deps.clock.now().getTime();
     const playbook = deps.playbook();
-    const cmd = parseMemberCommand(m.text);
-    if (!cmd) {
+    if (!m.roomId && await staffBindingDecision(m, deps, playbook, now)) return;
+    // A binding in progress (identity/binding.flow.ts): this message may be its answer.
+    const pending = m.roomId ? undefined : deps.identity.pending(m.talkerId, now, bindingAges(playbook));
+    let step: FlowResult | null = pending ? await continueBinding(pending, m, deps, playbook, now) : null;
+    // A binding answer (a phone, a birthday) is for the bot: it opens no question for staff.
+    if (step) ctx.answered = true;
+    let cmd = step ? step.proceed : parseMemberCommand(m.text);
+    if (!step && cmd && BINDING_COMMANDS.includes(cmd.kind) && !deps.repo.byContact(m.talkerId) && !deps.repo.isStaff(m.talkerId)) {
+      step = startBinding(cmd, m, deps, playbook, now);
+      if (step) cmd = step.proceed;
+    }
+    if (!cmd && !step) {
       // No hint for staff (their commands belong to other capabilities) nor for a bare 1–5 (a rating).
       if (!ctx.answered && !m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
       return;
     }
-    const sends = await run(cmd, m, deps, playbook, now);
-    for (const s of sends) {
-      await deps.outbox.enqueue({
-        key: `reply:${m.id}${s.suffix ? `:${s.suffix}` : ''}`,
-        target: replyTarget(m),
-        content: m.roomId ? { kind: 'text', text: s.text, mentionIds: [m.talkerId] } : { kind: 'text', text: s.text },
-        purpose: 'reply',
-        expiresAt: now + REPLY_TTL_MS,
-      });
-    }
+    const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];
+    await sendAll(deps, m, sends, now);
   };
+}
+
+const bindingAges = (p: MembershipPlaybook) => ({ pendingMs: p.binding.pendingMinutes * 60_000, lockMs: p.binding.lockHours * 3_600_000 });
+
+async function sendAll(deps: MemberHandlerDeps, m: InboundMessage, sends: Send[], now: number, keyPrefix = `reply:${m.id}`): Promise<void> {
+  for (const s of sends) {
+    await deps.outbox.enqueue({
+      key: `${keyPrefix}${s.suffix ? `:${s.suffix}` : ''}`,
+      target: replyTarget(m),
+      content: m.roomId ? { kind: 'text', text: s.text, mentionIds: [m.talkerId] } : { kind: 'text', text: s.text },
+      purpose: 'reply',
+      expiresAt: now + REPLY_TTL_MS,
+    });
+  }
+}
+
+/** A guide's 确认绑定 N / 拒绝绑定 N: the guide is answered, and the member gets the reply to what they asked. */
+async function staffBindingDecision(m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<boolean> {
+  const d = await staffDecision(m, deps, pb, now);
+  if (!d) return false;
+  await sendAll(deps, m, [{ text: d.staffReply }], now);
+  const forMember: InboundMessage = { ...m, talkerId: d.member.contactId, roomId: null, roomTopic: null };
+  const sends = [...d.member.sends, ...d.member.proceed ? await run(d.member.proceed, forMember, deps, pb, now) : []];
+  await sendAll(deps, forMember, sends, now, `bind-decided:${m.id}`);
+  return true;
 }
 
 /** Activity is recorded at most once a minute per contact: a chatty group costs no write per message. */
@@ -101,7 +127,7 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
     case 'help':
       return [{ text: t.help }];
     case 'join':
-      return join(cmd.code, m, deps, pb, now);
+      return join(cmd.code, m, deps, pb, now, cmd.phone);
     case 'opt-out':
       repo.optOut(m.talkerId, now);
       return [{ text: t.optedOut }];
@@ -129,9 +155,9 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
   }
 }
 
-async function join(code: string | null, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<Send[]> {
+async function join(code: string | null, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number, phone?: string): Promise<Send[]> {
   const t = pb.texts;
-  const r = deps.repo.join({ contactId: m.talkerId, name: m.talkerName, roomId: m.roomId, referralCode: code }, pb, now);
+  const r = deps.repo.join({ contactId: m.talkerId, name: m.talkerName, roomId: m.roomId, referralCode: code, ...phone ? { phone } : {} }, pb, now);
   const vars = { name: displayName(r.member.name), tier: tierName(r.member.tier, pb), points: r.member.points, code: r.member.referralCode };
   const referralLine = {
     none: '', credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),

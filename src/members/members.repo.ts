@@ -47,6 +47,7 @@ function columnsOf(table: Table): string {
 function hotStatements(sqlite: Database.Database) {
   return {
     byContact: sqlite.prepare<[string], MemberRow>(`select ${columnsOf(members)} from members where contact_id = ?`),
+    byLink: sqlite.prepare<[string], MemberRow>(`select ${columnsOf(members)} from members where id = (select member_id from member_links where contact_id = ?)`),
     byId: sqlite.prepare<[number], MemberRow>(`select ${columnsOf(members)} from members where id = ?`),
     reward: sqlite.prepare<[string], Omit<RewardRow, 'active'> & { active: number }>(`select ${columnsOf(rewards)} from rewards where code = ?`),
     couponCount: sqlite.prepare<[number, string], number>('select count(*) from coupons where member_id = ? and reward_code = ?').pluck(),
@@ -105,8 +106,9 @@ export class MembersRepo {
     return this.db.$client.transaction(fn).immediate();
   }
 
+  /** The member a contact id belongs to: their own contact, or a further contact linked to them (identity/). */
   byContact(contactId: string): MemberRow | undefined {
-    return this.hot.byContact.get(contactId);
+    return this.hot.byContact.get(contactId) ?? this.hot.byLink.get(contactId);
   }
 
   byId(id: number): MemberRow | undefined {
@@ -138,7 +140,7 @@ export class MembersRepo {
    * the first join issues the new-member gift and, with a friend's invite code, credits the referrer
    * once (ledger ref `referral:<memberId>`). One transaction.
    */
-  join(input: { contactId: string; name: string; roomId: string | null; referralCode: string | null }, playbook: MembershipPlaybook, now: number): JoinResult {
+  join(input: { contactId: string; name: string; roomId: string | null; referralCode: string | null; phone?: string }, playbook: MembershipPlaybook, now: number): JoinResult {
     return this.tx((): JoinResult => {
       let member = this.byContact(input.contactId);
       let outcome: JoinResult['outcome'];
@@ -157,14 +159,14 @@ export class MembersRepo {
     });
   }
 
-  private create(input: { contactId: string; name: string; roomId: string | null }, playbook: MembershipPlaybook, now: number): MemberRow {
+  private create(input: { contactId: string; name: string; roomId: string | null; phone?: string }, playbook: MembershipPlaybook, now: number): MemberRow {
     const group = input.roomId ? this.db.select().from(groups).where(eq(groups.roomId, input.roomId)).get() : undefined;
     // A contact who added the account through a store or guide code keeps that attribution (issue 9).
     const friend = friendAttributionOf(this.db, input.contactId);
     for (let draw = 1; ; draw++) {
       try {
         return this.db.insert(members).values({
-          contactId: input.contactId, name: input.name, tier: baseTier(playbook).code, referralCode: newReferralCode(),
+          contactId: input.contactId, name: input.name, phone: input.phone ?? null, tier: baseTier(playbook).code, referralCode: newReferralCode(),
           storeCode: friend?.storeCode ?? group?.storeCode ?? null, guideCode: friend?.storeCode ? friend.guideCode : group?.guideCode ?? null,
           joinedAt: now, lastActiveAt: now, createdAt: now, updatedAt: now,
         }).returning().get();

@@ -65,6 +65,42 @@ export const CARE_TEXT_VARIABLES = {
 /** Variables of the optional `texts.care.tierDowngrade` (the yearly review lowered the tier). */
 export const TIER_DOWNGRADE_VARIABLES = ['name', 'tier', 'tierBefore', 'growth', 'needed'] as const;
 
+/** The variables of each binding text (`binding.texts.<key>`): members see the first ones, staff the last three. */
+export const BINDING_TEXT_VARIABLES = {
+  askPhone: [],
+  askPhoneAgain: [],
+  askBirthday: ['last4'],
+  askSurname: ['last4'],
+  wrongFact: ['left'],
+  bound: ['last4'],
+  failed: [],
+  phoneTaken: [],
+  held: [],
+  noRecord: [],
+  rejected: [],
+  guideConfirm: ['member', 'last4', 'contact', 'id'],
+  guideDone: ['member', 'contact'],
+  managerAlert: ['member', 'last4', 'contact', 'why'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The shipped binding texts: a playbook may leave any of them out. */
+export const BINDING_TEXT_DEFAULTS: Record<keyof typeof BINDING_TEXT_VARIABLES, string> = {
+  askPhone: '为找到您在门店登记的会员资料，请回复您的手机号（11 位）。从未登记过？回复"跳过"直接入会。',
+  askPhoneAgain: '没有看到手机号：请回复 11 位手机号，或回复"跳过"。',
+  askBirthday: '找到了尾号{last4}的会员资料。为确认是您本人，请回复登记的生日（月-日，如 05-20）。',
+  askSurname: '找到了尾号{last4}的会员资料。为确认是您本人，请回复登记的姓氏。',
+  wrongFact: '与登记的资料不一致，还可以再试 {left} 次。',
+  bound: '已为您绑定会员（尾号{last4}），积分、等级和优惠券都已同步。',
+  failed: '暂时无法确认是您本人，已请门店工作人员协助，请稍候。',
+  phoneTaken: '这个手机号已绑定其他微信。如需更换，我们已通知门店店长，稍后会联系您。',
+  held: '已请您的专属导购确认，确认后会通知您。',
+  noRecord: '没有找到这个手机号的会员资料，回复"入会"即可免费加入。',
+  rejected: '导购未能确认这次绑定，如有疑问请联系门店。',
+  guideConfirm: '会员{member}（尾号{last4}）申请绑定微信「{contact}」。是本人请回复：确认绑定 {id}；不是请回复：拒绝绑定 {id}',
+  guideDone: '已处理：会员{member} · 微信「{contact}」。',
+  managerAlert: '会员绑定提醒：微信「{contact}」用尾号{last4}的手机号申请绑定会员{member}：{why}。请核实后联系会员。',
+};
+
 export type TextKey = keyof typeof TEXT_VARIABLES;
 export type CareTextKey = keyof typeof CARE_TEXT_VARIABLES;
 
@@ -99,6 +135,24 @@ const rewardSchema = z.strictObject({
 const textsShape = Object.fromEntries(Object.keys(TEXT_VARIABLES).map((k) => [k, text])) as Record<TextKey, typeof text>;
 const careTextsShape = Object.fromEntries(Object.keys(CARE_TEXT_VARIABLES).map((k) => [k, text])) as Record<CareTextKey, typeof text>;
 
+const bindingTextsShape = Object.fromEntries(Object.keys(BINDING_TEXT_VARIABLES).map((k) => [k, text.optional()])) as
+  Record<keyof typeof BINDING_TEXT_VARIABLES, z.ZodOptional<typeof text>>;
+
+/**
+ * How a contact is bound to an existing member record in chat when no signal settles it: the member
+ * proves a fact on record (`fact`, the default) or their guide confirms in chat (`guide`).
+ */
+const bindingSchema = z.strictObject({
+  verify: z.enum(['fact', 'guide'], { error: 'fact (the member proves a fact on record) or guide (the member\'s guide confirms in chat)' }).default('fact'),
+  facts: z.array(z.enum(['birthday', 'surname'], { error: 'birthday or surname' }), { error: 'a list of facts: birthday, surname' })
+    .min(1, { error: 'at least one fact' }).default(['birthday', 'surname']),
+  maxAttempts: posInt.default(3),
+  pendingMinutes: posInt.default(30),
+  /** After a refused binding, how long that contact and that member record cannot try again. */
+  lockHours: posInt.default(24),
+  texts: z.strictObject(bindingTextsShape).prefault({}),
+});
+
 const enabled = z.strictObject({ enabled: z.boolean({ error: 'true or false' }).default(true) });
 
 export const playbookSchema = z.strictObject({
@@ -110,6 +164,7 @@ export const playbookSchema = z.strictObject({
   tierDowngrade: z.enum(['never', 'yearly'], { error: 'never (tiers are kept once reached) or yearly (reviewed on each anniversary of joining from the last 12 months\' growth)' }).default('never'),
   rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
   referral: z.strictObject({ referrerPoints: nonNegInt }),
+  binding: bindingSchema.prefault({}),
   care: z.strictObject({
     /** Orders older than this when credited (history imports) bring no purchase or upgrade care. */
     recentOrderHours: posInt.default(48),
@@ -192,10 +247,20 @@ function crossCheck(p: Parsed): string | null {
     const bad = unknownVariable(p.texts.care[key], CARE_TEXT_VARIABLES[key]);
     if (bad) return `texts.care.${key}: unknown variable {${bad}}; allowed: ${listVars(CARE_TEXT_VARIABLES[key])}`;
   }
+  for (const key of Object.keys(BINDING_TEXT_VARIABLES) as (keyof typeof BINDING_TEXT_VARIABLES)[]) {
+    const t = p.binding.texts[key];
+    const bad = t === undefined ? null : unknownVariable(t, BINDING_TEXT_VARIABLES[key]);
+    if (bad) return `binding.texts.${key}: unknown variable {${bad}}; allowed: ${listVars(BINDING_TEXT_VARIABLES[key])}`;
+  }
   const downgrade = p.texts.care.tierDowngrade;
   const badDowngrade = downgrade === undefined ? null : unknownVariable(downgrade, TIER_DOWNGRADE_VARIABLES);
   if (badDowngrade) return `texts.care.tierDowngrade: unknown variable {${badDowngrade}}; allowed: ${listVars(TIER_DOWNGRADE_VARIABLES)}`;
   return null;
+}
+
+/** A binding text: the playbook's, or the shipped default. */
+export function bindingText(p: Pick<MembershipPlaybook, 'binding'>, key: keyof typeof BINDING_TEXT_VARIABLES): string {
+  return p.binding.texts[key] ?? BINDING_TEXT_DEFAULTS[key];
 }
 
 /**

@@ -30,7 +30,8 @@ export class SlaInbox {
 
   /** The router handler: hands the message in and returns at once. */
   handler(): InboundHandler {
-    return ({ message, receivedAt }) => this.push(message, receivedAt);
+    // A member's message the bot answered itself (a binding answer, an admin command's help) needs no staff reply.
+    return ({ message, receivedAt, answered }) => (answered && !message.self ? undefined : this.push(message, receivedAt));
   }
 
   push(m: InboundMessage, receivedAt: number): void {

@@ -22,6 +22,9 @@ import { outboxRoutes } from './routes/outbox.js';
 import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
+import { memberRoutes } from './routes/members.js';
+import { loadMembershipPlaybook } from '../../members/playbook.js';
+import path from 'node:path';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 
 export type HealthReport = { ok: boolean } & Record<string, unknown>;
@@ -119,6 +122,8 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
+    const membership = path.join(d.sopDir, 'membership.yaml');
+    if (d.db) memberRoutes(app, { db: d.db, playbook: () => loadMembershipPlaybook(membership), clock: d.clock, audit: d.audit, logger: d.logger });
   }
   return app;
 }

@@ -163,8 +163,11 @@ export const members = sqliteTable('members', {
   referrerId: integer('referrer_id'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
+  /** The brand's WeChat unionid for this person, when its CRM has one (import members). */
+  unionid: text('unionid'),
 }, (t) => [
   uniqueIndex('members_contact_uq').on(t.contactId),
+  uniqueIndex('members_unionid_uq').on(t.unionid),
   uniqueIndex('members_phone_uq').on(t.phone),
   uniqueIndex('members_referral_uq').on(t.referralCode),
   index('members_guide_idx').on(t.guideCode),
@@ -172,6 +175,38 @@ export const members = sqliteTable('members', {
   index('members_active_idx').on(t.lastActiveAt),
   index('members_birthday_idx').on(t.birthdayKind, t.birthMonth, t.birthDay),
 ]);
+
+/**
+ * Further contact ids of one member (a second account's contact, a record merged in). The member's
+ * own `members.contact_id` is the contact the bot reaches them by; a contact id is linked to one
+ * member at most, here or there (see src/members/identity/).
+ */
+export const memberLinks = sqliteTable('member_links', {
+  contactId: text('contact_id').primaryKey(),
+  memberId: integer('member_id').notNull().references(() => members.id),
+  /** How it was linked: `merge`, `chat` … */
+  source: text('source').notNull(),
+  linkedAt: integer('linked_at').notNull(),
+}, (t) => [index('member_links_member_idx').on(t.memberId)]);
+
+/** `refused`: the fact was not given; kept `binding.lockHours` so neither that contact nor that member can try again at once. */
+export const BINDING_STATES = ['asked-phone', 'asked-fact', 'held', 'refused'] as const;
+export type BindingState = (typeof BINDING_STATES)[number];
+
+/** A contact's binding to a member record in progress in chat (one per contact). */
+export const memberBindings = sqliteTable('member_bindings', {
+  contactId: text('contact_id').primaryKey(),
+  contactName: text('contact_name').notNull().default(''),
+  /** The member command that started it (`join`, `points` …), answered once bound. */
+  command: text('command').notNull(),
+  state: text('state', { enum: BINDING_STATES }).notNull(),
+  /** The member the phone matched (asked-fact, held). */
+  memberId: integer('member_id'),
+  /** Wrong answers to the fact asked. */
+  attempts: integer('attempts').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [index('member_bindings_member_idx').on(t.memberId)]);
 
 /** Groups (rooms) the brand runs, with their store and owning guide. */
 export const groups = sqliteTable('groups', {

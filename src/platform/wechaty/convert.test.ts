@@ -17,10 +17,10 @@ describe('toInboundType', () => {
 });
 
 /** Just enough of a Wechaty Message for the converter. */
-function fakeMessage(o: { type: types.Message; text: string; room?: { id: string; topic: string } }): Message {
+function fakeMessage(o: { type: types.Message; text: string; room?: { id: string; topic: string }; payload?: { alias?: string; phone?: string[] } }): Message {
   return {
     id: 'msg-1',
-    talker: () => ({ id: 'm001', name: () => '张丽娜' }),
+    talker: () => ({ id: 'm001', name: () => '张丽娜', payload: o.payload }),
     room: () => (o.room ? { id: o.room.id, topic: async () => o.room!.topic } : undefined),
     type: () => o.type,
     text: () => o.text,
@@ -43,5 +43,13 @@ describe('toInbound', () => {
   it('gives private messages no room and no mentions, and describes empty non-text messages', async () => {
     const m = await toInbound(fakeMessage({ type: types.Message.Image, text: '' }), 'main');
     expect(m).toMatchObject({ roomId: null, roomTopic: null, mentionSelf: false, mentionIds: [], type: 'image', text: '[image]' });
+  });
+
+  it('carries the talker\'s remark and reported phones (identity signals) when the payload has them', async () => {
+    const m = await toInbound(fakeMessage({ type: types.Message.Text, text: '积分', payload: { alias: '张丽娜 13800000001', phone: ['13800000001'] } }), 'main');
+    expect(m).toMatchObject({ talkerAlias: '张丽娜 13800000001', talkerPhones: ['13800000001'] });
+    const bare = await toInbound(fakeMessage({ type: types.Message.Text, text: '积分', payload: { alias: '', phone: [] } }), 'main');
+    expect(bare).not.toHaveProperty('talkerAlias');
+    expect(bare).not.toHaveProperty('talkerPhones');
   });
 });

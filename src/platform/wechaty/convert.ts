@@ -51,6 +51,15 @@ export async function toInbound(msg: Message, account: string): Promise<InboundM
     providerAt: msg.date().getTime(),
     ...(self && !room ? { listenerId: msg.listener()?.id ?? null } : {}),
     ...(card ? { card } : {}),
+    ...talkerSignals(talker.payload),
+  };
+}
+
+/** The talker's remark and reported phones from the payload already loaded (no round trip): identity signals. */
+function talkerSignals(p: { alias?: string; phone?: string[] } | undefined): Pick<InboundMessage, 'talkerAlias' | 'talkerPhones'> {
+  return {
+    ...(p?.alias ? { talkerAlias: p.alias } : {}),
+    ...(p?.phone?.length ? { talkerPhones: [...p.phone] } : {}),
   };
 }
 

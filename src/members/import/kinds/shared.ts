@@ -23,6 +23,21 @@ export const tagsField = {
 } as const satisfies FieldSpec;
 
 /**
+ * A person's WeChat / WeCom contact id (wxid, WeCom external_userid): what the bot sees when they write.
+ * Members and staff files name it the same ways.
+ */
+export const contactIdField = {
+  key: 'contactId', label: '微信ID/contact_id',
+  aliases: ['微信ID', '微信用户ID', 'wxid', 'contact_id', 'contact id', 'contact', 'external_userid', 'external userid', 'externaluserid',
+    '外部联系人ID', '企微外部联系人ID', '企业微信ID', '企微ID', 'wechat id', 'wecom id'],
+} as const satisfies FieldSpec;
+
+/** The brand's WeChat unionid for a person (one per person across the brand's accounts and apps). */
+export const unionidField = {
+  key: 'unionid', label: 'unionid', aliases: ['unionid', 'union id', '微信unionid', 'UnionID'],
+} as const satisfies FieldSpec;
+
+/**
  * First row of each key in the file, to report repeats: "row 12 has the same phone". Keys are kept as
  * given (use numbers where possible: a million phone numbers as numbers take far less memory).
  */

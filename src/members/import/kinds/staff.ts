@@ -5,7 +5,7 @@ import { KnownCodes } from '../known-codes.js';
 import { RowReader } from '../row-reader.js';
 import type { FieldProblem, ImportKind } from '../types.js';
 import { parseCode, parseName, parsePhone, parseRole, parseWorkingDays } from '../values.js';
-import { FirstSeen, phoneField, repeatProblem, storeRefField, unknownRefs } from './shared.js';
+import { FirstSeen, contactIdField, phoneField, repeatProblem, storeRefField, unknownRefs } from './shared.js';
 
 export interface StaffRow {
   code: string;
@@ -16,16 +16,18 @@ export interface StaffRow {
   phone?: string;
   contactId?: string;
   workingDays?: string;
+  /** The file has no 工号 column: `code` is the WeChat id. */
+  codeFromContact?: true;
 }
 
 const fields: FieldSpec[] = [
-  { key: 'code', label: '工号/code', required: true, aliases: ['工号', '员工工号', '员工编号', '导购工号', '编号', 'code', 'staff code', 'employee id', 'staff id'] },
+  { key: 'code', label: '工号/code', aliases: ['工号', '员工工号', '员工编号', '导购工号', '编号', 'code', 'staff code', 'employee id', 'staff id'] },
   { key: 'name', label: '姓名/name', required: true, aliases: ['姓名', '名字', '员工姓名', 'name', 'staff name'] },
   { key: 'role', label: '角色/role', required: true, aliases: ['角色', '岗位', '职位', '职务', 'role', 'position', 'title'] },
   storeRefField,
   phoneField,
   { key: 'workingDays', label: '工作日/working_days', aliases: ['工作日', '上班日', '排班', '工作时间', 'working days', 'workdays', 'work days', 'days'] },
-  { key: 'contactId', label: '企微ID/contact_id', aliases: ['企微ID', '企业微信ID', '企业微信', '企微账号', '微信号', '微信ID', 'userid', 'wxid', 'contact id', 'contact', 'wecom id', 'wechat id'] },
+  { ...contactIdField, aliases: [...contactIdField.aliases, '企业微信', '企微账号', '微信号', 'userid'] },
 ];
 
 const NEEDS_STORE: readonly StaffRole[] = ['guide', 'store-manager'];
@@ -35,20 +37,23 @@ export const staffKind: ImportKind<StaffRow> = {
   name: 'staff',
   noun: 'staff member',
   fields,
+  // Without a 工号 column, each staff member's WeChat id is their code.
+  oneOf: [['code', 'contactId']],
   parse(cells) {
     const r = new RowReader(cells);
-    const code = r.required('code', parseCode);
+    const codeFromContact = r.raw('code') === undefined;
+    const code = codeFromContact ? r.required('contactId', parseCode) : r.required('code', parseCode);
     const name = r.required('name', parseName);
     const role = r.required('role', parseRole);
     const storeCode = r.optional('store', parseCode);
     const phone = r.optional('phone', parsePhone);
-    const contactId = r.optional('contactId', parseCode);
+    const contactId = codeFromContact ? code : r.optional('contactId', parseCode);
     const workingDays = r.optional('workingDays', parseWorkingDays);
     if (role && NEEDS_STORE.includes(role) && storeCode === undefined && !r.problems.some((p) => p.field === 'store')) {
       r.problem('store', r.raw('store') ?? '', `is empty: a ${role} belongs to a store (its 门店编码)`);
     }
     if (r.problems.length) return r.problems;
-    return { code: code!, name: name!, role: role!, storeCode, phone, contactId, workingDays };
+    return { code: code!, name: name!, role: role!, storeCode, phone, contactId, workingDays, ...codeFromContact ? { codeFromContact: true as const } : {} };
   },
   open(db, { now }) {
     const sqlite = db.$client;
@@ -63,14 +68,18 @@ export const staffKind: ImportKind<StaffRow> = {
     const stores = KnownCodes.fromTable(sqlite, 'stores');
     const codes = new FirstSeen<string>();
     const contacts = new FirstSeen<string>();
+    let codesFromContacts = 0;
     return {
+      notes() {
+        return codesFromContacts ? [`no 工号 column: each staff member's WeChat id (微信ID) is used as their 工号 (${codesFromContacts} row${codesFromContacts === 1 ? '' : 's'})`] : [];
+      },
       check(row, n) {
         const problems: FieldProblem[] = [
           ...repeatProblem(codes, row.code, n, 'code', row.code, '工号'),
           ...unknownRefs(stores, null, row.storeCode, undefined),
         ];
         if (row.contactId !== undefined) {
-          problems.push(...repeatProblem(contacts, row.contactId, n, 'contactId', row.contactId, 'contact id'));
+          if (!row.codeFromContact) problems.push(...repeatProblem(contacts, row.contactId, n, 'contactId', row.contactId, 'contact id'));
           const owner = contactOwner.get(row.contactId);
           if (owner !== undefined && owner !== row.code) {
             problems.push({ field: 'contactId', value: row.contactId, why: `already belongs to staff ${owner}: one WeChat account per staff member` });
@@ -79,6 +88,7 @@ export const staffKind: ImportKind<StaffRow> = {
         return problems;
       },
       apply(row, dryRun) {
+        if (row.codeFromContact) codesFromContacts++;
         const t = now.getTime();
         const cur = select.get(row.code);
         if (!cur) {
