@@ -5,6 +5,7 @@ import type { InboundMessage } from '../core/messages.js';
 import { localDate, localParts, zonedTime } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { RepeatGuard } from '../inbound/repeat-guard.js';
 import { guideReport } from '../guide-sop/report.js';
 import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import type { CampaignService } from '../campaigns/campaigns.service.js';
@@ -33,6 +34,8 @@ export interface AdminHandlerDeps {
   /** The members capability's playbook (its help text answers non-admins). */
   membership: () => MembershipPlaybook;
   logger: Logger;
+  /** The member help answering a non-admin goes to one person at most once per window. */
+  guard: RepeatGuard;
 }
 
 /**
@@ -51,9 +54,11 @@ export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
     const action = `chat.${cmd.kind}`;
     const target = 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null;
     if (!sender || !isAdminRole(sender.role)) {
-      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); member help sent` });
-      deps.logger.info({ talker: m.talkerId, command: cmd.kind }, 'admin command from a non-admin: member help sent');
-      await sendHelp(deps, m, now);
+      const help = deps.guard.allow(m.talkerId, 'admin-refused');
+      const answer = help ? 'member help sent' : 'member help already sent recently, not repeated';
+      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); ${answer}` });
+      deps.logger.info({ talker: m.talkerId, command: cmd.kind }, `admin command from a non-admin: ${answer}`);
+      if (help) await sendHelp(deps, m, now);
       ctx.answered = true;
       return;
     }

@@ -1,6 +1,7 @@
 import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { memberCommandHandler } from './members.handlers.js';
+import { repeatGuardOf } from '../inbound/repeat-guard.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
 import { seedDemoStore } from './demo-seed.js';
@@ -44,7 +45,7 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
         return holder.current;
       };
       const removeHandler = ctx.router.use('members', memberCommandHandler({
-        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       }));
       declareCare(ctx, repo, playbook);
       return () => {

@@ -1,0 +1,6 @@
+CREATE TABLE `auto_replies` (
+	`contact_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`last_at` integer NOT NULL,
+	PRIMARY KEY(`contact_id`, `kind`)
+);
