@@ -4,3 +4,5 @@ CREATE TABLE `auto_replies` (
 	`last_at` integer NOT NULL,
 	PRIMARY KEY(`contact_id`, `kind`)
 );
+--> statement-breakpoint
+ALTER TABLE `group_spam` ADD `digest_at` integer;
