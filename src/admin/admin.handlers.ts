@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
-import { localDate, localParts, zonedTime } from '../core/time.js';
+import { formatLocal, localDate, localParts, zonedTime } from '../core/time.js';
+import { staffLabel, staffLabels } from '../core/people.js';
+import { tierName } from '../members/members.replies.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { RepeatGuard } from '../inbound/repeat-guard.js';
@@ -100,8 +102,14 @@ async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, no
     }
     case 'member': {
       if (!cmd.query) return { text: USAGE.member, result: 'refused: no phone or name given' };
-      const rows = deps.repo.findMembers(cmd.query, stores(sender));
-      const last = (ms: number | null) => (ms ? localDate(new Date(ms), deps.timezone) : '无');
+      const found = deps.repo.findMembers(cmd.query, stores(sender));
+      const pb = deps.membership();
+      const labels = staffLabels(deps.campaigns.repo.db);
+      const rows = found.map((r) => ({
+        ...r, tier: tierName(r.tier, pb), store: r.storeCode ? deps.repo.storeName(r.storeCode) ?? r.storeCode : null,
+        guide: r.guideCode ? staffLabel(labels, r.guideCode) : null,
+      }));
+      const last = (ms: number | null) => (ms ? formatLocal(ms, deps.timezone, 'date') : '无');
       return { text: membersText(cmd.query, rows, last), result: `ok: ${rows.length} found` };
     }
   }
@@ -121,6 +129,10 @@ function today(deps: AdminHandlerDeps, sender: Sender, now: number): string {
     guides: guideReport(deps.campaigns.repo.db, { from: date, to: date, store }),
     waiting: sla.countOpen(scope, now),
     outbox: deps.repo.outboxSince(midnight),
-    campaigns: { running: list.filter((c) => c.status === 'running' || c.status === 'scheduled').length, paused: list.filter((c) => c.status === 'paused').length },
+    campaigns: {
+      running: list.filter((c) => c.status === 'running').length,
+      scheduled: list.filter((c) => c.status === 'scheduled').length,
+      paused: list.filter((c) => c.status === 'paused').length,
+    },
   });
 }
