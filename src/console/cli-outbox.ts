@@ -7,6 +7,7 @@ import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { whyText } from './outbox-why.js';
+import { formatLocal } from '../core/time.js';
 
 const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
 
@@ -32,7 +33,7 @@ function view(r: Row) {
 }
 
 function when(ms: number | null, tz: string): string {
-  return ms ? new Date(ms).toLocaleString('sv-SE', { timeZone: tz }).slice(0, 16) : '-';
+  return ms ? formatLocal(ms, tz) : '-';
 }
 
 /** The `outbox` command. */
