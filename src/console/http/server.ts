@@ -23,6 +23,7 @@ import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
+import { tierNamesIn } from '../../members/playbook.js';
 
 export type HealthReport = { ok: boolean } & Record<string, unknown>;
 
@@ -91,7 +92,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
       health: await d.health(),
       inboundByHour: d.repo.inboundByHour(now),
       outboxByPurpose: d.repo.outboxByPurpose(),
-      members: d.repo.members(now),
+      members: withTierNames(d.repo.members(now), d.sopDir),
       scheduleRuns: d.repo.scheduleRuns(),
     });
   });
@@ -137,4 +138,10 @@ export async function startConsoleServer(app: Hono, host: string, port: number):
       server.close(() => resolve());
     }),
   };
+}
+
+/** Members by tier with each tier's display name from the playbook (普卡 …), for the overview's chart. */
+function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(m: T, sopDir: string | undefined): T & { byTier: { tier: string; name: string; n: number }[] } {
+  const names = sopDir ? tierNamesIn(sopDir) : new Map<string, string>();
+  return { ...m, byTier: m.byTier.map((t) => ({ ...t, name: names.get(t.tier) ?? t.tier })) };
 }
