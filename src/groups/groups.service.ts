@@ -253,10 +253,16 @@ export class GroupsService {
 
   private async addDigestJob(key: string, dueAt: number): Promise<void> {
     const delay = Math.max(0, dueAt - this.deps.clock.now().getTime());
-    await this.deps.queues.queue(WELCOME_QUEUE).addBulk([{
+    const queue = this.deps.queues.queue(WELCOME_QUEUE);
+    await queue.addBulk([{
       name: 'spam-digest', data: { digestKey: key },
       opts: { jobId: spamDigestJobId(key), delay, attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
     }]);
+    // Due by the bot's clock but still delayed in Redis (added earlier, the clock moved on): run it now.
+    if (delay === 0) {
+      const job = await queue.getJob?.(spamDigestJobId(key));
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
   }
 
   /** Sends digest `key`: every alert kept for it, one line each, in one private message. Safe to repeat. */
