@@ -172,7 +172,7 @@ export class GroupsRepo {
       `select s.alerted_to as alertedTo, s.room_id as roomId, g.name as groupName, s.talker_id as talkerId, s.talker_name as talkerName,
               s.kind, s.detail, s.posted_at as postedAt
        from group_spam s left join groups g on g.room_id = s.room_id
-       where s.alert_key = ? and s.alerted_to is not null order by s.posted_at, s.message_id`,
+       where s.alert_key = ? and s.alerted_to is not null order by s.posted_at, s.rowid`,
     ).all(alertKey) as ReturnType<GroupsRepo['digestRows']>;
   }
 

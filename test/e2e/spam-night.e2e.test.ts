@@ -41,7 +41,7 @@ afterAll(async () => {
   restoreHome?.();
 });
 
-const spamRows = () => app.db.$client.prepare('select talker_id as talker, kind, detail, alerted_to as alertedTo, digest_at as digestAt from group_spam order by posted_at').all();
+const spamRows = () => app.db.$client.prepare('select talker_id as talker, kind, detail, alerted_to as alertedTo, digest_at as digestAt from group_spam order by posted_at, rowid').all();
 
 describe('spam in a group at night, with the shipped playbooks', () => {
   it('ignores noise like O.CO, wakes nobody at 23:30, and sends the guide one digest at the 09:00 opening', async () => {
