@@ -134,7 +134,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const edge = createWechatyEdge({
       endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
       timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
-      account: config.ACCOUNT_ID,
+      probeSeconds: config.SUPERVISOR_PROBE_SECONDS, account: config.ACCOUNT_ID,
     }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f), (ev) => rooms.dispatch(ev));
     friendships.connect(edge.friendships);
     rooms.connect(edge.rooms);

@@ -32,6 +32,7 @@ export const configSchema = z.object({
   WECHATY_PUPPET_SERVICE_AUTHORITY: z.string().optional(),
   PUPPET_TIMEOUT_SECONDS: int(10, 3600).default(180),
   SUPERVISOR_MAX_BACKOFF_SECONDS: int(1, 3600).default(60),
+  SUPERVISOR_PROBE_SECONDS: int(0, 600).default(3),
 
   WORLD_PORT: int(0, 65535).default(0),
   WORLD_TRAFFIC: bool.default(true),
@@ -43,6 +44,7 @@ export const configSchema = z.object({
   CONSOLE_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 
   INBOUND_MAX_AGE_SECONDS: int(0, 86_400 * 7).default(600),
+  AUTO_REPLY_REPEAT_MINUTES: int(0, 1440).default(10),
 
   SEND_RATE_PER_MINUTE: int(0, 100_000).default(20),
   SEND_CAP_PER_HOUR: int(0, 1_000_000).default(1000),

@@ -5,6 +5,7 @@ import { AuditRepo } from '../console/audit.repo.js';
 import { PlaybookHolder } from '../members/playbook.js';
 import { AdminRepo } from './admin.repo.js';
 import { adminCommandHandler } from './admin.handlers.js';
+import { repeatGuardOf } from '../inbound/repeat-guard.js';
 
 /**
  * Admin chat commands (`今日`, `待回复`, `活动`, `暂停活动 id`, `恢复活动 id`, `查会员 …`) for roster
@@ -22,7 +23,7 @@ export function adminCapability(opts: { membershipPlaybook: string; sopDir: stri
       const service = new CampaignService({ repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, logger: ctx.logger, queues: ctx.queues });
       return ctx.router.use('admin', adminCommandHandler({
         repo: new AdminRepo(ctx.db), audit: new AuditRepo(ctx.db), campaigns: { repo, service }, outbox: ctx.outbox, clock: ctx.clock,
-        timezone: ctx.config.TIMEZONE, sopDir: opts.sopDir, logger: ctx.logger,
+        timezone: ctx.config.TIMEZONE, sopDir: opts.sopDir, logger: ctx.logger, guard: repeatGuardOf(ctx),
         membership: () => {
           holder.reloadIfChanged();
           return holder.current;

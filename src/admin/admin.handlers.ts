@@ -2,9 +2,12 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
-import { localDate, localParts, zonedTime } from '../core/time.js';
+import { formatLocal, localDate, localParts, zonedTime } from '../core/time.js';
+import { staffLabel, staffLabels } from '../core/people.js';
+import { tierName } from '../members/members.replies.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { RepeatGuard } from '../inbound/repeat-guard.js';
 import { guideReport } from '../guide-sop/report.js';
 import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import type { CampaignService } from '../campaigns/campaigns.service.js';
@@ -33,6 +36,8 @@ export interface AdminHandlerDeps {
   /** The members capability's playbook (its help text answers non-admins). */
   membership: () => MembershipPlaybook;
   logger: Logger;
+  /** The member help answering a non-admin goes to one person at most once per window. */
+  guard: RepeatGuard;
 }
 
 /**
@@ -51,9 +56,11 @@ export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
     const action = `chat.${cmd.kind}`;
     const target = 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null;
     if (!sender || !isAdminRole(sender.role)) {
-      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); member help sent` });
-      deps.logger.info({ talker: m.talkerId, command: cmd.kind }, 'admin command from a non-admin: member help sent');
-      await sendHelp(deps, m, now);
+      const help = deps.guard.allow(m.talkerId, 'admin-refused');
+      const answer = help ? 'member help sent' : 'member help already sent recently, not repeated';
+      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); ${answer}` });
+      deps.logger.info({ talker: m.talkerId, command: cmd.kind }, `admin command from a non-admin: ${answer}`);
+      if (help) await sendHelp(deps, m, now);
       ctx.answered = true;
       return;
     }
@@ -95,8 +102,14 @@ async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, no
     }
     case 'member': {
       if (!cmd.query) return { text: USAGE.member, result: 'refused: no phone or name given' };
-      const rows = deps.repo.findMembers(cmd.query, stores(sender));
-      const last = (ms: number | null) => (ms ? localDate(new Date(ms), deps.timezone) : '无');
+      const found = deps.repo.findMembers(cmd.query, stores(sender));
+      const pb = deps.membership();
+      const labels = staffLabels(deps.campaigns.repo.db);
+      const rows = found.map((r) => ({
+        ...r, tier: tierName(r.tier, pb), store: r.storeCode ? deps.repo.storeName(r.storeCode) ?? r.storeCode : null,
+        guide: r.guideCode ? staffLabel(labels, r.guideCode) : null,
+      }));
+      const last = (ms: number | null) => (ms ? formatLocal(ms, deps.timezone, 'date') : '无');
       return { text: membersText(cmd.query, rows, last), result: `ok: ${rows.length} found` };
     }
   }
@@ -116,6 +129,10 @@ function today(deps: AdminHandlerDeps, sender: Sender, now: number): string {
     guides: guideReport(deps.campaigns.repo.db, { from: date, to: date, store }),
     waiting: sla.countOpen(scope, now),
     outbox: deps.repo.outboxSince(midnight),
-    campaigns: { running: list.filter((c) => c.status === 'running' || c.status === 'scheduled').length, paused: list.filter((c) => c.status === 'paused').length },
+    campaigns: {
+      running: list.filter((c) => c.status === 'running').length,
+      scheduled: list.filter((c) => c.status === 'scheduled').length,
+      paused: list.filter((c) => c.status === 'paused').length,
+    },
   });
 }

@@ -17,7 +17,8 @@ export interface TodayFigures {
   guides: GuideReport;
   waiting: { open: number; backlog: number };
   outbox: Record<string, number>;
-  campaigns: { running: number; paused: number };
+  /** Campaigns by state as a person says it: running now, scheduled for later, paused. */
+  campaigns: { running: number; scheduled: number; paused: number };
 }
 
 /** `今日`: the day at a glance. */
@@ -27,13 +28,14 @@ export function todayText(f: TodayFigures): string {
   if (o.cards === 0) lines.push('▸ 3+3+3：今天没有任务卡');
   else {
     lines.push(`▸ 3+3+3：任务卡 ${o.cards} 张，全部完成 ${o.completed} 张，完成 ${o.done}/${o.total}（${pct(o.rate)}）`);
-    const people = f.guides.byGuide.map((g) => `${g.name} ${g.done}/${g.total}${g.done === g.total && g.total > 0 ? '✅' : ''}`);
+    const people = f.guides.byGuide.map((g) => `${g.label} ${g.done}/${g.total}${g.done === g.total && g.total > 0 ? '✅' : ''}`);
     if (people.length) lines.push(`  ${people.slice(0, 8).join(' · ')}${people.length > 8 ? ` …共${people.length}人` : ''}`);
   }
   lines.push(`▸ 待回复：${f.waiting.open} 个${f.waiting.backlog ? `（积压 ${f.waiting.backlog} 个）` : ''}${f.waiting.open ? '，回复"待回复"查看' : ''}`);
   const s = f.outbox;
   lines.push(`▸ 今日发送：已发 ${s['sent'] ?? 0}，待发 ${(s['queued'] ?? 0) + (s['sending'] ?? 0)}，失败 ${s['failed'] ?? 0}，跳过 ${s['skipped'] ?? 0}`);
-  lines.push(`▸ 活动：进行中 ${f.campaigns.running}，已暂停 ${f.campaigns.paused}${f.campaigns.running + f.campaigns.paused ? '，回复"活动"查看' : ''}`);
+  const c = f.campaigns;
+  lines.push(`▸ 活动：进行中 ${c.running}，已排期 ${c.scheduled}，已暂停 ${c.paused}${c.running + c.scheduled + c.paused ? '，回复"活动"查看' : ''}`);
   return lines.join('\n');
 }
 
@@ -53,16 +55,19 @@ export function transitionText(action: 'pause' | 'resume', id: string, r: { ok: 
 export interface MemberLine {
   name: string | null;
   phone: string | null;
+  /** The tier's display name from the playbook (普卡), not its code. */
   tier: string;
   points: number;
-  storeCode: string | null;
-  guideCode: string | null;
+  /** The store's name (its code when it has none). */
+  store: string | null;
+  /** The guide as operators read them (name, with the 工号 or store when two share it). */
+  guide: string | null;
   lastActiveAt: number | null;
   optedOut: boolean;
 }
 
-/** `查会员`: up to 5 matches, phones masked. */
+/** `查会员`: up to 5 matches, phones masked, tiers, stores and guides by name. */
 export function membersText(query: string, rows: MemberLine[], lastActive: (ms: number | null) => string): string {
   if (!rows.length) return `没有找到会员"${query}"。可以用手机号或姓名查询。`;
-  return [`【查会员】${query}：${rows.length} 位`, ...rows.map((m) => `${m.name || '（未留名）'} ${m.phone ?? '无手机号'} · ${m.tier} · ${m.points} 积分 · 门店 ${m.storeCode ?? '-'} · 导购 ${m.guideCode ?? '-'} · 最近互动 ${lastActive(m.lastActiveAt)}${m.optedOut ? ' · 已退订' : ''}`)].join('\n');
+  return [`【查会员】${query}：${rows.length} 位`, ...rows.map((m) => `${m.name || '（未留名）'} ${m.phone ?? '无手机号'} · ${m.tier} · ${m.points} 积分 · 门店 ${m.store ?? '-'} · 导购 ${m.guide ?? '-'} · 最近互动 ${lastActive(m.lastActiveAt)}${m.optedOut ? ' · 已退订' : ''}`)].join('\n');
 }

@@ -1,6 +1,7 @@
 import { campaignKeyPrefix } from './content.rules.js';
 import type { CampaignsRepo } from './campaigns.repo.js';
 import { joinsAndLeaves } from '../groups/report.js';
+import { formatLocal } from '../core/time.js';
 
 const HOUR = 3_600_000;
 
@@ -65,7 +66,7 @@ const fmt = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${
 /** The report as text lines for the CLI. */
 export function renderReport(reports: OccurrenceReport[], timezone: string): string {
   if (reports.length === 0) return '  no occurrence yet';
-  const when = (t: number) => new Date(t).toLocaleString('sv-SE', { timeZone: timezone }).slice(0, 16);
+  const when = (t: number) => formatLocal(t, timezone);
   return reports.map((r) => [
     `  occurrence ${r.occurrence} (${when(r.at)} ${timezone})`,
     `    targeted ${r.targeted}; skipped at planning: ${fmt(r.skippedAtPlanning)}`,

@@ -13,6 +13,7 @@ import { nextSlot } from '../campaigns/schedule.rules.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, openStore, type CliCommand, type CliIo } from './cli-io.js';
+import { formatLocal } from '../core/time.js';
 
 /** The shipped campaigns folder (`sop/campaigns` at the project root). */
 export const CAMPAIGNS_DIR = DEFAULT_CAMPAIGNS_DIR;
@@ -156,7 +157,7 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
           const next = r.status === 'scheduled' || r.status === 'running' ? nextSlot(def, now(), tz) : null;
           const last = repo.occurrences(r.id)[0];
           io.stdout.write(`${r.id.padEnd(16)} ${r.status.padEnd(9)} ${r.source.padEnd(7)} ${r.name}  ${def.schedule.cron ? `cron "${def.schedule.cron}"` : `at ${def.schedule.at}`}`
-            + `${next ? `  next ${next.toLocaleString('sv-SE', { timeZone: tz }).slice(0, 16)}` : ''}${last ? `  last ${last.occurrence}` : ''}\n`);
+            + `${next ? `  next ${formatLocal(next, tz)}` : ''}${last ? `  last ${last.occurrence}` : ''}\n`);
         }
         return EXIT.ok;
       }
@@ -170,7 +171,7 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         }
         io.stdout.write(`${row.id}: ${row.name} (${row.status}; ${row.source}${row.file ? ` ${row.file}` : ''})\n`);
         io.stdout.write('transitions:\n');
-        for (const t of repo.transitions(row.id)) io.stdout.write(`  ${new Date(t.at).toLocaleString('sv-SE', { timeZone: tz }).slice(0, 19)} ${t.from} → ${t.to} by ${t.by}${t.reason ? ` (${t.reason})` : ''}\n`);
+        for (const t of repo.transitions(row.id)) io.stdout.write(`  ${formatLocal(t.at, tz, 'second')} ${t.from} → ${t.to} by ${t.by}${t.reason ? ` (${t.reason})` : ''}\n`);
         io.stdout.write(`occurrences:\n${renderReport(reports, tz)}\n`);
         return EXIT.ok;
       }

@@ -8,6 +8,7 @@ import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { whyText } from './outbox-why.js';
+import { formatLocal } from '../core/time.js';
 
 const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
 
@@ -34,7 +35,7 @@ function view(r: Row, now: number, tz: string) {
 }
 
 function when(ms: number | null, tz: string): string {
-  return ms ? new Date(ms).toLocaleString('sv-SE', { timeZone: tz }).slice(0, 16) : '-';
+  return ms ? formatLocal(ms, tz) : '-';
 }
 
 /** The `outbox` command. */

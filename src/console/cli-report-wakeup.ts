@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadWakeupPlaybook } from '../wakeup/playbook.js';
+import { tierNamesIn } from '../members/playbook.js';
 import { renderWakeupReport, wakeupReport } from '../wakeup/report.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 
@@ -42,7 +43,7 @@ export async function runWakeupReport(args: string[], io: CliIo): Promise<number
   const store = openStore(io);
   try {
     const report = wakeupReport(store.db, { now: io.now().getTime(), windowDays });
-    io.stdout.write(`${parsed.values.json ? JSON.stringify(report, null, 2) : renderWakeupReport(report)}\n`);
+    io.stdout.write(`${parsed.values.json ? JSON.stringify(report, null, 2) : renderWakeupReport(report, tierNamesIn(path.dirname(WAKEUP_PLAYBOOK)))}\n`);
     return EXIT.ok;
   } finally {
     store.close();

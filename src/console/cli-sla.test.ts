@@ -58,6 +58,26 @@ describe('npm run cli -- sla', () => {
     expect(text.out()).toContain('by store');
   });
 
+  it('report reads in local time and tells two guides of the same name apart; --json keeps epoch ms', async () => {
+    const { io, out, file } = setup();
+    const db = openDb(file);
+    db.$client.prepare("update staff set name = '王晓燕' where code = 'G2'").run();
+    const at = zonedTime(2026, 11, 30, 10, 0, SH).getTime();
+    new SlaRepo(db).open({ roomId: 'g2@chatroom', conversationId: 'g2@chatroom', conversationName: '湖滨店宝妈2群', storeCode: 'HZ01', guideCode: 'G2', messageCount: 1,
+      memberId: 'm4', memberName: '杨雪', firstMessageId: 'c', lastMessageId: 'c', preview: '在吗？', openedAt: at, lastMessageAt: at, targetDueAt: at + HOUR, backlogAt: at + 48 * HOUR });
+    closeDb(db);
+    expect(await slaCommand.run(['report', '--from', '2026-11-24', '--to', '2026-11-30'], io)).toBe(0);
+    const text = out();
+    expect(text).toContain('open questions judged at 2026-11-30 12:00:00;');
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const byGuide = text.slice(text.indexOf('by guide'));
+    expect(byGuide).toMatch(/\n王晓燕（G1）\s+2\s/u);
+    expect(byGuide).toMatch(/\n王晓燕（G2）\s+1\s/u);
+    const json = setup();
+    expect(await slaCommand.run(['report', '--json'], json.io)).toBe(0);
+    expect(JSON.parse(json.out()).asOf).toBe(zonedTime(2026, 11, 30, 12, 0, SH).getTime());
+  });
+
   it('answers `report sla` through the report command', async () => {
     const { io, out } = setup();
     expect(await runCli(['report', 'sla', '--from', '2026-11-24', '--json'], io)).toBe(0);

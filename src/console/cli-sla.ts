@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { localDate, localParts } from '../core/time.js';
+import { formatLocal, localDate } from '../core/time.js';
 import { humanDuration } from '../sla/alerts.rules.js';
 import { businessMsBetween } from '../sla/business-time.rules.js';
 import { renderSlaReport, slaReport } from '../sla/sla.figures.js';
@@ -126,8 +126,7 @@ async function backlog(args: string[], io: CliIo): Promise<number> {
 }
 
 function line(q: Pick<QuestionRow, 'id' | 'openedAt' | 'roomId' | 'conversationName' | 'memberName' | 'memberId' | 'storeCode' | 'guideCode' | 'preview'>, tz: string): string {
-  const p = localParts(new Date(q.openedAt), tz);
-  const opened = `${localDate(new Date(q.openedAt), tz)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+  const opened = formatLocal(q.openedAt, tz);
   const where = q.roomId ? q.conversationName || q.roomId : '私聊';
   return `#${q.id}  ${opened}  ${q.memberName || q.memberId} (${where}, store ${q.storeCode ?? '-'}, guide ${q.guideCode ?? '-'})  ${q.preview}`;
 }

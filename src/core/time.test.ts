@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inWindow, localDate, localParts, parseWindow, startOfLocalDay, windowEnd, zonedTime } from './time.js';
+import { formatLocal, inWindow, localDate, localParts, parseWindow, startOfLocalDay, windowEnd, zonedTime } from './time.js';
 
 const SH = 'Asia/Shanghai';
 
@@ -35,3 +35,16 @@ describe('time in the configured zone', () => {
     expect(windowEnd(at1200, w, SH)).toBe(at1200);
   });
 });
+
+describe('formatLocal: the one way a person reads an instant', () => {
+  it('shows local time in the configured zone, 24-hour, one format whatever the machine TZ', () => {
+    const t = Date.parse('2026-11-25T16:09:13.559Z');
+    expect(formatLocal(t, SH)).toBe('2026-11-26 00:09');
+    expect(formatLocal(t, SH, 'second')).toBe('2026-11-26 00:09:13');
+    expect(formatLocal(t, SH, 'date')).toBe('2026-11-26');
+    expect(formatLocal(t, SH, 'time')).toBe('00:09');
+    expect(formatLocal(new Date(t), 'UTC')).toBe('2026-11-25 16:09');
+    expect(formatLocal(t, 'America/New_York')).toBe('2026-11-25 11:09');
+  });
+});
+

@@ -134,3 +134,26 @@ export function windowEnd(at: Date, w: DailyWindow, tz: string): Date {
   }
   return end;
 }
+
+/** How much of an instant a person needs to read: `2026-12-01 09:05` (default), with seconds, the date or the time only. */
+export type TimeStyle = 'minute' | 'second' | 'date' | 'time';
+
+/**
+ * The one way an instant is shown to a person (chat replies, reports, CLI tables): local time in the
+ * configured zone, 24-hour, `YYYY-MM-DD HH:mm` unless a shorter or longer style is asked for. Machine
+ * output (`--json`, the API) keeps epoch milliseconds instead.
+ * @example formatLocal(Date.UTC(2026, 11, 1, 1, 5), 'Asia/Shanghai') // '2026-12-01 09:05'
+ * @example formatLocal(Date.UTC(2026, 11, 1, 1, 5, 7), 'Asia/Shanghai', 'second') // '2026-12-01 09:05:07'
+ * @example formatLocal(Date.UTC(2026, 11, 1, 1, 5), 'Asia/Shanghai', 'time') // '09:05'
+ */
+export function formatLocal(at: number | Date, tz: string, style: TimeStyle = 'minute'): string {
+  const p = localParts(typeof at === 'number' ? new Date(at) : at, tz);
+  const date = `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+  const time = `${pad(p.hour)}:${pad(p.minute)}`;
+  switch (style) {
+    case 'date': return date;
+    case 'time': return time;
+    case 'second': return `${date} ${time}:${pad(p.second)}`;
+    default: return `${date} ${time}`;
+  }
+}

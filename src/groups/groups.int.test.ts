@@ -11,7 +11,8 @@ import { Queues } from '../platform/queue/queues.js';
 import { redisOptionsFromUrl } from '../platform/redis/url.js';
 import { loadSeed } from '../platform/wechaty/world/seed.js';
 import { GroupsRepo } from './groups.repo.js';
-import { GroupsService, spamAlertKey, welcomeJobId, welcomeKey, type GroupsServiceDeps } from './groups.service.js';
+import { GroupsService, spamAlertKey, spamDigestJobId, spamDigestKey, welcomeJobId, welcomeKey, type GroupsServiceDeps } from './groups.service.js';
+import { loadSlaPlaybook } from '../sla/sla.playbook.js';
 import { parseGroupsPlaybook } from './playbook.js';
 import { joinsAndLeaves, spamList } from './report.js';
 
@@ -25,10 +26,10 @@ const A = 'hz01-a@chatroom';
 const B = 'hz01-b@chatroom';
 const BOT = 'wxid_siyu_hz01';
 
-type Processor = (job: { data: { batchId: number } }) => Promise<void>;
+type Processor = (job: { data: { batchId: number } | { digestKey: string } }) => Promise<void>;
 
 /** A service over a seeded store, fake queues (jobs recorded), a recording outbox and a room double. */
-function setup() {
+function setup(extra: Partial<GroupsServiceDeps> = {}) {
   const db = openTestDb();
   const clock = new ManualClock('2026-11-20T02:00:00Z'); // 10:00 in Shanghai
   seedDemoStore(db, loadSeed(), { now: clock.now().getTime(), baseTier: 'regular', timezone: 'Asia/Shanghai' });
@@ -61,7 +62,7 @@ function setup() {
     },
   };
   const repo = new GroupsRepo(db);
-  const service = new GroupsService({ repo, outbox, queues, rooms, clock, timezone: 'Asia/Shanghai', account: 'main', playbook: () => PLAYBOOK, logger: silentLogger() });
+  const service = new GroupsService({ repo, outbox, queues, rooms, clock, timezone: 'Asia/Shanghai', account: 'main', playbook: () => PLAYBOOK, logger: silentLogger(), ...extra });
   service.start();
   const at = () => clock.now().getTime();
   const join = (roomId: string, ids: string[], byId: string | null = 'm001') => service.onEvent(ev('join', roomId, ids, byId, at()));
@@ -70,6 +71,7 @@ function setup() {
   return {
     db, clock, repo, service, jobs, sent, members, join, leave, nextSend,
     runJob: (batchId: number) => processor!({ data: { batchId } }),
+    runDigest: (digestKey: string) => processor!({ data: { digestKey } }),
     setOnline: (v: boolean) => { online = v; },
   };
 }
@@ -229,6 +231,55 @@ describe('spam in groups', () => {
     await t.service.onMessage(m, m.providerAt);
     expect(t.sent.map((s) => s.target.id)).toEqual(['mgr-hz01']);
     expect(t.sent[0]!.content).toMatchObject({ text: expect.stringContaining('发了小程序 拼团 wx123 pages/x') });
+  });
+});
+
+describe('spam outside service hours', () => {
+  const hours = loadSlaPlaybook('sop/sla.yaml').hoursFor('HZ01'); // 09:00–21:00 every day
+  let t: ReturnType<typeof setup>;
+  beforeEach(() => {
+    t = setup({ serviceHours: () => hours });
+    t.clock.set('2026-11-20T15:30:00Z'); // 23:30 in Shanghai
+  });
+  afterEach(() => closeDb(t.db));
+
+  it('wakes nobody at night: the alerts wait for one digest per person at the next opening (09:00)', async () => {
+    const link = groupMessage({ text: '点击领取红包 hb88.vip/get', providerAt: t.clock.now().getTime() });
+    await t.service.onMessage(link, link.providerAt);
+    t.clock.advance(3_600_000); // 00:30
+    const qr = groupMessage({ talkerId: 'm003', talkerName: '陈思琪', type: 'image', text: '进群二维码.png', providerAt: t.clock.now().getTime() });
+    await t.service.onMessage(qr, qr.providerAt);
+    expect(t.sent).toEqual([]);
+
+    const opening = Date.parse('2026-11-21T01:00:00Z'); // 09:00 in Shanghai
+    const key = spamDigestKey('guide-hz01-01', opening);
+    expect(t.jobs.map((j) => j.jobId)).toEqual([spamDigestJobId(key), spamDigestJobId(key)]);
+    expect(t.jobs[1]!.delay).toBe(opening - t.clock.now().getTime());
+
+    t.clock.set(opening);
+    await t.runDigest(key);
+    await t.runDigest(key);
+    expect(t.sent).toHaveLength(1);
+    expect(t.sent[0]).toMatchObject({ key, target: { kind: 'contact', id: 'guide-hz01-01' }, purpose: 'alert' });
+    expect((t.sent[0]!.content as { text: string }).text).toBe(
+      '🌙 非服务时间收到疑似广告 2 条：\n23:30 「湖滨店宝妈交流1群」刘芳 发了链接：hb88.vip/get\n00:30 「湖滨店宝妈交流1群」陈思琪 发了二维码图片：进群二维码.png\n'
+      + '请确认后处理（移出群或提醒）。原消息已留存，可用 report groups --spam 查看。',
+    );
+    expect(spamList(t.db, { from: '2026-11-20', to: '2026-11-21', timezone: 'Asia/Shanghai' }).map((e) => e.alertedTo)).toEqual(['guide-hz01-01', 'guide-hz01-01']);
+  });
+
+  it('alerts at once inside service hours, and when the playbook says afterHours: alert', async () => {
+    t.clock.set('2026-11-20T02:00:00Z'); // 10:00
+    const day = groupMessage({ text: '加我 www.spam.cn' });
+    await t.service.onMessage(day, day.providerAt);
+    expect(t.sent.map((s) => s.key)).toEqual([spamAlertKey(day.id, 'guide-hz01-01')]);
+
+    const loud = setup({ serviceHours: () => hours, playbook: () => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "x" }\nspam: { alert: "{name} {detail}", afterHours: alert }', 'loud.yaml') });
+    loud.clock.set('2026-11-20T15:30:00Z');
+    const night = groupMessage({ text: '加我 www.spam.cn' });
+    await loud.service.onMessage(night, night.providerAt);
+    expect(loud.sent.map((s) => s.key)).toEqual([spamAlertKey(night.id, 'guide-hz01-01')]);
+    closeDb(loud.db);
   });
 });
 

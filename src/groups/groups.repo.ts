@@ -166,6 +166,23 @@ export class GroupsRepo {
     return this.db.insert(groupSpam).values(row).onConflictDoNothing().run().changes > 0;
   }
 
+  /** The spam rows waiting for digest `alertKey`, oldest first, with their group's name. */
+  digestRows(alertKey: string): { alertedTo: string; roomId: string; groupName: string | null; talkerId: string; talkerName: string; kind: typeof groupSpam.$inferSelect.kind; detail: string; postedAt: number }[] {
+    return this.db.$client.prepare(
+      `select s.alerted_to as alertedTo, s.room_id as roomId, g.name as groupName, s.talker_id as talkerId, s.talker_name as talkerName,
+              s.kind, s.detail, s.posted_at as postedAt
+       from group_spam s left join groups g on g.room_id = s.room_id
+       where s.alert_key = ? and s.alerted_to is not null order by s.posted_at, s.rowid`,
+    ).all(alertKey) as ReturnType<GroupsRepo['digestRows']>;
+  }
+
+  /** Digests due at or after `since`, each with its time: their jobs are (re-)added at start and login. */
+  digestsSince(since: number): { alertKey: string; dueAt: number }[] {
+    return this.db.$client.prepare(
+      'select alert_key as alertKey, min(digest_at) as dueAt from group_spam where digest_at is not null and digest_at >= ? group by alert_key',
+    ).all(since) as { alertKey: string; dueAt: number }[];
+  }
+
   /** Whether an alert about `talkerId` in `roomId` went out at or after `since`. */
   alertedSince(roomId: string, talkerId: string, since: number): boolean {
     return Boolean(this.db.select({ id: groupSpam.messageId }).from(groupSpam)

@@ -92,6 +92,11 @@ export const groupSpam = sqliteTable('group_spam', {
   alertKey: text('alert_key'),
   /** Why there was no alert. */
   noAlertReason: text('no_alert_reason'),
+  /**
+   * Set when the alert waits for a digest (posted outside the store's service hours): when the digest
+   * goes. The digest's outbox key is `alertKey`.
+   */
+  digestAt: integer('digest_at'),
   createdAt: integer('created_at').notNull(),
 }, (t) => [
   index('group_spam_room_idx').on(t.roomId, t.postedAt),

@@ -8,6 +8,8 @@ import type { GroupsRepo } from './groups.repo.js';
 import { batchReady, leaveHow, membershipDiff } from './membership.rules.js';
 import { fillText, type GroupsPlaybook } from './playbook.js';
 import { SPAM_KIND_NAMES, spamVerdict } from './spam.rules.js';
+import { formatLocal } from '../core/time.js';
+import { addBusinessMs, isServiceTime, type ServiceHours } from '../sla/business-time.rules.js';
 
 /** The BullMQ queue of batched welcomes (one delayed job per batch). */
 export const WELCOME_QUEUE = 'groups-welcome';
@@ -26,6 +28,22 @@ export function welcomeKey(batchId: number): string {
 export function spamAlertKey(messageId: string, to: string): string {
   return `groups-spam:${messageId}:${to}`;
 }
+
+/** Outbox key of the digest of spam alerts for `to` due at `dueAt` (one message per recipient and opening). */
+export function spamDigestKey(to: string, dueAt: number): string {
+  return `groups-spam-digest:${to}:${dueAt}`;
+}
+
+/** Job id of a spam digest (BullMQ job ids may not contain colons). */
+export function spamDigestJobId(key: string): string {
+  return key.replace(/:/gu, '-');
+}
+
+/** Jobs on the groups queue: a welcome batch, or a digest of spam alerts. */
+type GroupsJob = { batchId: number } | { digestKey: string };
+
+/** Lines of a digest before it says how many more there are. */
+const DIGEST_MAX_LINES = 20;
 
 /** A welcome that could not go within a day is stale: it expires. */
 const WELCOME_EXPIRES_MS = 24 * 3_600_000;
@@ -49,6 +67,11 @@ export interface GroupsServiceDeps {
   account: string;
   playbook: () => GroupsPlaybook;
   logger: Logger;
+  /**
+   * A store's service hours (`sop/sla.yaml`): spam alerts outside them wait for a digest at the next
+   * opening. Without it, alerts always go at once.
+   */
+  serviceHours?: (storeCode: string | null) => ServiceHours | null;
 }
 
 /** What the last member-list check did. */
@@ -69,7 +92,7 @@ export interface CheckResult {
  * a time (a promise chain), so a join never lands in a batch that is being sent.
  */
 export class GroupsService {
-  private worker: Worker<{ batchId: number }> | null = null;
+  private worker: Worker<GroupsJob> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private checking: Promise<CheckResult> | null = null;
   private checkAgain = false;
@@ -80,7 +103,7 @@ export class GroupsService {
 
   /** Starts the welcome worker. */
   start(): void {
-    this.worker = this.deps.queues.worker<{ batchId: number }>(WELCOME_QUEUE, (job: Job<{ batchId: number }>) => this.flush(job.data.batchId), { concurrency: 1 });
+    this.worker = this.deps.queues.worker<GroupsJob>(WELCOME_QUEUE, (job: Job<GroupsJob>) => ('digestKey' in job.data ? this.sendDigest(job.data.digestKey) : this.flush(job.data.batchId)), { concurrency: 1 });
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'group welcome failed (retried)'));
   }
 
@@ -221,7 +244,37 @@ export class GroupsService {
   async reconcileWelcomes(): Promise<number> {
     const batches = this.deps.repo.openBatches();
     await this.addJobs(batches);
+    // Spam digests of the last day too (sending one twice is harmless: its outbox key is fixed).
+    const digests = this.deps.repo.digestsSince(this.deps.clock.now().getTime() - 24 * 3_600_000);
+    for (const d of digests) await this.addDigestJob(d.alertKey, d.dueAt);
     return batches.length;
+  }
+
+  private async addDigestJob(key: string, dueAt: number): Promise<void> {
+    const delay = Math.max(0, dueAt - this.deps.clock.now().getTime());
+    const queue = this.deps.queues.queue(WELCOME_QUEUE);
+    await queue.addBulk([{
+      name: 'spam-digest', data: { digestKey: key },
+      opts: { jobId: spamDigestJobId(key), delay, attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
+    }]);
+    // Due by the bot's clock but still delayed in Redis (added earlier, the clock moved on): run it now.
+    if (delay === 0) {
+      const job = await queue.getJob?.(spamDigestJobId(key));
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    }
+  }
+
+  /** Sends digest `key`: every alert kept for it, one line each, in one private message. Safe to repeat. */
+  async sendDigest(key: string): Promise<void> {
+    const { repo, timezone, logger } = this.deps;
+    const rows = repo.digestRows(key);
+    if (!rows.length) return;
+    const pb = this.deps.playbook();
+    const lines = rows.slice(0, DIGEST_MAX_LINES).map((r) => `${formatLocal(r.postedAt, timezone, 'time')} 「${r.groupName ?? repo.roomTopic(r.roomId)}」${r.talkerName || r.talkerId} 发了${SPAM_KIND_NAMES[r.kind]}：${r.detail.slice(0, 80)}`);
+    if (rows.length > DIGEST_MAX_LINES) lines.push(`…另有 ${rows.length - DIGEST_MAX_LINES} 条`);
+    const text = fillText(pb.spam.digest, { count: String(rows.length), lines: lines.join('\n') });
+    const r = await this.deps.outbox.enqueue({ key, target: { kind: 'contact', id: rows[0]!.alertedTo }, content: { kind: 'text', text }, purpose: 'alert' });
+    if (r.created) logger.info({ to: rows[0]!.alertedTo, posts: rows.length }, 'spam alerts kept outside service hours sent as one digest');
   }
 
   private async addJobs(batches: readonly { id: number; dueAt: number }[]): Promise<void> {
@@ -329,15 +382,23 @@ export class GroupsService {
       : !recipients.length ? 'the group has no owner guide or store manager with a WeChat contact'
         : quiet ? 'an alert about this person in this group went out lately' : null;
     const to = noAlertReason ? null : recipients[0]!;
+    // Outside the store's service hours nobody is woken: the alert waits for the digest at the next opening.
+    const hours = to && pb.spam.afterHours === 'digest' ? this.deps.serviceHours?.(group!.storeCode) ?? null : null;
+    const digestAt = hours && !isServiceTime(now, hours, timezone) ? addBusinessMs(now, 0, hours, timezone) : null;
+    const alertKey = !to ? null : digestAt !== null ? spamDigestKey(to, digestAt) : spamAlertKey(m.id, to);
     const inserted = repo.insertSpam({
       messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, talkerName: m.talkerName, kind: verdict.kind,
       detail: verdict.detail.slice(0, 500), raw: JSON.stringify(m), postedAt,
-      alertedTo: to, alertKey: to ? spamAlertKey(m.id, to) : null, noAlertReason, createdAt: now,
+      alertedTo: to, alertKey, noAlertReason, digestAt, createdAt: now,
     });
     if (!inserted) return;
-    logger.info({ messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, kind: verdict.kind, alertedTo: to, noAlertReason }, 'suspected spam in a group kept for review');
+    logger.info({ messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, kind: verdict.kind, alertedTo: to, noAlertReason, digestAt }, 'suspected spam in a group kept for review');
     if (noAlertReason) return;
-    const time = new Date(postedAt).toLocaleString('sv-SE', { timeZone: timezone }).slice(11, 16);
+    if (digestAt !== null) {
+      await this.addDigestJob(alertKey!, digestAt);
+      return;
+    }
+    const time = formatLocal(postedAt, timezone, 'time');
     const text = fillText(pb.spam.alert, {
       group: group!.name, name: m.talkerName || m.talkerId, what: SPAM_KIND_NAMES[verdict.kind], detail: verdict.detail.slice(0, 200), time, ref: m.id,
     });

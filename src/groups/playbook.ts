@@ -14,7 +14,11 @@ import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 export const GROUPS_TEXT_VARIABLES = {
   welcome: ['names', 'count', 'group', 'store', 'guide'],
   spamAlert: ['group', 'name', 'what', 'detail', 'time', 'ref'],
+  spamDigest: ['count', 'lines'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** The digest of spam alerts kept outside service hours, unless the playbook has its own. */
+export const DEFAULT_SPAM_DIGEST = '🌙 非服务时间收到疑似广告 {count} 条：\n{lines}\n请确认后处理（移出群或提醒）。原消息已留存，可用 report groups --spam 查看。';
 
 /** `30s`, `10m`, `1h`, `30d` or a number of minutes, as ms. */
 const duration = durationField({ bareNumber: 'minutes', examples: '10m, 30s, 1h or 30d' });
@@ -43,6 +47,13 @@ export const groupsPlaybookSchema = z.strictObject({
     /** After an alert about one person in one group, their next posts there within this time are kept but not alerted. */
     quietFor: duration.default(10 * 60_000),
     alert: z.string().min(1, 'an alert text'),
+    /**
+     * Outside the store's service hours (`sop/sla.yaml`): `digest` keeps the alerts for one message at the
+     * next opening; `alert` sends them at once.
+     */
+    afterHours: z.enum(['digest', 'alert']).default('digest'),
+    /** The digest's text: {count} posts, {lines} one line each. */
+    digest: z.string().min(1, 'a digest text').default(DEFAULT_SPAM_DIGEST),
   }),
   targets: z.strictObject({
     retention: z.strictObject({ min: rate, max: rate }).default({ min: 0.85, max: 0.9 }),
@@ -69,10 +80,10 @@ export function parseGroupsPlaybook(source: string, file: string): GroupsPlayboo
   const result = groupsPlaybookSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`${file}: ${describeIssue(groupsPlaybookSchema, result.error.issues[0]!, raw)}`);
   const p = result.data;
-  const texts = { welcome: p.welcome.text, spamAlert: p.spam.alert };
+  const texts = { welcome: p.welcome.text, spamAlert: p.spam.alert, spamDigest: p.spam.digest };
   for (const key of Object.keys(GROUPS_TEXT_VARIABLES) as (keyof typeof GROUPS_TEXT_VARIABLES)[]) {
     const bad = unknownVariable(texts[key], GROUPS_TEXT_VARIABLES[key]);
-    const where = key === 'welcome' ? 'welcome.text' : 'spam.alert';
+    const where = key === 'welcome' ? 'welcome.text' : key === 'spamAlert' ? 'spam.alert' : 'spam.digest';
     if (bad) throw new ConfigError(`${file}: ${where}: unknown variable {${bad}}; allowed: ${listVars(GROUPS_TEXT_VARIABLES[key])}`);
   }
   if (p.targets.retention.min > p.targets.retention.max) {

@@ -4,6 +4,7 @@ import { groups, rooms, staff } from '../platform/db/schema.js';
 import { daysBetween, interaction, membersAt, monthsBetween, retention, weeksBetween, type InteractionFigure, type RetentionFigure, type Spell } from './figures.rules.js';
 import { groupAccounts, groupMemberships, groupSpam, type SpamKind } from './groups.schema.js';
 import { SPAM_KIND_NAMES } from './spam.rules.js';
+import { formatLocal } from '../core/time.js';
 
 /** Options of {@link groupHealthReport}. Dates are local `YYYY-MM-DD` in `timezone`, both included. */
 export interface GroupHealthOptions {
@@ -249,7 +250,7 @@ export function renderGroupHealth(r: GroupHealthReport): string {
 /** The spam list as text lines for the CLI. */
 export function renderSpamList(entries: SpamEntry[], timezone: string): string {
   if (!entries.length) return 'No suspected spam in this range.';
-  const when = (t: number) => new Date(t).toLocaleString('sv-SE', { timeZone: timezone }).slice(0, 16);
+  const when = (t: number) => formatLocal(t, timezone);
   return entries.map((e) => `${when(e.postedAt)} ${e.roomId} ${e.talkerName || e.talkerId} (${e.talkerId}) ${SPAM_KIND_NAMES[e.kind]}: ${e.detail}` +
     `\n  ${e.alertedTo ? `alerted ${e.alertedTo}` : `not alerted: ${e.noAlertReason}`} · message ${e.messageId}`).join('\n');
 }

@@ -8,11 +8,49 @@ export interface SpamVerdict {
   detail: string;
 }
 
+/** A URL with a scheme, or starting `www.`: always a link. */
+const WITH_SCHEME = /(?:https?:\/\/|www\.)[^\s<>"'，。！？、]+/iu;
+
 /**
- * A URL in text: `http(s)://…`, `www.…`, or a bare domain under a common top-level domain
- * (`abc.cn/x`, `t.cn/AbC`). Full-width dots are read as dots.
+ * A bare host name: DNS labels (letters, digits, inner dashes) ending in a top-level domain, optionally
+ * followed by a path. Not preceded by a letter, digit, `@`, `.`, `_` or `-` (so no e-mail addresses).
  */
-const URL_IN_TEXT = /(?:https?:\/\/|www\.)[^\s<>"'，。！？、]+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.(?:com|cn|net|org|top|xyz|vip|cc|me|io|co|info|shop|site|link|ly)(?:\/[^\s<>"'，。！？、]*)?(?![a-z0-9.-])/iu;
+const BARE_HOST = /(?<![a-z0-9@._-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+)([a-z]{2,12})(?![a-z0-9-])(\/[^\s<>"'，。！？、]*)?/giu;
+
+/** Top-level domains spam in Chinese groups uses (generic and Greater China); other endings are not read as links. */
+export const LINK_TLDS: ReadonlySet<string> = new Set([
+  'com', 'cn', 'net', 'org', 'top', 'xyz', 'vip', 'cc', 'me', 'io', 'co', 'info', 'shop', 'site', 'link', 'ly', 'club',
+  'online', 'store', 'tech', 'icu', 'ink', 'wang', 'ltd', 'cloud', 'pro', 'biz', 'tv', 'asia', 'hk', 'tw', 'app', 'dev',
+  'mobi', 'xin',
+]);
+
+/** Short-link services whose host has a one-letter name: a link only with a path (`t.cn/A6xYz`). */
+const SHORT_LINK_HOSTS: ReadonlySet<string> = new Set(['t.cn', 't.co', 'j.mp', 'u.nu', 'm.tb.cn']);
+
+/**
+ * The first link in a text, as an admin would call it one: a URL with a scheme (`https://…`, `www.…`), or
+ * a plausible host name — a known top-level domain, and a name before it with at least two letters
+ * (`abc.cn/x`, `hb88.vip`; not `O.CO`, `S-.Co`, `3.5kg`, `v2.0.1`) — or a one-letter short-link host
+ * with a path (`t.cn/A6xYz`). Full-width dots are read as dots. Pure.
+ * @example findLink('进群领券 https://x.cn/a') // 'https://x.cn/a'
+ * @example findLink('O.CO') // null
+ */
+export function findLink(text: string): string | null {
+  const t = text.replace(/[。．]/gu, '.');
+  const scheme = WITH_SCHEME.exec(t);
+  if (scheme) return scheme[0];
+  for (const m of t.matchAll(BARE_HOST)) {
+    const labels = m[1]!.slice(0, -1).split('.');
+    const tld = m[2]!.toLowerCase();
+    const path = m[3] ?? '';
+    if (!LINK_TLDS.has(tld)) continue;
+    const host = `${labels.join('.')}.${tld}`.toLowerCase();
+    const name = labels.at(-1)!;
+    if ((name.match(/[a-z]/giu)?.length ?? 0) >= 2) return m[0];
+    if (SHORT_LINK_HOSTS.has(host) && path.length > 2) return m[0];
+  }
+  return null;
+}
 
 /** Chinese names of the kinds, for alerts and reports. */
 export const SPAM_KIND_NAMES: Record<SpamKind, string> = {
@@ -21,7 +59,7 @@ export const SPAM_KIND_NAMES: Record<SpamKind, string> = {
 
 /**
  * Whether a group message looks like common spam, and why. Pure; the caller decides who is staff.
- * Detected: link cards (`url`), mini-program cards, a URL in text, and images whose file name or text
+ * Detected: link cards (`url`), mini-program cards, a link in text (see `findLink`), and images whose file name or text
  * contains a QR hint (`二维码`, `qrcode` …). Not detected: QR codes inside images with plain names
  * (images are not decoded), URLs written with spaces or in words, contact cards, files, voice.
  * @example spamVerdict({ type: 'text', text: '进群领券 https://x.cn/a' … }, ['二维码']) // { kind: 'link', detail: 'https://x.cn/a' }
@@ -37,8 +75,8 @@ export function spamVerdict(m: Pick<InboundMessage, 'type' | 'text' | 'card'>, q
       return qrHints.some((h) => text.includes(h.toLowerCase())) ? { kind: 'qr-code', detail: m.text } : null;
     }
     case 'text': {
-      const found = URL_IN_TEXT.exec(m.text.replace(/[。．]/gu, '.'));
-      return found ? { kind: 'link', detail: found[0] } : null;
+      const found = findLink(m.text);
+      return found ? { kind: 'link', detail: found } : null;
     }
     default:
       return null;

@@ -62,7 +62,7 @@ export async function runNudges(deps: GuideJobDeps, slot: Date): Promise<number>
 export async function runSummaries(deps: GuideJobDeps, slot: Date): Promise<number> {
   const pb = deps.playbook();
   const date = localDate(slot, deps.timezone);
-  const names = new Map(deps.repo.activeGuides().map((g) => [g.code, g.name]));
+  const names = deps.repo.staffLabels();
   const reqs: EnqueueRequest[] = [];
   for (const [store, days] of groupByStore(deps.repo.daysOn(date))) {
     if (!store) continue;
@@ -72,7 +72,7 @@ export async function runSummaries(deps: GuideJobDeps, slot: Date): Promise<numb
       continue;
     }
     const withCard = new Set(days.map((d) => d.guideCode));
-    const off = deps.repo.storeGuides(store).filter((g) => !withCard.has(g.code)).map((g) => g.name);
+    const off = deps.repo.storeGuides(store).filter((g) => !withCard.has(g.code)).map((g) => names.get(g.code) ?? g.name);
     const text = summaryText({
       storeName: deps.repo.storeName(store), date,
       guides: days.map((d) => ({ name: names.get(d.guideCode) ?? d.guideCode, done: d.done, total: d.total })), off,
@@ -96,6 +96,7 @@ export async function runRankings(deps: GuideJobDeps, slot: Date): Promise<numbe
   const to = localDate(slot, deps.timezone);
   const from = addDays(to, -6);
   const reqs: EnqueueRequest[] = [];
+  const names = deps.repo.staffLabels();
   const stores = new Set(deps.repo.activeGuides().map((g) => g.storeCode).filter((s): s is string => Boolean(s)));
   for (const store of stores) {
     const records = deps.repo.storeRecords(store, addDays(to, -STREAK_LOOKBACK_DAYS), to);
@@ -103,7 +104,7 @@ export async function runRankings(deps: GuideJobDeps, slot: Date): Promise<numbe
     const guides: StaffRow[] = deps.repo.storeGuides(store);
     const rows = guides.flatMap((g) => {
       const s = stats.get(g.code);
-      return s && s.workdays > 0 ? [{ ...s, name: g.name }] : [];
+      return s && s.workdays > 0 ? [{ ...s, name: names.get(g.code) ?? g.name }] : [];
     });
     if (rows.length === 0) continue;
     const text = rankingText({ storeName: deps.repo.storeName(store), from, to, guides: rows }, pb.texts);

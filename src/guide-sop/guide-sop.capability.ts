@@ -5,6 +5,7 @@ import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
 import { estimateCapacity, type CapacityEstimate } from './capacity.rules.js';
 import { runNudges, runRankings, runSummaries } from './digest.jobs.js';
 import { guideSopHandler } from './guide-sop.handlers.js';
+import { repeatGuardOf } from '../inbound/repeat-guard.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
 import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
 import { SelectionRepo } from './selection.repo.js';
@@ -98,7 +99,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       healthFn = () => ({ capacity: capacity(), playbook: holder.file });
 
       const removeHandler = ctx.router.use('guide-sop', guideSopHandler({
-        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       }));
       const t = installed.times;
       const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);

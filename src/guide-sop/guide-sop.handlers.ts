@@ -6,6 +6,7 @@ import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import { parseMemberCommand } from '../members/commands.rules.js';
 import { fill } from '../members/playbook.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { RepeatGuard } from '../inbound/repeat-guard.js';
 import { keys } from './cards.jobs.js';
 import { CATEGORY_NAMES } from './card.rules.js';
 import {
@@ -32,6 +33,8 @@ export interface GuideHandlerDeps {
   timezone: string;
   playbook: () => GuidePlaybook;
   logger: Logger;
+  /** The hint for text that is no check-in goes to one guide at most once per window. */
+  guard: RepeatGuard;
 }
 
 /** Contact id → active staff member, read again every 30 s so roster imports show up without a restart. */
@@ -79,7 +82,9 @@ export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
     }
     if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text) || answered) return;
     const now = deps.clock.now().getTime();
-    const text = answer(deps, staff, parseGuideCommand(m.text), now);
+    const cmd = parseGuideCommand(m.text);
+    if (cmd.kind === 'invalid' && !deps.guard.allow(m.talkerId, 'guide-hint')) return;
+    const text = answer(deps, staff, cmd, now);
     await deps.outbox.enqueue({
       key: keys.reply(m.id), target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text },
       purpose: 'reply', expiresAt: now + REPLY_TTL_MS,

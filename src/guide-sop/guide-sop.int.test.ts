@@ -15,7 +15,8 @@ import { Scheduler } from '../schedules/scheduler.js';
 import { guideSopCapability } from './guide-sop.capability.js';
 import { guideDays, guideQuestions } from './guide-sop.schema.js';
 import { GuidePlaybookHolder } from './playbook.js';
-import { shippedGuidePlaybook, smallStore } from './testing.js';
+import { insertStaff, shippedGuidePlaybook, smallStore } from './testing.js';
+import { guideReport } from './report.js';
 
 const SH = 'Asia/Shanghai';
 let redis: TestRedis;
@@ -123,6 +124,25 @@ describe('guide 3+3+3 through the router, the scheduler and a real outbox', () =
     await expect.poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 })
       .toBe('【杭州湖滨店 3+3+3 周排行 11月19日–11月25日】\n1. 王晓燕 完成率 100% · 连续 1 天 · 完成 1/1 天\n2. 李静 完成率 0% · 连续 0 天 · 完成 0/1 天\n门店完成率 57%');
     expect(w.cap.health()).toMatchObject({ capacity: { cards: 2, ok: true } });
+  });
+
+  it('two guides of the same name are told apart by 工号 in the manager\'s summary, the ranking and the report', async () => {
+    const w = await guideWorld(zonedTime(2026, 11, 25, 9, 0, SH));
+    insertStaff(w.db, 'G3', { name: '李静' });
+    await w.scheduler.start();
+    w.clock.set(zonedTime(2026, 11, 25, 9, 30, SH));
+    await w.scheduler.fire('guide-cards', w.clock.now());
+    await expect.poll(() => w.rows('guide-card:').filter((r) => !r.key.includes(':img:')).length, { timeout: 15_000 }).toBe(3);
+    w.clock.set(zonedTime(2026, 11, 25, 20, 30, SH));
+    await w.scheduler.fire('guide-summary', w.clock.now());
+    await expect.poll(() => w.textOf('guide-summary:2026-11-25:MGR'), { timeout: 15_000 }).toMatch(/未完成：/);
+    const summary = w.textOf('guide-summary:2026-11-25:MGR')!;
+    expect(summary).toContain('李静（G2） 0/6');
+    expect(summary).toContain('李静（G3） 0/');
+    expect(summary).toContain('王晓燕 0/8');
+    await w.scheduler.fire('guide-ranking', zonedTime(2026, 11, 25, 21, 0, SH));
+    await expect.poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 }).toMatch(/李静（G2）[\s\S]*李静（G3）|李静（G3）[\s\S]*李静（G2）/);
+    expect(guideReport(w.db, { from: '2026-11-25', to: '2026-11-25' }).byGuide.map((g) => g.label).sort()).toEqual(['李静（G2）', '李静（G3）', '王晓燕']);
   });
 
   it('before the card, on a day off, and from staff who are not guides', async () => {

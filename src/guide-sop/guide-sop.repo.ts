@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { staffLabels } from '../core/people.js';
 import type { Db } from '../platform/db/client.js';
 import type { CardPlan, Quotas } from './card.rules.js';
 import type { Ticks } from './checkin.rules.js';
@@ -94,6 +95,11 @@ export class GuideSopRepo {
         (select contact_id from members where id in (select value from json_each(?)))`),
     };
   }
+  /** How each staff member is named to operators (two of the same name told apart); see `core/people.ts`. */
+  staffLabels(): Map<string, string> {
+    return staffLabels(this.db);
+  }
+
 
   /** Active guides with a known contact (only they can get a card). */
   activeGuides(): StaffRow[] {

@@ -1,3 +1,4 @@
+import { staffLabels } from '../core/people.js';
 import type { Db } from '../platform/db/client.js';
 import { popcount } from './checkin.rules.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
@@ -26,6 +27,8 @@ export interface Completion {
 export interface GuideRow extends Completion {
   guideCode: string;
   name: string;
+  /** The name as operators read it: with the 工号 or store when another staff member has the same name. */
+  label: string;
   storeCode: string | null;
   /** Consecutive completed cards up to `to`. */
   streak: number;
@@ -95,9 +98,10 @@ export function guideReport(db: Db, opts: { from: string; to: string; store?: st
   const all = repo.recordsBetween(addDays(opts.from, -STREAK_LOOKBACK_DAYS), opts.to).filter((r) => store === null || r.storeCode === store);
   const recs = all.filter((r) => r.date >= opts.from);
   const names = new Map((db.$client.prepare('select code, name from staff').all() as { code: string; name: string }[]).map((s) => [s.code, s.name]));
+  const labels = staffLabels(db);
   const streaks = statsByGuide(all, opts.from, opts.to);
   const byGuide = [...groupBy(recs, (r) => r.guideCode)].map(([guideCode, list]): GuideRow => ({
-    guideCode, name: names.get(guideCode) ?? guideCode, storeCode: list[0]!.storeCode, streak: streaks.get(guideCode)?.streak ?? 0, ...completion(list),
+    guideCode, name: names.get(guideCode) ?? guideCode, label: labels.get(guideCode) ?? guideCode, storeCode: list[0]!.storeCode, streak: streaks.get(guideCode)?.streak ?? 0, ...completion(list),
   })).sort((a, b) => (a.storeCode ?? '').localeCompare(b.storeCode ?? '') || b.rate - a.rate || a.guideCode.localeCompare(b.guideCode));
   const byStore = [...groupBy(recs, (r) => r.storeCode)].map(([storeCode, list]): StoreRow => ({
     storeCode, storeName: repo.storeName(storeCode), guides: new Set(list.map((r) => r.guideCode)).size, ...completion(list),

@@ -2,6 +2,7 @@ import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { IdentityRepo } from './identity/identity.repo.js';
 import { memberCommandHandler } from './members.handlers.js';
+import { repeatGuardOf } from '../inbound/repeat-guard.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
 import { seedDemoStore } from './demo-seed.js';
@@ -45,7 +46,7 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
         return holder.current;
       };
       const removeHandler = ctx.router.use('members', memberCommandHandler({
-        repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       }));
       declareCare(ctx, repo, playbook);
       return () => {

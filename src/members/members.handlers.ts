@@ -4,6 +4,7 @@ import type { InboundMessage, Target } from '../core/messages.js';
 import { localDate } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { AutoReplyKind, RepeatGuard } from '../inbound/repeat-guard.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
 import type { MemberRow, MembersRepo, RewardRow } from './members.repo.js';
 import {
@@ -27,6 +28,8 @@ export interface MemberHandlerDeps {
   timezone: string;
   playbook: () => MembershipPlaybook;
   logger: Logger;
+  /** Non-command answers (the help hint, not a member) go to one person at most once per window. */
+  guard: RepeatGuard;
 }
 
 /**
@@ -69,6 +72,10 @@ const bindingAges = (p: MembershipPlaybook) => ({ pendingMs: p.binding.pendingMi
 
 async function sendAll(deps: MemberHandlerDeps, m: InboundMessage, sends: Send[], now: number, keyPrefix = `reply:${m.id}`): Promise<void> {
   for (const s of sends) {
+    if (s.auto && !deps.guard.allow(m.talkerId, s.auto)) {
+      deps.logger.debug({ talker: m.talkerId, answer: s.auto }, 'same automatic answer sent to this person recently: not repeated');
+      continue;
+    }
     await deps.outbox.enqueue({
       key: `${keyPrefix}${s.suffix ? `:${s.suffix}` : ''}`,
       target: replyTarget(m),
@@ -111,6 +118,7 @@ function replyTarget(m: InboundMessage): Target {
 
 /** At most one hint per contact per local day: the outbox key is the guarantee. */
 async function helpHint(deps: MemberHandlerDeps, m: InboundMessage, playbook: MembershipPlaybook, now: number): Promise<void> {
+  if (!deps.guard.allow(m.talkerId, 'help-hint')) return;
   await deps.outbox.enqueue({
     key: `help-hint:${m.talkerId}:${localDate(new Date(now), deps.timezone)}`,
     target: { kind: 'contact', id: m.talkerId },
@@ -138,7 +146,7 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
       break;
   }
   const member = repo.byContact(m.talkerId);
-  if (!member) return [{ text: t.notMember }];
+  if (!member) return [{ text: t.notMember, auto: 'not-member' }];
   switch (cmd.kind) {
     case 'points':
       return [{ text: pointsReply(member, repo.usableCoupons(member.id, now), pb, now) }];

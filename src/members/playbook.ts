@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -283,5 +285,19 @@ export class PlaybookHolder extends CorePlaybookHolder<MembershipPlaybook> {
   /** @param source a file path (loaded on first use) or an already loaded playbook (tests). */
   constructor(source: string | MembershipPlaybook, logger?: Logger) {
     super(source, { load: loadMembershipPlaybook, name: 'membership playbook' }, logger);
+  }
+}
+
+/**
+ * Tier display names (普卡, 银卡 …) by code from the membership playbook in `sopDir`, for what operators
+ * read; empty when the file is missing or bad (callers fall back to the code).
+ * @example tierNamesIn('sop').get('regular') // '普卡'
+ */
+export function tierNamesIn(sopDir: string): Map<string, string> {
+  const file = path.join(sopDir, 'membership.yaml');
+  try {
+    return existsSync(file) ? new Map(loadMembershipPlaybook(file).tiers.map((t) => [t.code, t.name])) : new Map();
+  } catch {
+    return new Map();
   }
 }

@@ -1,5 +1,5 @@
 import chineseDays from 'chinese-days';
-import { localParts, zonedTime } from '../core/time.js';
+import { formatLocal, localParts, zonedTime } from '../core/time.js';
 
 // chinese-days ships CommonJS to Node's ESM loader: its functions are reached through the default export.
 const { getDayDetail } = chineseDays;
@@ -179,6 +179,5 @@ export function addBusinessMs(from: number, ms: number, hours: ServiceHours, tz:
 
 /** `HH:MM` local time of an instant, for messages. */
 export function localClock(at: number, tz: string): string {
-  const p = localParts(new Date(at), tz);
-  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+  return formatLocal(at, tz, 'time');
 }

@@ -1,4 +1,4 @@
-import { localDate, zonedTime } from '../core/time.js';
+import { formatLocal, localDate, zonedTime } from '../core/time.js';
 import type { Db } from '../platform/db/client.js';
 import { SlaRepo, type QuestionRow } from './sla.repo.js';
 
@@ -47,8 +47,8 @@ export interface SlaReport {
   from: string;
   to: string;
   timezone: string;
-  /** The instant the open questions were judged at. */
-  asOf: string;
+  /** When open questions were judged, epoch ms (shown in local time by `renderSlaReport`). */
+  asOf: number;
   total: SlaFigures;
   by: Record<SlaDimension, SlaFigures[]>;
 }
@@ -137,7 +137,7 @@ export function slaReport(db: Db, opts: { from: string; to: string; timezone: st
   const names = repo.names();
   const by = Object.fromEntries(SLA_DIMENSIONS.map((d) => [d, figuresBy(d, rows, ratings, opts.now, opts.timezone, names)])) as Record<SlaDimension, SlaFigures[]>;
   return {
-    from: opts.from, to: opts.to, timezone: opts.timezone, asOf: new Date(opts.now).toISOString(),
+    from: opts.from, to: opts.to, timezone: opts.timezone, asOf: opts.now,
     total: figuresOf('total', 'total', rows, ratings, opts.now), by,
   };
 }
@@ -167,7 +167,7 @@ export function renderSlaReport(r: SlaReport): string {
     return [title, ...cells.map((c) => c.map((v, i) => (i === 0 ? pad(v, widths[i]!) : v.padStart(widths[i]!))).join('  '))].join('\n');
   };
   return [
-    `SLA ${r.from} to ${r.to} (${r.timezone}), open questions judged at ${r.asOf}; minutes are business time unless "raw"`,
+    `SLA ${r.from} to ${r.to} (${r.timezone}), open questions judged at ${formatLocal(r.asOf, r.timezone, 'second')}; minutes are business time unless "raw"`,
     table('total', [r.total]),
     ...SLA_DIMENSIONS.map((d) => table(`by ${d}`, r.by[d])),
   ].join('\n\n');

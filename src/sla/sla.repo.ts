@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
+import { staffLabels } from '../core/people.js';
 import type { Db } from '../platform/db/client.js';
 import { groups, members, staff, type StaffRole } from '../platform/db/schema.js';
 import type { OpenRef } from './question.rules.js';
@@ -308,7 +309,8 @@ export class SlaRepo {
   /** Display names of staff and groups, for reports. */
   names(): { staff: Map<string, string>; groups: Map<string, string> } {
     return {
-      staff: new Map(this.db.select({ code: staff.code, name: staff.name }).from(staff).all().map((r) => [r.code, r.name])),
+      // Labels, not bare names: two staff of the same name are told apart (name plus 工号 or store).
+      staff: staffLabels(this.db),
       groups: new Map(this.db.select({ id: groups.roomId, name: groups.name }).from(groups).all().map((r) => [r.id, r.name])),
     };
   }

@@ -109,8 +109,14 @@ export function wakeupReport(db: Db, opts: { now: number; windowDays: number }):
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const pp = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
 
+/** Pads to `w` terminal columns (CJK characters take two). */
+function padColumns(s: string, w: number): string {
+  const cols = [...s].reduce((n, c) => n + (c.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
+  return s + ' '.repeat(Math.max(0, w - cols));
+}
+
 /** The report as text for the terminal. */
-export function renderWakeupReport(r: WakeupReport): string {
+export function renderWakeupReport(r: WakeupReport, tierNames: ReadonlyMap<string, string> = new Map()): string {
   const lines = [
     `Wake-up: reactivation within ${r.windowDays} days (message, purchase or redemption), treatment vs holdout`,
     `Lift = treatment rate − holdout rate, in percentage points, 95% CI by Newcombe's hybrid score method.`,
@@ -120,7 +126,7 @@ export function renderWakeupReport(r: WakeupReport): string {
   for (const row of r.rows) {
     const ci = row.lift.ci ? ` (${pp(row.lift.ci.low)} to ${pp(row.lift.ci.high)})` : '';
     const open = row.treatment.windowOpen + row.holdout.windowOpen;
-    lines.push(`${String(row.stage).padEnd(6)} ${row.tier.padEnd(8)} ${String(row.treatment.n).padStart(8)} ${String(row.treatment.reactivated).padStart(7)} ${pct(row.treatment.rate).padStart(7)} ${String(row.holdout.n).padStart(8)} ${String(row.holdout.reactivated).padStart(7)} ${pct(row.holdout.rate).padStart(7)}  ${pp(row.lift.diff)}${ci}${open ? `  [${open} window${open === 1 ? '' : 's'} still open]` : ''}`);
+    lines.push(`${String(row.stage).padEnd(6)} ${padColumns(tierNames.get(row.tier) ?? row.tier, 8)} ${String(row.treatment.n).padStart(8)} ${String(row.treatment.reactivated).padStart(7)} ${pct(row.treatment.rate).padStart(7)} ${String(row.holdout.n).padStart(8)} ${String(row.holdout.reactivated).padStart(7)} ${pct(row.holdout.rate).padStart(7)}  ${pp(row.lift.diff)}${ci}${open ? `  [${open} window${open === 1 ? '' : 's'} still open]` : ''}`);
   }
   if (r.rows.length === 0) lines.push('(no stage decided yet)');
   const stopped = Object.entries(r.episodes.stoppedBy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Capability, CapabilityContext } from '../core/capability.js';
 import type { CardSuggestion } from '../core/card-suggestions.js';
 import { ConfigError } from '../core/errors.js';
 import { MembersRepo } from '../members/members.repo.js';
 import { displayName } from '../members/members.replies.js';
-import { loadMembershipPlaybook } from '../members/playbook.js';
+import { tierNamesIn } from '../members/playbook.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
 import { WakeupPlaybookHolder, type WakeupPlaybook } from './playbook.js';
 import { wakeupInboundHandler } from './wakeup.handlers.js';
@@ -89,12 +88,7 @@ export function cardSuggestions(repo: WakeupRepo, pb: WakeupPlaybook, date: stri
 
 /** Tier names from the membership playbook beside the wake-up playbook, for hand-over texts; codes otherwise. */
 function readTierNames(wakeupFile: string): Map<string, string> {
-  const file = path.join(path.dirname(wakeupFile), 'membership.yaml');
-  try {
-    return existsSync(file) ? new Map(loadMembershipPlaybook(file).tiers.map((t) => [t.code, t.name])) : new Map();
-  } catch {
-    return new Map();
-  }
+  return tierNamesIn(path.dirname(wakeupFile));
 }
 
 /**

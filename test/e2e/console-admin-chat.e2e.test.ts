@@ -50,6 +50,8 @@ describe('admin chat commands in the simulated world', () => {
     expect(text).toMatch(/3\+3\+3/);
     expect(text).toMatch(/待回复：\d+ 个/);
     expect(text).toMatch(/今日发送：已发 \d+/);
+    // member-day is scheduled for Friday, not running: 今日 says so.
+    expect(text).toMatch(/▸ 活动：进行中 0，已排期 [1-9]\d*，已暂停 0/);
     expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:admin-hz01', channel: 'chat', action: 'chat.today', result: 'ok' });
   });
 
@@ -75,6 +77,11 @@ describe('admin chat commands in the simulated world', () => {
     expect(byPhone).toContain('张丽娜');
     expect(byPhone).toContain('138****0001');
     expect(byPhone).not.toContain('13800000001 ');
+    // Tiers and stores by the names people use, not their codes.
+    expect(byPhone).toMatch(/ · 普卡 · /);
+    expect(byPhone).not.toMatch(/regular|silver|gold/);
+    expect(byPhone).toContain('门店 杭州湖滨店');
+    expect(byPhone).toMatch(/导购 (王晓燕|李静|赵婷婷|孙佳怡) /);
     const byName = await ask('admin-hz01', '查会员 刘芳', (t) => t.startsWith('【查会员】'));
     expect(byName).toContain('138****0002');
   });
@@ -95,11 +102,16 @@ describe('admin chat commands in the simulated world', () => {
     expect(new AuditRepo(app.db).recent()[0]).toMatchObject({
       actor: 'chat:m005', channel: 'chat', action: 'chat.pause', target: 'member-day', result: 'refused: not an admin (not on the staff roster); member help sent',
     });
-    // a second attempt the same day still gets the help (the daily hint was used by the first)
-    expect(await ask('m005', '今日')).toBe(HELP);
+    // a second attempt within AUTO_REPLY_REPEAT_MINUTES is audited but not answered again: the same
+    // help to the same person once per window (帮助, a command, is answered as always)
+    await world.memberSays('m005', '今日');
+    expect(await ask('m005', '帮助')).toBe(HELP);
     await app.ingest.idle();
     await expect.poll(() => app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
     expect(world.sent.slice(since).filter((m) => m.target.id === 'm005').map((m) => m.text)).toEqual([HELP, HELP]);
+    expect(new AuditRepo(app.db).recent().find((a) => a.actor === 'chat:m005' && a.action === 'chat.today')).toMatchObject({
+      result: 'refused: not an admin (not on the staff roster); member help already sent recently, not repeated',
+    });
   });
 
   it('gives a guide the member help instead of the admin answer, once', async () => {

@@ -52,6 +52,11 @@ describe('console API against the running bot', () => {
     expect((await get('/login', {})).status).toBe(200);
   });
 
+  it('names tiers by the playbook in the overview (普卡, not regular)', async () => {
+    const body = await (await get('/api/overview')).json() as { members: { byTier: { tier: string; name: string; n: number }[] } };
+    expect(body.members.byTier).toContainEqual(expect.objectContaining({ tier: 'regular', name: '普卡' }));
+  });
+
   it('logs a browser in with the form and lets the cookie through to the pages and bull-board', async () => {
     const wrong = await fetch(`${base}/login`, { method: 'POST', body: new URLSearchParams({ token: 'nope', next: '/sla' }), redirect: 'manual' });
     expect(wrong.status).toBe(401);

@@ -26,6 +26,7 @@ import { memberRoutes } from './routes/members.js';
 import { loadMembershipPlaybook } from '../../members/playbook.js';
 import path from 'node:path';
 import { renderMetrics, type MetricsInput } from './metrics.js';
+import { tierNamesIn } from '../../members/playbook.js';
 
 export type HealthReport = { ok: boolean } & Record<string, unknown>;
 
@@ -94,7 +95,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
       health: await d.health(),
       inboundByHour: d.repo.inboundByHour(now),
       outboxByPurpose: d.repo.outboxByPurpose(),
-      members: d.repo.members(now),
+      members: withTierNames(d.repo.members(now), d.sopDir),
       scheduleRuns: d.repo.scheduleRuns(),
     });
   });
@@ -142,4 +143,10 @@ export async function startConsoleServer(app: Hono, host: string, port: number):
       server.close(() => resolve());
     }),
   };
+}
+
+/** Members by tier with each tier's display name from the playbook (普卡 …), for the overview's chart. */
+function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(m: T, sopDir: string | undefined): T & { byTier: { tier: string; name: string; n: number }[] } {
+  const names = sopDir ? tierNamesIn(sopDir) : new Map<string, string>();
+  return { ...m, byTier: m.byTier.map((t) => ({ ...t, name: names.get(t.tier) ?? t.tier })) };
 }

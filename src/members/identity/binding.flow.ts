@@ -19,11 +19,14 @@ import type { MembersRepo } from '../members.repo.js';
 import { bindingText, fill, type MembershipPlaybook } from '../playbook.js';
 import { BINDING_COMMANDS, decideBySignals, factMatches, factToAsk, phonesIn, type FactKind } from './identity.rules.js';
 import type { Binding, IdentityMember, IdentityRepo } from './identity.repo.js';
+import type { AutoReplyKind } from '../../inbound/repeat-guard.js';
 
 /** One message to send in answer: `suffix` tells apart several sends caused by one message. */
 export interface Send {
   text: string;
   suffix?: string;
+  /** Set on answers that are not the command's result (not a member): sent at most once per guard window. */
+  auto?: AutoReplyKind;
 }
 
 /** What a binding step answers, and the member command to run now that the contact is linked. */

@@ -291,3 +291,13 @@ export const memberEvents = sqliteTable('member_events', {
   at: integer('at').notNull(),
   handledAt: integer('handled_at'),
 }, (t) => [uniqueIndex('member_events_ref_uq').on(t.ref), index('member_events_pending_idx').on(t.handledAt, t.id)]);
+
+/**
+ * The last time each automatic non-command answer (help hint, not a member, refused admin command …)
+ * went to a contact: the same answer goes to the same person at most once per `AUTO_REPLY_REPEAT_MINUTES`.
+ */
+export const autoReplies = sqliteTable('auto_replies', {
+  contactId: text('contact_id').notNull(),
+  kind: text('kind').notNull(),
+  lastAt: integer('last_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.contactId, t.kind] })]);

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger.js';
 import type { FriendRequest, FriendshipGateway, InboundMessage, RoomGateway, RoomMemberEvent, Transport } from '../../core/messages.js';
 import { ConfigError, TransientSendError } from '../../core/errors.js';
 import { maskSecret } from '../../core/mask.js';
-import { WechatySession } from './session.js';
+import { WechatySession, probeTcp } from './session.js';
 import { Supervisor } from './supervisor.js';
 import { createTransport } from './transport.js';
 
@@ -25,6 +25,12 @@ export interface WechatyEdgeOptions {
   loginTimeoutSeconds?: number;
   /** First retry delay. Default 1000 ms. */
   baseBackoffMs?: number;
+  /**
+   * SUPERVISOR_PROBE_SECONDS: while disconnected, try a TCP connect to the endpoint this often and
+   * reconnect as soon as it answers, whatever the backoff step. 0 turns it off (also when `tcpProbe` is
+   * off). Default 3.
+   */
+  probeSeconds?: number;
   /** Default 30 s. */
   sendTimeoutSeconds?: number;
   /**
@@ -120,6 +126,7 @@ export function createWechatyEdge(
     events.emit('ready', selfId);
   };
 
+  const probeMs = options.tcpProbe === false ? 0 : (options.probeSeconds ?? 3) * 1000;
   const disconnect = async () => {
     const s = session;
     session = undefined;
@@ -132,6 +139,7 @@ export function createWechatyEdge(
     disconnect,
     maxBackoffMs: options.maxBackoffSeconds * 1000,
     ...(options.baseBackoffMs !== undefined ? { baseBackoffMs: options.baseBackoffMs } : {}),
+    ...(probeMs > 0 ? { probe: () => probeTcp(options.endpoint, Math.min(probeMs, 2000)).then(() => true, () => false), probeIntervalMs: probeMs } : {}),
   });
 
   const transport = createTransport({

@@ -98,4 +98,75 @@ describe('Supervisor', () => {
     await expect(sup.start()).rejects.toThrow(/stopped/);
     expect(conn.calls.at(-1)).toBe('disconnect');
   });
+
+  /** A probe whose answer a test sets, and which lets the test wait for its `n`-th call. */
+  function fakeProbe(initial: boolean) {
+    let answer = initial;
+    let calls = 0;
+    const waiters: { n: number; resolve: () => void }[] = [];
+    return {
+      probe: async () => {
+        calls += 1;
+        for (const w of waiters.filter((x) => calls >= x.n)) w.resolve();
+        return answer;
+      },
+      set: (v: boolean) => { answer = v; },
+      calls: () => calls,
+      /** Resolves at the probe's `n`-th call in all. */
+      called: (n: number) => new Promise<void>((resolve) => {
+        if (calls >= n) resolve();
+        else waiters.push({ n, resolve });
+      }),
+    };
+  }
+
+  it('while waiting out a long backoff step, reconnects as soon as the probe sees the provider back', async () => {
+    const rec = recordingLogger();
+    const conn = fakeConnection(0);
+    const probe = fakeProbe(true);
+    let up = true;
+    const sup = new Supervisor({
+      logger: rec.logger,
+      connect: async (n) => {
+        if (!up) throw new Error('ECONNREFUSED');
+        await conn.connect(n);
+      },
+      disconnect: conn.disconnect,
+      baseBackoffMs: 3_600_000, maxBackoffMs: 3_600_000, probe: probe.probe, probeIntervalMs: 5,
+    });
+    await sup.start();
+    up = false;
+    probe.set(false);
+    sup.restart('the event stream ended');
+    // The first attempt fails and an hour's backoff starts; the probe keeps failing meanwhile.
+    await rec.waitFor((l) => /attempt 1 failed, next in 3600s/.test(l.msg ?? ''));
+    await probe.called(3);
+    up = true;
+    probe.set(true);
+    await rec.waitFor((l) => /connected again/.test(l.msg ?? ''));
+    expect(sup.isConnected()).toBe(true);
+    expect(conn.calls.filter((c) => c.startsWith('connect'))).toEqual(['connect 1', 'connect 2']);
+    const outage = rec.lines.filter((l) => /outage/.test(l.msg ?? ''));
+    expect(outage).toHaveLength(1);
+    expect(outage[0]!.msg).toMatch(/^supervisor: connected again after an outage of \d+ s$/);
+    expect(outage[0]!.outageSeconds).toBeGreaterThanOrEqual(0);
+    expect(rec.lines.filter((l) => l.msg === 'supervisor: the provider answers again, reconnecting now')).toHaveLength(1);
+    await sup.stop();
+  });
+
+  it('a provider that answers the probe but refuses the session falls back to plain backoff after two quick tries', async () => {
+    const rec = recordingLogger();
+    const conn = fakeConnection(1000);
+    const probe = fakeProbe(true);
+    const sup = new Supervisor({
+      logger: rec.logger, connect: conn.connect, disconnect: conn.disconnect,
+      baseBackoffMs: 3_600_000, maxBackoffMs: 3_600_000, probe: probe.probe, probeIntervalMs: 5,
+    });
+    void sup.start().catch(() => undefined);
+    await rec.waitFor((l) => /attempt 3 failed/.test(l.msg ?? ''));
+    // Ten more answering probes: none of them starts a fourth attempt.
+    await probe.called(probe.calls() + 10);
+    expect(conn.calls.filter((c) => c.startsWith('connect'))).toEqual(['connect 1', 'connect 2', 'connect 3']);
+    await sup.stop();
+  });
 });

@@ -12,7 +12,21 @@ export interface SupervisorOptions {
   maxBackoffMs: number;
   /** While not connected, log a warning this often. Default 30 000 ms. */
   slowWarnMs?: number;
+  /**
+   * A cheap check that the provider answers (e.g. a TCP connect to its endpoint). While waiting out a
+   * backoff step it runs every `probeIntervalMs`; when it answers after having failed, the wait ends
+   * at once and the next attempt starts, whatever the step.
+   */
+  probe?: () => Promise<boolean>;
+  /** Default 3000 ms. */
+  probeIntervalMs?: number;
 }
+
+/**
+ * A probe that answers ends the backoff wait at most this many times in a row without a failed probe
+ * in between: a provider that accepts TCP but refuses the session falls back to plain backoff.
+ */
+export const PROBE_WAKES_PER_RECOVERY = 2;
 
 /**
  * The delay before retry number `attempt` (1-based): base · 2^(attempt-1), capped at `maxMs`.
@@ -32,6 +46,8 @@ export class Supervisor {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: ((reason: string) => void) | undefined;
+  /** Probe-ended waits since the last failed probe (see PROBE_WAKES_PER_RECOVERY). */
+  private probeWakes = 0;
   private pendingReason: string | undefined;
   private connected = false;
   private firstConnected: Promise<void>;
@@ -90,20 +106,29 @@ export class Supervisor {
     let attempt = 0;
     let downSince = Date.now();
     let lastWarn = downSince;
+    let lostOnce = false;
     while (!this.stopped) {
       attempt += 1;
       this.pendingReason = undefined;
       try {
         await this.opts.connect(attempt);
         if (this.stopped) break;
-        log.info({ attempt, downForSeconds: Math.round((Date.now() - downSince) / 1000) }, 'supervisor: connected');
+        const downMs = Date.now() - downSince;
+        if (lostOnce) {
+          // The outage's length, once: from the loss to being logged in again.
+          log.warn({ attempts: attempt, outageSeconds: Math.round(downMs / 100) / 10 }, `supervisor: connected again after an outage of ${formatSeconds(downMs)}`);
+        } else {
+          log.info({ attempt, downForSeconds: Math.round(downMs / 1000) }, 'supervisor: connected');
+        }
         attempt = 0;
+        this.probeWakes = 0;
         this.connected = true;
         this.resolveFirst();
         const reason = await this.waitForRestart();
         if (this.stopped) break;
         downSince = Date.now();
         lastWarn = downSince;
+        lostOnce = true;
         log.warn({ reason }, 'supervisor: connection lost, restarting the puppet');
         await this.opts.disconnect();
       } catch (err) {
@@ -138,17 +163,50 @@ export class Supervisor {
     });
   }
 
+  /** Waits `ms`, or less: until `wake` (stop, restart) or until the probe sees the provider come back. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      let finished = false;
       const timer = setTimeout(done, ms);
+      let probeTimer: NodeJS.Timeout | undefined;
+      const probe = this.opts.probe;
+      const every = this.opts.probeIntervalMs ?? 3000;
+      const log = this.opts.logger;
+      const check = async () => {
+        let ok = false;
+        try {
+          ok = await probe!();
+        } catch {
+          ok = false;
+        }
+        if (finished) return;
+        if (!ok) this.probeWakes = 0;
+        else if (this.probeWakes < PROBE_WAKES_PER_RECOVERY) {
+          this.probeWakes += 1;
+          log.info('supervisor: the provider answers again, reconnecting now');
+          done();
+          return;
+        }
+        probeTimer = setTimeout(() => void check(), every);
+      };
+      if (probe && every > 0 && ms > every) probeTimer = setTimeout(() => void check(), every);
+      const self = this;
       function done() {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
+        if (probeTimer) clearTimeout(probeTimer);
+        if (self.wake === wake) self.wake = undefined;
         resolve();
       }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
+      const wake = () => done();
+      this.wake = wake;
     });
   }
+}
+
+/** `42 s`, `1 min 5 s`. */
+function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

@@ -29,7 +29,7 @@ async function load() {
   const g = t.byGuide;
   chart('chart-guides-today').setOption({
     tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['朋友圈', '私聊', '社群', '未完成'] }, grid: { left: 70, right: 16, top: 36, bottom: 30 },
-    yAxis: { type: 'category', data: g.map((x) => x.name) }, xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: g.map((x) => x.label || x.name) }, xAxis: { type: 'value', minInterval: 1 },
     series: [
       { name: '朋友圈', type: 'bar', stack: 'd', data: g.map((x) => x.moments.done) },
       { name: '私聊', type: 'bar', stack: 'd', data: g.map((x) => x.chats.done) },
@@ -47,7 +47,7 @@ async function load() {
       return total ? Math.round(100 * done / total) : null;
     }) }],
   }, true);
-  document.querySelector('#guides tbody').innerHTML = m.byGuide.map((x) => '<tr><td>' + esc(x.name) + '</td><td>' + esc(x.storeCode) + '</td><td>' + x.cards +
+  document.querySelector('#guides tbody').innerHTML = m.byGuide.map((x) => '<tr><td>' + esc(x.label || x.name) + '</td><td>' + esc(x.storeCode) + '</td><td>' + x.cards +
     '</td><td>' + x.completed + '</td><td>' + x.done + ' / ' + x.total + '</td><td>' + pct(x.rate) + '</td><td>' + x.streak + ' 天</td></tr>').join('')
     || '<tr><td colspan="7">还没有任务卡</td></tr>';
 }`);

@@ -52,7 +52,8 @@ window.__charts = {};
 function chart(id) { return window.__charts[id] ??= echarts.init(document.getElementById(id)); }
 function esc(s) { return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c])); }
 let TZ = document.body.dataset.tz || undefined;
-function time(ms) { return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false, timeZone: TZ }) : ''; }
+/** The same format as the CLI and chat (core/time.ts formatLocal): YYYY-MM-DD HH:mm in the bot's zone. */
+function time(ms) { return ms ? new Date(ms).toLocaleString('sv-SE', { timeZone: TZ }).slice(0, 16) : ''; }
 function pct(x) { return x === null || x === undefined ? '—' : (x * 100).toFixed(1) + '%'; }
 /** Every local day from \`from\` to \`to\` (YYYY-MM-DD), so a trend shows its whole range. */
 function dayRange(from, to) {

@@ -44,7 +44,7 @@ async function load() {
   }, true);
   chart('chart-tiers').setOption({
     tooltip: { trigger: 'item' },
-    series: [{ name: '会员等级', type: 'pie', radius: ['40%', '70%'], data: d.members.byTier.map((t) => ({ name: t.tier, value: t.n })) }],
+    series: [{ name: '会员等级', type: 'pie', radius: ['40%', '70%'], data: d.members.byTier.map((t) => ({ name: t.name || t.tier, value: t.n })) }],
   });
   chart('chart-joined').setOption({
     tooltip: { trigger: 'axis' }, grid: { left: 40, right: 16, bottom: 30 },

@@ -13,8 +13,32 @@ export class WorldPuppet extends PuppetMock {
   private readonly miniPrograms = new Map<string, PUPPET.payloads.MiniProgram>();
   private readonly friendshipPayloads = new Map<string, PUPPET.payloads.Friendship>();
 
+  /** Ids of messages said while no client could hear them (the provider keeps them); null when delivering. */
+  private held: string[] | null = null;
+  /** Called each time a client starts the puppet over gRPC (also when it was running already). */
+  onClientStart: (() => void) | undefined;
+
   constructor(mocker: mock.Mocker) {
     super({ mocker });
+    // `start` is an instance property of the puppet (not a method to override): wrap it.
+    const start = this.start.bind(this);
+    this.start = async () => {
+      await start();
+      this.onClientStart?.();
+    };
+  }
+
+  /** From now on, messages people say are kept (with the time they were said) instead of emitted. */
+  holdMessages(): void {
+    this.held ??= [];
+  }
+
+  /** Emits every kept message, oldest first, as a provider does when its client comes back. */
+  releaseMessages(): number {
+    const ids = this.held ?? [];
+    this.held = null;
+    for (const messageId of ids) this.emit('message', { messageId });
+    return ids.length;
   }
 
   /**
@@ -28,7 +52,8 @@ export class WorldPuppet extends PuppetMock {
       : { ...base, listenerId: conversationId };
     // MessageMock.create stores the payload and makes the room / talker / listener mocks emit `message`.
     this.mocker.MessageMock.create(payload);
-    this.emit('message', { messageId: id });
+    if (this.held) this.held.push(id);
+    else this.emit('message', { messageId: id });
     return id;
   }
 

@@ -104,7 +104,10 @@ export interface World {
   isLoggedIn(): boolean;
   /** Logs the account out, as when WeChat kicks a session. */
   kickBot(reason?: string): Promise<void>;
-  /** Stops only the gRPC server; the account stays logged in inside the world. */
+  /**
+   * Stops only the gRPC server; the account stays logged in inside the world. What people say meanwhile
+   * is kept and delivered, in order, when a client starts the puppet again (as providers do).
+   */
   stopServer(): Promise<void>;
   /** Starts the gRPC server again on the same port. */
   startServer(): Promise<void>;
@@ -169,6 +172,11 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   });
 
   let server: PuppetServer | undefined;
+  // A provider keeps what people say while its client is away and delivers it when the client is back.
+  puppet.onClientStart = () => {
+    const n = puppet.releaseMessages();
+    if (n) log.info({ messages: n }, 'world: messages said while the bot was away delivered');
+  };
   const startServer = async () => {
     if (server) return;
     const s = new PuppetServer({ endpoint, puppet, token, tls: { disable: true } });
@@ -185,6 +193,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     const s = server;
     server = undefined;
     if (!s) return;
+    puppet.holdMessages();
     await s.stop();
     log.info({ endpoint }, 'world: puppet-service stopped');
   };
