@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, gte } from 'drizzle-orm';
 import type { InboundMessage, OutboundContent } from '../core/messages.js';
+import { forMatching } from '../core/sanitize.js';
 import type { Db } from '../platform/db/client.js';
 import { outbox } from '../platform/db/schema.js';
 
@@ -8,18 +9,43 @@ const WINDOW_MS = 10 * 60_000;
 const MEMORY = 10_000;
 
 /**
+ * The provider message ids of the bot's own sends, as the send call returned them (the transport
+ * records each one, see `createTransport({ ownSends })`). An echo carrying one of these ids is the bot's
+ * own, whatever the provider did to its text. Remembers the last 10,000 ids; each matches once.
+ */
+export class OwnSendIds {
+  private ids = new Set<string>();
+
+  /** Records the id a send returned (no-op without one). */
+  record(messageId: string | undefined): void {
+    if (!messageId) return;
+    if (this.ids.size >= MEMORY) this.ids = new Set();
+    this.ids.add(messageId);
+  }
+
+  /** True (once) when `messageId` was returned by one of the bot's sends. */
+  take(messageId: string): boolean {
+    return this.ids.delete(messageId);
+  }
+}
+
+/**
  * Tells the echo of one of the bot's automatic sends from a message a person typed on the bot
  * account's phone. Every automatic send is an outbox row, claimed (`attempts` > 0) before the platform
  * call, so its echo finds it even when it arrives before the send returns: a message of the bot
  * account is automatic when an outbox row to the same conversation, tried within the last 10 minutes
  * and not matched before, has the same content (text contained in the echo, which may carry the
  * `@name` of mentions; or the same kind for images, links and mini-programs). Each row matches one echo.
- * @example new Ingest(repo, router, clock, logger, { maxAgeMs, isAutomaticSend: automaticSendMatcher(db) })
+ * Texts are compared after {@link forMatching} on both sides, so a provider that drops an unpaired
+ * surrogate, a control character or a trailing space still hands back a recognisable echo. First of all,
+ * an echo whose message id a send returned (`opts.sentIds`) is the bot's own.
+ * @example new Ingest(repo, router, clock, logger, { maxAgeMs, isAutomaticSend: automaticSendMatcher(db, { sentIds }) })
  */
-export function automaticSendMatcher(db: Db, opts: { windowMs?: number } = {}): (m: InboundMessage) => boolean {
+export function automaticSendMatcher(db: Db, opts: { windowMs?: number; sentIds?: OwnSendIds } = {}): (m: InboundMessage) => boolean {
   const windowMs = opts.windowMs ?? WINDOW_MS;
   let matched = new Set<number>();
   return (m) => {
+    const byId = opts.sentIds?.take(m.id) ?? false;
     const target = m.roomId ?? m.listenerId;
     // Without a conversation nothing can be compared: treat it as the bot's own, as before.
     if (!target) return true;
@@ -32,14 +58,19 @@ export function automaticSendMatcher(db: Db, opts: { windowMs?: number } = {}): 
       matched.add(r.id);
       return true;
     }
-    return false;
+    // Known by the id its send returned (its outbox row, if any, could not be told by content).
+    return byId;
   };
 }
 
 function sameContent(c: OutboundContent, m: InboundMessage): boolean {
   switch (c.kind) {
     case 'text':
-      return m.type === 'text' && m.text.includes(c.text.trim());
+    {
+      if (m.type !== 'text') return false;
+      const want = forMatching(c.text);
+      return want ? forMatching(m.text).includes(want) : forMatching(m.text) === '';
+    }
     case 'image':
       return m.type === 'image' || m.type === 'file' || m.type === 'video';
     case 'link':

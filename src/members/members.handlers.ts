@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
+import { quote } from '../core/sanitize.js';
 import { localDate } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
@@ -123,7 +124,7 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
     case 'invite':
       return [{ text: fill(t.invite, { code: member.referralCode, points: pb.referral.referrerPoints }) }];
     case 'birthday':
-      if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: cmd.given }) }];
+      if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: quote(cmd.given) }) }];
       repo.setBirthday(member.id, cmd.birthday, now);
       return [{ text: fill(t.birthdaySet, { date: birthdayText(cmd.birthday) }) }];
   }
@@ -135,7 +136,7 @@ async function join(code: string | null, m: InboundMessage, deps: MemberHandlerD
   const vars = { name: displayName(r.member.name), tier: tierName(r.member.tier, pb), points: r.member.points, code: r.member.referralCode };
   const referralLine = {
     none: '', credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),
-    'unknown-code': fill(t.referralUnknown, { code: code ?? '' }), self: t.referralSelf, 'too-late': t.referralTooLate,
+    'unknown-code': fill(t.referralUnknown, { code: quote(code ?? '') }), self: t.referralSelf, 'too-late': t.referralTooLate,
   }[r.referral.status];
   const main = r.outcome === 'already' ? fill(t.joinAlready, vars) : fill(t.joinWelcome, vars);
   const sends: Send[] = [{ text: referralLine ? `${main}\n${referralLine}` : main }];
@@ -168,7 +169,7 @@ async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: M
     if (!cmd.query) return [{ text: redeemMenuReply(member.points, catalogue, pb) }];
     const q = cmd.query;
     const byName = catalogue.filter((r) => r.name.toLowerCase().includes(q));
-    if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: q, codes: catalogue.map((r) => r.code).join('、') }) }];
+    if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: quote(q), codes: catalogue.map((r) => r.code).join('、') }) }];
     code = byName[0]!.code;
   }
   const r = await deps.repo.redeemSoon(member.id, code, `redeem:${m.id}`, pb, now);
@@ -177,7 +178,7 @@ async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: M
     return [{ text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) }];
   }
   const catalogue = catalogueFor(member, deps, pb);
-  if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code, codes: catalogue.map((x) => x.code).join('、') }) }];
+  if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code: quote(code), codes: catalogue.map((x) => x.code).join('、') }) }];
   const alternatives = alternativesText(r.balance, catalogue, code, pb);
   switch (r.reason) {
     case 'no-stock':

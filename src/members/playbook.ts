@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -204,7 +205,7 @@ function crossCheck(p: Parsed): string | null {
  * @example fill('您好，{name}', { name: '王女士' }) // '您好，王女士'
  */
 export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
 }
 
 /**

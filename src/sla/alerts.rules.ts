@@ -1,3 +1,4 @@
+import { quote } from '../core/sanitize.js';
 import type { QuestionRow, StaffEntry, StoreScope } from './sla.repo.js';
 import { fillText, type Recipient, type SlaPlaybook, type Tier } from './sla.playbook.js';
 
@@ -114,7 +115,7 @@ export function closedText(pb: SlaPlaybook, questions: readonly LineItem['questi
 
 /** The lines of `closeAmbiguous`: one per candidate question. */
 export function candidatesText(pb: SlaPlaybook, given: string, questions: readonly LineItem['question'][]): string {
-  return fillText(pb.texts.closeAmbiguous, { given, lines: questions.map((q) => fillText(pb.texts.closedLine, vars({ question: q, waitedMs: 0 }))).join('\n') });
+  return fillText(pb.texts.closeAmbiguous, { given: quote(given), lines: questions.map((q) => fillText(pb.texts.closedLine, vars({ question: q, waitedMs: 0 }))).join('\n') });
 }
 
 /**

@@ -27,6 +27,8 @@ export interface WechatyEdgeOptions {
   baseBackoffMs?: number;
   /** Default 30 s. */
   sendTimeoutSeconds?: number;
+  /** Told the provider message id each send returned (the inbound guard's record of own sends). */
+  onSent?: (messageId: string) => void;
   /**
    * Before each attempt, check that the endpoint accepts TCP, so a refused port fails in
    * milliseconds instead of ~5 s of Wechaty retries. Turn off when gRPC must go through a proxy
@@ -139,6 +141,7 @@ export function createWechatyEdge(
     isOnline: () => Boolean(session?.isOnline()),
     logger: log,
     sendTimeoutMs: (options.sendTimeoutSeconds ?? 30) * 1000,
+    ...(options.onSent ? { onSent: options.onSent } : {}),
   });
 
   const friendships: FriendshipGateway = {
