@@ -7,6 +7,8 @@ import { outbox } from '../platform/db/schema.js';
 /** How far back a bot send can be matched to its echo. */
 const WINDOW_MS = 10 * 60_000;
 const MEMORY = 10_000;
+/** Sends to one conversation looked at per echo (more than an account can send there in the window). */
+const ROWS = 500;
 
 /**
  * The provider message ids of the bot's own sends, as the send call returned them (the transport
@@ -44,16 +46,31 @@ export class OwnSendIds {
 export function automaticSendMatcher(db: Db, opts: { windowMs?: number; sentIds?: OwnSendIds } = {}): (m: InboundMessage) => boolean {
   const windowMs = opts.windowMs ?? WINDOW_MS;
   let matched = new Set<number>();
+  // Each row's content in the form it is compared in, worked out once.
+  let forms = new Map<number, Sent>();
+  const formOf = (id: number, content: string): Sent => {
+    let f = forms.get(id);
+    if (!f) {
+      if (forms.size >= MEMORY) forms = new Map();
+      const c = JSON.parse(content) as OutboundContent;
+      f = c.kind === 'text' ? { kind: 'text', text: forMatching(c.text) } : { kind: c.kind };
+      forms.set(id, f);
+    }
+    return f;
+  };
   return (m) => {
+    const echo = m.type === 'text' ? forMatching(m.text) : '';
     const byId = opts.sentIds?.take(m.id) ?? false;
     const target = m.roomId ?? m.listenerId;
     // Without a conversation nothing can be compared: treat it as the bot's own, as before.
     if (!target) return true;
     const rows = db.select({ id: outbox.id, content: outbox.content }).from(outbox)
       .where(and(eq(outbox.targetId, target), gt(outbox.attempts, 0), gte(outbox.updatedAt, m.providerAt - windowMs)))
-      .orderBy(desc(outbox.id)).limit(50).all();
-    for (const r of rows) {
-      if (matched.has(r.id) || !sameContent(JSON.parse(r.content) as OutboundContent, m)) continue;
+      .orderBy(desc(outbox.id)).limit(ROWS).all();
+    // Echoes come back in the order of the sends: the oldest unmatched send with the same content is the one.
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i]!;
+      if (matched.has(r.id) || !sameContent(formOf(r.id, r.content), m, echo)) continue;
       if (matched.size >= MEMORY) matched = new Set();
       matched.add(r.id);
       return true;
@@ -63,14 +80,14 @@ export function automaticSendMatcher(db: Db, opts: { windowMs?: number; sentIds?
   };
 }
 
-function sameContent(c: OutboundContent, m: InboundMessage): boolean {
+/** A send as compared with echoes: texts in their {@link forMatching} form. */
+type Sent = { kind: 'text'; text: string } | { kind: Exclude<OutboundContent['kind'], 'text'> };
+
+function sameContent(c: Sent, m: InboundMessage, echo: string): boolean {
   switch (c.kind) {
     case 'text':
-    {
       if (m.type !== 'text') return false;
-      const want = forMatching(c.text);
-      return want ? forMatching(m.text).includes(want) : forMatching(m.text) === '';
-    }
+      return c.text ? echo.includes(c.text) : echo === '';
     case 'image':
       return m.type === 'image' || m.type === 'file' || m.type === 'video';
     case 'link':
