@@ -53,16 +53,43 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
       return;
     }
     const sends = await run(cmd, m, deps, playbook, now);
-    for (const s of sends) {
-      await deps.outbox.enqueue({
-        key: `reply:${m.id}${s.suffix ? `:${s.suffix}` : ''}`,
-        target: replyTarget(m),
-        content: m.roomId ? { kind: 'text', text: s.text, mentionIds: [m.talkerId] } : { kind: 'text', text: s.text },
-        purpose: 'reply',
-        expiresAt: now + REPLY_TTL_MS,
-      });
+    if (!sends.length) return;
+    const privately = m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind)
+      && deps.repo.byContact(m.talkerId) !== undefined;
+    if (privately) {
+      if (!deps.repo.canWritePrivately(m.talkerId)) {
+        // Nothing member-specific in the group: say how to get it privately.
+        await reply(deps, m, now, '', { kind: 'room', id: m.roomId! }, fill(playbook.texts.privateUnreachable, { command: quote(COMMAND_WORD[cmd.kind]) }), [m.talkerId]);
+        return;
+      }
+      for (const s of sends) await reply(deps, m, now, s.suffix, { kind: 'contact', id: m.talkerId }, s.text);
+      await reply(deps, m, now, 'ack', { kind: 'room', id: m.roomId! }, playbook.texts.privateAck, [m.talkerId]);
+      return;
     }
+    for (const s of sends) await reply(deps, m, now, s.suffix, replyTarget(m), s.text, m.roomId ? [m.talkerId] : undefined);
   };
+}
+
+/**
+ * Answers about one member (their figures, coupons, codes) that a group must not read: asked in a group,
+ * they go privately (playbook `privacy.groupAnswers`). 帮助, 退订 and 订阅 are answered where asked.
+ */
+const PRIVATE_KINDS: ReadonlySet<MemberCommand['kind']> = new Set(['points', 'coupons', 'invite', 'redeem', 'join', 'birthday']);
+
+/** What to send privately to get the same answer. */
+const COMMAND_WORD: Record<MemberCommand['kind'], string> = {
+  points: '积分', coupons: '我的券', invite: '邀请', redeem: '兑换', join: '积分', birthday: '生日', help: '帮助', 'opt-out': '退订', 'opt-in': '订阅',
+};
+
+/** One reply to message `m`, keyed `reply:<id>[:suffix]` so a redelivery never answers twice. */
+async function reply(deps: MemberHandlerDeps, m: InboundMessage, now: number, suffix: string | undefined, target: Target, text: string, mentionIds?: string[]): Promise<void> {
+  await deps.outbox.enqueue({
+    key: `reply:${m.id}${suffix ? `:${suffix}` : ''}`,
+    target,
+    content: mentionIds ? { kind: 'text', text, mentionIds } : { kind: 'text', text },
+    purpose: 'reply',
+    expiresAt: now + REPLY_TTL_MS,
+  });
 }
 
 /** Activity is recorded at most once a minute per contact: a chatty group costs no write per message. */

@@ -63,6 +63,13 @@ export const CARE_TEXT_VARIABLES = {
   referral: ['name', 'friend', 'points', 'balance'],
 } as const satisfies Record<string, readonly string[]>;
 
+/**
+ * Texts of private answers asked in a group, with defaults (a playbook may leave them out):
+ * `privateAck` goes to the group (after the member's @name) when the answer went privately;
+ * `privateUnreachable` when the bot cannot write to the member privately ({command}: what to send).
+ */
+export const PRIVACY_TEXT_VARIABLES = { privateAck: [], privateUnreachable: ['command'] } as const satisfies Record<string, readonly string[]>;
+
 /** Variables of the optional `texts.care.tierDowngrade` (the yearly review lowered the tier). */
 export const TIER_DOWNGRADE_VARIABLES = ['name', 'tier', 'tierBefore', 'growth', 'needed'] as const;
 
@@ -111,6 +118,14 @@ export const playbookSchema = z.strictObject({
   tierDowngrade: z.enum(['never', 'yearly'], { error: 'never (tiers are kept once reached) or yearly (reviewed on each anniversary of joining from the last 12 months\' growth)' }).default('never'),
   rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
   referral: z.strictObject({ referrerPoints: nonNegInt }),
+  /**
+   * `groupAnswers: private` (default): member-specific answers asked in a group (points, coupons,
+   * invite code, a redemption, joining, a birthday) go to the member privately, the group sees only
+   * `texts.privateAck`; `group`: answered in the group, as asked.
+   */
+  privacy: z.strictObject({
+    groupAnswers: z.enum(['private', 'group'], { error: 'private (answer member-specific questions privately) or group (answer in the group)' }).default('private'),
+  }).default({ groupAnswers: 'private' }),
   care: z.strictObject({
     /** Orders older than this when credited (history imports) bring no purchase or upgrade care. */
     recentOrderHours: posInt.default(48),
@@ -129,6 +144,8 @@ export const playbookSchema = z.strictObject({
   }),
   texts: z.strictObject({
     ...textsShape,
+    privateAck: text.default('已私信您'),
+    privateUnreachable: text.default('为保护您的隐私，会员信息只在私聊中发送：请先添加我为好友，再私聊发送"{command}"。'),
     // tierDowngrade is optional: without it a yearly review lowers tiers silently.
     care: z.strictObject({ ...careTextsShape, tierDowngrade: text.optional() }),
   }),
@@ -192,6 +209,10 @@ function crossCheck(p: Parsed): string | null {
   for (const key of Object.keys(CARE_TEXT_VARIABLES) as CareTextKey[]) {
     const bad = unknownVariable(p.texts.care[key], CARE_TEXT_VARIABLES[key]);
     if (bad) return `texts.care.${key}: unknown variable {${bad}}; allowed: ${listVars(CARE_TEXT_VARIABLES[key])}`;
+  }
+  for (const key of Object.keys(PRIVACY_TEXT_VARIABLES) as (keyof typeof PRIVACY_TEXT_VARIABLES)[]) {
+    const bad = unknownVariable(p.texts[key], PRIVACY_TEXT_VARIABLES[key]);
+    if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(PRIVACY_TEXT_VARIABLES[key])}`;
   }
   const downgrade = p.texts.care.tierDowngrade;
   const badDowngrade = downgrade === undefined ? null : unknownVariable(downgrade, TIER_DOWNGRADE_VARIABLES);

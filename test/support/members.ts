@@ -6,7 +6,7 @@ import { zonedTime } from '../../src/core/time.js';
 import { loadConfig } from '../../src/config.js';
 import { Router } from '../../src/inbound/router.js';
 import { membersCapability } from '../../src/members/members.capability.js';
-import { PlaybookHolder } from '../../src/members/playbook.js';
+import { PlaybookHolder, type MembershipPlaybook } from '../../src/members/playbook.js';
 import { shippedPlaybook } from '../../src/members/testing.js';
 import { outbox as outboxTable } from '../../src/platform/db/schema.js';
 import { ScheduleRepo } from '../../src/schedules/schedule.repo.js';
@@ -31,14 +31,14 @@ export interface MembersWorld extends OutboxHarness {
 
 let seq = 0;
 
-export async function membersWorld(opts: { redisUrl: string; dir: string; clock?: ManualClock }): Promise<MembersWorld> {
+export async function membersWorld(opts: { redisUrl: string; dir: string; clock?: ManualClock; playbook?: MembershipPlaybook }): Promise<MembersWorld> {
   const clock = opts.clock ?? new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
   const h = await outboxHarness({ redisUrl: opts.redisUrl, dbFile: path.join(opts.dir, `members-${seq++}.sqlite`), clock });
   const logger = silentLogger();
   const router = new Router(logger);
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const config = loadConfig({ TIMEZONE: SH });
-  membersCapability(new PlaybookHolder(shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
+  membersCapability(new PlaybookHolder(opts.playbook ?? shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
   let n = 0;
   const textOf = (row: { content: string } | undefined) => (row ? (JSON.parse(row.content) as { text?: string }).text : undefined);
   return {
