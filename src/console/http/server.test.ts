@@ -75,6 +75,10 @@ describe('console API', () => {
     expect(audit.actions.map((a: { actor: string; result: string }) => [a.actor, a.result])).toEqual([
       ['console', 'refused: only a failed message can be retried'], ['admin-hz01', 'ok'],
     ]);
+    new AuditRepo(h.db).record({ at: 1, actor: 'admin-hz01', channel: 'chat', action: 'member', target: '13812345678', result: 'ok: 13912345678 王女士' });
+    const masked = await (await app.request('/api/audit', { headers: auth })).json();
+    expect(masked.actions[0]).toMatchObject({ target: '138****5678', result: 'ok: 139****5678 王女士' });
+    expect(JSON.stringify(masked)).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/u);
   });
 
   it('serves capability reports over a range of days, and names what is wrong with a bad one', async () => {
