@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
 import { quote } from '../core/sanitize.js';
-import { localDate } from '../core/time.js';
+import { localDate, localParts } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
@@ -81,6 +81,14 @@ const COMMAND_WORD: Record<MemberCommand['kind'], string> = {
   points: '积分', coupons: '我的券', invite: '邀请', redeem: '兑换', join: '积分', birthday: '生日', help: '帮助', 'opt-out': '退订', 'opt-in': '订阅',
 };
 
+/** A birthday after today's local date (a lunar one: only a later year tells). */
+function isFuture(b: { calendar: 'solar' | 'lunar'; year: number | null; month: number; day: number }, now: number, timezone: string): boolean {
+  if (b.year === null) return false;
+  const today = localParts(new Date(now), timezone);
+  if (b.year !== today.year || b.calendar === 'lunar') return b.year > today.year;
+  return b.month > today.month || (b.month === today.month && b.day > today.day);
+}
+
 /** One reply to message `m`, keyed `reply:<id>[:suffix]` so a redelivery never answers twice. */
 async function reply(deps: MemberHandlerDeps, m: InboundMessage, now: number, suffix: string | undefined, target: Target, text: string, mentionIds?: string[]): Promise<void> {
   await deps.outbox.enqueue({
@@ -152,6 +160,7 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
       return [{ text: fill(t.invite, { code: member.referralCode, points: pb.referral.referrerPoints }) }];
     case 'birthday':
       if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: quote(cmd.given) }) }];
+      if (isFuture(cmd.birthday, now, deps.timezone)) return [{ text: fill(t.birthdayFuture, { given: quote(cmd.given) }) }];
       repo.setBirthday(member.id, cmd.birthday, now);
       return [{ text: fill(t.birthdaySet, { date: birthdayText(cmd.birthday) }) }];
   }

@@ -146,6 +146,16 @@ describe('members: what a member can do by replying', () => {
     expect(w.reply(await w.say('wx-d', '生日 2月30日'))).toBe('没有看懂这个日期"2月30日"。请回复如"生日 1990-05-20"或"农历生日 五月初八"。');
   });
 
+  it('refuses a birthday in the future politely and keeps the one on record', async () => {
+    const w = await world(); // today is 2026-11-25 in Shanghai
+    await w.say('wx-d2', '入会');
+    await w.say('wx-d2', '生日 1990-05-20');
+    expect(w.reply(await w.say('wx-d2', '生日 2030-01-01'))).toBe('"2030-01-01"还没有到呢，生日应是今天或以前的日期。请回复如"生日 1990-05-20"或"农历生日 五月初八"。');
+    expect(w.reply(await w.say('wx-d2', '生日 2026-11-26'))).toMatch(/^"2026-11-26"还没有到呢/u);
+    expect(memberOf(w, 'wx-d2')).toMatchObject({ birthYear: 1990, birthMonth: 5, birthDay: 20 });
+    expect(w.reply(await w.say('wx-d2', '生日 2026-11-25'))).toMatch(/^已记录您的生日/u);
+  });
+
   it('退订 stops marketing to the member (the sender skips a campaign) while replies still go; 订阅 resumes', async () => {
     const w = await world();
     await w.say('wx-e', '入会');

@@ -66,9 +66,10 @@ export const CARE_TEXT_VARIABLES = {
 /**
  * Texts of private answers asked in a group, with defaults (a playbook may leave them out):
  * `privateAck` goes to the group (after the member's @name) when the answer went privately;
- * `privateUnreachable` when the bot cannot write to the member privately ({command}: what to send).
+ * `privateUnreachable` when the bot cannot write to the member privately ({command}: what to send);
+ * `birthdayFuture` answers a birthday after today.
  */
-export const PRIVACY_TEXT_VARIABLES = { privateAck: [], privateUnreachable: ['command'] } as const satisfies Record<string, readonly string[]>;
+export const PRIVACY_TEXT_VARIABLES = { privateAck: [], privateUnreachable: ['command'], birthdayFuture: ['given'] } as const satisfies Record<string, readonly string[]>;
 
 /** Variables of the optional `texts.care.tierDowngrade` (the yearly review lowered the tier). */
 export const TIER_DOWNGRADE_VARIABLES = ['name', 'tier', 'tierBefore', 'growth', 'needed'] as const;
@@ -146,6 +147,7 @@ export const playbookSchema = z.strictObject({
     ...textsShape,
     privateAck: text.default('已私信您'),
     privateUnreachable: text.default('为保护您的隐私，会员信息只在私聊中发送：请先添加我为好友，再私聊发送"{command}"。'),
+    birthdayFuture: text.default('"{given}"还没有到呢，生日应是今天或以前的日期。请回复如"生日 1990-05-20"或"农历生日 五月初八"。'),
     // tierDowngrade is optional: without it a yearly review lowers tiers silently.
     care: z.strictObject({ ...careTextsShape, tierDowngrade: text.optional() }),
   }),

@@ -151,7 +151,8 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const allowPartial = options.allowPartial ?? false;
   const progressEvery = PROGRESS_EVERY_ROWS;
   const maxIssues = options.maxIssuesKept ?? DEFAULT_MAX_ISSUES_KEPT;
-  const env: ParseEnv = { timeZone: options.timeZone, now: options.now, year: localParts(options.now, options.timeZone).year };
+  const local = localParts(options.now, options.timeZone);
+  const env: ParseEnv = { timeZone: options.timeZone, now: options.now, year: local.year, today: { year: local.year, month: local.month, day: local.day } };
 
   let size: number;
   try {

@@ -9,6 +9,7 @@ import { groupsKind } from './kinds/groups.js';
 import { membersKind } from './kinds/members.js';
 import { formatIssues, formatSummary } from './report.js';
 import type { ImportKindName } from './types.js';
+import { shippedPlaybook } from '../testing.js';
 
 let dir: string;
 let db: Db;
@@ -73,6 +74,11 @@ describe('columns are never lost silently', () => {
     // Two causes: each problem on its own line, as before.
     const mixed = await load('groups', '群ID,群名,门店\ng1@chatroom,1群,HZ09\ng1@chatroom,2群,HZ01\n');
     expect(formatIssues(mixed)[0]).toMatch(/^row 2, column C 门店: "HZ09" is not a known store code/u);
+  });
+
+  it('refuses a birthday after today (2025-06-10 here) in a members file', async () => {
+    const r = await load('members', '手机号,姓名,生日\n13800000001,甲,2025-06-11\n13800000002,乙,2025-06-10\n', { playbook: shippedPlaybook() });
+    expect(r.issues).toEqual([expect.objectContaining({ row: 2, field: 'birthday', why: 'is in the future: a birthday is 2025-06-10 (today) or earlier' })]);
   });
 
   it('finds the nearest header by containment or a small edit distance, and nothing for unrelated names', () => {

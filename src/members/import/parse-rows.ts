@@ -3,6 +3,7 @@
  * its kind (`kind.parse`) or its problems, in batches. It runs in the engine's thread for small files
  * and in a worker thread for large ones (`row-source.ts`), so parsing overlaps the writing.
  */
+import { localParts } from '../../core/time.js';
 import { normalizeHeader } from './cells.js';
 import { openCsv, RecordQueue, type CsvSource, type Sniffed } from './csv-source.js';
 import type { Detection, EncodingChoice } from './encoding.js';
@@ -103,7 +104,8 @@ export async function* parseFile(job: ParseJob): AsyncGenerator<ParseMessage> {
     const cells = new Cells(found.resolved.columns.index);
     const ignoredIndex = found.resolved.columns.ignoredIndex;
     const ignoredFilled = ignoredIndex.map(() => 0);
-    const env: ParseEnv = { timeZone: job.timeZone, now: new Date(job.now), year: job.year };
+    const local = localParts(new Date(job.now), job.timeZone);
+    const env: ParseEnv = { timeZone: job.timeZone, now: new Date(job.now), year: job.year, today: { year: local.year, month: local.month, day: local.day } };
     let row = found.row;
     let items: RowItem[] = [];
     for (;;) {

@@ -50,7 +50,7 @@ export const membersKind: ImportKind<MemberRow> = {
     const storeCode = r.optional('store', parseCode);
     const guideCode = r.optional('guide', parseCode);
     const tags = r.has('tags') ? JSON.stringify(parseTags(r.raw('tags')!)) : undefined;
-    const date = r.optional('birthday', parseCalendarDate, env.year);
+    const date = r.optional('birthday', parseCalendarDate, env.today ?? env.year);
     const kind = date ? r.optional('birthdayKind', parseBirthdayKind) ?? 'solar' : undefined;
     const joinedAt = r.optional('joinedAt', parseDateTime, env.timeZone);
     if (joinedAt !== undefined && joinedAt > env.now.getTime()) {
