@@ -47,6 +47,9 @@ describe('columns are never lost silently', () => {
     expect(r.ignored).toEqual([{ column: '所属导购员', columnLetter: 'D', filled: 12, nearest: expect.objectContaining({ alias: '所属导购', meaning: 'owner guide', readFrom: null }) }]);
     expect(formatSummary(r)).toContain('column D 所属导购员 ignored — did you mean 所属导购 (owner guide)? 12 groups will have no owner guide');
     expect(db.$client.prepare('select count(*) from groups where guide_code is not null').pluck().get()).toBe(0);
+    // The same counts when the file is read in a worker thread (large files).
+    const inWorker = await load('groups', groupsFile('所属导购员', 5), { parseInWorker: true });
+    expect(inWorker.ignored[0]!.filled).toBe(5);
   });
 
   it('says when the field it looks like is read from another column, and when nothing is near', async () => {
