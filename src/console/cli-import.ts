@@ -51,6 +51,9 @@ Local dates and times are read in TIMEZONE; the store is DB_FILE (both from .env
 Exit codes: 0 imported (or a clean dry run), 1 bad rows or an unreadable file (report printed),
 2 wrong command line or configuration.`;
 
+/** Problems listed after an import (the rest are counted): enough for any file a person fixes by hand. */
+const MAX_ISSUES_LISTED = 100_000;
+
 interface ImportArgs {
   kind: ImportKindName;
   /** Absolute path. */
@@ -114,7 +117,7 @@ export const importCommand: CliCommand = {
       io.stdout.write(`import ${a.kind} ${a.given}${a.dryRun ? ' (dry run)' : ''}${a.allowPartial ? ' (allow partial)' : ''} into ${store.config.DB_FILE}, times in ${store.config.TIMEZONE}\n`);
       const result = await runImport(store.db, {
         kind: a.kind, file: a.file, encoding: a.encoding, dryRun: a.dryRun, allowPartial: a.allowPartial, strict: a.strict,
-        timeZone: store.config.TIMEZONE, now: io.now(), playbook,
+        timeZone: store.config.TIMEZONE, now: io.now(), playbook, maxIssuesKept: MAX_ISSUES_LISTED,
         onProgress: (p) => {
           if (p.done) progress.done(p);
           else if (p.committing) progress.status(`${p.rows.toLocaleString('en-US')} rows read; committing…`);
