@@ -66,7 +66,7 @@ describe('member input hygiene and privacy, through puppet-service', () => {
     const from = world.sent.length;
     const ids: string[] = [];
     let x = 7;
-    const pick = <T>(a: readonly T[]) => a[(x = (x * 1103515245 + 12345) % 2147483648) % a.length]!;
+    const pick = <T>(a: readonly T[]) => a[Math.floor(((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * a.length)]!;
     for (let i = 0; i < 200; i++) {
       const t = pick(talkers);
       const text = `${pick(words)}${pick(nasty)}${pick(nasty)}${i % 25 === 0 ? '长'.repeat(2000) : ''}`;
