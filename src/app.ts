@@ -4,7 +4,7 @@ import { CardSuggestions } from './core/card-suggestions.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Ingest } from './inbound/ingest.js';
-import { automaticSendMatcher } from './inbound/own-sends.js';
+import { automaticSendMatcher, OwnSendIds } from './inbound/own-sends.js';
 import { InboundRepo } from './inbound/inbound.repo.js';
 import { Router } from './inbound/router.js';
 import { Friendships } from './inbound/friendships.js';
@@ -128,13 +128,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const router = new Router(logger.child({ part: 'router' }));
     const friendships = new Friendships(logger.child({ part: 'friendships' }));
     const rooms = new RoomEvents(logger.child({ part: 'rooms' }));
+    const sentIds = new OwnSendIds();
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
-      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db),
+      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db, { sentIds }),
     });
     const edge = createWechatyEdge({
       endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
       timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
-      probeSeconds: config.SUPERVISOR_PROBE_SECONDS, account: config.ACCOUNT_ID,
+      probeSeconds: config.SUPERVISOR_PROBE_SECONDS, account: config.ACCOUNT_ID, onSent: (id) => sentIds.record(id),
     }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f), (ev) => rooms.dispatch(ev));
     friendships.connect(edge.friendships);
     rooms.connect(edge.rooms);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configKeys, loadConfig } from './config.js';
+import { configKeys, loadConfig, shownValue } from './config.js';
 import { ConfigError } from './core/errors.js';
 
 describe('config', () => {
@@ -35,7 +35,17 @@ describe('config', () => {
   it('refuses a console on a public address without a token', () => {
     expect(() => loadConfig({ HTTP_HOST: '0.0.0.0' })).toThrow(/HTTP_HOST="0.0.0.0" is not a loopback address and CONSOLE_TOKEN is not set/);
     expect(loadConfig({ HTTP_HOST: '0.0.0.0', CONSOLE_TOKEN: 'a-long-enough-token' }).HTTP_HOST).toBe('0.0.0.0');
-    expect(() => loadConfig({ CONSOLE_TOKEN: 'short' })).toThrow(/CONSOLE_TOKEN="short" is not valid: expected at least 16 characters/);
+    expect(() => loadConfig({ CONSOLE_TOKEN: 'short' })).toThrow(/CONSOLE_TOKEN=\(hidden, 5 characters\) is not valid: expected at least 16 characters/);
+  });
+
+  it('never prints a token, secret or password in a config error', () => {
+    const errorOf = (env: Record<string, string>) => { try { loadConfig(env); return ''; } catch (err) { return (err as Error).message; } };
+    const short = errorOf({ CONSOLE_TOKEN: 'Secr3t-value' });
+    expect(short).toContain('CONSOLE_TOKEN=(hidden, 12 characters)');
+    expect(short).not.toContain('Secr3t-value');
+    const puppet = errorOf({ WECHATY_PUPPET_SERVICE_TOKEN: 'noprefixsecret', WECHATY_PUPPET_SERVICE_ENDPOINT: 'h:1' });
+    expect(puppet).not.toContain('noprefixsecret');
+    expect(shownValue('REDIS_URL', 'redis://:hunter2@10.0.0.5:6379/0')).toBe('"redis://:***@10.0.0.5:6379/0"');
   });
 
   it('refuses a token without a prefix', () => {

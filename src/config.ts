@@ -74,6 +74,16 @@ export function readEnvFile(cwd: string): Record<string, string> {
 }
 
 /**
+ * A config value as an error message may show it: tokens, secrets and passwords never (only their
+ * length), a URL without its password; anything else as given.
+ * @example shownValue('CONSOLE_TOKEN', 'short') // '(hidden, 5 characters)'
+ */
+export function shownValue(key: string, value: string): string {
+  if (/TOKEN|SECRET|PASSWORD|PASSWD/iu.test(key)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/iu, '$1***@'));
+}
+
+/**
  * Validates the environment into a readonly Config.
  * @throws ConfigError with one line: the key, what was found, what is allowed.
  * @example loadConfig({ TIMEZONE: 'Asia/Shanghai' })
@@ -88,7 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = String(issue.path[0] ?? '?');
-    throw new ConfigError(`config ${key}=${JSON.stringify(input[key] ?? '')} is not valid: expected ${describeIssue(issue)}`);
+    throw new ConfigError(`config ${key}=${shownValue(key, input[key] ?? '')} is not valid: expected ${describeIssue(issue)}`);
   }
   const c = result.data;
   if (c.WECHATY_PUPPET_SERVICE_TOKEN && !c.WECHATY_PUPPET_SERVICE_ENDPOINT) {

@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -66,7 +67,8 @@ export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
     }
     const { text, result } = await run(deps, cmd, sender, now);
     deps.audit.record({ at: now, actor: `chat:${sender.code}`, channel: 'chat', action, target, result });
-    await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
+    // Member names (WeChat nicknames) and the query are outside input: cleaned like every reply.
+    await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: cleanText(text) }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
     ctx.answered = true;
   };
 }

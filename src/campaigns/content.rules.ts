@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import type { OutboundContent } from '../core/messages.js';
 import type { CampaignDef } from './campaign.file.js';
 import type { AudienceTarget } from './audience.rules.js';
@@ -6,7 +7,7 @@ import type { AudienceTarget } from './audience.rules.js';
 export function fillVars(template: string, vars: AudienceTarget['vars']): string {
   return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => {
     const v = (vars as Record<string, string | number | undefined>)[k];
-    return v === undefined ? '' : String(v);
+    return v === undefined ? '' : cleanText(String(v));
   });
 }
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ENCODING_CHOICES, type EncodingChoice } from '../members/import/encoding.js';
 import { ImportFileError, runImport } from '../members/import/engine.js';
 import { importKinds } from '../members/import/kinds/index.js';
-import { formatIssue, formatSummary } from '../members/import/report.js';
+import { formatIssues, formatSummary } from '../members/import/report.js';
 import { IMPORT_KINDS, type ImportKindName } from '../members/import/types.js';
 import { loadMembershipPlaybook } from '../members/playbook.js';
 import { EXIT, MEMBERSHIP_PLAYBOOK, UsageError, describeArgError, openStore, type CliCommand } from './cli-io.js';
@@ -20,11 +20,13 @@ function kindLines(): string {
   }).join('\n');
 }
 
-const USAGE = `Usage: npm run cli -- import <kind> FILE [--dry-run] [--allow-partial] [--encoding utf8|gbk|auto]
+const USAGE = `Usage: npm run cli -- import <kind> FILE [--dry-run] [--allow-partial] [--strict] [--encoding utf8|gbk|auto]
 
 Imports a CSV file exported from Excel or another system into the store: UTF-8 with or without BOM,
 GBK/GB18030 (Chinese Excel), comma- or tab-separated. Column names may be Chinese or English, in any
-case, with spaces or full-width characters; other columns are ignored.
+case, with spaces or full-width characters. Every other column is reported with the nearest known
+name and what the import lacks without it ("column D 所属导购员 ignored — did you mean 所属导购 (owner
+guide)? 12 groups will have no owner guide"); --strict refuses such a file instead.
 
 Kinds, in the order to import them (each refers to the ones above it; * = required column):
 ${kindLines()}
@@ -33,10 +35,12 @@ Options:
   --dry-run         check every row and show what would be created, updated or left unchanged;
                     write nothing
   --allow-partial   import the good rows even when some are bad (default: all or nothing)
+  --strict          a column the import does not understand is an error: nothing is imported
   --encoding ENC    auto (default: BOM, else UTF-8, else GBK), utf8 or gbk
   --help            this text
 
-Every bad row is listed with its Excel row number, column, value (phones masked) and why. By default a
+Every bad row is listed with its Excel row number, column, value (phones masked) and why; when every
+row fails for one reason, the reason is printed once with the count, then the rows. By default a
 file with any bad row imports nothing. Importing the same file again changes nothing, and an order
 credits points once however often it is imported. Cells left blank keep what the store has. An order
 row may name the coupon used on it (券码/coupon): that coupon is marked used with the order; an unknown,
@@ -47,6 +51,9 @@ Local dates and times are read in TIMEZONE; the store is DB_FILE (both from .env
 Exit codes: 0 imported (or a clean dry run), 1 bad rows or an unreadable file (report printed),
 2 wrong command line or configuration.`;
 
+/** Problems listed after an import (the rest are counted): enough for any file a person fixes by hand. */
+const MAX_ISSUES_LISTED = 100_000;
+
 interface ImportArgs {
   kind: ImportKindName;
   /** Absolute path. */
@@ -55,6 +62,7 @@ interface ImportArgs {
   given: string;
   dryRun: boolean;
   allowPartial: boolean;
+  strict: boolean;
   encoding: EncodingChoice;
 }
 
@@ -66,10 +74,10 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
       args,
       allowPositionals: true,
       strict: true,
-      options: { 'dry-run': { type: 'boolean' }, 'allow-partial': { type: 'boolean' }, encoding: { type: 'string' } },
+      options: { 'dry-run': { type: 'boolean' }, 'allow-partial': { type: 'boolean' }, strict: { type: 'boolean' }, encoding: { type: 'string' } },
     });
   } catch (err) {
-    throw new UsageError(`${describeArgError(err)}: the options are --dry-run, --allow-partial, --encoding utf8|gbk|auto`);
+    throw new UsageError(`${describeArgError(err)}: the options are --dry-run, --allow-partial, --strict, --encoding utf8|gbk|auto`);
   }
   const [kind, file, ...extra] = parsed.positionals;
   if (!kind) throw new UsageError(`import needs a kind and a file, e.g. "import members members.csv". Kinds: ${IMPORT_KINDS.join(', ')}`);
@@ -90,13 +98,13 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
   if (!isFile) throw new UsageError(`not a file: ${file}`);
   return {
     kind: kind as ImportKindName, file: full, given: file, dryRun: parsed.values['dry-run'] ?? false,
-    allowPartial: parsed.values['allow-partial'] ?? false, encoding: encoding as EncodingChoice,
+    allowPartial: parsed.values['allow-partial'] ?? false, strict: parsed.values.strict ?? false, encoding: encoding as EncodingChoice,
   };
 }
 
 export const importCommand: CliCommand = {
   name: 'import',
-  synopsis: 'import stores|staff|members|groups|orders FILE [--dry-run] [--allow-partial] [--encoding utf8|gbk|auto]',
+  synopsis: 'import stores|staff|members|groups|orders FILE [--dry-run] [--allow-partial] [--strict] [--encoding utf8|gbk|auto]',
   summary: 'import a CSV file (UTF-8 or GBK); every bad row reported, all or nothing by default',
   usage: USAGE,
   async run(args, io) {
@@ -108,18 +116,17 @@ export const importCommand: CliCommand = {
     try {
       io.stdout.write(`import ${a.kind} ${a.given}${a.dryRun ? ' (dry run)' : ''}${a.allowPartial ? ' (allow partial)' : ''} into ${store.config.DB_FILE}, times in ${store.config.TIMEZONE}\n`);
       const result = await runImport(store.db, {
-        kind: a.kind, file: a.file, encoding: a.encoding, dryRun: a.dryRun, allowPartial: a.allowPartial,
-        timeZone: store.config.TIMEZONE, now: io.now(), playbook,
-        onIssue: (issue) => {
-          progress.clear();
-          io.stdout.write(`${formatIssue(issue)}\n`);
-        },
+        kind: a.kind, file: a.file, encoding: a.encoding, dryRun: a.dryRun, allowPartial: a.allowPartial, strict: a.strict,
+        timeZone: store.config.TIMEZONE, now: io.now(), playbook, maxIssuesKept: MAX_ISSUES_LISTED,
         onProgress: (p) => {
           if (p.done) progress.done(p);
           else if (p.committing) progress.status(`${p.rows.toLocaleString('en-US')} rows read; committing…`);
           else progress.update(p);
         },
       });
+      progress.clear();
+      // The bad rows after the whole file is read, so that one cause shared by every row is said once.
+      for (const line of formatIssues(result)) io.stdout.write(`${line}\n`);
       io.stdout.write(`${formatSummary({ ...result, file: a.given })}\n`);
       return result.bad > 0 ? EXIT.invalid : EXIT.ok;
     } catch (err) {

@@ -103,6 +103,23 @@ describe('cli', () => {
     expect(doctor.out).toMatch(/every invariant holds \(10 members, 5 ledger rows, 5 orders, 0 coupons\)/);
   });
 
+  it('names every ignored column with its nearest header; --strict refuses the file (exit 1); one cause for all rows is said once', async () => {
+    writeFileSync(path.join(dir, 'stores.csv'), 'code,name\nHZ01,湖滨店\n');
+    expect((await cli('import', 'stores', 'stores.csv')).code).toBe(0);
+    writeFileSync(path.join(dir, 'groups.csv'), '群ID,群名,门店,所属导购员\ng1@chatroom,1群,HZ01,G1\ng2@chatroom,2群,HZ01,G1\n');
+    const loose = await cli('import', 'groups', 'groups.csv');
+    expect(loose.code).toBe(0);
+    expect(loose.out).toContain('column D 所属导购员 ignored — did you mean 所属导购 (owner guide)? 2 groups will have no owner guide');
+    const strict = await cli('import', 'groups', 'groups.csv', '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.err).toContain('--strict refuses ignored columns');
+    expect(strict.err).toContain('Nothing was imported.');
+    writeFileSync(path.join(dir, 'bad-groups.csv'), '群ID,群名,门店\ng3@chatroom,3群,SH01\ng4@chatroom,4群,SH02\n');
+    const bad = await cli('import', 'groups', 'bad-groups.csv');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('all 2 rows fail for one reason: column C 门店: is not a known store code: import the store first (import stores FILE)\n  row 2: "SH01"\n  row 3: "SH02"\n');
+  });
+
   it('explains a file it cannot import at all (exit 1)', async () => {
     const file = path.join(dir, 'members.csv');
     writeFileSync(file, '姓名,门店\n张三,HZ01\n');

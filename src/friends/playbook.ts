@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
@@ -99,7 +100,7 @@ export function parseFriendsPlaybook(source: string, file: string): FriendsPlayb
  * @example fillText('欢迎来到{store}', { store: '杭州湖滨店' }) // '欢迎来到杭州湖滨店'
  */
 export function fillText(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => vars[k] ?? all);
+  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => (k in vars ? cleanText(vars[k]!) : all));
 }
 
 const ALLOWED_KEYS: Record<string, string> = {

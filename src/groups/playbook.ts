@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import { z } from 'zod';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { ConfigError } from '../core/errors.js';
@@ -97,5 +98,5 @@ export function parseGroupsPlaybook(source: string, file: string): GroupsPlayboo
  * @example fillText('欢迎{names}', { names: '张三、李四' }) // '欢迎张三、李四'
  */
 export function fillText(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => vars[k] ?? all);
+  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => (k in vars ? cleanText(vars[k]!) : all));
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../core/messages.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
 import { openTestDb } from '../platform/db/client.js';
-import { automaticSendMatcher } from './own-sends.js';
+import { automaticSendMatcher, OwnSendIds } from './own-sends.js';
 
 const now = Date.parse('2026-11-25T04:00:00Z');
 const echo = (over: Partial<InboundMessage>): InboundMessage => ({
@@ -59,5 +59,24 @@ describe('automatic sends vs a person on the bot phone', () => {
   it('keeps dropping own messages it cannot place in a conversation', () => {
     const { isAutomatic } = setup();
     expect(isAutomatic(echo({ roomId: null, listenerId: null, text: 'x' }))).toBe(true);
+  });
+});
+
+describe('echoes the provider changed', () => {
+  it('recognises an echo whose unpaired surrogate, control character or spacing the provider dropped', () => {
+    const { sent, isAutomatic } = setup();
+    sent('g1@chatroom', { kind: 'text', text: '没有编号为 Q\uD800 的礼品\u0007。\n回复"兑换"查看' });
+    expect(isAutomatic(echo({ text: '没有编号为 Q 的礼品。\r\n回复"兑换"查看' }))).toBe(true);
+  });
+
+  it('recognises an echo by the message id its send returned, whatever its text became', () => {
+    const db = openTestDb();
+    const sentIds = new OwnSendIds();
+    const isAutomatic = automaticSendMatcher(db, { sentIds });
+    sentIds.record('provider-77');
+    expect(isAutomatic(echo({ id: 'provider-77', text: '完全不同的文字' }))).toBe(true);
+    // each id once; a person's message on the phone has an id of its own
+    expect(isAutomatic(echo({ id: 'provider-77', text: '完全不同的文字' }))).toBe(false);
+    expect(isAutomatic(echo({ id: 'provider-78', text: '您好' }))).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
-import { localDate } from '../core/time.js';
+import { quote } from '../core/sanitize.js';
+import { localDate, localParts } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { AutoReplyKind, RepeatGuard } from '../inbound/repeat-guard.js';
@@ -64,6 +65,19 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
       return;
     }
     const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];
+    if (!sends.length) return;
+    const privately = cmd !== null && m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind)
+      && deps.repo.byContact(m.talkerId) !== undefined;
+    if (privately) {
+      if (!deps.repo.canWritePrivately(m.talkerId)) {
+        // Nothing member-specific in the group: say how to get it privately.
+        await sendAll(deps, m, [{ text: fill(playbook.texts.privateUnreachable, { command: quote(COMMAND_WORD[cmd!.kind]) }) }], now);
+        return;
+      }
+      await sendAll(deps, { ...m, roomId: null, roomTopic: null }, sends, now, `reply:${m.id}`);
+      await sendAll(deps, m, [{ text: playbook.texts.privateAck, suffix: 'ack' }], now);
+      return;
+    }
     await sendAll(deps, m, sends, now);
   };
 }
@@ -95,6 +109,25 @@ async function staffBindingDecision(m: InboundMessage, deps: MemberHandlerDeps, 
   const sends = [...d.member.sends, ...d.member.proceed ? await run(d.member.proceed, forMember, deps, pb, now) : []];
   await sendAll(deps, forMember, sends, now, `bind-decided:${m.id}`);
   return true;
+}
+
+/**
+ * Answers about one member (their figures, coupons, codes) that a group must not read: asked in a group,
+ * they go privately (playbook `privacy.groupAnswers`). 帮助, 退订 and 订阅 are answered where asked.
+ */
+const PRIVATE_KINDS: ReadonlySet<MemberCommand['kind']> = new Set(['points', 'coupons', 'invite', 'redeem', 'join', 'birthday']);
+
+/** What to send privately to get the same answer. */
+const COMMAND_WORD: Record<MemberCommand['kind'], string> = {
+  points: '积分', coupons: '我的券', invite: '邀请', redeem: '兑换', join: '积分', birthday: '生日', help: '帮助', 'opt-out': '退订', 'opt-in': '订阅',
+};
+
+/** A birthday after today's local date (a lunar one: only a later year tells). */
+function isFuture(b: { calendar: 'solar' | 'lunar'; year: number | null; month: number; day: number }, now: number, timezone: string): boolean {
+  if (b.year === null) return false;
+  const today = localParts(new Date(now), timezone);
+  if (b.year !== today.year || b.calendar === 'lunar') return b.year > today.year;
+  return b.month > today.month || (b.month === today.month && b.day > today.day);
 }
 
 /** Activity is recorded at most once a minute per contact: a chatty group costs no write per message. */
@@ -157,7 +190,8 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
     case 'invite':
       return [{ text: fill(t.invite, { code: member.referralCode, points: pb.referral.referrerPoints }) }];
     case 'birthday':
-      if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: cmd.given }) }];
+      if (!cmd.birthday) return [{ text: fill(t.birthdayInvalid, { given: quote(cmd.given) }) }];
+      if (isFuture(cmd.birthday, now, deps.timezone)) return [{ text: fill(t.birthdayFuture, { given: quote(cmd.given) }) }];
       repo.setBirthday(member.id, cmd.birthday, now);
       return [{ text: fill(t.birthdaySet, { date: birthdayText(cmd.birthday) }) }];
   }
@@ -169,7 +203,7 @@ async function join(code: string | null, m: InboundMessage, deps: MemberHandlerD
   const vars = { name: displayName(r.member.name), tier: tierName(r.member.tier, pb), points: r.member.points, code: r.member.referralCode };
   const referralLine = {
     none: '', credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),
-    'unknown-code': fill(t.referralUnknown, { code: code ?? '' }), self: t.referralSelf, 'too-late': t.referralTooLate,
+    'unknown-code': fill(t.referralUnknown, { code: quote(code ?? '') }), self: t.referralSelf, 'too-late': t.referralTooLate,
   }[r.referral.status];
   const main = r.outcome === 'already' ? fill(t.joinAlready, vars) : fill(t.joinWelcome, vars);
   const sends: Send[] = [{ text: referralLine ? `${main}\n${referralLine}` : main }];
@@ -202,7 +236,7 @@ async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: M
     if (!cmd.query) return [{ text: redeemMenuReply(member.points, catalogue, pb) }];
     const q = cmd.query;
     const byName = catalogue.filter((r) => r.name.toLowerCase().includes(q));
-    if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: q, codes: catalogue.map((r) => r.code).join('、') }) }];
+    if (byName.length !== 1) return [{ text: fill(t.redeemUnknown, { code: quote(q), codes: catalogue.map((r) => r.code).join('、') }) }];
     code = byName[0]!.code;
   }
   const r = await deps.repo.redeemSoon(member.id, code, `redeem:${m.id}`, pb, now);
@@ -211,7 +245,7 @@ async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: M
     return [{ text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) }];
   }
   const catalogue = catalogueFor(member, deps, pb);
-  if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code, codes: catalogue.map((x) => x.code).join('、') }) }];
+  if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code: quote(code), codes: catalogue.map((x) => x.code).join('、') }) }];
   const alternatives = alternativesText(r.balance, catalogue, code, pb);
   switch (r.reason) {
     case 'no-stock':

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { creditOrder } from './ledger.js';
 import { MembersRepo } from './members.repo.js';
 import { runDoctor } from './doctor.js';
 import { insertMember, shippedPlaybook } from './testing.js';
+import { parseMembershipPlaybook, type MembershipPlaybook } from './playbook.js';
+import { friends } from '../friends/friends.schema.js';
 import { runImport } from './import/engine.js';
 
 const pb = shippedPlaybook();
@@ -21,8 +23,8 @@ let redis: TestRedis;
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
-async function world(clock?: ManualClock) {
-  const w = await membersWorld({ redisUrl: redis.url, dir: tmp.dir, clock });
+async function world(clock?: ManualClock, playbook?: MembershipPlaybook) {
+  const w = await membersWorld({ redisUrl: redis.url, dir: tmp.dir, clock, playbook });
   open.push(w);
   return w;
 }
@@ -144,6 +146,16 @@ describe('members: what a member can do by replying', () => {
     expect(w.reply(await w.say('wx-d', '生日 2月30日'))).toBe('没有看懂这个日期"2月30日"。请回复如"生日 1990-05-20"或"农历生日 五月初八"。');
   });
 
+  it('refuses a birthday in the future politely and keeps the one on record', async () => {
+    const w = await world(); // today is 2026-11-25 in Shanghai
+    await w.say('wx-d2', '入会');
+    await w.say('wx-d2', '生日 1990-05-20');
+    expect(w.reply(await w.say('wx-d2', '生日 2030-01-01'))).toBe('"2030-01-01"还没有到呢，生日应是今天或以前的日期。请回复如"生日 1990-05-20"或"农历生日 五月初八"。');
+    expect(w.reply(await w.say('wx-d2', '生日 2026-11-26'))).toMatch(/^"2026-11-26"还没有到呢/u);
+    expect(memberOf(w, 'wx-d2')).toMatchObject({ birthYear: 1990, birthMonth: 5, birthDay: 20 });
+    expect(w.reply(await w.say('wx-d2', '生日 2026-11-25'))).toMatch(/^已记录您的生日/u);
+  });
+
   it('退订 stops marketing to the member (the sender skips a campaign) while replies still go; 订阅 resumes', async () => {
     const w = await world();
     await w.say('wx-e', '入会');
@@ -190,6 +202,57 @@ describe('members: what a member can do by replying', () => {
     w.clock.advance(3_600_000);
     await w.say('wx-h', '群里聊天', { roomId: 'r@chatroom', roomTopic: 'g' });
     expect(memberOf(w, 'wx-h').lastActiveAt).toBe(w.clock.now().getTime());
+  });
+});
+
+describe('members: private answers stay private', () => {
+  const room = { roomId: 'hz01-a@chatroom', roomTopic: '宝妈群', mentionSelf: true };
+  const befriend = (w: MembersWorld, contactId: string) => w.db.insert(friends).values({
+    contactId, account: 'main', channel: 'qrcode', firstAddedAt: 0, lastAddedAt: 0, updatedAt: 0,
+  }).run();
+  const sentFor = (w: MembersWorld, id: string) => w.rows(`reply:${id}`).map((r) => [r.targetKind, r.targetId, JSON.parse(r.content) as { text: string; mentionIds?: string[] }] as const);
+
+  it('@bot 积分 in a group: the figures go privately, the group sees only "已私信您" with the member\'s @name', async () => {
+    const w = await world();
+    await w.say('wx-p', '入会', { talkerName: '周女士' });
+    befriend(w, 'wx-p');
+    creditOrder(w.db, pb, order('P1', memberOf(w, 'wx-p').id, 128_000, w.clock.now().getTime()), w.clock.now().getTime());
+    const asked = await w.say('wx-p', '@湖滨店小思\u2005积分', room);
+    const sent = sentFor(w, asked);
+    expect(sent).toHaveLength(2);
+    const priv = sent.find(([kind]) => kind === 'contact')!;
+    expect(priv[1]).toBe('wx-p');
+    expect(priv[2].text).toMatch(/^周女士，您的积分：128/);
+    const ack = sent.find(([kind]) => kind === 'room')!;
+    expect(ack[1]).toBe('hz01-a@chatroom');
+    expect(ack[2]).toEqual({ kind: 'text', text: '已私信您', mentionIds: ['wx-p'] });
+    for (const cmd of ['我的券', '邀请', '兑换 C001']) {
+      const id = await w.say('wx-p', `@湖滨店小思\u2005${cmd}`, room);
+      const rows = sentFor(w, id);
+      expect(rows.filter(([kind]) => kind === 'room').map(([, , c]) => c.text), cmd).toEqual(['已私信您']);
+      expect(rows.filter(([kind]) => kind === 'contact').length, cmd).toBeGreaterThan(0);
+    }
+    // Help is not about the member: answered where asked.
+    const help = await w.say('wx-p', '@湖滨店小思\u2005帮助', room);
+    expect(sentFor(w, help).map(([kind]) => kind)).toEqual(['room']);
+  });
+
+  it('a member the bot cannot write to privately gets no figures in the group, only how to get them', async () => {
+    const w = await world();
+    insertMember(w.db, { contactId: 'wx-q', name: '吴先生', points: 500 });
+    const asked = await w.say('wx-q', '@湖滨店小思\u2005积分', room);
+    const sent = sentFor(w, asked);
+    expect(sent).toEqual([['room', 'hz01-a@chatroom', { kind: 'text', text: pb.texts.privateUnreachable.replace('{command}', '积分'), mentionIds: ['wx-q'] }]]);
+    expect(JSON.stringify(sent)).not.toContain('500');
+  });
+
+  it('privacy.groupAnswers: group answers in the group, as asked', async () => {
+    const open = parseMembershipPlaybook(readFileSync('sop/membership.yaml', 'utf8').replace('groupAnswers: private', 'groupAnswers: group'), 'sop/membership.yaml');
+    const w = await world(undefined, open);
+    await w.say('wx-r', '入会', { talkerName: '郑女士' });
+    befriend(w, 'wx-r');
+    const asked = await w.say('wx-r', '@湖滨店小思\u2005积分', room);
+    expect(sentFor(w, asked).map(([kind, target, c]) => [kind, target, c.text.slice(0, 9)])).toEqual([['room', 'hz01-a@chatroom', '郑女士，您的积分：']]);
   });
 });
 

@@ -130,6 +130,17 @@ export class MembersRepo {
     return this.db.$client.prepare('select 1 from staff where contact_id = ? and active = 1').pluck().get(contactId) !== undefined;
   }
 
+  /**
+   * True when the bot can write to the contact privately: they are a friend of the account (and did
+   * not remove it), or they wrote to it in a private chat before.
+   */
+  canWritePrivately(contactId: string): boolean {
+    const sqlite = this.db.$client;
+    const friend = sqlite.prepare<[string], string>('select status from friends where contact_id = ?').pluck().get(contactId);
+    if (friend !== undefined) return friend === 'friend';
+    return sqlite.prepare('select 1 from inbound_messages where conversation_id = ? and room_id is null limit 1').pluck().get(contactId) !== undefined;
+  }
+
   /** Records inbound activity of a linked member (no-op for other contacts). */
   touchActive(contactId: string, at: number): void {
     this.q.touch.run({ contactId, at });

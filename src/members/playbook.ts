@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { cleanText } from '../core/sanitize.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -63,6 +64,14 @@ export const CARE_TEXT_VARIABLES = {
   memberDay: ['name'],
   referral: ['name', 'friend', 'points', 'balance'],
 } as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Texts of private answers asked in a group, with defaults (a playbook may leave them out):
+ * `privateAck` goes to the group (after the member's @name) when the answer went privately;
+ * `privateUnreachable` when the bot cannot write to the member privately ({command}: what to send);
+ * `birthdayFuture` answers a birthday after today.
+ */
+export const PRIVACY_TEXT_VARIABLES = { privateAck: [], privateUnreachable: ['command'], birthdayFuture: ['given'] } as const satisfies Record<string, readonly string[]>;
 
 /** Variables of the optional `texts.care.tierDowngrade` (the yearly review lowered the tier). */
 export const TIER_DOWNGRADE_VARIABLES = ['name', 'tier', 'tierBefore', 'growth', 'needed'] as const;
@@ -167,6 +176,14 @@ export const playbookSchema = z.strictObject({
   rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
   referral: z.strictObject({ referrerPoints: nonNegInt }),
   binding: bindingSchema.prefault({}),
+  /**
+   * `groupAnswers: private` (default): member-specific answers asked in a group (points, coupons,
+   * invite code, a redemption, joining, a birthday) go to the member privately, the group sees only
+   * `texts.privateAck`; `group`: answered in the group, as asked.
+   */
+  privacy: z.strictObject({
+    groupAnswers: z.enum(['private', 'group'], { error: 'private (answer member-specific questions privately) or group (answer in the group)' }).default('private'),
+  }).default({ groupAnswers: 'private' }),
   care: z.strictObject({
     /** Orders older than this when credited (history imports) bring no purchase or upgrade care. */
     recentOrderHours: posInt.default(48),
@@ -185,6 +202,9 @@ export const playbookSchema = z.strictObject({
   }),
   texts: z.strictObject({
     ...textsShape,
+    privateAck: text.default('已私信您'),
+    privateUnreachable: text.default('为保护您的隐私，会员信息只在私聊中发送：请先添加我为好友，再私聊发送"{command}"。'),
+    birthdayFuture: text.default('"{given}"还没有到呢，生日应是今天或以前的日期。请回复如"生日 1990-05-20"或"农历生日 五月初八"。'),
     // tierDowngrade is optional: without it a yearly review lowers tiers silently.
     care: z.strictObject({ ...careTextsShape, tierDowngrade: text.optional() }),
   }),
@@ -254,6 +274,10 @@ function crossCheck(p: Parsed): string | null {
     const bad = t === undefined ? null : unknownVariable(t, BINDING_TEXT_VARIABLES[key]);
     if (bad) return `binding.texts.${key}: unknown variable {${bad}}; allowed: ${listVars(BINDING_TEXT_VARIABLES[key])}`;
   }
+  for (const key of Object.keys(PRIVACY_TEXT_VARIABLES) as (keyof typeof PRIVACY_TEXT_VARIABLES)[]) {
+    const bad = unknownVariable(p.texts[key], PRIVACY_TEXT_VARIABLES[key]);
+    if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(PRIVACY_TEXT_VARIABLES[key])}`;
+  }
   const downgrade = p.texts.care.tierDowngrade;
   const badDowngrade = downgrade === undefined ? null : unknownVariable(downgrade, TIER_DOWNGRADE_VARIABLES);
   if (badDowngrade) return `texts.care.tierDowngrade: unknown variable {${badDowngrade}}; allowed: ${listVars(TIER_DOWNGRADE_VARIABLES)}`;
@@ -271,7 +295,7 @@ export function bindingText(p: Pick<MembershipPlaybook, 'binding'>, key: keyof t
  * @example fill('您好，{name}', { name: '王女士' }) // '您好，王女士'
  */
 export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { quote } from '../core/sanitize.js';
 import type { QuestionRow, StaffEntry, StoreScope } from './sla.repo.js';
 import { fillText, type Recipient, type SlaPlaybook, type Tier } from './sla.playbook.js';
 
@@ -21,6 +22,31 @@ export function recipientsFor(to: Recipient, q: Pick<QuestionRow, 'storeCode' | 
     case 'hq':
       return reachable.filter((s) => s.role === 'hq');
   }
+}
+
+/** Who a tier's alert went to in the end: the tier's own recipients, a fallback, or nobody. */
+export interface Routing {
+  recipients: StaffEntry[];
+  /** `tier`: the tier's own recipients; otherwise the fallback that found someone; `none`: nobody at all. */
+  via: 'tier' | 'owner-guide' | 'store-manager' | 'brand' | 'none';
+}
+
+/**
+ * The recipients of a tier, falling back when it has nobody to tell (no such staff with a WeChat contact):
+ * the question's owner guide (group owner, or the member's guide), then its store's managers, then the
+ * brand's community admins (any store) and HQ staff. `via: 'none'` when even that finds nobody. Pure.
+ * @example routeTier('owner-guide', { storeCode: null, guideCode: null }, staff) // { via: 'brand', recipients: [admins and HQ] }
+ */
+export function routeTier(to: Recipient, q: Pick<QuestionRow, 'storeCode' | 'guideCode'>, directory: readonly StaffEntry[]): Routing {
+  const own = recipientsFor(to, q, directory);
+  if (own.length) return { recipients: own, via: 'tier' };
+  for (const step of ['owner-guide', 'store-manager'] as const) {
+    if (step === to) continue;
+    const found = recipientsFor(step, q, directory);
+    if (found.length) return { recipients: found, via: step };
+  }
+  const brand = directory.filter((s) => s.contactId && (s.role === 'community-admin' || s.role === 'hq'));
+  return brand.length ? { recipients: brand, via: 'brand' } : { recipients: [], via: 'none' };
 }
 
 /**
@@ -114,7 +140,7 @@ export function closedText(pb: SlaPlaybook, questions: readonly LineItem['questi
 
 /** The lines of `closeAmbiguous`: one per candidate question. */
 export function candidatesText(pb: SlaPlaybook, given: string, questions: readonly LineItem['question'][]): string {
-  return fillText(pb.texts.closeAmbiguous, { given, lines: questions.map((q) => fillText(pb.texts.closedLine, vars({ question: q, waitedMs: 0 }))).join('\n') });
+  return fillText(pb.texts.closeAmbiguous, { given: quote(given), lines: questions.map((q) => fillText(pb.texts.closedLine, vars({ question: q, waitedMs: 0 }))).join('\n') });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import type { InboundMessage, InboundType } from '../core/messages.js';
 
 /**
@@ -143,6 +144,7 @@ export function decide(input: {
 
 /** The first characters of a question's first message, for alerts and lists. */
 export function previewOf(m: Pick<InboundMessage, 'type' | 'text'>, max = 40): string {
-  const text = m.type === 'text' ? stripMentions(m.text).replace(/\s+/gu, ' ') : `[${m.type}]`;
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (m.type !== 'text') return `[${m.type}]`;
+  const chars = Array.from(cleanText(stripMentions(m.text)).replace(/\s+/gu, ' '));
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
 }

@@ -16,7 +16,7 @@ function q(over: Partial<QuestionRow>): QuestionRow {
   return {
     id, conversationId: 'g1@chatroom', roomId: 'g1@chatroom', conversationName: '湖滨店宝妈1群', memberId: `m${id}`, memberName: `会员${id}`,
     storeCode: 'HZ01', guideCode: 'G1', firstMessageId: `x${id}`, lastMessageId: `x${id}`, preview: '?', messageCount: 1,
-    openedAt: T0, lastMessageAt: T0, targetDueAt: T0 + 5 * MIN, backlogAt: T0 + 48 * 60 * MIN, escalatedTier: -1, nextDueAt: null, status: 'open',
+    openedAt: T0, lastMessageAt: T0, targetDueAt: T0 + 5 * MIN, backlogAt: T0 + 48 * 60 * MIN, escalatedTier: -1, nextDueAt: null, unroutedAt: null, status: 'open',
     closedAt: null, closedBy: null, closedByMessageId: null, responseMs: null, responseBusinessMs: null, ...over,
   };
 }

@@ -8,7 +8,8 @@ import { SlaRepo, type QuestionRow } from './sla.repo.js';
  * - `firstResponseRate` = answered by a staff reply / questions.
  * - `withinTargetRate` = answered at or before the target deadline (business time) / questions.
  * - `timeouts`: questions whose target deadline passed before an answer or a close (or before now).
- * - `escalated`: questions that reached at least the first escalation tier.
+ * - `escalated`: questions whose escalation reached someone (a tier's recipients or a fallback).
+ * - `unrouted`: questions that fell due with nobody to alert at all (not even the fallbacks); not escalated.
  * - `backlog`: questions that were, or still are, open past the backlog threshold; `backlogRate` of questions.
  *   `openBacklog`: of those, still open now.
  * - Response times p50/p90 over answered questions, in business and raw (wall-clock) minutes.
@@ -26,6 +27,7 @@ export interface SlaFigures {
   withinTargetRate: number | null;
   timeouts: number;
   escalated: number;
+  unrouted: number;
   backlog: number;
   openBacklog: number;
   backlogRate: number | null;
@@ -83,7 +85,8 @@ export function figuresOf(key: string, label: string, rows: readonly QuestionRow
     withinTarget: answered.filter((q) => q.closedAt! <= q.targetDueAt).length,
     withinTargetRate: rate(answered.filter((q) => q.closedAt! <= q.targetDueAt).length, rows.length),
     timeouts: rows.filter((q) => (q.closedAt ?? now) > q.targetDueAt).length,
-    escalated: rows.filter((q) => q.escalatedTier >= 0).length,
+    escalated: rows.filter((q) => q.escalatedTier >= 0 && q.unroutedAt === null).length,
+    unrouted: rows.filter((q) => q.unroutedAt !== null).length,
     backlog: backlog.length,
     openBacklog: backlog.filter((q) => q.status === 'open').length,
     backlogRate: rate(backlog.length, rows.length),
@@ -157,9 +160,9 @@ const num = (n: number | null) => (n === null ? '-' : String(n));
 
 /** The report as text tables (one per dimension). */
 export function renderSlaReport(r: SlaReport): string {
-  const head = ['', 'questions', 'answered', '1st-resp', 'in-target', 'timeouts', 'escalated', 'backlog', 'p50 min', 'p90 min', 'p50 raw', 'p90 raw', 'satisfied'];
+  const head = ['', 'questions', 'answered', '1st-resp', 'in-target', 'timeouts', 'escalated', 'unrouted', 'backlog', 'p50 min', 'p90 min', 'p50 raw', 'p90 raw', 'satisfied'];
   const line = (f: SlaFigures) => [f.label, String(f.questions), String(f.answered), pct(f.firstResponseRate), pct(f.withinTargetRate), String(f.timeouts),
-    String(f.escalated), `${f.backlog} (${pct(f.backlogRate)})`, num(f.p50BusinessMinutes), num(f.p90BusinessMinutes), num(f.p50RawMinutes), num(f.p90RawMinutes),
+    String(f.escalated), String(f.unrouted), `${f.backlog} (${pct(f.backlogRate)})`, num(f.p50BusinessMinutes), num(f.p90BusinessMinutes), num(f.p50RawMinutes), num(f.p90RawMinutes),
     f.ratings ? `${pct(f.satisfactionRate)} of ${f.ratings}` : '-'];
   const table = (title: string, rows: SlaFigures[]) => {
     const cells = [head, ...rows.map(line)];

@@ -1,3 +1,4 @@
+import { quote } from '../core/sanitize.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
@@ -98,12 +99,12 @@ function runCommand(deps: SlaHandlerDeps, pb: SlaPlaybook, staff: StaffEntry, cm
       for (const q of found) chosen.set(q.id, q);
     }
   }
-  if (!chosen.size) return reply(deps, m, fillText(pb.texts.closeNotFound, { given: missing.join(' ') }));
+  if (!chosen.size) return reply(deps, m, fillText(pb.texts.closeNotFound, { given: quote(missing.join(' ')) }));
   const closed = deps.repo.close([...chosen.keys()], {
     status: 'handled', at: now, by: staff.code, messageId: m.id,
     businessMs: (q) => businessMsBetween(q.openedAt, q.closedAt!, pb.hoursFor(q.storeCode), deps.timezone),
   });
   deps.logger.info({ staff: staff.code, questions: closed.map((q) => q.id) }, 'SLA questions closed as handled elsewhere');
   const text = closedText(pb, closed.length ? closed : [...chosen.values()]);
-  return reply(deps, m, missing.length ? `${text}\n${fillText(pb.texts.closeNotFound, { given: missing.join(' ') })}` : text);
+  return reply(deps, m, missing.length ? `${text}\n${fillText(pb.texts.closeNotFound, { given: quote(missing.join(' ')) })}` : text);
 }

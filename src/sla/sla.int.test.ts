@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
 import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
@@ -11,7 +11,10 @@ import { InboundRepo } from '../inbound/inbound.repo.js';
 import { Ingest } from '../inbound/ingest.js';
 import { automaticSendMatcher } from '../inbound/own-sends.js';
 import { Router } from '../inbound/router.js';
-import { outbox } from '../platform/db/schema.js';
+import { outbox, staff } from '../platform/db/schema.js';
+import { renderMetrics } from '../console/http/metrics.js';
+import { slaMetrics } from '../console/metrics-sources.js';
+import { renderSlaReport, slaReport } from './sla.figures.js';
 import { ScheduleRepo } from '../schedules/schedule.repo.js';
 import { Scheduler } from '../schedules/scheduler.js';
 import { installSla, type SlaRuntime } from './sla.capability.js';
@@ -110,6 +113,36 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     expect(textOf(rows[0]!)).toContain('请问这款奶粉几段适合一岁宝宝？');
     expect(p.sla.repo.get(1)).toMatchObject({ escalatedTier: 2, status: 'open', firstMessageId: m.id });
     expect(p.db.select().from(slaAlerts).all()).toHaveLength(3);
+  });
+
+  it('a private question from an unknown contact (no store, no guide) reaches the fallback: the brand\'s admins and HQ', async () => {
+    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide']])) });
+    await p.say({ talkerId: 'stranger-1', talkerName: '路人甲', roomId: null, roomTopic: null, listenerId: 'bot', text: '你们门店几点关门？' });
+    await waitAlerts(p, 1);
+    await p.drained();
+    expect(p.alerted.map((a) => [a.staffCode, a.tiers])).toEqual([['ADM', [0]]]);
+    expect(alertRows(p).map((r) => r.targetId)).toEqual(['admin-1']);
+    const report = slaReport(p.db, { from: '2026-11-25', to: '2026-11-25', timezone: SH, now: p.clock.now().getTime() });
+    expect(report.total).toMatchObject({ questions: 1, escalated: 1, unrouted: 0 });
+  });
+
+  it('with nobody to tell even after the fallbacks, the question is unrouted: counted in the report and /metrics, not as escalated', async () => {
+    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide'], ['1.2s', 'admins']])) });
+    p.db.update(staff).set({ contactId: null }).where(inArray(staff.role, ['community-admin', 'hq'])).run();
+    p.sla.directory.invalidate();
+    await p.say({ talkerId: 'stranger-2', talkerName: '路人乙', roomId: null, roomTopic: null, listenerId: 'bot', text: '有人吗？' });
+    await p.drained();
+    expect(p.alerted).toEqual([]);
+    const q = p.sla.repo.get(1)!;
+    expect(q).toMatchObject({ escalatedTier: 1, status: 'open' });
+    expect(q.unroutedAt).not.toBeNull();
+    const report = slaReport(p.db, { from: '2026-11-25', to: '2026-11-25', timezone: SH, now: p.clock.now().getTime() });
+    expect(report.total).toMatchObject({ questions: 1, escalated: 0, unrouted: 1 });
+    expect(renderSlaReport(report)).toMatch(/escalated\s+unrouted/u);
+    const metrics = renderMetrics({ loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: {}, queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 0,
+      sla: slaMetrics(p.db, p.clock.now().getTime(), null) });
+    expect(metrics).toContain('siyu_sla_unrouted_questions{state="open"} 1');
+    expect(metrics).toContain('siyu_sla_unrouted_questions{state="all"} 1');
   });
 
   it('a staff reply before the first deadline alerts nobody', async () => {

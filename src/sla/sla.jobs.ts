@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { Queues } from '../platform/queue/queues.js';
-import { alertText, recipientsFor, type LineItem } from './alerts.rules.js';
+import { alertText, routeTier, type LineItem } from './alerts.rules.js';
 import { addBusinessMs, businessMsBetween } from './business-time.rules.js';
 import type { QuestionRow, SlaRepo, StaffEntry } from './sla.repo.js';
 import type { SlaPlaybook } from './sla.playbook.js';
@@ -224,11 +224,15 @@ export class SlaDeadlines extends EventEmitter {
           continue;
         }
         const next = this.dueAt(q, tier + 1, pb);
-        const recipients = recipientsFor(t.to, q, this.deps.staff());
+        const { recipients, via } = routeTier(t.to, q, this.deps.staff());
         const now = this.deps.clock.now().getTime();
         if (!repo.escalate(q.id, tier, recipients.map((s) => ({ staffCode: s.code, contactId: s.contactId! })), q.nextDueAt!, now, next)) continue;
-        logger.info({ questionId: q.id, tier, to: t.to, recipients: recipients.map((s) => s.code), lateMs: now - q.nextDueAt! }, 'SLA deadline passed: escalating');
-        if (!recipients.length) logger.warn({ questionId: q.id, tier, to: t.to, store: q.storeCode, guide: q.guideCode }, 'SLA tier has nobody to alert (no such staff with a WeChat contact)');
+        if (via === 'none') {
+          logger.warn({ questionId: q.id, tier, to: t.to, store: q.storeCode, guide: q.guideCode }, 'SLA question unrouted: nobody to alert, not even the fallbacks (give a guide, manager, admin or HQ staff member a WeChat contact id)');
+        } else {
+          if (via !== 'tier') logger.info({ questionId: q.id, tier, to: t.to, via, store: q.storeCode, guide: q.guideCode }, 'SLA tier had nobody to alert: falling back');
+          logger.info({ questionId: q.id, tier, to: t.to, recipients: recipients.map((s) => s.code), lateMs: now - q.nextDueAt! }, 'SLA deadline passed: escalating');
+        }
         for (const s of recipients) people.add(s.code);
         if (next !== null) this.schedule(next);
       }

@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
@@ -168,7 +169,7 @@ function crossCheck(p: Parsed): string | null {
  * @example fillText('已等{waited}', { waited: '6分钟' }) // '已等6分钟'
  */
 export function fillText(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
 }
 
 /**

@@ -176,6 +176,13 @@ export class SlaRepo {
     return { open: rows.length, backlog: rows.filter((r) => r.backlogAt <= now).length };
   }
 
+  /** Questions nobody could be alerted about: still open, and in all. */
+  countUnrouted(): { unroutedOpen: number; unrouted: number } {
+    const r = this.db.$client.prepare(`select count(*) as unrouted, coalesce(sum(status = 'open'), 0) as unroutedOpen from sla_questions where unrouted_at is not null`)
+      .get() as { unrouted: number; unroutedOpen: number };
+    return { unroutedOpen: r.unroutedOpen, unrouted: r.unrouted };
+  }
+
   /** The next deadlines of the open questions (distinct, epoch ms), for reconcile. */
   pendingDeadlines(): number[] {
     return this.db.selectDistinct({ at: slaQuestions.nextDueAt }).from(slaQuestions)
@@ -201,6 +208,11 @@ export class SlaRepo {
       if (alerts.length) {
         this.db.insert(slaAlerts).values(alerts.map((a) => ({ questionId, tier, staffCode: a.staffCode, contactId: a.contactId, dueAt, firedAt: now })))
           .onConflictDoNothing().run();
+        this.db.update(slaQuestions).set({ unroutedAt: null }).where(and(eq(slaQuestions.id, questionId), isNotNull(slaQuestions.unroutedAt))).run();
+      } else {
+        // Nobody to tell: unrouted, unless someone heard about it at an earlier tier.
+        this.db.$client.prepare(`update sla_questions set unrouted_at = coalesce(unrouted_at, ?)
+          where id = ? and not exists (select 1 from sla_alerts where question_id = ?)`).run(now, questionId, questionId);
       }
       return true;
     }).immediate();

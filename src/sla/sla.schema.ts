@@ -43,6 +43,12 @@ export const slaQuestions = sqliteTable('sla_questions', {
   escalatedTier: integer('escalated_tier').notNull().default(-1),
   /** When the next tier (escalatedTier + 1) falls due; null when no tier is left. */
   nextDueAt: integer('next_due_at'),
+  /**
+   * When a tier fell due with nobody to alert, even after the fallbacks (group owner → store manager →
+   * the brand's community admins and HQ), and nobody had been alerted before: counted as unrouted, not
+   * as escalated. Cleared when a later tier reaches someone.
+   */
+  unroutedAt: integer('unrouted_at'),
   status: text('status', { enum: SLA_QUESTION_STATUSES }).notNull().default('open'),
   closedAt: integer('closed_at'),
   /** Staff code, or `account` for a person typing on the bot account's phone, or `cli`. */

@@ -1,3 +1,4 @@
+import { cleanText } from '../core/sanitize.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { localDate } from '../core/time.js';
@@ -144,5 +145,5 @@ async function queuePending(deps: WakeupDeps, now: number): Promise<void> {
 
 /** Fills `{name}` variables (unknown ones were refused at load). */
 export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? String(vars[k] ?? '') : `{${k}}`));
+  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
 }

@@ -8,7 +8,7 @@ export interface MetricsInput {
   sentLastMinute: number;
   budgetPerMinute: number;
   /** SLA clocks: open questions, those in the backlog, and deadline timers waiting in Redis. */
-  sla?: { open: number; backlog: number; timers: number } | null;
+  sla?: { open: number; backlog: number; timers: number; unroutedOpen?: number; unrouted?: number } | null;
   /** Messages the sender has sent since start (outbound counter), when known. */
   sentSinceStart?: number;
 }
@@ -50,6 +50,13 @@ export function renderMetrics(m: MetricsInput): string {
       '# HELP siyu_sla_timers SLA deadline timers waiting in Redis (delayed jobs).', '# TYPE siyu_sla_timers gauge',
       line('siyu_sla_timers', m.sla.timers),
     );
+    if (m.sla.unrouted !== undefined) {
+      out.push(
+        '# HELP siyu_sla_unrouted_questions Questions that fell due with nobody to alert, not even the fallbacks (by state).', '# TYPE siyu_sla_unrouted_questions gauge',
+        line('siyu_sla_unrouted_questions', m.sla.unroutedOpen ?? 0, { state: 'open' }),
+        line('siyu_sla_unrouted_questions', m.sla.unrouted, { state: 'all' }),
+      );
+    }
   }
   return `${out.join('\n')}\n`;
 }

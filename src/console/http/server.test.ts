@@ -7,6 +7,7 @@ import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
 import { AuditRepo } from '../audit.repo.js';
 import { ConsoleRepo } from '../console.repo.js';
 import { createConsoleApp } from './server.js';
+import { queueNames } from '../../platform/queue/queues.js';
 
 const TOKEN = 'console-token-for-tests';
 let redis: TestRedis;
@@ -64,6 +65,7 @@ describe('console API', () => {
     const r = await h.outbox.enqueue({ key: 'x1', target: { kind: 'contact', id: 'c-gone' }, content: { kind: 'text', text: 'hi' }, purpose: 'reply' });
     h.sender.start(true);
     await h.settled(r.id, ['failed']);
+    // No wait for the finished job to leave Redis: a retry is fed as a new generation, with its own job id.
     const list = await (await app.request('/api/outbox?status=failed', { headers: auth })).json();
     expect(list.rows.map((x: { id: number }) => x.id)).toContain(r.id);
     const ok = await app.request(`/api/outbox/${r.id}/retry`, { method: 'POST', headers: { ...auth, 'x-operator': 'admin-hz01' } });
@@ -75,6 +77,13 @@ describe('console API', () => {
     expect(audit.actions.map((a: { actor: string; result: string }) => [a.actor, a.result])).toEqual([
       ['console', 'refused: only a failed message can be retried'], ['admin-hz01', 'ok'],
     ]);
+  });
+
+  it('shows phone numbers in the audit trail masked', async () => {
+    new AuditRepo(h.db).record({ at: 1, actor: 'admin-hz01', channel: 'chat', action: 'member', target: '13812345678', result: 'ok: 13912345678 王女士' });
+    const masked = await (await app.request('/api/audit', { headers: auth })).json();
+    expect(masked.actions[0]).toMatchObject({ target: '138****5678', result: 'ok: 139****5678 王女士' });
+    expect(JSON.stringify(masked)).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/u);
   });
 
   it('serves capability reports over a range of days, and names what is wrong with a bad one', async () => {

@@ -5,6 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { maskDeep } from '../../core/mask.js';
 import type { Outbox } from '../../outbox/outbox.js';
 import type { OutboxRepo } from '../../outbox/outbox.repo.js';
 import { localDate } from '../../core/time.js';
@@ -115,7 +116,8 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/api/members', (c) => c.json({ members: d.repo.findMembers(c.req.query('q') ?? '') }));
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
   app.get('/api/groups', (c) => c.json({ groups: d.repo.groups() }));
-  app.get('/api/audit', (c) => c.json({ actions: d.audit.recent() }));
+  // Targets and results may name a member by phone (admin chat `会员 138…`): shown masked, like logs.
+  app.get('/api/audit', (c) => c.json({ actions: maskDeep(d.audit.recent()) }));
   outboxRoutes(app, { outbox: d.outbox, outboxRepo: d.outboxRepo, repo: d.repo, audit: d.audit, clock: d.clock });
   if (d.campaigns) {
     campaignRoutes(app, { ...d.campaigns, clock: d.clock, timezone: d.repo.timezone, audit: d.audit, selfIds: d.selfIds ?? (() => []) });

@@ -16,7 +16,7 @@ import { localParts } from '../../core/time.js';
 import type { Db } from '../../platform/db/client.js';
 import { columnLetter } from './cells.js';
 import { describeEncoding, type Detection, type EncodingChoice } from './encoding.js';
-import { describeHeaderProblems, type ColumnMap } from './headers.js';
+import { describeHeaderProblems, meaningOf, nearestField, type ColumnMap, type FieldSpec } from './headers.js';
 import { importKinds } from './kinds/index.js';
 import type { MembershipPlaybook } from '../playbook.js';
 import type { ParseJob, ParseMessage } from './parse-rows.js';
@@ -37,6 +37,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Import the good rows even when some are bad. */
   allowPartial?: boolean;
+  /** A column no field claims is an error (nothing imported), not a note. */
+  strict?: boolean;
   /** Zone of local dates and times in the file (config TIMEZONE). */
   timeZone: string;
   now: Date;
@@ -101,10 +103,25 @@ export interface ImportResult {
   issuesOmitted: number;
   /** Header cells no field claimed (not an error). */
   ignoredColumns: string[];
+  /** Each ignored column: where, how many rows had a value in it, and the field it most likely meant. */
+  ignored: IgnoredColumn[];
+  /** What one row is (`group`), for messages. */
+  noun: string;
   /** The kind's own lines (points credited, first load). */
   notes: string[];
   seconds: number;
   rowsPerSecond: number;
+}
+
+/** A column no field claimed, as the report describes it. */
+export interface IgnoredColumn {
+  /** The header as written. */
+  column: string;
+  columnLetter: string;
+  /** Rows with a value in this column (known once the file is read). */
+  filled: number;
+  /** The field the header most likely meant, if any is near. */
+  nearest: { label: string; alias: string; meaning: string; key: string; readFrom: string | null } | null;
 }
 
 /** A file that cannot be imported at all (missing columns, unreadable text). Nothing was written. */
@@ -134,7 +151,8 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const allowPartial = options.allowPartial ?? false;
   const progressEvery = PROGRESS_EVERY_ROWS;
   const maxIssues = options.maxIssuesKept ?? DEFAULT_MAX_ISSUES_KEPT;
-  const env: ParseEnv = { timeZone: options.timeZone, now: options.now, year: localParts(options.now, options.timeZone).year };
+  const local = localParts(options.now, options.timeZone);
+  const env: ParseEnv = { timeZone: options.timeZone, now: options.now, year: local.year, today: { year: local.year, month: local.month, day: local.day } };
 
   let size: number;
   try {
@@ -149,7 +167,7 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const encodingName = () => describeEncoding(detection, choice);
   const result: ImportResult = {
     kind: options.kind, file: options.file, encoding: '', rows: 0, valid: 0, created: 0, updated: 0, unchanged: 0,
-    skipped: 0, bad: 0, applied: false, dryRun, allowPartial, issues: [], issuesOmitted: 0, ignoredColumns: [], notes: [],
+    skipped: 0, bad: 0, applied: false, dryRun, allowPartial, issues: [], issuesOmitted: 0, ignoredColumns: [], ignored: [], noun: kind.noun, notes: [],
     seconds: 0, rowsPerSecond: 0,
   };
 
@@ -170,6 +188,16 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   }
   const columns: ColumnMap = found.resolved.columns;
   result.ignoredColumns = columns.ignored;
+  result.ignored = describeIgnored(columns, kind.fields);
+  if (options.strict && result.ignored.length) {
+    await source.close();
+    throw new ImportFileError([
+      `${options.file}: ${result.ignored.length === 1 ? 'a column is' : `${result.ignored.length} columns are`} not understood, and --strict refuses ignored columns:`,
+      ...result.ignored.map((c) => `  ${ignoredLine(c, kind.noun, false)}`),
+      `  Rename ${result.ignored.length === 1 ? 'it' : 'them'} to a known name, remove ${result.ignored.length === 1 ? 'it' : 'them'}, or run without --strict to import without ${result.ignored.length === 1 ? 'it' : 'them'}.`,
+      `  columns known: ${kind.fields.map((f) => f.label).join(', ')}`,
+    ].join('\n'));
+  }
   const phoneFields = new Set(kind.fields.filter((f) => f.phone).map((f) => f.key));
 
   const report = (row: number, problems: FieldProblem[]) => {
@@ -217,6 +245,7 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
       if (message.type === 'end') {
         bytesRead = message.bytesRead;
         detection = message.detection;
+        message.ignoredFilled.forEach((n, i) => { if (result.ignored[i]) result.ignored[i]!.filled = n; });
         break;
       }
       if (message.type !== 'rows') throwMessage(options.file, message);
@@ -269,6 +298,39 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   result.seconds = (performance.now() - started) / 1000;
   result.rowsPerSecond = result.seconds > 0 ? result.rows / result.seconds : 0;
   return result;
+}
+
+/** The ignored columns of a header, each with the field it most likely meant. */
+function describeIgnored(columns: ColumnMap, fields: readonly FieldSpec[]): IgnoredColumn[] {
+  return columns.ignored.map((column, i) => {
+    const index = columns.ignoredIndex[i]!;
+    const near = nearestField(column, fields);
+    const at = near ? columns.index.get(near.field.key) : undefined;
+    return {
+      column, columnLetter: columnLetter(index), filled: 0,
+      nearest: near && {
+        label: near.field.label, alias: near.alias, meaning: meaningOf(near.field), key: near.field.key,
+        readFrom: at === undefined ? null : `${columnLetter(at)} ${(columns.header[at] ?? '').trim()}`,
+      },
+    };
+  });
+}
+
+const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;
+
+/**
+ * One line about an ignored column: the nearest known header and what the import lacks without it.
+ * @example ignoredLine({ column: '群主导购员', columnLetter: 'D', filled: 12, nearest: { alias: '导购', meaning: 'owner guide', readFrom: null, … } }, 'group')
+ * // 'column D 群主导购员 ignored — did you mean 导购 (owner guide)? 12 groups will have no owner guide'
+ */
+export function ignoredLine(c: IgnoredColumn, noun: string, known = true): string {
+  const head = `column ${c.columnLetter} ${c.column} ignored`;
+  const values = known ? (c.filled === 1 ? 'its 1 value is not imported' : c.filled ? `its ${plural(c.filled, 'value')} are not imported` : 'it is empty') : '';
+  if (!c.nearest) return `${head} — not a column this import knows${values ? `; ${values}` : ''}`;
+  const mean = `did you mean ${c.nearest.alias} (${c.nearest.meaning})?`;
+  if (c.nearest.readFrom) return `${head} — ${mean} ${c.nearest.label} is read from column ${c.nearest.readFrom}${values ? `; ${values}` : ''}`;
+  if (!known) return `${head} — ${mean}`;
+  return `${head} — ${mean} ${c.filled ? `${plural(c.filled, noun)} will have no ${c.nearest.meaning}` : 'it is empty'}`;
 }
 
 /** A reading error from the parser as the operator sees it. */

@@ -15,6 +15,11 @@ export interface FieldSpec<K extends string = string> {
   required?: boolean;
   /** Values are phone numbers: masked wherever they are shown. */
   phone?: boolean;
+  /**
+   * What a row lacks without this column, for the report of an ignored column that looks like it
+   * (`owner guide`: "12 groups will have no owner guide"). Default: the English part of the label.
+   */
+  meaning?: string;
 }
 
 /** Where each field's column is, and the columns no field claimed. */
@@ -25,6 +30,8 @@ export interface ColumnMap {
   header: readonly string[];
   /** Header cells no field claimed (reported, not an error). */
   ignored: string[];
+  /** The 0-based column index of each of `ignored`. */
+  ignoredIndex: number[];
 }
 
 /** Why a header row cannot be used: what was found and what is needed. */
@@ -60,10 +67,14 @@ export function resolveHeader(
   const table = aliasTable(fields);
   const found = new Map<FieldSpec, number[]>();
   const ignored: string[] = [];
+  const ignoredIndex: number[] = [];
   header.forEach((cell, i) => {
     const f = table.get(normalizeHeader(cell));
     if (!f) {
-      if (cell.trim() !== '') ignored.push(cell.trim());
+      if (cell.trim() !== '') {
+        ignored.push(cell.trim());
+        ignoredIndex.push(i);
+      }
       return;
     }
     found.set(f, [...(found.get(f) ?? []), i]);
@@ -81,7 +92,63 @@ export function resolveHeader(
   if (problems.length) return { ok: false, problems };
   const index = new Map<string, number>();
   for (const [field, columns] of found) index.set(field.key, columns[0]!);
-  return { ok: true, columns: { index, header, ignored } };
+  return { ok: true, columns: { index, header, ignored, ignoredIndex } };
+}
+
+/** The field whose names come nearest to a header no field claimed, and the alias that came nearest. */
+export interface NearestField {
+  field: FieldSpec;
+  /** The accepted name it resembles, as written in the field's aliases. */
+  alias: string;
+}
+
+/**
+ * The field an unknown header most likely meant: one of its names is contained in the header or
+ * contains it (`群主导购员` → `导购`), or is within a small edit distance (`phnoe` → `phone`: one edit per
+ * three characters). Null when nothing is near. Pure.
+ * @example nearestField('所属导购员', groupsFields)?.field.key // 'guide'
+ */
+export function nearestField(header: string, fields: readonly FieldSpec[]): NearestField | null {
+  const h = normalizeHeader(header);
+  if (!h) return null;
+  let best: (NearestField & { score: number }) | null = null;
+  for (const field of fields) {
+    for (const alias of [...field.aliases, field.key]) {
+      const a = normalizeHeader(alias);
+      if (!a) continue;
+      let score: number;
+      const cjk = /[^\x00-\x7f]/u.test(a);
+      if ((a.length >= 2 || cjk) && h.length >= 2 && (h.includes(a) || a.includes(h))) {
+        score = Math.abs(h.length - a.length) / Math.max(h.length, a.length);
+      } else {
+        const d = editDistance(h, a);
+        if (d > Math.max(1, Math.floor(Math.max(h.length, a.length) / 3))) continue;
+        score = 1 + d / Math.max(h.length, a.length);
+      }
+      if (!best || score < best.score) best = { field, alias, score };
+    }
+  }
+  return best && { field: best.field, alias: best.alias };
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment), over UTF-16 units (headers are short). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** What a field means to a row, for "N groups will have no …". */
+export function meaningOf(f: FieldSpec): string {
+  return f.meaning ?? (f.label.split('/')[1] ?? f.label);
 }
 
 const names = (f: FieldSpec) => [...new Set([f.aliases[0] ?? f.key, f.key, ...f.aliases])].join(', ');

@@ -3,6 +3,7 @@
  * its kind (`kind.parse`) or its problems, in batches. It runs in the engine's thread for small files
  * and in a worker thread for large ones (`row-source.ts`), so parsing overlaps the writing.
  */
+import { localParts } from '../../core/time.js';
 import { normalizeHeader } from './cells.js';
 import { openCsv, RecordQueue, type CsvSource, type Sniffed } from './csv-source.js';
 import type { Detection, EncodingChoice } from './encoding.js';
@@ -30,7 +31,8 @@ export type RowItem<R = unknown> = null | { r: R; x?: FieldProblem } | { p: Fiel
 export type ParseMessage =
   | { type: 'header'; size: number; detection: Detection; found: FoundHeader | null }
   | { type: 'rows'; bytesRead: number; items: RowItem[] }
-  | { type: 'end'; bytesRead: number; detection: Detection }
+  /** `ignoredFilled`: per ignored column (in `columns.ignored` order), how many rows have a value in it. */
+  | { type: 'end'; bytesRead: number; detection: Detection; ignoredFilled: number[] }
   | { type: 'error'; name: string; message: string };
 
 export interface FoundHeader {
@@ -100,7 +102,10 @@ export async function* parseFile(job: ParseJob): AsyncGenerator<ParseMessage> {
     if (!found?.resolved.ok) return;
     const width = found.header.length;
     const cells = new Cells(found.resolved.columns.index);
-    const env: ParseEnv = { timeZone: job.timeZone, now: new Date(job.now), year: job.year };
+    const ignoredIndex = found.resolved.columns.ignoredIndex;
+    const ignoredFilled = ignoredIndex.map(() => 0);
+    const local = localParts(new Date(job.now), job.timeZone);
+    const env: ParseEnv = { timeZone: job.timeZone, now: new Date(job.now), year: job.year, today: { year: local.year, month: local.month, day: local.day } };
     let row = found.row;
     let items: RowItem[] = [];
     for (;;) {
@@ -118,6 +123,7 @@ export async function* parseFile(job: ParseJob): AsyncGenerator<ParseMessage> {
         items.push(null);
         continue;
       }
+      for (let k = 0; k < ignoredIndex.length; k++) if ((record[ignoredIndex[k]!] ?? '').trim() !== '') ignoredFilled[k]!++;
       cells.row = row;
       cells.record = record;
       const parsed = kind.parse(cells, env);
@@ -134,7 +140,7 @@ export async function* parseFile(job: ParseJob): AsyncGenerator<ParseMessage> {
         items = [];
       }
     }
-    yield { type: 'end', bytesRead: source.bytesRead(), detection: source.detection() };
+    yield { type: 'end', bytesRead: source.bytesRead(), detection: source.detection(), ignoredFilled };
   } catch (err) {
     yield { type: 'error', name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) };
   } finally {

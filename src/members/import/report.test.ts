@@ -4,7 +4,7 @@ import { formatIssue, formatSummary } from './report.js';
 
 const base: ImportResult = {
   kind: 'members', file: 'members.csv', encoding: 'UTF-8 with BOM (detected)', rows: 10_000, valid: 10_000, created: 9_000, updated: 990,
-  unchanged: 10, skipped: 0, bad: 0, applied: true, dryRun: false, allowPartial: false, issues: [], issuesOmitted: 0, ignoredColumns: [],
+  unchanged: 10, skipped: 0, bad: 0, applied: true, dryRun: false, allowPartial: false, issues: [], issuesOmitted: 0, ignoredColumns: [], ignored: [], noun: 'member',
   notes: [], seconds: 0.5, rowsPerSecond: 20_000,
 };
 

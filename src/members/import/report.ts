@@ -1,5 +1,5 @@
 /** Operator-facing text of an import: each bad row, and the summary. Pure. */
-import type { ImportResult, RowIssue } from './engine.js';
+import { ignoredLine, type ImportResult, type RowIssue } from './engine.js';
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
@@ -22,7 +22,8 @@ export function formatSummary(r: ImportResult): string {
   const lines: string[] = [];
   const speed = `${r.seconds.toFixed(2)} s, ${n(r.rowsPerSecond)} rows/s`;
   lines.push(`${r.file}: ${n(r.rows)} rows read (${speed}), ${r.encoding}`);
-  if (r.ignoredColumns.length) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
+  for (const c of r.ignored ?? []) lines.push(`  ${ignoredLine(c, r.noun ?? 'row')}`);
+  if (!r.ignored?.length && r.ignoredColumns.length) lines.push(`  ignored columns: ${r.ignoredColumns.join(', ')}`);
   const counts = (verbs: [string, string, string]) =>
     `${verbs[0]} ${n(r.created)} · ${verbs[1]} ${n(r.updated)} · ${verbs[2]} ${n(r.unchanged)} · skipped (blank) ${n(r.skipped)} · bad ${n(r.bad)}`;
   const failed = r.bad > 0 && !r.allowPartial;
@@ -39,4 +40,37 @@ export function formatSummary(r: ImportResult): string {
   }
   for (const note of r.notes) lines.push(`  ${note}`);
   return lines.join('\n');
+}
+
+/** The cause of a problem, without what differs from row to row (values, hints, row numbers). */
+function causeOf(i: RowIssue): string {
+  return `${i.field}|${i.column}|${causeText(i.why)}`;
+}
+
+/** `why` without its row-specific parts: hints in brackets, quoted values, numbers. */
+function causeText(why: string): string {
+  return why.replace(/\s*[(（][^)）]*[)）]/gu, '').replace(/"[^"]*"/gu, '""').replace(/\d+/gu, '#');
+}
+
+/**
+ * The bad rows as the operator reads them. When every row of the file failed, and all for one cause,
+ * that cause is printed once with the count, then each row with only its value; otherwise one line per
+ * problem ({@link formatIssue}).
+ * @example formatIssues(result) // ['all 300 rows fail for one reason: column C 门店: is not a known store code: import the store first (import stores FILE)', '  row 2: "HZ09"', …]
+ */
+export function formatIssues(r: Pick<ImportResult, 'issues' | 'issuesOmitted' | 'bad' | 'valid'>): string[] {
+  const lines: string[] = [];
+  const first = r.issues[0];
+  const oneCause = first !== undefined && r.bad > 1 && r.valid === 0 && r.issues.length === r.bad && r.issuesOmitted === 0
+    && r.issues.every((i) => causeOf(i) === causeOf(first));
+  if (oneCause) {
+    const where = first.field === '*' ? '' : `column ${first.columnLetter} ${first.column}: `;
+    const why = first.why.replace(/\s*[(（]did you mean[^)）]*[)）]/gu, '');
+    lines.push(`all ${n(r.bad)} rows fail for one reason: ${where}${why}`);
+    for (const i of r.issues) lines.push(`  row ${i.row}${i.value ? `: ${JSON.stringify(i.value)}` : ''}`);
+    return lines;
+  }
+  for (const i of r.issues) lines.push(formatIssue(i));
+  if (r.issuesOmitted) lines.push(`… and ${n(r.issuesOmitted)} more problems not listed`);
+  return lines;
 }

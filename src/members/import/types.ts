@@ -27,8 +27,10 @@ export interface RowCells {
 export interface ParseEnv {
   timeZone: string;
   now: Date;
-  /** The local calendar year of `now` (birthdays after it are refused). */
+  /** The local calendar year of `now`. */
   year: number;
+  /** The local date of `now` (birthdays after it are refused). */
+  today?: { year: number; month: number; day: number };
 }
 
 /** What applying one row did (or, in a dry run, would do). */

@@ -152,10 +152,12 @@ function parseWallClock(s: string, withTime: boolean): Parsed<WallClock> {
 
 /**
  * A calendar date for birthdays: `YYYY-MM-DD`, `YYYY/M/D`, `YYYY年M月D日`, `YYYYMMDD`, an Excel serial
- * number, or month and day alone (`05-20`, `5月20日`). Years before 1900 or after `maxYear` are refused.
+ * number, or month and day alone (`05-20`, `5月20日`). Years before 1900 or after `latest` (a year, or
+ * today's local date: a birthday cannot be in the future) are refused.
  * @example parseCalendarDate('1990/5/8', 2026) // { ok: true, value: { year: 1990, month: 5, day: 8 } }
  */
-export function parseCalendarDate(raw: string, maxYear: number): Parsed<CalendarDate> {
+export function parseCalendarDate(raw: string, latest: number | { year: number; month: number; day: number }): Parsed<CalendarDate> {
+  const maxYear = typeof latest === 'number' ? latest : latest.year;
   const s = structuredCell(raw);
   if (s === '') return bad(`is empty: ${DATE_HINT}`);
   const md = /^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(s);
@@ -168,6 +170,10 @@ export function parseCalendarDate(raw: string, maxYear: number): Parsed<Calendar
   if (!wall.ok) return wall;
   const { year, month, day } = wall.value;
   if (year < 1900 || year > maxYear) return bad(`has the year ${year}: expected 1900 to ${maxYear}`);
+  if (typeof latest !== 'number' && year === latest.year && (month > latest.month || (month === latest.month && day > latest.day))) {
+    const t = `${latest.year}-${String(latest.month).padStart(2, '0')}-${String(latest.day).padStart(2, '0')}`;
+    return bad(`is in the future: a birthday is ${t} (today) or earlier`);
+  }
   return ok({ year, month, day });
 }
 

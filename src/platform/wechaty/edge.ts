@@ -33,6 +33,8 @@ export interface WechatyEdgeOptions {
   probeSeconds?: number;
   /** Default 30 s. */
   sendTimeoutSeconds?: number;
+  /** Told the provider message id each send returned (the inbound guard's record of own sends). */
+  onSent?: (messageId: string) => void;
   /**
    * Before each attempt, check that the endpoint accepts TCP, so a refused port fails in
    * milliseconds instead of ~5 s of Wechaty retries. Turn off when gRPC must go through a proxy
@@ -147,6 +149,7 @@ export function createWechatyEdge(
     isOnline: () => Boolean(session?.isOnline()),
     logger: log,
     sendTimeoutMs: (options.sendTimeoutSeconds ?? 30) * 1000,
+    ...(options.onSent ? { onSent: options.onSent } : {}),
   });
 
   const friendships: FriendshipGateway = {

@@ -19,6 +19,11 @@ export interface TransportDeps {
   logger: Logger;
   /** Default 30 s. */
   sendTimeoutMs?: number;
+  /**
+   * Told the provider message id of every send that returned one, so the inbound guard knows the echo
+   * as the bot's own whatever the provider did to the text (`OwnSendIds.record` in src/inbound/own-sends.ts).
+   */
+  onSent?: (messageId: string) => void;
 }
 
 /**
@@ -39,6 +44,7 @@ export function createTransport(deps: TransportDeps): Transport {
         const msg = content.kind === 'text' && target.kind === 'room' && content.mentionIds?.length
           ? await (conversation as Room).say(content.text, ...await mentionContacts(bot, content.mentionIds, deps.logger))
           : await conversation.say(sayable);
+        if (msg?.id) deps.onSent?.(msg.id);
         return msg ? { messageId: msg.id } : {};
       })();
       try {

@@ -8,6 +8,7 @@ export function slaPage(o: PageOptions): string {
     <div class="card"><div class="label">首次响应率</div><div class="value" id="frr">—</div></div>
     <div class="card"><div class="label">p50 / p90（业务分钟）</div><div class="value" id="p">—</div></div>
     <div class="card"><div class="label">超时</div><div class="value" id="timeouts">—</div></div>
+    <div class="card"><div class="label">无人接收提醒</div><div class="value" id="unrouted">—</div></div>
     <div class="card"><div class="label">等待回复 / 积压</div><div class="value" id="open">—</div></div>
   </section>
   <section class="panel wide"><h2>首次响应时间 p50 / p90（业务时间，分钟）与超时（近 30 天）</h2><div class="chart" id="chart-sla"></div></section>
@@ -27,6 +28,7 @@ async function load() {
   document.getElementById('frr').textContent = pct(t.firstResponseRate);
   document.getElementById('p').textContent = (t.p50BusinessMinutes ?? '—') + ' / ' + (t.p90BusinessMinutes ?? '—');
   document.getElementById('timeouts').textContent = t.timeouts;
+  document.getElementById('unrouted').textContent = t.unrouted ?? 0;
   document.getElementById('open').textContent = w.open.length + ' / ' + w.backlog.length;
   const days = dayRange(sla.from, sla.to);
   const byDay = new Map(sla.by.day.map((x) => [x.key, x]));

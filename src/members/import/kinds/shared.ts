@@ -14,8 +14,8 @@ export const storeRefField = {
 } as const satisfies FieldSpec;
 
 export const guideRefField = {
-  key: 'guide', label: '导购/guide',
-  aliases: ['导购', '导购工号', '导购编号', '专属导购', '所属导购', '负责导购', 'guide', 'guide code', 'owner'],
+  key: 'guide', label: '导购/guide', meaning: 'owner guide',
+  aliases: ['导购', '导购工号', '导购编号', '专属导购', '所属导购', '负责导购', '群主', '群主导购', '群负责人', 'guide', 'guide code', 'owner'],
 } as const satisfies FieldSpec;
 
 export const tagsField = {

@@ -1,0 +1,1 @@
+ALTER TABLE `sla_questions` ADD `unrouted_at` integer;
