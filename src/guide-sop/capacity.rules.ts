@@ -45,10 +45,11 @@ const hhmm = (minutes: number) => {
  * When the last card of the day goes out if the account sends nothing else, and whether that is
  * within the window. Replies and alerts go first, so real days are slower, never faster.
  * @example estimateCapacity({ cards: 10000, ratePerMinute: 20, gapMinMs: 1000, gapMaxMs: 3000, cardTime: '09:30', cardsBy: '11:30' })
- *   // { perMinute: 20, minutesNeeded: 500, lastCardAt: '17:50', ok: false, … }
+ *   // { perMinute: 19, minutesNeeded: 527, lastCardAt: '18:17', ok: false, … }
  */
 export function estimateCapacity(i: CapacityInput): CapacityEstimate {
-  const byBudget = i.ratePerMinute > 0 ? i.ratePerMinute : Infinity;
+  // The paced lane (cards, campaigns) leaves one slot of the window free for replies (outbox/sender.ts).
+  const byBudget = i.ratePerMinute > 1 ? i.ratePerMinute - 1 : i.ratePerMinute > 0 ? i.ratePerMinute : Infinity;
   const avgGap = (i.gapMinMs + i.gapMaxMs) / 2;
   const byGap = avgGap > 0 ? 60_000 / avgGap : Infinity;
   const perMinute = Math.min(byBudget, byGap);
