@@ -80,6 +80,31 @@ describe('outbox: one way out', () => {
     for (let i = 3; i < at.length; i++) expect(at[i]! - at[i - 3]!, 'at most 3 sends in any 1 s window across both').toBeGreaterThanOrEqual(1000);
   });
 
+  it('sends every one of 2,000 messages queued in a burst while the sender runs: no job finds its row on the old generation', async () => {
+    const h = await harness(noon(), { concurrency: 20 });
+    h.sender.start(true);
+    const rows: { id: number }[] = [];
+    for (let c = 0; c < 20; c++) {
+      rows.push(...await h.outbox.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ key: `burst:${c}:${i}`, target: member(`c${c}-${i}`), content: text('x'), purpose: (i % 2 ? 'reply' : 'service') as 'reply' | 'service' }))));
+    }
+    await Promise.all(rows.map((r) => h.settled(r.id, ['sent'])));
+    expect(h.repo.countByStatus()).toEqual({ sent: 2000 });
+  });
+
+  it('moves a row to its new generation before its job exists, so a job never finds its row on the old one', async () => {
+    const h = await harness();
+    const q = h.queues.queue(queueNames.outbox('main'));
+    const seen: [number, number][] = [];
+    const addBulk = q.addBulk.bind(q);
+    q.addBulk = (async (jobs: Parameters<typeof q.addBulk>[0]) => {
+      for (const j of jobs) seen.push([(j.data as { gen: number }).gen, h.repo.get((j.data as { id: number }).id)!.fedGen]);
+      return addBulk(jobs);
+    }) as typeof q.addBulk;
+    await h.outbox.enqueueMany(Array.from({ length: 50 }, (_, i) => ({ key: `gen:${i}`, target: member(`c${i}`), content: text('x'), purpose: 'reply' as const })));
+    expect(seen).toHaveLength(50);
+    for (const [jobGen, rowGen] of seen) expect(rowGen).toBe(jobGen);
+  });
+
   it('sends a reply before a campaign queued ahead of it', async () => {
     const h = await harness();
     await h.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ key: `camp${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('会员日'), purpose: 'campaign' as const })));

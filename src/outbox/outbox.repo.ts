@@ -94,10 +94,20 @@ export class OutboxRepo {
     return this.feedableStmt.all(account, priority, dueBy, limit).map(([id, gen, pr, dueAt]) => ({ id, gen, priority: pr, dueAt }));
   }
 
-  /** Records that rows got their jobs (only where no other feed moved the generation meanwhile). */
-  markFed(rows: readonly FeedRow[], now: number): void {
+  /**
+   * Moves rows to their new job generation before the jobs exist (a job must never find its row on the
+   * old generation, or it would be dropped as stale). Returns the rows this call moved: a row another
+   * feed moved meanwhile is left to that feed.
+   */
+  markFed(rows: readonly FeedRow[], now: number): FeedRow[] {
+    return this.db.$client.transaction(() => rows.filter((r) => this.markFedStmt.run(now, r.gen, r.id, r.gen - 1).changes === 1))();
+  }
+
+  /** Adding the jobs failed: the rows wait for the next feed (their generation stays moved on). */
+  unmarkFed(rows: readonly FeedRow[]): void {
+    const stmt = this.db.$client.prepare(`update outbox set fed_at = null where id = ? and fed_gen = ? and status = 'queued'`);
     this.db.$client.transaction(() => {
-      for (const r of rows) this.markFedStmt.run(now, r.gen, r.id, r.gen - 1);
+      for (const r of rows) stmt.run(r.id, r.gen);
     })();
   }
 

@@ -204,10 +204,15 @@ export class Outbox extends EventEmitter {
         const limit = Number.isFinite(room) ? room - rows.length : 100_000;
         rows.push(...this.repo.feedable(account, priority, dueBy, limit));
       }
-      if (rows.length === 0) continue;
-      await this.addJobs(account, lane, rows, now);
-      this.repo.markFed(rows, now);
-      added += rows.length;
+      const mine = this.repo.markFed(rows, now);
+      if (mine.length === 0) continue;
+      try {
+        await this.addJobs(account, lane, mine, now);
+      } catch (err) {
+        this.repo.unmarkFed(mine);
+        throw err;
+      }
+      added += mine.length;
       this.emit('fed', account, lane);
     }
     return added;
