@@ -177,9 +177,10 @@ export class Sender extends EventEmitter {
   }
 
   /**
-   * One loop: wait until the budget has a slot for a reply; take a reply if one waits; else, once the
-   * paced spacing allows, take the next paced message; else feed and nap. A message that is not sent
-   * (skipped, expired, deferred, stale) costs no slot and the loop looks again at once.
+   * The loop of an account with a budget: wait until the budget has a slot for a reply; take a reply if
+   * one waits; else, once the paced spacing allows, take the next paced message; else feed and nap. A
+   * message that is not sent (skipped, expired, deferred, stale) costs no slot and the loop looks again
+   * at once.
    */
   private async loop(): Promise<void> {
     const idle = this.opts.idlePollMs ?? 500;
@@ -190,25 +191,22 @@ export class Sender extends EventEmitter {
           await this.nap(idle);
           continue;
         }
-        if (!this.budget.unlimited) {
-          const wait = await this.budget.waitFor(Date.now(), this.opts.gapMinMs);
-          if (wait > 0) {
-            await this.nap(wait);
-            continue;
-          }
+        const replyWait = await this.budget.waitFor(Date.now(), this.opts.gapMinMs);
+        if (replyWait > 0) {
+          await this.nap(replyWait);
+          continue;
         }
         if (await this.takeFrom('now')) continue;
-        if (!this.budget.unlimited) {
-          const wait = await this.budget.waitFor(Date.now(), this.pacedSpacing, PACED_RESERVE);
-          if (wait > 0) {
-            await this.nap(Math.min(wait, idle));
-            continue;
-          }
+        const pacedWait = await this.budget.waitFor(Date.now(), this.pacedSpacing, PACED_RESERVE);
+        if (pacedWait > 0) {
+          // Woken early when a reply is queued in this process; other processes' replies within `idle`.
+          await this.nap(Math.min(pacedWait, idle));
+          continue;
         }
+        failures = 0;
         if (await this.takeFrom('paced')) continue;
         void this.outbox.feed(this.opts.account).catch(() => undefined);
         await this.nap(idle);
-        failures = 0;
       } catch (err) {
         if (this.stopped) break;
         failures++;
