@@ -208,7 +208,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
         db, sopDir: SOP_ROOT, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
-        campaigns: consoleCampaigns({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'console' }), queues }),
+        campaigns: consoleCampaigns({ db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, logger: logger.child({ part: 'console' }), queues }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {
           const h = await health();

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import type { DailyWindow } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Db } from '../platform/db/client.js';
@@ -19,13 +20,15 @@ export interface WiringDeps {
   timezone: string;
   logger: Logger;
   queues: Queues;
+  /** Marketing quiet hours (config QUIET_HOURS), for the campaign validator's warning. */
+  quietHours?: DailyWindow;
 }
 
 /** Campaign list/show/create/edit/pause/resume/cancel for the console, through the campaigns capability's own service. */
 export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null } {
   const repo = new CampaignsRepo(d.db);
   const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
-  return { repo, service, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime() }) };
+  return { repo, service, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: d.quietHours } }) };
 }
 
 /**

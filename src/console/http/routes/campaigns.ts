@@ -4,6 +4,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { CampaignsRepo } from '../../../campaigns/campaigns.repo.js';
 import type { CampaignService } from '../../../campaigns/campaigns.service.js';
 import { campaignReport } from '../../../campaigns/report.js';
+import type { CampaignProblem } from '../../../campaigns/campaign.file.js';
 import type { AuditRepo } from '../../audit.repo.js';
 import { campaignView } from '../../campaign-view.js';
 import { operatorOf } from '../auth.js';
@@ -13,7 +14,7 @@ import { auditApi, readBody } from './common.js';
  * Creating (no `id`) or editing (`id`) a campaign from a plain object, validated exactly like a
  * campaign file, all or nothing (the campaigns capability's `saveCampaign`).
  */
-export type CreateCampaign = (raw: unknown, by: string, id?: string) => { ok: true; id: string; created: boolean; changed: boolean } | { ok: false; problems: { path: string; message: string; allowed?: string[] }[] };
+export type CreateCampaign = (raw: unknown, by: string, id?: string) => { ok: true; id: string; created: boolean; changed: boolean; warnings?: CampaignProblem[] } | { ok: false; problems: CampaignProblem[] };
 
 export interface CampaignRoutesDeps {
   repo: CampaignsRepo;
@@ -95,7 +96,7 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
       return c.json({ error: text, field: first.path, problems: r.problems }, 400);
     }
     auditApi(d.audit, d.clock, c, action, r.id, r.changed ? 'ok' : 'ok: unchanged');
-    return c.json({ ok: true, id: r.id, created: r.created, changed: r.changed, status: d.repo.get(r.id)?.status }, r.created ? 201 : 200);
+    return c.json({ ok: true, id: r.id, created: r.created, changed: r.changed, status: d.repo.get(r.id)?.status, warnings: r.warnings ?? [] }, r.created ? 201 : 200);
   };
   app.post('/api/campaigns', (c) => save(c, undefined));
   app.put('/api/campaigns/:id', (c) => save(c, c.req.param('id')));
