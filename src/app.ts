@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from './config.js';
 import type { Capability } from './core/capability.js';
 import { CardSuggestions } from './core/card-suggestions.js';
@@ -208,7 +209,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
         db, sopDir: SOP_ROOT, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
-        campaigns: consoleCampaigns({ db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, logger: logger.child({ part: 'console' }), queues }),
+        campaigns: consoleCampaigns({
+          db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
+          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
+        }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {
           const h = await health();

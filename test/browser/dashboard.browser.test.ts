@@ -155,6 +155,104 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     if (empty.length) console.info(`charts with only zeros (no such events in this run): ${empty.join(', ')}`);
     await context.close();
   });
+
+  it('builds a campaign to two groups from the form (count, preview, inline errors), schedules it a minute ahead, sees it reach the world, pauses and resumes it; every action audited with the operator\'s name', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=token]', SECRET);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+
+    await page.goto(`${base}/campaigns`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await Promise.all([page.waitForURL(`${base}/campaigns/new`), page.click('#new-campaign')]);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const previews = async () => Number(await page.getAttribute('body', 'data-previewed') ?? 0);
+    /** Does `act`, then waits for the preview it causes. */
+    const andPreview = async (act: () => Promise<unknown>) => {
+      const before = await previews();
+      await act();
+      await page.waitForFunction((n) => Number(document.body.dataset.previewed ?? 0) > n, before, { timeout: 10_000 });
+    };
+
+    await andPreview(() => page.fill('#c-name', '周末快闪'));
+    await page.fill('#c-id', 'weekend-flash');
+    await andPreview(() => page.fill('#g-search', 'hz01'));
+    await andPreview(() => page.check('input[name=g-room][value="hz01-a@chatroom"]'));
+    await andPreview(() => page.check('input[name=g-room][value="hz01-b@chatroom"]'));
+    await andPreview(() => page.fill('#content-list textarea', '{name}的家人们：周末快闪开始啦'));
+    await andPreview(() => page.fill('#c-spread', '0'));
+    await andPreview(() => page.fill('#c-cap-day', '5'));
+    expect(await page.textContent('#aud-count')).toContain('将发送到 2 个群');
+    const names = await page.$$eval('#aud-sample li', (li) => li.map((x) => x.textContent ?? ''));
+    expect(names).toHaveLength(2);
+    // the chat-bubble preview has {name} filled for a sample group
+    expect(await page.textContent('#preview .bubble')).toBe(`${names[0]}的家人们：周末快闪开始啦`);
+
+    // An unknown group, typed by id: refused inline with what exists.
+    await page.fill('#g-add', 'hz01-x@chatroom');
+    await andPreview(() => page.click('#g-add-button'));
+    expect(await page.textContent('#sec-audience .problems .bad')).toContain('unknown group "hz01-x@chatroom"');
+    await andPreview(() => page.uncheck('input[name=g-room][value="hz01-x@chatroom"]'));
+    expect(await page.$('#sec-audience .problems .bad')).toBeNull();
+
+    // A one-off time in the past: refused inline; saving stores nothing.
+    const fmt = (at: Date) => at.toLocaleString('sv-SE', { timeZone: SH }).slice(0, 16).split(' ') as [string, string];
+    const [pastDay, pastTime] = fmt(new Date(clock.now().getTime() - 86_400_000));
+    await page.selectOption('#s-kind', 'once');
+    await page.fill('#s-date', pastDay);
+    await andPreview(() => page.fill('#s-time', pastTime));
+    expect(await page.textContent('#sec-schedule .problems .bad')).toContain('is in the past');
+    await page.click('#save-schedule');
+    await page.waitForSelector('#result .bad');
+    const repo = new CampaignsRepo(app.db);
+    expect(repo.get('weekend-flash')).toBeUndefined();
+
+    // A minute ahead: saved and scheduled.
+    const slot = new Date((Math.floor(clock.now().getTime() / 60_000) + 1) * 60_000);
+    const [day, hhmm] = fmt(slot);
+    await page.fill('#s-date', day);
+    await andPreview(() => page.fill('#s-time', hhmm));
+    expect(await page.$('.problems .bad')).toBeNull();
+    await page.screenshot({ path: path.join(SHOTS, 'campaign-builder.png'), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.screenshot({ path: path.join(SHOTS, 'campaign-builder-375.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('#save-schedule');
+    await page.waitForSelector('#saved');
+    expect(repo.get('weekend-flash')).toMatchObject({ status: 'scheduled', source: 'console' });
+    expect(repo.definition(repo.get('weekend-flash')!).audience.groups?.list).toEqual(['hz01-a@chatroom', 'hz01-b@chatroom']);
+
+    // The minute comes: both groups get the post in the simulated world.
+    clock.advance(slot.getTime() - clock.now().getTime() + 1000);
+    expect(await app.scheduler.fire(CAMPAIGN_TICK, slot)).toBe(true);
+    const posts = await Promise.all(['hz01-a@chatroom', 'hz01-b@chatroom'].map((room) => app.world!.waitForBotMessage((m) => m.target.id === room && m.text.endsWith('周末快闪开始啦'), 20_000)));
+    expect(posts).toHaveLength(2);
+
+    // Pause and resume from the list; the audit trail names the operator.
+    await page.goto(`${base}/campaigns`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    for (const [action, label] of [['pause', '已暂停'], ['resume', null]] as const) {
+      await page.click(`button[data-action="${action}"][data-campaign="weekend-flash"]`);
+      if (label) await page.waitForFunction((l) => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent === l, label, { timeout: 10_000 });
+      else await page.waitForFunction(() => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent !== '已暂停', undefined, { timeout: 10_000 });
+    }
+    const audit = app.db.$client.prepare("select actor, action, result from operator_actions where target = 'weekend-flash' order by id").all() as { actor: string; action: string; result: string }[];
+    expect(audit.map((a) => `${a.actor} ${a.action} ${a.result.split(':')[0]}`)).toEqual([
+      'lin campaign.create refused', 'lin campaign.create ok', 'lin campaign.pause ok', 'lin campaign.resume ok',
+    ]);
+    await page.waitForSelector('#audit td.actor');
+    expect(await page.$$eval('#audit tr[data-action="campaign.resume"] td.actor', (td) => td.map((x) => x.textContent))).toContain('lin');
+    // clone opens the builder filled in, as a new draft
+    await Promise.all([page.waitForURL(/clone=weekend-flash/), page.click('a[data-action="clone"][data-campaign="weekend-flash"]')]);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.inputValue('#c-name')).toBe('周末快闪 副本');
+    expect(await page.isChecked('input[name=g-room][value="hz01-b@chatroom"]')).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
 
 /** A morning in the world: cards and check-ins, questions (one answered late, one waiting), a campaign and a reply, a wake-up run, chatter. */

@@ -17,8 +17,9 @@ import type { AuditRepo } from '../audit.repo.js';
 import type { ConsoleRepo } from '../console.repo.js';
 import { loginHandler, requireToken } from './auth.js';
 import { DASHBOARD_PAGES } from './dashboard.js';
+import { campaignBuilderPage } from './pages/campaign-builder.js';
 import { renderLogin } from './pages/layout.js';
-import { campaignRoutes, type CreateCampaign } from './routes/campaigns.js';
+import { campaignRoutes, type CampaignBuilderDeps, type CreateCampaign } from './routes/campaigns.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
 import { mountQueueBoard } from './routes/queues-board.js';
@@ -47,7 +48,7 @@ export interface ConsoleDeps {
   db?: Db;
   sopDir?: string;
   /** Campaign list, show, pause, resume, cancel (and create when offered). */
-  campaigns?: { repo: CampaignsRepo; service: CampaignService; create?: CreateCampaign | null };
+  campaigns?: { repo: CampaignsRepo; service: CampaignService; create?: CreateCampaign | null; builder?: CampaignBuilderDeps | null };
   /** Applies valid playbooks to the running bot (`POST /api/playbooks/reload`). */
   reloadPlaybooks?: PlaybookRoutesDeps['reload'];
   /** The bot's queues, shown by bull-board at `/queues`. */
@@ -86,6 +87,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/login', login.get);
   app.post('/login', login.post);
   for (const [path, page] of Object.entries(DASHBOARD_PAGES)) app.get(path, (c) => c.html(page({ timezone: d.repo.timezone })));
+  if (d.campaigns) app.get('/campaigns/new', (c) => c.html(campaignBuilderPage({ timezone: d.repo.timezone })));
   if (d.queues) mountQueueBoard(app, d.queues);
 
   app.get('/api/overview', async (c) => {
