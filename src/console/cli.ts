@@ -17,10 +17,11 @@ import { reportCommand } from './cli-report.js';
 import { sopCommand } from './cli-sop.js';
 import { outboxCommand } from './cli-outbox.js';
 import { membersCommand } from './cli-members.js';
+import { wakeupCommand } from './cli-wakeup.js';
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js';
 
 /** Every command, in the order `help` lists them. */
-export const commands: readonly CliCommand[] = [importCommand, doctorCommand, reportCommand({ guides: reportGuidesCommand, friends: reportFriendsCommand, wakeup: reportWakeupCommand, sla: reportSlaCommand, groups: reportGroupsCommand }), campaignCommand, slaCommand, sopCommand, outboxCommand, membersCommand];
+export const commands: readonly CliCommand[] = [importCommand, doctorCommand, reportCommand({ guides: reportGuidesCommand, friends: reportFriendsCommand, wakeup: reportWakeupCommand, sla: reportSlaCommand, groups: reportGroupsCommand }), campaignCommand, slaCommand, sopCommand, outboxCommand, membersCommand, wakeupCommand];
 
 /** The text of `help`. */
 export function helpText(): string {

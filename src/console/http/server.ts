@@ -27,6 +27,8 @@ import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
 import { loadMembershipPlaybook } from '../../members/playbook.js';
 import path from 'node:path';
+import { wakeupRoutes } from './routes/wakeup.js';
+import type { WakeupOps } from '../wakeup-ops.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 import { tierNamesIn } from '../../members/playbook.js';
 
@@ -53,6 +55,8 @@ export interface ConsoleDeps {
   reloadPlaybooks?: PlaybookRoutesDeps['reload'];
   /** The bot's queues, shown by bull-board at `/queues`. */
   queues?: Queues;
+  /** Wake-up preview and run-now. */
+  wakeup?: WakeupOps;
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
 }
@@ -124,6 +128,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.campaigns) {
     campaignRoutes(app, { ...d.campaigns, clock: d.clock, timezone: d.repo.timezone, audit: d.audit, selfIds: d.selfIds ?? (() => []) });
   }
+  if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
