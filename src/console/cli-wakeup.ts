@@ -1,9 +1,9 @@
 /** `wakeup run [--dry-run]`: the dormant-member wake-up's selection on demand (src/wakeup/). */
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../core/logger.js';
-import { Outbox } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
-import type { Queues } from '../platform/queue/queues.js';
+import { PURPOSES } from '../outbox/purposes.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
@@ -15,7 +15,7 @@ const USAGE = `Usage: npm run cli -- wakeup run [--dry-run] [--json]
 Runs the wake-up's selection now, as the bot does at the start of each send window: newly dormant
 members are found and split into treatment and holdout, and the stages due are decided within the
 window's budget. Messages are recorded in the outbox for the current or next send window of today;
-the running bot queues them within 30 s. After today's last window no stage is decided.
+the running bot gives them their jobs within seconds. After today's last window no stage is decided.
 
   --dry-run  show what a run now would do (per stage: messages, card suggestions, holdout); nothing is recorded
   --json     the same as JSON
@@ -37,8 +37,23 @@ export function renderSelection(r: WakeupSelectionView, tz: string): string {
   return lines.join('\n');
 }
 
-/** Queues that refuse: the CLI records outbox rows; the running bot's reconcile gives them their jobs. */
-const NO_QUEUES = { queue: () => { throw new Error('the CLI does not reach Redis; the bot queues recorded messages'); } } as unknown as Queues;
+/**
+ * The outbox as the CLI uses it: rows recorded in SQLite only (the CLI does not reach Redis); the
+ * running bot's feed gives queued rows their jobs within seconds.
+ */
+function recordOnlyOutbox(repo: OutboxRepo, defaultAccount: string, now: () => number): { enqueueMany(reqs: EnqueueRequest[]): Promise<EnqueueResult[]> } {
+  return {
+    enqueueMany: async (reqs) => {
+      const at = now();
+      return repo.insertMany(reqs.map((r) => ({
+        key: r.key, account: r.account ?? defaultAccount, targetKind: r.target.kind, targetId: r.target.id, content: JSON.stringify(r.content),
+        purpose: r.purpose, priority: PURPOSES[r.purpose].priority, notBefore: toMs(r.notBefore), expiresAt: toMs(r.expiresAt), createdAt: at, updatedAt: at,
+      })));
+    },
+  };
+}
+
+const toMs = (t: Date | number | undefined | null) => (t === undefined || t === null ? null : typeof t === 'number' ? t : t.getTime());
 
 /** The `wakeup` command. */
 export const wakeupCommand: CliCommand = {
@@ -63,7 +78,7 @@ export async function runWakeupCli(args: readonly string[], io: CliIo): Promise<
   try {
     const clock = { now: () => io.now() };
     const logger = silentLogger();
-    const outbox = new Outbox(new OutboxRepo(store.db), NO_QUEUES, clock, logger, store.config.ACCOUNT_ID);
+    const outbox = recordOnlyOutbox(new OutboxRepo(store.db), store.config.ACCOUNT_ID, () => io.now().getTime());
     const ops = wakeupOps({ db: store.db, outbox, clock, logger, timezone: store.config.TIMEZONE, account: store.config.ACCOUNT_ID, playbookFile: io.env['WAKEUP_PLAYBOOK'] ?? WAKEUP_PLAYBOOK });
     const r = values['dry-run'] ? ops.preview() : await ops.run();
     if (!r.dryRun) {
