@@ -7,7 +7,7 @@ const DAY = 24 * HOUR;
 
 /** Read-only figures for the dashboard and the API (each capability adds its own as it lands). */
 export class ConsoleRepo {
-  constructor(private readonly db: Db, readonly timezone: string) {}
+  constructor(readonly db: Db, readonly timezone: string) {}
 
   /** Accepted inbound messages per local hour over the last 24 hours, group vs private. */
   inboundByHour(now: number): { hour: string; group: number; private: number }[] {
