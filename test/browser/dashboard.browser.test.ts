@@ -254,7 +254,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await context.close();
   });
 
-  it('previews today\'s wake-up per stage and runs it from its page (audited); every page is usable at 375 px', async () => {
+  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member and reads her card; every page is usable at 375 px', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -280,6 +280,19 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await page.waitForSelector('#wakeup-done');
     expect(episodes()).toBe(1);
     expect(app.db.$client.prepare("select actor from operator_actions where action = 'wakeup.run'").pluck().all()).toEqual(['lin']);
+
+    // Find a member by the last four digits of her phone and read her card.
+    await page.goto(`${base}/members`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.fill('#q', '0003');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('body[data-card]');
+    expect(await page.textContent('#card-title')).toBe(`陈思琪（138****0003） · #${await page.getAttribute('body', 'data-card')}`);
+    expect(await page.textContent('#card-figures')).toMatch(/等级(普卡|银卡|金卡)/);
+    // she is in the group the campaign built from the form was posted to
+    expect(await page.textContent('#card-groups')).toContain('湖滨店宝妈交流1群');
+    expect(await page.textContent('#card-campaigns')).toContain('周末快闪');
+    await page.screenshot({ path: path.join(SHOTS, 'member-card.png'), fullPage: true });
 
     await page.setViewportSize({ width: 375, height: 800 });
     for (const p of [...PAGES.map((x) => x.path), '/campaigns/new']) {

@@ -28,6 +28,7 @@ import { memberRoutes } from './routes/members.js';
 import { loadMembershipPlaybook } from '../../members/playbook.js';
 import path from 'node:path';
 import { wakeupRoutes } from './routes/wakeup.js';
+import { memberSearchRoutes } from './routes/member-search.js';
 import type { WakeupOps } from '../wakeup-ops.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 import { tierNamesIn } from '../../members/playbook.js';
@@ -119,7 +120,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     if (from > to) return c.json({ error: `from ${from} is after to ${to}` }, 400);
     return c.json(report({ from, to }));
   });
-  app.get('/api/members', (c) => c.json({ members: d.repo.findMembers(c.req.query('q') ?? '') }));
+  memberSearchRoutes(app, { db: d.repo.db, sopDir: d.sopDir, clock: d.clock });
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
   app.get('/api/groups', (c) => c.json({ groups: d.repo.groups() }));
   // Targets and results may name a member by phone (admin chat `会员 138…`): shown masked, like logs.

@@ -11,6 +11,7 @@ export const PAGES = [
   { path: '/sla', title: '响应时效' },
   { path: '/campaigns', title: '群发活动' },
   { path: '/wakeup', title: '沉睡唤醒' },
+  { path: '/members', title: '会员' },
   { path: '/groups', title: '社群健康' },
   { path: '/outbox', title: '发送与队列' },
 ] as const;
