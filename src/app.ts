@@ -214,6 +214,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
         }),
+        importDir: path.resolve(config.DATA_DIR, 'imports'),
         wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(SOP_ROOT, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {

@@ -254,7 +254,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await context.close();
   });
 
-  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member and reads her card; every page is usable at 375 px', async () => {
+  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member and reads her card; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -294,8 +294,29 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(await page.textContent('#card-campaigns')).toContain('周末快闪');
     await page.screenshot({ path: path.join(SHOTS, 'member-card.png'), fullPage: true });
 
+    // Upload a CSV with bad rows: the check lists them (row, column, value, why) and nothing is applied.
+    const members = () => app.db.$client.prepare('select count(*) from members').pluck().get() as number;
+    const before = members();
+    await Promise.all([page.waitForURL(`${base}/imports`), page.click('#to-imports')]);
+    await page.selectOption('#kind', 'members');
+    await page.setInputFiles('#file', path.resolve('data/samples/members-bad.csv'));
+    await page.click('#check');
+    await page.waitForSelector('#import-state');
+    expect(Number(await page.getAttribute('#import-state', 'data-bad'))).toBeGreaterThan(0);
+    expect(await page.getAttribute('#import-state', 'data-applied')).toBe('false');
+    const issues = await page.$$eval('#issues tbody tr', (tr) => tr.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(issues.length).toBeGreaterThan(0);
+    for (const [row, , , why] of issues) {
+      expect(Number(row)).toBeGreaterThan(1);
+      expect(why).not.toBe('');
+    }
+    expect(await page.isDisabled('#apply')).toBe(true);
+    expect(members()).toBe(before);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
+    await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
+
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const p of [...PAGES.map((x) => x.path), '/campaigns/new']) {
+    for (const p of [...PAGES.map((x) => x.path), '/campaigns/new', '/imports']) {
       await page.goto(`${base}${p}`);
       await page.waitForSelector('body[data-loaded="true"], body[data-error]', { timeout: 10_000 });
       expect(await page.getAttribute('body', 'data-error'), p).toBeNull();

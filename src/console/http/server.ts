@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -26,9 +27,10 @@ import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
 import { loadMembershipPlaybook } from '../../members/playbook.js';
-import path from 'node:path';
 import { wakeupRoutes } from './routes/wakeup.js';
 import { memberSearchRoutes } from './routes/member-search.js';
+import { importRoutes } from './routes/imports.js';
+import { importsPage } from './pages/imports.js';
 import type { WakeupOps } from '../wakeup-ops.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 import { tierNamesIn } from '../../members/playbook.js';
@@ -56,6 +58,8 @@ export interface ConsoleDeps {
   reloadPlaybooks?: PlaybookRoutesDeps['reload'];
   /** The bot's queues, shown by bull-board at `/queues`. */
   queues?: Queues;
+  /** Where CSV files uploaded in the console wait while they are imported (absent: no imports page). */
+  importDir?: string;
   /** Wake-up preview and run-now. */
   wakeup?: WakeupOps;
   /** The bot account's own contact ids (not counted as replies). */
@@ -92,6 +96,10 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/login', login.get);
   app.post('/login', login.post);
   for (const [path, page] of Object.entries(DASHBOARD_PAGES)) app.get(path, (c) => c.html(page({ timezone: d.repo.timezone })));
+  if (d.importDir && d.sopDir) {
+    app.get('/imports', (c) => c.html(importsPage({ timezone: d.repo.timezone })));
+    importRoutes(app, { db: d.repo.db, audit: d.audit, clock: d.clock, timezone: d.repo.timezone, uploadDir: d.importDir, membershipPlaybook: path.join(d.sopDir, 'membership.yaml') });
+  }
   if (d.campaigns) app.get('/campaigns/new', (c) => c.html(campaignBuilderPage({ timezone: d.repo.timezone })));
   if (d.queues) mountQueueBoard(app, d.queues);
 

@@ -11,7 +11,7 @@ export function membersPage(o: PageOptions): string {
   <section class="panel"><h2>查找会员</h2>
     <form id="search-form" onsubmit="event.preventDefault(); search();"><input id="q" size="26" placeholder="手机号、尾号 4 位、姓名或微信 ID"> <button type="submit">查找</button></form>
     <table id="hits"><thead><tr><th>姓名</th><th>手机</th><th>等级</th><th>积分</th><th>门店</th><th>最近活跃</th></tr></thead><tbody><tr><td colspan="6" class="note">输入后查找</td></tr></tbody></table>
-    <p class="note">绑定微信联系人、合并重复会员：由会员身份功能提供（待接入）。</p>
+    <p class="note"><a class="button grey" id="to-imports" href="/imports">导入 CSV</a> 绑定微信联系人、合并重复会员：由会员身份功能提供（待接入）。</p>
   </section>
   <section class="panel wide" id="card" hidden><h2 id="card-title"></h2>
     <div class="cards" id="card-figures"></div>
