@@ -42,7 +42,7 @@ function show(j, kind, dryRun) {
   if (j.error) { document.getElementById('summary').innerHTML = '<p class="bad" id="import-error">' + esc(j.error) + '</p>'; return; }
   const r = j.result;
   const state = r.applied ? '<span class="ok">已导入</span>' : dryRun ? (r.bad ? '<span class="bad">检查完成：有错误行，未写入</span>' : '<span class="ok">检查通过，可以导入</span>') : '<span class="bad">有错误行，未导入任何数据</span>';
-  document.getElementById('summary').innerHTML = '<p id="import-state" data-applied="' + r.applied + '" data-bad="' + r.bad + '">' + state + '</p><p>' + esc(r.file) + '（' + esc(r.encoding) + '）：共 ' + r.rows + ' 行；新增 ' + r.created + '，更新 ' + r.updated + '，不变 ' + r.unchanged + '，空行 ' + r.skipped + '，错误 ' + r.bad + ' 行</p>';
+  document.getElementById('summary').innerHTML = '<p id="import-state" data-applied="' + r.applied + '" data-bad="' + r.bad + '">' + state + '</p><p>' + esc(j.name) + '（' + esc(r.encoding) + '）：共 ' + r.rows + ' 行；新增 ' + r.created + '，更新 ' + r.updated + '，不变 ' + r.unchanged + '，空行 ' + r.skipped + '，错误 ' + r.bad + ' 行</p>';
   const t = document.getElementById('issues');
   t.hidden = r.issues.length === 0;
   t.querySelector('tbody').innerHTML = r.issues.map((i) => '<tr><td>' + i.row + '</td><td>' + esc(i.columnLetter ? i.columnLetter + '（' + i.column + '）' : '整行') + '</td><td>' + esc(i.value) + '</td><td>' + esc(i.why) + '</td></tr>').join('')
