@@ -254,7 +254,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await context.close();
   });
 
-  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member and reads her card; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px', async () => {
+  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member, reads her card and merges a duplicate; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -281,7 +281,10 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(episodes()).toBe(1);
     expect(app.db.$client.prepare("select actor from operator_actions where action = 'wakeup.run'").pluck().all()).toEqual(['lin']);
 
-    // Find a member by the last four digits of her phone and read her card.
+    // Find a member by the last four digits of her phone and read her card; a duplicate record of her (same name and birthday, imported) is merged into it.
+    app.db.$client.prepare("update members set birth_month = 5, birth_day = 8 where name = '陈思琪'").run();
+    const dup = Number(app.db.$client.prepare(`insert into members (name, tier, referral_code, birth_month, birth_day, points, created_at, updated_at)
+      values ('陈思琪', 'regular', 'RCDUP01', 5, 8, 0, ?, ?) returning id`).pluck().get(now, now));
     await page.goto(`${base}/members`);
     await page.waitForSelector('body[data-loaded="true"]');
     await page.fill('#q', '0003');
@@ -292,6 +295,12 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     // she is in the group the campaign built from the form was posted to
     expect(await page.textContent('#card-groups')).toContain('湖滨店宝妈交流1群');
     expect(await page.textContent('#card-campaigns')).toContain('周末快闪');
+    await page.waitForSelector(`#card-duplicates button[data-drop="${dup}"]`);
+    await page.click(`#card-duplicates button[data-drop="${dup}"]`);
+    await page.click('#merge');
+    await page.waitForSelector('#merged');
+    expect(app.db.$client.prepare('select count(*) from members where id = ?').pluck().get(dup)).toBe(0);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'members.merge'").get()).toEqual({ actor: 'lin', result: 'ok' });
     await page.screenshot({ path: path.join(SHOTS, 'member-card.png'), fullPage: true });
 
     // Upload a CSV with bad rows: the check lists them (row, column, value, why) and nothing is applied.
