@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseWindow, type DailyWindow } from '../core/time.js';
 import { closeDb, openTestDb, type Db } from '../platform/db/client.js';
-import { searchMembers } from '../console/member-card.js';
+import { memberCard, searchMembers } from '../console/member-card.js';
 import { previewCampaign } from './preview.js';
 import { seedGroups } from './testing.js';
 
@@ -58,6 +58,12 @@ describe('finding a member', () => {
       expect(searchMembers(db, q, tier).map((m) => [m.name, m.phone, m.tierName]), q).toEqual([['会员1', '138****5678', '普卡']]);
     }
     expect(searchMembers(db, '会员', tier)).toHaveLength(3);
+    // a second WeChat contact linked to the member (a merge, a binding) finds her too, and her card lists it
+    const id = searchMembers(db, 'wx-m1', tier)[0]!.id;
+    db.$client.prepare("insert into member_links (contact_id, member_id, source, linked_at) values ('wx-m1-work', ?, 'merge', 0)").run(id);
+    expect(searchMembers(db, 'wx-m1-work', tier).map((m) => m.id)).toEqual([id]);
+    expect(memberCard(db, id, tier)).toMatchObject({ tierName: '普卡', phone: '138****5678', links: [{ contactId: 'wx-m1-work', source: 'merge' }] });
+    expect(memberCard(db, 9999, tier)).toBeNull();
     expect(searchMembers(db, '   ', tier)).toEqual([]);
   });
 });

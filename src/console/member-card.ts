@@ -33,7 +33,7 @@ export function searchMembers(db: Db, q: string, tierName: (code: string) => str
   const like = `%${text.replace(/[%_\\]/gu, '')}%`;
   const rows = db.$client.prepare(`
     select id, name, phone, contact_id as contactId, store_code as storeCode, tier, points, last_active_at as lastActiveAt from members
-    where contact_id = @q or (@digits glob '[0-9]*' and (phone = @digits or (length(@digits) = 4 and phone like '%' || @digits)))
+    where contact_id = @q or id = (select member_id from member_links where contact_id = @q) or (@digits glob '[0-9]*' and (phone = @digits or (length(@digits) = 4 and phone like '%' || @digits)))
        or name like @like escape '\\'
     order by case when contact_id = @q or phone = @digits then 0 else 1 end, id limit @limit`).all({ q: text, digits, like, limit }) as (Omit<MemberHit, 'tierName'>)[];
   return rows.map((r) => ({ ...r, name: maskPhones(r.name), phone: mask(r.phone), tierName: tierName(r.tier) }));
@@ -56,6 +56,8 @@ export interface MemberCard extends MemberHit {
   coupons: { code: string; reward: string; status: string; issuedAt: number; expiresAt: number; usedAt: number | null }[];
   wakeup: { stage: number; arm: string; status: string; startedAt: number; lastStepAt: number | null; endedAt: number | null; endReason: string | null }[];
   openQuestions: { id: number; where: string; preview: string; openedAt: number; dueAt: number }[];
+  /** Other WeChat contacts linked to this member (a merge, a binding in chat …). */
+  links: { contactId: string; name: string; source: string; linkedAt: number }[];
   /** Groups the member is in now. */
   groups: { roomId: string; name: string; joinedAt: number }[];
   /** Campaigns that reached the member: sent to them, or posted in a group while they were in it. */
@@ -71,7 +73,7 @@ export function memberCard(db: Db, id: number, tierName: (code: string) => strin
       m.last_active_at as lastActiveAt, m.guide_code as guideCode, s.name as guideName, st.name as storeName, m.tags, m.joined_at as joinedAt,
       m.opted_out_at as optedOutAt, m.order_count as orderCount, m.last_purchase_at as lastPurchaseAt
     from members m left join staff s on s.code = m.guide_code left join stores st on st.code = m.store_code where m.id = ?`).get(id) as
-    (Omit<MemberCard, 'tags' | 'tierName' | 'contact' | 'ledger' | 'coupons' | 'wakeup' | 'openQuestions' | 'messages' | 'groups' | 'campaigns'> & { tags: string }) | undefined;
+    (Omit<MemberCard, 'tags' | 'tierName' | 'contact' | 'ledger' | 'coupons' | 'wakeup' | 'openQuestions' | 'messages' | 'groups' | 'campaigns' | 'links'> & { tags: string }) | undefined;
   if (!m) return null;
   const contactId = m.contactId;
   const groups = contactId ? c.prepare(`select gm.room_id as roomId, coalesce(g.name, r.topic, gm.room_id) as name, gm.joined_at as joinedAt
@@ -88,6 +90,8 @@ export function memberCard(db: Db, id: number, tierName: (code: string) => strin
   return {
     ...m,
     groups, campaigns,
+    links: c.prepare(`select l.contact_id as contactId, coalesce(ct.name, '') as name, l.source, l.linked_at as linkedAt
+      from member_links l left join contacts ct on ct.id = l.contact_id where l.member_id = ? order by l.linked_at`).all(id) as MemberCard['links'],
     name: maskPhones(m.name), phone: mask(m.phone), tierName: tierName(m.tier), tags: parseTags(m.tags),
     contact: contactId ? (c.prepare(`select id, name, first_seen_at as firstSeenAt, last_seen_at as lastSeenAt, last_inbound_at as lastInboundAt from contacts where id = ?`).get(contactId) as MemberCard['contact'] | undefined)
       ?? { id: contactId, name: '', firstSeenAt: 0, lastSeenAt: 0, lastInboundAt: null } : null,

@@ -49,6 +49,7 @@ async function show(id) {
     fig('门店', m.storeName || m.storeCode || '—') + fig('导购', m.guideName || m.guideCode || '—') + fig('营销消息', m.optedOutAt ? '已退订' : '接收');
   document.getElementById('card-contact').innerHTML = m.contact ? '微信：' + esc(m.contact.name || m.contact.id) + ' <span class="note">' + esc(m.contact.id) + (m.contact.lastInboundAt ? ' · 最近发言 ' + day(m.contact.lastInboundAt) : '') + '</span>'
     : '<span class="warn">未绑定微信联系人</span>';
+  if (m.links.length) document.getElementById('card-contact').innerHTML += '<div class="note">关联微信：' + m.links.map((l) => esc(l.name || l.contactId) + '（' + esc(l.contactId) + '，' + esc(l.source) + '）').join('、') + '</div>';
   document.getElementById('card-groups').innerHTML = m.groups.map((g) => '<li>' + esc(g.name) + ' <span class="note">' + day(g.joinedAt) + ' 入群</span></li>').join('') || '<li class="note">不在已知社群中</li>';
   document.getElementById('card-wakeup').innerHTML = m.wakeup.length ? m.wakeup.map((w) => esc(EP[w.status] || w.status) + ' · ' + esc(ARM[w.arm] || w.arm) + ' · 第 ' + w.stage + ' 阶段 · ' + day(w.startedAt) + ' 开始' + (w.endReason ? '（' + esc(w.endReason) + '）' : '')).join('<br>') : '<span class="note">没有唤醒记录</span>';
   document.getElementById('card-questions').innerHTML = m.openQuestions.map((q) => '<li>' + esc(q.where) + '：' + esc(q.preview) + ' <span class="note">' + time(q.openedAt) + '</span></li>').join('') || '<li class="note">没有</li>';
