@@ -66,16 +66,28 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
   const remove = ctx.router.use('wakeup', wakeupInboundHandler({
     ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
   }));
+  const windowCron = (w: { startMinute: number }) => `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`;
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({
-      name: selectScheduleName(i + 1), cron: `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`,
+      name: selectScheduleName(i + 1), cron: windowCron(w),
       catchUpMs: (w.endMinute - w.startMinute) * 60_000,
       run: async () => { await runSelection(deps); },
     });
   });
   ctx.scheduler.declare({ name: SWEEP_SCHEDULE, cron: '* * * * *', catchUpMs: 3_600_000, run: () => { runSweep(deps); } });
+  // Edited window starts move the selections without a restart (the sweep re-reads the file every minute);
+  // a different number of windows needs one.
+  const offChange = holder.onChange((pb) => {
+    if (pb.windows.length !== first.windows.length) {
+      ctx.logger.warn({ file: holder.file, was: first.windows.length, now: pb.windows.length }, 'wake-up windows added or removed: the selection times change at the next start');
+      return;
+    }
+    pb.windows.forEach((w, i) => {
+      ctx.scheduler.reschedule(selectScheduleName(i + 1), windowCron(w)).catch((err: unknown) => ctx.logger.error({ err }, 'wake-up window could not be applied; the selection keeps its time'));
+    });
+  });
   const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
-  return { repo, deps, holder, uninstall: () => { remove(); unregister(); } };
+  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); } };
 }
 
 /**
