@@ -80,7 +80,8 @@ describe('guide 3+3+3 times edited while running', () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH), new GuidePlaybookHolder(file));
     await w.scheduler.start();
     expect(w.scheduler.cronOf('guide-cards')).toBe('30 9 * * *');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('card: "09:30"', 'card: "07:45"').replace('nudge: "15:00"', 'nudge: "16:10"'));
+    // (a comment changes the size too: two writes within one clock tick can share a modification time)
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('card: "09:30"', 'card: "07:45"').replace('nudge: "15:00"', 'nudge: "16:10"')}\n# times moved\n`);
     w.clock.advance(61_000);
     await w.scheduler.fire('guide-playbook-times', w.clock.now());
     await expect.poll(() => w.scheduler.cronOf('guide-cards'), { timeout: 10_000 }).toBe('45 7 * * *');
@@ -90,7 +91,7 @@ describe('guide 3+3+3 times edited while running', () => {
     await expect.poll(() => cards().length, { timeout: 15_000 }).toBe(2);
     expect(await w.scheduler.fire('guide-cards', zonedTime(2026, 11, 25, 7, 45, SH))).toBe(false);
     // a bad edit keeps the times in force
-    writeFileSync(file, readFileSync(file, 'utf8').replace('card: "07:45"', 'card: "25:99"'));
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('card: "07:45"', 'card: "25:99"')}\n# a bad edit\n`);
     w.clock.advance(61_000);
     const slot = new Date(Math.floor(w.clock.now().getTime() / 1000) * 1000);
     await w.scheduler.fire('guide-playbook-times', slot);

@@ -325,7 +325,8 @@ describe('wake-up windows edited while running', () => {
     writeFileSync(file, readFileSync('sop/wakeup.yaml', 'utf8'));
     const { w, rt, clock } = await world([], undefined, new WakeupPlaybookHolder(file));
     expect(w.scheduler.cronOf('wakeup-select-1')).toBe('0 10 * * *');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["10:30-12:00", "19:15-21:00"]'));
+    // (a comment changes the size too: two writes within one clock tick can share a modification time)
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["10:30-12:00", "19:15-21:00"]')}\n# windows moved\n`);
     clock.advance(61_000);
     rt.deps.playbook(); // what the minute sweep does: re-reads a changed file
     await expect.poll(() => [w.scheduler.cronOf('wakeup-select-1'), w.scheduler.cronOf('wakeup-select-2')]).toEqual(['30 10 * * *', '15 19 * * *']);
