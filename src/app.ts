@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from './config.js';
 import type { Capability } from './core/capability.js';
 import { CardSuggestions } from './core/card-suggestions.js';
@@ -27,6 +28,7 @@ import { AuditRepo } from './console/audit.repo.js';
 import { ConsoleRepo } from './console/console.repo.js';
 import { consoleReports } from './console/reports.js';
 import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiring.js';
+import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
@@ -208,7 +210,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
         db, sopDir: SOP_ROOT, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
-        campaigns: consoleCampaigns({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'console' }), queues }),
+        campaigns: consoleCampaigns({
+          db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
+          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
+        }),
+        importDir: path.resolve(config.DATA_DIR, 'imports'),
+        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(SOP_ROOT, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {
           const h = await health();

@@ -37,7 +37,7 @@ describe('saveCampaign: what the console and the CLI call with a plain object', 
 
   it('creates with the actor recorded; an image path resolves against sop/campaigns', () => {
     const content = [{ kind: 'image', path: 'media/flash-sale.png' }, { kind: 'text', text: '今晚 8 点' }];
-    expect(saveCampaign(db, body({ content }), 'console:alice', { now: NOW })).toEqual({ ok: true, id: 'flash', created: true, changed: true });
+    expect(saveCampaign(db, body({ content }), 'console:alice', { now: NOW })).toEqual({ ok: true, id: 'flash', created: true, changed: true, warnings: [] });
     const row = repo.get('flash')!;
     expect(row).toMatchObject({ source: 'console', status: 'scheduled', file: null });
     expect(repo.definition(row).content[0]).toEqual({ kind: 'image', path: path.join(DEFAULT_CAMPAIGNS_DIR, 'media/flash-sale.png') });
@@ -49,7 +49,7 @@ describe('saveCampaign: what the console and the CLI call with a plain object', 
     saveCampaign(db, body({ status: 'draft' }), 'console:alice', { now: NOW });
     expect(saveCampaign(db, body({ id: 'other' }), 'console:bob', { id: 'flash' })).toMatchObject({ ok: false, problems: [{ path: 'id', message: expect.stringContaining('cannot change') }] });
     const { id: _id, ...noId } = body({ name: '闪购 2' });
-    expect(saveCampaign(db, noId, 'console:bob', { id: 'flash', now: NOW + 1 })).toEqual({ ok: true, id: 'flash', created: false, changed: true });
+    expect(saveCampaign(db, noId, 'console:bob', { id: 'flash', now: NOW + 1 })).toEqual({ ok: true, id: 'flash', created: false, changed: true, warnings: [] });
     // The body's status does not move the lifecycle: still a draft.
     expect(repo.get('flash')).toMatchObject({ name: '闪购 2', status: 'draft' });
 

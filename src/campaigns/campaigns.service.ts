@@ -3,13 +3,15 @@ import type { Logger } from '../core/logger.js';
 import type { Queues } from '../platform/queue/queues.js';
 import type { Db } from '../platform/db/client.js';
 import type { CampaignDef, CampaignProblem } from './campaign.file.js';
-import { checkCampaign, loadCampaignDir } from './campaign.file.js';
+import { checkCampaign, loadCampaignDir, problemText } from './campaign.file.js';
 import { campaignKeyPrefix } from './content.rules.js';
 import { CANCELLED_REASON, CampaignsRepo, PAUSED_REASON } from './campaigns.repo.js';
 import type { CampaignSource, CampaignStatus } from './campaigns.schema.js';
 import { afterOccurrence, canDo, resumeTo, statusesAllowing, type CampaignAction } from './lifecycle.rules.js';
 import { planOccurrence, type PlanResult, type PlannerDeps } from './planner.js';
 import { dueSlot, nextSlot, occurrenceId } from './schedule.rules.js';
+import { checkWorld } from './world-check.rules.js';
+import type { DailyWindow } from '../core/time.js';
 
 /** How far back a tick looks for a slot not yet planned (covers late ticks and the scheduler's catch-up). */
 export const LOOKBACK_MS = 15 * 60_000;
@@ -20,8 +22,8 @@ export type OpResult = { ok: true; message: string } | { ok: false; message: str
 
 /** What saving a campaign did: its id, or every problem (nothing was stored). */
 export type CampaignSaveResult =
-  | { ok: true; id: string; created: boolean; changed: boolean }
-  | { ok: false; problems: CampaignProblem[] };
+  | { ok: true; id: string; created: boolean; changed: boolean; warnings: CampaignProblem[] }
+  | { ok: false; problems: CampaignProblem[]; warnings?: CampaignProblem[] };
 
 export interface CampaignSaveOptions {
   /** Edit this existing campaign (the body's `id`, if any, must be the same); absent: create a new one. */
@@ -34,6 +36,11 @@ export interface CampaignSaveOptions {
   baseDir?: string;
   /** Recorded as the campaign's source (default: `console` for actors `console:…`, else `cli`). */
   source?: Exclude<CampaignSource, 'file'>;
+  /**
+   * Check against the world too (known groups, past times, quiet hours: `checkWorld`) in this
+   * timezone; absent: shape checks only.
+   */
+  world?: { timezone: string; quietHours?: DailyWindow };
 }
 
 /** The shipped campaigns folder (`sop/campaigns` at the project root). */
@@ -63,20 +70,31 @@ export function saveCampaign(db: Db, input: unknown, actor: string, opts: Campai
   if (!checked.ok) return checked;
   const def = checked.def;
   const row = repo.get(def.id);
+  let warnings: CampaignProblem[] = [];
+  const world = (): CampaignProblem[] => {
+    if (!opts.world) return [];
+    const w = checkWorld(def, { groups: def.audience.groups ? repo.groupFacts() : [], now: new Date(now), ...opts.world });
+    warnings = w.warnings;
+    return w.problems;
+  };
   if (!editing) {
     if (row) return { ok: false, problems: [{ path: 'id', message: `"${def.id}" is already a campaign (${row.status}); edit it instead, or choose another id` }] };
+    const refused = world();
+    if (refused.length) return { ok: false, problems: refused };
     repo.insert(def, opts.source ?? sourceOf(actor), opts.file ?? null, actor, now);
-    return { ok: true, id: def.id, created: true, changed: true };
+    return { ok: true, id: def.id, created: true, changed: true, warnings };
   }
   if (def.id !== opts.id) return { ok: false, problems: [{ path: 'id', message: `expected "${opts.id}" (the campaign being edited), found "${def.id}"; the id of a campaign cannot change` }] };
   if (!row) return { ok: false, problems: [{ path: 'id', message: `no campaign "${opts.id}"; create it first` }] };
   if (row.source === 'file') return { ok: false, problems: [{ path: 'id', message: `"${def.id}" comes from ${row.file ?? 'a campaign file'}; edit that file (the bot re-reads it every minute)` }] };
   const stored = { ...def, status: repo.definition(row).status };
-  if (row.definition === JSON.stringify(stored)) return { ok: true, id: def.id, created: false, changed: false };
+  if (row.definition === JSON.stringify(stored)) return { ok: true, id: def.id, created: false, changed: false, warnings };
   const d = canDo('edit', row.status);
   if (!d.ok) return { ok: false, problems: [{ path: 'status', message: d.reason, allowed: [...statusesAllowing('edit')] }] };
+  const refused = world();
+  if (refused.length) return { ok: false, problems: refused };
   if (!repo.edit(def.id, row.status, stored, actor, now)) return { ok: false, problems: [{ path: 'status', message: `${def.id} changed meanwhile (no longer ${row.status}); try again` }] };
-  return { ok: true, id: def.id, created: false, changed: true };
+  return { ok: true, id: def.id, created: false, changed: true, warnings };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -141,8 +159,18 @@ export class CampaignService {
   syncDir(dir: string): string[] {
     const { campaigns, errors } = loadCampaignDir(dir);
     const problems = [...errors];
+    let groups: ReturnType<CampaignsRepo['groupFacts']> | null = null;
     for (const c of campaigns) {
       const { file, ...def } = c;
+      const row = this.repo.get(def.id);
+      if (!row || (row.source === 'file' && row.definition !== JSON.stringify(def))) {
+        groups ??= this.repo.groupFacts();
+        const w = checkWorld(def, { groups, now: new Date(this.now()), timezone: this.deps.timezone });
+        if (w.problems.length) {
+          problems.push(`${file}: ${w.problems.map(problemText).join('; ')}`);
+          continue;
+        }
+      }
       const r = this.upsert(def, 'file', file, 'file');
       if (!r.ok) problems.push(r.message);
     }

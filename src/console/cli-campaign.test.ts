@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { closeDb, openDb } from '../platform/db/client.js';
 import { runCliIn } from '../../test/support/cli.js';
+import { seedGroups } from '../campaigns/testing.js';
 
 let dir: string;
 let sopDir: string;
@@ -156,5 +157,45 @@ describe('campaign create and edit', () => {
     expect((await cli('campaign', 'create')).code).toBe(2);
     expect((await cli('campaign', 'edit')).code).toBe(2);
     expect((await cli('campaign', 'bogus')).err).toContain('campaign commands are list, show, create, edit, check, run, pause, resume, cancel, schedule');
+  });
+});
+
+describe('campaign create checks the campaign against the known groups, the clock and quiet hours', () => {
+  const seed = () => {
+    const db = openDb(path.join(dir, 'siyu.db'));
+    try {
+      seedGroups(db, 3, NOW.getTime());
+    } finally {
+      closeDb(db);
+    }
+  };
+  const flash = (over: Record<string, unknown>) => JSON.stringify({
+    id: 'flash', name: '闪购', audience: { groups: { list: ['g00@chatroom', 'g01@chatroom'] } }, content: [{ kind: 'text', text: '闪购开始' }], schedule: { at: '2026-11-26 10:00' }, ...over,
+  });
+
+  it('refuses a group that does not exist, naming what exists and the nearest; nothing is stored', async () => {
+    seed();
+    const r = await cli('campaign', 'create', '--from-json', flash({ audience: { groups: { list: ['g00@chatroom', 'g09@chatroom'] } } }));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--from-json: audience.groups.list[1]: unknown group "g09@chatroom"; did you mean "g00@chatroom" (群0)?; allowed: g00@chatroom (群0), g01@chatroom (群1), g02@chatroom (群2)');
+    expect(withRepo((repo) => repo.get('flash'))).toBeUndefined();
+    const check = await cli('campaign', 'check', '--from-json', flash({ audience: { groups: { stores: ['HZ02'] } } }));
+    expect(check.code).toBe(1);
+    expect(check.err).toContain('--from-json: audience.groups.stores[0]: no known group belongs to store "HZ02"; did you mean "HZ01"?');
+  });
+
+  it('refuses a one-off time in the past', async () => {
+    seed();
+    const r = await cli('campaign', 'create', '--from-json', flash({ schedule: { at: '2026-11-19 10:00' } }));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--from-json: schedule.at: "2026-11-19 10:00" is in the past (now 2026-11-25 12:00 Asia/Shanghai); give a later time, or run it now instead');
+    expect(withRepo((repo) => repo.get('flash'))).toBeUndefined();
+  });
+
+  it('stores a slot in quiet hours with a warning saying when the messages will go', async () => {
+    seed();
+    const r = await cli('campaign', 'create', '--from-json', flash({ schedule: { at: '2026-11-26 23:00' } }));
+    expect(r).toMatchObject({ code: 0, out: 'flash: created (scheduled)\n' });
+    expect(r.err).toBe('--from-json: warning: schedule.at: the slot falls in quiet hours (21:30–08:30 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-26 23:00 → 2026-11-27 08:30\n');
   });
 });

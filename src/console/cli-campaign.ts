@@ -10,6 +10,7 @@ import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/campaigns.service.js';
 import { campaignReport, renderReport } from '../campaigns/report.js';
 import { nextSlot } from '../campaigns/schedule.rules.js';
+import { checkWorld } from '../campaigns/world-check.rules.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, openStore, type CliCommand, type CliIo } from './cli-io.js';
@@ -114,6 +115,14 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
     const r = checkCampaign(input.raw, { file: input.file, baseDir: input.file ? undefined : io.cwd });
     if (!r.ok) return printProblems(io, input.label, r.problems);
     const d = r.def;
+    const store = openStore(io);
+    try {
+      const w = checkWorld(d, { groups: new CampaignsRepo(store.db).groupFacts(), now: io.now(), timezone: store.config.TIMEZONE, quietHours: store.config.QUIET_HOURS });
+      if (w.problems.length) return printProblems(io, input.label, w.problems);
+      printWarnings(io, input.label, w.warnings);
+    } finally {
+      store.close();
+    }
     io.stdout.write(`${input.label}: ok: ${d.id} "${d.name}" (${d.status}), ${d.audience.groups ? 'groups' : 'members'}, `
       + `${d.schedule.cron ? `cron "${d.schedule.cron}"` : `at ${d.schedule.at}`}, ${d.content.length} message(s), spread ${d.spreadMinutes} min\n`);
     return EXIT.ok;
@@ -140,10 +149,14 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         const editId = sub === 'edit' ? needId() : undefined;
         const input = readInput(sub === 'edit' ? rest : args.slice(1), io, sub);
         if ('refused' in input) return refuse(io, input.refused);
-        const r = saveCampaign(store.db, input.raw, by, { id: editId, now: now().getTime(), file: input.file, baseDir: input.file ? undefined : io.cwd });
+        const r = saveCampaign(store.db, input.raw, by, {
+          id: editId, now: now().getTime(), file: input.file, baseDir: input.file ? undefined : io.cwd,
+          world: { timezone: tz, quietHours: store.config.QUIET_HOURS },
+        });
         new AuditRepo(store.db).record({ at: now().getTime(), actor: by, channel: 'cli', action: `campaign.${sub}`, target: r.ok ? r.id : (editId ?? null),
           result: r.ok ? 'ok' : `refused: ${r.problems.map(problemText).join('; ')}` });
         if (!r.ok) return printProblems(io, input.label, r.problems);
+        printWarnings(io, input.label, r.warnings);
         const row = repo.get(r.id)!;
         io.stdout.write(`${r.id}: ${r.created ? `created (${row.status})` : r.changed ? `updated (${row.status})` : 'unchanged'}\n`);
         return EXIT.ok;
@@ -185,6 +198,10 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
   } finally {
     store.close();
   }
+}
+
+function printWarnings(io: CliIo, label: string, warnings: readonly CampaignProblem[]): void {
+  for (const w of warnings) io.stderr.write(`${label}: warning: ${problemText(w)}\n`);
 }
 
 function refuse(io: CliIo, message: string): number {

@@ -9,12 +9,16 @@ import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { whyText } from './outbox-why.js';
 import { formatLocal } from '../core/time.js';
+import { describeContent, listOutbox, OUTBOX_PAGE_MAX } from './outbox-list.js';
+import { isPurpose, PURPOSES } from '../outbox/purposes.js';
 
 const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
 
-  outbox list [--status STATUS] [--limit N] [--json]
-      the newest messages (default 50, at most 500), each with its status and why it is there
-      (skipped: opted out, member cap, campaign paused …). STATUS: ${OUTBOX_STATUSES.join(', ')}
+  outbox list [--status STATUS] [--purpose PURPOSE] [--limit N] [--before ID] [--json]
+      the newest messages (default 50, any number: read in pages of 500), each with its target by
+      name, its message as text and why it is there (skipped: opted out, member cap, campaign paused …).
+      --before ID starts below message ID (the last number of the previous list).
+      STATUS: ${OUTBOX_STATUSES.join(', ')}
   outbox show ID [--json]
       one message: key, target, purpose, priority, attempts, times, reason and content (phones masked)
   outbox retry ID
@@ -34,6 +38,27 @@ function view(r: Row, now: number, tz: string) {
   };
 }
 
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+const colWidth = (ch: string) => (WIDE.test(ch) ? 2 : 1);
+
+/** Cuts a text to `width` columns (a CJK character counts two), with … when cut, and pads it. */
+function cut(text: string, width: number): string {
+  const chars = [...text.replace(/\s+/gu, ' ')];
+  const total = chars.reduce((n, ch) => n + colWidth(ch), 0);
+  let out = '';
+  let w = 0;
+  for (const ch of chars) {
+    if (total > width && w + colWidth(ch) > width - 1) {
+      out += '…';
+      w += 1;
+      break;
+    }
+    out += ch;
+    w += colWidth(ch);
+  }
+  return out + ' '.repeat(Math.max(0, width - w));
+}
+
 function when(ms: number | null, tz: string): string {
   return ms ? formatLocal(ms, tz) : '-';
 }
@@ -50,7 +75,7 @@ export const outboxCommand: CliCommand = {
 export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { status: { type: 'string' }, purpose: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' }, json: { type: 'boolean' } } });
   } catch (err) {
     throw new UsageError(describeArgError(err));
   }
@@ -59,10 +84,13 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
     throw new UsageError(`${sub === undefined ? 'which one?' : `unknown outbox command "${sub}"`}: outbox commands are list, show, retry`);
   }
   if (extra.length || (sub === 'list' && idText !== undefined)) throw new UsageError(`unexpected argument "${extra[0] ?? idText}"`);
-  const { status, limit: limitText, json } = parsed.values;
+  const { status, purpose, limit: limitText, before: beforeText, json } = parsed.values;
+  if (purpose !== undefined && !isPurpose(purpose)) throw new UsageError(`--purpose "${purpose}" is not valid; allowed: ${Object.keys(PURPOSES).join(', ')}`);
+  const before = beforeText === undefined ? undefined : Number(beforeText.replace(/^#/u, ''));
+  if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new UsageError(`--before "${beforeText}" is not valid: expected a message number`);
   if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`);
   const limit = limitText === undefined ? 50 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit "${limitText}" is not valid: expected a whole number 1–500`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000) throw new UsageError(`--limit "${limitText}" is not valid: expected a whole number 1–10000000`);
   let id = 0;
   if (sub !== 'list') {
     if (idText === undefined) throw new UsageError(`outbox ${sub}: which message? give its number (outbox list shows them)`);
@@ -74,15 +102,30 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
     const repo = new OutboxRepo(store.db);
     const tz = store.config.TIMEZONE;
     if (sub === 'list') {
-      const now = io.now().getTime();
-      const rows = repo.latest(limit, status as OutboxStatus | undefined).map((r) => view(r, now, tz));
-      if (json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else if (!rows.length) io.stdout.write('no messages\n');
-      else {
-        const w = Math.max(8, ...rows.map((r) => r.state.length));
-        io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(w)}  ${'purpose'.padEnd(12)}  ${'target'.padEnd(28)}  why\n`);
-        for (const r of rows) io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.state.padEnd(w)}  ${r.purpose.padEnd(12)}  ${r.target.slice(0, 28).padEnd(28)}  ${r.why}\n`);
+      // Pages of 500 by id, written as they come: any --limit without holding the whole list.
+      let left = limit;
+      let cursor = before;
+      let shown = 0;
+      let w = 0;
+      if (json) io.stdout.write('[');
+      while (left > 0) {
+        const page = listOutbox(store.db, { status: status as OutboxStatus | undefined, purpose, before: cursor, limit: Math.min(OUTBOX_PAGE_MAX, left) }, io.now().getTime(), tz);
+        // the status column is as wide as the first page needs ('deferred until 08:30 (quiet hours)')
+        if (w === 0) w = Math.max(8, ...page.rows.map((r) => r.state.length));
+        for (const r of page.rows) {
+          if (json) io.stdout.write(`${shown ? ',' : ''}\n${JSON.stringify({ ...r, target: `${r.targetKind}:${r.targetId}` })}`);
+          else {
+            if (shown === 0) io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(w)}  ${'purpose'.padEnd(12)}  ${'to'.padEnd(16)}  ${'message'.padEnd(30)}  why\n`);
+            io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.state.padEnd(w)}  ${r.purpose.padEnd(12)}  ${cut(r.targetName, 16)}  ${cut(r.text, 30)}  ${r.why}\n`);
+          }
+          shown++;
+        }
+        left -= page.rows.length;
+        if (page.next === null) break;
+        cursor = page.next;
       }
+      if (json) io.stdout.write(`${shown ? '\n' : ''}]\n`);
+      else if (shown === 0) io.stdout.write('no messages\n');
       return EXIT.ok;
     }
     const row = repo.get(id);
@@ -97,7 +140,7 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
         io.stdout.write([
           `#${v.id}  ${v.state}  (${v.why})`, `key       ${v.key}`, `account   ${v.account}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
           `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `expires   ${when(v.expiresAt, tz)}`, `sent      ${when(v.sentAt, tz)}`,
-          `reason    ${v.reason ?? '-'}`, `content   ${v.content}`,
+          `reason    ${v.reason ?? '-'}`, `message   ${describeContent(row.content)}`, `content   ${v.content}`,
         ].join('\n'));
         io.stdout.write('\n');
       }

@@ -24,6 +24,19 @@ export function reportCommand(reports: Record<string, CliCommand>): CliCommand {
   };
 }
 
+/**
+ * `reportCommand` over reports loaded on demand: for `args` naming one report (and no --help), only
+ * that one is loaded; otherwise (help, or no or an unknown report) all of them, for the full usage.
+ * @example await lazyReportCommand({ guides: async () => (await import('./cli-report-guides.js')).reportGuidesCommand }, ['guides'])
+ */
+export async function lazyReportCommand(reports: Record<string, () => Promise<CliCommand>>, args?: readonly string[]): Promise<CliCommand> {
+  const what = args?.find((a) => !a.startsWith('-'));
+  const one = args !== undefined && !args.some((a) => a === '--help' || a === '-h') && what !== undefined && Object.hasOwn(reports, what);
+  const names = one ? [what] : Object.keys(reports);
+  const loaded = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await reports[n]!()] as const)));
+  return { ...reportCommand(loaded), ...(one ? { synopsis: `report ${Object.keys(reports).join('|')} [options]`, summary: `reports: ${Object.keys(reports).join(', ')}` } : {}) };
+}
+
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** The options every date-range report takes. */

@@ -82,6 +82,31 @@ describe('outbox', () => {
     expect((await cli('outbox', 'list', '--status', 'lost')).code).toBe(2);
   });
 
+  it('lists past 500 in pages: each message as text, addressed by name; --before continues', async () => {
+    seed();
+    const db = openDb(path.join(dir, 'siyu.db'));
+    const at = Date.parse('2026-11-25T03:00:00Z');
+    db.$client.prepare("insert into members (contact_id, name, tier, referral_code, created_at, updated_at) values ('m001', '王女士', 'regular', 'RC1', 0, 0)").run();
+    db.$client.prepare("insert into groups (room_id, name, created_at, updated_at) values ('g1@chatroom', '湖滨宝妈群', 0, 0)").run();
+    const insert = db.$client.prepare(`insert into outbox (key, account, target_kind, target_id, content, purpose, priority, status, created_at, updated_at)
+      values (?, 'main', 'room', 'g1@chatroom', '{"kind":"link","url":"https://x.cn","title":"会员日清单"}', 'campaign', 6, 'sent', ?, ?)`);
+    db.$client.transaction(() => {
+      for (let i = 0; i < 1200; i++) insert.run(`bulk-${i}`, at, at);
+    })();
+    closeDb(db);
+    const r = await cli('outbox', 'list', '--limit', '1100');
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1101); // the header and 1,100 messages
+    expect(lines[1]).toMatch(/^\s+1204\s.*湖滨宝妈群\s+\[链接\] 会员日清单/u);
+    const all = JSON.parse((await cli('outbox', 'list', '--limit', '5000', '--json')).out) as { id: number; targetName: string; text: string }[];
+    expect(all).toHaveLength(1204);
+    expect(all.at(-1)).toMatchObject({ id: 1, targetName: '王女士', text: '您好 138****0001' });
+    const next = await cli('outbox', 'list', '--before', '4', '--json');
+    expect((JSON.parse(next.out) as { id: number }[]).map((x) => x.id)).toEqual([3, 2, 1]);
+    expect((await cli('outbox', 'list', '--before', 'x')).code).toBe(2);
+  });
+
   it('shows one message with the phone masked', async () => {
     seed();
     const r = await cli('outbox', 'show', '1');
@@ -94,7 +119,7 @@ describe('outbox', () => {
   it('says a deferred message waits, until when and why, in list and show', async () => {
     seed();
     expect((await cli('outbox', 'show', '4')).out).toMatch(/^#4 {2}deferred until 11-26 08:30 \(quiet hours\)/);
-    expect((await cli('outbox', 'list')).out).toMatch(/ 4 .*deferred until 11-26 08:30 \(quiet hours\) +campaign +contact:m004/);
+    expect((await cli('outbox', 'list')).out).toMatch(/ 4 .*deferred until 11-26 08:30 \(quiet hours\) +campaign +m004 /);
     const j = JSON.parse((await cli('outbox', 'show', '4', '--json')).out) as { status: string; state: string };
     expect(j).toMatchObject({ status: 'queued', state: 'deferred until 11-26 08:30 (quiet hours)' });
   });

@@ -1,13 +1,12 @@
 import type { Db } from '../platform/db/client.js';
 import { localParts } from '../core/time.js';
-import { maskPhones } from '../core/mask.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Read-only figures for the dashboard and the API (each capability adds its own as it lands). */
 export class ConsoleRepo {
-  constructor(private readonly db: Db, readonly timezone: string) {}
+  constructor(readonly db: Db, readonly timezone: string) {}
 
   /** Accepted inbound messages per local hour over the last 24 hours, group vs private. */
   inboundByHour(now: number): { hour: string; group: number; private: number }[] {
@@ -56,17 +55,6 @@ export class ConsoleRepo {
     const total = this.db.$client.prepare('select count(*) from members').pluck().get() as number;
     const optedOut = this.db.$client.prepare('select count(*) from members where opted_out_at is not null').pluck().get() as number;
     return { byTier, joinedByDay, total, optedOut };
-  }
-
-  /** Members matching a name, phone fragment or contact id; phones masked. */
-  findMembers(q: string, limit = 20): Record<string, unknown>[] {
-    const like = `%${q.replace(/[%_]/g, '')}%`;
-    const rows = this.db.$client.prepare(
-      `select id, name, phone, contact_id as contactId, store_code as storeCode, guide_code as guideCode, tier, growth, points,
-              last_active_at as lastActiveAt, opted_out_at as optedOutAt
-       from members where name like ? or phone like ? or contact_id = ? order by id limit ?`,
-    ).all(like, like, q, limit) as Record<string, unknown>[];
-    return rows.map((r) => ({ ...r, phone: typeof r.phone === 'string' ? maskPhones(r.phone) : null }));
   }
 
   staff(): Record<string, unknown>[] {

@@ -4,13 +4,16 @@
  */
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import type { DailyWindow } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { Db } from '../platform/db/client.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
 import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { CampaignService, saveCampaign } from '../campaigns/campaigns.service.js';
-import type { CreateCampaign } from './http/routes/campaigns.js';
+import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/campaigns.service.js';
+import { builderOptions } from '../campaigns/builder-options.js';
+import { previewCampaign } from '../campaigns/preview.js';
+import type { CampaignBuilderDeps, CreateCampaign } from './http/routes/campaigns.js';
 
 export interface WiringDeps {
   db: Db;
@@ -19,13 +22,24 @@ export interface WiringDeps {
   timezone: string;
   logger: Logger;
   queues: Queues;
+  /** Marketing quiet hours (config QUIET_HOURS), for the campaign validator's warning. */
+  quietHours?: DailyWindow;
+  /** Marketing messages per member per local day (config MARKETING_CAP_PER_DAY), for the builder's "capped" count. */
+  marketingCapPerDay?: number;
+  /** Where images uploaded in the campaign builder are kept. */
+  mediaDir?: string;
 }
 
 /** Campaign list/show/create/edit/pause/resume/cancel for the console, through the campaigns capability's own service. */
-export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null } {
+export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } {
   const repo = new CampaignsRepo(d.db);
   const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
-  return { repo, service, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime() }) };
+  const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
+    options: () => builderOptions(d.db),
+    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: d.quietHours, marketingCapPerDay: d.marketingCapPerDay ?? 1, baseDir: DEFAULT_CAMPAIGNS_DIR }),
+    mediaDir: d.mediaDir,
+  };
+  return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: d.quietHours } }) };
 }
 
 /**

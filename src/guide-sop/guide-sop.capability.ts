@@ -53,8 +53,8 @@ export function cardCapacity(repo: GuideSopRepo, pb: GuidePlaybook, config: Pick
 /**
  * The guide "3+3+3" capability: the daily card, check-ins and automatic group-post counting, the
  * nudge, the managers' summary, the weekly ranking and `我的进度`. The playbook is loaded at install
- * (a bad file stops the start with one line); later edits are picked up while running (times at the
- * next start), and a bad edit keeps the last good version.
+ * (a bad file stops the start with one line); later edits are picked up while running (times
+ * included: the schedules move within a minute), and a bad edit keeps the last good version.
  * @param source the playbook holder, or the path of `sop/guide-daily.yaml`.
  * @example capabilities = [membersCapability('sop/membership.yaml'), guideSopCapability('sop/guide-daily.yaml')]
  */
@@ -73,12 +73,21 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         const now = ctx.clock.now().getTime();
         if (now - checkedAt >= RELOAD_CHECK_MS) {
           checkedAt = now;
-          const r = holder.reloadIfChanged();
-          if (r.ok && r.changed && JSON.stringify(holder.current.times) + JSON.stringify(holder.current.ranking) !== JSON.stringify(installed.times) + JSON.stringify(installed.ranking)) {
-            ctx.logger.warn({ file: holder.file }, 'guide playbook times or ranking day changed: they take effect at the next start');
-          }
+          holder.reloadIfChanged();
         }
         return holder.current;
+      };
+      /** Moves the schedules to the playbook's times (an edited file takes effect without a restart). */
+      const applyTimes = async (pb: GuidePlaybook) => {
+        const want: [string, string][] = [['guide-cards', dailyCron(pb.times.card)], ['guide-nudge', dailyCron(pb.times.nudge)],
+          ['guide-summary', dailyCron(pb.times.summary)], ['guide-ranking', dailyCron(pb.ranking.time, pb.ranking.weekday)]];
+        for (const [name, cron] of want) {
+          try {
+            if (await ctx.scheduler.reschedule(name, cron)) ctx.logger.info({ file: holder.file, schedule: name, cron }, 'guide playbook time changed: schedule moved');
+          } catch (err) {
+            ctx.logger.error({ err, schedule: name }, 'guide playbook time could not be applied; the schedule keeps its time');
+          }
+        }
       };
       const deps: GuideJobDeps = {
         repo, selection: new SelectionRepo(ctx.db), outbox: ctx.outbox, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
@@ -113,7 +122,11 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         name: 'guide-ranking', cron: dailyCron(installed.ranking.time, installed.ranking.weekday), catchUpMs: 12 * 60 * MINUTE,
         run: (slot) => runRankings(deps, slot).then(() => undefined),
       });
+      const offChange = holder.onChange((pb) => void applyTimes(pb));
+      // Edited times apply within a minute even when nothing else reads the playbook.
+      ctx.scheduler.declare({ name: 'guide-playbook-times', cron: '* * * * *', catchUpMs: MINUTE, run: () => { playbook(); } });
       return () => {
+        offChange();
         removeHandler();
         healthFn = () => null;
       };

@@ -1,3 +1,4 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 /** The guide capability on a Router over a real outbox (SQLite file + Redis), its scheduler started. */
-async function guideWorld(start: Date) {
+async function guideWorld(start: Date, holder = new GuidePlaybookHolder(shippedGuidePlaybook())) {
   const clock = new ManualClock(start);
   const h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, `guide-${seq++}.sqlite`), clock });
   const logger = silentLogger();
@@ -49,7 +50,7 @@ async function guideWorld(start: Date) {
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   open.push({ h, scheduler });
   const store = smallStore(h.db, clock.now().getTime());
-  const cap = guideSopCapability(new GuidePlaybookHolder(shippedGuidePlaybook()));
+  const cap = guideSopCapability(holder);
   cap.install({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
   let n = 0;
   const say = async (talkerId: string, text: string, over: Partial<InboundMessage> = {}) => {
@@ -70,6 +71,34 @@ async function guideWorld(start: Date) {
   const rows = (prefix: string) => h.db.select().from(outbox).where(like(outbox.key, `${prefix}%`)).all();
   return { ...h, clock, router, scheduler, cap, store, say, textOf, rows, reply: (id: string) => textOf(`guide-reply:${id}`) };
 }
+
+describe('guide 3+3+3 times edited while running', () => {
+  it('moves the schedules within a minute, without a restart; a new card time already past today is caught up once', async () => {
+    const sop = path.join(tmp.dir, `sop-${seq}`);
+    cpSync('sop', sop, { recursive: true });
+    const file = path.join(sop, 'guide-daily.yaml');
+    const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH), new GuidePlaybookHolder(file));
+    await w.scheduler.start();
+    expect(w.scheduler.cronOf('guide-cards')).toBe('30 9 * * *');
+    // (a comment changes the size too: two writes within one clock tick can share a modification time)
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('card: "09:30"', 'card: "07:45"').replace('nudge: "15:00"', 'nudge: "16:10"')}\n# times moved\n`);
+    w.clock.advance(61_000);
+    await w.scheduler.fire('guide-playbook-times', w.clock.now());
+    await expect.poll(() => w.scheduler.cronOf('guide-cards'), { timeout: 10_000 }).toBe('45 7 * * *');
+    expect(w.scheduler.cronOf('guide-nudge')).toBe('10 16 * * *');
+    // 07:45 passed 16 minutes ago: today's cards go now, once
+    const cards = () => w.rows('guide-card:2026-11-25:').filter((r) => !r.key.includes(':img:'));
+    await expect.poll(() => cards().length, { timeout: 15_000 }).toBe(2);
+    expect(await w.scheduler.fire('guide-cards', zonedTime(2026, 11, 25, 7, 45, SH))).toBe(false);
+    // a bad edit keeps the times in force
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('card: "07:45"', 'card: "25:99"')}\n# a bad edit\n`);
+    w.clock.advance(61_000);
+    const slot = new Date(Math.floor(w.clock.now().getTime() / 1000) * 1000);
+    await w.scheduler.fire('guide-playbook-times', slot);
+    await expect.poll(() => new ScheduleRepo(w.db).get('guide-playbook-times', slot.getTime())?.status, { timeout: 10_000 }).toBe('done');
+    expect(w.scheduler.cronOf('guide-cards')).toBe('45 7 * * *');
+  });
+});
 
 describe('guide 3+3+3 through the router, the scheduler and a real outbox', () => {
   it('a late start still sends today\'s cards once; check-ins, group posts, nudge, summary and ranking follow the records', async () => {

@@ -40,8 +40,9 @@ export class Scheduler {
   private readonly specs = new Map<string, ScheduleSpec>();
   /** Names of schedules that tick at least every FREQUENT_MS. */
   private readonly frequent = new Set<string>();
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly tasks = new Map<string, ScheduledTask>();
   private worker: Worker<RunJob> | null = null;
+  private started = false;
 
   constructor(
     private readonly repo: ScheduleRepo,
@@ -54,6 +55,10 @@ export class Scheduler {
   /** @throws ConfigError naming the schedule and what is wrong with its cron expression. */
   declare(spec: ScheduleSpec): void {
     if (this.specs.has(spec.name)) throw new ConfigError(`schedule "${spec.name}" is declared twice`);
+    this.setSpec(spec);
+  }
+
+  private setSpec(spec: ScheduleSpec): void {
     const v = cron.validateDetailed(spec.cron);
     if (!v.valid) {
       const e = v.errors[0];
@@ -63,6 +68,33 @@ export class Scheduler {
     const a = nextSlot(spec.cron, this.clock.now(), this.timezone);
     const b = a ? nextSlot(spec.cron, a, this.timezone) : null;
     if (a && b && b.getTime() - a.getTime() <= FREQUENT_MS) this.frequent.add(spec.name);
+    else this.frequent.delete(spec.name);
+  }
+
+  /** The cron a schedule follows now (null when not declared). */
+  cronOf(name: string): string | null {
+    return this.specs.get(name)?.cron ?? null;
+  }
+
+  /**
+   * Moves a declared schedule to another cron while running (a playbook's times edited): the old
+   * tick stops, the new one starts, and a slot of the new cron already past today is caught up as at
+   * start (within its catch-up window; its run must be safe twice anyway).
+   * @returns false when the cron is unchanged.
+   * @throws ConfigError for an unknown schedule or a bad cron (the old one stays).
+   */
+  async reschedule(name: string, cronExpr: string): Promise<boolean> {
+    const spec = this.specs.get(name);
+    if (!spec) throw new ConfigError(`schedule "${name}" is not declared`);
+    if (spec.cron === cronExpr) return false;
+    this.setSpec({ ...spec, cron: cronExpr });
+    this.logger.info({ schedule: name, from: spec.cron, to: cronExpr }, 'schedule moved');
+    if (!this.started) return true;
+    await this.tasks.get(name)?.destroy();
+    this.tasks.delete(name);
+    await this.catchUp(this.specs.get(name)!, this.clock.now());
+    await this.startTask(this.specs.get(name)!);
+    return true;
   }
 
   /** Starts the worker, re-queues unfinished slots, applies catch-up, then starts the ticks. */
@@ -72,28 +104,38 @@ export class Scheduler {
       if (this.specs.has(run.name)) await this.enqueue(run.name, run.slot);
     }
     const now = this.clock.now();
+    this.started = true;
     for (const spec of this.specs.values()) {
-      const last = previousSlot(spec.cron, now, this.timezone);
-      // On the first start after install nothing was missed: slots before it are not news.
-      const firstStart = !this.repo.hasAny(spec.name);
-      const quiet = firstStart || this.frequent.has(spec.name);
-      const d = catchUpDecision(last, last ? this.repo.get(spec.name, last.getTime()) !== undefined : false, now, spec.catchUpMs);
-      if (d.action === 'run') {
-        this.logger[quiet ? 'debug' : 'info']({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'catching up a missed slot');
-        await this.fire(spec.name, new Date(d.slot));
-      } else if (d.action === 'skip') {
-        const reason = firstStart ? 'before the first start' : `missed by ${Math.round(d.lateMs / 60000)} min (catch-up window ${Math.round(spec.catchUpMs / 60000)} min)`;
-        if (this.repo.skip(spec.name, d.slot, now.getTime(), reason)) {
-          if (firstStart) this.logger.debug({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'first start: the schedule begins at its next slot');
-          else this.logger.warn({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'missed slot too old to catch up; recorded as skipped');
-        }
-      }
-      const task = cron.createTask(spec.cron, (ctx) => this.fire(spec.name, ctx.date).catch((err) => {
-        this.logger.error({ err, schedule: spec.name }, 'schedule tick could not be queued');
-      }), { timezone: this.timezone, name: spec.name });
-      await task.start();
-      this.tasks.push(task);
+      await this.catchUp(spec, now);
+      await this.startTask(spec);
     }
+  }
+
+  /** Runs (or records skipped) the last slot of `spec` before `now` when it was missed. */
+  private async catchUp(spec: ScheduleSpec, now: Date): Promise<void> {
+    const last = previousSlot(spec.cron, now, this.timezone);
+    // On the first start after install nothing was missed: slots before it are not news.
+    const firstStart = !this.repo.hasAny(spec.name);
+    const quiet = firstStart || this.frequent.has(spec.name);
+    const d = catchUpDecision(last, last ? this.repo.get(spec.name, last.getTime()) !== undefined : false, now, spec.catchUpMs);
+    if (d.action === 'run') {
+      this.logger[quiet ? 'debug' : 'info']({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'catching up a missed slot');
+      await this.fire(spec.name, new Date(d.slot));
+    } else if (d.action === 'skip') {
+      const reason = firstStart ? 'before the first start' : `missed by ${Math.round(d.lateMs / 60000)} min (catch-up window ${Math.round(spec.catchUpMs / 60000)} min)`;
+      if (this.repo.skip(spec.name, d.slot, now.getTime(), reason)) {
+        if (firstStart) this.logger.debug({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'first start: the schedule begins at its next slot');
+        else this.logger.warn({ schedule: spec.name, slot: new Date(d.slot).toISOString() }, 'missed slot too old to catch up; recorded as skipped');
+      }
+    }
+  }
+
+  private async startTask(spec: ScheduleSpec): Promise<void> {
+    const task = cron.createTask(spec.cron, (ctx) => this.fire(spec.name, ctx.date).catch((err) => {
+      this.logger.error({ err, schedule: spec.name }, 'schedule tick could not be queued');
+    }), { timezone: this.timezone, name: spec.name });
+    await task.start();
+    this.tasks.set(spec.name, task);
   }
 
   /**
@@ -135,7 +177,9 @@ export class Scheduler {
 
   /** Stops the ticks and the worker (a running slot finishes). */
   async stop(): Promise<void> {
-    for (const t of this.tasks.splice(0)) await t.destroy();
+    this.started = false;
+    for (const t of this.tasks.values()) await t.destroy();
+    this.tasks.clear();
     await this.worker?.close();
   }
 }

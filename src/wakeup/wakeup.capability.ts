@@ -37,37 +37,57 @@ export function checkRewards(ctx: Pick<CapabilityContext, 'db'>, pb: WakeupPlayb
   }
 }
 
+/**
+ * The wake-up's working parts over a store, an outbox and a playbook: what the minute routines,
+ * the console's preview and run-now, and the CLI's `wakeup run` all use.
+ */
+export function wakeupDeps(ctx: Pick<CapabilityContext, 'db' | 'clock' | 'logger'> & { outbox: WakeupDeps['outbox']; config: Pick<CapabilityContext['config'], 'TIMEZONE' | 'ACCOUNT_ID'> }, holder: WakeupPlaybookHolder): WakeupDeps {
+  const members = new MembersRepo(ctx.db);
+  const outboxRepo = new OutboxRepo(ctx.db);
+  const rewardName = (code: string) => (ctx.db.$client.prepare('select name from rewards where code = ?').pluck().get(code) as string | undefined) ?? code;
+  return {
+    repo: new WakeupRepo(ctx.db), outbox: ctx.outbox,
+    cancelSend: (id, now, reason) => outboxRepo.settleQueued(id, 'skipped', now, reason),
+    issueGift: (memberId, reward, ref, now) => members.issueGift(memberId, reward, ref, now),
+    rewardName, displayName, timezone: ctx.config.TIMEZONE, account: ctx.config.ACCOUNT_ID,
+    playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
+  };
+}
+
 /** Installs the wake-up on a capability context (see `wakeupCapability`). */
 export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHolder | string): WakeupRuntime {
   const holder = typeof source === 'string' ? new WakeupPlaybookHolder(source, ctx.logger) : source;
   holder.logger ??= ctx.logger;
   const first = holder.current;
   checkRewards(ctx, first);
-  const repo = new WakeupRepo(ctx.db);
-  const members = new MembersRepo(ctx.db);
-  const outboxRepo = new OutboxRepo(ctx.db);
-  const rewardName = (code: string) => (ctx.db.$client.prepare('select name from rewards where code = ?').pluck().get(code) as string | undefined) ?? code;
+  const deps = wakeupDeps(ctx, holder);
+  const repo = deps.repo;
   const tierNames = readTierNames(holder.file);
-  const deps: WakeupDeps = {
-    repo, outbox: ctx.outbox,
-    cancelSend: (id, now, reason) => outboxRepo.settleQueued(id, 'skipped', now, reason),
-    issueGift: (memberId, reward, ref, now) => members.issueGift(memberId, reward, ref, now),
-    rewardName, displayName, timezone: ctx.config.TIMEZONE, account: ctx.config.ACCOUNT_ID,
-    playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
-  };
   const remove = ctx.router.use('wakeup', wakeupInboundHandler({
     ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
   }));
+  const windowCron = (w: { startMinute: number }) => `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`;
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({
-      name: selectScheduleName(i + 1), cron: `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`,
+      name: selectScheduleName(i + 1), cron: windowCron(w),
       catchUpMs: (w.endMinute - w.startMinute) * 60_000,
       run: async () => { await runSelection(deps); },
     });
   });
   ctx.scheduler.declare({ name: SWEEP_SCHEDULE, cron: '* * * * *', catchUpMs: 3_600_000, run: () => { runSweep(deps); } });
+  // Edited window starts move the selections without a restart (the sweep re-reads the file every minute);
+  // a different number of windows needs one.
+  const offChange = holder.onChange((pb) => {
+    if (pb.windows.length !== first.windows.length) {
+      ctx.logger.warn({ file: holder.file, was: first.windows.length, now: pb.windows.length }, 'wake-up windows added or removed: the selection times change at the next start');
+      return;
+    }
+    pb.windows.forEach((w, i) => {
+      ctx.scheduler.reschedule(selectScheduleName(i + 1), windowCron(w)).catch((err: unknown) => ctx.logger.error({ err }, 'wake-up window could not be applied; the selection keeps its time'));
+    });
+  });
   const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
-  return { repo, deps, holder, uninstall: () => { remove(); unregister(); } };
+  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); } };
 }
 
 /**

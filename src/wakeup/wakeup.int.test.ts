@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
@@ -51,7 +52,7 @@ function playbook(edits: [string, string][] = []) {
 
 const at = (day: number, h: number, m = 0) => zonedTime(2026, 11, 25 + day, h, m, SH).getTime();
 
-async function world(edits: [string, string][] = [], board?: CardSuggestions): Promise<{ w: MembersWorld; rt: WakeupRuntime }> {
+async function world(edits: [string, string][] = [], board?: CardSuggestions, holder?: WakeupPlaybookHolder): Promise<{ w: MembersWorld; rt: WakeupRuntime; clock: ManualClock }> {
   const clock = new ManualClock(at(0, 10));
   const w = await membersWorld({ redisUrl: redis.url, dir: tmp.dir, clock });
   open.push(w);
@@ -61,8 +62,8 @@ async function world(edits: [string, string][] = [], board?: CardSuggestions): P
   const rt = installWakeup({
     config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
     scheduler: w.scheduler, queues: w.queues, demo: null, ...(board ? { cardSuggestions: board } : {}),
-  }, new WakeupPlaybookHolder(playbook(edits)));
-  return { w, rt };
+  }, holder ?? new WakeupPlaybookHolder(playbook(edits)));
+  return { w, rt, clock };
 }
 
 /** A member silent `days` days at the world's start, owned by G1. */
@@ -315,5 +316,19 @@ describe('wake-up: budgets and windows', () => {
     const { w } = await world();
     expect(await w.scheduler.fire('wakeup-select-1', new Date(at(0, 10)))).toBe(true);
     expect(await w.scheduler.fire('wakeup-select-1', new Date(at(0, 10)))).toBe(false);
+  });
+});
+
+describe('wake-up windows edited while running', () => {
+  it('move the selection times without a restart', async () => {
+    const file = path.join(tmp.dir, `wakeup-${Date.now()}.yaml`);
+    writeFileSync(file, readFileSync('sop/wakeup.yaml', 'utf8'));
+    const { w, rt, clock } = await world([], undefined, new WakeupPlaybookHolder(file));
+    expect(w.scheduler.cronOf('wakeup-select-1')).toBe('0 10 * * *');
+    // (a comment changes the size too: two writes within one clock tick can share a modification time)
+    writeFileSync(file, `${readFileSync(file, 'utf8').replace('windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["10:30-12:00", "19:15-21:00"]')}\n# windows moved\n`);
+    clock.advance(61_000);
+    rt.deps.playbook(); // what the minute sweep does: re-reads a changed file
+    await expect.poll(() => [w.scheduler.cronOf('wakeup-select-1'), w.scheduler.cronOf('wakeup-select-2')]).toEqual(['30 10 * * *', '15 19 * * *']);
   });
 });

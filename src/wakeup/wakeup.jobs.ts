@@ -68,18 +68,35 @@ export function runSweep(deps: WakeupDeps, now = deps.now()): { stopped: number;
   return { stopped, lapsed };
 }
 
+/** What a selection decided for one stage: messages through the outbox (reachable), suggestions on guides' cards, holdout. */
+export interface StageSelection {
+  stage: number;
+  sent: number;
+  suggested: number;
+  holdout: number;
+}
+
 /**
  * The daily selection, run at the start of each send window: sweep, start new dormant episodes
  * (arm drawn once with a recorded seed), decide the stages due within today's budget share for this
  * window, record them (both arms), issue coupons, and queue the treatment's messages inside the window.
  */
-export async function runSelection(deps: WakeupDeps): Promise<SelectionResult> {
+export async function runSelection(deps: WakeupDeps): Promise<SelectionResult & { byStage: StageSelection[] }> {
   const now = deps.now();
+  const result = decideSelection(deps, now);
+  await queuePending(deps, now);
+  deps.logger.info({ seed: result.seed, stopped: result.stopped, lapsed: result.lapsed, started: result.started, steps: result.steps, allowance: result.allowance }, 'wake-up selection done');
+  return result;
+}
+
+/** The part of a selection that only writes SQLite (everything but queueing the messages). */
+function decideSelection(deps: WakeupDeps, now: number): SelectionResult & { byStage: StageSelection[] } {
   const pb = deps.playbook();
   const { stopped, lapsed } = runSweep(deps, now);
   const seed = pb.holdout.seed ?? (deps.newSeed ?? (() => randomBytes(8).toString('hex')))();
   const started = deps.repo.tx(() => deps.repo.startEpisodes(pb, now, seed));
-  const result: SelectionResult = { seed, stopped, lapsed, started, steps: { sent: 0, suggested: 0, holdout: 0 }, window: null, allowance: 0 };
+  const byStage: StageSelection[] = pb.stages.map((_, i) => ({ stage: i + 1, sent: 0, suggested: 0, holdout: 0 }));
+  const result = { seed, stopped, lapsed, started, steps: { sent: 0, suggested: 0, holdout: 0 }, window: null as SelectionResult['window'], allowance: 0, byStage };
   const window = windowFor(now, pb.windows, deps.timezone);
   if (window) {
     const date = localDate(new Date(now), deps.timezone);
@@ -90,13 +107,36 @@ export async function runSelection(deps: WakeupDeps): Promise<SelectionResult> {
     deps.repo.tx(() => {
       for (const d of due) {
         const kind = recordDue(deps, pb, d, { date, now, notBefore: Math.max(now, window.start), expiresAt: window.end });
-        if (kind) result.steps[kind]++;
+        if (kind) {
+          result.steps[kind]++;
+          const st = byStage[d.stage - 1];
+          if (st) st[kind]++;
+        }
       }
     });
   }
-  await queuePending(deps, now);
-  deps.logger.info({ seed, stopped, lapsed, started, steps: result.steps, allowance: result.allowance }, 'wake-up selection done');
   return result;
+}
+
+class DryRun extends Error {}
+
+/**
+ * What a selection run now would do, without doing it: the same code inside one transaction that
+ * is rolled back (no episode, step, coupon or message stays). Per stage: messages (reachable through
+ * the outbox), suggestions on the guides' cards, and holdout. Without a fixed `holdout.seed` in the
+ * playbook the arms are drawn again at the real run, so the treatment/holdout split may differ slightly.
+ */
+export function previewSelection(deps: WakeupDeps, now = deps.now()): SelectionResult & { byStage: StageSelection[] } {
+  let out: (SelectionResult & { byStage: StageSelection[] }) | null = null;
+  try {
+    deps.repo.tx(() => {
+      out = decideSelection(deps, now);
+      throw new DryRun();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRun)) throw err;
+  }
+  return out!;
 }
 
 function recordDue(deps: WakeupDeps, pb: WakeupPlaybook, d: DueStep, w: { date: string; now: number; notBefore: number; expiresAt: number }): 'sent' | 'suggested' | 'holdout' | null {

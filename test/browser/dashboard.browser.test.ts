@@ -155,6 +155,187 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     if (empty.length) console.info(`charts with only zeros (no such events in this run): ${empty.join(', ')}`);
     await context.close();
   });
+
+  it('builds a campaign to two groups from the form (count, preview, inline errors), schedules it a minute ahead, sees it reach the world, pauses and resumes it; every action audited with the operator\'s name', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=token]', SECRET);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+
+    await page.goto(`${base}/campaigns`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await Promise.all([page.waitForURL(`${base}/campaigns/new`), page.click('#new-campaign')]);
+    await page.waitForSelector('body[data-loaded="true"]');
+    const previews = async () => Number(await page.getAttribute('body', 'data-previewed') ?? 0);
+    /** Does `act`, then waits for the preview it causes. */
+    const andPreview = async (act: () => Promise<unknown>) => {
+      const before = await previews();
+      await act();
+      await page.waitForFunction((n) => Number(document.body.dataset.previewed ?? 0) > n, before, { timeout: 10_000 });
+    };
+
+    await andPreview(() => page.fill('#c-name', '周末快闪'));
+    await page.fill('#c-id', 'weekend-flash');
+    await andPreview(() => page.fill('#g-search', 'hz01'));
+    await andPreview(() => page.check('input[name=g-room][value="hz01-a@chatroom"]'));
+    await andPreview(() => page.check('input[name=g-room][value="hz01-b@chatroom"]'));
+    await andPreview(() => page.fill('#content-list textarea', '{name}的家人们：周末快闪开始啦'));
+    await andPreview(() => page.fill('#c-spread', '0'));
+    await andPreview(() => page.fill('#c-cap-day', '5'));
+    expect(await page.textContent('#aud-count')).toContain('将发送到 2 个群');
+    const names = await page.$$eval('#aud-sample li', (li) => li.map((x) => x.textContent ?? ''));
+    expect(names).toHaveLength(2);
+    // the chat-bubble preview has {name} filled for a sample group
+    expect(await page.textContent('#preview .bubble')).toBe(`${names[0]}的家人们：周末快闪开始啦`);
+
+    // An unknown group, typed by id: refused inline with what exists.
+    await page.fill('#g-add', 'hz01-x@chatroom');
+    await andPreview(() => page.click('#g-add-button'));
+    expect(await page.textContent('#sec-audience .problems .bad')).toContain('unknown group "hz01-x@chatroom"');
+    await andPreview(() => page.uncheck('input[name=g-room][value="hz01-x@chatroom"]'));
+    expect(await page.$('#sec-audience .problems .bad')).toBeNull();
+
+    // A one-off time in the past: refused inline; saving stores nothing.
+    const fmt = (at: Date) => at.toLocaleString('sv-SE', { timeZone: SH }).slice(0, 16).split(' ') as [string, string];
+    const [pastDay, pastTime] = fmt(new Date(clock.now().getTime() - 86_400_000));
+    await page.selectOption('#s-kind', 'once');
+    await page.fill('#s-date', pastDay);
+    await andPreview(() => page.fill('#s-time', pastTime));
+    expect(await page.textContent('#sec-schedule .problems .bad')).toContain('is in the past');
+    await page.click('#save-schedule');
+    await page.waitForSelector('#result .bad');
+    const repo = new CampaignsRepo(app.db);
+    expect(repo.get('weekend-flash')).toBeUndefined();
+
+    // A minute ahead: saved and scheduled.
+    const slot = new Date((Math.floor(clock.now().getTime() / 60_000) + 1) * 60_000);
+    const [day, hhmm] = fmt(slot);
+    await page.fill('#s-date', day);
+    await andPreview(() => page.fill('#s-time', hhmm));
+    expect(await page.$('.problems .bad')).toBeNull();
+    await page.screenshot({ path: path.join(SHOTS, 'campaign-builder.png'), fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.screenshot({ path: path.join(SHOTS, 'campaign-builder-375.png'), fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('#save-schedule');
+    await page.waitForSelector('#saved');
+    expect(repo.get('weekend-flash')).toMatchObject({ status: 'scheduled', source: 'console' });
+    expect(repo.definition(repo.get('weekend-flash')!).audience.groups?.list).toEqual(['hz01-a@chatroom', 'hz01-b@chatroom']);
+
+    // The minute comes: both groups get the post in the simulated world.
+    clock.advance(slot.getTime() - clock.now().getTime() + 1000);
+    expect(await app.scheduler.fire(CAMPAIGN_TICK, slot)).toBe(true);
+    const posts = await Promise.all(['hz01-a@chatroom', 'hz01-b@chatroom'].map((room) => app.world!.waitForBotMessage((m) => m.target.id === room && m.text.endsWith('周末快闪开始啦'), 20_000)));
+    expect(posts).toHaveLength(2);
+
+    // Pause and resume from the list; the audit trail names the operator.
+    await page.goto(`${base}/campaigns`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    for (const [action, label] of [['pause', '已暂停'], ['resume', null]] as const) {
+      await page.click(`button[data-action="${action}"][data-campaign="weekend-flash"]`);
+      if (label) await page.waitForFunction((l) => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent === l, label, { timeout: 10_000 });
+      else await page.waitForFunction(() => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent !== '已暂停', undefined, { timeout: 10_000 });
+    }
+    const audit = app.db.$client.prepare("select actor, action, result from operator_actions where target = 'weekend-flash' order by id").all() as { actor: string; action: string; result: string }[];
+    expect(audit.map((a) => `${a.actor} ${a.action} ${a.result.split(':')[0]}`)).toEqual([
+      'lin campaign.create refused', 'lin campaign.create ok', 'lin campaign.pause ok', 'lin campaign.resume ok',
+    ]);
+    await page.waitForSelector('#audit td.actor');
+    expect(await page.$$eval('#audit tr[data-action="campaign.resume"] td.actor', (td) => td.map((x) => x.textContent))).toContain('lin');
+    // clone opens the builder filled in, as a new draft
+    await Promise.all([page.waitForURL(/clone=weekend-flash/), page.click('a[data-action="clone"][data-campaign="weekend-flash"]')]);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.inputValue('#c-name')).toBe('周末快闪 副本');
+    expect(await page.isChecked('input[name=g-room][value="hz01-b@chatroom"]')).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member, reads her card and merges a duplicate; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=token]', SECRET);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+
+    // A member falls dormant after the morning's selection: the preview finds them, nothing is recorded until run.
+    const now = clock.now().getTime();
+    app.db.$client.prepare(`insert into members (contact_id, name, tier, referral_code, joined_at, last_active_at, created_at, updated_at)
+      values ('wx-dormant-new', '新沉睡会员', 'regular', 'RCDORM1', ?, ?, ?, ?)`).run(now - 400 * 86_400_000, now - 35 * 86_400_000, now, now);
+    const episodes = () => app.db.$client.prepare("select count(*) from wakeup_episodes e join members m on m.id = e.member_id where m.contact_id = 'wx-dormant-new'").pluck().get() as number;
+    await page.goto(`${base}/wakeup`);
+    await page.waitForSelector('body[data-wakeup-previewed="true"]');
+    const total = async () => page.$$eval('#wakeup-stages tr[data-stage="all"] td', (td) => td.map((x) => x.textContent));
+    const [, , sent, suggested, holdout] = await total();
+    expect(Number(sent) + Number(suggested) + Number(holdout)).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('#wakeup-window')).toMatch(/唤醒组 \d+，对照组 \d+/);
+    expect(episodes()).toBe(0);
+    await page.click('#wakeup-run');
+    await page.waitForSelector('#wakeup-done');
+    expect(episodes()).toBe(1);
+    expect(app.db.$client.prepare("select actor from operator_actions where action = 'wakeup.run'").pluck().all()).toEqual(['lin']);
+
+    // Find a member by the last four digits of her phone and read her card; a duplicate record of her (same name and birthday, imported) is merged into it.
+    app.db.$client.prepare("update members set birth_month = 5, birth_day = 8 where name = '陈思琪'").run();
+    const dup = Number(app.db.$client.prepare(`insert into members (name, tier, referral_code, birth_month, birth_day, points, created_at, updated_at)
+      values ('陈思琪', 'regular', 'RCDUP01', 5, 8, 0, ?, ?) returning id`).pluck().get(now, now));
+    await page.goto(`${base}/members`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    await page.fill('#q', '0003');
+    await page.click('#search-form button[type=submit]');
+    await page.waitForSelector('body[data-card]');
+    expect(await page.textContent('#card-title')).toBe(`陈思琪（138****0003） · #${await page.getAttribute('body', 'data-card')}`);
+    expect(await page.textContent('#card-figures')).toMatch(/等级(普卡|银卡|金卡)/);
+    // she is in the group the campaign built from the form was posted to
+    expect(await page.textContent('#card-groups')).toContain('湖滨店宝妈交流1群');
+    expect(await page.textContent('#card-campaigns')).toContain('周末快闪');
+    await page.waitForSelector(`#card-duplicates button[data-drop="${dup}"]`);
+    await page.click(`#card-duplicates button[data-drop="${dup}"]`);
+    await page.click('#merge');
+    await page.waitForSelector('#merged');
+    expect(app.db.$client.prepare('select count(*) from members where id = ?').pluck().get(dup)).toBe(0);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'members.merge'").get()).toEqual({ actor: 'lin', result: 'ok' });
+    await page.screenshot({ path: path.join(SHOTS, 'member-card.png'), fullPage: true });
+
+    // Upload a CSV with bad rows: the check lists them (row, column, value, why) and nothing is applied.
+    const members = () => app.db.$client.prepare('select count(*) from members').pluck().get() as number;
+    const before = members();
+    await Promise.all([page.waitForURL(`${base}/imports`), page.click('#to-imports')]);
+    await page.selectOption('#kind', 'members');
+    await page.setInputFiles('#file', path.resolve('data/samples/members-bad.csv'));
+    await page.click('#check');
+    await page.waitForSelector('#import-state');
+    expect(Number(await page.getAttribute('#import-state', 'data-bad'))).toBeGreaterThan(0);
+    expect(await page.getAttribute('#import-state', 'data-applied')).toBe('false');
+    const issues = await page.$$eval('#issues tbody tr', (tr) => tr.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(issues.length).toBeGreaterThan(0);
+    for (const [row, , , why] of issues) {
+      expect(Number(row)).toBeGreaterThan(1);
+      expect(why).not.toBe('');
+    }
+    expect(await page.isDisabled('#apply')).toBe(true);
+    expect(members()).toBe(before);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
+    await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const p of [...PAGES.map((x) => x.path), '/campaigns/new', '/imports']) {
+      await page.goto(`${base}${p}`);
+      await page.waitForSelector('body[data-loaded="true"], body[data-error]', { timeout: 10_000 });
+      expect(await page.getAttribute('body', 'data-error'), p).toBeNull();
+      // nothing wider than the phone's screen makes the page scroll sideways (wide tables scroll inside their panel)
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${p} at 375 px`).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: path.join(SHOTS, `${p === '/' ? 'overview' : p.slice(1).replace(/\//g, '-')}-375.png`), fullPage: true });
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
 
 /** A morning in the world: cards and check-ins, questions (one answered late, one waiting), a campaign and a reply, a wake-up run, chatter. */

@@ -6,6 +6,7 @@ import { campaignsPage } from './pages/campaigns.js';
 import { groupsPage } from './pages/groups.js';
 import { guidesPage } from './pages/guides.js';
 import type { PageOptions, PagePath } from './pages/layout.js';
+import { membersPage } from './pages/members.js';
 import { outboxPage } from './pages/outbox.js';
 import { overviewPage } from './pages/overview.js';
 import { slaPage } from './pages/sla.js';
@@ -18,6 +19,7 @@ export const DASHBOARD_PAGES: Record<PagePath, (o: PageOptions) => string> = {
   '/sla': slaPage,
   '/campaigns': campaignsPage,
   '/wakeup': wakeupPage,
+  '/members': membersPage,
   '/groups': groupsPage,
   '/outbox': outboxPage,
 };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -17,15 +18,20 @@ import type { AuditRepo } from '../audit.repo.js';
 import type { ConsoleRepo } from '../console.repo.js';
 import { loginHandler, requireToken } from './auth.js';
 import { DASHBOARD_PAGES } from './dashboard.js';
+import { campaignBuilderPage } from './pages/campaign-builder.js';
 import { renderLogin } from './pages/layout.js';
-import { campaignRoutes, type CreateCampaign } from './routes/campaigns.js';
+import { campaignRoutes, type CampaignBuilderDeps, type CreateCampaign } from './routes/campaigns.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
 import { loadMembershipPlaybook } from '../../members/playbook.js';
-import path from 'node:path';
+import { wakeupRoutes } from './routes/wakeup.js';
+import { memberSearchRoutes } from './routes/member-search.js';
+import { importRoutes } from './routes/imports.js';
+import { importsPage } from './pages/imports.js';
+import type { WakeupOps } from '../wakeup-ops.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
 import { tierNamesIn } from '../../members/playbook.js';
 
@@ -47,11 +53,15 @@ export interface ConsoleDeps {
   db?: Db;
   sopDir?: string;
   /** Campaign list, show, pause, resume, cancel (and create when offered). */
-  campaigns?: { repo: CampaignsRepo; service: CampaignService; create?: CreateCampaign | null };
+  campaigns?: { repo: CampaignsRepo; service: CampaignService; create?: CreateCampaign | null; builder?: CampaignBuilderDeps | null };
   /** Applies valid playbooks to the running bot (`POST /api/playbooks/reload`). */
   reloadPlaybooks?: PlaybookRoutesDeps['reload'];
   /** The bot's queues, shown by bull-board at `/queues`. */
   queues?: Queues;
+  /** Where CSV files uploaded in the console wait while they are imported (absent: no imports page). */
+  importDir?: string;
+  /** Wake-up preview and run-now. */
+  wakeup?: WakeupOps;
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
 }
@@ -86,6 +96,11 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   app.get('/login', login.get);
   app.post('/login', login.post);
   for (const [path, page] of Object.entries(DASHBOARD_PAGES)) app.get(path, (c) => c.html(page({ timezone: d.repo.timezone })));
+  if (d.importDir && d.sopDir) {
+    app.get('/imports', (c) => c.html(importsPage({ timezone: d.repo.timezone })));
+    importRoutes(app, { db: d.repo.db, audit: d.audit, clock: d.clock, timezone: d.repo.timezone, uploadDir: d.importDir, membershipPlaybook: path.join(d.sopDir, 'membership.yaml') });
+  }
+  if (d.campaigns) app.get('/campaigns/new', (c) => c.html(campaignBuilderPage({ timezone: d.repo.timezone })));
   if (d.queues) mountQueueBoard(app, d.queues);
 
   app.get('/api/overview', async (c) => {
@@ -113,7 +128,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     if (from > to) return c.json({ error: `from ${from} is after to ${to}` }, 400);
     return c.json(report({ from, to }));
   });
-  app.get('/api/members', (c) => c.json({ members: d.repo.findMembers(c.req.query('q') ?? '') }));
+  memberSearchRoutes(app, { db: d.repo.db, sopDir: d.sopDir, clock: d.clock });
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
   app.get('/api/groups', (c) => c.json({ groups: d.repo.groups() }));
   // Targets and results may name a member by phone (admin chat `会员 138…`): shown masked, like logs.
@@ -122,6 +137,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.campaigns) {
     campaignRoutes(app, { ...d.campaigns, clock: d.clock, timezone: d.repo.timezone, audit: d.audit, selfIds: d.selfIds ?? (() => []) });
   }
+  if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });

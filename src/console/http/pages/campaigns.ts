@@ -8,10 +8,11 @@ export function campaignsPage(o: PageOptions): string {
   return renderPage(o, '/campaigns', `
   <section class="panel"><h2>投放漏斗（全部活动，按群/会员计：目标 → 已送达 → 有回复）</h2><div class="chart" id="chart-funnel"></div></section>
   <section class="panel"><h2>各活动投放（目标 / 已送达 / 有回复）</h2><div class="chart" id="chart-campaigns"></div></section>
-  <section class="panel wide"><h2>活动列表</h2>
+  <section class="panel wide"><h2>活动列表 <a class="button" id="new-campaign" href="/campaigns/new">＋ 新建活动</a></h2>
     <table id="campaigns"><thead><tr><th>活动</th><th>名称</th><th>状态</th><th>排期</th><th>下次</th><th>目标</th><th>已送达</th><th>有回复（24 小时）</th><th>跳过（条）</th><th>待发送（条）</th><th>操作</th></tr></thead><tbody></tbody></table>
     <p class="note">暂停：未发出的消息全部暂缓（不会发送）；恢复：只发送暂缓的消息，已发送的不会重发；取消：剩余消息不再发送。每次操作都记入审计。</p>
   </section>
+  <section class="panel wide"><h2>操作记录（审计）</h2><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>渠道</th><th>操作</th><th>对象</th><th>结果</th></tr></thead><tbody></tbody></table></section>
   <section class="panel wide"><h2>最近操作</h2><table id="transitions"><thead><tr><th>时间</th><th>活动</th><th>变化</th><th>操作人</th><th>说明</th></tr></thead><tbody></tbody></table></section>`, `
 async function act(id, action) {
   if (action === 'cancel' && !confirm('确定取消活动 ' + id + '？剩余消息将不再发送。')) return;
@@ -25,7 +26,10 @@ function buttons(c) {
   const b = (action, label, cls, enabled) => '<button class="' + cls + '" data-action="' + action + '" data-campaign="' + esc(c.id) + '"' + (enabled ? '' : ' disabled') +
     ' onclick="act(this.dataset.campaign, this.dataset.action)">' + label + '</button> ';
   const live = ['scheduled', 'running'].includes(c.status);
-  return b('pause', '暂停', 'grey', live) + b('resume', '恢复', '', c.status === 'paused') + b('cancel', '取消', 'red', live || c.status === 'paused' || c.status === 'draft');
+  const editable = c.source !== 'file' && ['draft', 'scheduled', 'paused'].includes(c.status);
+  const link = (href, label, action) => '<a class="button grey" data-action="' + action + '" data-campaign="' + esc(c.id) + '" href="' + href + '">' + label + '</a> ';
+  return (c.status === 'draft' ? b('schedule', '排期', '', true) : '') + b('pause', '暂停', 'grey', live) + b('resume', '恢复', '', c.status === 'paused') + b('cancel', '取消', 'red', live || c.status === 'paused' || c.status === 'draft')
+    + (editable ? link('/campaigns/new?id=' + encodeURIComponent(c.id), '编辑', 'edit') : '') + link('/campaigns/new?clone=' + encodeURIComponent(c.id), '复制', 'clone');
 }
 async function load() {
   const d = await api('/api/campaigns'); TZ = d.timezone;
@@ -48,5 +52,8 @@ async function load() {
   document.querySelector('#transitions tbody').innerHTML = d.transitions.map((t) => '<tr><td>' + time(t.at) + '</td><td>' + esc(t.campaignId) + '</td><td>' +
     esc(CAMPAIGN_STATUS[t.from] || t.from) + ' → ' + esc(CAMPAIGN_STATUS[t.to] || t.to) + '</td><td>' + esc(t.by) + '</td><td>' + esc(t.reason) + '</td></tr>').join('')
     || '<tr><td colspan="5">还没有操作</td></tr>';
+  const audit = (await api('/api/audit')).actions;
+  document.querySelector('#audit tbody').innerHTML = audit.map((a) => '<tr data-action="' + esc(a.action) + '"><td>' + time(a.at) + '</td><td class="actor">' + esc(a.actor) + '</td><td>' + esc(a.channel) +
+    '</td><td>' + esc(a.action) + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.result) + '</td></tr>').join('') || '<tr><td colspan="6">还没有操作</td></tr>';
 }`);
 }

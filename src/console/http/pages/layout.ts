@@ -11,6 +11,7 @@ export const PAGES = [
   { path: '/sla', title: '响应时效' },
   { path: '/campaigns', title: '群发活动' },
   { path: '/wakeup', title: '沉睡唤醒' },
+  { path: '/members', title: '会员' },
   { path: '/groups', title: '社群健康' },
   { path: '/outbox', title: '发送与队列' },
 ] as const;
@@ -41,6 +42,9 @@ const STYLE = `
   button.grey { background: #8492a6; } button.red { background: #e64340; } button:disabled { opacity: .4; cursor: default; }
   select, input { font-size: 13px; padding: 2px 4px; }
   .wide { grid-column: 1 / -1; }
+  a.button { background: #07c160; color: #fff; border-radius: 4px; padding: 4px 12px; text-decoration: none; font-size: 13px; display: inline-block; }
+  a.button.grey { background: #8492a6; }
+  @media (max-width: 600px) { main { padding: 8px; grid-template-columns: 1fr; } header { padding: 8px 12px; } .panel { overflow-x: auto; } }
 `;
 
 /** Shared client code: fetch JSON (errors shown in the header), chart registry, labels. */
@@ -82,8 +86,8 @@ window.addEventListener('resize', () => Object.values(window.__charts).forEach((
  * A full page: the shell with `body` (sections inside the grid) and `script` (which must define an
  * async `load()`; it runs at once and every `refreshSeconds`).
  */
-export function renderPage(o: PageOptions, path: PagePath, body: string, script: string, refreshSeconds = 30): string {
-  const page = PAGES.find((p) => p.path === path)!;
+export function renderPage(o: PageOptions, path: PagePath, body: string, script: string, refreshSeconds = 30, title?: string): string {
+  const page = { ...PAGES.find((p) => p.path === path)!, ...(title ? { title } : {}) };
   const nav = [...PAGES.map((p) => `<a href="${p.path}"${p.path === path ? ' class="on"' : ''}>${p.title}</a>`), '<a href="/queues" target="_blank">队列 (bull-board)</a>'].join('');
   return `<!doctype html>
 <html lang="zh-CN">

@@ -13,10 +13,35 @@ export function wakeupPage(o: PageOptions): string {
   <section class="panel"><h2>唤醒漏斗（唤醒组）</h2><div class="chart" id="chart-wakeup-funnel"></div></section>
   <section class="panel"><h2>各阶段激活率：唤醒组 vs 对照组</h2><div class="chart" id="chart-wakeup-rates"></div></section>
   <section class="panel wide"><h2>激活提升（百分点）及 95% 置信区间（Newcombe）</h2><div class="chart" id="chart-wakeup-lift" data-optional="no lift without a holdout"></div>
-    <p class="note" id="method"></p></section>`, `
+    <p class="note" id="method"></p></section>
+  <section class="panel wide" id="wakeup-today"><h2>今日唤醒预览（现在运行会怎样；预览不发送、不记录）</h2>
+    <p id="wakeup-window" class="note"></p>
+    <table id="wakeup-stages"><thead><tr><th>阶段</th><th>沉睡天数</th><th>发送（机器人可触达）</th><th>导购卡片建议</th><th>对照组（不发送）</th></tr></thead><tbody></tbody></table>
+    <p><button type="button" class="grey" id="wakeup-preview">刷新预览</button> <button type="button" id="wakeup-run">立即运行唤醒</button> <span id="wakeup-result"></span></p>
+    <p class="note">新发现的沉睡会员按比例随机分入唤醒组和对照组；没有固定种子时，实际运行会重新抽签，人数可能略有不同。运行记入审计。</p>
+  </section>`, `
+let PREVIEWED = false;
+function showSelection(r) {
+  const win = r.window ? '发送时段 ' + time(r.window.start) + ' – ' + time(r.window.end) + '，本时段额度 ' + r.allowance + ' 条' : '今天的发送时段已结束：现在运行不会决定新的阶段';
+  document.getElementById('wakeup-window').textContent = win + '；新发现沉睡会员：唤醒组 ' + r.started.treatment + '，对照组 ' + r.started.holdout + '；停止 ' + r.stopped + '，失效 ' + r.lapsed;
+  document.querySelector('#wakeup-stages tbody').innerHTML = r.stages.map((s) => '<tr data-stage="' + s.stage + '"><td>第 ' + s.stage + ' 阶段' + (s.coupon ? '（送券 ' + esc(s.coupon) + '）' : '') + '</td><td>' + s.days + ' 天</td><td class="sent">' + s.sent +
+    '</td><td class="suggested">' + s.suggested + '</td><td class="holdout">' + s.holdout + '</td></tr>').join('') +
+    '<tr data-stage="all"><td><b>合计</b></td><td></td><td class="sent">' + r.totals.sent + '</td><td class="suggested">' + r.totals.suggested + '</td><td class="holdout">' + r.totals.holdout + '</td></tr>';
+}
+async function previewWakeup() { showSelection(await api('/api/wakeup/preview')); document.body.dataset.wakeupPreviewed = 'true'; }
+document.getElementById('wakeup-preview').onclick = () => previewWakeup().catch((e) => alert(e.message));
+document.getElementById('wakeup-run').onclick = async () => {
+  if (!confirm('现在运行唤醒？唤醒组的消息会在发送时段内发出。')) return;
+  try {
+    const r = await api('/api/wakeup/run', { method: 'POST' });
+    showSelection(r);
+    document.getElementById('wakeup-result').innerHTML = '<span class="ok" id="wakeup-done">已运行：发送 ' + r.totals.sent + ' 条，导购建议 ' + r.totals.suggested + ' 条，对照组 ' + r.totals.holdout + '</span>';
+  } catch (err) { alert(err.message); }
+};
 const pp = (x) => x === null || x === undefined ? null : Math.round(x * 1000) / 10;
 function stageName(s) { return s === 'all' ? '全部' : '第 ' + s + ' 阶段'; }
 async function load() {
+  if (!PREVIEWED) { PREVIEWED = true; await previewWakeup(); }
   const r = await api('/api/reports/wakeup');
   const all = r.rows.find((x) => x.stage === 'all' && x.tier === 'all');
   const stages = r.rows.filter((x) => x.tier === 'all');

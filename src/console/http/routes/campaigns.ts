@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Clock } from '../../../core/clock.js';
 import type { CampaignsRepo } from '../../../campaigns/campaigns.repo.js';
 import type { CampaignService } from '../../../campaigns/campaigns.service.js';
 import { campaignReport } from '../../../campaigns/report.js';
+import type { BuilderOptions } from '../../../campaigns/builder-options.js';
+import type { CampaignProblem } from '../../../campaigns/campaign.file.js';
+import type { CampaignPreview } from '../../../campaigns/preview.js';
 import type { AuditRepo } from '../../audit.repo.js';
 import { campaignView } from '../../campaign-view.js';
 import { operatorOf } from '../auth.js';
@@ -13,7 +19,7 @@ import { auditApi, readBody } from './common.js';
  * Creating (no `id`) or editing (`id`) a campaign from a plain object, validated exactly like a
  * campaign file, all or nothing (the campaigns capability's `saveCampaign`).
  */
-export type CreateCampaign = (raw: unknown, by: string, id?: string) => { ok: true; id: string; created: boolean; changed: boolean } | { ok: false; problems: { path: string; message: string; allowed?: string[] }[] };
+export type CreateCampaign = (raw: unknown, by: string, id?: string) => { ok: true; id: string; created: boolean; changed: boolean; warnings?: CampaignProblem[] } | { ok: false; problems: CampaignProblem[] };
 
 export interface CampaignRoutesDeps {
   repo: CampaignsRepo;
@@ -23,7 +29,23 @@ export interface CampaignRoutesDeps {
   audit: AuditRepo;
   selfIds: () => string[];
   create?: CreateCampaign | null;
+  /** The campaign builder's picker choices, preview and image uploads (absent: the builder page only edits JSON). */
+  builder?: CampaignBuilderDeps | null;
 }
+
+export interface CampaignBuilderDeps {
+  options(): BuilderOptions;
+  preview(raw: unknown): CampaignPreview;
+  /** Folder uploaded campaign images are stored in. */
+  mediaDir: string;
+}
+
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const IMAGE_TYPES: Record<string, string> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', gif: 'gif', webp: 'webp' };
+const mediaBody = z.strictObject({
+  name: z.string().min(1, 'a file name').max(120, 'at most 120 characters'),
+  dataBase64: z.string().min(1, 'the image as base64'),
+});
 
 const actionBody = z.strictObject({ reason: z.string().max(200, 'at most 200 characters').optional() });
 
@@ -40,7 +62,7 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
       .sort((a, b) => b.at - a.at).slice(0, 30);
     return c.json({
       timezone: d.timezone,
-      campaigns: rows.map((r) => campaignView(d.repo, r, { now, timezone: d.timezone, selfIds: d.selfIds() })),
+      campaigns: rows.map((r) => ({ ...campaignView(d.repo, r, { now, timezone: d.timezone, selfIds: d.selfIds() }), source: r.source })),
       transitions,
     });
   });
@@ -53,6 +75,45 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
       occurrences: campaignReport(d.repo, row.id, { selfIds: d.selfIds() }),
     });
   });
+  if (d.builder) {
+    const b = d.builder;
+    app.get('/api/campaigns/builder/options', (c) => c.json({ timezone: d.timezone, ...b.options() }));
+    app.post('/api/campaigns/builder/preview', async (c) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(await c.req.text());
+      } catch {
+        return c.json({ error: '(body): expected a JSON object (a campaign as in a campaign file)', field: '(body)' }, 400);
+      }
+      return c.json(b.preview(raw));
+    });
+    app.post('/api/campaigns/builder/media', async (c) => {
+      const body = await readBody(c, mediaBody);
+      if (!body.ok) return c.json(body.bad, 400);
+      const ext = IMAGE_TYPES[path.extname(body.data.name).slice(1).toLowerCase()];
+      if (!ext) return c.json({ error: `name: "${body.data.name}" is not an image; allowed: ${Object.keys(IMAGE_TYPES).join(', ')}`, field: 'name' }, 400);
+      const bytes = Buffer.from(body.data.dataBase64, 'base64');
+      if (bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES) return c.json({ error: `dataBase64: expected an image of 1 byte to 5 MB, found ${bytes.length} bytes`, field: 'dataBase64' }, 400);
+      mkdirSync(b.mediaDir, { recursive: true });
+      const file = path.join(b.mediaDir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.${ext}`);
+      writeFileSync(file, bytes);
+      auditApi(d.audit, d.clock, c, 'campaign.media', path.basename(file), `ok: ${body.data.name}, ${bytes.length} bytes`);
+      return c.json({ ok: true, path: file, name: body.data.name, bytes: bytes.length }, 201);
+    });
+  }
+  for (const action of ['schedule', 'run'] as const) {
+    app.post(`/api/campaigns/:id/${action}`, (c) => {
+      const id = c.req.param('id');
+      if (!d.repo.get(id)) {
+        auditApi(d.audit, d.clock, c, `campaign.${action}`, id, 'refused: no such campaign');
+        return c.json({ error: `no campaign "${id}"` }, 404);
+      }
+      const by = `console:${operatorOf(c)}`;
+      const r = action === 'schedule' ? d.service.schedule(id, by) : d.service.requestRun(id, by);
+      auditApi(d.audit, d.clock, c, `campaign.${action}`, id, r.ok ? 'ok' : `refused: ${r.message}`);
+      return r.ok ? c.json({ ok: true, message: r.message, status: d.repo.get(id)?.status }) : c.json({ error: r.message }, 409);
+    });
+  }
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     app.post(`/api/campaigns/:id/${action}`, async (c) => {
       const id = c.req.param('id');
@@ -95,7 +156,7 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
       return c.json({ error: text, field: first.path, problems: r.problems }, 400);
     }
     auditApi(d.audit, d.clock, c, action, r.id, r.changed ? 'ok' : 'ok: unchanged');
-    return c.json({ ok: true, id: r.id, created: r.created, changed: r.changed, status: d.repo.get(r.id)?.status }, r.created ? 201 : 200);
+    return c.json({ ok: true, id: r.id, created: r.created, changed: r.changed, status: d.repo.get(r.id)?.status, warnings: r.warnings ?? [] }, r.created ? 201 : 200);
   };
   app.post('/api/campaigns', (c) => save(c, undefined));
   app.put('/api/campaigns/:id', (c) => save(c, c.req.param('id')));

@@ -8,6 +8,8 @@ import { OUTBOX_STATUSES, type OutboxStatus } from '../../../platform/db/schema.
 import type { AuditRepo } from '../../audit.repo.js';
 import type { ConsoleRepo } from '../../console.repo.js';
 import { whyText } from '../../outbox-why.js';
+import { listOutbox, OUTBOX_PAGE_MAX } from '../../outbox-list.js';
+import { isPurpose, PURPOSES } from '../../../outbox/purposes.js';
 import { auditApi } from './common.js';
 
 type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
@@ -22,7 +24,8 @@ export function outboxView(r: Row, now = Date.now(), tz = 'Asia/Shanghai') {
 }
 
 /**
- * `GET /api/outbox[?status=&limit=]` (each row with `why`), `GET /api/outbox/skips` (skipped and
+ * `GET /api/outbox[?status=&purpose=&limit=&before=]` (a page, newest first, each row with its text,
+ * target name and `why`; `next` is the `before` of the following page), `GET /api/outbox/skips` (skipped and
  * expired rows by reason), `GET /api/outbox/:id`, `POST /api/outbox/:id/retry` (failed only; audited).
  */
 export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxRepo; repo: ConsoleRepo; audit: AuditRepo; clock: Clock }): void {
@@ -31,8 +34,13 @@ export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxR
     if (status && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
       return c.json({ error: `status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`, field: 'status' }, 400);
     }
-    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
-    return c.json({ rows: d.outboxRepo.latest(limit, status as OutboxStatus | undefined).map((r) => outboxView(r, d.clock.now().getTime(), d.repo.timezone)) });
+    const limit = Math.min(OUTBOX_PAGE_MAX, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
+    const beforeText = c.req.query('before');
+    const before = beforeText === undefined || beforeText === '' ? undefined : Number(beforeText);
+    if (before !== undefined && (!Number.isInteger(before) || before < 1)) return c.json({ error: `before "${beforeText}" is not valid: expected a message number (the "next" of the previous page)`, field: 'before' }, 400);
+    const purpose = c.req.query('purpose') || undefined;
+    if (purpose !== undefined && !isPurpose(purpose)) return c.json({ error: `purpose "${purpose}" is not valid; allowed: ${Object.keys(PURPOSES).join(', ')}`, field: 'purpose' }, 400);
+    return c.json(listOutbox(d.repo.db, { status: status as OutboxStatus | undefined, purpose, before, limit }, d.clock.now().getTime(), d.repo.timezone));
   });
   app.get('/api/outbox/skips', (c) => {
     const rows = d.repo.outboxSettledReasons();
