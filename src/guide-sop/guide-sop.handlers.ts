@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { localDate, minuteOfDay } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
-import { parseMemberCommand } from '../members/commands.rules.js';
+import { commandRoleOf, type CommandRegistry } from '../inbound/commands.js';
 import { fill } from '../members/playbook.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { RepeatGuard } from '../inbound/repeat-guard.js';
@@ -35,6 +35,8 @@ export interface GuideHandlerDeps {
   logger: Logger;
   /** The hint for text that is no check-in goes to one guide at most once per window. */
   guard: RepeatGuard;
+  /** The command registry: a guide's text another capability answers (积分, 待处理) gets no hint here. */
+  commands: CommandRegistry;
 }
 
 /** Contact id → active staff member, read again every 30 s so roster imports show up without a restart. */
@@ -57,7 +59,8 @@ export class StaffDirectory {
 /**
  * The routine's inbound side:
  * - a guide's private message is a check-in or `我的进度` (answered in one line, key `guide-reply:<id>`),
- *   or gets a one-line hint; member commands (积分, 帮助 …) are left to the members capability;
+ *   or gets a one-line hint; text another capability declared for guides (积分, 帮助, 待处理, 已处理 #1 …,
+ *   see inbound/commands.ts) is left to that capability, so the guide gets one answer;
  * - a guide's post in one of their groups ticks the group quota by itself (once per group per day);
  * - any staff post in a group answers the questions asked there; a member's question is remembered
  *   for the card's open-question rule.
@@ -68,7 +71,7 @@ export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
     if (m.self) return;
     const at = Math.min(m.providerAt, receivedAt);
     const staff = directory.get(m.talkerId);
-    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !parseMemberCommand(m.text);
+    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !deps.commands.claimant(m.text, 'member');
     if (m.roomId) {
       if (staff && POST_TYPES.has(m.type)) {
         deps.repo.staffPosted(m.roomId, at);
@@ -80,7 +83,8 @@ export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
       if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
       return;
     }
-    if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text) || answered) return;
+    if (staff.role !== 'guide' || m.type !== 'text' || answered) return;
+    if (deps.commands.claimedByOther('guide-sop', m.text, commandRoleOf(staff.role))) return;
     const now = deps.clock.now().getTime();
     const cmd = parseGuideCommand(m.text);
     if (cmd.kind === 'invalid' && !deps.guard.allow(m.talkerId, 'guide-hint')) return;

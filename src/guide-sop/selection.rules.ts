@@ -274,8 +274,5 @@ export function isWorkingDay(workingDays: string, date: string, closedDates: rea
   return workingDays.includes(String(weekdayOf(date))) && !closedDates.includes(date);
 }
 
-/** Question-like member text (the open-question rule): a question mark or a typical question word. */
-export function looksLikeQuestion(text: string): boolean {
-  const t = text.normalize('NFKC');
-  return /[?]|吗|呢|怎么|多少|什么|哪|请问|能不能|可不可以|几段|几号|有没有/.test(t);
-}
+/** Question-like member text (the open-question rule): core/question.ts. */
+export { looksLikeQuestion } from '../core/question.js';

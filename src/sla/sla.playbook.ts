@@ -92,7 +92,11 @@ export const slaPlaybookSchema = z.strictObject({
     phrases: words,
     types: z.array(z.enum(INBOUND_TYPES, { error: `one of ${INBOUND_TYPES.join(', ')}` }), { error: 'a list of message types' }),
     emojiOnly: z.boolean({ error: 'true or false' }).default(true),
-    botCommands: words.default([]),
+    /**
+     * Deprecated and ignored: which texts are commands comes from the command registry
+     * (inbound/commands.ts). Still accepted so an older file loads; installSla logs one line about it.
+     */
+    botCommands: words.optional(),
   }),
   commands: z.strictObject({ close: words.min(1, { error: 'at least one word' }), list: words.min(1, { error: 'at least one word' }) }),
   satisfaction: z.strictObject({

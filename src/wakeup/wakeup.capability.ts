@@ -56,8 +56,8 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
     playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
   };
   const remove = ctx.router.use('wakeup', wakeupInboundHandler({
-    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
-  }));
+    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req), commands: ctx.router.commands,
+  }), { first: true });
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({
       name: selectScheduleName(i + 1), cron: `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`,
