@@ -17,7 +17,7 @@ import { creditOrder } from '../members/ledger.js';
 import { insertMember, shippedPlaybook } from '../members/testing.js';
 import { coupons, outbox, staff, stores } from '../platform/db/schema.js';
 import { parseWakeupPlaybook, WakeupPlaybookHolder } from './playbook.js';
-import { wakeupReport } from './report.js';
+import { wakeupReport, type LiftRow, type WakeupReport } from './report.js';
 import { cardSuggestions, installWakeup, type WakeupRuntime } from './wakeup.capability.js';
 import { runSelection, runSweep } from './wakeup.jobs.js';
 import { wakeupSuggestionsFor } from './wakeup.repo.js';
@@ -74,6 +74,20 @@ function dormant(w: MembersWorld, contactId: string | null, days: number, over: 
   }, now);
 }
 
+const openOf = (r: LiftRow) => r.treatment.windowOpen + r.holdout.windowOpen;
+/** The per-stage rows add up to the all-stages row (windows still open), and the tier rows to their stage row. */
+function expectStageRowsAddUp(report: WakeupReport): void {
+  const all = report.rows.find((r) => r.stage === 'all')!;
+  const stages = report.rows.filter((r) => r.stage !== 'all' && r.tier === 'all');
+  for (const arm of ['treatment', 'holdout'] as const) {
+    expect(stages.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} windows open: stages vs all`).toBe(all[arm].windowOpen);
+    for (const st of stages) {
+      const tiers = report.rows.filter((r) => r.stage === st.stage && r.tier !== 'all');
+      expect(tiers.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} stage ${st.stage}: tiers vs stage`).toBe(st[arm].windowOpen);
+    }
+  }
+}
+
 const armOf = (id: number, days: number) => armFor(holdoutDraw(SEED, id, at(0, 10) - days * DAY_MS), 0.1);
 const wakeRows = (w: MembersWorld) => w.db.select().from(outbox).where(like(outbox.key, 'wakeup:%')).all().filter((r) => !r.key.startsWith('wakeup:handover:'));
 const textOf = (r: { content: string }) => (JSON.parse(r.content) as { text: string }).text;
@@ -128,9 +142,19 @@ describe('wake-up: a silent member goes through the stages, the holdout gets not
     await runSelection(rt.deps);
     expect(wakeRows(w)).toHaveLength(rows1.length);
 
+    // Day 20: stage 1's windows (14 days) are over, stage 2 is not due yet: no window is open, in the
+    // stage rows nor in the all-stages row (active episodes waiting for their next stage are not open).
+    w.clock.set(at(20, 10));
+    const waiting = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 });
+    expectStageRowsAddUp(waiting);
+    expect(openOf(waiting.rows.find((r) => r.stage === 'all')!)).toBe(0);
+
     // 30 days later: stage 2 with a coupon from the catalogue.
     w.clock.set(at(30, 10));
     await runSelection(rt.deps);
+    const second = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 });
+    expectStageRowsAddUp(second);
+    expect(openOf(second.rows.find((r) => r.stage === 2 && r.tier === 'all')!)).toBeGreaterThan(0);
     const stage2 = wakeRows(w).find((r) => r.targetId === `wx-s${a - 1}` && r.key.startsWith(`wakeup:${a}:2:`))!;
     const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, a).id}:2`)).get()!;
     expect(coupon).toMatchObject({ memberId: a, rewardCode: 'C002', status: 'issued' });
