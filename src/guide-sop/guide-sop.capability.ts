@@ -1,3 +1,4 @@
+import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
 import { parseGuideCommand } from './checkin.rules.js';
 import type { Config } from '../config.js';
@@ -101,7 +102,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
 
       const removeHandler = ctx.router.use('guide-sop', guideSopHandler({
         repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
-        commands: ctx.router.commands,
+        commands: ctx.router.commands, people: peopleOf(ctx.db),
       }));
       const undeclare = ctx.router.commands.declare(
         { capability: 'guide-sop', command: 'progress', words: ['我的进度', '进度'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'progress' },

@@ -1,3 +1,4 @@
+import type { PeopleDirectory } from '../core/directory.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
@@ -19,8 +20,6 @@ import { addDays, isWorkingDay, looksLikeQuestion } from './selection.rules.js';
 
 /** How long a check-in answer may wait for the account before it is pointless. */
 export const REPLY_TTL_MS = 30 * 60_000;
-/** How often the staff directory (contact id → staff) is read again. */
-const DIRECTORY_TTL_MS = 30_000;
 const STREAK_LOOKBACK_DAYS = 90;
 /** Message types that count as a post in a group. */
 const POST_TYPES = new Set<InboundMessage['type']>(['text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file']);
@@ -35,25 +34,10 @@ export interface GuideHandlerDeps {
   logger: Logger;
   /** The hint for text that is no check-in goes to one guide at most once per window. */
   guard: RepeatGuard;
+  /** The directory of people (core/directory.ts): who is staff. */
+  people: PeopleDirectory;
   /** The command registry: a guide's text another capability answers (积分, 待处理) gets no hint here. */
   commands: CommandRegistry;
-}
-
-/** Contact id → active staff member, read again every 30 s so roster imports show up without a restart. */
-export class StaffDirectory {
-  private map = new Map<string, StaffRow>();
-  private readAt = -Infinity;
-
-  constructor(private readonly repo: GuideSopRepo, private readonly clock: Clock) {}
-
-  get(contactId: string): StaffRow | undefined {
-    const now = this.clock.now().getTime();
-    if (now - this.readAt >= DIRECTORY_TTL_MS || now < this.readAt) {
-      this.map = new Map(this.repo.staffWithContact().map((s) => [s.contactId!, s]));
-      this.readAt = now;
-    }
-    return this.map.get(contactId);
-  }
 }
 
 /**
@@ -66,11 +50,11 @@ export class StaffDirectory {
  *   for the card's open-question rule.
  */
 export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
-  const directory = new StaffDirectory(deps.repo, deps.clock);
+  const directory = deps.people;
   return async ({ message: m, receivedAt, answered }: InboundContext) => {
     if (m.self) return;
     const at = Math.min(m.providerAt, receivedAt);
-    const staff = directory.get(m.talkerId);
+    const staff = directory.staffByContact(m.talkerId);
     const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !deps.commands.claimant(m.text, 'member');
     if (m.roomId) {
       if (staff && POST_TYPES.has(m.type)) {

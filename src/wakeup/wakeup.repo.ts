@@ -1,3 +1,4 @@
+import { peopleOf } from '../core/directory.js';
 import { activitySql } from '../core/activity.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
@@ -210,7 +211,7 @@ export class WakeupRepo {
 
   /** The guide's own contact (staff.contact_id), for hand-overs. */
   guideContact(guideCode: string): { contactId: string; name: string } | undefined {
-    return this.st('select contact_id as contactId, name from staff where code = ? and contact_id is not null and active = 1').get(guideCode) as { contactId: string; name: string } | undefined;
+    return peopleOf(this.db).contactOf(guideCode);
   }
 
   /** Treatment wake-ups of the outbox channel already decided on local `date` for `account` (the budget used). */

@@ -130,6 +130,16 @@ export const staff = sqliteTable('staff', {
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [uniqueIndex('staff_contact_uq').on(t.contactId), index('staff_store_idx').on(t.storeCode, t.role)]);
 
+/**
+ * One row counting changes to `staff` (triggers `staff_roster_insert/update/delete`, migration 0011):
+ * the directory of people (core/directory.ts) reads the roster again only when it moved, whoever wrote
+ * it (an import from the CLI, the console, a test).
+ */
+export const rosterVersion = sqliteTable('roster_version', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull(),
+});
+
 export const BIRTHDAY_KINDS = ['solar', 'lunar'] as const;
 
 export const members = sqliteTable('members', {
