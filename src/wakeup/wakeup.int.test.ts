@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll, useTestRedis } from '../../test/support/redis.js';
 import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { loadConfig } from '../config.js';
@@ -25,12 +25,11 @@ import { DAY_MS, armFor, holdoutDraw } from './wakeup.rules.js';
 import { wakeupEpisodes, wakeupSteps } from './wakeup.schema.js';
 
 const SEED = 'test-seed';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir();
 });
 afterEach(async () => {
@@ -38,7 +37,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

@@ -13,7 +13,7 @@ import { loadWakeupPlaybook } from '../../src/wakeup/playbook.js';
 import { wakeupEpisodes } from '../../src/wakeup/wakeup.schema.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis.js';
 
 /**
  * Where the capabilities meet, through the simulated world with every shipped capability installed in
@@ -27,7 +27,7 @@ const guideHint = loadGuidePlaybook('sop/guide-daily.yaml').texts.hint;
 const memberTexts = loadMembershipPlaybook('sop/membership.yaml').texts;
 const wake = loadWakeupPlaybook('sop/wakeup.yaml');
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -35,7 +35,6 @@ let world: World;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-agree-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'agree', INBOUND_MAX_AGE_SECONDS: '0' }),
@@ -46,7 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });
