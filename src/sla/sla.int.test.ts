@@ -2,7 +2,7 @@ import path from 'node:path';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
-import { useTestRedis } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
 import { silentLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, useTestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { loadConfig } from '../config.js';

@@ -13,7 +13,7 @@ import { loadWakeupPlaybook } from '../../src/wakeup/playbook.js';
 import { wakeupEpisodes } from '../../src/wakeup/wakeup.schema.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /**
  * Where the capabilities meet, through the simulated world with every shipped capability installed in

@@ -13,7 +13,7 @@ import { membersCapability } from '../../src/members/members.capability.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const SH = 'Asia/Shanghai';
 const SPREAD_MS = 6_000;

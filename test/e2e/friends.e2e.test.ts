@@ -15,7 +15,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /** Real time from a chosen instant; `jump` moves it (BullMQ delays are wall time, so they still agree). */
 class JumpClock implements Clock {

@@ -13,7 +13,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { BotMessage } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const SH = 'Asia/Shanghai';
 const GUIDE = 'guide-hz01-01';

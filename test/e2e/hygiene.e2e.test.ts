@@ -10,7 +10,7 @@ import type { BotMessage, World } from '../../src/platform/wechaty/world/server.
 import { slaCapability } from '../../src/sla/sla.capability.js';
 import { slaQuestions } from '../../src/sla/sla.schema.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { testConfig } from '../support/app.js';
 
 const redis = useTestRedis();

@@ -13,7 +13,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { slaCapability } from '../../src/sla/sla.capability.js';
 import { fastPlaybookYaml } from '../../src/sla/testing.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { testConfig } from '../support/app.js';
 

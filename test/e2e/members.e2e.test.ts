@@ -12,7 +12,7 @@ import { loadMembershipPlaybook } from '../../src/members/playbook.js';
 import { coupons, members, pointsLedger } from '../../src/platform/db/schema.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { testConfig } from '../support/app.js';
 

@@ -5,7 +5,7 @@ import { isolateWechaty, nextEvent, recordingLogger, type LogLine } from '../../
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;

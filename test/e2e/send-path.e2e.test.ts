@@ -11,7 +11,7 @@ import { startWorld, type BotMessage, type World } from '../../src/platform/wech
 import type { WorldSeed } from '../../src/platform/wechaty/world/seed.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /**
  * The send path with the shipped defaults (20 sends a minute, gaps 1–3 s, quiet hours 21:30–08:30),

@@ -15,7 +15,7 @@ import { SLA_QUEUE } from '../../src/sla/sla.jobs.js';
 import { slaQuestions } from '../../src/sla/sla.schema.js';
 import { fastPlaybookYaml } from '../../src/sla/testing.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { testConfig } from '../support/app.js';
 
 const GROUP_A = 'hz01-a@chatroom';

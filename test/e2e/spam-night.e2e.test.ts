@@ -9,7 +9,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const A = 'hz01-a@chatroom';
 const GUIDE = 'guide-hz01-01'; // owner of group A

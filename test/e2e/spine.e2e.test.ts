@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { contacts, inboundMessages, outbox } from '../../src/platform/db/schema.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
-import { useTestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { pingCapability, testConfig, throwingCapability } from '../support/app.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, useTestRedis } from '../../../test/support/redis.js';
+import { flushAll } from '../../../test/support/redis.js';
+import { useTestRedis } from '../../../test/support/redis-fixture.js';
 import { tempDir } from '../../../test/support/harness.js';
 import { membersWorld, type MembersWorld } from '../../../test/support/members.js';
 import { staff } from '../../platform/db/schema.js';
