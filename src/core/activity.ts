@@ -36,7 +36,8 @@ export function silentDaysAt(m: ActivityFacts, now: number): number | null {
 
 /**
  * The same as SQL over a `members` row aliased `m` (SQLite's multi-argument `max` is null when an
- * argument is, hence the coalesce chain).
+ * argument is, hence the coalesce chain). The expression index `members_activity_idx` (migration 0011)
+ * is this very expression: keep the two the same, or range scans lose the index.
  */
 export function activitySql(m = 'm'): string {
   return `coalesce(max(${m}.last_active_at, ${m}.last_purchase_at), ${m}.last_active_at, ${m}.last_purchase_at, ${m}.joined_at, ${m}.created_at)`;
