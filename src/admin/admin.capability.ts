@@ -3,6 +3,7 @@ import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { CampaignService } from '../campaigns/campaigns.service.js';
 import { AuditRepo } from '../console/audit.repo.js';
 import { PlaybookHolder } from '../members/playbook.js';
+import { ADMIN_COMMAND_WORDS, parseAdminCommand } from './admin.rules.js';
 import { AdminRepo } from './admin.repo.js';
 import { adminCommandHandler } from './admin.handlers.js';
 import { repeatGuardOf } from '../inbound/repeat-guard.js';
@@ -21,7 +22,11 @@ export function adminCapability(opts: { membershipPlaybook: string; sopDir: stri
       const holder = new PlaybookHolder(opts.membershipPlaybook, ctx.logger);
       const repo = new CampaignsRepo(ctx.db);
       const service = new CampaignService({ repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, logger: ctx.logger, queues: ctx.queues });
-      return ctx.router.use('admin', adminCommandHandler({
+      const undeclare = ctx.router.commands.declare(...ADMIN_COMMAND_WORDS.map(([command, words]) => ({
+        capability: 'admin', command, words, roles: ['manager', 'admin'] as const,
+        matches: (t: string) => parseAdminCommand(t)?.kind === command,
+      })));
+      const remove = ctx.router.use('admin', adminCommandHandler({
         repo: new AdminRepo(ctx.db), audit: new AuditRepo(ctx.db), campaigns: { repo, service }, outbox: ctx.outbox, clock: ctx.clock,
         timezone: ctx.config.TIMEZONE, sopDir: opts.sopDir, logger: ctx.logger, guard: repeatGuardOf(ctx),
         membership: () => {
@@ -29,6 +34,10 @@ export function adminCapability(opts: { membershipPlaybook: string; sopDir: stri
           return holder.current;
         },
       }));
+      return () => {
+        remove();
+        undeclare();
+      };
     },
   };
 }

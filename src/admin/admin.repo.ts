@@ -1,3 +1,4 @@
+import { peopleOf } from '../core/directory.js';
 import type { Db } from '../platform/db/client.js';
 import type { StaffRole } from '../platform/db/schema.js';
 import { maskPhones } from '../core/mask.js';
@@ -17,9 +18,7 @@ export class AdminRepo {
 
   /** The active staff member behind a contact, if any. */
   staffByContact(contactId: string): Sender | undefined {
-    return this.db.$client.prepare(
-      'select code, name, role, store_code as storeCode, contact_id as contactId from staff where contact_id = ? and active = 1',
-    ).get(contactId) as Sender | undefined;
+    return peopleOf(this.db).staffByContact(contactId);
   }
 
   storeName(code: string | null): string | null {

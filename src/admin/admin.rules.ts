@@ -23,6 +23,16 @@ export type AdminCommand =
 /** Roles that may use the admin commands. */
 export const ADMIN_ROLES: readonly StaffRole[] = ['store-manager', 'community-admin', 'hq'];
 
+/** Each admin command with the words it answers (the command registry, inbound/commands.ts). */
+export const ADMIN_COMMAND_WORDS: readonly [AdminCommand['kind'], readonly string[]][] = [
+  ['today', ['今日', '今天', '今日概况', '今日汇总']],
+  ['waiting', ['待回复', '待回复列表']],
+  ['campaigns', ['活动', '活动列表']],
+  ['pause', ['暂停活动 <id>']],
+  ['resume', ['恢复活动 <id>']],
+  ['member', ['查会员 <手机号或姓名>']],
+];
+
 const WORDS: [RegExp, (arg: string) => AdminCommand][] = [
   [/^(?:今日|今天|今日概况|今日汇总)$/u, () => ({ kind: 'today' })],
   [/^(?:待回复|待回复列表)$/u, () => ({ kind: 'waiting' })],

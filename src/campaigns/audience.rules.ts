@@ -19,6 +19,7 @@ export interface MemberFacts {
   tier: string;
   tags: readonly string[];
   points: number;
+  /** Last activity (core/activity.ts: messages, purchases, redemptions, else joining). */
   lastActiveAt: number | null;
 }
 

@@ -7,7 +7,8 @@ import { zonedTime } from '../core/time.js';
 import { groups } from '../platform/db/schema.js';
 import { queueNames } from '../platform/queue/queues.js';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { validateCampaign, type CampaignDef } from './campaign.file.js';
 import { CampaignsRepo } from './campaigns.repo.js';
 import { CampaignService } from './campaigns.service.js';
@@ -18,14 +19,12 @@ import { seedGroups } from './testing.js';
 const SH = 'Asia/Shanghai';
 const SLOT = zonedTime(2026, 11, 27, 10, 0, SH);
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir('siyu-campaigns-int-');
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

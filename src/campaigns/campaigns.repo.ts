@@ -1,3 +1,4 @@
+import { activitySql } from '../core/activity.js';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { outbox } from '../platform/db/schema.js';
@@ -170,7 +171,8 @@ export class CampaignsRepo {
   }
 
   memberFacts(): MemberFacts[] {
-    return (this.db.$client.prepare('select id, contact_id, name, store_code, tier, tags, points, last_active_at from members').raw().all() as
+    // Last activity as core/activity.ts defines it (messages, purchases, redemptions, else joining).
+    return (this.db.$client.prepare(`select id, contact_id, name, store_code, tier, tags, points, ${activitySql('members')} from members`).raw().all() as
       [number, string | null, string, string | null, string, string, number, number | null][])
       .map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({ memberId, contactId, name, storeCode, tier, tags: parseTags(tags), points, lastActiveAt }));
   }

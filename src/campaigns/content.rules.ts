@@ -1,14 +1,11 @@
-import { cleanText } from '../core/sanitize.js';
+import { fill } from '../core/template.js';
 import type { OutboundContent } from '../core/messages.js';
 import type { CampaignDef } from './campaign.file.js';
 import type { AudienceTarget } from './audience.rules.js';
 
 /** Fills `{name}` `{points}` `{tier}` `{store}`; a variable the target lacks becomes empty. */
 export function fillVars(template: string, vars: AudienceTarget['vars']): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => {
-    const v = (vars as Record<string, string | number | undefined>)[k];
-    return v === undefined ? '' : cleanText(String(v));
-  });
+  return fill(template, vars, { unknown: 'empty' });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { cleanText } from '../core/sanitize.js';
+import { fill } from '../core/template.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
@@ -99,9 +99,7 @@ export function parseFriendsPlaybook(source: string, file: string): FriendsPlayb
  * Fills `{name}` variables (unknown ones were refused at load).
  * @example fillText('欢迎来到{store}', { store: '杭州湖滨店' }) // '欢迎来到杭州湖滨店'
  */
-export function fillText(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => (k in vars ? cleanText(vars[k]!) : all));
-}
+export const fillText: (template: string, vars: Record<string, string>) => string = fill;
 
 const ALLOWED_KEYS: Record<string, string> = {
   '': 'accept, attribution, welcome, targets',

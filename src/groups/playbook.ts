@@ -1,4 +1,4 @@
-import { cleanText } from '../core/sanitize.js';
+import { fill } from '../core/template.js';
 import { z } from 'zod';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { ConfigError } from '../core/errors.js';
@@ -97,6 +97,4 @@ export function parseGroupsPlaybook(source: string, file: string): GroupsPlayboo
  * Fills `{name}` variables (unknown ones were refused at load).
  * @example fillText('欢迎{names}', { names: '张三、李四' }) // '欢迎张三、李四'
  */
-export function fillText(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (all, k: string) => (k in vars ? cleanText(vars[k]!) : all));
-}
+export const fillText: (template: string, vars: Record<string, string>) => string = fill;

@@ -1,4 +1,6 @@
+import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
+import { parseGuideCommand } from './checkin.rules.js';
 import type { Config } from '../config.js';
 import { localDate } from '../core/time.js';
 import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
@@ -109,7 +111,12 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
 
       const removeHandler = ctx.router.use('guide-sop', guideSopHandler({
         repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
+        commands: ctx.router.commands, people: peopleOf(ctx.db),
       }));
+      const undeclare = ctx.router.commands.declare(
+        { capability: 'guide-sop', command: 'progress', words: ['我的进度', '进度'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'progress' },
+        { capability: 'guide-sop', command: 'checkin', words: ['会员1', '群1', '朋友圈1', '全部完成', '撤销 …'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'checkin' },
+      );
       const t = installed.times;
       const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);
       ctx.scheduler.declare({
@@ -128,6 +135,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       return () => {
         offChange();
         removeHandler();
+        undeclare();
         healthFn = () => null;
       };
     },

@@ -1,9 +1,10 @@
+import type { PeopleDirectory } from '../core/directory.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { localDate, minuteOfDay } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
-import { parseMemberCommand } from '../members/commands.rules.js';
+import { commandRoleOf, type CommandRegistry } from '../inbound/commands.js';
 import { fill } from '../members/playbook.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { RepeatGuard } from '../inbound/repeat-guard.js';
@@ -19,8 +20,6 @@ import { addDays, isWorkingDay, looksLikeQuestion } from './selection.rules.js';
 
 /** How long a check-in answer may wait for the account before it is pointless. */
 export const REPLY_TTL_MS = 30 * 60_000;
-/** How often the staff directory (contact id → staff) is read again. */
-const DIRECTORY_TTL_MS = 30_000;
 const STREAK_LOOKBACK_DAYS = 90;
 /** Message types that count as a post in a group. */
 const POST_TYPES = new Set<InboundMessage['type']>(['text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file']);
@@ -35,40 +34,28 @@ export interface GuideHandlerDeps {
   logger: Logger;
   /** The hint for text that is no check-in goes to one guide at most once per window. */
   guard: RepeatGuard;
-}
-
-/** Contact id → active staff member, read again every 30 s so roster imports show up without a restart. */
-export class StaffDirectory {
-  private map = new Map<string, StaffRow>();
-  private readAt = -Infinity;
-
-  constructor(private readonly repo: GuideSopRepo, private readonly clock: Clock) {}
-
-  get(contactId: string): StaffRow | undefined {
-    const now = this.clock.now().getTime();
-    if (now - this.readAt >= DIRECTORY_TTL_MS || now < this.readAt) {
-      this.map = new Map(this.repo.staffWithContact().map((s) => [s.contactId!, s]));
-      this.readAt = now;
-    }
-    return this.map.get(contactId);
-  }
+  /** The directory of people (core/directory.ts): who is staff. */
+  people: PeopleDirectory;
+  /** The command registry: a guide's text another capability answers (积分, 待处理) gets no hint here. */
+  commands: CommandRegistry;
 }
 
 /**
  * The routine's inbound side:
  * - a guide's private message is a check-in or `我的进度` (answered in one line, key `guide-reply:<id>`),
- *   or gets a one-line hint; member commands (积分, 帮助 …) are left to the members capability;
+ *   or gets a one-line hint; text another capability declared for guides (积分, 帮助, 待处理, 已处理 #1 …,
+ *   see inbound/commands.ts) is left to that capability, so the guide gets one answer;
  * - a guide's post in one of their groups ticks the group quota by itself (once per group per day);
  * - any staff post in a group answers the questions asked there; a member's question is remembered
  *   for the card's open-question rule.
  */
 export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
-  const directory = new StaffDirectory(deps.repo, deps.clock);
+  const directory = deps.people;
   return async ({ message: m, receivedAt, answered }: InboundContext) => {
     if (m.self) return;
     const at = Math.min(m.providerAt, receivedAt);
-    const staff = directory.get(m.talkerId);
-    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !parseMemberCommand(m.text);
+    const staff = directory.staffByContact(m.talkerId);
+    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !deps.commands.claimant(m.text, 'member');
     if (m.roomId) {
       if (staff && POST_TYPES.has(m.type)) {
         deps.repo.staffPosted(m.roomId, at);
@@ -80,7 +67,8 @@ export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
       if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
       return;
     }
-    if (staff.role !== 'guide' || m.type !== 'text' || parseMemberCommand(m.text) || answered) return;
+    if (staff.role !== 'guide' || m.type !== 'text' || answered) return;
+    if (deps.commands.claimedByOther('guide-sop', m.text, commandRoleOf(staff.role))) return;
     const now = deps.clock.now().getTime();
     const cmd = parseGuideCommand(m.text);
     if (cmd.kind === 'invalid' && !deps.guard.allow(m.talkerId, 'guide-hint')) return;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -20,13 +21,12 @@ import { insertStaff, shippedGuidePlaybook, smallStore } from './testing.js';
 import { guideReport } from './report.js';
 
 const SH = 'Asia/Shanghai';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: { h: OutboxHarness; scheduler: Scheduler }[] = [];
 let seq = 0;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir('siyu-guide-int-');
 });
 afterEach(async () => {
@@ -37,7 +37,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

@@ -66,7 +66,6 @@ export class GuideSopRepo {
     const c = db.$client;
     this.q = {
       activeGuides: c.prepare(`select ${STAFF_COLUMNS} from staff where role = 'guide' and active = 1 and contact_id is not null order by code`),
-      allStaffWithContact: c.prepare(`select ${STAFF_COLUMNS} from staff where active = 1 and contact_id is not null`),
       managers: c.prepare(`select ${STAFF_COLUMNS} from staff where role = 'store-manager' and active = 1 and contact_id is not null and store_code = ? order by code`),
       storeGuides: c.prepare(`select ${STAFF_COLUMNS} from staff where role = 'guide' and active = 1 and store_code = ? order by code`),
       storeName: c.prepare('select name from stores where code = ?').pluck(),
@@ -104,11 +103,6 @@ export class GuideSopRepo {
   /** Active guides with a known contact (only they can get a card). */
   activeGuides(): StaffRow[] {
     return this.q.activeGuides!.all() as StaffRow[];
-  }
-
-  /** Every active staff member with a known contact, for the handler's directory. */
-  staffWithContact(): StaffRow[] {
-    return this.q.allStaffWithContact!.all() as StaffRow[];
   }
 
   managers(storeCode: string): StaffRow[] {

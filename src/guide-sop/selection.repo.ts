@@ -1,3 +1,4 @@
+import { activitySql } from '../core/activity.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import type { ChatRule } from './playbook.js';
@@ -16,6 +17,9 @@ import {
 const MEMBER_COLUMNS = `m.id, m.guide_code as guideCode, m.name, m.phone, m.birthday_kind as birthdayKind,
   m.birth_month as birthMonth, m.birth_day as birthDay, m.last_active_at as lastActiveAt,
   m.last_purchase_at as lastPurchaseAt, m.growth, m.opted_out_at as optedOutAt, coalesce(m.joined_at, m.created_at) as joinedAt`;
+
+/** The member's last activity (core/activity.ts), the one definition the wake-up reads too. */
+const ACTIVITY = activitySql('m');
 
 // `+m.guide_code` and `partition by m.guide_code || ''` keep SQLite from walking members_guide_idx
 // (a million random row reads) where one sequential scan and a sort of the few matches are much faster.
@@ -75,13 +79,13 @@ export class SelectionRepo {
             .all({ ...base, askedSince: ctx.now - rule.withinHours * 3_600_000, now: ctx.now }) as MemberFacts[]);
           break;
         case 'silent':
-          scans.push({ index, cond: `m.last_active_at > @oldest${index} and m.last_active_at <= @newest${index}`, key: 'm.last_active_at',
+          scans.push({ index, cond: `${ACTIVITY} > @oldest${index} and ${ACTIVITY} <= @newest${index}`, key: ACTIVITY,
             params: { [`oldest${index}`]: ctx.now - (rule.maxDays + 1) * DAY_MS, [`newest${index}`]: ctx.now - rule.minDays * DAY_MS } });
           break;
         case 'high-value':
           scans.push({ index, key: '-m.growth',
-            cond: `m.growth >= @minGrowth${index} and (m.last_active_at is null or m.last_active_at <= @cut${index})
-              and (@quietSince${index} is null or coalesce(m.last_active_at, m.joined_at, m.created_at) > @quietSince${index})
+            cond: `m.growth >= @minGrowth${index} and ${ACTIVITY} <= @cut${index}
+              and (@quietSince${index} is null or ${ACTIVITY} > @quietSince${index})
               and not exists (select 1 from guide_chat_picks p2 where p2.member_id = m.id and p2.guide_code = m.guide_code and p2.date >= @contactSince${index})`,
             params: { [`quietSince${index}`]: rule.maxSilentDays === undefined ? null : ctx.now - (rule.maxSilentDays + 1) * DAY_MS, [`minGrowth${index}`]: rule.minGrowth, [`cut${index}`]: ctx.now - rule.notContactedDays * DAY_MS, [`contactSince${index}`]: addDays(ctx.today, -rule.notContactedDays) } });
           break;
@@ -112,11 +116,11 @@ export class SelectionRepo {
   keepInTouch(guideCode: string, rule: Extract<ChatRule, { rule: 'keep-in-touch' }> & { marketing: boolean }, ctx: RuleContext & { notAgainWithinDays: number }, limit: number): ChatPick[] {
     const since = ctx.notAgainWithinDays > 0 ? addDays(ctx.today, -Math.max(0, ctx.notAgainWithinDays - 1)) : '9999-12-31';
     this.keepStmt ??= this.db.$client.prepare(`select ${MEMBER_COLUMNS} from members m
-      where m.guide_code = @guide and (m.last_active_at is null or m.last_active_at <= @cut)
-        and (@quietSince is null or coalesce(m.last_active_at, m.joined_at, m.created_at) > @quietSince)
+      where m.guide_code = @guide and ${ACTIVITY} <= @cut
+        and (@quietSince is null or ${ACTIVITY} > @quietSince)
         and (@marketing = 0 or m.opted_out_at is null)
         and not exists (select 1 from guide_chat_picks p where p.member_id = m.id and p.guide_code = m.guide_code and p.date >= @since)
-      order by coalesce(m.last_active_at, 0), m.id limit @limit`);
+      order by ${ACTIVITY}, m.id limit @limit`);
     const quietSince = rule.maxDays === undefined ? null : ctx.now - (rule.maxDays + 1) * DAY_MS;
     const rows = this.keepStmt.all({ guide: guideCode, cut: ctx.now - rule.minDays * DAY_MS, quietSince, marketing: rule.marketing ? 1 : 0, since, limit }) as MemberFacts[];
     return rows.flatMap((row) => {

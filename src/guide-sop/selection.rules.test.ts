@@ -72,12 +72,22 @@ describe('who to chat with: each rule, with the reason on the card', () => {
   it('keep-in-touch fills with members quiet the longest, short of the wake-up sequence (29 days)', () => {
     expect(reason(member({ lastActiveAt: now - 29 * DAY_MS }), 'keep-in-touch')).toBe('29 天未互动');
     expect(reason(member({ lastActiveAt: null }), 'keep-in-touch')).toBe('7+ 天未互动');
-    expect(reason(member({ lastActiveAt: null, joinedAt: now - 10 * DAY_MS }), 'keep-in-touch')).toBe('7+ 天未互动');
+    // silence counts from joining when the member never wrote nor bought (core/activity.ts)
+    expect(reason(member({ lastActiveAt: null, joinedAt: now - 10 * DAY_MS }), 'keep-in-touch')).toBe('10 天未互动');
     expect(reason(member({ lastActiveAt: now - 2 * DAY_MS }), 'keep-in-touch')).toBeNull();
     // silent 30+ days (or never active and joined 30+ days ago): the wake-up sequence's, not the card's
     expect(reason(member({ lastActiveAt: now - 30 * DAY_MS }), 'keep-in-touch')).toBeNull();
     expect(reason(member({ lastActiveAt: null, joinedAt: now - 40 * DAY_MS }), 'keep-in-touch')).toBeNull();
     expect(reason(member({ growth: 6000, lastActiveAt: now - 30 * DAY_MS }), 'high-value')).toBeNull();
+  });
+
+  it('silence is the one definition of activity: messages, purchases, else joining', () => {
+    // joined 22 days ago and never wrote: three weeks silent, not "7+ days"
+    expect(reason(member({ lastActiveAt: null, joinedAt: now - 22 * DAY_MS }), 'silent')).toBe('3 周未互动');
+    // joined in May, never wrote, bought 28 days ago: on the card (the wake-up takes them from day 30)
+    expect(reason(member({ lastActiveAt: null, lastPurchaseAt: now - 28 * DAY_MS, joinedAt: now - 200 * DAY_MS }), 'keep-in-touch')).toBe('28 天未互动');
+    // a purchase 3 days ago after a long silence: not silent at all
+    expect(reason(member({ lastActiveAt: now - 25 * DAY_MS, lastPurchaseAt: now - 3 * DAY_MS }), 'silent')).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { lastActivityAt } from '../core/activity.js';
 import { birthdaysOn, nextDate } from '../members/care.rules.js';
 import { fill } from '../members/playbook.js';
 import type { ChatRule, ChatRuleKind, GuidePlaybook, MomentPost } from './playbook.js';
@@ -131,17 +132,19 @@ export function matchChatRule(
       return { rank: m.questionAt, vars: { hours: Math.floor((now - m.questionAt) / 3_600_000), text: text.length > 12 ? `${text.slice(0, 12)}…` : text } };
     }
     case 'silent': {
-      if (m.lastActiveAt === null) return null;
-      const days = Math.floor((now - m.lastActiveAt) / DAY_MS);
+      const since = lastActivityAt(m);
+      if (since === null) return null;
+      const days = Math.floor((now - since) / DAY_MS);
       if (days < rule.minDays || days > rule.maxDays) return null;
-      return { rank: m.lastActiveAt, vars: { days, weeks: Math.floor(days / 7) } };
+      return { rank: since, vars: { days, weeks: Math.floor(days / 7) } };
     }
     case 'high-value': {
       if (m.growth < rule.minGrowth) return null;
-      if (m.lastActiveAt !== null && now - m.lastActiveAt < rule.notContactedDays * DAY_MS) return null;
+      const since = lastActivityAt(m);
+      if (since !== null && now - since < rule.notContactedDays * DAY_MS) return null;
       if (silentTooLong(m, rule.maxSilentDays, now)) return null;
       if (ctx.pickedSince?.(m.id, addDays(ctx.today, -rule.notContactedDays))) return null;
-      const days = m.lastActiveAt === null ? `${rule.notContactedDays}+` : Math.floor((now - m.lastActiveAt) / DAY_MS);
+      const days = since === null ? `${rule.notContactedDays}+` : Math.floor((now - since) / DAY_MS);
       return { rank: -m.growth, vars: { days, growth: m.growth } };
     }
     case 'recent-purchase': {
@@ -151,19 +154,21 @@ export function matchChatRule(
       return { rank: -m.lastPurchaseAt, vars: { when: whenText(days), days } };
     }
     case 'keep-in-touch': {
-      if (m.lastActiveAt !== null && now - m.lastActiveAt < rule.minDays * DAY_MS) return null;
+      const since = lastActivityAt(m);
+      if (since !== null && now - since < rule.minDays * DAY_MS) return null;
       if (silentTooLong(m, rule.maxDays, now)) return null;
-      return { rank: m.lastActiveAt ?? 0, vars: { days: m.lastActiveAt === null ? `${rule.minDays}+` : Math.floor((now - m.lastActiveAt) / DAY_MS) } };
+      return { rank: since ?? 0, vars: { days: since === null ? `${rule.minDays}+` : Math.floor((now - since) / DAY_MS) } };
     }
   }
 }
 
 /**
- * Whether a member has been silent longer than `maxDays` (counted from joining when never active): such
- * members belong to the wake-up sequence, whose holdout must hear from nobody.
+ * Whether a member has been silent longer than `maxDays` (core/activity.ts: messages, purchases,
+ * redemptions, else joining): such members belong to the wake-up sequence, whose holdout must hear
+ * from nobody.
  */
-function silentTooLong(m: Pick<MemberFacts, 'lastActiveAt' | 'joinedAt'>, maxDays: number | undefined, now: number): boolean {
-  const since = m.lastActiveAt ?? m.joinedAt ?? null;
+function silentTooLong(m: Pick<MemberFacts, 'lastActiveAt' | 'lastPurchaseAt' | 'joinedAt'>, maxDays: number | undefined, now: number): boolean {
+  const since = lastActivityAt(m);
   return maxDays !== undefined && since !== null && now - since >= (maxDays + 1) * DAY_MS;
 }
 
@@ -274,8 +279,5 @@ export function isWorkingDay(workingDays: string, date: string, closedDates: rea
   return workingDays.includes(String(weekdayOf(date))) && !closedDates.includes(date);
 }
 
-/** Question-like member text (the open-question rule): a question mark or a typical question word. */
-export function looksLikeQuestion(text: string): boolean {
-  const t = text.normalize('NFKC');
-  return /[?]|吗|呢|怎么|多少|什么|哪|请问|能不能|可不可以|几段|几号|有没有/.test(t);
-}
+/** Question-like member text (the open-question rule): core/question.ts. */
+export { looksLikeQuestion } from '../core/question.js';

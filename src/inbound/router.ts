@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
+import { CommandRegistry } from './commands.js';
 
 /** What a handler gets: the accepted message and when the bot received it. */
 export interface InboundContext {
@@ -10,6 +11,11 @@ export interface InboundContext {
    * for text they do not understand) are then skipped, so a person gets one answer per message.
    */
   answered?: boolean;
+  /**
+   * Set by a handler that replied to this message but leaves it open for a person (a wake-up reply that
+   * is a question): fallback hints are skipped, the SLA still tracks it.
+   */
+  acknowledged?: boolean;
 }
 
 export type InboundHandler = (ctx: InboundContext) => void | Promise<void>;
@@ -21,16 +27,21 @@ export type InboundHandler = (ctx: InboundContext) => void | Promise<void>;
 export class Router {
   private readonly handlers: { name: string; fn: InboundHandler; self: boolean }[] = [];
   private errors = 0;
+  /** The commands every capability answers, by word and sender role (inbound/commands.ts). */
+  readonly commands = new CommandRegistry();
 
   constructor(private readonly logger: Logger) {}
 
   /**
    * Installs a handler; returns a function that removes it. Messages a person typed on the bot account's
-   * phone (`message.self`) reach only handlers installed with `{ self: true }`.
+   * phone (`message.self`) reach only handlers installed with `{ self: true }`. `{ first: true }` puts
+   * the handler ahead of those installed before it: a conversation the bot started (a wake-up reply) is
+   * settled before the commands' owners and the SLA see the message.
    */
-  use(name: string, fn: InboundHandler, opts: { self?: boolean } = {}): () => void {
+  use(name: string, fn: InboundHandler, opts: { self?: boolean; first?: boolean } = {}): () => void {
     const entry = { name, fn, self: opts.self === true };
-    this.handlers.push(entry);
+    if (opts.first) this.handlers.unshift(entry);
+    else this.handlers.push(entry);
     return () => {
       const i = this.handlers.indexOf(entry);
       if (i >= 0) this.handlers.splice(i, 1);

@@ -1,3 +1,4 @@
+import { ALL_ROLES, type CommandDeclaration } from '../inbound/commands.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.
@@ -38,6 +39,17 @@ const KEYWORDS: { kind: MemberCommandKind; words: string[]; arg: boolean }[] = [
   { kind: 'opt-in', words: ['恢复订阅', '重新订阅', '订阅', 'subscribe'], arg: false },
   { kind: 'help', words: ['帮助', '菜单', '功能', 'help', 'menu', '?'], arg: false },
 ];
+
+/**
+ * The member commands for the command registry (inbound/commands.ts): one declaration per kind, for
+ * everyone (staff may check their own points too), matched by this parser.
+ */
+export function memberCommandDeclarations(): CommandDeclaration[] {
+  return KEYWORDS.map((k) => ({
+    capability: 'members', command: k.kind, words: k.words, roles: ALL_ROLES,
+    matches: (text: string) => parseMemberCommand(text)?.kind === k.kind,
+  }));
+}
 
 const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, word: w, arg: k.arg })))
   .sort((a, b) => b.word.length - a.word.length);

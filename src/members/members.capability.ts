@@ -1,3 +1,4 @@
+import { memberCommandDeclarations } from './commands.rules.js';
 import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { IdentityRepo } from './identity/identity.repo.js';
@@ -48,9 +49,11 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       const removeHandler = ctx.router.use('members', memberCommandHandler({
         repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       }));
+      const undeclare = ctx.router.commands.declare(...memberCommandDeclarations());
       declareCare(ctx, repo, playbook);
       return () => {
         removeHandler();
+        undeclare();
         unsubscribe();
       };
     },

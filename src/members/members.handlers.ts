@@ -61,7 +61,7 @@ export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
     }
     if (!cmd && !step) {
       // No hint for staff (their commands belong to other capabilities) nor for a bare 1–5 (a rating).
-      if (!ctx.answered && !m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
+      if (!ctx.answered && !ctx.acknowledged && !m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
       return;
     }
     const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { zonedTime } from '../core/time.js';
@@ -19,7 +20,7 @@ import { friends } from '../friends/friends.schema.js';
 import { runImport } from './import/engine.js';
 
 const pb = shippedPlaybook();
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
@@ -30,7 +31,6 @@ async function world(clock?: ManualClock, playbook?: MembershipPlaybook) {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir();
 });
 afterEach(async () => {
@@ -38,7 +38,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

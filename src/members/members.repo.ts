@@ -1,3 +1,4 @@
+import { peopleOf } from '../core/directory.js';
 import { and, asc, eq, getTableColumns, gt, isNull, sql, type Table } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
@@ -127,7 +128,7 @@ export class MembersRepo {
 
   /** True when the contact is an active staff member (their unknown text belongs to staff routines, e.g. 3+3+3 check-ins). */
   isStaff(contactId: string): boolean {
-    return this.db.$client.prepare('select 1 from staff where contact_id = ? and active = 1').pluck().get(contactId) !== undefined;
+    return peopleOf(this.db).isStaff(contactId);
   }
 
   /**

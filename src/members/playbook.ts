@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { cleanText } from '../core/sanitize.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -294,9 +293,7 @@ export function bindingText(p: Pick<MembershipPlaybook, 'binding'>, key: keyof t
  * given as undefined is left empty.
  * @example fill('您好，{name}', { name: '王女士' }) // '您好，王女士'
  */
-export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
-}
+export { fill } from '../core/template.js';
 
 /**
  * Holds the current playbook. `reload()` reads the file again; when the new version is bad, the last

@@ -10,7 +10,8 @@ import type { InboundMessage, InboundType } from '../core/messages.js';
  *   messages of one member are one question until a staff message closes it.
  * - **No reply needed.** Types on the list (stickers, links …); texts made only of emoji, WeChat
  *   `[微笑]` codes and punctuation; texts made only of listed phrases (`好的谢谢`, `收到👌`); bot commands
- *   (`积分`, `兑换 C001`), which the bot answers itself.
+ *   (`积分`, `兑换 C001`), which the bot answers itself: whatever the command registry
+ *   (inbound/commands.ts) says a member's command is, passed in as `isCommand`.
  * - **Closes, in a group.** A staff message (or one typed by a person on the bot account's phone):
  *   1. that @-mentions members closes those members' questions;
  *   2. that quotes members (`「王小丫：…」`) closes the quoted members' questions;
@@ -30,9 +31,11 @@ export interface NoReplyRules {
   types: readonly InboundType[];
   /** Texts of emoji, `[微笑]` codes and punctuation only. */
   emojiOnly: boolean;
-  /** First words of the bot's own commands (`积分`, `兑换 …`). */
-  botCommands: readonly string[];
 }
+
+/** Whether a member's text is a bot command (the command registry's answer); none by default. */
+export type IsCommand = (text: string) => boolean;
+const NO_COMMANDS: IsCommand = () => false;
 
 /** Who wrote a message, as far as the SLA is concerned. */
 export type Speaker = 'member' | 'staff' | 'account';
@@ -91,12 +94,11 @@ function segments(s: string, phrases: readonly string[]): boolean {
  * @example needsNoReply({ type: 'text', text: '好的，谢谢！👌' }, rules) // true
  * @example needsNoReply({ type: 'text', text: '好的，几点发货？' }, rules) // false
  */
-export function needsNoReply(m: Pick<InboundMessage, 'type' | 'text'>, rules: NoReplyRules): boolean {
+export function needsNoReply(m: Pick<InboundMessage, 'type' | 'text'>, rules: NoReplyRules, isCommand: IsCommand = NO_COMMANDS): boolean {
   if (rules.types.includes(m.type)) return true;
   if (m.type !== 'text') return false;
   const text = stripMentions(m.text);
-  const firstWord = text.split(/\s+/u)[0] ?? '';
-  if (firstWord && rules.botCommands.includes(firstWord)) return true;
+  if (text && isCommand(text)) return true;
   const norm = normalizeText(text);
   if (norm === '') return rules.emojiOnly || text === '';
   return segments(norm, normalizedPhrases(rules.phrases));
@@ -121,9 +123,11 @@ export function decide(input: {
   isStaffOrBot: (contactId: string) => boolean;
   open: readonly OpenRef[];
   noReply: NoReplyRules;
+  /** Whether a member's text is a bot command (the command registry). */
+  isCommand?: IsCommand;
 }): Decision {
   const { speaker, message: m, open } = input;
-  if (speaker === 'member') return needsNoReply(m, input.noReply) ? { action: 'none', why: 'no-reply-needed' } : { action: 'ask' };
+  if (speaker === 'member') return needsNoReply(m, input.noReply, input.isCommand) ? { action: 'none', why: 'no-reply-needed' } : { action: 'ask' };
   if (!m.roomId) {
     if (speaker === 'staff') return { action: 'none', why: 'staff-private' };
     return open.length ? { action: 'close', questionIds: open.map((q) => q.id), rule: 'private' } : { action: 'none', why: 'nothing-open' };

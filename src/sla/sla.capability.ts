@@ -1,4 +1,6 @@
 import type { Capability, CapabilityContext } from '../core/capability.js';
+import { STAFF_COMMAND_ROLES } from '../inbound/commands.js';
+import { parseStaffCommand } from './commands.rules.js';
 import { SlaDirectory } from './sla.directory.js';
 import { backlogCron, sendBacklogDigest } from './sla.digest.js';
 import { slaMessageHandler } from './sla.handlers.js';
@@ -38,6 +40,9 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
   const holder = typeof source === 'string' ? new SlaPlaybookHolder(source, ctx.logger) : source;
   holder.logger ??= ctx.logger;
   const first = holder.current;
+  if (first.noReplyNeeded.botCommands !== undefined) {
+    ctx.logger.warn({ file: first.file }, `${first.file}: noReplyNeeded.botCommands is deprecated and ignored: the commands the capabilities declare are never questions; delete the key`);
+  }
   const playbook = () => holder.fresh(ctx.clock.now().getTime());
   const timezone = ctx.config.TIMEZONE;
   const repo = new SlaRepo(ctx.db);
@@ -52,7 +57,15 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
     deadlines.checkRedisKept().catch((err: unknown) => ctx.logger.warn({ err }, 'SLA could not check its deadline jobs in Redis'));
   }, SLA_REDIS_CHECK_MS);
   redisWatch.unref();
-  const tracker = new SlaTracker({ repo, directory, deadlines, timezone, playbook, clock: ctx.clock, logger: ctx.logger });
+  const commands = ctx.router.commands;
+  const tracker = new SlaTracker({
+    repo, directory, deadlines, timezone, playbook, clock: ctx.clock, logger: ctx.logger,
+    isCommand: (text) => commands.claimant(text, 'member') !== undefined,
+  });
+  const undeclare = commands.declare(
+    { capability: 'sla', command: 'list', words: first.commands.list, roles: STAFF_COMMAND_ROLES, matches: (t) => parseStaffCommand(t, playbook().commands)?.kind === 'list' },
+    { capability: 'sla', command: 'close', words: first.commands.close, roles: STAFF_COMMAND_ROLES, matches: (t) => parseStaffCommand(t, playbook().commands)?.kind === 'close' },
+  );
   const inbox = new SlaInbox(ctx.db, slaMessageHandler({ repo, directory, tracker, clock: ctx.clock, timezone, playbook, logger: ctx.logger }), ctx.outbox, ctx.logger);
   const remove = ctx.router.use('sla', inbox.handler(), { self: true });
   ctx.scheduler.declare({
@@ -64,6 +77,7 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
     uninstall: async () => {
       clearInterval(redisWatch);
       remove();
+      undeclare();
       await inbox.idle();
       await reconciled;
       await deadlines.close();

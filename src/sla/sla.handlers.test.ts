@@ -3,6 +3,7 @@ import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { zonedTime } from '../core/time.js';
+import { memberCommandDeclarations } from '../members/commands.rules.js';
 import { Router } from '../inbound/router.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
 import { openTestDb } from '../platform/db/client.js';
@@ -34,8 +35,10 @@ function setup(at = zonedTime(2026, 11, 25, 12, 0, SH), pb = testPlaybook()) {
   const sent: EnqueueRequest[] = [];
   const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; } };
   const logger = silentLogger();
-  const tracker = new SlaTracker({ repo, directory, deadlines, timezone: SH, playbook: () => pb, clock, logger });
   const router = new Router(logger);
+  // the member commands, as the members capability declares them (the SLA reads the registry)
+  router.commands.declare(...memberCommandDeclarations());
+  const tracker = new SlaTracker({ repo, directory, deadlines, timezone: SH, playbook: () => pb, clock, logger, isCommand: (t) => router.commands.claimant(t, 'member') !== undefined });
   const inbox = new SlaInbox(db, slaMessageHandler({ repo, directory, tracker, clock, timezone: SH, playbook: () => pb, logger }), outbox, logger);
   router.use('sla', inbox.handler(), { self: true });
   const say = async (over: Partial<InboundMessage>) => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
 import { silentLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
@@ -24,14 +24,12 @@ import { slaAlerts } from './sla.schema.js';
 import { ShiftedClock, fastPlaybookYaml, inbound, seedSlaStore, testPlaybook } from './testing.js';
 
 const SH = 'Asia/Shanghai';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir('siyu-sla-');
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

@@ -12,6 +12,12 @@ const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
 describe('SLA playbook (sop/sla.yaml)', () => {
+  it('still loads an older file with noReplyNeeded.botCommands (deprecated, ignored: the command registry decides)', () => {
+    const old = parse((s) => s.replace('  emojiOnly: true\n', '  emojiOnly: true\n  botCommands: [入会, 积分, 兑换]\n'))();
+    expect(old.noReplyNeeded.botCommands).toEqual(['入会', '积分', '兑换']);
+    expect(parse((s) => s)().noReplyNeeded.botCommands).toBeUndefined();
+  });
+
   it('loads the shipped file: tiers 5 → owner guide, 15 → store manager, 60 → admins; 48-hour backlog', () => {
     const p = loadSlaPlaybook(FILE);
     expect(p.tiers.map((t) => [t.after / 60_000, t.to])).toEqual([[5, 'owner-guide'], [15, 'store-manager'], [60, 'admins']]);

@@ -1,4 +1,4 @@
-import { cleanText } from '../core/sanitize.js';
+import { fill } from '../core/template.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { duration as durationField } from '../core/playbook-duration.js';
 import { z } from 'zod';
@@ -92,7 +92,11 @@ export const slaPlaybookSchema = z.strictObject({
     phrases: words,
     types: z.array(z.enum(INBOUND_TYPES, { error: `one of ${INBOUND_TYPES.join(', ')}` }), { error: 'a list of message types' }),
     emojiOnly: z.boolean({ error: 'true or false' }).default(true),
-    botCommands: words.default([]),
+    /**
+     * Deprecated and ignored: which texts are commands comes from the command registry
+     * (inbound/commands.ts). Still accepted so an older file loads; installSla logs one line about it.
+     */
+    botCommands: words.optional(),
   }),
   commands: z.strictObject({ close: words.min(1, { error: 'at least one word' }), list: words.min(1, { error: 'at least one word' }) }),
   satisfaction: z.strictObject({
@@ -168,9 +172,7 @@ function crossCheck(p: Parsed): string | null {
  * Fills `{name}` variables; unknown ones were refused at load.
  * @example fillText('已等{waited}', { waited: '6分钟' }) // '已等6分钟'
  */
-export function fillText(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/gu, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
-}
+export const fillText: (template: string, vars: Record<string, string | number | undefined>) => string = fill;
 
 /**
  * Holds the playbook in use: reloads when the file changes, keeps the last good version after a bad

@@ -79,12 +79,6 @@ export class SlaRepo {
     };
   }
 
-  /** Every active staff member. */
-  staffDirectory(): StaffEntry[] {
-    return this.db.select({ code: staff.code, name: staff.name, role: staff.role, storeCode: staff.storeCode, contactId: staff.contactId })
-      .from(staff).where(eq(staff.active, true)).all();
-  }
-
   /** The brand's record of a group (store, owner guide), if it has one. */
   group(roomId: string): { name: string; storeCode: string | null; guideCode: string | null } | undefined {
     return this.q.group.get({ roomId });

@@ -25,6 +25,8 @@ export interface TrackerDeps {
   playbook: () => SlaPlaybook;
   clock: Clock;
   logger: Logger;
+  /** Whether a member's text is a bot command (the command registry): such text opens no question. */
+  isCommand?: (text: string) => boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export class SlaTracker {
     const at = Math.min(m.providerAt, receivedAt);
     const { repo, directory } = this.deps;
     const open = w.speaker === 'member' ? [] : repo.openIn(w.conversationId);
-    const d = decide({ speaker: w.speaker, message: m, isStaffOrBot: (id) => directory.isStaffOrBot(id), open, noReply: pb.noReplyNeeded });
+    const d = decide({ speaker: w.speaker, message: m, isStaffOrBot: (id) => directory.isStaffOrBot(id), open, noReply: pb.noReplyNeeded, isCommand: this.deps.isCommand });
     switch (d.action) {
       case 'none':
         return { kind: 'ignored', why: d.why };

@@ -27,6 +27,7 @@ describe('wake-up playbook (sop/wakeup.yaml)', () => {
     expect(refusal('windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["10:00-12:00", "25:00-21:00"]')).toBe('FILE: windows[1]: expected a window "HH:MM-HH:MM" within one day (start before end), found "25:00-21:00"');
     expect(refusal('windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["10:00-12:00", "11:00-13:00"]')).toMatch(/^FILE: windows: expected windows that do not overlap/);
     expect(refusal('activity: [message, purchase, redemption]', 'activity: [message, visit]')).toBe('FILE: activity[1]: expected one of message, purchase, redemption, found "visit"');
+    expect(refusal('ack: "{name}，收到', 'ack: "{member}，收到')).toBe('FILE: texts.ack: unknown variable {member}; allowed: {name}');
     expect(refusal('lapseAfterDays: 14', 'lapseAfterDays: 14\nbogus: 1')).toMatch(/^FILE: \(top level\): unknown key "bogus"; allowed: activity, stages, /);
     expect(refusal('perGuidePerDay: 3', 'perGuidePerDay: 3\n  perStore: 9')).toBe('FILE: budget: unknown key "perStore"; allowed: perAccountPerDay, perGuidePerDay');
     expect(refusal('{name}，这是我们最后一次', '{coupon}，这是我们最后一次')).toBe('FILE: stages[2].texts.default: unknown variable {coupon}; allowed: {name}, {days}');

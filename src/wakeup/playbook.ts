@@ -21,6 +21,8 @@ export const STAGE_VARIABLES = ['name', 'days'] as const;
 export const COUPON_VARIABLES = ['reward', 'coupon', 'expires'] as const;
 /** `{where}` is `在群「<group>」` when the member wrote in a group, else empty. */
 export const HANDOVER_VARIABLES = ['member', 'tier', 'days', 'stage', 'text', 'where'] as const;
+/** Variables of `texts.ack`, the answer to a member who replied to a wake-up. */
+export const ACK_VARIABLES = ['name'] as const;
 /** `{coupon}` is `券码 <code>` at a stage that issued one, else empty. */
 export const SUGGESTION_VARIABLES = ['days', 'stage', 'coupon'] as const;
 
@@ -60,7 +62,7 @@ export const wakeupSchema = z.strictObject({
     seed: z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' }).optional(),
   }),
   measurement: z.strictObject({ reactivationWindowDays: int('a number of days 1–180', 1, 180) }),
-  texts: z.strictObject({ handover: text, suggestion: text }),
+  texts: z.strictObject({ handover: text, suggestion: text, ack: text.optional() }),
 });
 
 type Parsed = z.infer<typeof wakeupSchema>;
@@ -128,6 +130,8 @@ function crossCheck(p: Parsed): string | null {
     const bad = unknownVariable(p.texts[key], vars);
     if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(vars)}`;
   }
+  const badAck = p.texts.ack === undefined ? null : unknownVariable(p.texts.ack, ACK_VARIABLES);
+  if (badAck) return `texts.ack: unknown variable {${badAck}}; allowed: ${listVars(ACK_VARIABLES)}`;
   return null;
 }
 

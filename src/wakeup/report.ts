@@ -16,7 +16,10 @@ export interface ArmFigures {
   rate: number | null;
   /** Wilson 95% interval of the rate. */
   ci: Interval | null;
-  /** Stages whose reactivation window is not over yet (their count may still grow). */
+  /**
+   * Reactivation windows not over yet (their count may still grow): per stage, the episodes whose latest
+   * stage it is; for `all`, the episodes. The stage rows add up to the `all` row.
+   */
   windowOpen: number;
 }
 
@@ -45,6 +48,17 @@ export interface WakeupReport {
 interface Cell { stage: number; tier: string; arm: 'treatment' | 'holdout'; n: number; reactivated: number; open: number }
 
 const REACTIVATION = "('message', 'purchase', 'redemption')";
+
+/**
+ * A reactivation window still open: the episode's latest stage was decided at `at` less than the window
+ * ago and the member has not come back within it. One definition for the stage rows (the step that is
+ * its episode's latest, `s.stage = e.stage`) and the all-stages row (the episode's last step), so the
+ * stage rows add up to the all-stages row, and the tier rows to their stage row. An active episode
+ * whose last window closed is not open: its next stage, when decided, opens a new window. (An active
+ * episode has no end reason: `null in (…)` is null, hence the coalesce; without it no stage row ever
+ * counted an active episode's window.)
+ */
+const OPEN = (at: string) => `${at} + @win > @now and not coalesce(e.end_reason in ${REACTIVATION} and e.ended_at < ${at} + @win, 0)`;
 
 function figures(c: Cell | undefined): ArmFigures {
   const n = c?.n ?? 0;
@@ -80,12 +94,12 @@ export function wakeupReport(db: Db, opts: { now: number; windowDays: number }):
   const win = opts.windowDays * DAY_MS;
   const cells = c.prepare(`select s.stage, s.tier, s.arm, count(*) as n,
       sum(case when e.end_reason in ${REACTIVATION} and e.ended_at >= s.at and e.ended_at < s.at + @win then 1 else 0 end) as reactivated,
-      sum(case when s.at + @win > @now and not (e.end_reason in ${REACTIVATION} and e.ended_at < s.at + @win) then 1 else 0 end) as open
+      sum(case when s.stage = e.stage and ${OPEN('s.at')} then 1 else 0 end) as open
     from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id group by s.stage, s.tier, s.arm order by s.stage, s.tier, s.arm`)
     .all({ win, now: opts.now }) as Cell[];
   const episodeCells = c.prepare(`select 0 as stage, e.tier, e.arm, count(*) as n,
       sum(case when e.end_reason in ${REACTIVATION} and e.ended_at < e.last_step_at + @win then 1 else 0 end) as reactivated,
-      sum(case when e.status = 'active' or (e.last_step_at + @win > @now and not (e.end_reason in ${REACTIVATION})) then 1 else 0 end) as open
+      sum(case when ${OPEN('e.last_step_at')} then 1 else 0 end) as open
     from wakeup_episodes e where e.stage > 0 group by e.tier, e.arm`).all({ win, now: opts.now }) as Cell[];
   const rows = [
     ...liftRows(episodeCells, () => 'all', () => 'all'),

@@ -64,8 +64,8 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
   const repo = deps.repo;
   const tierNames = readTierNames(holder.file);
   const remove = ctx.router.use('wakeup', wakeupInboundHandler({
-    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
-  }));
+    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req), commands: ctx.router.commands,
+  }), { first: true });
   const windowCron = (w: { startMinute: number }) => `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`;
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({

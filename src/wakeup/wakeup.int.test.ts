@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { loadConfig } from '../config.js';
@@ -18,7 +19,7 @@ import { creditOrder } from '../members/ledger.js';
 import { insertMember, shippedPlaybook } from '../members/testing.js';
 import { coupons, outbox, staff, stores } from '../platform/db/schema.js';
 import { parseWakeupPlaybook, WakeupPlaybookHolder } from './playbook.js';
-import { wakeupReport } from './report.js';
+import { wakeupReport, type LiftRow, type WakeupReport } from './report.js';
 import { cardSuggestions, installWakeup, type WakeupRuntime } from './wakeup.capability.js';
 import { runSelection, runSweep } from './wakeup.jobs.js';
 import { wakeupSuggestionsFor } from './wakeup.repo.js';
@@ -26,12 +27,11 @@ import { DAY_MS, armFor, holdoutDraw } from './wakeup.rules.js';
 import { wakeupEpisodes, wakeupSteps } from './wakeup.schema.js';
 
 const SEED = 'test-seed';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir();
 });
 afterEach(async () => {
@@ -39,7 +39,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 
@@ -73,6 +72,20 @@ function dormant(w: MembersWorld, contactId: string | null, days: number, over: 
     contactId, name: over.name ?? `会员${contactId ?? 'x'}`, tier: over.tier ?? 'regular', guideCode: 'G1', storeCode: 'HZ01',
     joinedAt: now - 400 * DAY_MS, lastActiveAt: now - days * DAY_MS,
   }, now);
+}
+
+const openOf = (r: LiftRow) => r.treatment.windowOpen + r.holdout.windowOpen;
+/** The per-stage rows add up to the all-stages row (windows still open), and the tier rows to their stage row. */
+function expectStageRowsAddUp(report: WakeupReport): void {
+  const all = report.rows.find((r) => r.stage === 'all')!;
+  const stages = report.rows.filter((r) => r.stage !== 'all' && r.tier === 'all');
+  for (const arm of ['treatment', 'holdout'] as const) {
+    expect(stages.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} windows open: stages vs all`).toBe(all[arm].windowOpen);
+    for (const st of stages) {
+      const tiers = report.rows.filter((r) => r.stage === st.stage && r.tier !== 'all');
+      expect(tiers.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} stage ${st.stage}: tiers vs stage`).toBe(st[arm].windowOpen);
+    }
+  }
 }
 
 const armOf = (id: number, days: number) => armFor(holdoutDraw(SEED, id, at(0, 10) - days * DAY_MS), 0.1);
@@ -129,9 +142,19 @@ describe('wake-up: a silent member goes through the stages, the holdout gets not
     await runSelection(rt.deps);
     expect(wakeRows(w)).toHaveLength(rows1.length);
 
+    // Day 20: stage 1's windows (14 days) are over, stage 2 is not due yet: no window is open, in the
+    // stage rows nor in the all-stages row (active episodes waiting for their next stage are not open).
+    w.clock.set(at(20, 10));
+    const waiting = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 });
+    expectStageRowsAddUp(waiting);
+    expect(openOf(waiting.rows.find((r) => r.stage === 'all')!)).toBe(0);
+
     // 30 days later: stage 2 with a coupon from the catalogue.
     w.clock.set(at(30, 10));
     await runSelection(rt.deps);
+    const second = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 });
+    expectStageRowsAddUp(second);
+    expect(openOf(second.rows.find((r) => r.stage === 2 && r.tier === 'all')!)).toBeGreaterThan(0);
     const stage2 = wakeRows(w).find((r) => r.targetId === `wx-s${a - 1}` && r.key.startsWith(`wakeup:${a}:2:`))!;
     const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, a).id}:2`)).get()!;
     expect(coupon).toMatchObject({ memberId: a, rewardCode: 'C002', status: 'issued' });

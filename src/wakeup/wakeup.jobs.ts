@@ -1,4 +1,4 @@
-import { cleanText } from '../core/sanitize.js';
+import { fill } from '../core/template.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { localDate } from '../core/time.js';
@@ -184,6 +184,4 @@ async function queuePending(deps: WakeupDeps, now: number): Promise<void> {
 }
 
 /** Fills `{name}` variables (unknown ones were refused at load). */
-export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([A-Za-z_]\w*)\}/g, (_, k: string) => (k in vars ? cleanText(String(vars[k] ?? '')) : `{${k}}`));
-}
+export { fill };

@@ -1,3 +1,5 @@
+import { peopleOf } from '../core/directory.js';
+import { activitySql } from '../core/activity.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import { MARKETING_PURPOSES } from '../outbox/purposes.js';
@@ -76,14 +78,13 @@ export interface PendingSend {
 
 const ACTIVE_DRAW_FN = new WeakSet<Database>();
 
-/** The dormancy anchor of `m` (last counted activity, else joined, else created) for the playbook's activities. */
-export function anchorSql(pb: Pick<WakeupPlaybook, 'activity'>, m = 'm'): string {
-  const cols = [
-    ...(pb.activity.includes('message') ? [`${m}.last_active_at`] : []),
-    ...(pb.activity.includes('purchase') ? [`${m}.last_purchase_at`] : []),
-  ];
-  const latest = cols.length === 2 ? [`max(${cols[0]}, ${cols[1]})`, ...cols] : cols;
-  return `coalesce(${[...latest, `${m}.joined_at`, `${m}.created_at`].join(', ')})`;
+/**
+ * The dormancy anchor of `m`: its last activity as core/activity.ts defines it (message, purchase,
+ * redemption, else joined, else recorded), the same the 3+3+3 card reads. The playbook's `activity`
+ * list decides only what ends an episode.
+ */
+export function anchorSql(_pb?: Pick<WakeupPlaybook, 'activity'>, m = 'm'): string {
+  return activitySql(m);
 }
 
 /** Outbox key of a stage message: `wakeup:<memberId>:<stage>:<episodeId>` (an episode per silence). */
@@ -210,7 +211,7 @@ export class WakeupRepo {
 
   /** The guide's own contact (staff.contact_id), for hand-overs. */
   guideContact(guideCode: string): { contactId: string; name: string } | undefined {
-    return this.st('select contact_id as contactId, name from staff where code = ? and contact_id is not null and active = 1').get(guideCode) as { contactId: string; name: string } | undefined;
+    return peopleOf(this.db).contactOf(guideCode);
   }
 
   /** Treatment wake-ups of the outbox channel already decided on local `date` for `account` (the budget used). */

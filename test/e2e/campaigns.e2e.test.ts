@@ -13,22 +13,20 @@ import { membersCapability } from '../../src/members/members.capability.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const SH = 'Asia/Shanghai';
 const SPREAD_MS = 6_000;
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-campaigns-e2e-');
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

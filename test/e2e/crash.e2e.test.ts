@@ -6,24 +6,22 @@ import { silentLogger } from '../../src/core/logger.js';
 import { outbox } from '../../src/platform/db/schema.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { testConfig } from '../support/app.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let world: World;
 let restoreHome: () => void;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-crash-');
   world = await startWorld({ logger: silentLogger(), token: 'insecure_crash_test' });
 });
 afterAll(async () => {
   await world.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

@@ -15,7 +15,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /** Real time from a chosen instant; `jump` moves it (BullMQ delays are wall time, so they still agree). */
 class JumpClock implements Clock {
@@ -31,7 +31,7 @@ attribution: { defaultStore: HZ01 }
 welcome: { text: "{name}您好，欢迎来到{store}！我是导购{guide}。回复“入会”成为会员", returning: "" }
 `, 'e2e-friends.yaml');
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -41,7 +41,6 @@ const clock = new JumpClock('2026-11-20T02:00:00Z'); // 10:00 in Shanghai
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-friends-e2e-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/app`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'friends-e2e', INBOUND_MAX_AGE_SECONDS: '0' }),
@@ -53,7 +52,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await app?.stop();
-  await redis?.stop();
   tmp?.remove();
   restoreHome?.();
 });

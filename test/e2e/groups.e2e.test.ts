@@ -14,7 +14,7 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 // One welcome per 2 joins or 2 s after the first, whichever comes first.
 const PLAYBOOK = parseGroupsPlaybook(`
@@ -27,7 +27,7 @@ const A = 'hz01-a@chatroom';
 const B = 'hz01-b@chatroom';
 const VIP = 'hz01-vip@chatroom';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -36,7 +36,6 @@ let runtime: GroupsRuntime;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-groups-e2e-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/app`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'groups-e2e' }),
@@ -48,7 +47,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await app?.stop();
-  await redis?.stop();
   tmp?.remove();
   restoreHome?.();
 });

@@ -13,13 +13,13 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { BotMessage } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const SH = 'Asia/Shanghai';
 const GUIDE = 'guide-hz01-01';
 const SOP = path.resolve('sop');
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 
@@ -56,11 +56,9 @@ const isCard = (m: BotMessage) => m.target.id === GUIDE && m.text.startsWith('ã€
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-guide-e2e-');
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

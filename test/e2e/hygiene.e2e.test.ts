@@ -10,10 +10,10 @@ import type { BotMessage, World } from '../../src/platform/wechaty/world/server.
 import { slaCapability } from '../../src/sla/sla.capability.js';
 import { slaQuestions } from '../../src/sla/sla.schema.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { testConfig } from '../support/app.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -21,7 +21,6 @@ let world: World;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-hygiene-e2e-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'hygiene-e2e' }),
@@ -33,7 +32,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

@@ -13,14 +13,14 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { slaCapability } from '../../src/sla/sla.capability.js';
 import { fastPlaybookYaml } from '../../src/sla/testing.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { testConfig } from '../support/app.js';
 
 const GUIDE_B = 'guide-hz01-03';
 const MANAGER = 'mgr-hz01';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -28,7 +28,6 @@ let world: World;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-identity-e2e-');
   const sla = path.join(tmp.dir, 'sla.yaml');
   writeFileSync(sla, fastPlaybookYaml(readFileSync('sop/sla.yaml', 'utf8'), [['2s', 'owner-guide'], ['30s', 'store-manager']]));
@@ -42,7 +41,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

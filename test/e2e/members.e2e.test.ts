@@ -12,11 +12,11 @@ import { loadMembershipPlaybook } from '../../src/members/playbook.js';
 import { coupons, members, pointsLedger } from '../../src/platform/db/schema.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { testConfig } from '../support/app.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -24,7 +24,6 @@ let world: World;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-members-e2e-');
   app = await startApp({
     config: testConfig(tmp.dir, { REDIS_URL: redis.url, QUEUE_PREFIX: 'mem' }),
@@ -36,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

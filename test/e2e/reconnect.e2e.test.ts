@@ -5,9 +5,9 @@ import { isolateWechaty, nextEvent, recordingLogger, type LogLine } from '../../
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -16,7 +16,6 @@ const rec = recordingLogger('info');
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-reconnect-');
   // The shipped reconnect settings: backoff from 1 s doubling up to 60 s, a probe every 3 s.
   app = await startApp({
@@ -28,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

@@ -8,9 +8,9 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -19,7 +19,6 @@ const T = loadMembershipPlaybook('sop/membership.yaml').texts;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-repeat-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'repeat', INBOUND_MAX_AGE_SECONDS: '0' }),
@@ -30,7 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

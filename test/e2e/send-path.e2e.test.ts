@@ -11,7 +11,7 @@ import { startWorld, type BotMessage, type World } from '../../src/platform/wech
 import type { WorldSeed } from '../../src/platform/wechaty/world/seed.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /**
  * The send path with the shipped defaults (20 sends a minute, gaps 1–3 s, quiet hours 21:30–08:30),
@@ -46,7 +46,7 @@ function middayClock(): Clock {
   return { now: () => new Date(Date.now() + offset) };
 }
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let world: World;
@@ -54,7 +54,6 @@ let app: App;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-send-path-');
   world = await startWorld({ seed: seed(), logger: silentLogger(), traffic: { enabled: false, intervalMs: 8000 } });
   app = await startApp({
@@ -75,7 +74,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await world?.stop();
-  await redis?.stop();
   tmp?.remove();
   restoreHome?.();
 });

@@ -15,7 +15,7 @@ import { SLA_QUEUE } from '../../src/sla/sla.jobs.js';
 import { slaQuestions } from '../../src/sla/sla.schema.js';
 import { fastPlaybookYaml } from '../../src/sla/testing.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { testConfig } from '../support/app.js';
 
 const GROUP_A = 'hz01-a@chatroom';
@@ -24,7 +24,7 @@ const GUIDE_A = 'guide-hz01-01';
 const GUIDE_B = 'guide-hz01-03';
 const MANAGER = 'mgr-hz01';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -32,7 +32,6 @@ let world: World;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-sla-e2e-');
   // Short tiers (seconds), the clock running all day: 2 s → the group's guide, 4 s → the store manager.
   const playbook = path.join(tmp.dir, 'sla.yaml');
@@ -47,7 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

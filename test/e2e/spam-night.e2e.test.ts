@@ -9,12 +9,12 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const A = 'hz01-a@chatroom';
 const GUIDE = 'guide-hz01-01'; // owner of group A
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 let app: App;
@@ -24,7 +24,6 @@ const clock = new ManualClock('2026-11-20T15:30:00Z');
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-spam-night-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/app`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'spam-night', INBOUND_MAX_AGE_SECONDS: '0' }),
@@ -36,7 +35,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await app?.stop();
-  await redis?.stop();
   tmp?.remove();
   restoreHome?.();
 });

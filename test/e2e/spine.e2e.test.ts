@@ -5,21 +5,19 @@ import { silentLogger } from '../../src/core/logger.js';
 import { contacts, inboundMessages, outbox } from '../../src/platform/db/schema.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { pingCapability, testConfig, throwingCapability } from '../support/app.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let restoreHome: () => void;
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
-  redis = await startTestRedis();
   tmp = tempDir('siyu-e2e-');
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
   restoreHome();
 });

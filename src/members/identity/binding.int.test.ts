@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, startTestRedis, type TestRedis } from '../../../test/support/redis.js';
+import { flushAll } from '../../../test/support/redis.js';
+import { useTestRedis } from '../../../test/support/redis-fixture.js';
 import { tempDir } from '../../../test/support/harness.js';
 import { membersWorld, type MembersWorld } from '../../../test/support/members.js';
 import { staff } from '../../platform/db/schema.js';
@@ -9,12 +10,11 @@ import { insertMember, insertStore, shippedPlaybook } from '../testing.js';
 import { readFileSync } from 'node:fs';
 
 const pb = shippedPlaybook();
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir('siyu-binding-');
 });
 afterEach(async () => {
@@ -22,7 +22,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flushAll, startTestRedis, type TestRedis } from '../../../test/support/redis.js';
+import { flushAll } from '../../../test/support/redis.js';
+import { useTestRedis } from '../../../test/support/redis-fixture.js';
 import { tempDir } from '../../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../../test/support/members.js';
 import { loadConfig } from '../../config.js';
@@ -20,12 +21,11 @@ import { selectMembers } from '../../campaigns/audience.rules.js';
 import { shippedPlaybook } from '../testing.js';
 
 const SEED = 'identity-seed';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: MembersWorld[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir('siyu-identity-downstream-');
 });
 afterEach(async () => {
@@ -33,7 +33,6 @@ afterEach(async () => {
   await flushAll(redis.url);
 });
 afterAll(async () => {
-  await redis.stop();
   tmp.remove();
 });
 

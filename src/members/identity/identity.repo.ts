@@ -1,3 +1,4 @@
+import { peopleOf } from '../../core/directory.js';
 import type Database from 'better-sqlite3';
 import type { Db } from '../../platform/db/client.js';
 import type { BindingState } from '../../platform/db/schema.js';
@@ -70,8 +71,6 @@ export class IdentityRepo {
         where code = ? and active = 1 and contact_id is not null`),
       managers: c.prepare<[string], StaffContact>(`select code, name, contact_id as contactId from staff
         where store_code = ? and role = 'store-manager' and active = 1 and contact_id is not null order by code`),
-      staffByContact: c.prepare<[string], { code: string; role: string; storeCode: string | null }>(
-        'select code, role, store_code as storeCode from staff where contact_id = ? and active = 1'),
     };
   }
 
@@ -160,7 +159,8 @@ export class IdentityRepo {
     return member.storeCode ? this.s.managers.all(member.storeCode) : [];
   }
 
+  /** The active staff member behind a contact (the directory of people, core/directory.ts). */
   staffByContact(contactId: string): { code: string; role: string; storeCode: string | null } | undefined {
-    return this.s.staffByContact.get(contactId);
+    return peopleOf(this.db).staffByContact(contactId);
   }
 }

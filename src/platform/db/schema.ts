@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** All times are epoch milliseconds (UTC instants); local dates are derived with the configured TZ. */
@@ -130,6 +131,16 @@ export const staff = sqliteTable('staff', {
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [uniqueIndex('staff_contact_uq').on(t.contactId), index('staff_store_idx').on(t.storeCode, t.role)]);
 
+/**
+ * One row counting changes to `staff` (triggers `staff_roster_insert/update/delete`, migration 0011):
+ * the directory of people (core/directory.ts) reads the roster again only when it moved, whoever wrote
+ * it (an import from the CLI, the console, a test).
+ */
+export const rosterVersion = sqliteTable('roster_version', {
+  id: integer('id').primaryKey(),
+  version: integer('version').notNull(),
+});
+
 export const BIRTHDAY_KINDS = ['solar', 'lunar'] as const;
 
 export const members = sqliteTable('members', {
@@ -173,6 +184,8 @@ export const members = sqliteTable('members', {
   index('members_guide_idx').on(t.guideCode),
   index('members_store_idx').on(t.storeCode),
   index('members_active_idx').on(t.lastActiveAt),
+  // The last activity as core/activity.ts defines it (same expression, so the 3+3+3 silent scan can use it).
+  index('members_activity_idx').on(sql`coalesce(max(${t.lastActiveAt}, ${t.lastPurchaseAt}), ${t.lastActiveAt}, ${t.lastPurchaseAt}, ${t.joinedAt}, ${t.createdAt})`),
   index('members_birthday_idx').on(t.birthdayKind, t.birthMonth, t.birthDay),
 ]);
 

@@ -1,6 +1,19 @@
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isolateWechaty, recordingLogger } from '../testing.js';
 import { startWorld, type World } from './server.js';
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` (connected, or refused). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 let world: World | undefined;
 let restore: () => void;
@@ -34,10 +47,17 @@ describe('startWorld', () => {
   it('stops and starts its gRPC server on the same port, and stops idempotently', async () => {
     const { logger } = recordingLogger();
     world = await startWorld({ logger });
+    const port = world.port;
+    expect(await accepts(port)).toBe(true);
     await world.stopServer();
     await world.stopServer();
+    expect(await accepts(port)).toBe(false);
     await world.startServer();
     await world.startServer();
+    expect(world.port).toBe(port);
+    expect(world.endpoint).toBe(`127.0.0.1:${port}`);
+    expect(await accepts(port)).toBe(true);
     await Promise.all([world.stop(), world.stop()]);
+    expect(await accepts(port)).toBe(false);
   });
 });
