@@ -151,11 +151,7 @@ export class OutboxRepo {
       .get(account) as { n: number }).n;
   }
 
-  /** Queued rows of `account` due by `at` that go before one of priority `priority` due at `dueAt` (for "n ahead"). */
-  aheadOf(account: string, priority: number, dueAt: number, at: number): number {
-    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'
-        and (priority < ? or (priority = ? and ${DUE} < ?)) and ${DUE} <= ?`).get(account, priority, priority, dueAt, at) as { n: number }).n;
-  }
+
 
   /**
    * Inserts rows whose key is new, in one transaction. Returns, per input, the row id and whether
