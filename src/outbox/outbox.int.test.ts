@@ -106,7 +106,8 @@ describe('outbox: one way out', () => {
   });
 
   it('sends a reply before a campaign queued ahead of it', async () => {
-    const h = await harness();
+    // With a budget (as every real account has), the sender takes a reply before any paced message.
+    const h = await harness(noon(), { ratePerMinute: 1000, gapMinMs: 0, gapMaxMs: 0 });
     await h.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ key: `camp${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('会员日'), purpose: 'campaign' as const })));
     await h.outbox.enqueue({ key: 'reply:urgent', target: member('c1'), content: text('reply'), purpose: 'reply' });
     h.sender.start(true);
