@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { mergeMembers, type MergeResult } from '../members/identity/merge.js';
 import { probableDuplicates, type ProbableDuplicate } from '../members/identity/duplicates.js';
 import type { MembershipPlaybook } from '../members/playbook.js';
+import { IdentityRepo } from '../members/identity/identity.repo.js';
 import { AuditRepo } from './audit.repo.js';
 
 export interface MergeRequest {
@@ -29,6 +30,46 @@ export function mergeMembersAudited(db: Db, playbook: MembershipPlaybook, req: M
     result: result.ok ? 'ok' : result.message,
   });
   if (result.ok) logger?.info({ keep: req.keep, drop: req.drop, by: req.actor, moved: result.summary.moved }, 'members merged');
+  return result;
+}
+
+export interface BindRequest {
+  member: number;
+  contactId: string;
+  actor: string;
+  channel: 'api' | 'cli' | 'chat';
+  now: number;
+}
+
+export type BindResult =
+  | { ok: true; member: number; contactId: string }
+  | { ok: false; reason: 'unknown' | 'taken'; message: string };
+
+/**
+ * Links a WeChat/WeCom contact id to a member by an operator (the console's members page): the member's
+ * own contact when it has none, otherwise a further link. A contact that already belongs to a member is
+ * refused (merge the two records instead). Audited (`members.bind`, target `MEMBER<-contact`), refusals
+ * included.
+ */
+export function bindContactAudited(db: Db, req: BindRequest, logger?: Logger): BindResult {
+  const identity = new IdentityRepo(db);
+  let result: BindResult;
+  if (!identity.memberById(req.member)) result = { ok: false, reason: 'unknown', message: `no member ${req.member}` };
+  else {
+    const owner = identity.memberByContact(req.contactId);
+    if (owner) {
+      result = { ok: false, reason: 'taken', message: owner.id === req.member
+        ? `contact ${req.contactId} is already linked to member ${req.member}`
+        : `contact ${req.contactId} belongs to member ${owner.id}: merge the two records instead` };
+    } else if (!identity.link(req.member, req.contactId, `console:${req.actor}`, req.now)) {
+      result = { ok: false, reason: 'taken', message: `contact ${req.contactId} was linked meanwhile; look again` };
+    } else result = { ok: true, member: req.member, contactId: req.contactId };
+  }
+  new AuditRepo(db).record({
+    at: req.now, actor: req.actor, channel: req.channel, action: 'members.bind', target: `${req.member}<-${req.contactId}`,
+    result: result.ok ? 'ok' : result.message,
+  });
+  if (result.ok) logger?.info({ member: req.member, by: req.actor }, 'contact bound to member by an operator');
   return result;
 }
 

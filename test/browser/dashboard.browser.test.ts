@@ -301,6 +301,13 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await page.waitForSelector('#merged');
     expect(app.db.$client.prepare('select count(*) from members where id = ?').pluck().get(dup)).toBe(0);
     expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'members.merge'").get()).toEqual({ actor: 'lin', result: 'ok' });
+    // Her second WeChat (a work phone) bound from the card; the contact then finds her record.
+    const keep = Number(await page.getAttribute('body', 'data-card'));
+    await page.fill('#bind-contact', 'wx-chen-work');
+    await page.click('#bind');
+    await page.waitForSelector('#bound');
+    expect(app.db.$client.prepare("select member_id from member_links where contact_id = 'wx-chen-work'").pluck().get()).toBe(keep);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'members.bind'").get()).toEqual({ actor: 'lin', result: 'ok' });
     await page.screenshot({ path: path.join(SHOTS, 'member-card.png'), fullPage: true });
 
     // Upload a CSV with bad rows: the check lists them (row, column, value, why) and nothing is applied.

@@ -8,6 +8,7 @@ import { runDoctor } from '../../members/doctor.js';
 import { creditOrder } from '../../members/ledger.js';
 import { insertMember, insertStore, shippedPlaybook } from '../../members/testing.js';
 import { closeDb, openDb, type Db } from '../../platform/db/client.js';
+import { IdentityRepo } from '../../members/identity/identity.repo.js';
 import { AuditRepo } from '../audit.repo.js';
 import { memberRoutes } from './routes/members.js';
 
@@ -68,6 +69,33 @@ describe('members merge and duplicates over the console API', () => {
     expect(db.$client.prepare('select count(*) from members').pluck().get()).toBe(1);
     expect(new AuditRepo(db).recent(10).map((x) => x.result)).toEqual([
       `KEEP and DROP are the same member (${a})`, 'no member 999', expect.stringMatching(/^force: unknown field/), expect.stringMatching(/^drop: /),
+    ]);
+  });
+});
+
+describe('binding a contact from the console', () => {
+  it('links a contact to an imported member (the contact then finds that record), refuses a taken contact, audits both', async () => {
+    const now = clock.now().getTime();
+    const imported = insertMember(db, { name: '陈思琪', phone: '13800000003' }, now);
+    const other = insertMember(db, { name: '王芳', contactId: 'wx-wang' }, now);
+    const { app } = api();
+    const bind = (body: unknown) => app.request('/api/members/bind', { method: 'POST', headers: { 'content-type': 'application/json', 'x-operator': 'chen' }, body: JSON.stringify(body) });
+    const ok = await bind({ member: imported, contactId: 'wx-chen' });
+    expect(ok.status).toBe(200);
+    expect(db.$client.prepare('select contact_id from members where id = ?').pluck().get(imported)).toBe('wx-chen');
+    expect(new IdentityRepo(db).memberByContact('wx-chen')?.id).toBe(imported);
+    const taken = await bind({ member: imported, contactId: 'wx-wang' });
+    expect(taken.status).toBe(409);
+    expect((await taken.json()).error).toBe(`contact wx-wang belongs to member ${other}: merge the two records instead`);
+    expect((await bind({ member: 999, contactId: 'wx-x' })).status).toBe(404);
+    const blank = await bind({ member: imported, contactId: ' ' });
+    expect(blank.status).toBe(400);
+    expect(await blank.json()).toMatchObject({ field: 'contactId' });
+    expect(new AuditRepo(db).recent(10).map((a) => [a.actor, a.action, a.target, a.result])).toEqual([
+      ['chen', 'members.bind', null, expect.stringMatching(/^contactId: /)],
+      ['chen', 'members.bind', '999<-wx-x', 'no member 999'],
+      ['chen', 'members.bind', `${imported}<-wx-wang`, `contact wx-wang belongs to member ${other}: merge the two records instead`],
+      ['chen', 'members.bind', `${imported}<-wx-chen`, 'ok'],
     ]);
   });
 });

@@ -16,7 +16,9 @@ export function membersPage(o: PageOptions): string {
   <section class="panel wide" id="card" hidden><h2 id="card-title"></h2>
     <div class="cards" id="card-figures"></div>
     <div class="grid2">
-      <div><h3>联系人与社群</h3><div id="card-contact"></div><ul id="card-groups"></ul></div>
+      <div><h3>联系人与社群</h3><div id="card-contact"></div><ul id="card-groups"></ul>
+        <p>绑定微信 ID <input id="bind-contact" size="18" placeholder="wxid_… / external_userid"> <button type="button" id="bind">绑定</button></p>
+        <p class="note">会员无法在私聊中自行绑定时使用；该微信已属于另一会员时会被拒绝（请改为合并）。操作记入审计。</p><div id="bind-result"></div></div>
       <div><h3>沉睡唤醒</h3><div id="card-wakeup"></div><h3>待回复的问题</h3><ul id="card-questions"></ul></div>
       <div><h3>收到的活动</h3><ul id="card-campaigns"></ul></div>
       <div><h3>可能重复的记录</h3><ul id="card-duplicates"></ul>
@@ -62,7 +64,17 @@ async function show(id) {
   document.getElementById('card-duplicates').innerHTML = dups.map((d) => '<li>' + d.ids.filter((x) => x !== m.id).map((x) => '<a href="#" onclick="event.preventDefault(); show(' + x + ')">#' + x + '</a> <button type="button" class="grey" data-drop="' + x + '" onclick="pickDrop(this)">选中</button>').join(' ') +
     ' <span class="note">' + esc(WHY[d.why] || d.why) + '</span></li>').join('') || '<li class="note">没有发现</li>';
   document.getElementById('merge').onclick = () => merge(m.id);
+  document.getElementById('bind').onclick = () => bind(m.id);
   document.body.dataset.card = String(m.id);
+}
+async function bind(member) {
+  const contactId = document.getElementById('bind-contact').value.trim();
+  if (!contactId) { alert('请输入微信 ID'); return; }
+  try {
+    await api('/api/members/bind', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ member, contactId }) });
+    await show(member);
+    document.getElementById('bind-result').innerHTML = '<span class="ok" id="bound">已绑定 ' + esc(contactId) + '</span>';
+  } catch (err) { document.getElementById('bind-result').innerHTML = '<span class="bad">' + esc(err.message) + '</span>'; }
 }
 function pickDrop(b) { document.getElementById('merge-drop').value = b.dataset.drop; }
 async function merge(keep) {
