@@ -32,6 +32,7 @@ import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
+import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
 
 export interface AppOptions {
@@ -215,6 +216,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
         }),
         importDir: path.resolve(config.DATA_DIR, 'imports'),
+        envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
         wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(SOP_ROOT, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
         metrics: async () => {
