@@ -40,7 +40,7 @@ async function save(form) {
   for (const el of form.querySelectorAll('input[name], textarea[name]')) values[el.name] = el.value;
   form.querySelectorAll('.field-error').forEach((e) => { e.textContent = ''; });
   const result = form.querySelector('.result');
-  result.textContent = '保存中…'; result.className = 'result';
+  result.textContent = '保存中…'; result.className = 'result'; delete result.dataset.state;
   const res = await fetch('/api/settings/' + kind, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(values) });
   const body = await res.json().catch(() => ({}));
   if (res.ok) {
