@@ -70,7 +70,7 @@ export const SETTINGS: Record<SettingsKind, SettingsFile> = {
     fields: [
       { key: 'budget.perAccountPerDay', kind: 'int', label: '每个账号每天唤醒条数', hint: '整数' },
       { key: 'budget.perGuidePerDay', kind: 'int', label: '每位导购每天唤醒建议数', hint: '整数' },
-      { key: 'windows', kind: 'list', label: '发送时段', hint: 'HH:MM-HH:MM，多个用逗号分隔，不可重叠；每个时段开始时挑选' },
+      { key: 'windows', kind: 'list', label: '发送时段', hint: 'HH:MM-HH:MM，多个用逗号分隔，不可重叠；每个时段开始时挑选。改时间一分钟内生效；增加或删除时段需重启机器人' },
     ],
   },
 };
@@ -84,7 +84,7 @@ export interface SettingsView {
 }
 
 export type SaveResult =
-  | { ok: true; changed: string[] }
+  | { ok: true; changed: string[]; notes: string[] }
   | { ok: false; status: 400; problems: PlaybookProblem[] };
 
 const keyPath = (key: string) => key.split('.');
@@ -188,7 +188,7 @@ export function saveSettings(sopDir: string, kind: SettingsKind, values: Record<
     edits.push({ from, to, text: render(node, valueOf(f, text), indent) + trailing });
     changed.push(f.key);
   }
-  if (!changed.length) return { ok: true, changed };
+  if (!changed.length) return { ok: true, changed, notes: [] };
   // Only the edited values change: the rest of the file (comments, layout) stays byte for byte.
   let after = before;
   for (const e of edits.sort((a, b) => b.from - a.from)) after = after.slice(0, e.from) + e.text + after.slice(e.to);
@@ -202,5 +202,8 @@ export function saveSettings(sopDir: string, kind: SettingsKind, values: Record<
     return { ok: false, status: 400, problems: [splitProblem(file, errorMessage(err).split(tmp).join(file))] };
   }
   renameSync(tmp, file);
-  return { ok: true, changed };
+  const notes: string[] = [];
+  const windows = (t: string) => (parseDocument(t).get('windows') as { items?: unknown[] } | undefined)?.items?.length ?? 0;
+  if (kind === 'wakeup' && windows(before) !== windows(after)) notes.push('windows: 增加或删除了时段，新的挑选时间在机器人重启后生效（已有时段的时间改动一分钟内生效）');
+  return { ok: true, changed, notes };
 }

@@ -108,7 +108,7 @@ describe('guide 3+3+3 settings saved from the console form', () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH), holder);
     await w.scheduler.start();
     expect(w.scheduler.cronOf('guide-cards')).toBe('30 9 * * *');
-    expect(saveSettings(sop, 'guide-daily', { 'times.card': '10:15', 'quotas.chats': '4' })).toEqual({ ok: true, changed: ['quotas.chats', 'times.card'] });
+    expect(saveSettings(sop, 'guide-daily', { 'times.card': '10:15', 'quotas.chats': '4' })).toEqual({ ok: true, changed: ['quotas.chats', 'times.card'], notes: [] });
     w.clock.advance(61_000);
     await w.scheduler.fire('guide-playbook-times', w.clock.now());
     await expect.poll(() => w.scheduler.cronOf('guide-cards'), { timeout: 10_000 }).toBe('15 10 * * *');

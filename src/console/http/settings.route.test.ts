@@ -78,10 +78,15 @@ describe('playbook settings over the API', () => {
 
     const wake = path.join(sop, 'wakeup.yaml');
     const wakeBefore = readFileSync(wake, 'utf8');
-    expect((await post('wakeup', { 'budget.perAccountPerDay': '150', windows: '09:30-11:00, 18:00-20:00' }, 'mei')).status).toBe(200);
+    const saved = await post('wakeup', { 'budget.perAccountPerDay': '150', windows: '09:30-11:00, 18:00-20:00' }, 'mei');
+    expect(saved.status).toBe(200);
+    expect((await saved.json() as { notes: string[] }).notes).toEqual([]);
     expect(readFileSync(wake, 'utf8')).toBe(withLines(wakeBefore, [['  perAccountPerDay: 200\n', '  perAccountPerDay: 150\n'], ['windows: ["10:00-12:00", "19:00-21:00"]', 'windows: ["09:30-11:00", "18:00-20:00"]']]));
     expect(loadWakeupPlaybook(wake).windows.map((w) => w.startMinute)).toEqual([570, 1080]);
     expect(audit.recent(1)[0]).toMatchObject({ actor: 'mei', action: 'settings.save', target: 'wakeup' });
+    // a third window is saved, with a note that its selection time starts at the next restart
+    const added = await (await post('wakeup', { windows: '09:30-11:00, 14:00-15:00, 18:00-20:00' })).json() as { notes: string[] };
+    expect(added.notes).toEqual([expect.stringMatching(/^windows: .*重启/)]);
   });
 
   it.each([

@@ -44,7 +44,7 @@ async function save(form) {
   const res = await fetch('/api/settings/' + kind, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(values) });
   const body = await res.json().catch(() => ({}));
   if (res.ok) {
-    result.textContent = body.changed.length ? '已保存：' + body.changed.join('、') + '（一分钟内生效）' : '没有改动';
+    result.textContent = (body.changed.length ? '已保存：' + body.changed.join('、') + '（一分钟内生效）' : '没有改动') + (body.notes.length ? '。' + body.notes.join('；') : '');
     result.className = 'result ok'; result.dataset.state = 'saved';
     for (const f of body.file.fields) { const el = form.querySelector('[name="' + f.key + '"]'); if (el) el.value = f.value; }
     return;

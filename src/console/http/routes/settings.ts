@@ -43,6 +43,6 @@ export function settingsRoutes(app: Hono, d: SettingsRoutesDeps): void {
       return c.json({ error: `${p.path}: ${p.message}`, field: p.path, problems: saved.problems }, 400);
     }
     auditApi(d.audit, d.clock, c, 'settings.save', kind, saved.changed.length ? `saved ${saved.changed.map((k) => `${k}=${JSON.stringify(r.data[k])}`).join(', ')}` : 'unchanged');
-    return c.json({ ok: true, changed: saved.changed, file: readSettings(d.sopDir, kind as SettingsKind) });
+    return c.json({ ok: true, changed: saved.changed, notes: saved.notes, file: readSettings(d.sopDir, kind as SettingsKind) });
   });
 }
