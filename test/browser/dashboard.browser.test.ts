@@ -223,30 +223,6 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await andPreview(() => page.fill('#s-time', hhmm));
     expect(await page.$('.problems .bad')).toBeNull();
     await page.screenshot({ path: path.join(SHOTS, 'campaign-builder.png'), fullPage: true });
-    // Playbook settings in a form: a 3+3+3 quota saved (the file's comments kept), a bad value refused inline with the file untouched.
-    const guideFile = path.join(sop, 'guide-daily.yaml');
-    const form = 'form[data-kind="guide-daily"]';
-    const chats = `${form} input[name="quotas.chats"]`;
-    await page.goto(`${base}/settings`);
-    await page.waitForSelector('body[data-loaded="true"]');
-    expect(await page.inputValue(chats)).toBe('3');
-    expect(await page.textContent('#env-quiet')).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
-    expect(await page.textContent('#env-body')).toContain('需重启');
-    await page.fill(chats, '4');
-    await page.click(`${form} button[type=submit]`);
-    await page.waitForSelector(`${form} .result[data-state="saved"]`);
-    expect(loadGuidePlaybook(guideFile).quotas.chats).toBe(4);
-    expect(readFileSync(guideFile, 'utf8')).toContain('# Items per day. Any whole number 0–20; 0 switches a category off.');
-    const saved = readFileSync(guideFile);
-    await page.fill(chats, '30');
-    await page.click(`${form} button[type=submit]`);
-    await page.waitForSelector(`${form} .result[data-state="refused"]`);
-    expect(await page.textContent(`${form} [data-error-for="quotas.chats"]`)).toMatch(/quotas\.chats: expected a whole number from 0 \(switched off\) to 20, found 30/);
-    expect(readFileSync(guideFile).equals(saved)).toBe(true);
-    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all())
-      .toEqual([{ actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) }]);
-    await page.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
-
     await page.setViewportSize({ width: 375, height: 800 });
     await page.screenshot({ path: path.join(SHOTS, 'campaign-builder-375.png'), fullPage: true });
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -360,6 +336,30 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(members()).toBe(before);
     expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
     await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
+
+    // Playbook settings in a form: a 3+3+3 quota saved (the file's comments kept), a bad value refused inline with the file untouched.
+    const guideFile = path.join(sop, 'guide-daily.yaml');
+    const form = 'form[data-kind="guide-daily"]';
+    const chats = `${form} input[name="quotas.chats"]`;
+    await page.goto(`${base}/settings`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.inputValue(chats)).toBe('3');
+    expect(await page.textContent('#env-quiet')).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
+    expect(await page.textContent('#env-body')).toContain('需重启');
+    await page.fill(chats, '4');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} .result[data-state="saved"]`);
+    expect(loadGuidePlaybook(guideFile).quotas.chats).toBe(4);
+    expect(readFileSync(guideFile, 'utf8')).toContain('# Items per day. Any whole number 0–20; 0 switches a category off.');
+    const saved = readFileSync(guideFile);
+    await page.fill(chats, '30');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} .result[data-state="refused"]`);
+    expect(await page.textContent(`${form} [data-error-for="quotas.chats"]`)).toMatch(/quotas\.chats: expected a whole number from 0 \(switched off\) to 20, found 30/);
+    expect(readFileSync(guideFile).equals(saved)).toBe(true);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all())
+      .toEqual([{ actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) }]);
+    await page.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
 
     await page.setViewportSize({ width: 375, height: 800 });
     for (const p of [...PAGES.map((x) => x.path), '/campaigns/new', '/imports']) {
