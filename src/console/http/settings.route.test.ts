@@ -109,4 +109,17 @@ describe('playbook settings over the API', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(audit.recent(1)[0]).toMatchObject({ actor: 'zhou', action: 'settings.save', target: kind, result: expect.stringMatching(new RegExp(`^refused: ${field.replace(/[.[\]]/g, '\\$&')}: `)) });
   });
+
+  it('refuses a body that is not form text (400 naming the field, audited) and an unknown form (404)', async () => {
+    const file = path.join(sop, 'guide-daily.yaml');
+    const before = readFileSync(file);
+    const res = await post('guide-daily', { 'quotas.chats': 4 });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'quotas.chats' });
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(audit.recent(1)[0]).toMatchObject({ action: 'settings.save', target: 'guide-daily', result: expect.stringMatching(/^refused: quotas\.chats: /) });
+    const unknown = await post('membership', {});
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json() as { error: string }).error).toBe('kind: "membership" is not a settings form; allowed: sla, guide-daily, wakeup');
+  });
 });

@@ -35,7 +35,10 @@ export function settingsRoutes(app: Hono, d: SettingsRoutesDeps): void {
     const kind = c.req.param('kind');
     if (!(SETTINGS_KINDS as readonly string[]).includes(kind)) return c.json({ error: `kind: "${kind}" is not a settings form; allowed: ${SETTINGS_KINDS.join(', ')}`, field: 'kind' }, 404);
     const r = await readBody(c, body);
-    if (!r.ok) return c.json(r.bad, 400);
+    if (!r.ok) {
+      auditApi(d.audit, d.clock, c, 'settings.save', kind, `refused: ${r.bad.error}`);
+      return c.json(r.bad, 400);
+    }
     const saved = saveSettings(d.sopDir, kind as SettingsKind, r.data);
     if (!saved.ok) {
       const p = saved.problems[0]!;
