@@ -32,6 +32,7 @@ import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
+import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
 
 export interface AppOptions {
@@ -47,6 +48,8 @@ export interface AppOptions {
   reconcileEverySeconds?: number;
   /** TTL of this process's liveness key (default 15 s). */
   livenessTtlMs?: number;
+  /** The playbooks folder the console checks and edits (default the shipped `sop/`; give the capabilities the same one). */
+  sopDir?: string;
 }
 
 /** The running bot: every part, started in order and stopped in reverse. */
@@ -80,6 +83,7 @@ export interface App {
 export async function startApp(opts: AppOptions): Promise<App> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
+  const sopDir = opts.sopDir ?? SOP_ROOT;
   const stack: { name: string; stop: () => unknown }[] = [];
   const stopAll = async () => {
     for (const part of stack.splice(0).reverse()) {
@@ -209,14 +213,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
-        db, sopDir: SOP_ROOT, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
+        db, sopDir, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
         campaigns: consoleCampaigns({
           db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
         }),
         importDir: path.resolve(config.DATA_DIR, 'imports'),
-        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(SOP_ROOT, 'wakeup.yaml') }),
-        reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, SOP_ROOT),
+        envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
+        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
+        reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
         metrics: async () => {
           const h = await health();
           return {

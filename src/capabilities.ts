@@ -13,5 +13,14 @@ import { groupsCapability } from './groups/groups.capability.js';
 /** Playbooks shipped with the bot (`sop/` at the project root). */
 export const SOP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sop');
 
-/** The capabilities the bot runs, in the order their inbound handlers see a message (admin first: see admin.capability.ts). */
-export const capabilities: Capability[] = [adminCapability({ membershipPlaybook: path.join(SOP_DIR, 'membership.yaml'), sopDir: SOP_DIR }), membersCapability(path.join(SOP_DIR, 'membership.yaml')), guideSopCapability(path.join(SOP_DIR, 'guide-daily.yaml')), slaCapability(path.join(SOP_DIR, 'sla.yaml')), campaignsCapability(path.join(SOP_DIR, 'campaigns')), friendsCapability(path.join(SOP_DIR, 'friends.yaml')), wakeupCapability(path.join(SOP_DIR, 'wakeup.yaml')), groupsCapability(path.join(SOP_DIR, 'groups.yaml'))];
+/**
+ * The capabilities the bot runs, reading their playbooks from `sopDir`, in the order their inbound
+ * handlers see a message (admin first: see admin.capability.ts).
+ */
+export function capabilitiesFor(sopDir: string): Capability[] {
+  const at = (name: string) => path.join(sopDir, name);
+  return [adminCapability({ membershipPlaybook: at('membership.yaml'), sopDir }), membersCapability(at('membership.yaml')), guideSopCapability(at('guide-daily.yaml')), slaCapability(at('sla.yaml')), campaignsCapability(at('campaigns')), friendsCapability(at('friends.yaml')), wakeupCapability(at('wakeup.yaml')), groupsCapability(at('groups.yaml'))];
+}
+
+/** The capabilities the bot runs, on the shipped playbooks. */
+export const capabilities: Capability[] = capabilitiesFor(SOP_DIR);

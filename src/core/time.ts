@@ -112,6 +112,12 @@ export function parseWindow(text: string): DailyWindow | null {
   return { startMinute: h1 * 60 + m1, endMinute: h2 * 60 + m2 };
 }
 
+/** A daily window back as `HH:MM-HH:MM`. */
+export function windowText(w: DailyWindow): string {
+  const hm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return `${hm(w.startMinute)}-${hm(w.endMinute)}`;
+}
+
 export function inWindow(at: Date, w: DailyWindow, tz: string): boolean {
   if (w.startMinute === w.endMinute) return false;
   const m = minuteOfDay(at, tz);

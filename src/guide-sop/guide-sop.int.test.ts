@@ -19,6 +19,7 @@ import { guideDays, guideQuestions } from './guide-sop.schema.js';
 import { GuidePlaybookHolder } from './playbook.js';
 import { insertStaff, shippedGuidePlaybook, smallStore } from './testing.js';
 import { guideReport } from './report.js';
+import { saveSettings } from '../console/settings.js';
 
 const SH = 'Asia/Shanghai';
 const redis = useTestRedis();
@@ -96,6 +97,29 @@ describe('guide 3+3+3 times edited while running', () => {
     await w.scheduler.fire('guide-playbook-times', slot);
     await expect.poll(() => new ScheduleRepo(w.db).get('guide-playbook-times', slot.getTime())?.status, { timeout: 10_000 }).toBe('done');
     expect(w.scheduler.cronOf('guide-cards')).toBe('45 7 * * *');
+  });
+});
+
+describe('guide 3+3+3 settings saved from the console form', () => {
+  it('a saved card time and quota take effect in the running bot within a minute, without a restart', async () => {
+    const sop = path.join(tmp.dir, `sop-form-${seq}`);
+    cpSync('sop', sop, { recursive: true });
+    const holder = new GuidePlaybookHolder(path.join(sop, 'guide-daily.yaml'));
+    const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH), holder);
+    await w.scheduler.start();
+    expect(w.scheduler.cronOf('guide-cards')).toBe('30 9 * * *');
+    expect(saveSettings(sop, 'guide-daily', { 'times.card': '10:15', 'quotas.chats': '4' })).toEqual({ ok: true, changed: ['quotas.chats', 'times.card'], notes: [] });
+    w.clock.advance(61_000);
+    await w.scheduler.fire('guide-playbook-times', w.clock.now());
+    await expect.poll(() => w.scheduler.cronOf('guide-cards'), { timeout: 10_000 }).toBe('15 10 * * *');
+    expect(holder.current.quotas.chats).toBe(4);
+    // a refused save changes nothing in the running bot
+    expect(saveSettings(sop, 'guide-daily', { 'times.card': '16:00' })).toMatchObject({ ok: false, problems: [{ path: 'times.nudge' }] });
+    w.clock.advance(61_000);
+    const slot = new Date(Math.floor(w.clock.now().getTime() / 1000) * 1000);
+    await w.scheduler.fire('guide-playbook-times', slot);
+    await expect.poll(() => new ScheduleRepo(w.db).get('guide-playbook-times', slot.getTime())?.status, { timeout: 10_000 }).toBe('done');
+    expect(w.scheduler.cronOf('guide-cards')).toBe('15 10 * * *');
   });
 });
 

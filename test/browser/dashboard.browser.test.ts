@@ -9,12 +9,13 @@
  * Chromium: CHROMIUM_PATH, else /usr/bin/chromium. Missing: the test fails when CI is set (.ci/run
  * installs it) and is skipped with a message otherwise.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
-import { capabilities } from '../../src/capabilities.js';
+import { capabilitiesFor } from '../../src/capabilities.js';
+import { loadGuidePlaybook } from '../../src/guide-sop/playbook.js';
 import { CAMPAIGN_TICK } from '../../src/campaigns/campaigns.jobs.js';
 import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -80,6 +81,8 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
   let app: App;
   let browser: Browser;
   let base: string;
+  /** A copy of the shipped playbooks: the settings page writes to it. */
+  let sop: string;
   const clock = morning();
 
   beforeAll(async () => {
@@ -88,9 +91,11 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     redis = await startTestRedis();
     tmp = tempDir('siyu-browser-');
     mkdirSync(SHOTS, { recursive: true });
+    sop = path.join(tmp.dir, 'sop');
+    cpSync(path.resolve('sop'), sop, { recursive: true });
     app = await startApp({
       config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'browser', INBOUND_MAX_AGE_SECONDS: '0', CONSOLE_TOKEN: `lin:${SECRET}` }),
-      logger: silentLogger(), clock, capabilities,
+      logger: silentLogger(), clock, capabilities: capabilitiesFor(sop), sopDir: sop,
     });
     await app.ready;
     base = app.healthUrl!.replace(/\/healthz$/, '');
@@ -129,7 +134,8 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(await page.isEnabled('button[data-action="resume"][data-campaign="member-day"]')).toBe(true);
 
     const empty: string[] = [];
-    for (const p of PAGES) {
+    // (the settings page is forms only, no charts: it is opened in the last test)
+    for (const p of PAGES.filter((x) => x.path !== '/settings')) {
       await page.goto(`${base}${p.path}`);
       await page.waitForSelector('body[data-loaded="true"], body[data-error]', { timeout: 10_000 });
       expect(await page.getAttribute('body', 'data-error'), p.path).toBeNull();
@@ -330,6 +336,30 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(members()).toBe(before);
     expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
     await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
+
+    // Playbook settings in a form: a 3+3+3 quota saved (the file's comments kept), a bad value refused inline with the file untouched.
+    const guideFile = path.join(sop, 'guide-daily.yaml');
+    const form = 'form[data-kind="guide-daily"]';
+    const chats = `${form} input[name="quotas.chats"]`;
+    await page.goto(`${base}/settings`);
+    await page.waitForSelector('body[data-loaded="true"]');
+    expect(await page.inputValue(chats)).toBe('3');
+    expect(await page.textContent('#env-quiet')).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
+    expect(await page.textContent('#env-body')).toContain('需重启');
+    await page.fill(chats, '4');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} .result[data-state="saved"]`);
+    expect(loadGuidePlaybook(guideFile).quotas.chats).toBe(4);
+    expect(readFileSync(guideFile, 'utf8')).toContain('# Items per day. Any whole number 0–20; 0 switches a category off.');
+    const saved = readFileSync(guideFile);
+    await page.fill(chats, '30');
+    await page.click(`${form} button[type=submit]`);
+    await page.waitForSelector(`${form} .result[data-state="refused"]`);
+    expect(await page.textContent(`${form} [data-error-for="quotas.chats"]`)).toMatch(/quotas\.chats: expected a whole number from 0 \(switched off\) to 20, found 30/);
+    expect(readFileSync(guideFile).equals(saved)).toBe(true);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all())
+      .toEqual([{ actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) }]);
+    await page.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
 
     await page.setViewportSize({ width: 375, height: 800 });
     for (const p of [...PAGES.map((x) => x.path), '/campaigns/new', '/imports']) {

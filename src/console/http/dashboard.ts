@@ -9,6 +9,7 @@ import type { PageOptions, PagePath } from './pages/layout.js';
 import { membersPage } from './pages/members.js';
 import { outboxPage } from './pages/outbox.js';
 import { overviewPage } from './pages/overview.js';
+import { settingsPage } from './pages/settings.js';
 import { slaPage } from './pages/sla.js';
 import { wakeupPage } from './pages/wakeup.js';
 
@@ -22,6 +23,7 @@ export const DASHBOARD_PAGES: Record<PagePath, (o: PageOptions) => string> = {
   '/members': membersPage,
   '/groups': groupsPage,
   '/outbox': outboxPage,
+  '/settings': settingsPage,
 };
 
 /** The overview page (`/`). */

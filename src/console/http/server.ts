@@ -23,6 +23,7 @@ import { renderLogin } from './pages/layout.js';
 import { campaignRoutes, type CampaignBuilderDeps, type CreateCampaign } from './routes/campaigns.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
+import { settingsRoutes, type EnvSettings } from './routes/settings.js';
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
@@ -62,6 +63,8 @@ export interface ConsoleDeps {
   importDir?: string;
   /** Wake-up preview and run-now. */
   wakeup?: WakeupOps;
+  /** Quiet hours and the marketing cap as configured (shown read-only on the settings page). */
+  envSettings?: EnvSettings;
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
 }
@@ -140,6 +143,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
+    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
     const membership = path.join(d.sopDir, 'membership.yaml');
     if (d.db) memberRoutes(app, { db: d.db, playbook: () => loadMembershipPlaybook(membership), clock: d.clock, audit: d.audit, logger: d.logger });
