@@ -228,7 +228,7 @@ export class CampaignService {
     }
     const to = resumeTo(requeued > 0);
     if (!this.repo.transition(id, 'paused', to, by, null, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
-    await this.addJobs(jobs, now);
+    await this.feedAccountsOf(jobs);
     return { ok: true, message: `${id}: resumed (${to}); ${requeued} message(s) back in the queue` };
   }
 
@@ -288,7 +288,7 @@ export class CampaignService {
   }
 
   /** Gives requeued rows their jobs now rather than at the feed's next look (≤ 5 s); null queues in the CLI. */
-  private async addJobs(rows: { account: string }[], _now: number): Promise<void> {
+  private async feedAccountsOf(rows: { account: string }[]): Promise<void> {
     if (!this.deps.queues || rows.length === 0) return;
     try {
       for (const account of new Set(rows.map((r) => r.account))) await this.deps.outbox.feed(account);

@@ -41,6 +41,7 @@ export class OutboxRepo {
   private readonly markFedStmt;
   private readonly deferStmt;
   private readonly retryLaterStmt;
+  private readonly deferQuietStmt;
   private readonly writes = new TurnBatch<() => unknown, unknown>(
     (ws) => this.db.$client.transaction(() => ws.map((w) => w()))(),
     (w) => w(),
@@ -83,6 +84,12 @@ export class OutboxRepo {
     this.retryLaterStmt = db.$client.prepare<[string, number, number, number]>(
       `update outbox set status = 'queued', reason = ?, deferred_until = ?, deferred_why = 'retry', fed_at = null, updated_at = ?
        where id = ?`);
+    // Runs at every feed during quiet hours: prepared once, like the rest of the send path.
+    this.deferQuietStmt = db.$client.prepare<[{ account: string; now: number; end: number }]>(
+      `update outbox set deferred_until = @end, deferred_why = 'quiet-hours', updated_at = @now,
+         expires_at = case when expires_at is null then null else @end + max(0, expires_at - max(@now, ${DUE})) end
+       where account = @account and priority in (${MARKETING_PRIORITIES.join(', ')}) and status = 'queued' and fed_at is null
+         and ${DUE} < @end and (expires_at is null or expires_at > @now)`);
   }
 
   /**
@@ -130,13 +137,7 @@ export class OutboxRepo {
    * Returns how many.
    */
   deferQuietMarketing(account: string, now: number, end: number): number {
-    const prios = MARKETING_PRIORITIES.join(', ');
-    return this.db.$client.prepare(
-      `update outbox set deferred_until = @end, deferred_why = 'quiet-hours', updated_at = @now,
-         expires_at = case when expires_at is null then null else @end + max(0, expires_at - max(@now, ${DUE})) end
-       where account = @account and priority in (${prios}) and status = 'queued' and fed_at is null
-         and ${DUE} < @end and (expires_at is null or expires_at > @now)`,
-    ).run({ account, now, end }).changes;
+    return this.deferQuietStmt.run({ account, now, end }).changes;
   }
 
   /** Forgets every job of `account`'s queued rows (Redis lost them, or a start re-feeds them). Returns how many. */
