@@ -314,3 +314,19 @@ export const autoReplies = sqliteTable('auto_replies', {
   kind: text('kind').notNull(),
   lastAt: integer('last_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.contactId, t.kind] })]);
+
+/**
+ * Who reaches whom: the contacts each bot account is friends with and the groups it is in (from login
+ * lists, contact and room events). A row is removed when the account loses the friend or leaves the
+ * group. `last_inbound_at`: when the target last wrote to this account (replies go back through it).
+ */
+export const accountReach = sqliteTable('account_reach', {
+  account: text('account').notNull(),
+  targetKind: text('target_kind', { enum: ['contact', 'room'] }).notNull(),
+  targetId: text('target_id').notNull(),
+  seenAt: integer('seen_at').notNull(),
+  lastInboundAt: integer('last_inbound_at'),
+}, (t) => [
+  primaryKey({ columns: [t.account, t.targetKind, t.targetId] }),
+  index('account_reach_target_idx').on(t.targetKind, t.targetId),
+]);

@@ -1,0 +1,89 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../platform/db/client.js';
+
+export type ReachKind = 'contact' | 'room';
+
+export interface ReachRow {
+  account: string;
+  targetId: string;
+  seenAt: number;
+  lastInboundAt: number | null;
+}
+
+/** Reach counts of one account. */
+export interface ReachCounts {
+  contacts: number;
+  rooms: number;
+}
+
+/**
+ * The `account_reach` table: which account is friends with which contact and in which group. Written
+ * from the accounts' login lists and events, read by the outbox's routing. Statements prepared once.
+ */
+export class ReachRepo {
+  private readonly upsert: Statement;
+  private readonly inbound: Statement;
+  private readonly del: Statement;
+  private readonly countStmt: Statement;
+
+  constructor(private readonly db: Db) {
+    const c = db.$client;
+    this.upsert = c.prepare(`insert into account_reach (account, target_kind, target_id, seen_at) values (?, ?, ?, ?)
+      on conflict (account, target_kind, target_id) do update set seen_at = max(account_reach.seen_at, excluded.seen_at)`);
+    this.inbound = c.prepare(`insert into account_reach (account, target_kind, target_id, seen_at, last_inbound_at) values (?, ?, ?, ?, ?)
+      on conflict (account, target_kind, target_id) do update set seen_at = max(account_reach.seen_at, excluded.seen_at),
+        last_inbound_at = max(coalesce(account_reach.last_inbound_at, 0), excluded.last_inbound_at)`);
+    this.del = c.prepare('delete from account_reach where account = ? and target_kind = ? and target_id = ?');
+    this.countStmt = c.prepare(`select sum(target_kind = 'contact') as contacts, sum(target_kind = 'room') as rooms from account_reach where account = ?`);
+  }
+
+  /** The account reaches these targets (an event, a member list). */
+  add(account: string, kind: ReachKind, ids: readonly string[], at: number): void {
+    this.db.$client.transaction(() => { for (const id of ids) this.upsert.run(account, kind, id, at); })();
+  }
+
+  /**
+   * The account's whole list of one kind, as read at login: adds what is new and removes what is no
+   * longer there (one transaction).
+   */
+  replaceAll(account: string, kind: ReachKind, ids: readonly string[], at: number): { added: number; removed: number } {
+    const c = this.db.$client;
+    return c.transaction(() => {
+      const before = new Set((c.prepare('select target_id as id from account_reach where account = ? and target_kind = ?').all(account, kind) as { id: string }[]).map((r) => r.id));
+      const now = new Set(ids);
+      let added = 0;
+      let removed = 0;
+      for (const id of now) { if (!before.has(id)) added++; this.upsert.run(account, kind, id, at); }
+      for (const id of before) if (!now.has(id)) { this.del.run(account, kind, id); removed++; }
+      return { added, removed };
+    })();
+  }
+
+  /** The target wrote to this account (it is reached, and replies go back through it). */
+  noteInbound(account: string, kind: ReachKind, id: string, at: number): void {
+    this.inbound.run(account, kind, id, at, at);
+  }
+
+  /** The account lost the friend or left the group. */
+  remove(account: string, kind: ReachKind, id: string): void {
+    this.del.run(account, kind, id);
+  }
+
+  /** Every account that reaches each of `ids` (one query per 500 ids). */
+  accountsReaching(kind: ReachKind, ids: readonly string[]): ReachRow[] {
+    const out: ReachRow[] = [];
+    const c = this.db.$client;
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = c.prepare(`select account, target_id as targetId, seen_at as seenAt, last_inbound_at as lastInboundAt
+        from account_reach where target_kind = ? and target_id in (${chunk.map(() => '?').join(',')})`).all(kind, ...chunk) as ReachRow[];
+      out.push(...rows);
+    }
+    return out;
+  }
+
+  counts(account: string): ReachCounts {
+    const r = this.countStmt.get(account) as { contacts: number | null; rooms: number | null };
+    return { contacts: r.contacts ?? 0, rooms: r.rooms ?? 0 };
+  }
+}
