@@ -13,6 +13,8 @@ import { RoomEvents } from './inbound/rooms.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRepo } from './outbox/outbox.repo.js';
 import { Sender } from './outbox/sender.js';
+import { SendingPlaybookHolder, SendingSettings } from './outbox/sending.playbook.js';
+import { followSendingChanges } from './outbox/sending.follow.js';
 import { closeDb, openDb, type Db } from './platform/db/client.js';
 import { Liveness } from './platform/queue/liveness.js';
 import { Queues } from './platform/queue/queues.js';
@@ -147,15 +149,18 @@ export async function startApp(opts: AppOptions): Promise<App> {
     rooms.connect(edge.rooms);
     edge.on('ready', (selfId) => void rooms.ready(selfId));
 
+    // Quiet hours and the marketing cap: sop/sending.yaml over the environment, read on every decision.
+    const sending = new SendingSettings(new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
+      { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY }, clock);
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
-      defaultAccount: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
+      defaultAccount: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: sending.quietHours,
       pacedJobsFor: () => pacedJobs(config.SEND_RATE_PER_MINUTE),
     });
     const transport = opts.transport ?? edge.transport;
     const sender = new Sender(outboxRepo, queues, outbox, transport, clock, logger.child({ part: 'sender' }), {
-      account: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
-      marketingCapPerDay: config.MARKETING_CAP_PER_DAY, ratePerMinute: config.SEND_RATE_PER_MINUTE,
+      account: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: sending.quietHours,
+      marketingCapPerDay: sending.marketingCapPerDay, ratePerMinute: config.SEND_RATE_PER_MINUTE,
       capPerHour: config.SEND_CAP_PER_HOUR, capPerDay: config.SEND_CAP_PER_DAY,
       gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS, maxAttempts: config.SEND_MAX_ATTEMPTS,
       retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: config.SEND_RATE_PER_MINUTE > 0 ? 1 : 32,
@@ -167,6 +172,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
+
+    stack.push({ name: 'quiet hours follower', stop: followSendingChanges({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'outbox' }), settings: sending }) });
 
     const inFlight = config.SENDING_AFTER_CRASH === 'unknown' ? 'unknown' : 'queued';
     const isAlive = (owner: string) => liveness.isAlive(owner);
@@ -215,11 +222,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
         db, sopDir, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
         campaigns: consoleCampaigns({
-          db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
+          db, outbox, clock, timezone: config.TIMEZONE, quietHours: sending.quietHours, marketingCapPerDay: sending.marketingCapPerDay,
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
         }),
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
+        onSettingsSaved: (kind) => { if (kind === 'sending') sending.reload(); },
         wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
         metrics: async () => {
