@@ -145,7 +145,8 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
-    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}), ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}) });
+    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}), ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}),
+      ...(d.db ? { knownStores: () => (d.db!.$client.prepare('select code from stores order by code').pluck().all() as string[]) } : {}) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
     const membership = path.join(d.sopDir, 'membership.yaml');
     if (d.db) memberRoutes(app, { db: d.db, playbook: () => loadMembershipPlaybook(membership), clock: d.clock, audit: d.audit, logger: d.logger });

@@ -26,7 +26,7 @@ beforeAll(() => {
   db = openDb(path.join(dir, 'siyu.db'));
   audit = new AuditRepo(db);
   app = new Hono();
-  settingsRoutes(app, { sopDir: sop, clock: new ManualClock('2026-11-25T04:00:00Z'), audit, env: { quietHours: '21:30-08:30', marketingCapPerDay: 1 }, onSaved: (kind) => saved.push(kind) });
+  settingsRoutes(app, { sopDir: sop, clock: new ManualClock('2026-11-25T04:00:00Z'), audit, env: { quietHours: '21:30-08:30', marketingCapPerDay: 1 }, onSaved: (kind) => saved.push(kind), knownStores: () => ['HZ01', 'SH02'] });
 });
 afterAll(() => {
   closeDb(db);
@@ -88,6 +88,9 @@ describe('playbook settings over the API', () => {
     expect(pb.hoursFor('HZ01')).toMatchObject({ open: 540, close: 1080, days: 'workdays', holidays: { open: 600, close: 960 } });
     expect((await res.json() as { file: { fields: { key: string; value: string }[] } }).file.fields.find((f) => f.key === 'serviceHours.stores')!.value)
       .toBe('SH02 10:00-22:00\nHZ01 09:00-18:00 workdays holidays=10:00-16:00');
+    // a code that is not a store on record is saved, with a note saying so
+    expect((await (await post('sla', { 'serviceHours.stores': 'SH02 10:00-22:00\nSH99 10:00-20:00' })).json() as { notes: string[] }).notes)
+      .toEqual(['serviceHours.stores: SH99 不是已导入的门店代码（已导入：HZ01、SH02）；导入该门店前这些时间不会用到']);
     expect((await post('sla', { 'serviceHours.stores': '' })).status).toBe(200);
     expect(readFileSync(sla, 'utf8')).toBe(before);
   });

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Clock } from '../../../core/clock.js';
 import type { AuditRepo } from '../../audit.repo.js';
-import { readSettings, saveSettings, SETTINGS_KINDS, type SettingsKind } from '../../settings.js';
+import { readSettings, saveSettings, SETTINGS_KINDS, storeHoursOf, type SettingsKind } from '../../settings.js';
 import { auditApi, readBody } from './common.js';
 
 /** The environment's quiet hours and cap: in force where `sop/sending.yaml` leaves them empty. */
@@ -21,6 +21,8 @@ export interface SettingsRoutesDeps {
    * playbook is re-read for the next message); the others are picked up within a minute.
    */
   onSaved?: (kind: SettingsKind) => void;
+  /** The store codes on record: per-store service hours for another code are saved with a note. */
+  knownStores?: () => string[];
 }
 
 const body = z.record(z.string(), z.string({ error: 'expected the field as text' }));
@@ -54,7 +56,14 @@ export function settingsRoutes(app: Hono, d: SettingsRoutesDeps): void {
       return c.json({ error: `${p.path}: ${p.message}`, field: p.path, problems: saved.problems }, 400);
     }
     if (saved.changed.length) d.onSaved?.(kind as SettingsKind);
+    if (kind === 'sla' && saved.changed.includes('serviceHours.stores') && d.knownStores) saved.notes.push(...unknownStoreNotes(r.data['serviceHours.stores'] ?? '', d.knownStores()));
     auditApi(d.audit, d.clock, c, 'settings.save', kind, saved.changed.length ? `saved ${saved.changed.map((k) => `${k}=${JSON.stringify(r.data[k])}`).join(', ')}` : 'unchanged');
     return c.json({ ok: true, changed: saved.changed, notes: saved.notes, file: readSettings(d.sopDir, kind as SettingsKind, defaults(kind as SettingsKind)) });
   });
+}
+
+/** A note for each per-store line whose code is not a store on record (its hours apply to nobody until the store is imported). */
+function unknownStoreNotes(text: string, known: string[]): string[] {
+  const unknown = Object.keys(storeHoursOf(text)).filter((code) => !known.includes(code));
+  return unknown.length ? [`serviceHours.stores: ${unknown.join('、')} 不是已导入的门店代码（已导入：${known.join('、') || '无'}）；导入该门店前这些时间不会用到`] : [];
 }
