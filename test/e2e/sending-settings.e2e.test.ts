@@ -70,6 +70,13 @@ describe('quiet hours and the marketing cap changed in the settings form, withou
     expect(text).toContain('\nquietHours: 23:00-07:00\n');
     expect(text).toContain('# No marketing in this local (TIMEZONE) window');
 
+    // the campaign builder warns with the quiet hours in force
+    const preview = await (await fetch(`${base}/api/campaigns/builder/preview`, {
+      method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'late-offer', name: '夜场', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '今晚特惠' }], schedule: { at: '2026-11-25 23:30' } }),
+    })).json() as { warnings: { path: string; message: string }[] };
+    expect(preview.warnings).toContainEqual({ path: 'schedule.at', message: 'the slot falls in quiet hours (23:00–07:00 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-25 23:30 → 2026-11-26 07:00' });
+
     // 23:30 is inside the new window: a new one waits until 07:00
     clock.set(zonedTime(2026, 11, 25, 23, 30, SH));
     const later = await care('care:e2e:2', 'm002', '刘姐，新品到店', clock.now().getTime() + 2 * 3_600_000);
