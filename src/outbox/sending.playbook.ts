@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { describeIssue } from '../core/playbook-errors.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';
-import { parseWindow, windowText, type DailyWindow } from '../core/time.js';
+import { parseWindow, type DailyWindow } from '../core/time.js';
 
 /**
  * The sending playbook (`sop/sending.yaml`): marketing quiet hours and the per-member daily cap.
@@ -99,15 +99,6 @@ export class SendingSettings {
 
   /** Most marketing messages per member per local day, in force. */
   readonly marketingCapPerDay = (): number => this.playbook.marketingCapPerDay ?? this.defaults.marketingCapPerDay;
-
-  /** Both as shown to operators, and where each comes from. */
-  describe(): { quietHours: string; marketingCapPerDay: number; from: { quietHours: 'file' | 'env'; marketingCapPerDay: 'file' | 'env' } } {
-    const pb = this.playbook;
-    return {
-      quietHours: windowText(this.quietHours()), marketingCapPerDay: this.marketingCapPerDay(),
-      from: { quietHours: pb.quietHours ? 'file' : 'env', marketingCapPerDay: pb.marketingCapPerDay === null ? 'env' : 'file' },
-    };
-  }
 
   /** Reads the file again now (after a save); a bad file keeps the last good version. */
   reload(): { ok: true } | { ok: false; error: string } {
