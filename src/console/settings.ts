@@ -141,10 +141,10 @@ class FormValueError extends Error {}
  * @example storeHoursOf('SH02 10:00-22:00\nHZ01 workdays closed') // { SH02: { hours: '10:00-22:00' }, HZ01: { days: 'workdays', holidays: 'closed' } }
  */
 export function storeHoursOf(text: string): Record<string, StoreHours> {
-  const out: Record<string, StoreHours> = {};
+  const out = new Map<string, StoreHours>();
   for (const line of text.split(/\r?\n/u).map((l) => l.trim()).filter(Boolean)) {
     const [code = '', ...tokens] = line.split(/\s+/u);
-    if (code in out) throw new FormValueError(`store ${code} is on two lines; give each store one line`);
+    if (out.has(code)) throw new FormValueError(`store ${code} is on two lines; give each store one line`);
     const h: StoreHours = {};
     for (const token of tokens) {
       const [, named, value = token] = /^(hours|days|holidays)=(.*)$/u.exec(token) ?? [];
@@ -155,9 +155,9 @@ export function storeHoursOf(text: string): Record<string, StoreHours> {
       else if (WINDOW.test(value) && h.holidays === undefined) h.holidays = value;
       else throw new FormValueError(`store ${code}: "${value}" is not hours, days or holidays; write e.g. ${code} 10:00-22:00 workdays closed`);
     }
-    out[code] = h;
+    out.set(code, h);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The text of a playbook that may be missing: the shipped one stands in for it. */
