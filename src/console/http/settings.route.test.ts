@@ -77,6 +77,15 @@ describe('playbook settings over the API', () => {
     expect(loadSendingPlaybook(file).marketingCapPerDay).toBeNull();
   });
 
+  it('a sopDir without sending.yaml shows the environment\'s values and a save writes the file from the shipped one', async () => {
+    const file = path.join(sop, 'sending.yaml');
+    rmSync(file);
+    const j = await (await app.request('/api/settings')).json() as { files: { kind: string; fields: { key: string; value: string; from?: string }[] }[] };
+    expect(j.files.find((f) => f.kind === 'sending')!.fields.map((f) => [f.value, f.from])).toEqual([['21:30-08:30', 'default'], ['1', 'default']]);
+    expect((await post('sending', { quietHours: '22:30-08:00' })).status).toBe(200);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(path.resolve('sop/sending.yaml'), 'utf8').replace('quietHours: ~\n', 'quietHours: 22:30-08:00\n'));
+  });
+
   it('saves per-store service hours in the SLA form, one store a line; an emptied list goes back to {}', async () => {
     const sla = path.join(sop, 'sla.yaml');
     const before = readFileSync(sla, 'utf8');
