@@ -11,6 +11,7 @@ import { silentLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { zonedTime } from '../core/time.js';
 import { Router } from '../inbound/router.js';
+import { peopleOf } from '../core/directory.js';
 import { outbox } from '../platform/db/schema.js';
 import { ScheduleRepo } from '../schedules/schedule.repo.js';
 import { Scheduler } from '../schedules/scheduler.js';
@@ -46,7 +47,7 @@ async function guideWorld(start: Date, holder = new GuidePlaybookHolder(shippedG
   const clock = new ManualClock(start);
   const h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, `guide-${seq++}.sqlite`), clock });
   const logger = silentLogger();
-  const router = new Router(logger);
+  const router = new Router(logger, peopleOf(h.db));
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   open.push({ h, scheduler });
   const store = smallStore(h.db, clock.now().getTime());

@@ -11,6 +11,7 @@ import { InboundRepo } from '../inbound/inbound.repo.js';
 import { Ingest } from '../inbound/ingest.js';
 import { automaticSendMatcher } from '../inbound/own-sends.js';
 import { Router } from '../inbound/router.js';
+import { peopleOf } from '../core/directory.js';
 import { outbox, staff } from '../platform/db/schema.js';
 import { renderMetrics } from '../console/http/metrics.js';
 import { slaMetrics } from '../console/metrics-sources.js';
@@ -56,7 +57,7 @@ async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook }
   const h = await outboxHarness({ redisUrl: redis.url, dbFile, clock, ...(opts.prefix ? { prefix: opts.prefix } : {}) });
   seedSlaStore(h.db);
   const logger = silentLogger();
-  const router = new Router(logger);
+  const router = new Router(logger, peopleOf(h.db));
   const ingest = new Ingest(new InboundRepo(h.db), router, clock, logger, { maxAgeMs: 0, isAutomaticSend: automaticSendMatcher(h.db) });
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const pb = opts.pb ?? testPlaybook(fastPlaybookYaml);
