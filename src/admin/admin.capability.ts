@@ -3,10 +3,9 @@ import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { CampaignService } from '../campaigns/campaigns.service.js';
 import { AuditRepo } from '../console/audit.repo.js';
 import { PlaybookHolder } from '../members/playbook.js';
-import { ADMIN_COMMAND_WORDS, parseAdminCommand } from './admin.rules.js';
+import { adminCommandDeclarations } from './admin.rules.js';
 import { AdminRepo } from './admin.repo.js';
 import { adminInbound } from './admin.handlers.js';
-import type { CommandHandler, CommandRole } from '../inbound/commands.js';
 import { repeatGuardOf } from '../inbound/repeat-guard.js';
 
 /**
@@ -33,13 +32,11 @@ export function adminCapability(opts: { membershipPlaybook: string; sopDir: stri
           return holder.current;
         },
       }, (role) => commands.all().filter((d) => d.capability !== 'members' && d.roles.includes(role)).map((d) => d.words[0]!));
-      const declared = (roles: readonly CommandRole[], handle: CommandHandler, name = (c: string) => c) => ADMIN_COMMAND_WORDS.map(([command, words]) => ({
-        capability: 'admin', command: name(command), words, roles, matches: (t: string) => parseAdminCommand(t)?.kind === command, handle,
-      }));
+      const decls = adminCommandDeclarations();
       const undeclare = commands.declare(
-        ...declared(['manager', 'admin'], inbound.command),
+        ...decls.run.map((d) => ({ ...d, handle: inbound.command })),
         // Anyone else writing an admin command gets the member help, once, and the attempt is audited.
-        ...declared(['member', 'guide'], inbound.refused, (c) => `${c}:refused`),
+        ...decls.refused.map((d) => ({ ...d, handle: inbound.refused })),
       );
       const unhint = commands.hint({ capability: 'admin', roles: ['manager', 'admin'], handle: inbound.hint });
       return () => {

@@ -1,6 +1,6 @@
 import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { parseGuideCommand } from './checkin.rules.js';
+import { guideCommandDeclarations } from './checkin.rules.js';
 import type { Config } from '../config.js';
 import { localDate } from '../core/time.js';
 import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
@@ -114,10 +114,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         commands: ctx.router.commands, people: peopleOf(ctx.db),
       });
       const removeHandler = ctx.router.use('guide-sop', inbound.observe);
-      const undeclare = ctx.router.commands.declare(
-        { capability: 'guide-sop', command: 'progress', words: ['我的进度', '进度'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'progress', handle: inbound.command },
-        { capability: 'guide-sop', command: 'checkin', words: ['会员1', '群1', '朋友圈1', '全部完成', '撤销 …'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'checkin', handle: inbound.command },
-      );
+      const undeclare = ctx.router.commands.declare(...guideCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })));
       const unhint = ctx.router.commands.hint({ capability: 'guide-sop', roles: ['guide'], handle: inbound.hint });
       const t = installed.times;
       const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);

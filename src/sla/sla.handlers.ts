@@ -5,9 +5,9 @@ import type { InboundMessage, Target } from '../core/messages.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
 import { candidatesText, closedText, listText, scopeOf, type LineItem } from './alerts.rules.js';
 import { businessMsBetween } from './business-time.rules.js';
-import { parseRating, parseStaffCommand, type StaffCommand } from './commands.rules.js';
+import { parseRating, parseStaffCommand, slaCommandDeclarations, type StaffCommand } from './commands.rules.js';
 import type { SlaInbox, SyncHandler } from './sla.inbox.js';
-import { STAFF_COMMAND_ROLES, type CommandEntry } from '../inbound/commands.js';
+import type { CommandEntry } from '../inbound/commands.js';
 import type { SlaDirectory } from './sla.directory.js';
 import type { QuestionRow, SlaRepo, StaffEntry } from './sla.repo.js';
 import { fillText, type SlaPlaybook } from './sla.playbook.js';
@@ -72,16 +72,9 @@ function reply(deps: SlaHandlerDeps, m: InboundMessage, text: string): EnqueueRe
   };
 }
 
-/**
- * The SLA's rows of the router's dispatch table: `待处理` (list) and `已处理 …` (close) for staff, in a
- * private chat or @-mentioning the bot in a group, handed to the inbox as that command.
- */
+/** The SLA's rows of the router's dispatch table, each handed to the inbox as that command. */
 export function slaCommands(inbox: Pick<SlaInbox, 'commandHandler'>, playbook: () => SlaPlaybook): CommandEntry[] {
-  const words = playbook().commands;
-  return (['list', 'close'] as const).map((command) => ({
-    capability: 'sla', command, words: words[command], roles: STAFF_COMMAND_ROLES, inGroups: true,
-    matches: (t: string) => parseStaffCommand(t, playbook().commands)?.kind === command, handle: inbox.commandHandler(command),
-  }));
+  return slaCommandDeclarations(() => playbook().commands).map((d) => ({ ...d, handle: inbox.commandHandler(d.command) }));
 }
 
 /** Waiting time in business time, for lines. */
