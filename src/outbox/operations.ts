@@ -24,6 +24,7 @@ export interface OutboxFeed {
  *   (not-before, priority); their jobs are dropped.
  * - `release`: held rows go back to the queue in their place, and are fed at once.
  * - `requeue`: held rows go back to the queue at new times (`plan`), and are fed at once.
+ * - `retry`: a failed row goes back to the queue (an operator's retry).
  *
  * A row already sent (or in the sender's hand) is never touched, so none of these can duplicate a send.
  * Without a feed (the CLI, which does not reach Redis) the records change and the running bot's feed
@@ -85,18 +86,27 @@ export class OutboxOperations {
     return this.back(rows, rows.map((r, i) => ({ ...r, notBefore: at[i]! })), reason);
   }
 
+  /** Sends a `failed` row again (an operator's retry), fed at once where Redis is reached. False when the row is not failed. */
+  async retry(id: number): Promise<boolean> {
+    if (!this.repo.requeueFailed(id, this.clock.now().getTime())) return false;
+    await this.feedAccounts([this.repo.get(id)!.account]);
+    return true;
+  }
+
   private async back(rows: readonly HeldRow[], plan: readonly { id: number; notBefore: number | null }[], reason: string): Promise<number> {
     if (rows.length === 0) return 0;
     const changed = new Set(this.repo.unhold(plan, reason, this.clock.now().getTime()));
-    const accounts = new Set(rows.filter((r) => changed.has(r.id)).map((r) => r.account));
-    if (this.outbox) {
-      try {
-        for (const account of accounts) await this.outbox.feed(account);
-      } catch (err) {
-        this.logger.warn({ err }, 'released outbox rows recorded but not yet queued in Redis; the feed will queue them');
-      }
-    }
+    await this.feedAccounts([...new Set(rows.filter((r) => changed.has(r.id)).map((r) => r.account))]);
     return changed.size;
+  }
+
+  private async feedAccounts(accounts: readonly string[]): Promise<void> {
+    if (!this.outbox) return;
+    try {
+      for (const account of accounts) await this.outbox.feed(account);
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox rows back in the queue but not yet queued in Redis; the feed will queue them');
+    }
   }
 
   /**
