@@ -1,4 +1,4 @@
-import { ALL_ROLES, STAFF_COMMAND_ROLES, type CommandDeclaration } from '../inbound/commands.js';
+import { ALL_ROLES, STAFF_COMMAND_ROLES, lastParsed, type CommandDeclaration } from '../inbound/commands.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.
@@ -45,11 +45,13 @@ const KEYWORDS: { kind: MemberCommandKind; words: string[]; arg: boolean }[] = [
  * everyone (staff may check their own points too), matched by this parser.
  */
 export function memberCommandDeclarations(): CommandDeclaration[] {
+  const kindOf = lastParsed((text) => parseMemberCommand(text)?.kind);
   return KEYWORDS.map((k) => ({
     capability: 'members', command: k.kind, words: k.words, roles: ALL_ROLES, inGroups: true,
-    matches: (text: string) => parseMemberCommand(text)?.kind === k.kind,
+    matches: (text: string) => kindOf(text) === k.kind,
   }));
 }
+
 
 /** A staff member's answer to a held binding (`确认绑定 12`, `拒绝绑定 #12`), private only. */
 export const BINDING_DECISION = /^(确认|拒绝)绑定\s*#?(\d+)$/;
