@@ -18,29 +18,6 @@ const DUE = 'coalesce(deferred_until, not_before, 0)';
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
 
-/** Rows chosen by a key prefix (every key that starts with it) or by id. */
-export type KeySelector = { prefix: string } | { ids: readonly number[] };
-
-/** A row held under a key prefix, with its place in the queue. */
-export interface HeldRow {
-  id: number;
-  key: string;
-  account: string;
-  priority: number;
-  notBefore: number | null;
-}
-
-/** The first key after every key starting with `prefix` (a range scan on the key index). */
-const keyPrefixEnd = (prefix: string) => `${prefix}\uffff`;
-
-function selectorSql(under: KeySelector): { where: string; args: (string | number)[] } {
-  if ('prefix' in under) {
-    if (!under.prefix) throw new Error('an outbox key prefix is required (an empty one would choose every message)');
-    return { where: 'key >= ? and key < ?', args: [under.prefix, keyPrefixEnd(under.prefix)] };
-  }
-  return { where: 'id in (select value from json_each(?))', args: [JSON.stringify(under.ids)] };
-}
-
 const p = (name: string) => sql.placeholder(name);
 /** A placeholder inside `.set({...})`, which takes SQL rather than a bare placeholder. */
 const pv = (name: string) => sql`${p(name)}`;
@@ -309,4 +286,27 @@ export class OutboxRepo {
       where id = ? and status = 'skipped' and reason = ?`);
     return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, reason).changes === 1).map((r) => r.id))();
   }
+}
+
+/** Rows chosen by a key prefix (every key that starts with it) or by id. */
+export type KeySelector = { prefix: string } | { ids: readonly number[] };
+
+/** A row held under a key prefix, with its place in the queue. */
+export interface HeldRow {
+  id: number;
+  key: string;
+  account: string;
+  priority: number;
+  notBefore: number | null;
+}
+
+/** The first key after every key starting with `prefix` (a range scan on the key index). */
+const keyPrefixEnd = (prefix: string) => `${prefix}\uffff`;
+
+function selectorSql(under: KeySelector): { where: string; args: (string | number)[] } {
+  if ('prefix' in under) {
+    if (!under.prefix) throw new Error('an outbox key prefix is required (an empty one would choose every message)');
+    return { where: 'key >= ? and key < ?', args: [under.prefix, keyPrefixEnd(under.prefix)] };
+  }
+  return { where: 'id in (select value from json_each(?))', args: [JSON.stringify(under.ids)] };
 }
