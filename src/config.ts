@@ -56,6 +56,14 @@ export const configSchema = z.object({
   QUIET_HOURS: window.default(parseWindow('21:30-08:30') as DailyWindow),
   MARKETING_CAP_PER_DAY: int(0, 1000).default(1),
   SENDING_AFTER_CRASH: z.enum(['unknown', 'resend']).default('unknown'),
+
+  GATEWAYS: z.enum(['embedded', 'remote']).default('embedded'),
+  GATEWAY_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -').optional(),
+  GATEWAY_ACCOUNTS_FILE: z.string().min(1).optional(),
+  GATEWAY_MAX_ACCOUNTS: int(1, 10_000).default(100),
+  GATEWAY_LEASE_SECONDS: int(3, 600).default(20),
+  GATEWAY_SCAN_SECONDS: int(1, 600).default(5),
+  GATEWAY_REQUEST_TIMEOUT_SECONDS: int(5, 600).default(45),
 });
 
 type Parsed = z.infer<typeof configSchema>;
