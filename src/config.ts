@@ -120,6 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!c.CONSOLE_TOKEN && !isLoopback(c.HTTP_HOST)) {
     throw new ConfigError(`config HTTP_HOST=${JSON.stringify(c.HTTP_HOST)} is not a loopback address and CONSOLE_TOKEN is not set: set a CONSOLE_TOKEN of at least 16 characters, or keep HTTP_HOST=127.0.0.1`);
   }
+  if (c.GATEWAYS === 'remote' && !c.REDIS_URL) {
+    throw new ConfigError('config GATEWAYS=remote needs REDIS_URL: the gateways connect the accounts through a Redis they all reach (the bot\'s own Redis stops with it)');
+  }
   if (c.SEND_GAP_MIN_MS > c.SEND_GAP_MAX_MS) {
     throw new ConfigError(`config SEND_GAP_MIN_MS=${c.SEND_GAP_MIN_MS} is not valid: expected at most SEND_GAP_MAX_MS (${c.SEND_GAP_MAX_MS})`);
   }

@@ -11,6 +11,8 @@ import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
 
 const count = Number(process.argv[2] ?? '100');
+// Each world's gRPC server adds its own exit listener.
+process.setMaxListeners(0);
 const restoreHome = isolateWechaty();
 const worlds: { id: string; world: World; arrivals: number[] }[] = [];
 const logger = silentLogger();

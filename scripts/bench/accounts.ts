@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import type { AccountSpec } from '../../src/accounts/types.js';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
+import type { Transport } from '../../src/core/messages.js';
 import { remoteEdgeFactory } from '../../src/gateway/remote-edge.js';
 import { Outbox, type EnqueueRequest } from '../../src/outbox/outbox.js';
 import { OutboxRepo } from '../../src/outbox/outbox.repo.js';
@@ -159,6 +160,8 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     const repo = new OutboxRepo(db);
     const logger = silentLogger();
     const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS, defaultAccount: host.worlds[0]!.id, pacedJobsFor: () => RATE * 3 }));
+    // One `fed` listener per account's sender.
+    outbox.setMaxListeners(0);
     const cards: EnqueueRequest[] = host.worlds.flatMap((w) => Array.from({ length: o.cardsPerAccount }, (_, i) => ({
       key: `bench:card:${w.id}:${i}`, account: w.id, purpose: 'staff-prompt' as const,
       target: { kind: 'contact' as const, id: w.members[i % w.members.length]! },
@@ -168,8 +171,21 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     for (const w of host.worlds) await outbox.feed(w.id);
     const cpu0 = [...gateways.map((g) => processCpuSeconds(g.child.pid ?? null) ?? 0), process.cpuUsage()];
     const started = Date.now();
+    // Each send timed from the core's call to the gateway's answer (the provider's gRPC call included).
+    const latencies: number[] = [];
+    const timed = (t: Transport): Transport => ({
+      isReady: () => t.isReady(),
+      send: async (target, content, so) => {
+        const at = performance.now();
+        try {
+          return await t.send(target, content, so);
+        } finally {
+          latencies.push(performance.now() - at);
+        }
+      },
+    });
     host.worlds.forEach((w, i) => {
-      const s = new Sender(repo, queues, outbox, edges[i]!.transport, systemClock, logger, testSenderOptions({
+      const s = new Sender(repo, queues, outbox, timed(edges[i]!.transport), systemClock, logger, testSenderOptions({
         account: w.id, ratePerMinute: RATE, capPerHour: 1000, gapMinMs: 1000, gapMaxMs: 3000, quietHours: NO_QUIET_HOURS,
         maxAttempts: 5, retryBaseMs: 5000, idlePollMs: 500,
       }), `bench-core-${w.id}`);
@@ -197,6 +213,9 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     const lastS = (Math.max(...report.map((r) => r.lastAt ?? 0)) - started) / 1000;
     const statuses = db.$client.prepare(`select status, count(*) n from outbox group by status`).all() as { status: string; n: number }[];
     const physicalS = ((o.cardsPerAccount - 1) * 60) / RATE;
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(latencies.length * p) - 1))] ?? NaN;
+    log(`  one send, core → gateway → provider → answer: p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} sends); the budget spaces sends from the end of the previous one, so this adds to the 3 s pace`);
     log(`  ${total.toLocaleString('en-US')} cards: last handed to its provider after ${(lastS / 60).toFixed(2)} min (physical limit ${(physicalS / 60).toFixed(2)} min at ${RATE}/min; every row settled after ${settledS.toFixed(0)} s)`);
     log(`  worlds received ${received.toLocaleString('en-US')} (${(received - distinct).toLocaleString('en-US')} duplicates); outbox: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
     log(`  CPU during the sends: gateways ${gwCpu.map((c) => `${c.toFixed(1)} s`).join(', ')}; core ${((coreCpu.user + coreCpu.system) / 1e6).toFixed(1)} s; `

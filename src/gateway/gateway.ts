@@ -51,6 +51,8 @@ export class Gateway {
   private readonly hosted = new Map<string, Hosted>();
   private readonly log: Logger;
   private readonly badTokens = new Set<string>();
+  /** Accounts whose edge could not be built, with the entry that failed: skipped until the entry changes. */
+  private readonly broken = new Map<string, string>();
   private readonly maxLen: number;
   private readonly recordTtl: number;
   private stopped = false;
@@ -95,7 +97,7 @@ export class Gateway {
       this.log.error({ err: errorMessage(err) }, 'gateway: accounts could not be read; keeping the ones connected');
       return this.accounts();
     }
-    return list.filter((a) => a.enabled && this.tokenOk(a)).map((a) => a.id);
+    return list.filter((a) => a.enabled && this.tokenOk(a) && this.broken.get(a.id) !== JSON.stringify(a)).map((a) => a.id);
   }
 
   private tokenOk(a: GatewayAccount): boolean {
@@ -119,13 +121,22 @@ export class Gateway {
     const make = this.o.makeEdge ?? createWechatyEdge;
     const emit = (ev: GatewayEvent) => this.publishEvent(ev);
     const base = { account, gateway: this.o.id };
-    const edge = make(
-      { ...this.o.edge, account, endpoint: spec.endpoint, token: resolveToken(spec, this.o.env), onSent: (messageId) => void emit({ kind: 'sent', ...base, messageId }) },
-      this.o.logger,
-      (message) => emit({ kind: 'message', ...base, message }),
-      (request) => emit({ kind: 'friendship', ...base, request }),
-      (event) => emit({ kind: 'room', ...base, event }),
-    );
+    let edge: WechatyEdge;
+    try {
+      edge = make(
+        { ...this.o.edge, account, endpoint: spec.endpoint, token: resolveToken(spec, this.o.env), onSent: (messageId) => void emit({ kind: 'sent', ...base, messageId }) },
+        this.o.logger,
+        (message) => emit({ kind: 'message', ...base, message }),
+        (request) => emit({ kind: 'friendship', ...base, request }),
+        (event) => emit({ kind: 'room', ...base, event }),
+      );
+    } catch (err) {
+      // A bad endpoint or token: give the lease up and leave the account alone until its entry changes.
+      this.log.error({ account, err: errorMessage(err) }, 'gateway: account cannot be connected; skipped until its entry changes');
+      this.broken.set(account, JSON.stringify(spec));
+      await this.keeper.drop(account, 'cannot be connected');
+      return;
+    }
     const link = (state: LinkState, extra: { selfId?: string; reason?: string }) => {
       void this.o.redis.hset(this.keys.state(account), { state, gateway: this.o.id, selfId: extra.selfId ?? edge.selfId() ?? '', at: String(Date.now()) })
         .then(() => emit({ kind: state, ...base, ...extra }))
