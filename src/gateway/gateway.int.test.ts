@@ -65,8 +65,8 @@ beforeAll(async () => {
   world = await startWorld({ logger, token: 'insecure_world_w1', traffic: { enabled: false, intervalMs: 8000 } });
   gateway = new Gateway({
     id: 'gw-t', prefix: PREFIX, redis, subscriber: sub,
-    accounts: () => [{ id: 'W1', endpoint: world.endpoint, token: { env: 'TOKEN_W1' }, enabled: true }, { id: 'NOTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_MISSING' }, enabled: true }],
-    env: { TOKEN_W1: world.token },
+    accounts: () => [{ id: 'W1', endpoint: world.endpoint, token: { env: 'TOKEN_W1' }, enabled: true }, { id: 'NOTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_MISSING' }, enabled: true }, { id: 'BADTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_BAD' }, enabled: true }],
+    env: { TOKEN_W1: world.token, TOKEN_BAD: 'no-prefix' },
     edge: { noTls: true, timeoutSeconds: 60, maxBackoffSeconds: 1, baseBackoffMs: 100 },
     lease: { ttlMs: 5000, scanMs: 200 },
     logger: silentLogger(),
@@ -93,12 +93,13 @@ afterAll(async () => {
 }, 30_000);
 
 describe('gateway and remote edge', () => {
-  it('the core sees the account ready with its self id; an account whose token is missing here is not taken', async () => {
+  it('the core sees the account ready with its self id; an account whose token is missing or malformed here is not kept', async () => {
     expect(edge.isLoggedIn()).toBe(true);
     expect(edge.selfId()).toBe(world.botId);
     expect(edge.rooms.selfId()).toBe(world.botId);
     expect(await redis.get(`${PREFIX}:gw:lease:W1`)).toBe('gw-t');
     expect(await redis.get(`${PREFIX}:gw:lease:NOTOKEN`)).toBeNull();
+    expect(await redis.get(`${PREFIX}:gw:lease:BADTOKEN`)).toBeNull();
     expect(gateway.accounts()).toEqual(['W1']);
   });
 
