@@ -70,12 +70,23 @@ class GatewayLink {
 
   async register(edge: RemoteEdge): Promise<void> {
     this.edges.set(edge.account, edge);
-    await (this.starting ??= this.startShared());
+    await this.started();
     await this.syncStates([edge]);
   }
 
   unregister(edge: RemoteEdge): void {
     if (this.edges.get(edge.account) === edge) this.edges.delete(edge.account);
+  }
+
+  /** The shared connections, opened once (tried again after a failure). */
+  private started(): Promise<void> {
+    this.starting ??= this.startShared().catch((err: unknown) => {
+      this.starting = undefined;
+      this.sub?.disconnect();
+      this.reader?.disconnect();
+      throw err;
+    });
+    return this.starting;
   }
 
   private async startShared(): Promise<void> {
@@ -106,12 +117,11 @@ class GatewayLink {
         failures = 0;
         const entries = res?.[0]?.[1] ?? [];
         if (cursor === '0' && entries.length === 0) cursor = '>';
-        for (const [id, fields] of entries) {
-          if (this.closed) return;
-          const text = fields[1];
-          if (text) await this.dispatch(text);
-          await this.redis.xack(this.keys.events, group, id);
-        }
+        if (!entries.length || this.closed) continue;
+        // Handlers are called in stream order within one turn (so Ingest batches them as it does
+        // in-process); the batch is acknowledged once every handler has finished.
+        await Promise.all(entries.map(([, fields]) => (fields[1] ? this.dispatch(fields[1]) : undefined)));
+        await this.redis.xack(this.keys.events, group, ...entries.map(([id]) => id));
       } catch (err) {
         if (this.closed) return;
         failures++;
@@ -159,7 +169,7 @@ class GatewayLink {
    */
   async request(account: string, body: DistributiveOmit<GatewayCommand, 'id' | 'account' | 'replyTo' | 'deadline'>, timeoutMs = this.opts.requestTimeoutMs ?? 45_000): Promise<GatewayReply> {
     if (this.closed) throw new TransientSendError(`account ${account}: the core's gateway link is closed`);
-    await (this.starting ??= this.startShared());
+    await this.started();
     const id = randomUUID();
     const cmd = { ...body, id, account, replyTo: this.coreId, deadline: Date.now() + timeoutMs } as GatewayCommand;
     const answer = new Promise<GatewayReply | null>((resolve) => {
