@@ -184,6 +184,7 @@ class GatewayLink {
       const p = this.pending.get(id);
       if (p) clearTimeout(p.timer);
       this.pending.delete(id);
+      this.edges.get(account)?.unheard();
       throw new TransientSendError(`account ${account}: no gateway connects it now`);
     }
     const reply = await answer;
@@ -218,6 +219,9 @@ class GatewayLink {
   }
 }
 
+/** How long a gateway that did not hear a command is not believed ready from its old state. */
+const SILENCE_MS = 10_000;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** One account's edge as the core sees it, through whichever gateway holds the account. */
@@ -227,6 +231,8 @@ class RemoteEdge implements WechatyEdge {
   private self: string | undefined;
   private gateway: string | undefined;
   private stopped = false;
+  /** A lease holder that did not hear a command: not taken as ready from its old state until `until`. */
+  private silent: { gateway: string; until: number } | undefined;
   private readonly log: Logger;
   readonly transport: Transport;
   readonly friendships: FriendshipGateway;
@@ -307,12 +313,24 @@ class RemoteEdge implements WechatyEdge {
 
   /** The lease holder and the state its gateway wrote: online only when they agree and it said ready. */
   sync(state: Record<string, string>, holder: string | null): void {
-    const online = state['state'] === 'ready' && Boolean(holder) && holder === state['gateway'];
+    const silent = this.silent !== undefined && this.silent.gateway === holder && Date.now() < this.silent.until;
+    const online = state['state'] === 'ready' && Boolean(holder) && holder === state['gateway'] && !silent;
     if (online && (!this.online || this.gateway !== holder)) {
       this.becomeReady(holder!, state['selfId'] || undefined);
     } else if (!online && this.online) {
       this.becomeOffline(holder ? `account moved to gateway ${holder}` : 'no gateway holds the account (its lease expired)');
     }
+  }
+
+  /**
+   * A command found nobody listening: the gateway holding the lease is dead (its lease not yet
+   * expired). Offline at once, so senders wait instead of spending attempts, and not ready again
+   * from that gateway's old state for a while (a new `ready` from it, or another holder, ends this).
+   */
+  unheard(): void {
+    if (!this.gateway) return;
+    this.silent = { gateway: this.gateway, until: Date.now() + SILENCE_MS };
+    this.becomeOffline(`gateway ${this.gateway} is not listening (stopped or dead; its lease not yet expired)`);
   }
 
   /** One event of the stream, in order. */
@@ -336,6 +354,7 @@ class RemoteEdge implements WechatyEdge {
           this.events.emit('login', ev.selfId ?? '');
           return;
         case 'ready':
+          if (this.silent?.gateway === ev.gateway) this.silent = undefined;
           this.becomeReady(ev.gateway, ev.selfId);
           return;
         case 'logout':
