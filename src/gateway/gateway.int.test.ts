@@ -167,6 +167,25 @@ describe('gateway and remote edge', () => {
     expect(await edge.rooms.memberIds(room.id)).toContain('newbie-1');
   });
 
+  it('a core restarted reads on where it stopped: a message said while it was down is handed in once', async () => {
+    const got: string[] = [];
+    await edge.stop();
+    await factory.close();
+    const said = await world.memberSays('m006', '我在你重启时说的');
+    factory = remoteEdgeFactory(redis, { prefix: PREFIX, logger: silentLogger(), statePollMs: 200, requestTimeoutMs: 5000 });
+    edge = factory(spec('W1'), {
+      onMessage: async (m) => { got.push(m.id); },
+      onFriendship: (f) => { friendships.push(f); },
+      onRoomEvent: (e) => { roomEvents.push(e); },
+      onSent: (id) => { sentIds.push(id); },
+    });
+    await edge.start();
+    await until('the message said meanwhile', () => got.includes(said));
+    const after = await world.memberSays('m006', '重启之后');
+    await until('the next one', () => got.includes(after));
+    expect(got.filter((id) => id === said)).toHaveLength(1);
+  });
+
   it('an account no gateway connects: not ready, sends fail transiently at once', async () => {
     const other = factory(spec('NOBODY'), { onMessage: async () => undefined, onFriendship: () => undefined, onRoomEvent: () => undefined });
     const started = other.start();
