@@ -48,6 +48,12 @@ describe('config', () => {
     expect(shownValue('REDIS_URL', 'redis://:hunter2@10.0.0.5:6379/0')).toBe('"redis://:***@10.0.0.5:6379/0"');
   });
 
+  it('refuses remote gateways without a shared Redis', () => {
+    expect(() => loadConfig({ GATEWAYS: 'remote' })).toThrow(/GATEWAYS=remote needs REDIS_URL/);
+    const c = loadConfig({ GATEWAYS: 'remote', REDIS_URL: 'redis://10.0.0.2:6379/0' });
+    expect([c.GATEWAYS, c.GATEWAY_LEASE_SECONDS, c.GATEWAY_SCAN_SECONDS, c.GATEWAY_MAX_ACCOUNTS]).toEqual(['remote', 20, 5, 100]);
+  });
+
   it('refuses a token without a prefix', () => {
     expect(() => loadConfig({ WECHATY_PUPPET_SERVICE_TOKEN: 'abc', WECHATY_PUPPET_SERVICE_ENDPOINT: 'h:1' })).toThrow(/WECHATY_PUPPET_SERVICE_TOKEN/);
   });

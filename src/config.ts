@@ -56,6 +56,14 @@ export const configSchema = z.object({
   QUIET_HOURS: window.default(parseWindow('21:30-08:30') as DailyWindow),
   MARKETING_CAP_PER_DAY: int(0, 1000).default(1),
   SENDING_AFTER_CRASH: z.enum(['unknown', 'resend']).default('unknown'),
+
+  GATEWAYS: z.enum(['embedded', 'remote']).default('embedded'),
+  GATEWAY_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -').optional(),
+  GATEWAY_ACCOUNTS_FILE: z.string().min(1).optional(),
+  GATEWAY_MAX_ACCOUNTS: int(1, 10_000).default(100),
+  GATEWAY_LEASE_SECONDS: int(3, 600).default(20),
+  GATEWAY_SCAN_SECONDS: int(1, 600).default(5),
+  GATEWAY_REQUEST_TIMEOUT_SECONDS: int(5, 600).default(45),
 });
 
 type Parsed = z.infer<typeof configSchema>;
@@ -111,6 +119,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (!c.CONSOLE_TOKEN && !isLoopback(c.HTTP_HOST)) {
     throw new ConfigError(`config HTTP_HOST=${JSON.stringify(c.HTTP_HOST)} is not a loopback address and CONSOLE_TOKEN is not set: set a CONSOLE_TOKEN of at least 16 characters, or keep HTTP_HOST=127.0.0.1`);
+  }
+  if (c.GATEWAYS === 'remote' && !c.REDIS_URL) {
+    throw new ConfigError('config GATEWAYS=remote needs REDIS_URL: the gateways connect the accounts through a Redis they all reach (the bot\'s own Redis stops with it)');
   }
   if (c.SEND_GAP_MIN_MS > c.SEND_GAP_MAX_MS) {
     throw new ConfigError(`config SEND_GAP_MIN_MS=${c.SEND_GAP_MIN_MS} is not valid: expected at most SEND_GAP_MAX_MS (${c.SEND_GAP_MAX_MS})`);

@@ -38,7 +38,7 @@ export function watchProcessCpu(pid: number | null): void {
 }
 
 /** CPU seconds (user + system) of `pid` from /proc, or null where unavailable. */
-function processCpuSeconds(pid: number | null): number | null {
+export function processCpuSeconds(pid: number | null): number | null {
   if (pid === null) return null;
   try {
     // Fields after the command name (which may contain spaces): utime is 14th, stime 15th overall.

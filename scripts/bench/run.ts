@@ -18,6 +18,7 @@ import { watchProcessCpu } from './measure.js';
 import { INGEST_BURST, benchIngest, benchRawInsert } from './ingest.js';
 import { benchCapabilities, type CapabilityCheck } from './capabilities.js';
 import { benchSendPath } from './send-path.js';
+import { benchAccounts } from './accounts.js';
 import { OUTBOX_CHUNK, OUTBOX_CONCURRENCY, benchOutbox, benchRawBullmq, makeReplies } from './outbox.js';
 import { opsPerSecond, ratioToBaseline, renderTable, type Measurement } from './table.js';
 
@@ -25,8 +26,11 @@ interface Args {
   nIngest: number;
   nOutbox: number;
   scale: number;
-  only: 'ingest' | 'outbox' | 'capabilities' | 'sendpath' | null;
+  only: 'ingest' | 'outbox' | 'capabilities' | 'sendpath' | 'accounts' | null;
   sendPathSeconds: number;
+  /** Simulated accounts of the accounts bench (0: skip it). */
+  accounts: number;
+  gateways: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -40,7 +44,7 @@ function parseArgs(argv: string[]): Args {
     flags.set(k, v);
   }
   for (const k of flags.keys()) {
-    if (!['n-ingest', 'n-outbox', 'scale', 'only', 'sendpath-seconds'].includes(k)) throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only, --sendpath-seconds)`);
+    if (!['n-ingest', 'n-outbox', 'scale', 'only', 'sendpath-seconds', 'accounts', 'gateways'].includes(k)) throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only, --sendpath-seconds, --accounts, --gateways)`);
   }
   const num = (s: string, what: string) => {
     const n = Number(s.replace(/_/g, ''));
@@ -49,13 +53,15 @@ function parseArgs(argv: string[]): Args {
   };
   const scale = num(flags.get('scale') ?? process.env['BENCH_SCALE'] ?? '1', 'scale');
   const only = flags.get('only') ?? null;
-  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities' && only !== 'sendpath') throw new Error('--only takes ingest, outbox, sendpath or capabilities');
+  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities' && only !== 'sendpath' && only !== 'accounts') throw new Error('--only takes ingest, outbox, sendpath, capabilities or accounts');
   return {
     nIngest: Math.round(flags.has('n-ingest') ? num(flags.get('n-ingest')!, '--n-ingest') : 200_000 * scale),
     nOutbox: Math.round(flags.has('n-outbox') ? num(flags.get('n-outbox')!, '--n-outbox') : 20_000 * scale),
     scale,
     only,
     sendPathSeconds: flags.has('sendpath-seconds') ? num(flags.get('sendpath-seconds')!, '--sendpath-seconds') : 150,
+    accounts: Math.round(flags.has('accounts') ? num(flags.get('accounts')!, '--accounts') : 100 * scale),
+    gateways: Math.max(1, Math.round(flags.has('gateways') ? num(flags.get('gateways')!, '--gateways') : 2)),
   };
 }
 
@@ -142,6 +148,11 @@ async function main(): Promise<void> {
       redis ??= await startTestRedis();
       console.log('send path (real time):');
       capabilityChecks.push(...await benchSendPath(redis.url, dir, args.sendPathSeconds, (l) => console.log(l)));
+    }
+    if ((args.only === null || args.only === 'accounts') && args.accounts > 0) {
+      redis ??= await startTestRedis();
+      console.log(`accounts through gateways (real time, ~6 min): ${args.accounts} accounts, ${args.gateways} gateway processes:`);
+      capabilityChecks.push(...await benchAccounts({ redisUrl: redis.url, dir, accounts: args.accounts, cardsPerAccount: 100, gateways: args.gateways, log: (l) => console.log(l) }));
     }
     if (args.only === null || args.only === 'capabilities') {
       redis ??= await startTestRedis();

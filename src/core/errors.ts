@@ -15,6 +15,14 @@ export class TransientSendError extends Error {
   override name = 'TransientSendError';
 }
 
+/**
+ * A send that may or may not have gone out and must not be tried again (a gateway took it and stopped
+ * answering before it could tell). The outbox records the row `unknown`, as after a crash mid-send.
+ */
+export class SendOutcomeUnknownError extends PermanentSendError {
+  override name = 'SendOutcomeUnknownError';
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

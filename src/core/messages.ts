@@ -63,7 +63,16 @@ export type OutboundContent =
 export interface Transport {
   /** True while the account is logged in and can send. */
   isReady(): boolean;
-  send(target: Target, content: OutboundContent): Promise<{ messageId?: string }>;
+  send(target: Target, content: OutboundContent, opts?: SendOptions): Promise<{ messageId?: string }>;
+}
+
+/** What the sender tells a transport about one send. */
+export interface SendOptions {
+  /**
+   * Idempotency key (the outbox row id): a transport that can record sends (a remote gateway) sends
+   * one key at most once, whoever asks again. In-process transports ignore it.
+   */
+  key?: string;
 }
 
 /** Kinds of friendship event: a request to add the bot, a friendship made, a verification asked, a friend lost. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
-import { PermanentSendError, errorMessage } from '../core/errors.js';
+import { PermanentSendError, SendOutcomeUnknownError, errorMessage } from '../core/errors.js';
 import { liveValue, type Live } from '../core/live.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboundContent, Transport } from '../core/messages.js';
@@ -306,12 +306,19 @@ export class Sender extends EventEmitter {
 
   private async deliver(row: OutboxRow, slot: Slot | null): Promise<void> {
     try {
-      await this.transport.send({ kind: row.targetKind, id: row.targetId }, JSON.parse(row.content) as OutboundContent);
+      await this.transport.send({ kind: row.targetKind, id: row.targetId }, JSON.parse(row.content) as OutboundContent, { key: `outbox:${row.id}:${row.createdAt}` });
     } catch (err) {
       if (slot) await this.budget.settle(slot, Date.now());
       const now = this.clock.now().getTime();
       const reason = errorMessage(err);
       const attempts = row.attempts + 1;
+      if (err instanceof SendOutcomeUnknownError) {
+        // It may have gone out: recorded as after a crash mid-send, never sent again.
+        this.repo.finish(row.id, 'unknown', now, reason);
+        this.logger.warn({ outboxId: row.id, reason }, 'outbox message outcome unknown');
+        this.settle({ id: row.id, status: 'unknown', reason });
+        return;
+      }
       if (err instanceof PermanentSendError || attempts >= this.opts.maxAttempts) {
         this.repo.finish(row.id, 'failed', now, reason);
         this.logger.warn({ outboxId: row.id, attempts, reason }, 'outbox message failed');

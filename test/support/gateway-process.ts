@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { World } from '../../src/platform/wechaty/world/server.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A `npm run gateway` process started by a test: a real child, so SIGKILL is real. */
+export interface GatewayProcess {
+  readonly id: string;
+  readonly child: ChildProcess;
+  /** What it wrote to stderr (its logs at LOG_LEVEL, JSON). */
+  readonly output: string[];
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (a clean stop), and wait for the exit; SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Writes the accounts file for `worlds` (one account per world, token read from `TOKEN_<id>`) and
+ * returns it with the environment holding the tokens.
+ */
+export function worldAccountsFile(dir: string, worlds: Record<string, World>): { file: string; env: Record<string, string> } {
+  const file = path.join(dir, 'gateway-accounts.json');
+  const env: Record<string, string> = {};
+  const list = Object.entries(worlds).map(([id, w]) => {
+    env[`TOKEN_${id}`] = w.token;
+    return { id, endpoint: w.endpoint, token: { env: `TOKEN_${id}` } };
+  });
+  writeFileSync(file, JSON.stringify(list, null, 2));
+  return { file, env };
+}
+
+/** Starts `src/gateway/main.ts` with `env` over a clean environment (PATH and HOME kept). */
+export function spawnGateway(id: string, env: Record<string, string>): GatewayProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/gateway/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', LOG_PRETTY: 'false', LOG_LEVEL: 'warn', GATEWAY_ID: id, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(String(d)));
+  child.stderr?.on('data', (d: Buffer) => output.push(String(d)));
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    id,
+    child,
+    output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
