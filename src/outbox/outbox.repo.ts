@@ -47,12 +47,12 @@ export class OutboxRepo {
     (w) => w(),
   );
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     // Plain better-sqlite3 statements for the bulk insert: drizzle's placeholder filling cost more
     // than the insert itself at campaign scale (100,000 rows per occurrence).
-    this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, number, number]>(
-      `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) on conflict do nothing`);
+    this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, OutboxStatus, string | null, number, number]>(
+      `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, reason, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`);
     this.byKeyStmt = db.$client.prepare<[string], { id: number; status: OutboxStatus }>('select id, status from outbox where key = ?');
     this.byIdStmt = db.select().from(outbox).where(eq(outbox.id, p('id'))).prepare();
     this.claimStmt = db.update(outbox)
@@ -146,6 +146,29 @@ export class OutboxRepo {
       .run(account).changes;
   }
 
+  /** Queued rows of `account` with one of `purposes` (what a down account's re-routing looks at), oldest first. */
+  queuedOf(account: string, purposes: readonly string[]): { id: number; targetKind: 'contact' | 'room'; targetId: string; purpose: string }[] {
+    if (purposes.length === 0) return [];
+    return this.db.$client.prepare(`select id, target_kind as targetKind, target_id as targetId, purpose from outbox
+      where account = ? and status = 'queued' and purpose in (${purposes.map(() => '?').join(',')}) order by id`).all(account, ...purposes) as never;
+  }
+
+  /**
+   * Moves queued rows to another account (theirs went down): a new account, maybe another contact id of
+   * the same person, and a new job generation, so a job left in the old account's queue is stale and
+   * dropped unsent. Returns how many moved (a row claimed or settled meanwhile stays where it is).
+   */
+  reroute(moves: readonly { id: number; from: string; to: string; targetId: string }[], now: number): number {
+    const stmt = this.db.$client.prepare(`update outbox set account = ?, target_id = ?, fed_at = null, fed_gen = fed_gen + 1,
+      rerouted = rerouted + 1, updated_at = ? where id = ? and account = ? and status = 'queued'`);
+    return this.db.$client.transaction(() => moves.reduce((n, m) => n + stmt.run(m.to, m.targetId, now, m.id, m.from).changes, 0))();
+  }
+
+  /** Queued rows of `account` (what waits for it when it is down). */
+  queuedCount(account: string): number {
+    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'`).get(account) as { n: number }).n;
+  }
+
   /** Queued rows of `account` that have a job now. */
   fedCount(account: string): number {
     return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`)
@@ -160,9 +183,10 @@ export class OutboxRepo {
    */
   insertMany(rows: NewOutboxRow[]): { id: number; created: boolean; status: OutboxStatus }[] {
     return this.db.$client.transaction(() => rows.map((r) => {
+      const status = r.status ?? 'queued';
       const ins = this.insertStmt.run(r.key, r.account, r.targetKind, r.targetId, r.content, r.purpose, r.priority,
-        r.notBefore ?? null, r.expiresAt ?? null, r.createdAt, r.createdAt);
-      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status: 'queued' as const };
+        r.notBefore ?? null, r.expiresAt ?? null, status, r.reason ?? null, r.createdAt, r.createdAt);
+      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status };
       const existing = this.byKeyStmt.get(r.key)!;
       return { id: existing.id, created: false, status: existing.status };
     }))();
