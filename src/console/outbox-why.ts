@@ -33,6 +33,7 @@ export function whyText(status: string, reason: string | null): string {
     case 'sent': return '已发送';
     case 'failed': return reason ? `发送失败：${reason}` : '发送失败';
     case 'unknown': return reason ?? '发送中断（崩溃），是否送达未知，不会重发';
+    case 'unreachable': return `没有启用的账号能联系到对方，未发送${reason ? `：${reason}` : ''}`;
     default: return reason ?? '';
   }
 }
