@@ -9,7 +9,8 @@ import { queueNames, type Queues } from '../platform/queue/queues.js';
 import type { FeedRow, OutboxRepo } from './outbox.repo.js';
 import { quietUntil } from './outbox.rules.js';
 import { LANES, PURPOSES, isPurpose, lanePriorities, type Lane, type Purpose } from './purposes.js';
-import { AccountRouting, accountsFor, type OutboxAccounts } from './routing.js';
+import { AccountRouting, accountsFor, sharesOf, type OutboxAccounts, type RouteRequest } from './routing.js';
+import type { AccountShare } from './capacity.rules.js';
 import { DownWatch, type DownReport } from './account-down.js';
 
 export interface EnqueueRequest {
@@ -328,6 +329,15 @@ export class Outbox extends EventEmitter {
   /** The account is back: it is routed to again and its waiting messages are fed. */
   async accountUp(account: string): Promise<void> {
     if (this.downWatch) await this.downWatch.up(account);
+  }
+
+  /**
+   * Where messages to `targets` would go now, per account with its budget, and how many no account
+   * reaches; nothing is queued (capacity estimates: the 3+3+3 warning, `campaign check`). Null without
+   * routing (one account from the environment: the caller uses its SEND_* budget).
+   */
+  routeShares(targets: readonly RouteRequest[], perTarget = 1): { shares: AccountShare[]; unreachable: number } | null {
+    return this.routing ? sharesOf(this.routing, targets, perTarget) : null;
   }
 
   /** Applies the down policies of accounts whose grace has passed (the feed's timer calls it too). */

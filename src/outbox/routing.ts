@@ -3,6 +3,7 @@ import type { AccountsView } from '../accounts/types.js';
 import type { ReachRepo } from '../accounts/reach.repo.js';
 import type { Db } from '../platform/db/client.js';
 import type { Purpose } from './purposes.js';
+import type { AccountShare } from './capacity.rules.js';
 import { chooseAccount, type ReachPair, type RouteAccount, type RouteChoice } from './routing.rules.js';
 
 /** The accounts and who they reach: the outbox's one option for routing (the hub implements the view). */
@@ -68,8 +69,11 @@ export class AccountRouting {
     return this.downSet.has(account);
   }
 
-  /** Chooses an account for each request (in order; the load of rows assigned earlier in the batch counts). */
-  route(reqs: readonly RouteRequest[], exclude: ReadonlySet<string> = new Set()): RouteChoice[] {
+  /**
+   * Chooses an account for each request (in order; the load of rows assigned earlier in the batch counts).
+   * `dry`: an estimate (nothing is queued): the accounts start empty and the load kept for routing is not touched.
+   */
+  route(reqs: readonly RouteRequest[], exclude: ReadonlySet<string> = new Set(), opts: { dry?: boolean } = {}): RouteChoice[] {
     const accounts = new Map<string, RouteAccount>();
     for (const s of this.opts.view.list()) {
       if (exclude.has(s.id)) continue;
@@ -92,7 +96,7 @@ export class AccountRouting {
     };
     const contactReach = byId('contact', [...new Set([...people.values()].flatMap((p) => p.ids))]);
     const roomReach = byId('room', rooms);
-    const queued = this.queuedCounts();
+    const queued = opts.dry ? new Map<string, number>() : this.queuedCounts();
     return reqs.map((r) => {
       let ask;
       if (r.kind === 'contact') {
@@ -189,4 +193,25 @@ export function accountsFor(routing: AccountRouting | null, reqs: readonly { acc
     out[i] = 'account' in c ? { account: c.account, targetId: c.targetId } : { account: '', targetId: reqs[i]!.target.id, unreachable: c.unreachable };
   });
   return out;
+}
+
+/**
+ * Where messages to `targets` would go now, counted per account, without queuing anything (capacity
+ * estimates). `perTarget` messages each (a campaign of 2 messages, a card and its images).
+ */
+export function sharesOf(routing: AccountRouting, targets: readonly RouteRequest[], perTarget = 1): { shares: AccountShare[]; unreachable: number } {
+  const specs = new Map(routing.view.list().map((s) => [s.id, s]));
+  const counts = new Map<string, number>();
+  let unreachable = 0;
+  const single = routing.single();
+  const choices = single !== null ? targets.map(() => ({ account: single })) : routing.route(targets, new Set(), { dry: true });
+  for (const c of choices) {
+    if ('account' in c) counts.set(c.account, (counts.get(c.account) ?? 0) + perTarget);
+    else unreachable++;
+  }
+  const shares = [...counts].map(([account, messages]) => {
+    const b = specs.get(account)?.budget;
+    return { account, messages, budget: { ratePerMinute: b?.ratePerMinute ?? 0, gapMinMs: b?.gapMinMs ?? 0, gapMaxMs: b?.gapMaxMs ?? 0 } };
+  });
+  return { shares, unreachable };
 }
