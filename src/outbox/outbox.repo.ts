@@ -169,6 +169,17 @@ export class OutboxRepo {
     return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'`).get(account) as { n: number }).n;
   }
 
+  /**
+   * For the accounts page and /metrics: per account, messages it took over from a down account
+   * (`rerouted` > 0); and messages no enabled account could send.
+   */
+  routingCounts(): { reroutedTo: Record<string, number>; unreachable: number } {
+    const c = this.db.$client;
+    const rows = c.prepare('select account, count(*) as n from outbox where rerouted > 0 group by account').all() as { account: string; n: number }[];
+    const unreachable = c.prepare(`select count(*) from outbox where status = 'unreachable'`).pluck().get() as number;
+    return { reroutedTo: Object.fromEntries(rows.map((r) => [r.account, r.n])), unreachable };
+  }
+
   /** Queued rows of `account` that have a job now. */
   fedCount(account: string): number {
     return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`)

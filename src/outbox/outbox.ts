@@ -340,6 +340,11 @@ export class Outbox extends EventEmitter {
     return this.routing ? sharesOf(this.routing, targets, perTarget) : null;
   }
 
+  /** Accounts down now: since when, why, and whether their grace has passed (policies applied). */
+  downAccounts(): { account: string; since: number; reason: string; applied: boolean }[] {
+    return this.downWatch?.list() ?? [];
+  }
+
   /** Applies the down policies of accounts whose grace has passed (the feed's timer calls it too). */
   checkDown(): Promise<DownReport[]> {
     return this.downWatch ? this.downWatch.check() : Promise.resolve([]);

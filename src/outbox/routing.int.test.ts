@@ -227,6 +227,7 @@ describe('routing: each message through an account that reaches its target', () 
     const alert = w.repo.getByKey(`account-down:hz01:${t}:hq1`)!;
     expect(alert).toMatchObject({ account: 'hz02', targetId: 'wx-hq1', purpose: 'alert' });
     await w.settled(alert.id, ['sent']);
+    expect(w.outbox.downAccounts()).toEqual([{ account: 'hz01', since: t, reason: 'logged out', applied: true }]);
     expect(JSON.parse(alert.content).text).toBe('【账号离线】hz01 店助（hz01）自 2026-11-27 10:00 离线：logged out。2 条待发消息已改由其他账号发送，5 条等待它恢复。');
     expect(w.repo.get(svc[0]!.id), 'service waits for its account').toMatchObject({ account: 'hz01', status: 'queued', rerouted: 0 });
 
@@ -243,9 +244,26 @@ describe('routing: each message through an account that reaches its target', () 
     const left = async () => Object.values(await w.queues.queue(queueNames.outbox('hz01', 'paced')).getJobCounts('waiting', 'prioritized', 'delayed', 'active')).reduce((a, b) => a + b, 0);
     await expect.poll(left, { timeout: 5000 }).toBe(0);
     expect(hz01.delivered.map((d) => (d.content as { text: string }).text).sort()).toEqual(['camp 0', 'camp 1', 'camp 3', 'camp 5', 'svc 4']);
+    expect(w.outbox.downAccounts()).toEqual([]);
+    expect(w.repo.routingCounts()).toEqual({ reroutedTo: { hz02: 2 }, unreachable: 0 });
     const texts = w.delivered().map((d) => d.text);
     expect(texts).toHaveLength(new Set(texts).size);
     expect(texts.sort()).toEqual(['camp 0', 'camp 1', 'camp 2', 'camp 3', 'camp 4', 'camp 5', 'fresh 2', 'svc 4', JSON.parse(alert.content).text].sort());
+  });
+
+  it('estimates where messages would go without queuing anything (capacity): shares per account with their budgets, and the unreachable', async () => {
+    const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02', { stores: ['HZ02'], budget: { ratePerMinute: 10, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 } }), spec('hq', { role: 'hq' })]);
+    seedPeople(w.db);
+    w.reach.add('hz01', 'contact', [0, 1, 2, 3].map((i) => `wx-m${i}`), SLOT.getTime());
+    w.reach.add('hz02', 'contact', [2, 3, 4, 5].map((i) => `wx-m${i}`), SLOT.getTime());
+    const targets = [0, 1, 2, 3, 4, 5, 6].map((i) => ({ purpose: 'staff-prompt' as const, kind: 'contact' as const, id: `wx-m${i}` }));
+    const est = w.outbox.routeShares(targets, 2)!;
+    expect(est.unreachable).toBe(1);
+    expect(est.shares.sort((a, b) => a.account.localeCompare(b.account))).toEqual([
+      { account: 'hz01', messages: 6, budget: { ratePerMinute: 20, gapMinMs: 0, gapMaxMs: 0 } },
+      { account: 'hz02', messages: 6, budget: { ratePerMinute: 10, gapMinMs: 0, gapMaxMs: 0 } },
+    ]);
+    expect(w.db.$client.prepare('select count(*) from outbox').pluck().get(), 'nothing queued').toBe(0);
   });
 
   it('with one account in the registry and an empty reach table, everything goes through it as before', async () => {
