@@ -79,7 +79,13 @@ export class DownWatch {
     const now = this.deps.clock.now().getTime();
     const out: DownReport[] = [];
     for (const [account, o] of [...this.outages]) {
-      if (o.applied || now - o.since < this.deps.graceMs) continue;
+      if (o.applied) {
+        // What waits for it and can no longer go is settled now, not when the account is back.
+        const expired = this.deps.repo.expireWaiting(account, now);
+        if (expired) this.deps.logger.info({ account, expired }, 'messages waiting for a down account expired');
+        continue;
+      }
+      if (now - o.since < this.deps.graceMs) continue;
       o.applied = true;
       out.push(await this.apply(account, o));
     }

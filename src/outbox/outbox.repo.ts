@@ -164,6 +164,15 @@ export class OutboxRepo {
     return this.db.$client.transaction(() => moves.reduce((n, m) => n + stmt.run(m.to, m.targetId, now, m.id, m.from).changes, 0))();
   }
 
+  /**
+   * Queued rows of a down `account` past their expiry become `expired` (its sender, paused, would only
+   * find out when it is back). Returns how many.
+   */
+  expireWaiting(account: string, now: number): number {
+    return this.db.$client.prepare(`update outbox set status = 'expired', reason = 'expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || ' while its account was down',
+      updated_at = ? where account = ? and status = 'queued' and expires_at is not null and expires_at <= ?`).run(now, account, now).changes;
+  }
+
   /** Queued rows of `account` (what waits for it when it is down). */
   queuedCount(account: string): number {
     return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'`).get(account) as { n: number }).n;

@@ -201,6 +201,7 @@ describe('routing: each message through an account that reaches its target', () 
     w.reach.add('hz02', 'contact', ['wx-m2', 'wx-m4', 'wx-hq1'], t);
     const camp = await w.outbox.enqueueMany(toMembers('camp', [0, 1, 2, 3, 4, 5]));
     const svc = await w.outbox.enqueueMany(toMembers('svc', [4], 'service'));
+    const late = await w.outbox.enqueue({ ...toMembers('late', [1], 'service')[0]!, expiresAt: t + 150_000 });
     await w.outbox.feed('hz01');
     expect(camp.map((r) => w.repo.get(r.id)!.account), 'all on their store account, jobs in its queue').toEqual(Array(6).fill('hz01'));
     expect(w.repo.get(camp[4]!.id)).toMatchObject({ fedGen: 1 });
@@ -215,10 +216,12 @@ describe('routing: each message through an account that reaches its target', () 
     expect(await w.outbox.checkDown(), 'within the grace nothing moves').toEqual([]);
     w.clock.advance(61_000);
     const [report] = await w.outbox.checkDown();
-    expect(report).toMatchObject({ account: 'hz01', reason: 'logged out', rerouted: 2, waiting: 5, told: 1 });
+    expect(report).toMatchObject({ account: 'hz01', reason: 'logged out', rerouted: 2, waiting: 6, told: 1 });
     w.outbox.accountDown('hz01', 'logged out');
     w.clock.advance(120_000);
     expect(await w.outbox.checkDown(), 'told once per outage').toEqual([]);
+    // A waiting message past its expiry is settled while the account is still down.
+    expect(w.repo.get(late.id)).toMatchObject({ status: 'expired', reason: 'expired at 2026-11-27T02:02:30.000Z while its account was down' });
 
     await w.settled(camp[2]!.id, ['sent']);
     await w.settled(camp[4]!.id, ['sent']);
@@ -228,7 +231,7 @@ describe('routing: each message through an account that reaches its target', () 
     expect(alert).toMatchObject({ account: 'hz02', targetId: 'wx-hq1', purpose: 'alert' });
     await w.settled(alert.id, ['sent']);
     expect(w.outbox.downAccounts()).toEqual([{ account: 'hz01', since: t, reason: 'logged out', applied: true }]);
-    expect(JSON.parse(alert.content).text).toBe('【账号离线】hz01 店助（hz01）自 2026-11-27 10:00 离线：logged out。2 条待发消息已改由其他账号发送，5 条等待它恢复。');
+    expect(JSON.parse(alert.content).text).toBe('【账号离线】hz01 店助（hz01）自 2026-11-27 10:00 离线：logged out。2 条待发消息已改由其他账号发送，6 条等待它恢复。');
     expect(w.repo.get(svc[0]!.id), 'service waits for its account').toMatchObject({ account: 'hz01', status: 'queued', rerouted: 0 });
 
     // New campaign rows pass over the down account while another reaches the member.
