@@ -25,7 +25,6 @@ export interface RouteRequest {
 
 /** How long the queued-row counts per account are reused before being read again. */
 const LOAD_TTL_MS = 5_000;
-const CHUNK = 500;
 
 interface PersonFacts {
   memberId: number | null;
@@ -44,9 +43,21 @@ export class AccountRouting {
   private readonly downSet = new Set<string>();
   private load: { at: number; queued: Map<string, number> } | null = null;
   private readonly queuedStmt: Statement;
+  private readonly peopleStmt: Statement;
+  private readonly linksStmt: Statement;
+  private readonly groupsStmt: Statement;
 
   constructor(private readonly db: Db, private readonly opts: OutboxAccounts, private readonly now: () => number) {
-    this.queuedStmt = db.$client.prepare(`select account, count(*) as n from outbox where status = 'queued' group by account`);
+    const c = db.$client;
+    this.queuedStmt = c.prepare(`select account, count(*) as n from outbox where status = 'queued' group by account`);
+    // Each takes the whole batch's ids as one JSON array: one prepared statement, one call, any size.
+    // (`in (select value from json_each(?))` keeps SQLite on the tables' indexes.)
+    this.peopleStmt = c.prepare(`select m.contact_id as asked, m.id, m.contact_id as main, m.store_code as store, m.guide_code as guide
+        from members m where m.contact_id in (select value from json_each(?))
+      union all select l.contact_id, m.id, m.contact_id, m.store_code, m.guide_code
+        from member_links l join members m on m.id = l.member_id where l.contact_id in (select value from json_each(?))`);
+    this.linksStmt = c.prepare(`select member_id as memberId, contact_id as contactId from member_links where member_id in (select value from json_each(?))`);
+    this.groupsStmt = c.prepare(`select room_id as id, store_code as store, guide_code as guide from groups where room_id in (select value from json_each(?))`);
   }
 
   get view(): AccountsView {
@@ -126,16 +137,12 @@ export class AccountRouting {
 
   /** The person behind each contact id: the member (by members.contact_id or member_links) and all their contact ids. */
   private people(contacts: readonly string[]): Map<string, PersonFacts> {
-    const c = this.db.$client;
     const out = new Map<string, PersonFacts>();
     for (const id of contacts) out.set(id, { memberId: null, store: null, guide: null, ids: [id] });
     const byMember = new Map<number, PersonFacts[]>();
-    for (let i = 0; i < contacts.length; i += CHUNK) {
-      const chunk = contacts.slice(i, i + CHUNK);
-      const marks = chunk.map(() => '?').join(',');
-      const rows = c.prepare(`select m.contact_id as asked, m.id, m.contact_id as main, m.store_code as store, m.guide_code as guide from members m where m.contact_id in (${marks})
-        union all select l.contact_id, m.id, m.contact_id, m.store_code, m.guide_code from member_links l join members m on m.id = l.member_id where l.contact_id in (${marks})`)
-        .all(...chunk, ...chunk) as { asked: string; id: number; main: string | null; store: string | null; guide: string | null }[];
+    if (contacts.length) {
+      const json = JSON.stringify(contacts);
+      const rows = this.peopleStmt.all(json, json) as { asked: string; id: number; main: string | null; store: string | null; guide: string | null }[];
       for (const r of rows) {
         const p = out.get(r.asked)!;
         p.memberId = r.id;
@@ -147,11 +154,8 @@ export class AccountRouting {
         l.push(p);
       }
     }
-    const ids = [...byMember.keys()];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      const links = c.prepare(`select member_id as memberId, contact_id as contactId from member_links where member_id in (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as { memberId: number; contactId: string }[];
+    if (byMember.size) {
+      const links = this.linksStmt.all(JSON.stringify([...byMember.keys()])) as { memberId: number; contactId: string }[];
       for (const l of links) for (const p of byMember.get(l.memberId) ?? []) if (!p.ids.includes(l.contactId)) p.ids.push(l.contactId);
     }
     return out;
@@ -160,12 +164,8 @@ export class AccountRouting {
   /** The store and guide of each group the store knows. */
   private groups(rooms: readonly string[]): Map<string, { store: string | null; guide: string | null }> {
     const out = new Map<string, { store: string | null; guide: string | null }>();
-    for (let i = 0; i < rooms.length; i += CHUNK) {
-      const chunk = rooms.slice(i, i + CHUNK);
-      const rows = this.db.$client.prepare(`select room_id as id, store_code as store, guide_code as guide from groups where room_id in (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as { id: string; store: string | null; guide: string | null }[];
-      for (const r of rows) out.set(r.id, { store: r.store, guide: r.guide });
-    }
+    if (rooms.length === 0) return out;
+    for (const r of this.groupsStmt.all(JSON.stringify(rooms)) as { id: string; store: string | null; guide: string | null }[]) out.set(r.id, { store: r.store, guide: r.guide });
     return out;
   }
 }
