@@ -32,6 +32,7 @@ export class OutboxRepo {
   private readonly byKeyStmt;
   private readonly byIdStmt;
   private readonly claimStmt;
+  private readonly claimGenStmt;
   private readonly finishSentStmt;
   private readonly finishStmt;
   private readonly settleQueuedStmt;
@@ -58,6 +59,10 @@ export class OutboxRepo {
     this.claimStmt = db.update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: pv('now'), claimedBy: pv('by') })
       .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
+    // A job claims its row only on its own generation: a row moved to another account meanwhile (its
+    // account went down) is left to the new account's job.
+    this.claimGenStmt = db.$client.prepare<[number, string, number, number]>(
+      `update outbox set status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = ? where id = ? and status = 'queued' and fed_gen = ?`);
     this.finishSentStmt = db.update(outbox).set({ status: 'sent', reason: pv('reason'), updatedAt: pv('now'), sentAt: pv('now') })
       .where(eq(outbox.id, p('id'))).prepare();
     this.finishStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
@@ -229,8 +234,12 @@ export class OutboxRepo {
     return this.db.select().from(outbox).where(eq(outbox.key, key)).get();
   }
 
-  /** Atomically moves a queued row to `sending`; false when another worker has it or it is done. */
-  claim(id: number, now: number, instanceId: string): boolean {
+  /**
+   * Atomically moves a queued row to `sending`; false when another worker has it or it is done, or,
+   * given the job's generation `gen`, when the row moved on to another one (re-routed, fed again).
+   */
+  claim(id: number, now: number, instanceId: string, gen?: number): boolean {
+    if (gen !== undefined) return this.claimGenStmt.run(now, instanceId, id, gen).changes === 1;
     return this.claimStmt.run({ id, now, by: instanceId }).changes === 1;
   }
 

@@ -254,6 +254,20 @@ describe('routing: each message through an account that reaches its target', () 
     expect(texts.sort()).toEqual(['camp 0', 'camp 1', 'camp 2', 'camp 3', 'camp 4', 'camp 5', 'fresh 2', 'svc 4', JSON.parse(alert.content).text].sort());
   });
 
+  it("a job of the old account cannot claim a row moved to another account, even if it read the row just before the move", async () => {
+    const w = await world([spec('hz01'), spec('hz02')]);
+    w.reach.add('hz01', 'contact', ['wx-m1'], SLOT.getTime());
+    w.reach.add('hz02', 'contact', ['wx-m1'], SLOT.getTime());
+    const [r] = await w.outbox.enqueueMany(toMembers('race', [1]));
+    await w.outbox.feed(w.repo.get(r!.id)!.account);
+    const before = w.repo.get(r!.id)!;
+    expect(before).toMatchObject({ status: 'queued', fedGen: 1 });
+    const other = before.account === 'hz01' ? 'hz02' : 'hz01';
+    expect(w.repo.reroute([{ id: r!.id, from: before.account, to: other, targetId: 'wx-m1' }], SLOT.getTime())).toBe(1);
+    expect(w.repo.claim(r!.id, SLOT.getTime(), 'old-account-sender', 1), 'the old job (generation 1)').toBe(false);
+    expect(w.repo.claim(r!.id, SLOT.getTime(), 'new-account-sender', 2)).toBe(true);
+  });
+
   it('estimates where messages would go without queuing anything (capacity): shares per account with their budgets, and the unreachable', async () => {
     const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02', { stores: ['HZ02'], budget: { ratePerMinute: 10, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 } }), spec('hq', { role: 'hq' })]);
     seedPeople(w.db);
