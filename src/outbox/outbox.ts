@@ -84,7 +84,10 @@ export function sendJobId(id: number, gen: number): string {
  * The feed then gives rows jobs in the account's two Redis queues (the engine): replies and alerts at
  * once (lane `now`), everything else as far as the account can send soon (lane `paced`). Quiet hours
  * are decided here, in SQL, before a job exists. The account's Sender does the rest.
- * Emits `fed` (account, lane) after giving jobs, so a sender waiting in this process looks at once.
+ * Emits `fed` (account, lane) after giving jobs, so a sender waiting in this process looks at once,
+ * and `account-down` (DownReport) when a down account's grace has passed and its messages were handled.
+ * With several accounts (`accounts`), each request naming none is routed to an account that reaches
+ * its target (routing.ts), or recorded `unreachable`.
  */
 export class Outbox extends EventEmitter {
   private readonly requests = new TurnBatch<EnqueueRequest, EnqueueResult>(
