@@ -184,7 +184,8 @@ export interface Routed {
 export function accountsFor(routing: AccountRouting | null, reqs: readonly { account?: string; purpose: Purpose; target: { kind: 'contact' | 'room'; id: string } }[], fallback: string): Routed[] {
   const single = routing?.single() ?? null;
   const out: Routed[] = reqs.map((r) => ({ account: r.account ?? single ?? fallback, targetId: r.target.id }));
-  if (!routing || single !== null) return out;
+  // No routing, one account, or (defensively) an empty registry: today's one-account path.
+  if (!routing || single !== null || routing.view.list().length === 0) return out;
   const open = reqs.flatMap((r, i) => (r.account === undefined ? [i] : []));
   if (open.length === 0) return out;
   const choices = routing.route(open.map((i) => ({ purpose: reqs[i]!.purpose, kind: reqs[i]!.target.kind, id: reqs[i]!.target.id })));
