@@ -218,7 +218,7 @@ describe('3+3+3 capacity across accounts (outbox routing)', () => {
       id, name: id, role: 'store', stores: ['HZ01'], enabled: true, onDown: {} as AccountSpec['onDown'],
       budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 }, ...over,
     });
-    const specs = [spec('hz01'), spec('g1-own', { role: 'guide', stores: [], guide: 'G1' })];
+    const specs = [spec('hz01'), spec('hq', { role: 'hq', stores: [] }), spec('sh01', { stores: ['SH01'] })];
     const reach = new ReachRepo(w.db);
     const routed = new Outbox(w.repo, w.queues, w.clock, silentLogger(), testOutboxOptions({
       accounts: { view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach },
@@ -227,8 +227,10 @@ describe('3+3+3 capacity across accounts (outbox routing)', () => {
     const pb = shippedGuidePlaybook();
     // Nobody reaches a guide yet: every card would be unreachable.
     expect(cardCapacity(new GuideSopRepo(w.db), pb, config, '2026-11-25', routed)).toMatchObject({ accounts: 0, unreachable: 2 });
-    reach.add('hz01', 'contact', ['wx-G1', 'wx-G2'], 0);
-    reach.add('g1-own', 'contact', ['wx-G1'], 0);
+    // G1 through their store's account (hz01) though hq is idler; G2 only through hq.
+    reach.add('hz01', 'contact', ['wx-G1'], 0);
+    reach.add('hq', 'contact', ['wx-G1', 'wx-G2'], 0);
+    expect(routed.routeShares([{ purpose: 'staff-prompt', kind: 'contact', id: 'wx-G1' }])?.shares.map((x) => x.account)).toEqual(['hz01']);
     const e = cardCapacity(new GuideSopRepo(w.db), pb, config, '2026-11-25', routed);
     expect(e).toMatchObject({ cards: 2, accounts: 2, unreachable: 0, ok: true });
     expect(e.message).toMatch(/^2 guide cards( \(each followed by \d images?\))? via 2 accounts: the last goes out about 09:3\d, within 11:30$/);

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AccountsView } from '../accounts/types.js';
 import type { ReachRepo } from '../accounts/reach.repo.js';
+import { peopleOf } from '../core/directory.js';
 import type { Db } from '../platform/db/client.js';
 import type { Purpose } from './purposes.js';
 import type { AccountShare } from './capacity.rules.js';
@@ -157,6 +158,13 @@ export class AccountRouting {
     if (byMember.size) {
       const links = this.linksStmt.all(JSON.stringify([...byMember.keys()])) as { memberId: number; contactId: string }[];
       for (const l of links) for (const p of byMember.get(l.memberId) ?? []) if (!p.ids.includes(l.contactId)) p.ids.push(l.contactId);
+    }
+    // Staff (cards, prompts, alerts): their store's account is preferred (the roster is held in memory).
+    const directory = peopleOf(this.db);
+    for (const [id, p] of out) {
+      if (p.memberId !== null) continue;
+      const s = directory.staffByContact(id);
+      if (s) p.store = s.storeCode;
     }
     return out;
   }
