@@ -10,6 +10,7 @@ import { validateCampaign } from '../campaigns/campaign.file.js';
 import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { CampaignService } from '../campaigns/campaigns.service.js';
 import { campaignReport, renderReport } from '../campaigns/report.js';
+import { seedGroups } from '../campaigns/testing.js';
 import { closeDb, openDb, type Db } from '../platform/db/client.js';
 import { memberLinks, members, staff, stores } from '../platform/db/schema.js';
 import { Liveness } from '../platform/queue/liveness.js';
@@ -166,6 +167,31 @@ describe('routing: each message through an account that reaches its target', () 
     const report = campaignReport(repo, 'md')[0]!;
     expect(report).toMatchObject({ targeted: 12, sent: 11, unreachable: 1, pending: 0 });
     expect(renderReport([report], SH)).toContain('unreachable 1, pending 0');
+  });
+
+  it('a group campaign: each group gets one post, from an account in it; a group no account is in is counted unreachable', async () => {
+    const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02'), spec('hq', { role: 'hq' })]);
+    const rooms = seedGroups(w.db, 9, SLOT.getTime());
+    // hz01 in groups 0–4, hz02 in 3–7, hq in 6–7; group 8: nobody.
+    w.reach.add('hz01', 'room', rooms.slice(0, 5), SLOT.getTime());
+    w.reach.add('hz02', 'room', rooms.slice(3, 8), SLOT.getTime());
+    w.reach.add('hq', 'room', rooms.slice(6, 8), SLOT.getTime());
+    const repo = new CampaignsRepo(w.db);
+    const service = new CampaignService({ repo, outbox: w.outbox, clock: w.clock, timezone: SH, logger: silentLogger(), queues: null, resumeStepMs: 0 });
+    service.upsert(validateCampaign({
+      id: 'gp', name: '群发', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 周末见' }],
+      schedule: { cron: '0 10 * * 5' }, spreadMinutes: 0,
+    }, path.join(tmp.dir, 'gp.yaml')), 'file', null, 'file');
+    await service.tick(SLOT);
+    for (const s of w.senders.values()) s.start(true);
+    const rows = w.db.$client.prepare("select id, account, target_id as targetId, status from outbox where key like 'campaign:gp:%'").all() as { id: number; account: string; targetId: string; status: string }[];
+    await Promise.all(rows.filter((r) => r.status === 'queued').map((r) => w.settled(r.id, ['sent'])));
+    const delivered = w.delivered();
+    expect(delivered.map((d) => d.target).sort()).toEqual(rooms.slice(0, 8));
+    for (const d of delivered) expect(reaches(w, d.account, 'room', d.target), `${d.account} is in ${d.target}`).toBe(true);
+    // The groups of store HZ01 that its account is in go through it.
+    for (const room of rooms.slice(0, 5)) expect(delivered.find((d) => d.target === room)?.account).toBe('hz01');
+    expect(campaignReport(repo, 'gp')[0]).toMatchObject({ targeted: 9, sent: 8, unreachable: 1 });
   });
 
   it('answers a member from the account they wrote to, and posts to a group from an account in it', async () => {
