@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { peopleOf } from '../core/directory.js';
 import type { Logger } from '../core/logger.js';
@@ -123,4 +124,23 @@ export class DownWatch {
     outbox.emit('account-down', { account, reason: o.reason, since: o.since, rerouted, waiting, told } satisfies DownReport);
     return { account, reason: o.reason, since: o.since, rerouted, waiting, told };
   }
+}
+
+/** What `followAccounts` listens to: the AccountHub's `down` (account, reason) and `up` (account) events. */
+export type AccountEvents = Pick<EventEmitter, 'on' | 'off'>;
+
+/**
+ * Connects the hub's account events to the outbox's messages side: `down` → `outbox.accountDown`,
+ * `up` → `outbox.accountUp`. Returns the function that disconnects them.
+ * @example const unfollow = followAccounts(hub, outbox) // in app.ts, after both exist
+ */
+export function followAccounts(events: AccountEvents, outbox: Pick<Outbox, 'accountDown' | 'accountUp'>, logger?: Logger): () => void {
+  const down = (account: string, reason: string) => outbox.accountDown(account, reason);
+  const up = (account: string) => void outbox.accountUp(account).catch((err: unknown) => logger?.warn({ err, account }, 'account back, but its waiting messages were not fed; the feed does it within seconds'));
+  events.on('down', down);
+  events.on('up', up);
+  return () => {
+    events.off('down', down);
+    events.off('up', up);
+  };
 }

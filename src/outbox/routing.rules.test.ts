@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
 import { downAlertText, downPlan, downRecipients } from './account-down.rules.js';
+import { followAccounts } from './account-down.js';
 import { chooseAccount, loadOf, type ReachPair, type RouteAccount, type RouteAsk } from './routing.rules.js';
 import { zonedTime } from '../core/time.js';
 
@@ -92,5 +94,18 @@ describe('an account going down: the pure parts', () => {
     const since = zonedTime(2026, 11, 25, 12, 0, 'Asia/Shanghai').getTime();
     expect(downAlertText({ account: 'hz01', name: '西湖店 店助', reason: 'logged out', since, rerouted: 120, waiting: 3 }, 'Asia/Shanghai'))
       .toBe('【账号离线】西湖店 店助（hz01）自 2026-11-25 12:00 离线：logged out。120 条待发消息已改由其他账号发送，3 条等待它恢复。');
+  });
+});
+
+describe("following the hub's account events", () => {
+  it('passes down and up to the outbox until unfollowed', () => {
+    const hub = new EventEmitter();
+    const calls: string[] = [];
+    const unfollow = followAccounts(hub, { accountDown: (a, r) => { calls.push(`down ${a} ${r}`); }, accountUp: async (a) => { calls.push(`up ${a}`); } });
+    hub.emit('down', 'hz01', 'logged out');
+    hub.emit('up', 'hz01');
+    unfollow();
+    hub.emit('down', 'hz02', 'banned');
+    expect(calls).toEqual(['down hz01 logged out', 'up hz01']);
   });
 });
