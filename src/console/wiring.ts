@@ -36,7 +36,8 @@ export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service:
   const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
   const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
     options: () => builderOptions(d.db),
-    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: d.quietHours, marketingCapPerDay: d.marketingCapPerDay ?? 1, baseDir: DEFAULT_CAMPAIGNS_DIR }),
+    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: d.quietHours, marketingCapPerDay: d.marketingCapPerDay ?? 1, baseDir: DEFAULT_CAMPAIGNS_DIR,
+      unreachable: (targets) => d.outbox.unreachableAmong?.(targets) ?? null }),
     mediaDir: d.mediaDir,
   };
   return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: d.quietHours } }) };

@@ -9,7 +9,7 @@ import { queueNames, type Queues } from '../platform/queue/queues.js';
 import type { FeedRow, OutboxRepo } from './outbox.repo.js';
 import { quietUntil } from './outbox.rules.js';
 import { LANES, PURPOSES, isPurpose, lanePriorities, type Lane, type Purpose } from './purposes.js';
-import { AccountRouting, accountsFor, sharesOf, type OutboxAccounts, type RouteRequest } from './routing.js';
+import { AccountRouting, accountsFor, sharesOf, unreachableAmong, type OutboxAccounts, type RouteRequest } from './routing.js';
 import type { AccountShare } from './capacity.rules.js';
 import { DownWatch, type DownReport } from './account-down.js';
 
@@ -341,6 +341,14 @@ export class Outbox extends EventEmitter {
    */
   routeShares(targets: readonly RouteRequest[], perTarget = 1): { shares: AccountShare[]; unreachable: number } | null {
     return this.routing ? sharesOf(this.routing, targets, perTarget) : null;
+  }
+
+  /**
+   * The targets no enabled account reaches now (the campaign builder's preview); null without routing
+   * or with one account (then reach is not consulted).
+   */
+  unreachableAmong(targets: readonly RouteRequest[]): Set<string> | null {
+    return this.routing ? unreachableAmong(this.routing, targets) : null;
   }
 
   /** Accounts down now: since when, why, and whether their grace has passed (policies applied). */

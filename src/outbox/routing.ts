@@ -205,6 +205,16 @@ export function accountsFor(routing: AccountRouting | null, reqs: readonly { acc
 }
 
 /**
+ * The targets (ids) no enabled account reaches now, as routing would find (nothing queued); null with a
+ * single account or an empty registry (reach is not consulted then).
+ */
+export function unreachableAmong(routing: AccountRouting, targets: readonly RouteRequest[]): Set<string> | null {
+  if (routing.single() !== null || routing.view.list().length === 0) return null;
+  const choices = routing.route(targets, new Set(), { dry: true });
+  return new Set(targets.flatMap((t, i) => ('unreachable' in choices[i]! ? [t.id] : [])));
+}
+
+/**
  * Where messages to `targets` would go now, counted per account, without queuing anything (capacity
  * estimates). `perTarget` messages each (a campaign of 2 messages, a card and its images).
  */
