@@ -4,6 +4,9 @@ import { closeDb, openTestDb, type Db } from '../platform/db/client.js';
 import { memberCard, searchMembers } from '../console/member-card.js';
 import { previewCampaign } from './preview.js';
 import { seedGroups } from './testing.js';
+import { ReachRepo } from '../accounts/reach.repo.js';
+import type { AccountSpec } from '../accounts/types.js';
+import { AccountRouting, unreachableAmong } from '../outbox/routing.js';
 
 const TZ = 'Asia/Shanghai';
 /** Wednesday 2026-11-25 12:00 in Shanghai. */
@@ -36,6 +39,20 @@ describe('previewing a campaign in the builder', () => {
     db.$client.prepare(`insert into outbox (key, account, target_kind, target_id, content, purpose, priority, status, created_at, updated_at, sent_at)
       values ('care:x', 'main', 'contact', 'wx-m0', '{}', 'care', 4, 'sent', ?, ?, ?)`).run(slotDay, slotDay, slotDay);
     expect(previewCampaign(db, memberCampaign, opts).audience).toMatchObject({ reachable: 1, capped: 1, unreachable: 1 });
+  });
+
+  it('with several accounts, counts as unreachable whom no enabled account reaches (as the outbox would route)', () => {
+    const budget = { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 };
+    const specs: AccountSpec[] = ['hz01', 'hz02'].map((id) => ({ id, name: id, role: 'store', stores: ['HZ01'], budget, enabled: true, onDown: {} as AccountSpec['onDown'] }));
+    const reach = new ReachRepo(db);
+    const routing = new AccountRouting(db, { view: { list: () => specs, get: (id) => specs.find((x) => x.id === id), state: () => 'online' }, reach }, () => NOW.getTime());
+    reach.add('hz01', 'contact', ['wx-m0'], 0);
+    reach.add('hz02', 'room', ['g01@chatroom'], 0);
+    db.$client.prepare("insert into rooms (id, topic, first_seen_at, last_seen_at) values ('g00@chatroom', '群0', 0, 0)").run();
+    const o = { ...opts, unreachable: (t: Parameters<typeof unreachableAmong>[1]) => unreachableAmong(routing, t) };
+    expect(previewCampaign(db, memberCampaign, o).audience).toMatchObject({ count: 3, reachable: 1, unreachable: 2 });
+    const groups = previewCampaign(db, { ...memberCampaign, audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 周末好' }] }, o);
+    expect(groups.audience!.sample.map((x) => [x.id, x.state])).toEqual([['g00@chatroom', 'unreachable'], ['g01@chatroom', 'ok'], ['g02@chatroom', 'unreachable']]);
   });
 
   it('counts groups the bot is not in as unreachable, and refuses an unknown group with the same validator', () => {

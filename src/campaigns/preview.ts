@@ -48,6 +48,11 @@ export interface PreviewOptions {
   /** Folder relative image paths resolve against. */
   baseDir?: string;
   sampleSize?: number;
+  /**
+   * With several accounts: the targets no enabled account reaches (Outbox.unreachableAmong); null or
+   * absent: a group is unreachable when the bot has not seen it, a member when they have no contact.
+   */
+  unreachable?: (targets: { purpose: 'campaign'; kind: 'contact' | 'room'; id: string }[]) => Set<string> | null;
 }
 
 const fmt = (at: Date, tz: string) => at.toLocaleString('sv-SE', { timeZone: tz }).slice(0, 16);
@@ -123,8 +128,9 @@ function targetStates(db: Db, repo: CampaignsRepo, def: CampaignDef, targets: re
   const ids = targets.map((t) => t.id).filter((id) => id !== '');
   const p = localParts(slot, o.timezone);
   const dayFrom = zonedTime(p.year, p.month, p.day, 0, 0, o.timezone).getTime();
+  const routed = o.unreachable?.(ids.map((id) => ({ purpose: 'campaign' as const, kind: def.audience.groups ? 'room' as const : 'contact' as const, id }))) ?? null;
   if (def.audience.groups) {
-    const seen = seenRooms(db, ids);
+    const seen = routed ? new Set(ids.filter((id) => !routed.has(id))) : seenRooms(db, ids);
     const caps = groupCaps(def, slot, o.timezone);
     const counts = repo.groupPostCounts(ids, dayFrom, zonedTime(p.year, p.month, p.day + 1, 0, 0, o.timezone).getTime(),
       zonedTime(p.year, p.month, 1, 0, 0, o.timezone).getTime(), zonedTime(p.year, p.month + 1, 1, 0, 0, o.timezone).getTime());
@@ -136,7 +142,7 @@ function targetStates(db: Db, repo: CampaignsRepo, def: CampaignDef, targets: re
   const opted = optedOut(db, ids);
   const capped = atMemberCap(db, ids, dayFrom, o.marketingCapPerDay);
   for (const t of targets) {
-    out.set(t.id || t.ref || '', t.id === '' ? 'unreachable' : opted.has(t.id) ? 'opted-out' : capped.has(t.id) ? 'capped' : 'ok');
+    out.set(t.id || t.ref || '', t.id === '' || routed?.has(t.id) ? 'unreachable' : opted.has(t.id) ? 'opted-out' : capped.has(t.id) ? 'capped' : 'ok');
   }
   return out;
 }

@@ -18,6 +18,8 @@ export interface OccurrenceReport {
   failed: number;
   expired: number;
   unknown: number;
+  /** Messages no enabled account could send (no account is the member's friend or in the group): recorded, never sent. */
+  unreachable: number;
   /** Still queued or sending. */
   pending: number;
   /** Messages the sender or an operator skipped, by reason (opted-out, member-cap, paused, cancelled). */
@@ -36,7 +38,7 @@ export function campaignReport(repo: CampaignsRepo, campaignId: string, opts: { 
     const prefix = campaignKeyPrefix(campaignId, o.occurrence);
     const r: OccurrenceReport = {
       occurrence: o.occurrence, at: o.at, targeted: o.targeted, skippedAtPlanning: repo.planSkips(campaignId, o.occurrence), messages: 0,
-      sent: 0, failed: 0, expired: 0, unknown: 0, pending: 0, skipped: {}, replies1h: 0, replies24h: 0, joins24h: 0, leaves24h: 0,
+      sent: 0, failed: 0, expired: 0, unknown: 0, unreachable: 0, pending: 0, skipped: {}, replies1h: 0, replies24h: 0, joins24h: 0, leaves24h: 0,
     };
     // Counted in SQL: an occurrence of 100,000 targets is read as a few grouped rows, not 100,000.
     for (const { status, reason, n } of repo.deliveryCounts(prefix)) {
@@ -46,6 +48,7 @@ export function campaignReport(repo: CampaignsRepo, campaignId: string, opts: { 
         case 'failed': r.failed += n; break;
         case 'expired': r.expired += n; break;
         case 'unknown': r.unknown += n; break;
+        case 'unreachable': r.unreachable += n; break;
         case 'skipped': { const k = reason ?? 'unspecified'; r.skipped[k] = (r.skipped[k] ?? 0) + n; break; }
         default: r.pending += n;
       }
@@ -70,7 +73,7 @@ export function renderReport(reports: OccurrenceReport[], timezone: string): str
   return reports.map((r) => [
     `  occurrence ${r.occurrence} (${when(r.at)} ${timezone})`,
     `    targeted ${r.targeted}; skipped at planning: ${fmt(r.skippedAtPlanning)}`,
-    `    messages ${r.messages}: sent ${r.sent}, failed ${r.failed}, expired ${r.expired}, unknown ${r.unknown}, pending ${r.pending}; skipped: ${fmt(r.skipped)}`,
+    `    messages ${r.messages}: sent ${r.sent}, failed ${r.failed}, expired ${r.expired}, unknown ${r.unknown}, unreachable ${r.unreachable}, pending ${r.pending}; skipped: ${fmt(r.skipped)}`,
     `    replies in targeted groups: ${r.replies1h} within 1 h, ${r.replies24h} within 24 h; joins ${r.joins24h}, leaves ${r.leaves24h} within 24 h`,
   ].join('\n')).join('\n');
 }

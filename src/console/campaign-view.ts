@@ -25,6 +25,8 @@ export interface CampaignFunnel {
   skipped: number;
   /** Messages still queued or sending. */
   pending: number;
+  /** Messages no enabled account could send (outbox routing): recorded, never sent. */
+  unreachable: number;
   occurrences: number;
 }
 
@@ -43,7 +45,7 @@ const DAY_MS = 24 * 3_600_000;
 
 /** The funnel of one campaign over all its occurrences. */
 export function campaignFunnel(repo: CampaignsRepo, id: string, selfIds: string[] = []): CampaignFunnel {
-  const f: CampaignFunnel = { targeted: 0, sent: 0, replied: 0, failed: 0, skipped: 0, pending: 0, occurrences: 0 };
+  const f: CampaignFunnel = { targeted: 0, sent: 0, replied: 0, failed: 0, skipped: 0, pending: 0, unreachable: 0, occurrences: 0 };
   const staff = repo.db.$client.prepare('select contact_id from staff where contact_id is not null').pluck().all() as string[];
   const excluded = [...staff, ...selfIds];
   for (const o of campaignReport(repo, id, { selfIds })) {
@@ -51,6 +53,7 @@ export function campaignFunnel(repo: CampaignsRepo, id: string, selfIds: string[
     f.targeted += o.targeted;
     f.failed += o.failed;
     f.pending += o.pending;
+    f.unreachable += o.unreachable;
     f.skipped += Object.values(o.skipped).reduce((a, n) => a + n, 0) + Object.values(o.skippedAtPlanning).reduce((a, n) => a + n, 0);
     const { reached, answered } = repo.answeredTargets(campaignKeyPrefix(id, o.occurrence), DAY_MS, excluded);
     f.sent += reached;

@@ -6,6 +6,7 @@ import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
 import { closeDb, openDb } from '../platform/db/client.js';
 import { runCliIn } from '../../test/support/cli.js';
 import { seedGroups } from '../campaigns/testing.js';
+import { ReachRepo } from '../accounts/reach.repo.js';
 
 let dir: string;
 let sopDir: string;
@@ -75,8 +76,27 @@ describe('campaign check', () => {
   it('says what a good file is, and stores nothing', async () => {
     write('good.yaml', GOOD);
     const r = await cli('campaign', 'check', 'good.yaml');
-    expect(r).toMatchObject({ code: 0, out: 'good.yaml: ok: weekend "周末活动" (scheduled), groups, cron "0 10 * * 6", 1 message(s), spread 20 min\n' });
+    expect(r).toMatchObject({ code: 0, out: 'good.yaml: ok: weekend "周末活动" (scheduled), groups, cron "0 10 * * 6", 1 message(s), spread 20 min\n'
+      + 'good.yaml: capacity: the audience selects no target now (nothing would be sent)\n' });
     expect((await cli('campaign', 'list')).out).toBe('no campaigns\n');
+  });
+
+  it('says when the last message goes out through the accounts that reach the groups, and how many no account reaches', async () => {
+    const db = openDb(path.join(dir, 'siyu.db'));
+    try {
+      const rooms = seedGroups(db, 40, NOW.getTime());
+      // hz01 is in groups 0–29, hz02 in 20–37; groups 38 and 39 have no account in them.
+      new ReachRepo(db).add('hz01', 'room', rooms.slice(0, 30), NOW.getTime());
+      new ReachRepo(db).add('hz02', 'room', rooms.slice(20, 38), NOW.getTime());
+    } finally {
+      closeDb(db);
+    }
+    write('good.yaml', GOOD.replace('spreadMinutes: 20', 'spreadMinutes: 0'));
+    const r = await runCliIn(dir, ['campaign', 'check', 'good.yaml'], { env: { CAMPAIGNS_DIR: sopDir, USER: 'tester', SEND_RATE_PER_MINUTE: '6', SEND_GAP_MIN_MS: '0', SEND_GAP_MAX_MS: '0' }, now: NOW });
+    expect(r.code).toBe(0);
+    // 38 reachable groups split 19/19 (least loaded first); at 5 paced sends a minute each: 4 minutes after 10:00 on Saturday.
+    expect(r.out).toContain('good.yaml: capacity: 38 messages via 2 accounts: the last goes out about 2026-11-28 10:04 Asia/Shanghai; '
+      + '2 targets unreachable (no enabled account is their friend or in the group): recorded, not sent\n');
   });
 });
 

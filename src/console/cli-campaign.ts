@@ -11,6 +11,7 @@ import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaig
 import { campaignReport, renderReport } from '../campaigns/report.js';
 import { nextSlot } from '../campaigns/schedule.rules.js';
 import { checkWorld } from '../campaigns/world-check.rules.js';
+import { checkCapacity } from './campaign-capacity.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, openStore, type CliCommand, type CliIo } from './cli-io.js';
@@ -36,7 +37,9 @@ const USAGE = `Usage: npm run cli -- campaign <${SUBCOMMANDS.join(' | ')}> [ID] 
                                 Refused while it runs (pause it first) and once done or cancelled; a campaign
                                 from sop/campaigns/ is changed by editing its file. The file's status is
                                 ignored on edit: schedule, pause, resume and cancel change it
-  campaign check FILE           validate a campaign file: every problem with its path and what is allowed; stores nothing
+  campaign check FILE           validate a campaign file: every problem with its path and what is allowed; stores nothing.
+                                Then the capacity line: its messages routed to the accounts that reach the
+                                targets, when the last goes out at their budgets, and how many are unreachable
   campaign run ID               run an occurrence now (the bot plans it at its next minute tick)
   campaign pause ID             stop sending at once: queued messages are held (skipped, reason paused)
   campaign resume ID            send the held messages (never one already sent); the bot queues them within 30 s
@@ -119,15 +122,18 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
     if (!r.ok) return printProblems(io, input.label, r.problems);
     const d = r.def;
     const store = openStore(io);
+    let capacity: string;
     try {
       const w = checkWorld(d, { groups: new CampaignsRepo(store.db).groupFacts(), now: io.now(), timezone: store.config.TIMEZONE, quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS) });
       if (w.problems.length) return printProblems(io, input.label, w.problems);
       printWarnings(io, input.label, w.warnings);
+      capacity = checkCapacity(new CampaignsRepo(store.db), store.config, d, io.now()).message;
     } finally {
       store.close();
     }
     io.stdout.write(`${input.label}: ok: ${d.id} "${d.name}" (${d.status}), ${d.audience.groups ? 'groups' : 'members'}, `
       + `${d.schedule.cron ? `cron "${d.schedule.cron}"` : `at ${d.schedule.at}`}, ${d.content.length} message(s), spread ${d.spreadMinutes} min\n`);
+    io.stdout.write(`${input.label}: ${capacity}\n`);
     return EXIT.ok;
   }
   const store = openStore(io);

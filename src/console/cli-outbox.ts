@@ -33,7 +33,7 @@ type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
 
 function view(r: Row, now: number, tz: string) {
   return {
-    id: r.id, key: r.key, account: r.account, target: `${r.targetKind}:${r.targetId}`, purpose: r.purpose, priority: r.priority, status: r.status,
+    id: r.id, key: r.key, account: r.account, rerouted: r.rerouted, target: `${r.targetKind}:${r.targetId}`, purpose: r.purpose, priority: r.priority, status: r.status,
     state: displayStatus(r, now, tz), reason: r.reason, why: whyText(r.status, r.reason), attempts: r.attempts, createdAt: r.createdAt,
     notBefore: r.notBefore, deferredUntil: r.deferredUntil, deferredWhy: r.deferredWhy, expiresAt: r.expiresAt, sentAt: r.sentAt,
     content: maskPhones(r.content),
@@ -140,7 +140,7 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
       if (json) io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
       else {
         io.stdout.write([
-          `#${v.id}  ${v.state}  (${v.why})`, `key       ${v.key}`, `account   ${v.account}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
+          `#${v.id}  ${v.state}  (${v.why})`, `key       ${v.key}`, `account   ${v.account || '- (none reaches the target)'}${v.rerouted ? ` (re-routed ${v.rerouted}× after an account went down)` : ''}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
           `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `expires   ${when(v.expiresAt, tz)}`, `sent      ${when(v.sentAt, tz)}`,
           `reason    ${v.reason ?? '-'}`, `message   ${describeContent(row.content)}`, `content   ${v.content}`,
         ].join('\n'));

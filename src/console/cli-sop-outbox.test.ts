@@ -124,6 +124,24 @@ describe('outbox', () => {
     expect(j).toMatchObject({ status: 'queued', state: 'deferred until 11-26 08:30 (quiet hours)' });
   });
 
+  it('shows a re-routed message with how often it moved, and an unreachable one with why', async () => {
+    seed();
+    const db = openDb(path.join(dir, 'siyu.db'));
+    const at = Date.parse('2026-11-25T03:00:00Z');
+    const base = { targetKind: 'contact' as const, content: '{"kind":"text","text":"会员日"}', priority: 6, createdAt: at, updatedAt: at, purpose: 'campaign' };
+    db.insert(outbox).values([
+      { ...base, key: 'k5', account: 'hz02', targetId: 'm005', status: 'sent', rerouted: 1 },
+      { ...base, key: 'k6', account: '', targetId: 'm006', status: 'unreachable', reason: 'no enabled account is a friend of contact m006 (nor of the member\'s other contact ids)' },
+    ]).run();
+    closeDb(db);
+    expect((await cli('outbox', 'show', '5')).out).toContain('account   hz02 (re-routed 1× after an account went down)');
+    const lost = await cli('outbox', 'show', '6');
+    expect(lost.out).toMatch(/^#6 {2}unreachable {2}\(没有启用的账号能联系到对方，未发送：no enabled account is a friend of contact m006/u);
+    expect(lost.out).toContain('account   - (none reaches the target)');
+    const j = JSON.parse((await cli('outbox', 'list', '--status', 'unreachable', '--json')).out) as { key: string }[];
+    expect(j.map((x) => x.key)).toEqual(['k6']);
+  });
+
   it('retries only a failed message, and audits both answers', async () => {
     seed();
     expect((await cli('outbox', 'retry', '1')).code).toBe(1);

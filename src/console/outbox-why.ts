@@ -10,6 +10,7 @@ const KNOWN: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^cancelled$/u, () => '活动已取消，不再发送'],
   [/^quiet hours last past its expiry$/u, () => '免打扰时段持续到消息过期'],
   [/^expired at (.+) before it could go$/u, (m) => `在 ${m[1]} 前未能发出，已过期`],
+  [/^expired at (.+) while its account was down$/u, (m) => `发送账号离线，在 ${m[1]} 前未能发出，已过期`],
   [/^wake-up stopped: (.+)$/u, (m) => `唤醒已停止（${m[1]}）`],
   [/^wake-up stopped before it was queued$/u, () => '唤醒在排队前已停止'],
   [/^retried by an operator$/u, () => '操作员已重试，排队等待发送'],
@@ -33,6 +34,7 @@ export function whyText(status: string, reason: string | null): string {
     case 'sent': return '已发送';
     case 'failed': return reason ? `发送失败：${reason}` : '发送失败';
     case 'unknown': return reason ?? '发送中断（崩溃），是否送达未知，不会重发';
+    case 'unreachable': return `没有启用的账号能联系到对方，未发送${reason ? `：${reason}` : ''}`;
     default: return reason ?? '';
   }
 }

@@ -38,7 +38,8 @@ export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service:
   const quiet = () => (d.quietHours === undefined ? undefined : liveValue(d.quietHours));
   const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
     options: () => builderOptions(d.db),
-    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: quiet(), marketingCapPerDay: liveValue(d.marketingCapPerDay ?? 1), baseDir: DEFAULT_CAMPAIGNS_DIR }),
+    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: quiet(), marketingCapPerDay: liveValue(d.marketingCapPerDay ?? 1), baseDir: DEFAULT_CAMPAIGNS_DIR,
+      unreachable: (targets) => d.outbox.unreachableAmong?.(targets) ?? null }),
     mediaDir: d.mediaDir,
   };
   return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: quiet() } }) };

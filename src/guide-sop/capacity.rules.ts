@@ -1,3 +1,4 @@
+import { countText, pacedPerMinute, spreadOver, type AccountShare } from '../outbox/capacity.rules.js';
 import { minutesOf } from './playbook.js';
 
 /**
@@ -19,6 +20,13 @@ export interface CapacityInput {
   /** The card time and the time every card should be out by (`HH:MM`). */
   cardTime: string;
   cardsBy: string;
+  /**
+   * With several accounts: the cards (and their images) each account would send, as routed (the
+   * outbox's routeShares); the budget fields above are then unused.
+   */
+  accounts?: readonly AccountShare[];
+  /** Guides no enabled account reaches (their cards are recorded unreachable, never sent). */
+  unreachable?: number;
 }
 
 /** The estimate, as shown at load and in /healthz. */
@@ -30,6 +38,10 @@ export interface CapacityEstimate {
   /** Local time of the last card (`HH:MM`, `+1d` when past midnight). */
   lastCardAt: string;
   cardsBy: string;
+  /** Accounts sending cards (1 without routing). */
+  accounts: number;
+  /** Guides no account reaches. */
+  unreachable: number;
   ok: boolean;
   /** One line for logs and /healthz. */
   message: string;
@@ -48,11 +60,9 @@ const hhmm = (minutes: number) => {
  *   // { perMinute: 19, minutesNeeded: 527, lastCardAt: '18:17', ok: false, … }
  */
 export function estimateCapacity(i: CapacityInput): CapacityEstimate {
+  if (i.accounts) return estimateAcrossAccounts(i, i.accounts);
   // The paced lane (cards, campaigns) leaves one slot of the window free for replies (outbox/sender.ts).
-  const byBudget = i.ratePerMinute > 1 ? i.ratePerMinute - 1 : i.ratePerMinute > 0 ? i.ratePerMinute : Infinity;
-  const avgGap = (i.gapMinMs + i.gapMaxMs) / 2;
-  const byGap = avgGap > 0 ? 60_000 / avgGap : Infinity;
-  const perMinute = Math.min(byBudget, byGap);
+  const perMinute = pacedPerMinute(i);
   const images = i.imagesPerCard ?? 0;
   const minutesNeeded = Number.isFinite(perMinute) ? Math.ceil((i.cards * (1 + images)) / perMinute) : 0;
   const start = minutesOf(i.cardTime);
@@ -64,5 +74,28 @@ export function estimateCapacity(i: CapacityInput): CapacityEstimate {
     ? `${what} at ${rate}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}`
     : `${what} at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. `
       + 'Add sending accounts (split stores across ACCOUNT_IDs) or a staff-notification channel; do not raise SEND_RATE_PER_MINUTE past what the account tolerates';
-  return { cards: i.cards, perMinute: Number.isFinite(perMinute) ? perMinute : null, minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, ok, message };
+  return { cards: i.cards, perMinute: Number.isFinite(perMinute) ? perMinute : null, minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, accounts: 1, unreachable: 0, ok, message };
+}
+
+/**
+ * The same over several accounts, each sending the cards routed to it at its own budget: the last card
+ * goes out when the busiest account is done. Unreachable guides are named, not counted as sent.
+ * @example estimateCapacity({ cards: 10000, accounts: shares, unreachable: 0, cardTime: '09:00', cardsBy: '11:30', … })
+ *   // message '10,000 guide cards via 120 accounts: the last goes out about 09:38, within 11:30'
+ */
+function estimateAcrossAccounts(i: CapacityInput, shares: readonly AccountShare[]): CapacityEstimate {
+  const images = i.imagesPerCard ?? 0;
+  const s = spreadOver(shares);
+  const start = minutesOf(i.cardTime);
+  const last = start + s.minutesNeeded;
+  const ok = last <= minutesOf(i.cardsBy);
+  const unreachable = i.unreachable ?? 0;
+  const via = `via ${countText(s.accounts)} account${s.accounts === 1 ? '' : 's'}`;
+  const what = `${countText(i.cards)} guide cards${images > 0 ? ` (each followed by ${images} image${images > 1 ? 's' : ''})` : ''} ${via}`;
+  const lost = unreachable > 0 ? `; ${countText(unreachable)} guide${unreachable === 1 ? '' : 's'} no enabled account reaches: their cards are recorded unreachable, not sent` : '';
+  const message = ok
+    ? `${what}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}${lost}`
+    : `${what} take ${s.minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy} (busiest: ${s.busiest}). `
+      + `Add sending accounts or spread the guides over more of them${lost}`;
+  return { cards: i.cards, perMinute: s.perMinute, minutesNeeded: s.minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, accounts: s.accounts, unreachable, ok, message };
 }

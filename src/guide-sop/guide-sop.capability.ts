@@ -1,5 +1,6 @@
 import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
+import type { Outbox } from '../outbox/outbox.js';
 import { guideCommandDeclarations } from './checkin.rules.js';
 import type { Config } from '../config.js';
 import { localDate } from '../core/time.js';
@@ -38,18 +39,28 @@ export function dailyCron(hhmm: string, weekday?: number): string {
  * The busiest working day of the week ahead: the capacity check uses the most messages (cards and
  * the Moments images after them) any of the next seven days will send.
  */
-export function cardCapacity(repo: GuideSopRepo, pb: GuidePlaybook, config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>, today: string): CapacityEstimate {
-  let busiest = { cards: 0, imagesPerCard: 0 };
+export function cardCapacity(
+  repo: GuideSopRepo, pb: GuidePlaybook, config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>, today: string,
+  outbox?: Pick<Outbox, 'routeShares'>,
+): CapacityEstimate {
+  let busiest = { cards: 0, imagesPerCard: 0, date: today };
   for (let i = 0; i < 7; i++) {
     const date = addDays(today, i);
     const cards = guidesOn(repo, date, pb).length;
     const imagesPerCard = pb.moments.sendImages ? momentsFor(date, pb.quotas.moments, pb.calendar).reduce((n, p) => n + p.images.length, 0) : 0;
-    if (cards * (1 + imagesPerCard) > busiest.cards * (1 + busiest.imagesPerCard)) busiest = { cards, imagesPerCard };
+    if (cards * (1 + imagesPerCard) > busiest.cards * (1 + busiest.imagesPerCard)) busiest = { cards, imagesPerCard, date };
   }
-  return estimateCapacity({
-    ...busiest, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
+  const base = {
+    cards: busiest.cards, imagesPerCard: busiest.imagesPerCard, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
     cardTime: pb.times.card, cardsBy: pb.times.cardsBy,
-  });
+  };
+  // Several accounts: each card goes through the account routing would choose for its guide.
+  const guides = guidesOn(repo, busiest.date, pb);
+  const routed = outbox?.routeShares?.(guides.flatMap((g) => (g.contactId ? [{ purpose: 'staff-prompt' as const, kind: 'contact' as const, id: g.contactId }] : [])), 1 + busiest.imagesPerCard);
+  if (!routed || routed.shares.length + routed.unreachable === 0) return estimateCapacity(base);
+  // One account sends them all: today's line, at that account's budget.
+  if (routed.shares.length === 1 && routed.unreachable === 0) return estimateCapacity({ ...base, ...routed.shares[0]!.budget });
+  return estimateCapacity({ ...base, accounts: routed.shares, unreachable: routed.unreachable });
 }
 
 /**
@@ -100,7 +111,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       const capacity = () => {
         const now = ctx.clock.now();
         if (!cached || Math.abs(now.getTime() - cached.at) >= CAPACITY_TTL_MS) {
-          cached = { at: now.getTime(), capacity: cardCapacity(repo, playbook(), ctx.config, localDate(now, ctx.config.TIMEZONE)) };
+          cached = { at: now.getTime(), capacity: cardCapacity(repo, playbook(), ctx.config, localDate(now, ctx.config.TIMEZONE), ctx.outbox) };
         }
         return cached.capacity;
       };

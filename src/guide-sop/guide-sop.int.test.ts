@@ -2,7 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
+import { outboxHarness, tempDir, testOutboxOptions, type OutboxHarness } from '../../test/support/harness.js';
 import { flushAll } from '../../test/support/redis.js';
 import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
@@ -15,7 +15,11 @@ import { peopleOf } from '../core/directory.js';
 import { outbox } from '../platform/db/schema.js';
 import { ScheduleRepo } from '../schedules/schedule.repo.js';
 import { Scheduler } from '../schedules/scheduler.js';
-import { guideSopCapability } from './guide-sop.capability.js';
+import { cardCapacity, guideSopCapability } from './guide-sop.capability.js';
+import { GuideSopRepo } from './guide-sop.repo.js';
+import { ReachRepo } from '../accounts/reach.repo.js';
+import type { AccountSpec } from '../accounts/types.js';
+import { Outbox } from '../outbox/outbox.js';
 import { guideDays, guideQuestions } from './guide-sop.schema.js';
 import { GuidePlaybookHolder } from './playbook.js';
 import { insertStaff, shippedGuidePlaybook, smallStore } from './testing.js';
@@ -206,5 +210,32 @@ describe('guide 3+3+3 through the router, the scheduler and a real outbox', () =
     expect(w.reply(await w.say('wx-MGR', '私聊 1'))).toBeUndefined();
     expect(w.reply(await w.say('m001', '私聊 1'))).toBeUndefined();
     expect(w.reply(await w.say('wx-G2', '我的进度'))).toBe('📋 今日 无任务卡\n本周 完成 0/0 天 · 完成率 0% · 连续 0 天 · 店内第 -/0');
+  });
+});
+
+describe('3+3+3 capacity across accounts (outbox routing)', () => {
+  it("routes the busiest day's cards as the outbox would: when the last goes out via the accounts, and the guides no account reaches", async () => {
+    const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH));
+    const spec = (id: string, over: Partial<AccountSpec> = {}): AccountSpec => ({
+      id, name: id, role: 'store', stores: ['HZ01'], enabled: true, onDown: {} as AccountSpec['onDown'],
+      budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 }, ...over,
+    });
+    const specs = [spec('hz01'), spec('hq', { role: 'hq', stores: [] }), spec('sh01', { stores: ['SH01'] })];
+    const reach = new ReachRepo(w.db);
+    const routed = new Outbox(w.repo, w.queues, w.clock, silentLogger(), testOutboxOptions({
+      accounts: { view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach },
+    }));
+    const config = loadConfig({ TIMEZONE: SH });
+    const pb = shippedGuidePlaybook();
+    // Nobody reaches a guide yet: every card would be unreachable.
+    expect(cardCapacity(new GuideSopRepo(w.db), pb, config, '2026-11-25', routed)).toMatchObject({ accounts: 0, unreachable: 2 });
+    // G1 through their store's account (hz01) though hq is idler; G2 only through hq.
+    reach.add('hz01', 'contact', ['wx-G1'], 0);
+    reach.add('hq', 'contact', ['wx-G1', 'wx-G2'], 0);
+    expect(routed.routeShares([{ purpose: 'staff-prompt', kind: 'contact', id: 'wx-G1' }])?.shares.map((x) => x.account)).toEqual(['hz01']);
+    const e = cardCapacity(new GuideSopRepo(w.db), pb, config, '2026-11-25', routed);
+    expect(e).toMatchObject({ cards: 2, accounts: 2, unreachable: 0, ok: true });
+    expect(e.message).toMatch(/^2 guide cards( \(each followed by \d images?\))? via 2 accounts: the last goes out about 09:3\d, within 11:30$/);
+    expect(w.db.$client.prepare('select count(*) from outbox').pluck().get(), 'an estimate queues nothing').toBe(0);
   });
 });

@@ -32,6 +32,7 @@ export class OutboxRepo {
   private readonly byKeyStmt;
   private readonly byIdStmt;
   private readonly claimStmt;
+  private readonly claimGenStmt;
   private readonly finishSentStmt;
   private readonly finishStmt;
   private readonly settleQueuedStmt;
@@ -47,17 +48,21 @@ export class OutboxRepo {
     (w) => w(),
   );
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     // Plain better-sqlite3 statements for the bulk insert: drizzle's placeholder filling cost more
     // than the insert itself at campaign scale (100,000 rows per occurrence).
-    this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, number, number]>(
-      `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) on conflict do nothing`);
+    this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, OutboxStatus, string | null, number, number]>(
+      `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, reason, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`);
     this.byKeyStmt = db.$client.prepare<[string], { id: number; status: OutboxStatus }>('select id, status from outbox where key = ?');
     this.byIdStmt = db.select().from(outbox).where(eq(outbox.id, p('id'))).prepare();
     this.claimStmt = db.update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: pv('now'), claimedBy: pv('by') })
       .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
+    // A job claims its row only on its own generation: a row moved to another account meanwhile (its
+    // account went down) is left to the new account's job.
+    this.claimGenStmt = db.$client.prepare<[number, string, number, number]>(
+      `update outbox set status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = ? where id = ? and status = 'queued' and fed_gen = ?`);
     this.finishSentStmt = db.update(outbox).set({ status: 'sent', reason: pv('reason'), updatedAt: pv('now'), sentAt: pv('now') })
       .where(eq(outbox.id, p('id'))).prepare();
     this.finishStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
@@ -146,6 +151,49 @@ export class OutboxRepo {
       .run(account).changes;
   }
 
+  /** Queued rows of `account` with one of `purposes` (what a down account's re-routing looks at), oldest first. */
+  queuedOf(account: string, purposes: readonly string[]): { id: number; targetKind: 'contact' | 'room'; targetId: string; purpose: string }[] {
+    if (purposes.length === 0) return [];
+    return this.db.$client.prepare(`select id, target_kind as targetKind, target_id as targetId, purpose from outbox
+      where account = ? and status = 'queued' and purpose in (${purposes.map(() => '?').join(',')}) order by id`).all(account, ...purposes) as never;
+  }
+
+  /**
+   * Moves queued rows to another account (theirs went down): a new account, maybe another contact id of
+   * the same person, and a new job generation, so a job left in the old account's queue is stale and
+   * dropped unsent. Returns how many moved (a row claimed or settled meanwhile stays where it is).
+   */
+  reroute(moves: readonly { id: number; from: string; to: string; targetId: string }[], now: number): number {
+    const stmt = this.db.$client.prepare(`update outbox set account = ?, target_id = ?, fed_at = null, fed_gen = fed_gen + 1,
+      rerouted = rerouted + 1, updated_at = ? where id = ? and account = ? and status = 'queued'`);
+    return this.db.$client.transaction(() => moves.reduce((n, m) => n + stmt.run(m.to, m.targetId, now, m.id, m.from).changes, 0))();
+  }
+
+  /**
+   * Queued rows of a down `account` past their expiry become `expired` (its sender, paused, would only
+   * find out when it is back). Returns how many.
+   */
+  expireWaiting(account: string, now: number): number {
+    return this.db.$client.prepare(`update outbox set status = 'expired', reason = 'expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || ' while its account was down',
+      updated_at = ? where account = ? and status = 'queued' and expires_at is not null and expires_at <= ?`).run(now, account, now).changes;
+  }
+
+  /** Queued rows of `account` (what waits for it when it is down). */
+  queuedCount(account: string): number {
+    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued'`).get(account) as { n: number }).n;
+  }
+
+  /**
+   * For the accounts page and /metrics: per account, messages it took over from a down account
+   * (`rerouted` > 0); and messages no enabled account could send.
+   */
+  routingCounts(): { reroutedTo: Record<string, number>; unreachable: number } {
+    const c = this.db.$client;
+    const rows = c.prepare('select account, count(*) as n from outbox where rerouted > 0 group by account').all() as { account: string; n: number }[];
+    const unreachable = c.prepare(`select count(*) from outbox where status = 'unreachable'`).pluck().get() as number;
+    return { reroutedTo: Object.fromEntries(rows.map((r) => [r.account, r.n])), unreachable };
+  }
+
   /** Queued rows of `account` that have a job now. */
   fedCount(account: string): number {
     return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`)
@@ -160,9 +208,10 @@ export class OutboxRepo {
    */
   insertMany(rows: NewOutboxRow[]): { id: number; created: boolean; status: OutboxStatus }[] {
     return this.db.$client.transaction(() => rows.map((r) => {
+      const status = r.status ?? 'queued';
       const ins = this.insertStmt.run(r.key, r.account, r.targetKind, r.targetId, r.content, r.purpose, r.priority,
-        r.notBefore ?? null, r.expiresAt ?? null, r.createdAt, r.createdAt);
-      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status: 'queued' as const };
+        r.notBefore ?? null, r.expiresAt ?? null, status, r.reason ?? null, r.createdAt, r.createdAt);
+      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status };
       const existing = this.byKeyStmt.get(r.key)!;
       return { id: existing.id, created: false, status: existing.status };
     }))();
@@ -185,8 +234,12 @@ export class OutboxRepo {
     return this.db.select().from(outbox).where(eq(outbox.key, key)).get();
   }
 
-  /** Atomically moves a queued row to `sending`; false when another worker has it or it is done. */
-  claim(id: number, now: number, instanceId: string): boolean {
+  /**
+   * Atomically moves a queued row to `sending`; false when another worker has it or it is done, or,
+   * given the job's generation `gen`, when the row moved on to another one (re-routed, fed again).
+   */
+  claim(id: number, now: number, instanceId: string, gen?: number): boolean {
+    if (gen !== undefined) return this.claimGenStmt.run(now, instanceId, id, gen).changes === 1;
     return this.claimStmt.run({ id, now, by: instanceId }).changes === 1;
   }
 

@@ -10,6 +10,9 @@ import { queueNames, type Queues } from '../platform/queue/queues.js';
 import type { FeedRow, OutboxRepo } from './outbox.repo.js';
 import { quietUntil } from './outbox.rules.js';
 import { LANES, PURPOSES, isPurpose, lanePriorities, type Lane, type Purpose } from './purposes.js';
+import { AccountRouting, accountsFor, sharesOf, unreachableAmong, type OutboxAccounts, type RouteRequest } from './routing.js';
+import type { AccountShare } from './capacity.rules.js';
+import { DownWatch, type DownReport } from './account-down.js';
 
 export interface EnqueueRequest {
   /** Idempotency key: the same key twice is one message. Make it deterministic (`guide-digest:2026-11-22:guide-42`). */
@@ -21,7 +24,7 @@ export interface EnqueueRequest {
   notBefore?: Date | number;
   /** Never send at or after this instant: the row ends `expired`. */
   expiresAt?: Date | number;
-  /** Sending account; defaults to the bot's. */
+  /** Sending account; capabilities leave it out and the outbox routes (see `OutboxOptions.accounts`). */
   account?: string;
 }
 
@@ -52,6 +55,11 @@ export interface OutboxOptions {
    * minutes. Default: 3 minutes of its budget (60 at 20/min), at least 20; 5,000 without a budget.
    */
   pacedJobsFor?: (account: string) => number;
+  /**
+   * The brand's accounts and who they reach: a request naming no account is routed (routing.ts). Absent,
+   * or with one account in the registry, everything goes through that one account (reach is not read).
+   */
+  accounts?: OutboxAccounts;
 }
 
 const JOB_CHUNK = 1000;
@@ -80,7 +88,10 @@ export function sendJobId(id: number, gen: number): string {
  * The feed then gives rows jobs in the account's two Redis queues (the engine): replies and alerts at
  * once (lane `now`), everything else as far as the account can send soon (lane `paced`). Quiet hours
  * are decided here, in SQL, before a job exists. The account's Sender does the rest.
- * Emits `fed` (account, lane) after giving jobs, so a sender waiting in this process looks at once.
+ * Emits `fed` (account, lane) after giving jobs, so a sender waiting in this process looks at once,
+ * and `account-down` (DownReport) when a down account's grace has passed and its messages were handled.
+ * With several accounts (`accounts`), each request naming none is routed to an account that reaches
+ * its target (routing.ts), or recorded `unreachable`.
  */
 export class Outbox extends EventEmitter {
   private readonly requests = new TurnBatch<EnqueueRequest, EnqueueResult>(
@@ -91,6 +102,8 @@ export class Outbox extends EventEmitter {
   private readonly feeding = new Map<string, Promise<number>>();
   private readonly again = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly routing: AccountRouting | null;
+  private readonly downWatch: DownWatch | null;
 
   constructor(
     private readonly repo: OutboxRepo,
@@ -101,6 +114,10 @@ export class Outbox extends EventEmitter {
   ) {
     super();
     this.accounts.add(opts.defaultAccount);
+    this.routing = opts.accounts ? new AccountRouting(repo.db, opts.accounts, () => clock.now().getTime()) : null;
+    this.downWatch = this.routing
+      ? new DownWatch({ outbox: this, repo, routing: this.routing, clock, logger, graceMs: opts.accounts?.downGraceMs ?? 60_000, timezone: opts.timezone })
+      : null;
   }
 
   get defaultAccount(): string {
@@ -128,14 +145,25 @@ export class Outbox extends EventEmitter {
         content: JSON.stringify(r.content), purpose: r.purpose, priority: PURPOSES[r.purpose].priority,
         notBefore: epochMs(r.notBefore),
         expiresAt: epochMs(r.expiresAt),
-        createdAt: now, updatedAt: now,
+        createdAt: now, updatedAt: now, status: 'queued' as OutboxStatus, reason: null as string | null,
       };
     });
+    if (this.routing) {
+      accountsFor(this.routing, reqs, this.opts.defaultAccount).forEach((t, i) => {
+        const row = rows[i]!;
+        row.account = t.account;
+        row.targetId = t.targetId;
+        if (t.unreachable !== undefined) {
+          row.status = 'unreachable';
+          row.reason = t.unreachable;
+        }
+      });
+    }
     const results = this.repo.insertMany(rows);
     const touched = new Map<string, boolean>();
     results.forEach((r, i) => {
       const row = rows[i]!;
-      if (r.created) touched.set(row.account, (touched.get(row.account) ?? false) || PURPOSES[row.purpose].lane === 'now');
+      if (r.created && r.status === 'queued') touched.set(row.account, (touched.get(row.account) ?? false) || PURPOSES[row.purpose].lane === 'now');
     });
     for (const [account, urgent] of touched) {
       // A reply's job is added before enqueue resolves; paced rows are fed in the background
@@ -241,6 +269,7 @@ export class Outbox extends EventEmitter {
     }
     const redis = this.queues.redis();
     let queued = 0;
+    for (const s of this.opts.accounts?.view.list() ?? []) this.accounts.add(s.id);
     for (const account of this.accounts) {
       const marker = `${this.queues.prefix}:outbox-fed:${account}`;
       const lost = (await redis.set(marker, String(now), 'NX')) === 'OK';
@@ -284,13 +313,56 @@ export class Outbox extends EventEmitter {
       for (const account of this.accounts) {
         this.sweep(account).catch((err: unknown) => this.logger.debug({ err, account }, 'outbox feed failed; next time'));
       }
+      this.checkDown().catch((err: unknown) => this.logger.warn({ err }, 'down accounts not handled; next time'));
     }, everyMs);
     this.timer.unref();
   }
 
   stopFeeding(): void {
+    this.downWatch?.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /**
+   * An account went down (logged out, banned, disabled): after the grace (`accounts.downGraceMs`, 60 s)
+   * its waiting messages re-route or wait per purpose (the account's `onDown`), and the admins are told
+   * once. The hub calls this on its `down` event. No-op without routing.
+   */
+  accountDown(account: string, reason: string): void {
+    this.downWatch?.down(account, reason);
+  }
+
+  /** The account is back: it is routed to again and its waiting messages are fed. */
+  async accountUp(account: string): Promise<void> {
+    if (this.downWatch) await this.downWatch.up(account);
+  }
+
+  /**
+   * Where messages to `targets` would go now, per account with its budget, and how many no account
+   * reaches; nothing is queued (capacity estimates: the 3+3+3 warning, `campaign check`). Null without
+   * routing (one account from the environment: the caller uses its SEND_* budget).
+   */
+  routeShares(targets: readonly RouteRequest[], perTarget = 1): { shares: AccountShare[]; unreachable: number } | null {
+    return this.routing ? sharesOf(this.routing, targets, perTarget) : null;
+  }
+
+  /**
+   * The targets no enabled account reaches now (the campaign builder's preview); null without routing
+   * or with one account (then reach is not consulted).
+   */
+  unreachableAmong(targets: readonly RouteRequest[]): Set<string> | null {
+    return this.routing ? unreachableAmong(this.routing, targets) : null;
+  }
+
+  /** Accounts down now: since when, why, and whether their grace has passed (policies applied). */
+  downAccounts(): { account: string; since: number; reason: string; applied: boolean }[] {
+    return this.downWatch?.list() ?? [];
+  }
+
+  /** Applies the down policies of accounts whose grace has passed (the feed's timer calls it too). */
+  checkDown(): Promise<DownReport[]> {
+    return this.downWatch ? this.downWatch.check() : Promise.resolve([]);
   }
 
   private async addJobs(account: string, lane: Lane, rows: readonly FeedRow[], now: number): Promise<void> {

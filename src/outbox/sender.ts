@@ -296,7 +296,7 @@ export class Sender extends EventEmitter {
       slot = t.slot;
     }
     // Committed (with the other claims of this turn) before the platform call, never after it.
-    if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId)))) {
+    if (!(await this.repo.batched(() => this.repo.claim(row.id, now, this.instanceId, job.data.gen)))) {
       if (slot) await this.budget.settle(slot, Date.now());
       return 'done';
     }

@@ -25,6 +25,8 @@ import { runSelection, runSweep } from './wakeup.jobs.js';
 import { wakeupSuggestionsFor } from './wakeup.repo.js';
 import { DAY_MS, armFor, holdoutDraw } from './wakeup.rules.js';
 import { wakeupEpisodes, wakeupSteps } from './wakeup.schema.js';
+import { ReachRepo } from '../accounts/reach.repo.js';
+import type { AccountSpec } from '../accounts/types.js';
 
 const SEED = 'test-seed';
 const redis = useTestRedis();
@@ -353,5 +355,42 @@ describe('wake-up windows edited while running', () => {
     clock.advance(61_000);
     rt.deps.playbook(); // what the minute sweep does: re-reads a changed file
     await expect.poll(() => [w.scheduler.cronOf('wakeup-select-1'), w.scheduler.cronOf('wakeup-select-2')]).toEqual(['30 10 * * *', '15 19 * * *']);
+  });
+});
+
+describe('wake-up over several accounts (outbox routing)', () => {
+  it("a dormant member no account is a friend of becomes a suggestion on their guide's card; a reachable one gets the message from an account that reaches them", async () => {
+    const clock = new ManualClock(at(0, 10));
+    const spec = (id: string): AccountSpec => ({
+      id, name: id, role: 'store', stores: ['HZ01'], enabled: true, onDown: {} as AccountSpec['onDown'],
+      budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
+    });
+    const specs = [spec('hz01'), spec('hz02')];
+    const w = await membersWorld({
+      redisUrl: redis.url, dir: tmp.dir, clock,
+      accounts: (db) => ({ view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach: new ReachRepo(db) }),
+    });
+    open.push(w);
+    const now = clock.now().getTime();
+    w.db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now }).onConflictDoNothing().run();
+    w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now }).run();
+    const rt = installWakeup({
+      config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
+      scheduler: w.scheduler, queues: w.queues, demo: null,
+    }, new WakeupPlaybookHolder(playbook()));
+    const ids = Array.from({ length: 12 }, (_, i) => dormant(w, `wx-u${i}`, 31));
+    // hz02 is a friend of the even members only.
+    new ReachRepo(w.db).add('hz02', 'contact', ids.flatMap((_, i) => (i % 2 ? [] : [`wx-u${i}`])), now);
+    await runSelection(rt.deps);
+
+    const treated = ids.map((id, i) => ({ id, i })).filter(({ id }) => armOf(id, 31) === 'treatment');
+    const reached = treated.filter(({ i }) => i % 2 === 0);
+    const lost = treated.filter(({ i }) => i % 2 === 1);
+    expect(reached.length && lost.length, 'both kinds among the treated').toBeTruthy();
+    const rows = new Map(wakeRows(w).map((r) => [r.targetId, r]));
+    for (const { i } of reached) expect(rows.get(`wx-u${i}`)).toMatchObject({ status: 'queued', account: 'hz02' });
+    for (const { i } of lost) expect(rows.get(`wx-u${i}`)).toMatchObject({ status: 'unreachable' });
+    const suggested = wakeupSuggestionsFor(w.db, 'G1', localDate(new Date(now), SH)).map((s) => s.memberId).sort((a, b) => a - b);
+    expect(suggested).toEqual(lost.map((x) => x.id).sort((a, b) => a - b));
   });
 });

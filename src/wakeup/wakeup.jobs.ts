@@ -173,9 +173,13 @@ async function queuePending(deps: WakeupDeps, now: number): Promise<void> {
     const batch = pending.slice(i, i + CHUNK);
     const results = await deps.outbox.enqueueMany(batch.map((p) => ({
       key: p.outboxKey, target: { kind: 'contact', id: p.contactId }, content: { kind: 'text', text: p.text },
-      purpose: 'wake-up', account: p.account, notBefore: p.notBefore, expiresAt: p.expiresAt,
+      purpose: 'wake-up', notBefore: p.notBefore, expiresAt: p.expiresAt,
     })));
-    deps.repo.tx(() => batch.forEach((p, j) => deps.repo.setOutboxId(p.episodeId, p.stage, results[j]!.id)));
+    deps.repo.tx(() => batch.forEach((p, j) => {
+      deps.repo.setOutboxId(p.episodeId, p.stage, results[j]!.id);
+      // No account is the member's friend (outbox routing): the wake-up becomes a suggestion on their guide's card.
+      if (results[j]!.status === 'unreachable') deps.repo.toGuideChannel(p.episodeId, p.stage);
+    }));
     // A reply that stopped the episode between recording and queueing: settle the row at once.
     batch.forEach((p, j) => {
       if (!deps.repo.isActive(p.episodeId)) deps.cancelSend(results[j]!.id, now, 'wake-up stopped before it was queued');

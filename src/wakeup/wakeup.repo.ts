@@ -329,6 +329,14 @@ export class WakeupRepo {
     this.st('update wakeup_steps set outbox_id = ? where episode_id = ? and stage = ?').run(outboxId, episodeId, stage);
   }
 
+  /**
+   * A wake-up no account can send (its outbox row is unreachable) goes to the member's guide instead: a
+   * suggestion on their next card, as for members who are not contacts of the bot. Only with a guide.
+   */
+  toGuideChannel(episodeId: number, stage: number): void {
+    this.st("update wakeup_steps set channel = 'guide' where episode_id = ? and stage = ? and guide_code is not null").run(episodeId, stage);
+  }
+
   /** True while the episode is active. */
   isActive(episodeId: number): boolean {
     return this.st("select 1 from wakeup_episodes where id = ? and status = 'active'").pluck().get(episodeId) !== undefined;

@@ -8,6 +8,7 @@ import { parseWindow } from '../../src/core/time.js';
 import { Outbox, type OutboxOptions } from '../../src/outbox/outbox.js';
 import { OutboxRepo } from '../../src/outbox/outbox.repo.js';
 import { Sender, type SenderOptions, type SettledEvent } from '../../src/outbox/sender.js';
+import type { OutboxAccounts } from '../../src/outbox/routing.js';
 import { closeDb, openDb, type Db } from '../../src/platform/db/client.js';
 import { Liveness } from '../../src/platform/queue/liveness.js';
 import { Queues } from '../../src/platform/queue/queues.js';
@@ -48,7 +49,11 @@ export interface OutboxHarness {
   close(): Promise<void>;
 }
 
-export async function outboxHarness(opts: { redisUrl: string; dbFile: string; clock: Clock; prefix?: string; sender?: Partial<SenderOptions>; outbox?: Partial<OutboxOptions> }): Promise<OutboxHarness> {
+export async function outboxHarness(opts: {
+  redisUrl: string; dbFile: string; clock: Clock; prefix?: string; sender?: Partial<SenderOptions>; outbox?: Partial<OutboxOptions>;
+  /** Routing over several accounts (OutboxOptions.accounts), built on the harness's store. */
+  accounts?: (db: Db) => OutboxAccounts;
+}): Promise<OutboxHarness> {
   const db = openDb(opts.dbFile);
   const repo = new OutboxRepo(db);
   const queues = new Queues({ ...redisOptionsFromUrl(opts.redisUrl) }, opts.prefix ?? `t${randomUUID().slice(0, 8)}`);
@@ -56,7 +61,7 @@ export async function outboxHarness(opts: { redisUrl: string; dbFile: string; cl
   const liveness = new Liveness(queues, 2000);
   await liveness.start();
   const transport = new RecordingTransport();
-  const outbox = new Outbox(repo, queues, opts.clock, logger, testOutboxOptions(opts.outbox));
+  const outbox = new Outbox(repo, queues, opts.clock, logger, testOutboxOptions({ ...opts.outbox, ...(opts.accounts ? { accounts: opts.accounts(db) } : {}) }));
   const sender = new Sender(repo, queues, outbox, transport, opts.clock, logger, testSenderOptions(opts.sender), liveness.instanceId);
   const events: SettledEvent[] = [];
   const waiters: { id: number; statuses: SettledEvent['status'][]; resolve: (e: SettledEvent) => void }[] = [];

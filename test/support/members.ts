@@ -14,6 +14,8 @@ import { ScheduleRepo } from '../../src/schedules/schedule.repo.js';
 import { Scheduler } from '../../src/schedules/scheduler.js';
 import { eq, like } from 'drizzle-orm';
 import { outboxHarness, type OutboxHarness } from './harness.js';
+import type { OutboxAccounts } from '../../src/outbox/routing.js';
+import type { Db } from '../../src/platform/db/client.js';
 
 export const SH = 'Asia/Shanghai';
 
@@ -32,9 +34,9 @@ export interface MembersWorld extends OutboxHarness {
 
 let seq = 0;
 
-export async function membersWorld(opts: { redisUrl: string; dir: string; clock?: ManualClock; playbook?: MembershipPlaybook }): Promise<MembersWorld> {
+export async function membersWorld(opts: { redisUrl: string; dir: string; clock?: ManualClock; playbook?: MembershipPlaybook; accounts?: (db: Db) => OutboxAccounts }): Promise<MembersWorld> {
   const clock = opts.clock ?? new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
-  const h = await outboxHarness({ redisUrl: opts.redisUrl, dbFile: path.join(opts.dir, `members-${seq++}.sqlite`), clock });
+  const h = await outboxHarness({ redisUrl: opts.redisUrl, dbFile: path.join(opts.dir, `members-${seq++}.sqlite`), clock, ...(opts.accounts ? { accounts: opts.accounts } : {}) });
   const logger = silentLogger();
   const router = new Router(logger, peopleOf(h.db));
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);

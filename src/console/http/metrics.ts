@@ -27,7 +27,7 @@ export function renderMetrics(m: MetricsInput): string {
     line('siyu_inbound_messages_total', m.inbound.accepted, { verdict: 'accepted' }),
     ...Object.entries(m.inbound.rejected).map(([reason, n]) => line('siyu_inbound_messages_total', n, { verdict: reason })),
     '# HELP siyu_outbox_messages Outbox rows by status.', '# TYPE siyu_outbox_messages gauge',
-    ...['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown'].map((s) => line('siyu_outbox_messages', m.outbox[s] ?? 0, { status: s })),
+    ...['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown', 'unreachable'].map((s) => line('siyu_outbox_messages', m.outbox[s] ?? 0, { status: s })),
     '# HELP siyu_queue_jobs BullMQ jobs by queue and state.', '# TYPE siyu_queue_jobs gauge',
     ...Object.entries(m.queues ?? {}).flatMap(([q, states]) => Object.entries(states).map(([s, n]) => line('siyu_queue_jobs', n, { queue: q, state: s }))),
     '# HELP siyu_handler_failures_total Inbound handler errors caught by the error boundary.', '# TYPE siyu_handler_failures_total counter',

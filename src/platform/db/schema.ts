@@ -41,7 +41,8 @@ export const inboundMessages = sqliteTable('inbound_messages', {
   index('inbound_time_idx').on(t.providerAt),
 ]);
 
-export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown'] as const;
+/** `unreachable`: no enabled account reaches the target (outbox routing); recorded with the reason, never sent. */
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown', 'unreachable'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** One row per outbound message: what was promised to whom, and what became of it. */
@@ -73,6 +74,8 @@ export const outbox = sqliteTable('outbox', {
   /** Held back until this instant (quiet hours, a retry, …); see `deferredWhy`. */
   deferredUntil: integer('deferred_until'),
   deferredWhy: text('deferred_why'),
+  /** Times it was moved to another account because its account went down (outbox routing). */
+  rerouted: integer('rerouted').notNull().default(0),
 }, (t) => [
   uniqueIndex('outbox_key_uq').on(t.key),
   index('outbox_status_idx').on(t.status),

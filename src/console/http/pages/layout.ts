@@ -50,7 +50,7 @@ const STYLE = `
 
 /** Shared client code: fetch JSON (errors shown in the header), chart registry, labels. */
 const CLIENT = `
-const STATUS = { queued: '待发送', sending: '发送中', sent: '已发送', failed: '失败', skipped: '已跳过', expired: '已过期', unknown: '未知' };
+const STATUS = { queued: '待发送', sending: '发送中', sent: '已发送', failed: '失败', skipped: '已跳过', expired: '已过期', unknown: '未知', unreachable: '无账号可达' };
 const PURPOSE = { reply: '回复', alert: '告警', 'staff-prompt': '员工提醒', service: '服务', care: '关怀', campaign: '群发活动', 'wake-up': '沉睡唤醒' };
 const CAMPAIGN_STATUS = { draft: '草稿', scheduled: '已排期', running: '进行中', paused: '已暂停', done: '已结束', cancelled: '已取消' };
 window.__charts = {};

@@ -9,7 +9,7 @@ export function outboxPage(o: PageOptions): string {
   <section class="panel"><h2>跳过原因</h2><div class="chart" id="chart-skips"></div></section>
   <section class="panel"><h2>发送失败（可重试）</h2><table id="failures"><thead><tr><th>#</th><th>对象</th><th>用途</th><th>原因</th><th></th></tr></thead><tbody></tbody></table></section>
   <section class="panel wide"><h2>最近的消息
-    <select id="status" onchange="firstPage()"><option value="">全部状态</option>${['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown'].map((s) => `<option value="${s}">${s}</option>`).join('')}</select>
+    <select id="status" onchange="firstPage()"><option value="">全部状态</option>${['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown', 'unreachable'].map((s) => `<option value="${s}">${s}</option>`).join('')}</select>
     <select id="purpose" onchange="firstPage()"><option value="">全部用途</option>${['reply', 'alert', 'staff-prompt', 'service', 'care', 'campaign', 'wake-up'].map((s) => `<option value="${s}">${s}</option>`).join('')}</select></h2>
     <table id="rows"><thead><tr><th>#</th><th>创建</th><th>发给</th><th>用途</th><th>状态</th><th>为什么</th><th>消息</th></tr></thead><tbody></tbody></table>
     <p><button type="button" class="grey" id="newer" onclick="newer()">← 较新</button> <span id="page-info" class="note"></span> <button type="button" class="grey" id="older" onclick="older()">较早 →</button></p></section>`, `

@@ -1,0 +1,1 @@
+ALTER TABLE `outbox` ADD `rerouted` integer DEFAULT 0 NOT NULL;
