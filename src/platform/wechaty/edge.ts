@@ -68,6 +68,18 @@ export interface WechatyEdge {
   readonly friendships: FriendshipGateway;
   /** Reads group member lists through whichever session is current. */
   readonly rooms: RoomGateway;
+  /**
+   * The logged-in account's friends (contact ids) and the groups it is in, read from the provider (the
+   * reach table is filled from this at each login). Absent on edges that cannot list them.
+   * @throws when offline.
+   */
+  readonly reachLists?: () => Promise<ReachLists>;
+}
+
+/** Whom a logged-in account reaches. */
+export interface ReachLists {
+  contacts: string[];
+  rooms: string[];
 }
 
 /**
@@ -174,6 +186,19 @@ export function createWechatyEdge(
     },
   };
 
+  const reachLists = async (): Promise<ReachLists> => {
+    const s = session;
+    if (!s || !s.isOnline()) throw new TransientSendError('not logged in: the WeChat account is offline');
+    const self = s.selfId();
+    const contacts: string[] = [];
+    for (const id of await s.puppet.contactList()) {
+      if (id === self || id.includes('@')) continue;
+      const p = await s.puppet.contactPayload(id).catch(() => null);
+      if (p?.friend === true) contacts.push(id);
+    }
+    return { contacts, rooms: await s.puppet.roomList() };
+  };
+
   let stopping: Promise<void> | undefined;
   const edge: WechatyEdge = {
     start: () => supervisor.start(),
@@ -197,6 +222,7 @@ export function createWechatyEdge(
     transport,
     friendships,
     rooms,
+    reachLists,
   };
   return edge;
 }
