@@ -69,6 +69,8 @@ export interface AccountHubEvents {
   down: [account: string, reason: string];
   /** The registry was applied (after start and after every accepted edit). */
   applied: [registry: AccountsRegistry];
+  /** An edit of the registry file was refused (file, line, field, allowed); the last good version stays. */
+  refused: [error: string];
 }
 
 /**
@@ -87,6 +89,7 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   private unsubscribe: (() => void) | null = null;
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
+  private lastRefusal: string | null = null;
   /** Friend request id → the account that received it (accepts go through that account). */
   private readonly requestAccount = new Map<string, string>();
   readonly keeper: ReachKeeper;
@@ -109,9 +112,19 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     this.emit('applied', this.opts.registry.current);
   }
 
+  /** The last refused edit of the registry file, until a good one replaces it. */
+  get registryError(): string | null {
+    return this.lastRefusal;
+  }
+
   /** Looks at the registry file now (the timer does this every few seconds). */
   refresh(): { ok: true; changed: boolean } | { ok: false; error: string } {
-    return this.opts.registry.reloadIfChanged();
+    const r = this.opts.registry.reloadIfChanged();
+    if (!r.ok) {
+      this.lastRefusal = r.error;
+      this.emit('refused', r.error);
+    } else if (r.changed) this.lastRefusal = null;
+    return r;
   }
 
   /** Resolves when the last registry change has been applied. */

@@ -1,0 +1,121 @@
+import { once } from 'node:events';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../../src/app.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { accountReach, inboundMessages } from '../../src/platform/db/schema.js';
+import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
+import type { World } from '../../src/platform/wechaty/world/server.js';
+import { useTestRedis } from '../support/redis-fixture.js';
+import { tempDir } from '../support/harness.js';
+import { pingCapability, testConfig } from '../support/app.js';
+
+const redis = useTestRedis();
+const DEMO_REGISTRY = path.resolve(import.meta.dirname, '../../data/demo/accounts.yaml');
+const IDS = ['hz01-assistant', 'hz02-assistant', 'hq'];
+let tmp: ReturnType<typeof tempDir>;
+let restoreHome: () => void;
+
+beforeAll(() => {
+  restoreHome = isolateWechaty();
+  tmp = tempDir('siyu-accounts-');
+});
+afterAll(() => {
+  tmp.remove();
+  restoreHome();
+});
+
+describe('three accounts through the simulated world (sop/accounts.yaml)', () => {
+  let app: App;
+  let world: World;
+  let file: string;
+  const demoText = readFileSync(DEMO_REGISTRY, 'utf8');
+  /** Writes the registry and waits for the hub to apply it (the hub finds the edit by itself). */
+  const edit = async (text: string) => {
+    const applied = once(app.hub, 'applied');
+    writeFileSync(file, text);
+    await applied;
+  };
+  const reachRows = (account: string, kind: 'contact' | 'room') => app.db.select().from(accountReach)
+    .where(and(eq(accountReach.account, account), eq(accountReach.targetKind, kind))).all().map((r) => r.targetId).sort();
+
+  beforeAll(async () => {
+    file = path.join(tmp.dir, 'accounts.yaml');
+    copyFileSync(DEMO_REGISTRY, file);
+    app = await startApp({
+      config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'e2e-accounts' }),
+      logger: silentLogger(), capabilities: [pingCapability], accountsFile: file, accountsCheckEveryMs: 100,
+    });
+    world = app.world!;
+    await Promise.all(IDS.map((id) => app.hub.ready(id)));
+  });
+  afterAll(() => app.stop());
+
+  it('hosts each account on its own endpoint; each logs in, and reach matches its friends and groups in the world', async () => {
+    expect(world.accounts.map((a) => a.id)).toEqual(IDS);
+    expect(new Set(world.accounts.map((a) => a.endpoint)).size).toBe(3);
+    expect(IDS.map((id) => app.hub.state(id))).toEqual(['online', 'online', 'online']);
+    for (const id of IDS) {
+      const w = world.account(id);
+      await expect.poll(() => reachRows(id, 'contact'), { timeout: 10_000 }).toEqual([...w.friendIds()].sort());
+      expect(reachRows(id, 'room')).toEqual([...w.roomIds()].sort());
+      expect(app.reach.counts(id)).toEqual({ contacts: w.friendIds().length, rooms: w.roomIds().length });
+    }
+    // Some members are friends of two accounts; the default account is the first.
+    const members = world.seed.members.map((m) => m.id);
+    const reachedBy = (c: string) => IDS.filter((id) => reachRows(id, 'contact').includes(c)).length;
+    expect(members.every((c) => reachedBy(c) >= 1)).toBe(true);
+    expect(members.filter((c) => reachedBy(c) === 2).length).toBeGreaterThan(5);
+    expect(app.edge).toBe(app.hub.edge('hz01-assistant'));
+    const health = await (await fetch(app.healthUrl!)).json() as { accounts: Record<string, { state: string }> };
+    expect(Object.fromEntries(Object.entries(health.accounts).map(([k, v]) => [k, v.state]))).toEqual({ 'hz01-assistant': 'online', 'hz02-assistant': 'online', hq: 'online' });
+  });
+
+  it('stamps a member\'s message with the account it was written to, and notes that account reaches them', async () => {
+    const b = world.account('hz02-assistant');
+    const member = b.friendIds().find((c) => c.startsWith('m') && !world.account('hz01-assistant').friendIds().includes(c))!;
+    const id = await b.memberSays(member, 'ping hello');
+    await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('hz02-assistant');
+    const row = app.db.select().from(accountReach).where(and(eq(accountReach.account, 'hz02-assistant'), eq(accountReach.targetId, member))).get();
+    expect(row?.lastInboundAt).toBeGreaterThan(0);
+    expect(app.db.select().from(accountReach).where(and(eq(accountReach.account, 'hz01-assistant'), eq(accountReach.targetId, member))).get()).toBeUndefined();
+  });
+
+  it('keeps reach current: a friend who removes one account, and an account that leaves a group', async () => {
+    const hq = world.account('hq');
+    const friend = hq.friendIds().find((c) => c.startsWith('m'))!;
+    await hq.contactRemovesBot(friend);
+    await expect.poll(() => reachRows('hq', 'contact').includes(friend), { timeout: 10_000 }).toBe(false);
+    await world.memberLeaves('hz01-a@chatroom', hq.botId);
+    await expect.poll(() => reachRows('hq', 'room').includes('hz01-a@chatroom'), { timeout: 10_000 }).toBe(false);
+    expect(reachRows('hz02-assistant', 'room')).toContain('hz01-a@chatroom');
+  });
+
+  it('disabling an account in the file stops it without a restart; enabling it again starts it', async () => {
+    const down = once(app.hub, 'down');
+    await edit(demoText.replace('    stores: [HZ02]', '    stores: [HZ02]\n    enabled: false'));
+    expect(await down).toEqual(['hz02-assistant', 'disabled']);
+    expect(app.hub.state('hz02-assistant')).toBe('disabled');
+    expect(app.hub.state('hz01-assistant')).toBe('online');
+    expect(app.hub.sender('hz02-assistant')).toBeUndefined();
+
+    const up = once(app.hub, 'up');
+    await edit(demoText);
+    expect((await up)[0]).toBe('hz02-assistant');
+    expect(app.hub.state('hz02-assistant')).toBe('online');
+    const id = await world.account('hz02-assistant').memberSays(world.account('hz02-assistant').friendIds().find((c) => c.startsWith('m'))!, 'back?');
+    await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('hz02-assistant');
+  });
+
+  it('a bad edit is refused with the file, line and field; the last good registry stays in use', async () => {
+    const refused = once(app.hub, 'refused');
+    writeFileSync(file, `${demoText.replace('role: hq', 'role: boss')}\n`);
+    const [error] = await refused as [string];
+    expect(error).toBe(`${file}: line 24: accounts[2].role: expected one of store, hq, guide, found "boss"`);
+    expect(app.hub.registryError).toBe(error);
+    expect(app.hub.list().map((a) => `${a.id}:${a.role}`)).toEqual(['hz01-assistant:store', 'hz02-assistant:store', 'hq:hq']);
+    expect(IDS.map((id) => app.hub.state(id))).toEqual(['online', 'online', 'online']);
+  });
+});
