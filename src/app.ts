@@ -36,6 +36,7 @@ import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiri
 import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
+import { accountsReport } from './console/accounts-view.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
@@ -154,7 +155,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
-      defaultAccount: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
+      defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
       pacedJobsFor: (account): number => pacedJobs(hub.get(account)?.budget.ratePerMinute ?? config.SEND_RATE_PER_MINUTE),
     });
     const reach = new ReachRepo(db);
@@ -187,8 +188,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     const cardSuggestions = new CardSuggestions();
+    // Capabilities that still name an account get the default one (routing chooses once it can).
+    const capConfig: Config = { ...config, ACCOUNT_ID: defaultSpec.id };
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
+      const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
@@ -234,7 +237,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
           capabilities: Object.fromEntries(opts.capabilities.flatMap((c) => (c.health ? [[c.name, c.health()]] : []))),
         };
       };
+      const accounts = () => accountsReport({ hub, reach, db, clock, timezone: config.TIMEZONE, registry: () => registry.current });
       const consoleApp = createConsoleApp({
+        accounts,
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => hub.selfIds() }),
@@ -245,7 +250,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         }),
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
-        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
+        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: defaultSpec.id, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
         metrics: async () => {
           const h = await health();
@@ -255,6 +260,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
             sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
             budgetPerMinute: config.SEND_RATE_PER_MINUTE,
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
+            accounts: accounts().accounts,
           };
         },
       });

@@ -83,6 +83,29 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     expect(app.db.select().from(accountReach).where(and(eq(accountReach.account, 'hz01-assistant'), eq(accountReach.targetId, member))).get()).toBeUndefined();
   });
 
+  it('shows every account on /api/accounts and labels /metrics by account; no token appears', async () => {
+    // The ping above was answered (until routing chooses, from the default account): counted against its caps.
+    await world.waitForBotMessage((m) => m.text === 'pong hello', 10_000);
+    await expect.poll(async () => {
+      const r = await (await fetch(new URL('/api/accounts', app.healthUrl!))).json() as { accounts: { id: string; sent: { minute: number } }[] };
+      return r.accounts.find((a) => a.id === 'hz01-assistant')?.sent.minute;
+    }, { timeout: 10_000 }).toBe(1);
+    const res = await fetch(new URL('/api/accounts', app.healthUrl!));
+    const body = await res.text();
+    const r = JSON.parse(body) as { registry: { fromEnv: boolean }; accounts: { id: string; state: string; caps: { minute: number }; reach: { contacts: number; rooms: number }; outbox: Record<string, number> }[] };
+    expect(r.registry.fromEnv).toBe(false);
+    expect(r.accounts.map((a) => [a.id, a.state, a.caps.minute])).toEqual([['hz01-assistant', 'online', 20], ['hz02-assistant', 'online', 20], ['hq', 'online', 30]]);
+    expect(r.accounts[1]!.reach).toEqual({ contacts: world.account('hz02-assistant').friendIds().length, rooms: world.account('hz02-assistant').roomIds().length });
+    for (const a of world.accounts) expect(body).not.toContain(a.token);
+    const metrics = await (await fetch(new URL('/metrics', app.healthUrl!))).text();
+    expect(metrics).toContain(`siyu_account_reach{account="hq",kind="contact"} ${world.account('hq').friendIds().length}`);
+    expect(metrics).toContain('siyu_account_state{account="hz02-assistant",state="online"} 1');
+    expect(metrics).toContain('siyu_account_sent{account="hz01-assistant",window="minute"} 1');
+    expect(metrics).toContain('siyu_account_cap{account="hq",window="minute"} 30');
+    const page = await (await fetch(new URL('/accounts', app.healthUrl!))).text();
+    expect(page).toContain('/api/accounts');
+  });
+
   it('keeps reach current: a friend who removes one account, and an account that leaves a group', async () => {
     const hq = world.account('hq');
     const friend = hq.friendIds().find((c) => c.startsWith('m'))!;
