@@ -96,7 +96,7 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
 
   constructor(private readonly opts: AccountHubOptions) {
     super();
-    this.keeper = new ReachKeeper(opts.reach, opts.clock, opts.logger.child({ part: 'reach' }));
+    this.keeper = new ReachKeeper(opts.reach, opts.clock, opts.logger.child({ mod: 'reach' }));
   }
 
   /** Starts every enabled account (connecting in the background) and watches the registry. */
