@@ -14,6 +14,8 @@ export function accountsPage(o: PageOptions): string {
     <div class="card"><div class="label">已停用</div><div class="value" id="disabled">—</div></div>
     <div class="card"><div class="label">排队中</div><div class="value" id="queued">—</div></div>
   </section>
+  <section class="panel"><h2>各账号可触达（好友 / 群）</h2><div class="chart" id="chart-account-reach"></div></section>
+  <section class="panel"><h2>各账号发送（最近 1 小时 / 每小时上限）</h2><div class="chart" id="chart-account-sends"></div></section>
   <section class="panel wide"><h2>账号明细</h2>
     <p id="registry" class="note"></p>
     <table id="accounts"><thead><tr><th>账号</th><th>角色 / 门店</th><th>状态</th><th>本分钟</th><th>本小时</th><th>24 小时</th><th>排队</th><th>其他状态</th><th>好友 / 群</th><th>最近错误</th></tr></thead><tbody></tbody></table>
@@ -32,6 +34,18 @@ async function load() {
   document.getElementById('queued').textContent = a.reduce((n, x) => n + (x.outbox.queued || 0), 0);
   document.getElementById('registry').innerHTML = (r.registry.fromEnv ? '账号来自环境变量（没有 ' + esc(r.registry.file) + '）' : '账号登记：' + esc(r.registry.file))
     + (r.registry.error ? '<br><span class="bad">最近一次修改未生效（仍用上一个正确版本）：' + esc(r.registry.error) + '</span>' : '');
+  const names = a.map((x) => x.name);
+  chart('chart-account-reach').setOption({
+    tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['好友', '群'] }, grid: { left: 110, right: 24, top: 36, bottom: 30 },
+    yAxis: { type: 'category', data: names }, xAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: '好友', type: 'bar', barMaxWidth: 18, data: a.map((x) => x.reach.contacts) }, { name: '群', type: 'bar', barMaxWidth: 18, data: a.map((x) => x.reach.rooms) }],
+  }, true);
+  chart('chart-account-sends').setOption({
+    tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['最近 1 小时', '每小时上限', '排队'] }, grid: { left: 110, right: 24, top: 36, bottom: 30 },
+    yAxis: { type: 'category', data: names }, xAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: '最近 1 小时', type: 'bar', barMaxWidth: 18, data: a.map((x) => x.sent.hour) }, { name: '每小时上限', type: 'bar', barMaxWidth: 18, data: a.map((x) => x.caps.hour) },
+             { name: '排队', type: 'bar', barMaxWidth: 18, data: a.map((x) => x.outbox.queued || 0) }],
+  }, true);
   document.querySelector('#accounts tbody').innerHTML = a.map((x) => {
     const other = Object.entries(x.outbox).filter(([s, n]) => s !== 'queued' && n > 0).map(([s, n]) => esc(s) + ' ' + n).join('，') || '—';
     return '<tr><td>' + esc(x.name) + '<br><span class="note">' + esc(x.id) + (x.selfId ? ' · ' + esc(x.selfId) : '') + '</span></td><td>' + esc(ROLE[x.role] || x.role) + (x.stores.length ? ' · ' + esc(x.stores.join(', ')) : '') +
