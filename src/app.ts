@@ -137,7 +137,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const defaultSpec = registry.current.accounts.find((a) => a.enabled);
     if (!defaultSpec) throw new ConfigError(`${registry.file}: accounts: expected at least one enabled account at start, found none`);
     let world: World | null = null;
-    if (!config.production) {
+    // The simulated world unless a puppet-service is configured (in the environment or for an account of the registry).
+    if (!config.production && !registry.current.accounts.some((a) => a.endpoint)) {
       world = await startWorld({
         port: config.WORLD_PORT, logger: logger.child({ part: 'world' }), accounts: registry.current.accounts.map((a) => a.id),
         traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },

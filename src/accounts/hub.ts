@@ -137,6 +137,7 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     this.applying = this.applying.then(async () => {
       if (this.stopped) return;
       const next = new Map(registry.accounts.map((s) => [s.id, s]));
+      this.specs = registry.accounts;
       for (const [id, r] of [...this.running]) {
         const spec = next.get(id);
         if (!spec || !spec.enabled) await this.stopAccount(id, spec ? 'disabled' : 'removed');
@@ -145,7 +146,6 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
           this.startAccount(spec);
         } else r.spec = spec;
       }
-      this.specs = registry.accounts;
       for (const spec of registry.accounts) if (spec.enabled && !this.running.has(spec.id)) this.startAccount(spec);
       for (const id of [...this.startErrors.keys()]) if (!next.get(id)?.enabled) this.startErrors.delete(id);
       this.opts.logger.info({ accounts: registry.accounts.map((s) => `${s.id}:${this.state(s.id)}`) }, 'accounts registry applied');
@@ -164,8 +164,9 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
 
   state(id: string): AccountState {
     const r = this.running.get(id);
-    if (!r) return 'disabled';
-    return r.online ? 'online' : 'offline';
+    if (r) return r.online ? 'online' : 'offline';
+    // Enabled but not running: it could not start (its error is in statuses()).
+    return this.get(id)?.enabled ? 'offline' : 'disabled';
   }
 
   /** The running account's edge (undefined when not running). */

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { accountReach, inboundMessages } from '../../src/platform/db/schema.js';
-import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
-import type { World } from '../../src/platform/wechaty/world/server.js';
+import { isolateWechaty, recordingLogger } from '../../src/platform/wechaty/testing.js';
+import { startWorld, type World, type WorldAccount } from '../../src/platform/wechaty/world/server.js';
 import { useTestRedis } from '../support/redis-fixture.js';
 import { tempDir } from '../support/harness.js';
 import { pingCapability, testConfig } from '../support/app.js';
@@ -140,5 +140,43 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     expect(app.hub.registryError).toBe(error);
     expect(app.hub.list().map((a) => `${a.id}:${a.role}`)).toEqual(['hz01-assistant:store', 'hz02-assistant:store', 'hq:hq']);
     expect(IDS.map((id) => app.hub.state(id))).toEqual(['online', 'online', 'online']);
+  });
+});
+
+describe('accounts on their own puppet-service endpoints (production path: no embedded world)', () => {
+  it('connects each account to its endpoint with the token from its environment variable or secret file; no token in the log', async () => {
+    const world = await startWorld({ logger: silentLogger(), accounts: ['shop-a', 'shop-b'] });
+    const [a, b] = world.accounts as [WorldAccount, WorldAccount];
+    const secret = path.join(tmp.dir, 'shop-b.token');
+    writeFileSync(secret, `${b.token}\n`);
+    process.env['E2E_SHOP_A_TOKEN'] = a.token;
+    const file = path.join(tmp.dir, 'prod-accounts.yaml');
+    writeFileSync(file, [
+      'accounts:',
+      `  - { id: shop-a, name: A店, role: store, stores: [A1], endpoint: "${a.endpoint}", token: { env: E2E_SHOP_A_TOKEN } }`,
+      `  - { id: shop-b, name: B店, role: store, stores: [B1], endpoint: "${b.endpoint}", token: { file: "${secret}" } }`,
+      '  - { id: shop-c, name: C店, role: hq, endpoint: "127.0.0.1:1", token: { env: E2E_NOT_SET } }',
+    ].join('\n'));
+    const { logger, lines } = recordingLogger('info');
+    const app = await startApp({
+      config: testConfig(`${tmp.dir}/prod`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'e2e-prod', WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true' }),
+      logger, capabilities: [pingCapability], accountsFile: file,
+    });
+    try {
+      await Promise.all([app.hub.ready('shop-a'), app.hub.ready('shop-b')]);
+      expect(app.world).toBeNull();
+      expect(app.hub.edge('shop-b')!.selfId()).toBe(b.botId);
+      const c = app.hub.statuses().find((s) => s.id === 'shop-c')!;
+      expect(c).toMatchObject({ state: 'offline', lastError: 'account shop-c: token: environment variable E2E_NOT_SET is not set' });
+      const id = await b.memberSays(b.friendIds().find((x) => x.startsWith('m'))!, 'hi b');
+      await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('shop-b');
+      const log = JSON.stringify(lines);
+      expect(log).not.toContain(a.token);
+      expect(log).not.toContain(b.token);
+    } finally {
+      await app.stop();
+      await world.stop();
+      delete process.env['E2E_SHOP_A_TOKEN'];
+    }
   });
 });
