@@ -5,7 +5,7 @@
  * Reads WORLD_PORT (default 8788 here), WORLD_TRAFFIC, WORLD_TRAFFIC_INTERVAL_MS, LOG_LEVEL and
  * LOG_PRETTY; reuses WECHATY_PUPPET_SERVICE_TOKEN when it is an `insecure_` token, so pasted
  * settings keep working across runs. WORLD_ACCOUNTS=hz01-assistant,hz02-assistant,hq hosts several
- * accounts (one endpoint and token each, on consecutive ports) and prints a registry for them.
+ * accounts (one endpoint and token each; the first on WORLD_PORT) and prints a registry for them.
  */
 import process from 'node:process';
 import { loadConfig, readEnvFile } from '../src/config.js';

@@ -170,6 +170,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }, liveness.instanceId);
     const hub: AccountHub = new AccountHub({
       registry, reach, clock, logger: logger.child({ part: 'accounts' }), makeSender, checkEveryMs: opts.accountsCheckEveryMs,
+      ...(world ? { prepare: (spec: AccountSpec) => world!.addAccount(spec.id).then(() => undefined) } : {}),
       edgeFactory: opts.edgeFactory ?? inProcessEdgeFactory({
         noTls: config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
         timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,

@@ -37,7 +37,7 @@ export function inProcessEdgeFactory(o: InProcessEdgeOptions): EdgeFactory {
 
 function worldConnection(world: World, id: string): { endpoint: string; token: string; noTls: boolean } {
   const a = world.accounts.find((x) => x.id === id);
-  if (!a) throw new ConfigError(`account ${id}: the simulated world hosts no such account (it hosts ${world.accounts.map((x) => x.id).join(', ')}); restart to host a new one`);
+  if (!a) throw new ConfigError(`account ${id}: the simulated world hosts no such account (it hosts ${world.accounts.map((x) => x.id).join(', ')})`);
   return { endpoint: a.endpoint, token: a.token, noTls: true };
 }
 

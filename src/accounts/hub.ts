@@ -25,6 +25,8 @@ export interface AccountHubOptions {
   handlers: EdgeHandlers;
   /** The account's sender, built with its budget, on the account's transport. Not started. */
   makeSender: (spec: AccountSpec, edge: WechatyEdge) => Sender;
+  /** Made ready before an account added by a registry edit starts (the simulated world hosts it). */
+  prepare?: (spec: AccountSpec) => Promise<void>;
   /** Called when an account starts (before it connects): the outbox feeds and sweeps its queues from now on. */
   onAccountStart?: (spec: AccountSpec) => void;
   /** Called with each account's self id at every login (capabilities' ready handlers). */
@@ -146,7 +148,16 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
           this.startAccount(spec);
         } else r.spec = spec;
       }
-      for (const spec of registry.accounts) if (spec.enabled && !this.running.has(spec.id)) this.startAccount(spec);
+      for (const spec of registry.accounts) {
+        if (!spec.enabled || this.running.has(spec.id)) continue;
+        try {
+          await this.opts.prepare?.(spec);
+        } catch (err) {
+          this.startErrors.set(spec.id, errorMessage(err));
+          continue;
+        }
+        this.startAccount(spec);
+      }
       for (const id of [...this.startErrors.keys()]) if (!next.get(id)?.enabled) this.startErrors.delete(id);
       this.opts.logger.info({ accounts: registry.accounts.map((s) => `${s.id}:${this.state(s.id)}`) }, 'accounts registry applied');
       this.emit('applied', registry);

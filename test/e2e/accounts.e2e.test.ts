@@ -132,6 +132,20 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('hz02-assistant');
   });
 
+  it('an account added to the file connects without a restart (the world hosts it); removed, it stops', async () => {
+    const up = once(app.hub, 'up');
+    await edit(`${demoText}  - id: hz03-assistant\n    name: 杭州滨江店 店助\n    role: store\n    stores: [HZ03]\n`);
+    expect((await up)[0]).toBe('hz03-assistant');
+    const w = world.account('hz03-assistant');
+    expect(app.hub.edge('hz03-assistant')!.selfId()).toBe(w.botId);
+    await expect.poll(() => app.reach.counts('hz03-assistant'), { timeout: 10_000 }).toEqual({ contacts: w.friendIds().length, rooms: 0 });
+    const down = once(app.hub, 'down');
+    await edit(demoText);
+    expect(await down).toEqual(['hz03-assistant', 'removed']);
+    expect(app.hub.state('hz03-assistant')).toBe('disabled');
+    expect(app.hub.list().map((a) => a.id)).toEqual(IDS);
+  });
+
   it('a bad edit is refused with the file, line and field; the last good registry stays in use', async () => {
     const refused = once(app.hub, 'refused');
     writeFileSync(file, `${demoText.replace('role: hq', 'role: boss')}\n`);

@@ -98,6 +98,8 @@ export interface World {
   readonly accounts: readonly WorldAccount[];
   /** The hosted account `id`. @throws when the world does not host it. */
   account(id: string): WorldAccount;
+  /** Hosts one more account (its own endpoint and token; friends with the staff, in no group). */
+  addAccount(id: string): Promise<WorldAccount>;
   /** `host:port` of the first account's gRPC puppet-service server. */
   readonly endpoint: string;
   readonly token: string;
@@ -192,27 +194,28 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const random = opts.random ?? Math.random;
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const layouts = opts.layouts ?? splitSeed(seed, opts.accounts?.length ? opts.accounts : ['main']);
+  const allLayouts = [...layouts];
   const botIds = new Set(layouts.map((l) => l.bot.id));
   const names = new Map([...layouts.map((l) => l.bot), ...seed.staff, ...seed.members].map((c) => [c.id, c.name]));
   const sent: BotMessage[] = [];
   const listeners = new Set<(m: BotMessage) => void>();
 
   const hosts: Host[] = [];
-  for (const [k, layout] of layouts.entries()) {
+  const makeHost = async (layout: WorldAccountLayout, k: number): Promise<Host> => {
     const port = k === 0 && opts.port && opts.port > 0 ? opts.port : await freePort(host);
     const token = k === 0 && opts.token ? opts.token : `insecure_world_${randomBytes(6).toString('hex')}`;
     const mocker = new mock.Mocker();
     const puppet = new WorldPuppet(mocker);
     const friends = new Set(layout.friends);
     let botContact: mock.ContactMock | undefined;
-    for (const c of [...layouts.map((l) => l.bot), ...seed.staff, ...seed.members]) {
+    for (const c of [...allLayouts.map((l) => l.bot), ...seed.staff, ...seed.members]) {
       const made = mocker.createContact({ id: c.id, name: c.name, friend: friends.has(c.id) });
       if (c.id === layout.bot.id) botContact = made;
     }
     const roomMocks = new Map<string, mock.RoomMock>();
     for (const r of seed.rooms) {
       if (!layout.rooms.includes(r.id)) continue;
-      const bots = layouts.filter((l) => l.rooms.includes(r.id)).map((l) => l.bot.id);
+      const bots = allLayouts.filter((l) => l.rooms.includes(r.id)).map((l) => l.bot.id);
       roomMocks.set(r.id, mocker.createRoom({ id: r.id, topic: r.topic, memberIdList: [...bots, ...r.staffIds, ...r.memberIds] }));
     }
     const h: Host = { layout, mocker, puppet, botContact: botContact!, roomMocks, endpoint: `${host}:${port}`, port, token, server: undefined, sent: [] };
@@ -245,8 +248,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       const n = puppet.releaseMessages();
       if (n) log.info({ account: layout.id, messages: n }, 'world: messages said while the bot was away delivered');
     };
-    hosts.push(h);
-  }
+    return h;
+  };
+  for (const [k, layout] of layouts.entries()) hosts.push(await makeHost(layout, k));
   const primary = hosts[0]!;
 
   const startServer = async (h: Host) => {
@@ -344,13 +348,27 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     stopServer: () => stopServer(h),
     startServer: () => startServer(h),
   });
-  const accounts = hosts.map(accountView);
+  const accounts: WorldAccount[] = hosts.map(accountView);
   const main = accounts[0]!;
 
   let stopping: Promise<void> | undefined;
   const world: World = {
     endpoint: primary.endpoint, token: primary.token, port: primary.port, botId: primary.layout.bot.id, seed, sent, accounts,
     account: (id) => accounts[hosts.indexOf(hostOf(id))]!,
+    addAccount: async (id) => {
+      if (hosts.some((h) => h.layout.id === id)) return world.account(id);
+      const layout: WorldAccountLayout = { id, bot: { id: `wxid_siyu_${id.replace(/[^A-Za-z0-9_-]/g, '_')}`, name: id }, friends: seed.staff.map((x) => x.id), rooms: [] };
+      allLayouts.push(layout);
+      botIds.add(layout.bot.id);
+      names.set(layout.bot.id, layout.bot.name);
+      for (const h of hosts) h.mocker.createContact({ id: layout.bot.id, name: layout.bot.name, friend: false });
+      const h = await makeHost(layout, hosts.length);
+      await startServer(h);
+      hosts.push(h);
+      accounts.push(accountView(h));
+      log.info({ account: id, endpoint: h.endpoint }, 'world: account added');
+      return accounts.at(-1)!;
+    },
     memberSays: async (contactId, text, o) => say(contactId, text, o),
     accountSays: async (text, to) => {
       const conversationId = to.roomId ?? to.contactId;
