@@ -36,7 +36,7 @@ import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiri
 import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
-import { accountsReport } from './console/accounts-view.js';
+import { accountsReporter } from './console/accounts-view.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
@@ -239,7 +239,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           capabilities: Object.fromEntries(opts.capabilities.flatMap((c) => (c.health ? [[c.name, c.health()]] : []))),
         };
       };
-      const accounts = () => accountsReport({ hub, reach, db, clock, timezone: config.TIMEZONE, registry: () => registry.current });
+      const accounts = accountsReporter({ hub, reach, db, clock, timezone: config.TIMEZONE, registry: () => registry.current });
       const consoleApp = createConsoleApp({
         accounts,
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
@@ -262,7 +262,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
             sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
             budgetPerMinute: config.SEND_RATE_PER_MINUTE,
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
-            accounts: accounts().accounts,
+            accounts: (await accounts()).accounts,
           };
         },
       });

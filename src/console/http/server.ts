@@ -69,7 +69,7 @@ export interface ConsoleDeps {
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
   /** Every account's state, sends against caps, queue and reach (`/accounts`, `/api/accounts`). */
-  accounts?: () => AccountsReport;
+  accounts?: () => Promise<AccountsReport>;
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -95,7 +95,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   });
   if (d.accounts) {
     const accounts = d.accounts;
-    app.get('/api/accounts', (c) => c.json(accounts()));
+    app.get('/api/accounts', async (c) => c.json(await accounts()));
   }
   app.get('/metrics', async (c) => c.text(renderMetrics(await d.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   app.get('/assets/echarts.min.js', (c) => {
