@@ -181,8 +181,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
         onMessage: (m) => ingest.accept(m).then(() => undefined), onFriendship: (f) => void friendships.dispatch(f),
         onRoomEvent: (ev) => void rooms.dispatch(ev), onSent: (id) => sentIds.record(id),
       },
-      // The outbox feeds and sweeps the queues of every account that ever started.
-      onAccountStart: (spec) => void outbox.feed(spec.id).catch(() => undefined),
+      // The outbox feeds and sweeps the queues of every account that ever started; /healthz and bull-board show them.
+      onAccountStart: (spec) => {
+        consoleQueues(queues, spec.id);
+        void outbox.feed(spec.id).catch(() => undefined);
+      },
       onReady: (_account, selfId) => void rooms.ready(selfId),
     });
     friendships.connect(hub.friendships);
