@@ -13,6 +13,8 @@ import { RoomEvents } from './inbound/rooms.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRepo } from './outbox/outbox.repo.js';
 import { Sender } from './outbox/sender.js';
+import { SendingPlaybookHolder, SendingSettings } from './outbox/sending.playbook.js';
+import { followSendingChanges } from './outbox/sending.follow.js';
 import { closeDb, openDb, type Db } from './platform/db/client.js';
 import { Liveness } from './platform/queue/liveness.js';
 import { Queues } from './platform/queue/queues.js';
@@ -154,16 +156,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
       maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db, { sentIds }),
     });
+    // Quiet hours and the marketing cap: sop/sending.yaml over the environment, read on every decision.
+    const sending = new SendingSettings(new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
+      { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY }, clock);
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
-      defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
+      defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
       pacedJobsFor: (account): number => pacedJobs(hub.get(account)?.budget.ratePerMinute ?? config.SEND_RATE_PER_MINUTE),
     });
     const reach = new ReachRepo(db);
     // Each account: its connection (in process, or through a gateway) and a sender with its own budget.
     const makeSender = (spec: AccountSpec, edge: WechatyEdge): Sender => new Sender(outboxRepo, queues, outbox, opts.transport ?? edge.transport, clock, logger.child({ part: 'sender', account: spec.id }), {
-      account: spec.id, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS,
-      marketingCapPerDay: config.MARKETING_CAP_PER_DAY, ratePerMinute: spec.budget.ratePerMinute,
+      account: spec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
+      marketingCapPerDay: sending.marketingCapPerDay, ratePerMinute: spec.budget.ratePerMinute,
       capPerHour: spec.budget.capPerHour, capPerDay: spec.budget.capPerDay,
       gapMinMs: spec.budget.gapMinMs, gapMaxMs: spec.budget.gapMaxMs, maxAttempts: config.SEND_MAX_ATTEMPTS,
       retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: spec.budget.ratePerMinute > 0 ? 1 : 32,
@@ -199,6 +204,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
+
+    stack.push({ name: 'quiet hours follower', stop: followSendingChanges({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'outbox' }), settings: sending }) });
 
     // Every enabled account starts connecting now; its queues join the outbox's feed before the reconcile.
     hub.start();
@@ -250,11 +257,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => hub.selfIds() }),
         db, sopDir, queues: consoleQueues(queues, defaultSpec.id), selfIds: () => hub.selfIds(),
         campaigns: consoleCampaigns({
-          db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
+          db, outbox, clock, timezone: config.TIMEZONE, quietHours: sending.quietHours, marketingCapPerDay: sending.marketingCapPerDay,
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
         }),
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
+        onSettingsSaved: (kind) => { if (kind === 'sending') sending.reload(); },
         wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: defaultSpec.id, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
         metrics: async () => {

@@ -15,9 +15,12 @@ import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { formatLocal } from '../core/time.js';
+import { quietHoursInForce } from '../outbox/sending.playbook.js';
 
 /** The shipped campaigns folder (`sop/campaigns` at the project root). */
 export const CAMPAIGNS_DIR = DEFAULT_CAMPAIGNS_DIR;
+/** The sending playbook beside the campaigns folder: its quiet hours over QUIET_HOURS for the quiet-hours warning. */
+const SENDING_FILE = path.join(DEFAULT_CAMPAIGNS_DIR, '..', 'sending.yaml');
 
 const SUBCOMMANDS = ['list', 'show', 'create', 'edit', 'check', 'run', 'pause', 'resume', 'cancel', 'schedule'] as const;
 
@@ -117,7 +120,7 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
     const d = r.def;
     const store = openStore(io);
     try {
-      const w = checkWorld(d, { groups: new CampaignsRepo(store.db).groupFacts(), now: io.now(), timezone: store.config.TIMEZONE, quietHours: store.config.QUIET_HOURS });
+      const w = checkWorld(d, { groups: new CampaignsRepo(store.db).groupFacts(), now: io.now(), timezone: store.config.TIMEZONE, quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS) });
       if (w.problems.length) return printProblems(io, input.label, w.problems);
       printWarnings(io, input.label, w.warnings);
     } finally {
@@ -151,7 +154,7 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         if ('refused' in input) return refuse(io, input.refused);
         const r = saveCampaign(store.db, input.raw, by, {
           id: editId, now: now().getTime(), file: input.file, baseDir: input.file ? undefined : io.cwd,
-          world: { timezone: tz, quietHours: store.config.QUIET_HOURS },
+          world: { timezone: tz, quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS) },
         });
         new AuditRepo(store.db).record({ at: now().getTime(), actor: by, channel: 'cli', action: `campaign.${sub}`, target: r.ok ? r.id : (editId ?? null),
           result: r.ok ? 'ok' : `refused: ${r.problems.map(problemText).join('; ')}` });

@@ -13,6 +13,7 @@ import { loadSlaPlaybook } from '../sla/sla.playbook.js';
 import { loadFriendsPlaybook } from '../friends/playbook.js';
 import { loadWakeupPlaybook } from '../wakeup/playbook.js';
 import { loadGroupsPlaybook } from '../groups/playbook.js';
+import { loadSendingPlaybook } from '../outbox/sending.playbook.js';
 import { checkCampaign } from '../campaigns/campaign.file.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 
@@ -57,7 +58,7 @@ function checkOne(kind: string, file: string, load: Loader): PlaybookCheck {
   }
 }
 
-/** Checks every playbook under `dir` (default `sop/`): the five capability files, groups.yaml when present, and campaigns/*.yaml. */
+/** Checks every playbook under `dir` (default `sop/`): the five capability files, sending.yaml and groups.yaml when present, and campaigns/*.yaml. */
 export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
   const out: PlaybookCheck[] = [
     checkOne('membership', path.join(dir, 'membership.yaml'), loadMembershipPlaybook),
@@ -66,6 +67,9 @@ export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
     checkOne('friends', path.join(dir, 'friends.yaml'), loadFriendsPlaybook),
     checkOne('wakeup', path.join(dir, 'wakeup.yaml'), loadWakeupPlaybook),
   ];
+  // Optional: without it the environment's quiet hours and cap apply.
+  const sending = path.join(dir, 'sending.yaml');
+  if (existsSync(sending)) out.push(checkOne('sending', sending, loadSendingPlaybook));
   const groups = path.join(dir, 'groups.yaml');
   if (existsSync(groups)) out.push(checkOne('groups', groups, loadGroupsPlaybook));
   const campaignsDir = path.join(dir, 'campaigns');

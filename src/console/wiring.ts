@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import { liveValue, type Live } from '../core/live.js';
 import type { DailyWindow } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
@@ -22,10 +23,10 @@ export interface WiringDeps {
   timezone: string;
   logger: Logger;
   queues: Queues;
-  /** Marketing quiet hours (config QUIET_HOURS), for the campaign validator's warning. */
-  quietHours?: DailyWindow;
-  /** Marketing messages per member per local day (config MARKETING_CAP_PER_DAY), for the builder's "capped" count. */
-  marketingCapPerDay?: number;
+  /** Marketing quiet hours in force (sop/sending.yaml over QUIET_HOURS), for the campaign validator's warning; read on every check. */
+  quietHours?: Live<DailyWindow>;
+  /** Marketing messages per member per local day in force, for the builder's "capped" count; read on every preview. */
+  marketingCapPerDay?: Live<number>;
   /** Where images uploaded in the campaign builder are kept. */
   mediaDir?: string;
 }
@@ -34,12 +35,13 @@ export interface WiringDeps {
 export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } {
   const repo = new CampaignsRepo(d.db);
   const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
+  const quiet = () => (d.quietHours === undefined ? undefined : liveValue(d.quietHours));
   const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
     options: () => builderOptions(d.db),
-    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: d.quietHours, marketingCapPerDay: d.marketingCapPerDay ?? 1, baseDir: DEFAULT_CAMPAIGNS_DIR }),
+    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: quiet(), marketingCapPerDay: liveValue(d.marketingCapPerDay ?? 1), baseDir: DEFAULT_CAMPAIGNS_DIR }),
     mediaDir: d.mediaDir,
   };
-  return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: d.quietHours } }) };
+  return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: quiet() } }) };
 }
 
 /**
@@ -52,7 +54,7 @@ export function reloadPlaybooks(d: WiringDeps, sopDir: string): { kind: string; 
   const problems = service.syncDir(path.join(sopDir, 'campaigns'));
   return [
     { kind: 'campaigns', result: problems.length ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}` : 'synced into the store' },
-    ...['membership', 'guide-daily', 'sla', 'friends', 'wakeup'].map((kind) => ({ kind, result: 'valid; the capability re-reads a changed file on its next use' })),
+    ...['membership', 'guide-daily', 'sla', 'friends', 'wakeup', 'sending'].map((kind) => ({ kind, result: 'valid; the capability re-reads a changed file on its next use' })),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { TurnBatch } from '../core/turn-batch.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboundContent, Target } from '../core/messages.js';
+import { liveValue, type Live } from '../core/live.js';
 import type { DailyWindow } from '../core/time.js';
 import type { OutboxStatus } from '../platform/db/schema.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
@@ -41,8 +42,11 @@ export interface OutboxOptions {
   /** The account that sends when a request names none. */
   defaultAccount: string;
   timezone: string;
-  /** Marketing due in this window is held in SQLite until it ends (decided before any job exists). */
-  quietHours: DailyWindow;
+  /**
+   * Marketing due in this window is held in SQLite until it ends (decided before any job exists).
+   * A function is read at every feed (quiet hours changed in the settings apply without a restart).
+   */
+  quietHours: Live<DailyWindow>;
   /**
    * Most jobs the `paced` lane of an account holds in Redis: what it can send in the next few
    * minutes. Default: 3 minutes of its budget (60 at 20/min), at least 20; 5,000 without a budget.
@@ -186,7 +190,7 @@ export class Outbox extends EventEmitter {
   private async feedOnce(account: string): Promise<number> {
     const now = this.clock.now().getTime();
     const dueBy = now + JOB_HORIZON_MS;
-    const quietEnd = quietUntil(now, this.opts);
+    const quietEnd = quietUntil(now, { timezone: this.opts.timezone, quietHours: liveValue(this.opts.quietHours) });
     if (quietEnd !== null) {
       const held = this.repo.deferQuietMarketing(account, now, quietEnd);
       if (held) this.logger.info({ account, held, until: new Date(quietEnd).toISOString() }, 'marketing held for quiet hours (deferred, not dropped)');

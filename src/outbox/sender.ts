@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import { PermanentSendError, errorMessage } from '../core/errors.js';
+import { liveValue, type Live } from '../core/live.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboundContent, Transport } from '../core/messages.js';
 import { startOfLocalDay } from '../core/time.js';
@@ -13,7 +14,10 @@ import type { OutboxRepo, OutboxRow } from './outbox.repo.js';
 import { decideSend, sendGap, type SendPolicy } from './outbox.rules.js';
 import { PURPOSES, isPurpose, type Lane } from './purposes.js';
 
-export interface SenderOptions extends SendPolicy {
+export interface SenderOptions extends Omit<SendPolicy, 'quietHours' | 'marketingCapPerDay'> {
+  /** Read at every decision when a function (changed in the settings, applied without a restart). */
+  quietHours: Live<SendPolicy['quietHours']>;
+  marketingCapPerDay: Live<number>;
   account: string;
   /** Sends in any sliding window (a minute) for this account; 0 turns this limit off. */
   ratePerMinute: number;
@@ -258,7 +262,7 @@ export class Sender extends EventEmitter {
         ? this.repo.marketingSentSince(row.targetId, startOfLocalDay(new Date(now), this.opts.timezone).getTime())
         : 0,
     } as const;
-    const d = decideSend(facts, now, this.opts);
+    const d = decideSend(facts, now, { timezone: this.opts.timezone, quietHours: liveValue(this.opts.quietHours), marketingCapPerDay: liveValue(this.opts.marketingCapPerDay) });
     switch (d.action) {
       case 'expire':
       case 'skip': {

@@ -1,10 +1,13 @@
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { and, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
 import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
+import type { Clock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
+import { saveSettings } from '../console/settings.js';
 import type { InboundMessage } from '../core/messages.js';
 import { zonedTime } from '../core/time.js';
 import { InboundRepo } from '../inbound/inbound.repo.js';
@@ -37,7 +40,7 @@ afterAll(async () => {
 interface Proc extends OutboxHarness {
   sla: SlaRuntime;
   ingest: Ingest;
-  clock: ShiftedClock;
+  clock: Clock;
   alerted: AlertedEvent[];
   /** A message arrives through the one way in (guards, log, router); resolves when handled. */
   say(over: Partial<InboundMessage>): Promise<InboundMessage>;
@@ -50,8 +53,8 @@ const procs: Proc[] = [];
 afterEach(async () => { for (const p of procs.splice(0)) await p.stop(); });
 
 let fileSeq = 0;
-async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook } = {}): Promise<Proc> {
-  const clock = new ShiftedClock(zonedTime(2026, 11, 25, 12, 0, SH));
+async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook; holder?: SlaPlaybookHolder; clock?: Clock } = {}): Promise<Proc> {
+  const clock = opts.clock ?? new ShiftedClock(zonedTime(2026, 11, 25, 12, 0, SH));
   const dbFile = opts.dbFile ?? path.join(tmp.dir, `sla-${fileSeq++}.sqlite`);
   const h = await outboxHarness({ redisUrl: redis.url, dbFile, clock, ...(opts.prefix ? { prefix: opts.prefix } : {}) });
   seedSlaStore(h.db);
@@ -60,7 +63,7 @@ async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook }
   const ingest = new Ingest(new InboundRepo(h.db), router, clock, logger, { maxAgeMs: 0, isAutomaticSend: automaticSendMatcher(h.db) });
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const pb = opts.pb ?? testPlaybook(fastPlaybookYaml);
-  const sla = installSla({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null }, new SlaPlaybookHolder(pb));
+  const sla = installSla({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null }, opts.holder ?? new SlaPlaybookHolder(pb));
   await sla.reconciled;
   const alerted: AlertedEvent[] = [];
   sla.deadlines.on('alerted', (e: AlertedEvent) => alerted.push(e));
@@ -215,6 +218,46 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     await waitAlerts(p, 1);
     expect(p.alerted.map((a) => a.staffCode)).toEqual(['G1']);
     expect(await p.sla.deadlines.checkRedisKept()).toBe(false); // once per loss
+  });
+});
+
+/** Real time from `start`, moved forward on demand (past the playbook's 10 s look for an edited file). */
+class SteppedClock implements Clock {
+  private offset: number;
+  constructor(start: Date) {
+    this.offset = start.getTime() - Date.now();
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+describe('per-store service hours saved from the settings form', () => {
+  it('apply to the next question in that store without a restart; a refused save changes nothing', async () => {
+    const sop = path.join(tmp.dir, `sop-${fileSeq++}`);
+    cpSync('sop', sop, { recursive: true });
+    const file = path.join(sop, 'sla.yaml');
+    const clock = new SteppedClock(zonedTime(2026, 11, 25, 12, 0, SH));
+    const p = await proc({ holder: new SlaPlaybookHolder(file), clock });
+    const dueOf = (m: InboundMessage) => p.db.$client.prepare('select next_due_at from sla_questions where first_message_id = ?').pluck().get(m.id) as number;
+    // the shipped default hours (09:00-21:00): open at 12:00, the first tier 5 minutes on
+    const first = await p.say({ text: '请问这款奶粉几段适合一岁宝宝？' });
+    expect(dueOf(first) - first.providerAt).toBe(5 * 60_000);
+
+    expect(saveSettings(sop, 'sla', { 'serviceHours.stores': 'HZ01 13:00-21:00' })).toMatchObject({ ok: true, changed: ['serviceHours.stores'] });
+    clock.advance(11_000);
+    // HZ01 now opens at 13:00: a question at 12:00 waits for the opening, then 5 minutes
+    const second = await p.say({ talkerId: 'm1', talkerName: '张丽娜', roomId: 'g2@chatroom', roomTopic: '湖滨店宝妈2群', text: '周末有活动吗？' });
+    expect(dueOf(second)).toBe(zonedTime(2026, 11, 25, 13, 5, SH).getTime());
+
+    const saved = readFileSync(file);
+    expect(saveSettings(sop, 'sla', { 'serviceHours.stores': 'HZ01 13:00-25:00' })).toMatchObject({ ok: false, problems: [{ path: 'serviceHours.stores.HZ01.hours' }] });
+    expect(readFileSync(file).equals(saved)).toBe(true);
+    clock.advance(11_000);
+    expect(p.sla.holder.fresh(clock.now().getTime()).hoursFor('HZ01')).toMatchObject({ open: 13 * 60, close: 21 * 60 });
   });
 });
 

@@ -337,15 +337,28 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
     await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
 
-    // Playbook settings in a form: a 3+3+3 quota saved (the file's comments kept), a bad value refused inline with the file untouched.
+    // Playbook settings in a form: quiet hours and a 3+3+3 quota saved (the file's comments kept), bad values refused inline with the file untouched.
     const guideFile = path.join(sop, 'guide-daily.yaml');
     const form = 'form[data-kind="guide-daily"]';
     const chats = `${form} input[name="quotas.chats"]`;
     await page.goto(`${base}/settings`);
     await page.waitForSelector('body[data-loaded="true"]');
     expect(await page.inputValue(chats)).toBe('3');
-    expect(await page.textContent('#env-quiet')).toMatch(/^\d\d:\d\d-\d\d:\d\d$/);
-    expect(await page.textContent('#env-body')).toContain('需重启');
+    // quiet hours: the environment's value shown until one is saved; a bad one refused inline, a good one in force at once
+    const sending = 'form[data-kind="sending"]';
+    const quiet = `${sending} input[name="quietHours"]`;
+    expect(await page.inputValue(quiet)).toBe('21:30-08:30');
+    expect(await page.isVisible(`${sending} [data-from="default"]`)).toBe(true);
+    await page.fill(quiet, '22-8');
+    await page.click(`${sending} button[type=submit]`);
+    await page.waitForSelector(`${sending} .result[data-state="refused"]`);
+    expect(await page.textContent(`${sending} [data-error-for="quietHours"]`)).toMatch(/quietHours: expected a window like 21:30-08:30 .*found "22-8"/);
+    await page.fill(quiet, '22:00-08:00');
+    await page.click(`${sending} button[type=submit]`);
+    await page.waitForSelector(`${sending} .result[data-state="saved"]`);
+    expect(await page.textContent(`${sending} .result`)).toContain('已生效');
+    expect(await page.inputValue(quiet)).toBe('22:00-08:00');
+    expect(await page.locator(`${sending} [data-from="default"]`).count()).toBe(1); // the cap still from the environment
     await page.fill(chats, '4');
     await page.click(`${form} button[type=submit]`);
     await page.waitForSelector(`${form} .result[data-state="saved"]`);
@@ -358,7 +371,10 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     expect(await page.textContent(`${form} [data-error-for="quotas.chats"]`)).toMatch(/quotas\.chats: expected a whole number from 0 \(switched off\) to 20, found 30/);
     expect(readFileSync(guideFile).equals(saved)).toBe(true);
     expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all())
-      .toEqual([{ actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) }]);
+      .toEqual([
+        { actor: 'lin', result: expect.stringMatching(/^refused: quietHours: /) }, { actor: 'lin', result: 'saved quietHours="22:00-08:00"' },
+        { actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) },
+      ]);
     await page.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
 
     await page.setViewportSize({ width: 375, height: 800 });

@@ -24,7 +24,7 @@ import { renderLogin } from './pages/layout.js';
 import { campaignRoutes, type CampaignBuilderDeps, type CreateCampaign } from './routes/campaigns.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { playbookRoutes, type PlaybookRoutesDeps } from './routes/playbooks.js';
-import { settingsRoutes, type EnvSettings } from './routes/settings.js';
+import { settingsRoutes, type EnvSettings, type SettingsRoutesDeps } from './routes/settings.js';
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
@@ -64,8 +64,10 @@ export interface ConsoleDeps {
   importDir?: string;
   /** Wake-up preview and run-now. */
   wakeup?: WakeupOps;
-  /** Quiet hours and the marketing cap as configured (shown read-only on the settings page). */
+  /** The environment's quiet hours and marketing cap (in force where `sop/sending.yaml` leaves them empty). */
   envSettings?: EnvSettings;
+  /** Applies a settings form's saved file to the running bot at once, where it can. */
+  onSettingsSaved?: SettingsRoutesDeps['onSaved'];
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
   /** Every account's state, sends against caps, queue and reach (`/accounts`, `/api/accounts`). */
@@ -150,7 +152,8 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
-    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}) });
+    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}), ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}),
+      ...(d.db ? { knownStores: () => (d.db!.$client.prepare('select code from stores order by code').pluck().all() as string[]) } : {}) });
     if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
     const membership = path.join(d.sopDir, 'membership.yaml');
     if (d.db) memberRoutes(app, { db: d.db, playbook: () => loadMembershipPlaybook(membership), clock: d.clock, audit: d.audit, logger: d.logger });

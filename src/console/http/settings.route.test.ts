@@ -7,6 +7,7 @@ import { ManualClock } from '../../core/clock.js';
 import { loadGuidePlaybook } from '../../guide-sop/playbook.js';
 import { loadSlaPlaybook } from '../../sla/sla.playbook.js';
 import { loadWakeupPlaybook } from '../../wakeup/playbook.js';
+import { loadSendingPlaybook } from '../../outbox/sending.playbook.js';
 import { closeDb, openDb, type Db } from '../../platform/db/client.js';
 import { AuditRepo } from '../audit.repo.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -16,6 +17,7 @@ let sop: string;
 let db: Db;
 let app: Hono;
 let audit: AuditRepo;
+const saved: string[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-settings-'));
@@ -24,7 +26,7 @@ beforeAll(() => {
   db = openDb(path.join(dir, 'siyu.db'));
   audit = new AuditRepo(db);
   app = new Hono();
-  settingsRoutes(app, { sopDir: sop, clock: new ManualClock('2026-11-25T04:00:00Z'), audit, env: { quietHours: '21:30-08:30', marketingCapPerDay: 1 } });
+  settingsRoutes(app, { sopDir: sop, clock: new ManualClock('2026-11-25T04:00:00Z'), audit, env: { quietHours: '21:30-08:30', marketingCapPerDay: 1 }, onSaved: (kind) => saved.push(kind), knownStores: () => ['HZ01', 'SH02'] });
 });
 afterAll(() => {
   closeDb(db);
@@ -43,13 +45,63 @@ const withLines = (text: string, swaps: [string, string][]) => swaps.reduce((t, 
 describe('playbook settings over the API', () => {
   it('shows the current values and the environment settings', async () => {
     const j = await (await app.request('/api/settings')).json() as { files: { kind: string; fields: { key: string; value: string }[] }[]; env: unknown };
-    expect(j.files.map((f) => f.kind)).toEqual(['sla', 'guide-daily', 'wakeup']);
+    expect(j.files.map((f) => f.kind)).toEqual(['sla', 'guide-daily', 'wakeup', 'sending']);
     const guide = j.files.find((f) => f.kind === 'guide-daily')!;
     expect(guide.fields).toContainEqual(expect.objectContaining({ key: 'quotas.chats', value: '3' }));
     expect(guide.fields).toContainEqual(expect.objectContaining({ key: 'times.card', value: '09:30' }));
     expect(j.files.find((f) => f.kind === 'sla')!.fields).toContainEqual(expect.objectContaining({ key: 'tiers', value: '5m owner-guide\n15m store-manager\n60m admins' }));
     expect(j.files.find((f) => f.kind === 'wakeup')!.fields).toContainEqual(expect.objectContaining({ key: 'windows', value: '10:00-12:00, 19:00-21:00' }));
     expect(j.env).toEqual({ quietHours: '21:30-08:30', marketingCapPerDay: 1 });
+    // the shipped sending.yaml leaves both empty: the form shows the environment's values in their place
+    expect(j.files.find((f) => f.kind === 'sending')!.fields).toEqual([
+      expect.objectContaining({ key: 'quietHours', value: '21:30-08:30', from: 'default' }),
+      expect.objectContaining({ key: 'marketingCapPerDay', value: '1', from: 'default' }),
+    ]);
+    expect(j.files.find((f) => f.kind === 'sla')!.fields).toContainEqual(expect.objectContaining({ key: 'serviceHours.stores', value: '' }));
+  });
+
+  it('saves quiet hours and the cap into sending.yaml (comments kept; the same value as the environment is no change); saving tells the running bot', async () => {
+    const file = path.join(sop, 'sending.yaml');
+    const before = readFileSync(file, 'utf8');
+    expect(await (await post('sending', { quietHours: '21:30-08:30', marketingCapPerDay: '1' })).json()).toMatchObject({ changed: [] });
+    expect(saved).toEqual([]);
+    const res = await post('sending', { quietHours: '22:00-07:30', marketingCapPerDay: '2' }, 'mei');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ changed: ['quietHours', 'marketingCapPerDay'], file: { effective: 'now', fields: [{ value: '22:00-07:30', from: 'file' }, { value: '2', from: 'file' }] } });
+    expect(readFileSync(file, 'utf8')).toBe(withLines(before, [['quietHours: ~\n', 'quietHours: 22:00-07:30\n'], ['marketingCapPerDay: ~\n', 'marketingCapPerDay: 2\n']]));
+    expect(loadSendingPlaybook(file)).toMatchObject({ quietHours: { startMinute: 22 * 60, endMinute: 7 * 60 + 30 }, marketingCapPerDay: 2 });
+    expect(saved).toEqual(['sending']);
+    expect(audit.recent(1)[0]).toMatchObject({ actor: 'mei', action: 'settings.save', target: 'sending', result: 'saved quietHours="22:00-07:30", marketingCapPerDay="2"' });
+    // emptied: back to the environment's value
+    expect((await post('sending', { marketingCapPerDay: '' })).status).toBe(200);
+    expect(loadSendingPlaybook(file).marketingCapPerDay).toBeNull();
+  });
+
+  it('a sopDir without sending.yaml shows the environment\'s values and a save writes the file from the shipped one', async () => {
+    const file = path.join(sop, 'sending.yaml');
+    rmSync(file);
+    const j = await (await app.request('/api/settings')).json() as { files: { kind: string; fields: { key: string; value: string; from?: string }[] }[] };
+    expect(j.files.find((f) => f.kind === 'sending')!.fields.map((f) => [f.value, f.from])).toEqual([['21:30-08:30', 'default'], ['1', 'default']]);
+    expect((await post('sending', { quietHours: '22:30-08:00' })).status).toBe(200);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(path.resolve('sop/sending.yaml'), 'utf8').replace('quietHours: ~\n', 'quietHours: 22:30-08:00\n'));
+  });
+
+  it('saves per-store service hours in the SLA form, one store a line; an emptied list goes back to {}', async () => {
+    const sla = path.join(sop, 'sla.yaml');
+    const before = readFileSync(sla, 'utf8');
+    const res = await post('sla', { 'serviceHours.stores': 'SH02 10:00-22:00\nHZ01 09:00-18:00 workdays holidays=10:00-16:00' });
+    expect(res.status).toBe(200);
+    expect(readFileSync(sla, 'utf8')).toBe(withLines(before, [['  stores: {}\n', '  stores:\n    SH02: { hours: "10:00-22:00" }\n    HZ01: { hours: "09:00-18:00", days: workdays, holidays: "10:00-16:00" }\n']]));
+    const pb = loadSlaPlaybook(sla);
+    expect(pb.hoursFor('SH02')).toMatchObject({ open: 600, close: 1320, days: pb.defaultHours.days, holidays: pb.defaultHours.holidays });
+    expect(pb.hoursFor('HZ01')).toMatchObject({ open: 540, close: 1080, days: 'workdays', holidays: { open: 600, close: 960 } });
+    expect((await res.json() as { file: { fields: { key: string; value: string }[] } }).file.fields.find((f) => f.key === 'serviceHours.stores')!.value)
+      .toBe('SH02 10:00-22:00\nHZ01 09:00-18:00 workdays holidays=10:00-16:00');
+    // a code that is not a store on record is saved, with a note saying so
+    expect((await (await post('sla', { 'serviceHours.stores': 'SH02 10:00-22:00\nSH99 10:00-20:00' })).json() as { notes: string[] }).notes)
+      .toEqual(['serviceHours.stores: SH99 不是已导入的门店代码（已导入：HZ01、SH02）；导入该门店前这些时间不会用到']);
+    expect((await post('sla', { 'serviceHours.stores': '' })).status).toBe(200);
+    expect(readFileSync(sla, 'utf8')).toBe(before);
   });
 
   it('saves 3+3+3 quotas and times: only those values change, comments and the rest of the file stay; audited', async () => {
@@ -97,6 +149,12 @@ describe('playbook settings over the API', () => {
     ['sla', { 'serviceHours.default.hours': '9-21' }, 'serviceHours.default.hours', /expected a window like 09:00-21:00.*found "9-21"/],
     ['wakeup', { windows: '10:00-12:00, 11:00-13:00' }, 'windows', /do not overlap/],
     ['wakeup', { 'budget.nightly': '3' }, 'budget.nightly', /not a setting of this form; allowed: budget\.perAccountPerDay/],
+    ['sending', { quietHours: '22-7' }, 'quietHours', /^quietHours: expected a window like 21:30-08:30 \(HH:MM-HH:MM; 00:00-00:00 for none\), or empty for QUIET_HOURS, found "22-7"$/],
+    ['sending', { marketingCapPerDay: '1.5' }, 'marketingCapPerDay', /expected a whole number 0–1000, or empty for MARKETING_CAP_PER_DAY, found "1.5"/],
+    ['sla', { 'serviceHours.stores': 'SH02 10点-22点' }, 'serviceHours.stores.SH02.hours', /expected a window like 09:00-21:00 .*found "10点-22点"/],
+    ['sla', { 'serviceHours.stores': 'SH02 10:00-22:00 weekends' }, 'serviceHours.stores', /store SH02: "weekends" is not hours, days or holidays; write e\.g\. SH02 10:00-22:00 workdays closed/],
+    ['sla', { 'serviceHours.stores': 'SH02 days=weekends' }, 'serviceHours.stores.SH02.days', /every-day, workdays or a list of weekdays/],
+    ['sla', { 'serviceHours.stores': 'SH02 10:00-22:00\nSH02 workdays' }, 'serviceHours.stores', /store SH02 is on two lines/],
   ])('refuses a bad %s value (%j): 400 naming %s, the file byte-identical, audited', async (kind, values, field, message) => {
     const file = path.join(sop, `${kind}.yaml`);
     const before = readFileSync(file);
@@ -120,6 +178,6 @@ describe('playbook settings over the API', () => {
     expect(audit.recent(1)[0]).toMatchObject({ action: 'settings.save', target: 'guide-daily', result: expect.stringMatching(/^refused: quotas\.chats: /) });
     const unknown = await post('membership', {});
     expect(unknown.status).toBe(404);
-    expect((await unknown.json() as { error: string }).error).toBe('kind: "membership" is not a settings form; allowed: sla, guide-daily, wakeup');
+    expect((await unknown.json() as { error: string }).error).toBe('kind: "membership" is not a settings form; allowed: sla, guide-daily, wakeup, sending');
   });
 });
