@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkPlaybooks } from '../console/playbooks.js';
 import { AccountsRegistryHolder, lineOf, loadAccountsRegistry, parseAccountsRegistry, type RegistryDefaults } from './registry.js';
 
 const DEMO = path.resolve(import.meta.dirname, '../../data/demo/accounts.yaml');
@@ -83,6 +84,13 @@ describe('accounts registry (sop/accounts.yaml)', () => {
       writeFileSync(file, demoText.replace('role: hq', 'role: hq\n    enabled: false'));
       expect(h.reloadIfChanged()).toEqual({ ok: true, changed: true });
       expect(h.current.accounts[2]!.enabled).toBe(false);
+    });
+
+    it('is among the playbooks `sop check` and the console check when the file exists', () => {
+      const sop = mkdtempSync(path.join(dir, 'sop-'));
+      expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toBeUndefined();
+      writeFileSync(path.join(sop, 'accounts.yaml'), demoText.replace('role: hq', 'role: boss'));
+      expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toMatchObject({ ok: false, problems: [{ message: expect.stringMatching(/^line 24: accounts\[2\]\.role: expected one of store, hq, guide/) }] });
     });
   });
 });
