@@ -64,7 +64,7 @@ export interface AccountStatus {
   budget: AccountSpec['budget'];
 }
 
-/** The hub's events: an account logged in and is ready (`up`), or is not sending any more (`down`). */
+/** The hub's events: an account logged in, is ready and its reach was read (`up`), or is not sending any more (`down`). */
 export interface AccountHubEvents {
   up: [account: string, selfId: string];
   /** `reason`: the provider's (`logged out: …`), `disabled` or `removed` (from the registry). */
@@ -290,9 +290,12 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
       r.selfId = selfId;
       r.since = this.opts.clock.now().getTime();
       sender.resume();
-      void this.keeper.atLogin(spec.id, edge);
-      this.opts.onReady?.(spec.id, selfId);
-      this.emit('up', spec.id, selfId);
+      // Reach first, so the groups' checks and the outbox's routing see this login's lists.
+      void this.keeper.atLogin(spec.id, edge).then(() => {
+        if (this.running.get(spec.id) !== r || !r.online) return;
+        this.opts.onReady?.(spec.id, selfId);
+        this.emit('up', spec.id, selfId);
+      });
     });
     edge.on('logout', (reason) => {
       if (this.running.get(spec.id) !== r) return;
