@@ -116,6 +116,19 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     expect(reachRows('hz02-assistant', 'room')).toContain('hz01-a@chatroom');
   });
 
+  it('an account kicked out goes offline with the reason while the others stay online, and logs in again by itself', async () => {
+    const down = once(app.hub, 'down');
+    const up = once(app.hub, 'up');
+    await world.account('hq').kickBot('banned for a day');
+    const [account, reason] = await down as [string, string];
+    expect(account).toBe('hq');
+    expect(reason).toMatch(/banned for a day/);
+    expect(app.hub.statuses().find((s) => s.id === 'hq')!.lastError).toMatch(/banned for a day/);
+    expect(app.hub.state('hz01-assistant')).toBe('online');
+    expect((await up)[0]).toBe('hq');
+    expect(app.hub.state('hq')).toBe('online');
+  });
+
   it('disabling an account in the file stops it without a restart; enabling it again starts it', async () => {
     const down = once(app.hub, 'down');
     await edit(demoText.replace('    stores: [HZ02]', '    stores: [HZ02]\n    enabled: false'));
