@@ -8,6 +8,7 @@ import { Ingest } from './inbound/ingest.js';
 import { automaticSendMatcher, OwnSendIds } from './inbound/own-sends.js';
 import { InboundRepo } from './inbound/inbound.repo.js';
 import { Router } from './inbound/router.js';
+import { peopleOf } from './core/directory.js';
 import { Friendships } from './inbound/friendships.js';
 import { RoomEvents } from './inbound/rooms.js';
 import { Outbox } from './outbox/outbox.js';
@@ -149,7 +150,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       logger.info({ endpoints: world.accounts.map((a) => `${a.id}=${a.endpoint}`) }, 'simulated WeChat world started (no puppet-service token configured)');
     }
 
-    const router = new Router(logger.child({ part: 'router' }));
+    const router = new Router(logger.child({ part: 'router' }), peopleOf(db));
     const friendships = new Friendships(logger.child({ part: 'friendships' }));
     const rooms = new RoomEvents(logger.child({ part: 'rooms' }));
     const sentIds = new OwnSendIds();

@@ -14,8 +14,9 @@ import { groupsCapability } from './groups/groups.capability.js';
 export const SOP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sop');
 
 /**
- * The capabilities the bot runs, reading their playbooks from `sopDir`, in the order their inbound
- * handlers see a message (admin first: see admin.capability.ts).
+ * The capabilities the bot runs, reading their playbooks from `sopDir`. The order is the order of
+ * their observers; which one answers a message is the router's dispatch table (inbound/commands.ts),
+ * whatever the order.
  */
 export function capabilitiesFor(sopDir: string): Capability[] {
   const at = (name: string) => path.join(sopDir, name);

@@ -6,7 +6,8 @@ import type { InboundMessage } from '../core/messages.js';
 import { formatLocal, localDate, localParts, zonedTime } from '../core/time.js';
 import { staffLabel, staffLabels } from '../core/people.js';
 import { tierName } from '../members/members.replies.js';
-import type { InboundContext, InboundHandler } from '../inbound/router.js';
+import type { InboundContext } from '../inbound/router.js';
+import type { CommandHandler, CommandRole } from '../inbound/commands.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { RepeatGuard } from '../inbound/repeat-guard.js';
 import { guideReport } from '../guide-sop/report.js';
@@ -21,7 +22,7 @@ import { campaignView } from '../console/campaign-view.js';
 import type { MembershipPlaybook } from '../members/playbook.js';
 import { isAdminRole, parseAdminCommand, type AdminCommand } from './admin.rules.js';
 import type { AdminRepo, Sender } from './admin.repo.js';
-import { USAGE, campaignsText, membersText, todayText, transitionText } from './admin.replies.js';
+import { USAGE, campaignsText, membersText, staffHintText, todayText, transitionText } from './admin.replies.js';
 
 /** A reply to an operator is pointless after this. */
 const REPLY_TTL_MS = 30 * 60_000;
@@ -41,41 +42,54 @@ export interface AdminHandlerDeps {
   guard: RepeatGuard;
 }
 
+/** The admin capability's parts of the router's dispatch (inbound/router.ts). */
+export interface AdminInbound {
+  /** An admin command from a store manager, community admin or HQ: run, audited (channel `chat`). */
+  command: CommandHandler;
+  /** The same words from anyone else: the member help instead, nothing else happens; audited as refused. */
+  refused: CommandHandler;
+  /** The hint for a manager's or admin's private text nobody claims: the commands they have. */
+  hint: (ctx: InboundContext) => Promise<void>;
+}
+
 /**
  * Admin commands in a private chat with the bot, for roster store managers, community admins and HQ
  * (`今日`, `待回复`, `活动`, `暂停活动 id`, `恢复活动 id`, `查会员 …`). Anyone else who writes one gets the
  * member help instead and nothing else happens; every attempt is audited (channel `chat`).
+ * @param commandWords the words a role may send (the dispatch table), for the hint.
  */
-export function adminCommandHandler(deps: AdminHandlerDeps): InboundHandler {
-  return async (ctx: InboundContext) => {
-    const m = ctx.message;
-    if (m.self || m.roomId || m.type !== 'text') return;
-    const cmd = parseAdminCommand(m.text);
-    if (!cmd) return;
-    const now = deps.clock.now().getTime();
-    const sender = deps.repo.staffByContact(m.talkerId);
-    const action = `chat.${cmd.kind}`;
-    const target = 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null;
-    if (!sender || !isAdminRole(sender.role)) {
+export function adminInbound(deps: AdminHandlerDeps, commandWords: (role: CommandRole) => string[]): AdminInbound {
+  const attempt = (m: InboundMessage) => {
+    const cmd = parseAdminCommand(m.text)!;
+    return { cmd, action: `chat.${cmd.kind}`, target: 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null, now: deps.clock.now().getTime() };
+  };
+  const send = (m: InboundMessage, text: string, now: number) => deps.outbox.enqueue({
+    key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS,
+  });
+  return {
+    command: async ({ message: m }) => {
+      const { cmd, action, target, now } = attempt(m);
+      const sender = deps.repo.staffByContact(m.talkerId);
+      if (!sender || !isAdminRole(sender.role)) return false;
+      const { text, result } = await run(deps, cmd, sender, now);
+      deps.audit.record({ at: now, actor: `chat:${sender.code}`, channel: 'chat', action, target, result });
+      // Member names (WeChat nicknames) and the query are outside input: cleaned like every reply.
+      await send(m, cleanText(text), now);
+    },
+    refused: async ({ message: m }) => {
+      const { cmd, action, target, now } = attempt(m);
+      const sender = deps.repo.staffByContact(m.talkerId);
       const help = deps.guard.allow(m.talkerId, 'admin-refused');
       const answer = help ? 'member help sent' : 'member help already sent recently, not repeated';
       deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); ${answer}` });
       deps.logger.info({ talker: m.talkerId, command: cmd.kind }, `admin command from a non-admin: ${answer}`);
-      if (help) await sendHelp(deps, m, now);
-      ctx.answered = true;
-      return;
-    }
-    const { text, result } = await run(deps, cmd, sender, now);
-    deps.audit.record({ at: now, actor: `chat:${sender.code}`, channel: 'chat', action, target, result });
-    // Member names (WeChat nicknames) and the query are outside input: cleaned like every reply.
-    await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: cleanText(text) }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
-    ctx.answered = true;
+      if (help) await send(m, deps.membership().texts.help, now);
+    },
+    hint: async ({ message: m, role }) => {
+      if (!deps.guard.allow(m.talkerId, 'admin-hint')) return;
+      await send(m, staffHintText(commandWords(role ?? 'admin')), deps.clock.now().getTime());
+    },
   };
-}
-
-/** The member help, as the answer to this message (later handlers see `answered` and add no hint of their own). */
-async function sendHelp(deps: AdminHandlerDeps, m: InboundMessage, now: number): Promise<void> {
-  await deps.outbox.enqueue({ key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text: deps.membership().texts.help }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS });
 }
 
 function stores(sender: Sender): string[] | null {

@@ -11,6 +11,14 @@ export const USAGE = {
   member: '请写上手机号或姓名，例如：查会员 13800000001 或 查会员 张丽娜',
 };
 
+/**
+ * The hint for a store manager's or admin's text that no command claims: what they can send.
+ * @example staffHintText(['今日', '待处理']) // 没看懂😅 可以发送：今日、待处理；会员功能回复"帮助"
+ */
+export function staffHintText(words: readonly string[]): string {
+  return `没看懂😅 可以发送：${words.join('、')}；会员功能回复"帮助"`;
+}
+
 export interface TodayFigures {
   date: string;
   scope: string;

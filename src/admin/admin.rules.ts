@@ -1,3 +1,4 @@
+import { lastParsed, type CommandDeclaration, type CommandRole } from '../inbound/commands.js';
 /**
  * Admin chat commands, pure. Roster admins, store managers and HQ write them in a private chat with
  * the bot (spaces, full-width characters and a trailing punctuation mark are tolerated):
@@ -67,4 +68,16 @@ export function parseAdminCommand(text: string): AdminCommand | null {
 /** Whether a staff role may use the admin commands. */
 export function isAdminRole(role: StaffRole | null | undefined): boolean {
   return role !== null && role !== undefined && ADMIN_ROLES.includes(role);
+}
+
+/**
+ * The admin commands for the command registry (inbound/commands.ts), private only: `run` for store
+ * managers and admins, and the same words as `refused` for everyone else (answered with the member help).
+ */
+export function adminCommandDeclarations(): { run: CommandDeclaration[]; refused: CommandDeclaration[] } {
+  const kindOf = lastParsed((t) => parseAdminCommand(t)?.kind);
+  const of = (roles: readonly CommandRole[], suffix: string) => ADMIN_COMMAND_WORDS.map(([command, words]): CommandDeclaration => ({
+    capability: 'admin', command: `${command}${suffix}`, words, roles, matches: (t: string) => kindOf(t) === command,
+  }));
+  return { run: of(['manager', 'admin'], ''), refused: of(['member', 'guide'], ':refused') };
 }

@@ -179,29 +179,6 @@ export class CampaignsRepo {
 
   // ── the campaign's outbox rows ───────────────────────────────────────────────
 
-  /** Settles the still-queued messages under `prefix` as skipped with `reason`. Returns how many. */
-  settleQueued(prefix: string, reason: string, now: number): number {
-    return this.db.update(outbox).set({ status: 'skipped', reason, updatedAt: now })
-      .where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`, eq(outbox.status, 'queued'))).run().changes;
-  }
-
-  /** Rows under `prefix` settled by a pause, in their planned order. */
-  pausedRows(prefix: string): { id: number; key: string; account: string; priority: number; notBefore: number | null }[] {
-    return this.db.select({ id: outbox.id, key: outbox.key, account: outbox.account, priority: outbox.priority, notBefore: outbox.notBefore }).from(outbox)
-      .where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`, eq(outbox.status, 'skipped'), eq(outbox.reason, PAUSED_REASON)))
-      .orderBy(asc(outbox.notBefore), asc(outbox.id)).all();
-  }
-
-  /**
-   * Puts paused rows back in the queue with new not-before instants (only rows still skipped as
-   * paused: a row that was sent is never touched, so resume cannot duplicate). Returns the ids changed.
-   */
-  requeue(rows: { id: number; notBefore: number }[], now: number): number[] {
-    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?, fed_at = null, deferred_until = null, deferred_why = null
-      where id = ? and status = 'skipped' and reason = ?`);
-    return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, PAUSED_REASON).changes === 1).map((r) => r.id))();
-  }
-
   /** Messages under `prefix` not yet final (queued or sending). */
   pendingCount(prefix: string): number {
     return this.db.$client.prepare(`select count(*) from outbox where key >= ? and key < ? and status in ('queued', 'sending')`)

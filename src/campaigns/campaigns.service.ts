@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import type { Queues } from '../platform/queue/queues.js';
+import { outboxOperations, type OutboxOperations } from '../outbox/operations.js';
 import type { Db } from '../platform/db/client.js';
 import type { CampaignDef, CampaignProblem } from './campaign.file.js';
 import { checkCampaign, loadCampaignDir, problemText } from './campaign.file.js';
@@ -117,7 +118,12 @@ export interface CampaignServiceDeps extends PlannerDeps {
  * Every state change goes through the lifecycle rules and is recorded with who did it.
  */
 export class CampaignService {
-  constructor(private readonly deps: CampaignServiceDeps) {}
+  /** Pause, resume and cancel settle the campaign's outbox rows by key prefix through the outbox's operations. */
+  private readonly ops: OutboxOperations;
+
+  constructor(private readonly deps: CampaignServiceDeps) {
+    this.ops = outboxOperations(deps.repo.db, deps.queues ? deps.outbox : null, deps.clock, deps.logger);
+  }
 
   private get repo(): CampaignsRepo {
     return this.deps.repo;
@@ -201,8 +207,7 @@ export class CampaignService {
     if (!c.ok) return c;
     const now = this.now();
     if (!this.repo.transition(id, c.status, 'paused', by, reason, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
-    const held = this.repo.settleQueued(campaignKeyPrefix(id), PAUSED_REASON, now);
-    this.dropJobs();
+    const held = this.ops.hold(campaignKeyPrefix(id), PAUSED_REASON);
     return { ok: true, message: `${id}: paused; ${held} message(s) held` };
   }
 
@@ -215,20 +220,15 @@ export class CampaignService {
     if (!c.ok) return c;
     const now = this.now();
     let requeued = 0;
-    const jobs: { id: number; account: string; priority: number; notBefore: number }[] = [];
     for (const occ of this.repo.occurrences(id)) {
-      const rows = this.repo.pausedRows(campaignKeyPrefix(id, occ.occurrence));
-      if (rows.length === 0) continue;
-      const to = Math.max(occ.windowEnd, now + rows.length * (this.deps.resumeStepMs ?? RESUME_STEP_MS));
-      const step = rows.length > 0 ? (to - now) / rows.length : 0;
-      const plan = rows.map((r, i) => ({ ...r, notBefore: Math.floor(now + i * step) }));
-      const changed = new Set(this.repo.requeue(plan, now));
-      for (const p of plan) if (changed.has(p.id)) jobs.push(p);
-      requeued += changed.size;
+      requeued += await this.ops.requeue(campaignKeyPrefix(id, occ.occurrence), PAUSED_REASON, (rows) => {
+        const to = Math.max(occ.windowEnd, now + rows.length * (this.deps.resumeStepMs ?? RESUME_STEP_MS));
+        const step = (to - now) / rows.length;
+        return rows.map((_, i) => Math.floor(now + i * step));
+      });
     }
     const to = resumeTo(requeued > 0);
     if (!this.repo.transition(id, 'paused', to, by, null, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
-    await this.feedAccountsOf(jobs);
     return { ok: true, message: `${id}: resumed (${to}); ${requeued} message(s) back in the queue` };
   }
 
@@ -238,13 +238,9 @@ export class CampaignService {
     if (!c.ok) return c;
     const now = this.now();
     if (!this.repo.transition(id, c.status, 'cancelled', by, null, now)) return { ok: false, message: `${id}: changed meanwhile; try again` };
-    const prefix = campaignKeyPrefix(id);
-    const n = this.repo.settleQueued(prefix, CANCELLED_REASON, now);
     // Messages held by a pause become cancelled too.
-    const paused = this.repo.pausedRows(prefix).map((r) => r.id);
-    if (paused.length) this.repo.db.$client.prepare(`update outbox set reason = ? where id in (select value from json_each(?)) and status = 'skipped'`).run(CANCELLED_REASON, JSON.stringify(paused));
-    this.dropJobs();
-    return { ok: true, message: `${id}: cancelled; ${n + paused.length} message(s) not sent` };
+    const n = this.ops.cancel({ prefix: campaignKeyPrefix(id) }, CANCELLED_REASON, { held: PAUSED_REASON });
+    return { ok: true, message: `${id}: cancelled; ${n} message(s) not sent` };
   }
 
   /**
@@ -282,19 +278,5 @@ export class CampaignService {
   }
 
   /** In the bot, the jobs of the rows just settled leave Redis now (elsewhere the bot's feed sweeps them within seconds). */
-  private dropJobs(): void {
-    if (!this.deps.queues) return;
-    this.deps.outbox.sweep().catch((err: unknown) => this.deps.logger.debug({ err }, 'outbox sweep after a campaign change failed; the feed sweeps again'));
-  }
-
-  /** Gives requeued rows their jobs now rather than at the feed's next look (≤ 5 s); null queues in the CLI. */
-  private async feedAccountsOf(rows: { account: string }[]): Promise<void> {
-    if (!this.deps.queues || rows.length === 0) return;
-    try {
-      for (const account of new Set(rows.map((r) => r.account))) await this.deps.outbox.feed(account);
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'resumed campaign messages recorded but not yet queued in Redis; the feed will queue them');
-    }
-  }
 
 }

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { maskPhones } from '../core/mask.js';
 import { displayStatus } from '../outbox/outbox.describe.js';
 import { OutboxRepo } from '../outbox/outbox.repo.js';
+import { outboxOperations } from '../outbox/operations.js';
+import { silentLogger } from '../core/logger.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../platform/db/schema.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
@@ -155,7 +157,7 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
       io.stderr.write(`no outbox message #${id}\n`);
       return EXIT.invalid;
     }
-    const ok = repo.requeueFailed(id, now);
+    const ok = await outboxOperations(store.db, null, { now: () => io.now() }, silentLogger()).retry(id);
     const result = ok ? 'ok' : `refused: only a failed message can be retried (#${id} is ${row.status})`;
     audit.record({ at: now, actor, channel: 'cli', action: 'outbox.retry', target: String(id), result });
     if (ok) io.stdout.write(`#${id} queued again; the running bot sends it within seconds\n`);

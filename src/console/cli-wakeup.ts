@@ -1,9 +1,7 @@
 /** `wakeup run [--dry-run]`: the dormant-member wake-up's selection on demand (src/wakeup/). */
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../core/logger.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import { OutboxRepo } from '../outbox/outbox.repo.js';
-import { PURPOSES } from '../outbox/purposes.js';
+import { recordOnlyOutbox } from '../outbox/operations.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
@@ -37,24 +35,6 @@ export function renderSelection(r: WakeupSelectionView, tz: string): string {
   return lines.join('\n');
 }
 
-/**
- * The outbox as the CLI uses it: rows recorded in SQLite only (the CLI does not reach Redis); the
- * running bot's feed gives queued rows their jobs within seconds.
- */
-function recordOnlyOutbox(repo: OutboxRepo, defaultAccount: string, now: () => number): { enqueueMany(reqs: EnqueueRequest[]): Promise<EnqueueResult[]> } {
-  return {
-    enqueueMany: async (reqs) => {
-      const at = now();
-      return repo.insertMany(reqs.map((r) => ({
-        key: r.key, account: r.account ?? defaultAccount, targetKind: r.target.kind, targetId: r.target.id, content: JSON.stringify(r.content),
-        purpose: r.purpose, priority: PURPOSES[r.purpose].priority, notBefore: toMs(r.notBefore), expiresAt: toMs(r.expiresAt), createdAt: at, updatedAt: at,
-      })));
-    },
-  };
-}
-
-const toMs = (t: Date | number | undefined | null) => (t === undefined || t === null ? null : typeof t === 'number' ? t : t.getTime());
-
 /** The `wakeup` command. */
 export const wakeupCommand: CliCommand = {
   name: 'wakeup',
@@ -78,7 +58,7 @@ export async function runWakeupCli(args: readonly string[], io: CliIo): Promise<
   try {
     const clock = { now: () => io.now() };
     const logger = silentLogger();
-    const outbox = recordOnlyOutbox(new OutboxRepo(store.db), store.config.ACCOUNT_ID, () => io.now().getTime());
+    const outbox = recordOnlyOutbox(store.db, store.config.ACCOUNT_ID, { now: () => io.now() });
     const ops = wakeupOps({ db: store.db, outbox, clock, logger, timezone: store.config.TIMEZONE, account: store.config.ACCOUNT_ID, playbookFile: io.env['WAKEUP_PLAYBOOK'] ?? WAKEUP_PLAYBOOK });
     const r = values['dry-run'] ? ops.preview() : await ops.run();
     if (!r.dryRun) {

@@ -17,7 +17,7 @@ export interface CapabilityContext {
   db: Db;
   clock: Clock;
   logger: Logger;
-  /** Install inbound handlers here (one way in). */
+  /** One way in: declare commands and hints here (`router.commands`), install conversations and observers (`router.use`). */
   router: Router;
   /**
    * Friendship events (requests, confirmations, friends lost) and accepting requests. Set by the app;

@@ -1,3 +1,4 @@
+import { lastParsed, type CommandDeclaration } from '../inbound/commands.js';
 import { CATEGORIES, CATEGORY_NAMES, offsets, totalOf, type Category, type Quotas } from './card.rules.js';
 
 /**
@@ -264,4 +265,13 @@ export function groupPostBit(t: Ticks, q: Quotas, cardRooms: readonly string[], 
   if (onCard >= 0 && onCard < q.groups) return t.groups & (1 << onCard) ? null : onCard;
   for (let b = q.groups - 1; b >= 0; b--) if (!(t.groups & (1 << b))) return b;
   return null;
+}
+
+/** The guide's commands for the command registry (inbound/commands.ts): `我的进度` and the check-ins, private, guides only. */
+export function guideCommandDeclarations(): CommandDeclaration[] {
+  const kindOf = lastParsed((t) => parseGuideCommand(t).kind);
+  return [
+    { capability: 'guide-sop', command: 'progress', words: ['我的进度', '进度'], roles: ['guide'], matches: (t) => kindOf(t) === 'progress' },
+    { capability: 'guide-sop', command: 'checkin', words: ['私聊1', '群1', '朋友圈1', '全部完成', '撤销 私聊1'], roles: ['guide'], matches: (t) => kindOf(t) === 'checkin' },
+  ];
 }

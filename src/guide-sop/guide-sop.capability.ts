@@ -1,12 +1,12 @@
 import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { parseGuideCommand } from './checkin.rules.js';
+import { guideCommandDeclarations } from './checkin.rules.js';
 import type { Config } from '../config.js';
 import { localDate } from '../core/time.js';
 import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
 import { estimateCapacity, type CapacityEstimate } from './capacity.rules.js';
 import { runNudges, runRankings, runSummaries } from './digest.jobs.js';
-import { guideSopHandler } from './guide-sop.handlers.js';
+import { guideInbound } from './guide-sop.handlers.js';
 import { repeatGuardOf } from '../inbound/repeat-guard.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
 import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
@@ -109,14 +109,13 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       else ctx.logger.warn({ capacity: atLoad }, atLoad.message);
       healthFn = () => ({ capacity: capacity(), playbook: holder.file });
 
-      const removeHandler = ctx.router.use('guide-sop', guideSopHandler({
+      const inbound = guideInbound({
         repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
         commands: ctx.router.commands, people: peopleOf(ctx.db),
-      }));
-      const undeclare = ctx.router.commands.declare(
-        { capability: 'guide-sop', command: 'progress', words: ['我的进度', '进度'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'progress' },
-        { capability: 'guide-sop', command: 'checkin', words: ['会员1', '群1', '朋友圈1', '全部完成', '撤销 …'], roles: ['guide'], matches: (t) => parseGuideCommand(t).kind === 'checkin' },
-      );
+      });
+      const removeHandler = ctx.router.use('guide-sop', inbound.observe);
+      const undeclare = ctx.router.commands.declare(...guideCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })));
+      const unhint = ctx.router.commands.hint({ capability: 'guide-sop', roles: ['guide'], handle: inbound.hint });
       const t = installed.times;
       const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);
       ctx.scheduler.declare({
@@ -136,6 +135,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         offChange();
         removeHandler();
         undeclare();
+        unhint();
         healthFn = () => null;
       };
     },

@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { localDate, minuteOfDay } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
-import { commandRoleOf, type CommandRegistry } from '../inbound/commands.js';
+import type { CommandHandler, CommandRegistry } from '../inbound/commands.js';
 import { fill } from '../members/playbook.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { RepeatGuard } from '../inbound/repeat-guard.js';
@@ -36,47 +36,57 @@ export interface GuideHandlerDeps {
   guard: RepeatGuard;
   /** The directory of people (core/directory.ts): who is staff. */
   people: PeopleDirectory;
-  /** The command registry: a guide's text another capability answers (积分, 待处理) gets no hint here. */
+  /** The command registry: a member's command is not a question to remember. */
   commands: CommandRegistry;
 }
 
-/**
- * The routine's inbound side:
- * - a guide's private message is a check-in or `我的进度` (answered in one line, key `guide-reply:<id>`),
- *   or gets a one-line hint; text another capability declared for guides (积分, 帮助, 待处理, 已处理 #1 …,
- *   see inbound/commands.ts) is left to that capability, so the guide gets one answer;
- * - a guide's post in one of their groups ticks the group quota by itself (once per group per day);
- * - any staff post in a group answers the questions asked there; a member's question is remembered
- *   for the card's open-question rule.
- */
-export function guideSopHandler(deps: GuideHandlerDeps): InboundHandler {
+/** The routine's parts of the router's dispatch (inbound/router.ts). */
+export interface GuideInbound {
+  /**
+   * An observer of every message: a guide's post in one of their groups ticks the group quota by itself
+   * (once per group per day); any staff post in a group answers the questions asked there; a member's
+   * question is remembered for the card's open-question rule.
+   */
+  observe: InboundHandler;
+  /** A guide's check-in (`会员1 群1`, `全部完成`, `撤销 …`) or `我的进度`, answered in one line (key `guide-reply:<id>`). */
+  command: CommandHandler;
+  /** The guide hint for private text nobody claims (one per guide per window). */
+  hint: (ctx: InboundContext) => Promise<void>;
+}
+
+/** The routine's inbound side: see `GuideInbound`. */
+export function guideInbound(deps: GuideHandlerDeps): GuideInbound {
   const directory = deps.people;
-  return async ({ message: m, receivedAt, answered }: InboundContext) => {
-    if (m.self) return;
-    const at = Math.min(m.providerAt, receivedAt);
+  const reply = async (m: InboundMessage, cmd: GuideCommand): Promise<void> => {
     const staff = directory.staffByContact(m.talkerId);
-    const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !deps.commands.claimant(m.text, 'member');
-    if (m.roomId) {
-      if (staff && POST_TYPES.has(m.type)) {
-        deps.repo.staffPosted(m.roomId, at);
-        if (staff.role === 'guide') countGroupPost(deps, staff, m.roomId, m.id, at);
-      } else if (memberQuestion) deps.repo.recordQuestion(m.talkerId, m.roomId, m.text, at);
-      return;
-    }
-    if (!staff) {
-      if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
-      return;
-    }
-    if (staff.role !== 'guide' || m.type !== 'text' || answered) return;
-    if (deps.commands.claimedByOther('guide-sop', m.text, commandRoleOf(staff.role))) return;
+    if (!staff) return;
     const now = deps.clock.now().getTime();
-    const cmd = parseGuideCommand(m.text);
-    if (cmd.kind === 'invalid' && !deps.guard.allow(m.talkerId, 'guide-hint')) return;
     const text = answer(deps, staff, cmd, now);
     await deps.outbox.enqueue({
       key: keys.reply(m.id), target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text },
       purpose: 'reply', expiresAt: now + REPLY_TTL_MS,
     });
+  };
+  return {
+    observe: ({ message: m, receivedAt }) => {
+      if (m.self) return;
+      const at = Math.min(m.providerAt, receivedAt);
+      const staff = directory.staffByContact(m.talkerId);
+      const memberQuestion = !staff && m.type === 'text' && looksLikeQuestion(m.text) && !deps.commands.claimant(m.text, 'member');
+      if (m.roomId) {
+        if (staff && POST_TYPES.has(m.type)) {
+          deps.repo.staffPosted(m.roomId, at);
+          if (staff.role === 'guide') countGroupPost(deps, staff, m.roomId, m.id, at);
+        } else if (memberQuestion) deps.repo.recordQuestion(m.talkerId, m.roomId, m.text, at);
+        return;
+      }
+      if (memberQuestion) deps.repo.recordQuestion(m.talkerId, null, m.text, at);
+    },
+    command: ({ message: m }) => reply(m, parseGuideCommand(m.text)),
+    hint: async ({ message: m }) => {
+      if (!deps.guard.allow(m.talkerId, 'guide-hint')) return;
+      await reply(m, { kind: 'invalid' });
+    },
   };
 }
 

@@ -24,6 +24,7 @@ import { InboundRepo } from './inbound.repo.js';
 import { Ingest } from './ingest.js';
 import { automaticSendMatcher } from './own-sends.js';
 import { Router } from './router.js';
+import { peopleOf } from '../core/directory.js';
 
 /**
  * 10,000 fuzzed member messages (control characters, bidi overrides, unpaired surrogates, very long
@@ -72,7 +73,7 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
     const db = openTestDb();
     seedSlaStore(db);
     const logger = silentLogger();
-    const router = new Router(logger);
+    const router = new Router(logger, peopleOf(db));
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger, { maxAgeMs: 0, isAutomaticSend: automaticSendMatcher(db) });
     const queues = new Queues({ ...redisOptionsFromUrl(redis.url) }, `fuzz${Date.now()}`);
     const repo = new OutboxRepo(db);

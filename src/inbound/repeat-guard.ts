@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/client.js';
 
 /** Automatic answers that are not the result of a command: each is sent to one person at most once per window. */
-export type AutoReplyKind = 'help-hint' | 'not-member' | 'admin-refused' | 'guide-hint';
+export type AutoReplyKind = 'help-hint' | 'not-member' | 'admin-refused' | 'guide-hint' | 'admin-hint';
 
 /**
  * The same automatic answer to the same person at most once per `windowMs`, so a member who repeats

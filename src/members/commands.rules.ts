@@ -1,4 +1,4 @@
-import { ALL_ROLES, type CommandDeclaration } from '../inbound/commands.js';
+import { ALL_ROLES, STAFF_COMMAND_ROLES, lastParsed, type CommandDeclaration } from '../inbound/commands.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.
@@ -45,10 +45,23 @@ const KEYWORDS: { kind: MemberCommandKind; words: string[]; arg: boolean }[] = [
  * everyone (staff may check their own points too), matched by this parser.
  */
 export function memberCommandDeclarations(): CommandDeclaration[] {
+  const kindOf = lastParsed((text) => parseMemberCommand(text)?.kind);
   return KEYWORDS.map((k) => ({
-    capability: 'members', command: k.kind, words: k.words, roles: ALL_ROLES,
-    matches: (text: string) => parseMemberCommand(text)?.kind === k.kind,
+    capability: 'members', command: k.kind, words: k.words, roles: ALL_ROLES, inGroups: true,
+    matches: (text: string) => kindOf(text) === k.kind,
   }));
+}
+
+
+/** A staff member's answer to a held binding (`确认绑定 12`, `拒绝绑定 #12`), private only. */
+export const BINDING_DECISION = /^(确认|拒绝)绑定\s*#?(\d+)$/;
+
+/** The staff's 确认绑定 N / 拒绝绑定 N for the command registry (answered by identity/binding.flow.ts). */
+export function bindingDecisionDeclaration(): CommandDeclaration {
+  return {
+    capability: 'members', command: 'binding-decision', words: ['确认绑定 N', '拒绝绑定 N'], roles: STAFF_COMMAND_ROLES,
+    matches: (text: string) => BINDING_DECISION.test(normalizeText(text).replace(/\s+/g, '')),
+  };
 }
 
 const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, word: w, arg: k.arg })))

@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { Router } from '../inbound/router.js';
+import { peopleOf } from '../core/directory.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
 import { openTestDb } from '../platform/db/client.js';
 import { rewards } from '../platform/db/schema.js';
@@ -24,7 +25,7 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 function install(file: string) {
   const db = openTestDb();
   const clock = new ManualClock('2026-11-25T04:00:00Z');
-  const router = new Router(silentLogger());
+  const router = new Router(silentLogger(), peopleOf(db));
   const sent: EnqueueRequest[] = [];
   const specs: ScheduleSpec[] = [];
   const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; }, enqueueMany: async () => [] };

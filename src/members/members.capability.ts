@@ -1,8 +1,8 @@
-import { memberCommandDeclarations } from './commands.rules.js';
+import { bindingDecisionDeclaration, memberCommandDeclarations } from './commands.rules.js';
 import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { IdentityRepo } from './identity/identity.repo.js';
-import { memberCommandHandler } from './members.handlers.js';
+import { memberInbound } from './members.handlers.js';
 import { repeatGuardOf } from '../inbound/repeat-guard.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
@@ -46,14 +46,20 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
         }
         return holder.current;
       };
-      const removeHandler = ctx.router.use('members', memberCommandHandler({
+      const inbound = memberInbound({
         repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
-      }));
-      const undeclare = ctx.router.commands.declare(...memberCommandDeclarations());
+      });
+      const removeHandler = ctx.router.use('members', inbound.before, { before: true });
+      const undeclare = ctx.router.commands.declare(
+        ...memberCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })),
+        { ...bindingDecisionDeclaration(), handle: inbound.bindingDecision },
+      );
+      const unhint = ctx.router.commands.hint({ capability: 'members', roles: ['member'], handle: inbound.hint });
       declareCare(ctx, repo, playbook);
       return () => {
         removeHandler();
         undeclare();
+        unhint();
         unsubscribe();
       };
     },

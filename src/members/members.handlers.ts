@@ -4,6 +4,7 @@ import type { InboundMessage, Target } from '../core/messages.js';
 import { quote } from '../core/sanitize.js';
 import { localDate, localParts } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
+import type { CommandHandler } from '../inbound/commands.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { AutoReplyKind, RepeatGuard } from '../inbound/repeat-guard.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
@@ -33,53 +34,78 @@ export interface MemberHandlerDeps {
   guard: RepeatGuard;
 }
 
+/** The members capability's parts of the router's dispatch (inbound/router.ts). */
+export interface MemberInbound {
+  /** A conversation, ahead of the commands: records activity; a binding in progress takes its answer. */
+  before: InboundHandler;
+  /** 入会, 积分, 兑换, 我的券, 邀请, 生日, 退订/订阅, 帮助 (the declarations of commands.rules.ts). */
+  command: CommandHandler;
+  /** A staff member's 确认绑定 N / 拒绝绑定 N; `false` when there is nothing of theirs to decide. */
+  bindingDecision: CommandHandler;
+  /** The member hint for private text nobody claims. */
+  hint: (ctx: InboundContext) => Promise<void>;
+}
+
 /**
- * The member self-service handler: 入会, 积分, 兑换, 我的券, 邀请, 生日, 退订/订阅, 帮助 in a private chat or
- * when the bot is @-mentioned in a group. Every reply goes through the outbox keyed by the message
- * (`reply:<messageId>`), so a redelivery never answers twice. Unknown text in a private chat gets one
- * short hint per contact per local day; group chatter is left alone. Also records member activity.
+ * The member self-service side of the router: commands in a private chat or when the bot is
+ * @-mentioned in a group, each reply through the outbox keyed by the message (`reply:<messageId>`), so
+ * a redelivery never answers twice; the hint for unknown private text (one per contact per local day;
+ * group chatter is left alone); member activity from every message.
  */
-export function memberCommandHandler(deps: MemberHandlerDeps): InboundHandler {
+export function memberInbound(deps: MemberHandlerDeps): MemberInbound {
   const touch = activityRecorder(deps.repo);
-  return async (ctx: InboundContext) => {
-    const m = ctx.message;
-    touch(m.talkerId, Math.min(m.providerAt, ctx.receivedAt));
-    if (m.type !== 'text') return;
-    if (m.roomId && !m.mentionSelf) return;
-    const now = deps.clock.now().getTime();
-    const playbook = deps.playbook();
-    if (!m.roomId && await staffBindingDecision(m, deps, playbook, now)) return;
-    // A binding in progress (identity/binding.flow.ts): this message may be its answer.
-    const pending = m.roomId ? undefined : deps.identity.pending(m.talkerId, now, bindingAges(playbook));
-    let step: FlowResult | null = pending ? await continueBinding(pending, m, deps, playbook, now) : null;
-    // A binding answer (a phone, a birthday) is for the bot: it opens no question for staff.
-    if (step) ctx.answered = true;
-    let cmd = step ? step.proceed : parseMemberCommand(m.text);
-    if (!step && cmd && BINDING_COMMANDS.includes(cmd.kind) && !deps.repo.byContact(m.talkerId) && !deps.repo.isStaff(m.talkerId)) {
-      step = startBinding(cmd, m, deps, playbook, now);
-      if (step) cmd = step.proceed;
-    }
-    if (!cmd && !step) {
-      // No hint for staff (their commands belong to other capabilities) nor for a bare 1–5 (a rating).
-      if (!ctx.answered && !ctx.acknowledged && !m.roomId && !deps.repo.isStaff(m.talkerId) && !/^\s*[1-5]\s*分?\s*$/.test(m.text)) await helpHint(deps, m, playbook, now);
-      return;
-    }
-    const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];
-    if (!sends.length) return;
-    const privately = cmd !== null && m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind)
-      && deps.repo.byContact(m.talkerId) !== undefined;
-    if (privately) {
-      if (!deps.repo.canWritePrivately(m.talkerId)) {
-        // Nothing member-specific in the group: say how to get it privately.
-        await sendAll(deps, m, [{ text: fill(playbook.texts.privateUnreachable, { command: quote(COMMAND_WORD[cmd!.kind]) }) }], now);
-        return;
+  return {
+    before: async (ctx) => {
+      const m = ctx.message;
+      touch(m.talkerId, Math.min(m.providerAt, ctx.receivedAt));
+      if (m.type !== 'text' || m.roomId) return;
+      const now = deps.clock.now().getTime();
+      const playbook = deps.playbook();
+      // A binding in progress (identity/binding.flow.ts): this message may be its answer.
+      const pending = deps.identity.pending(m.talkerId, now, bindingAges(playbook));
+      const step = pending ? await continueBinding(pending, m, deps, playbook, now) : null;
+      if (!step) return;
+      // A binding answer (a phone, a birthday) is for the bot: no command, no hint, no question for staff.
+      ctx.answered = true;
+      await reply(deps, m, step, step.proceed, playbook, now);
+    },
+    command: async ({ message: m, role }) => {
+      const now = deps.clock.now().getTime();
+      const playbook = deps.playbook();
+      let cmd = parseMemberCommand(m.text);
+      let step: FlowResult | null = null;
+      if (cmd && BINDING_COMMANDS.includes(cmd.kind) && role === 'member' && !deps.repo.byContact(m.talkerId)) {
+        step = startBinding(cmd, m, deps, playbook, now);
+        if (step) cmd = step.proceed;
       }
-      await sendAll(deps, { ...m, roomId: null, roomTopic: null }, sends, now, `reply:${m.id}`);
-      await sendAll(deps, m, [{ text: playbook.texts.privateAck, suffix: 'ack' }], now);
+      await reply(deps, m, step, cmd, playbook, now);
+    },
+    bindingDecision: async ({ message: m }) => staffBindingDecision(m, deps, deps.playbook(), deps.clock.now().getTime()),
+    hint: async ({ message: m }) => {
+      // A bare 1–5 is a rating (the SLA's survey), not text to explain.
+      if (/^\s*[1-5]\s*分?\s*$/.test(m.text)) return;
+      await helpHint(deps, m, deps.playbook(), deps.clock.now().getTime());
+    },
+  };
+}
+
+/** Sends what a binding step and the command (if any) answer, privately when the playbook says so. */
+async function reply(deps: MemberHandlerDeps, m: InboundMessage, step: FlowResult | null, cmd: MemberCommand | null, playbook: MembershipPlaybook, now: number): Promise<void> {
+  const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];
+  if (!sends.length) return;
+  const privately = cmd !== null && m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind)
+    && deps.repo.byContact(m.talkerId) !== undefined;
+  if (privately) {
+    if (!deps.repo.canWritePrivately(m.talkerId)) {
+      // Nothing member-specific in the group: say how to get it privately.
+      await sendAll(deps, m, [{ text: fill(playbook.texts.privateUnreachable, { command: quote(COMMAND_WORD[cmd.kind]) }) }], now);
       return;
     }
-    await sendAll(deps, m, sends, now);
-  };
+    await sendAll(deps, { ...m, roomId: null, roomTopic: null }, sends, now, `reply:${m.id}`);
+    await sendAll(deps, m, [{ text: playbook.texts.privateAck, suffix: 'ack' }], now);
+    return;
+  }
+  await sendAll(deps, m, sends, now);
 }
 
 const bindingAges = (p: MembershipPlaybook) => ({ pendingMs: p.binding.pendingMinutes * 60_000, lockMs: p.binding.lockHours * 3_600_000 });

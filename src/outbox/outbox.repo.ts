@@ -247,4 +247,66 @@ export class OutboxRepo {
     const rows = this.db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
+
+  // ── operations by key prefix (outbox/operations.ts) ─────────────────────────────────────────────
+
+  /**
+   * Settles the still-queued rows under a key prefix (`campaign:spring:`) or with these ids as
+   * `skipped` with `reason`, keeping their place (not-before, priority). Returns the accounts touched
+   * and how many rows changed.
+   */
+  settleQueuedUnder(under: KeySelector, reason: string, now: number): { changed: number; accounts: string[] } {
+    const { where, args } = selectorSql(under);
+    return this.db.$client.transaction(() => {
+      const accounts = this.db.$client.prepare(`select distinct account from outbox where ${where} and status = 'queued'`).pluck().all(...args) as string[];
+      const changed = this.db.$client.prepare(`update outbox set status = 'skipped', reason = ?, updated_at = ? where ${where} and status = 'queued'`)
+        .run(reason, now, ...args).changes;
+      return { changed, accounts };
+    })();
+  }
+
+  /** Rows under a key prefix settled `skipped` with `reason` (held), in their planned order. */
+  heldUnder(prefix: string, reason: string): HeldRow[] {
+    return this.db.$client.prepare(`select id, key, account, priority, not_before as notBefore from outbox
+      where key >= ? and key < ? and status = 'skipped' and reason = ? order by not_before, id`).all(prefix, keyPrefixEnd(prefix), reason) as HeldRow[];
+  }
+
+  /** Held rows under a key prefix (`skipped` with `from`) get the reason `to` instead (a hold becomes a cancel). Returns how many. */
+  rewordHeld(prefix: string, from: string, to: string, now: number): number {
+    return this.db.$client.prepare(`update outbox set reason = ?, updated_at = ? where key >= ? and key < ? and status = 'skipped' and reason = ?`)
+      .run(to, now, prefix, keyPrefixEnd(prefix), from).changes;
+  }
+
+  /**
+   * Puts held rows (still `skipped` with `reason`: a row sent meanwhile is never touched) back in the
+   * queue, each at its `notBefore` (its old place, or a new time), without a job yet. Returns the rows changed.
+   */
+  unhold(rows: readonly { id: number; notBefore: number | null }[], reason: string, now: number): number[] {
+    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?, fed_at = null, deferred_until = null, deferred_why = null
+      where id = ? and status = 'skipped' and reason = ?`);
+    return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, reason).changes === 1).map((r) => r.id))();
+  }
+}
+
+/** Rows chosen by a key prefix (every key that starts with it) or by id. */
+export type KeySelector = { prefix: string } | { ids: readonly number[] };
+
+/** A row held under a key prefix, with its place in the queue. */
+export interface HeldRow {
+  id: number;
+  key: string;
+  account: string;
+  priority: number;
+  notBefore: number | null;
+}
+
+/** The first key after every key starting with `prefix` (a range scan on the key index). */
+const keyPrefixEnd = (prefix: string) => `${prefix}\uffff`;
+
+function selectorSql(under: KeySelector): { where: string; args: (string | number)[] } {
+  if ('prefix' in under) {
+    if (!under.prefix) throw new Error('an outbox key prefix is required (an empty one would choose every message)');
+    return { where: 'key >= ? and key < ?', args: [under.prefix, keyPrefixEnd(under.prefix)] };
+  }
+  return { where: 'id in (select value from json_each(?))', args: [JSON.stringify(under.ids)] };
 }

@@ -1,3 +1,4 @@
+import { STAFF_COMMAND_ROLES, type CommandDeclaration } from '../inbound/commands.js';
 import { stripMentions } from './question.rules.js';
 
 /**
@@ -53,4 +54,16 @@ export function parseRating(text: string): number | null {
   if (!m) return null;
   const d = m[1]!;
   return /\d/u.test(d) ? Number(d) : '一二三四五'.indexOf(d) + 1;
+}
+
+/**
+ * The SLA's commands for the command registry (inbound/commands.ts): `待处理` (list) and `已处理 …`
+ * (close) for staff, privately or @-mentioning the bot in a group, with the playbook's words as they are now.
+ */
+export function slaCommandDeclarations(words: () => CommandWords): CommandDeclaration[] {
+  const now = words();
+  return (['list', 'close'] as const).map((command) => ({
+    capability: 'sla', command, words: now[command], roles: STAFF_COMMAND_ROLES, inGroups: true,
+    matches: (t: string) => parseStaffCommand(t, words())?.kind === command,
+  }));
 }

@@ -1,9 +1,7 @@
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { STAFF_COMMAND_ROLES } from '../inbound/commands.js';
-import { parseStaffCommand } from './commands.rules.js';
 import { SlaDirectory } from './sla.directory.js';
 import { backlogCron, sendBacklogDigest } from './sla.digest.js';
-import { slaMessageHandler } from './sla.handlers.js';
+import { slaCommands, slaMessageHandler } from './sla.handlers.js';
 import { SlaInbox } from './sla.inbox.js';
 import { SlaDeadlines } from './sla.jobs.js';
 import { SlaPlaybookHolder } from './sla.playbook.js';
@@ -62,11 +60,9 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
     repo, directory, deadlines, timezone, playbook, clock: ctx.clock, logger: ctx.logger,
     isCommand: (text) => commands.claimant(text, 'member') !== undefined,
   });
-  const undeclare = commands.declare(
-    { capability: 'sla', command: 'list', words: first.commands.list, roles: STAFF_COMMAND_ROLES, matches: (t) => parseStaffCommand(t, playbook().commands)?.kind === 'list' },
-    { capability: 'sla', command: 'close', words: first.commands.close, roles: STAFF_COMMAND_ROLES, matches: (t) => parseStaffCommand(t, playbook().commands)?.kind === 'close' },
-  );
   const inbox = new SlaInbox(ctx.db, slaMessageHandler({ repo, directory, tracker, clock: ctx.clock, timezone, playbook, logger: ctx.logger }), ctx.outbox, ctx.logger);
+  const undeclare = commands.declare(...slaCommands(inbox, playbook));
+  // The question clock sees every message (typed on the account's phone too) after the commands' answer.
   const remove = ctx.router.use('sla', inbox.handler(), { self: true });
   ctx.scheduler.declare({
     name: BACKLOG_SCHEDULE, cron: backlogCron(first.backlog.dailyAt), catchUpMs: 3 * 3_600_000,

@@ -10,7 +10,7 @@ import { openTestDb } from '../platform/db/client.js';
 import { addBusinessMs } from './business-time.rules.js';
 import { SlaDirectory } from './sla.directory.js';
 import { backlogCron, sendBacklogDigest } from './sla.digest.js';
-import { slaMessageHandler } from './sla.handlers.js';
+import { slaCommands, slaMessageHandler } from './sla.handlers.js';
 import { SlaInbox } from './sla.inbox.js';
 import { SlaRepo } from './sla.repo.js';
 import { SlaTracker } from './sla.tracker.js';
@@ -35,11 +35,12 @@ function setup(at = zonedTime(2026, 11, 25, 12, 0, SH), pb = testPlaybook()) {
   const sent: EnqueueRequest[] = [];
   const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; } };
   const logger = silentLogger();
-  const router = new Router(logger);
+  const router = new Router(logger, directory);
   // the member commands, as the members capability declares them (the SLA reads the registry)
-  router.commands.declare(...memberCommandDeclarations());
+  router.commands.declare(...memberCommandDeclarations().map((d) => ({ ...d, handle: () => undefined })));
   const tracker = new SlaTracker({ repo, directory, deadlines, timezone: SH, playbook: () => pb, clock, logger, isCommand: (t) => router.commands.claimant(t, 'member') !== undefined });
   const inbox = new SlaInbox(db, slaMessageHandler({ repo, directory, tracker, clock, timezone: SH, playbook: () => pb, logger }), outbox, logger);
+  router.commands.declare(...slaCommands(inbox, () => pb));
   router.use('sla', inbox.handler(), { self: true });
   const say = async (over: Partial<InboundMessage>) => {
     const m = inbound({ providerAt: clock.now().getTime(), ...over });

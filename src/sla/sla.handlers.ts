@@ -5,8 +5,9 @@ import type { InboundMessage, Target } from '../core/messages.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
 import { candidatesText, closedText, listText, scopeOf, type LineItem } from './alerts.rules.js';
 import { businessMsBetween } from './business-time.rules.js';
-import { parseRating, parseStaffCommand, type StaffCommand } from './commands.rules.js';
-import type { SyncHandler } from './sla.inbox.js';
+import { parseRating, parseStaffCommand, slaCommandDeclarations, type StaffCommand } from './commands.rules.js';
+import type { SlaInbox, SyncHandler } from './sla.inbox.js';
+import type { CommandEntry } from '../inbound/commands.js';
 import type { SlaDirectory } from './sla.directory.js';
 import type { QuestionRow, SlaRepo, StaffEntry } from './sla.repo.js';
 import { fillText, type SlaPlaybook } from './sla.playbook.js';
@@ -29,25 +30,24 @@ export interface SlaHandlerDeps {
 
 /**
  * The SLA's handling of one inbound message (store work only; it returns what to send): staff
- * commands (`已处理 …`, `待处理`) in a private chat with the bot or with the bot @-mentioned in a group;
- * satisfaction ratings in a member's private chat; then the question model for everything else,
+ * commands (`已处理 …`, `待处理`) the router gave to the SLA (`command`); satisfaction ratings in a
+ * member's private chat; then the question model for everything else,
  * messages typed on the bot account's phone included. Replies are keyed `sla-reply:<messageId>`.
  * Run it through SlaInbox, which batches the store work and sends afterwards.
  */
 export function slaMessageHandler(deps: SlaHandlerDeps): SyncHandler {
-  return (m, receivedAt) => {
+  return (m, receivedAt, command) => {
     const pb = deps.playbook();
-    if (!m.self && m.type === 'text') {
+    if (command !== undefined) {
+      // The router gave it to one of the SLA's commands: the sender is staff, in private or @-mentioning the bot.
       const staff = deps.directory.staffByContact(m.talkerId);
-      if (staff && (!m.roomId || m.mentionSelf)) {
-        const cmd = parseStaffCommand(m.text, pb.commands);
-        if (cmd) return [runCommand(deps, pb, staff, cmd, m)];
-      }
-      if (!staff && !m.roomId) {
-        const rating = parseRating(m.text);
-        const thanks = rating === null ? null : planRating(deps, pb, m, rating);
-        if (thanks) return [thanks];
-      }
+      const cmd = parseStaffCommand(m.text, pb.commands);
+      return staff && cmd ? [runCommand(deps, pb, staff, cmd, m)] : [];
+    }
+    if (!m.self && m.type === 'text' && !m.roomId && !deps.directory.staffByContact(m.talkerId)) {
+      const rating = parseRating(m.text);
+      const thanks = rating === null ? null : planRating(deps, pb, m, rating);
+      if (thanks) return [thanks];
     }
     const r = deps.tracker.track(m, receivedAt);
     if (r.kind !== 'closed') return [];
@@ -70,6 +70,11 @@ function reply(deps: SlaHandlerDeps, m: InboundMessage, text: string): EnqueueRe
     content: m.roomId ? { kind: 'text', text, mentionIds: [m.talkerId] } : { kind: 'text', text },
     expiresAt: deps.clock.now().getTime() + REPLY_TTL_MS,
   };
+}
+
+/** The SLA's rows of the router's dispatch table, each handed to the inbox as that command. */
+export function slaCommands(inbox: Pick<SlaInbox, 'commandHandler'>, playbook: () => SlaPlaybook): CommandEntry[] {
+  return slaCommandDeclarations(() => playbook().commands).map((d) => ({ ...d, handle: inbox.commandHandler(d.command) }));
 }
 
 /** Waiting time in business time, for lines. */

@@ -4,8 +4,17 @@ import type { InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
 import type { Db } from '../platform/db/client.js';
 
-/** The synchronous part of handling one message: store work; returns what to send afterwards. */
-export type SyncHandler = (m: InboundMessage, receivedAt: number) => EnqueueRequest[];
+/**
+ * The synchronous part of handling one message: store work; returns what to send afterwards.
+ * `command` is set when the router gave it to one of the SLA's commands (`list`, `close`).
+ */
+export type SyncHandler = (m: InboundMessage, receivedAt: number, command?: string) => EnqueueRequest[];
+
+interface Item {
+  m: InboundMessage;
+  receivedAt: number;
+  command?: string;
+}
 
 /**
  * Batches the SLA's store work: messages handed in during one turn of the event loop are handled in
@@ -16,7 +25,7 @@ export type SyncHandler = (m: InboundMessage, receivedAt: number) => EnqueueRequ
  * `idle()` resolves when everything handed in so far is done.
  */
 export class SlaInbox {
-  private pending: { m: InboundMessage; receivedAt: number }[] = [];
+  private pending: Item[] = [];
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
   private failures = 0;
@@ -28,14 +37,21 @@ export class SlaInbox {
     private readonly logger: Logger,
   ) {}
 
-  /** The router handler: hands the message in and returns at once. */
+  /**
+   * The router observer (the question clock): hands the message in and returns at once. A message the
+   * bot answered itself (a command, a binding answer, a wake-up reply) needs no staff reply.
+   */
   handler(): InboundHandler {
-    // A member's message the bot answered itself (a binding answer, an admin command's help) needs no staff reply.
     return ({ message, receivedAt, answered }) => (answered && !message.self ? undefined : this.push(message, receivedAt));
   }
 
-  push(m: InboundMessage, receivedAt: number): void {
-    this.pending.push({ m, receivedAt });
+  /** The router handler of the SLA's commands (`list`, `close`): hands the message in as that command. */
+  commandHandler(command: string): InboundHandler {
+    return ({ message, receivedAt }) => this.push(message, receivedAt, command);
+  }
+
+  push(m: InboundMessage, receivedAt: number, command?: string): void {
+    this.pending.push(command === undefined ? { m, receivedAt } : { m, receivedAt, command });
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -60,16 +76,16 @@ export class SlaInbox {
     return this.failures;
   }
 
-  private async run(batch: { m: InboundMessage; receivedAt: number }[]): Promise<void> {
+  private async run(batch: Item[]): Promise<void> {
     const sqlite = this.db.$client;
     let sends: EnqueueRequest[];
     try {
-      sends = sqlite.transaction(() => batch.flatMap(({ m, receivedAt }) => this.handle(m, receivedAt))).immediate();
+      sends = sqlite.transaction(() => batch.flatMap(({ m, receivedAt, command }) => this.handle(m, receivedAt, command))).immediate();
     } catch {
       sends = [];
-      for (const { m, receivedAt } of batch) {
+      for (const { m, receivedAt, command } of batch) {
         try {
-          sends.push(...sqlite.transaction(() => this.handle(m, receivedAt)).immediate());
+          sends.push(...sqlite.transaction(() => this.handle(m, receivedAt, command)).immediate());
         } catch (err) {
           this.failures++;
           this.logger.error({ err, messageId: m.id }, 'SLA could not handle a message; it is left out');

@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { MembersRepo } from '../members/members.repo.js';
 import { displayName } from '../members/members.replies.js';
 import { tierNamesIn } from '../members/playbook.js';
-import { OutboxRepo } from '../outbox/outbox.repo.js';
+import { outboxOperations, type OutboxFeed } from '../outbox/operations.js';
 import { WakeupPlaybookHolder, type WakeupPlaybook } from './playbook.js';
 import { wakeupInboundHandler } from './wakeup.handlers.js';
 import { fill, runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
@@ -43,11 +43,13 @@ export function checkRewards(ctx: Pick<CapabilityContext, 'db'>, pb: WakeupPlayb
  */
 export function wakeupDeps(ctx: Pick<CapabilityContext, 'db' | 'clock' | 'logger'> & { outbox: WakeupDeps['outbox']; config: Pick<CapabilityContext['config'], 'TIMEZONE' | 'ACCOUNT_ID'> }, holder: WakeupPlaybookHolder): WakeupDeps {
   const members = new MembersRepo(ctx.db);
-  const outboxRepo = new OutboxRepo(ctx.db);
+  // The stage messages of a stopped episode are cancelled through the outbox's operations (by id), no side door.
+  const o = ctx.outbox as WakeupDeps['outbox'] & Partial<OutboxFeed>;
+  const ops = outboxOperations(ctx.db, o.sweep && o.feed ? (o as OutboxFeed) : null, ctx.clock, ctx.logger);
   const rewardName = (code: string) => (ctx.db.$client.prepare('select name from rewards where code = ?').pluck().get(code) as string | undefined) ?? code;
   return {
     repo: new WakeupRepo(ctx.db), outbox: ctx.outbox,
-    cancelSend: (id, now, reason) => outboxRepo.settleQueued(id, 'skipped', now, reason),
+    cancelSend: (id, _now, reason) => ops.cancel({ ids: [id] }, reason) === 1,
     issueGift: (memberId, reward, ref, now) => members.issueGift(memberId, reward, ref, now),
     rewardName, displayName, timezone: ctx.config.TIMEZONE, account: ctx.config.ACCOUNT_ID,
     playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
@@ -64,8 +66,8 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
   const repo = deps.repo;
   const tierNames = readTierNames(holder.file);
   const remove = ctx.router.use('wakeup', wakeupInboundHandler({
-    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req), commands: ctx.router.commands,
-  }), { first: true });
+    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
+  }), { before: true, first: true });
   const windowCron = (w: { startMinute: number }) => `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`;
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({

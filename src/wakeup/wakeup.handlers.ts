@@ -1,4 +1,3 @@
-import type { CommandRegistry } from '../inbound/commands.js';
 import type { InboundHandler } from '../inbound/router.js';
 import { looksLikeQuestion } from '../core/question.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
@@ -10,11 +9,11 @@ const QUOTE_MAX = 120;
 const ACK_TTL_MS = 30 * 60_000;
 
 /**
- * Ends a member's wake-up the moment they write (privately or in a group) or opt out. Installed ahead of
- * the other handlers (`first`): a reply to a wake-up is a conversation the bot started, settled here
- * before the commands' owners and the SLA see it.
+ * Ends a member's wake-up the moment they write (privately or in a group) or opt out. A conversation the
+ * bot started, installed ahead of the command dispatch (`before`, `first`): settled here before the
+ * commands' owners and the SLA see the message.
  *
- * - A command (the command registry: `积分`, `退订` …) is left to its owner; `退订` ends the wake-up as an
+ * - A command (the router's `ctx.command`: `积分`, `退订` …) is left to its owner; `退订` ends the wake-up as an
  *   opt-out, any other command as the member's return (the guide still gets the hand-over).
  * - Any other reply of a treatment member who got at least one stage: the member gets the playbook's
  *   acknowledgement (`texts.ack`, privately, key `wakeup:ack:<episodeId>`), the owning guide one
@@ -22,14 +21,15 @@ const ACK_TTL_MS = 30 * 60_000;
  *   stage, in which group if not privately, and what they said. The message is marked answered (no
  *   help hint, no SLA question) unless it looks like a question, which the SLA then tracks as usual.
  */
-export function wakeupInboundHandler(deps: WakeupDeps & { tierName(code: string): string; enqueue(req: EnqueueRequest): Promise<unknown>; commands: CommandRegistry }): InboundHandler {
+export function wakeupInboundHandler(deps: WakeupDeps & { tierName(code: string): string; enqueue(req: EnqueueRequest): Promise<unknown> }): InboundHandler {
   return async (ctx) => {
     const { message, receivedAt } = ctx;
     if (message.self) return;
     const ep = deps.repo.activeByContact(message.talkerId);
     if (!ep) return;
     const now = deps.now();
-    const claim = message.type === 'text' && (!message.roomId || message.mentionSelf) ? deps.commands.claimant(message.text, 'member') : undefined;
+    // The command the router resolved for this message (the dispatch table), answered by its owner after this.
+    const claim = ctx.command;
     const optOut = ep.optedOutAt !== null || (claim?.capability === 'members' && claim.command === 'opt-out');
     const reason = optOut ? 'opt-out' : 'message';
     const at = Math.min(message.providerAt, receivedAt);

@@ -16,7 +16,7 @@ import { allowance, silentDays, stageText, stopReason, windowFor, type StopReaso
 export interface WakeupDeps {
   repo: WakeupRepo;
   outbox: { enqueueMany(reqs: EnqueueRequest[]): Promise<EnqueueResult[]> };
-  /** Ends a queued outbox row without sending (OutboxRepo.settleQueued). */
+  /** Ends a queued outbox row without sending (the outbox's operations: cancel by id). */
   cancelSend(outboxId: number, now: number, reason: string): boolean;
   /** Issues a gift coupon once per ref (MembersRepo.issueGift); null when out of stock or issued before. */
   issueGift(memberId: number, rewardCode: string, ref: string, now: number): { code: string; rewardCode: string; expiresAt: number } | null;

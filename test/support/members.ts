@@ -5,6 +5,7 @@ import type { InboundMessage } from '../../src/core/messages.js';
 import { zonedTime } from '../../src/core/time.js';
 import { loadConfig } from '../../src/config.js';
 import { Router } from '../../src/inbound/router.js';
+import { peopleOf } from '../../src/core/directory.js';
 import { membersCapability } from '../../src/members/members.capability.js';
 import { PlaybookHolder, type MembershipPlaybook } from '../../src/members/playbook.js';
 import { shippedPlaybook } from '../../src/members/testing.js';
@@ -35,7 +36,7 @@ export async function membersWorld(opts: { redisUrl: string; dir: string; clock?
   const clock = opts.clock ?? new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
   const h = await outboxHarness({ redisUrl: opts.redisUrl, dbFile: path.join(opts.dir, `members-${seq++}.sqlite`), clock });
   const logger = silentLogger();
-  const router = new Router(logger);
+  const router = new Router(logger, peopleOf(h.db));
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const config = loadConfig({ TIMEZONE: SH });
   membersCapability(new PlaybookHolder(opts.playbook ?? shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });

@@ -14,7 +14,7 @@
 import type { Logger } from '../../core/logger.js';
 import type { InboundMessage } from '../../core/messages.js';
 import type { EnqueueRequest, EnqueueResult } from '../../outbox/outbox.js';
-import { normalizeText, parseMemberCommand, type MemberCommand } from '../commands.rules.js';
+import { BINDING_DECISION, normalizeText, parseMemberCommand, type MemberCommand } from '../commands.rules.js';
 import type { MembersRepo } from '../members.repo.js';
 import { bindingText, fill, type MembershipPlaybook } from '../playbook.js';
 import { BINDING_COMMANDS, decideBySignals, factMatches, factToAsk, phonesIn, type FactKind } from './identity.rules.js';
@@ -43,7 +43,6 @@ export interface BindingDeps {
 }
 
 const SKIP = /^(跳过|没有|没登记过?|新会员|skip|no)$/;
-const CONFIRM = /^(确认|拒绝)绑定\s*#?(\d+)$/;
 
 const last4 = (phone: string | null) => (phone ?? '').slice(-4);
 const displayContact = (m: InboundMessage | Binding) => ('talkerName' in m ? m.talkerName : m.contactName) || '未命名';
@@ -179,7 +178,7 @@ async function tellManagers(member: IdentityMember, b: Binding, m: InboundMessag
  * @returns the reply to the staff member, and what the member is told.
  */
 export async function staffDecision(m: InboundMessage, deps: BindingDeps, pb: MembershipPlaybook, now: number): Promise<{ staffReply: string; member: { contactId: string; sends: Send[]; proceed: MemberCommand | null } } | null> {
-  const hit = CONFIRM.exec(normalizeText(m.text).replace(/\s+/g, ''));
+  const hit = BINDING_DECISION.exec(normalizeText(m.text).replace(/\s+/g, ''));
   if (!hit || m.roomId) return null;
   const staff = deps.identity.staffByContact(m.talkerId);
   const member = deps.identity.memberById(Number(hit[2]));
