@@ -4,7 +4,8 @@
  *
  * Reads WORLD_PORT (default 8788 here), WORLD_TRAFFIC, WORLD_TRAFFIC_INTERVAL_MS, LOG_LEVEL and
  * LOG_PRETTY; reuses WECHATY_PUPPET_SERVICE_TOKEN when it is an `insecure_` token, so pasted
- * settings keep working across runs.
+ * settings keep working across runs. WORLD_ACCOUNTS=hz01-assistant,hz02-assistant,hq hosts several
+ * accounts (one endpoint and token each; the first on WORLD_PORT) and prints a registry for them.
  */
 import process from 'node:process';
 import { loadConfig, readEnvFile } from '../src/config.js';
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const configured = config.WECHATY_PUPPET_SERVICE_TOKEN;
   const token = configured?.startsWith('insecure_') ? configured : DEFAULT_TOKEN;
 
+  const accounts = (env['WORLD_ACCOUNTS'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  if (accounts.length > 1) return hostMany(accounts, config.WORLD_PORT, logger, config.WORLD_TRAFFIC, config.WORLD_TRAFFIC_INTERVAL_MS);
   const world = await startWorld({
     port: config.WORLD_PORT,
     token,
@@ -59,6 +62,21 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Several accounts: prints `sop/accounts.yaml` entries and the token variables to export. */
+async function hostMany(ids: string[], port: number, logger: ReturnType<typeof createLogger>, traffic: boolean, intervalMs: number): Promise<void> {
+  const world = await startWorld({ port, accounts: ids, logger, traffic: { enabled: traffic, intervalMs } });
+  const envName = (id: string) => `WORLD_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  process.stdout.write([
+    '', `Simulated world hosting ${ids.length} accounts. Put these in sop/accounts.yaml:`, '', 'accounts:',
+    ...world.accounts.flatMap((a) => [`  - id: ${a.id}`, `    name: ${a.id}`, '    role: store', `    endpoint: ${a.endpoint}`, `    token: { env: ${envName(a.id)} }`]),
+    '', 'and export the tokens (with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true):',
+    ...world.accounts.map((a) => `export ${envName(a.id)}=${a.token}`), '', 'Ctrl-C stops the world.', '',
+  ].join('\n'));
+  const stop = () => void world.stop().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((err: unknown) => {

@@ -22,7 +22,12 @@ import { Queues } from './platform/queue/queues.js';
 import { provideRedis } from './platform/redis/provide.js';
 import { redisOptionsFromUrl, type RedisTarget } from './platform/redis/url.js';
 import type { RedisHandle } from './platform/redis/managed.js';
-import { createWechatyEdge, type WechatyEdge } from './platform/wechaty/edge.js';
+import type { WechatyEdge } from './platform/wechaty/edge.js';
+import { AccountHub } from './accounts/hub.js';
+import { inProcessEdgeFactory } from './accounts/edge-factory.js';
+import { AccountsRegistryHolder, envAccountOf } from './accounts/registry.js';
+import { ReachRepo } from './accounts/reach.repo.js';
+import type { AccountSpec, EdgeFactory } from './accounts/types.js';
 import { startWorld, type World } from './platform/wechaty/world/server.js';
 import { routeWechatyLog } from './platform/wechaty/library-log.js';
 import { ScheduleRepo } from './schedules/schedule.repo.js';
@@ -34,9 +39,11 @@ import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiri
 import { wakeupOps } from './console/wakeup-ops.js';
 import { SOP_ROOT } from './console/playbooks.js';
 import { slaMetrics } from './console/metrics-sources.js';
+import { accountsReporter } from './console/accounts-view.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
 import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
+import { ConfigError } from './core/errors.js';
 
 export interface AppOptions {
   config: Config;
@@ -53,6 +60,12 @@ export interface AppOptions {
   livenessTtlMs?: number;
   /** The playbooks folder the console checks and edits (default the shipped `sop/`; give the capabilities the same one). */
   sopDir?: string;
+  /** The accounts registry (default `<sopDir>/accounts.yaml`; absent: one account from the environment). */
+  accountsFile?: string;
+  /** How each account is connected (default: in this process; see src/gateway/ for the remote one). */
+  edgeFactory?: EdgeFactory;
+  /** How often the accounts registry is checked for edits (default 5000 ms). */
+  accountsCheckEveryMs?: number;
 }
 
 /** The running bot: every part, started in order and stopped in reverse. */
@@ -68,9 +81,13 @@ export interface App {
   readonly rooms: RoomEvents;
   readonly ingest: Ingest;
   readonly outbox: Outbox;
+  /** The default account's sender and edge (the first enabled account at start). */
   readonly sender: Sender;
   readonly scheduler: Scheduler;
   readonly edge: WechatyEdge;
+  /** Every account: connection, sender, state, reach (see src/accounts/). */
+  readonly hub: AccountHub;
+  readonly reach: ReachRepo;
   readonly world: World | null;
   readonly healthUrl: string | null;
   readonly liveness: Liveness;
@@ -118,20 +135,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     // The simulated world talks over loopback without TLS on purpose; in production that warning stays.
     routeWechatyLog(logger, config.production ? [] : [/TLS.*(disabled|INSECURE)/u]);
+    const { env: envAccount, defaults: accountDefaults } = envAccountOf(config);
+    const registry = new AccountsRegistryHolder(opts.accountsFile ?? path.join(sopDir, 'accounts.yaml'), accountDefaults, envAccount, logger.child({ part: 'accounts' }));
+    const defaultSpec = registry.current.accounts.find((a) => a.enabled);
+    if (!defaultSpec) throw new ConfigError(`${registry.file}: accounts: expected at least one enabled account at start, found none`);
     let world: World | null = null;
-    let endpoint = config.WECHATY_PUPPET_SERVICE_ENDPOINT;
-    let token = config.WECHATY_PUPPET_SERVICE_TOKEN;
-    let noTls = config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT;
-    if (!config.production) {
+    // The simulated world unless a puppet-service is configured (in the environment or for an account of the registry).
+    if (!config.production && !registry.current.accounts.some((a) => a.endpoint)) {
       world = await startWorld({
-        port: config.WORLD_PORT, logger: logger.child({ part: 'world' }),
+        port: config.WORLD_PORT, logger: logger.child({ part: 'world' }), accounts: registry.current.accounts.map((a) => a.id),
         traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
       });
       stack.push({ name: 'world', stop: () => world?.stop() });
-      endpoint = world.endpoint;
-      token = world.token;
-      noTls = true;
-      logger.info({ endpoint }, 'simulated WeChat world started (no puppet-service token configured)');
+      logger.info({ endpoints: world.accounts.map((a) => `${a.id}=${a.endpoint}`) }, 'simulated WeChat world started (no puppet-service token configured)');
     }
 
     const router = new Router(logger.child({ part: 'router' }), peopleOf(db));
@@ -141,41 +157,61 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
       maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db, { sentIds }),
     });
-    const edge = createWechatyEdge({
-      endpoint: endpoint!, token: token!, noTls, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
-      timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
-      probeSeconds: config.SUPERVISOR_PROBE_SECONDS, account: config.ACCOUNT_ID, onSent: (id) => sentIds.record(id),
-    }, logger.child({ part: 'wechaty' }), (m) => ingest.accept(m).then(() => undefined), (f) => friendships.dispatch(f), (ev) => rooms.dispatch(ev));
-    friendships.connect(edge.friendships);
-    rooms.connect(edge.rooms);
-    edge.on('ready', (selfId) => void rooms.ready(selfId));
-
     // Quiet hours and the marketing cap: sop/sending.yaml over the environment, read on every decision.
     const sending = new SendingSettings(new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
       { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY }, clock);
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
-      defaultAccount: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: sending.quietHours,
-      pacedJobsFor: () => pacedJobs(config.SEND_RATE_PER_MINUTE),
+      defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
+      pacedJobsFor: (account): number => pacedJobs(hub.get(account)?.budget.ratePerMinute ?? config.SEND_RATE_PER_MINUTE),
     });
-    const transport = opts.transport ?? edge.transport;
-    const sender = new Sender(outboxRepo, queues, outbox, transport, clock, logger.child({ part: 'sender' }), {
-      account: config.ACCOUNT_ID, timezone: config.TIMEZONE, quietHours: sending.quietHours,
-      marketingCapPerDay: sending.marketingCapPerDay, ratePerMinute: config.SEND_RATE_PER_MINUTE,
-      capPerHour: config.SEND_CAP_PER_HOUR, capPerDay: config.SEND_CAP_PER_DAY,
-      gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS, maxAttempts: config.SEND_MAX_ATTEMPTS,
-      retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: config.SEND_RATE_PER_MINUTE > 0 ? 1 : 32,
+    const reach = new ReachRepo(db);
+    // Each account: its connection (in process, or through a gateway) and a sender with its own budget.
+    const makeSender = (spec: AccountSpec, edge: WechatyEdge): Sender => new Sender(outboxRepo, queues, outbox, opts.transport ?? edge.transport, clock, logger.child({ part: 'sender', account: spec.id }), {
+      account: spec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
+      marketingCapPerDay: sending.marketingCapPerDay, ratePerMinute: spec.budget.ratePerMinute,
+      capPerHour: spec.budget.capPerHour, capPerDay: spec.budget.capPerDay,
+      gapMinMs: spec.budget.gapMinMs, gapMaxMs: spec.budget.gapMaxMs, maxAttempts: config.SEND_MAX_ATTEMPTS,
+      retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: spec.budget.ratePerMinute > 0 ? 1 : 32,
     }, liveness.instanceId);
+    const hub: AccountHub = new AccountHub({
+      registry, reach, clock, logger: logger.child({ part: 'accounts' }), makeSender, checkEveryMs: opts.accountsCheckEveryMs,
+      ...(world ? { prepare: (spec: AccountSpec) => world!.addAccount(spec.id).then(() => undefined) } : {}),
+      edgeFactory: opts.edgeFactory ?? inProcessEdgeFactory({
+        noTls: config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
+        timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
+        probeSeconds: config.SUPERVISOR_PROBE_SECONDS, logger: logger.child({ part: 'wechaty' }), world,
+        env: (name) => (name === 'WECHATY_PUPPET_SERVICE_TOKEN' ? config.WECHATY_PUPPET_SERVICE_TOKEN : process.env[name]),
+      }),
+      handlers: {
+        onMessage: (m) => ingest.accept(m).then(() => undefined), onFriendship: (f) => void friendships.dispatch(f),
+        onRoomEvent: (ev) => void rooms.dispatch(ev), onSent: (id) => sentIds.record(id),
+      },
+      // The outbox feeds and sweeps the queues of every account that ever started; /healthz and bull-board show them.
+      onAccountStart: (spec) => {
+        consoleQueues(queues, spec.id);
+        void outbox.feed(spec.id).catch(() => undefined);
+      },
+      onReady: (_account, selfId) => void rooms.ready(selfId),
+    });
+    friendships.connect(hub.friendships);
+    rooms.connect(hub.rooms);
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     const cardSuggestions = new CardSuggestions();
+    // Capabilities that still name an account get the default one (routing chooses once it can).
+    const capConfig: Config = { ...config, ACCOUNT_ID: defaultSpec.id };
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
+      const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
     stack.push({ name: 'quiet hours follower', stop: followSendingChanges({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'outbox' }), settings: sending }) });
 
+    // Every enabled account starts connecting now; its queues join the outbox's feed before the reconcile.
+    hub.start();
+    const edge = hub.edge(defaultSpec.id)!;
+    const sender = hub.sender(defaultSpec.id)!;
     const inFlight = config.SENDING_AFTER_CRASH === 'unknown' ? 'unknown' : 'queued';
     const isAlive = (owner: string) => liveness.isAlive(owner);
     await outbox.reconcile(inFlight, isAlive, { refeed: true });
@@ -187,12 +223,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     reconcileTimer.unref();
     stack.push({ name: 'reconcile timer', stop: () => clearInterval(reconcileTimer) });
 
-    // Stopped after the sender and the scheduler (the stack unwinds in reverse): stop() is safe before start().
-    stack.push({ name: 'wechaty', stop: () => edge.stop() });
-    sender.start(transport.isReady());
-    stack.push({ name: 'sender', stop: () => sender.close() });
-    edge.on('ready', () => sender.resume());
-    edge.on('logout', () => void sender.pause());
+    // Stopped after the scheduler (the stack unwinds in reverse): senders first, then connections.
+    stack.push({ name: 'accounts', stop: () => hub.stop() });
 
     await scheduler.start();
     stack.push({ name: 'scheduler', stop: () => scheduler.stop() });
@@ -207,7 +239,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
         const loggedIn = edge.isLoggedIn();
         return {
           ok: redisOk && dbOk && loggedIn,
-          bot: { loggedIn, selfId: edge.selfId() ?? null, account: config.ACCOUNT_ID, world: Boolean(world) },
+          bot: { loggedIn, selfId: edge.selfId() ?? null, account: defaultSpec.id, world: Boolean(world) },
+          accounts: Object.fromEntries(hub.statuses().map((a) => [a.id, { state: a.state, selfId: a.selfId, lastError: a.lastError }])),
           redis: { ok: redisOk, owned: redis.owned },
           database: { ok: dbOk },
           queues: redisOk ? await within(2000, queues.depths(), null) : null,
@@ -217,11 +250,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
           capabilities: Object.fromEntries(opts.capabilities.flatMap((c) => (c.health ? [[c.name, c.health()]] : []))),
         };
       };
+      const accounts = accountsReporter({ hub, reach, db, clock, timezone: config.TIMEZONE, registry: () => registry.current });
       const consoleApp = createConsoleApp({
+        accounts,
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
-        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
-        db, sopDir, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
+        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => hub.selfIds() }),
+        db, sopDir, queues: consoleQueues(queues, defaultSpec.id), selfIds: () => hub.selfIds(),
         campaigns: consoleCampaigns({
           db, outbox, clock, timezone: config.TIMEZONE, quietHours: sending.quietHours, marketingCapPerDay: sending.marketingCapPerDay,
           mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
@@ -229,7 +264,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
         onSettingsSaved: (kind) => { if (kind === 'sending') sending.reload(); },
-        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
+        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: defaultSpec.id, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
         reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
         metrics: async () => {
           const h = await health();
@@ -239,6 +274,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
             sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
             budgetPerMinute: config.SEND_RATE_PER_MINUTE,
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
+            accounts: (await accounts()).accounts,
           };
         },
       });
@@ -248,13 +284,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
       logger.info({ dashboard: `${server.url}/`, health: healthUrl, login: config.CONSOLE_TOKEN ? 'CONSOLE_TOKEN required' : 'none (no CONSOLE_TOKEN; loopback only)' }, 'console listening');
     }
 
-    // Resolves at the first login; until then the supervisor keeps trying and the sender waits.
-    const ready = edge.start();
+    // Resolves at the default account's first login; until then the supervisor keeps trying and the sender waits.
+    const ready = hub.ready(defaultSpec.id);
     ready.catch((err: unknown) => logger.error({ err }, 'bot did not start'));
 
     let stopping: Promise<void> | null = null;
     return {
-      config, db, redis, queues, router, friendships, rooms, ingest, outbox, sender, scheduler, edge, world, healthUrl, liveness, ready,
+      config, db, redis, queues, router, friendships, rooms, ingest, outbox, sender, scheduler, edge, hub, reach, world, healthUrl, liveness, ready,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

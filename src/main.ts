@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startApp } from './app.js';
+import { SOP_ROOT } from './console/playbooks.js';
 import { capabilities } from './capabilities.js';
 import { loadConfig, readEnvFile } from './config.js';
 import { ConfigError } from './core/errors.js';
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
 
   logger.info({ timezone: config.TIMEZONE, production: config.production, account: config.ACCOUNT_ID }, 'siyu-bot starting');
-  const started = startApp({ config, logger, capabilities });
+  const started = startApp({ config, logger, capabilities, ...demoAccounts(config.production) });
   starting = started.catch(() => null);
   let app;
   try {
@@ -69,6 +73,15 @@ async function main(): Promise<void> {
   await app.ready;
   if (signals > 0) return;
   logger.info({ health: app.healthUrl, selfId: app.edge.selfId(), world: app.world?.endpoint ?? null }, 'siyu-bot is running');
+}
+
+/**
+ * The demo (`npm start` on the simulated world) runs three accounts from `data/demo/accounts.yaml`
+ * unless `sop/accounts.yaml` exists; in production the registry is `sop/accounts.yaml` or the environment.
+ */
+function demoAccounts(production: boolean): { accountsFile?: string } {
+  if (production || existsSync(path.join(SOP_ROOT, 'accounts.yaml'))) return {};
+  return { accountsFile: fileURLToPath(new URL('../data/demo/accounts.yaml', import.meta.url)) };
 }
 
 void main();

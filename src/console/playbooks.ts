@@ -15,10 +15,14 @@ import { loadWakeupPlaybook } from '../wakeup/playbook.js';
 import { loadGroupsPlaybook } from '../groups/playbook.js';
 import { loadSendingPlaybook } from '../outbox/sending.playbook.js';
 import { checkCampaign } from '../campaigns/campaign.file.js';
+import { loadAccountsRegistry, type RegistryDefaults } from '../accounts/registry.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 
 /** The shipped playbooks folder (`sop/` at the project root). */
 export const SOP_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'sop');
+
+/** What an accounts registry is checked against outside the running bot (the shipped SEND_* defaults). */
+const CHECK_DEFAULTS: RegistryDefaults = { production: false, budget: { ratePerMinute: 20, capPerHour: 1000, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 } };
 
 /** One problem: the file, the path inside it (`(file)` for the whole file) and what is wrong / allowed. */
 export interface PlaybookProblem {
@@ -70,6 +74,9 @@ export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
   // Optional: without it the environment's quiet hours and cap apply.
   const sending = path.join(dir, 'sending.yaml');
   if (existsSync(sending)) out.push(checkOne('sending', sending, loadSendingPlaybook));
+  // Optional: without it one account runs from the environment (budgets here only matter for the gap check).
+  const accounts = path.join(dir, 'accounts.yaml');
+  if (existsSync(accounts)) out.push(checkOne('accounts', accounts, (f) => loadAccountsRegistry(f, CHECK_DEFAULTS, { id: 'main', hasToken: false })));
   const groups = path.join(dir, 'groups.yaml');
   if (existsSync(groups)) out.push(checkOne('groups', groups, loadGroupsPlaybook));
   const campaignsDir = path.join(dir, 'campaigns');

@@ -2,6 +2,7 @@
  * The dashboard: one HTML page per section (`pages/*.ts`), sharing one shell (`pages/layout.ts`).
  * Each page loads ECharts from the bot itself and draws from the JSON API. Chinese labels, laptop-sized.
  */
+import { accountsPage } from './pages/accounts.js';
 import { campaignsPage } from './pages/campaigns.js';
 import { groupsPage } from './pages/groups.js';
 import { guidesPage } from './pages/guides.js';
@@ -23,6 +24,7 @@ export const DASHBOARD_PAGES: Record<PagePath, (o: PageOptions) => string> = {
   '/members': membersPage,
   '/groups': groupsPage,
   '/outbox': outboxPage,
+  '/accounts': accountsPage,
   '/settings': settingsPage,
 };
 

@@ -29,4 +29,21 @@ describe('metrics', () => {
     expect(text).toContain('siyu_sla_timers 3');
     expect(text).toContain('siyu_send_budget_used 0\n');
   });
+
+  it('labels the per-account series by account', () => {
+    const text = renderMetrics({
+      loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: {}, queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 20,
+      accounts: [{
+        id: 'hz01', name: '湖滨店', role: 'store', stores: ['HZ01'], state: 'offline', selfId: null, lastError: 'logged out', since: null,
+        sent: { minute: 3, hour: 40, day: 90 }, caps: { minute: 20, hour: 1000, day: 0 }, outbox: { queued: 7, unreachable: 2 }, reach: { contacts: 120, rooms: 4 },
+      }],
+    });
+    expect(text).toContain('siyu_account_state{account="hz01",state="offline"} 1');
+    expect(text).toContain('siyu_account_state{account="hz01",state="online"} 0');
+    expect(text).toContain('siyu_account_sent{account="hz01",window="hour"} 40');
+    expect(text).toContain('siyu_account_cap{account="hz01",window="day"} 0');
+    expect(text).toContain('siyu_account_outbox_messages{account="hz01",status="queued"} 7');
+    expect(text).toContain('siyu_account_outbox_messages{account="hz01",status="unreachable"} 2');
+    expect(text).toContain('siyu_account_reach{account="hz01",kind="contact"} 120');
+  });
 });

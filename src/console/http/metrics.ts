@@ -1,3 +1,5 @@
+import type { AccountRow } from '../accounts-view.js';
+
 /** Prometheus text exposition of a few gauges and counters. */
 export interface MetricsInput {
   loggedIn: boolean;
@@ -11,6 +13,8 @@ export interface MetricsInput {
   sla?: { open: number; backlog: number; timers: number; unroutedOpen?: number; unrouted?: number } | null;
   /** Messages the sender has sent since start (outbound counter), when known. */
   sentSinceStart?: number;
+  /** Per account: state, sends and caps per window, outbox rows by status, reach. */
+  accounts?: readonly AccountRow[];
 }
 
 function line(name: string, value: number, labels: Record<string, string> = {}): string {
@@ -58,5 +62,23 @@ export function renderMetrics(m: MetricsInput): string {
       );
     }
   }
+  if (m.accounts?.length) out.push(...accountLines(m.accounts));
   return `${out.join('\n')}\n`;
+}
+
+/** The per-account series, each labelled `account`. */
+function accountLines(accounts: readonly AccountRow[]): string[] {
+  const windows = ['minute', 'hour', 'day'] as const;
+  return [
+    '# HELP siyu_account_state 1 for the account\'s current state (online, offline, disabled).', '# TYPE siyu_account_state gauge',
+    ...accounts.flatMap((a) => (['online', 'offline', 'disabled'] as const).map((st) => line('siyu_account_state', a.state === st ? 1 : 0, { account: a.id, state: st }))),
+    '# HELP siyu_account_sent Messages the account sent in the last minute, hour and 24 hours.', '# TYPE siyu_account_sent gauge',
+    ...accounts.flatMap((a) => windows.map((w) => line('siyu_account_sent', a.sent[w], { account: a.id, window: w }))),
+    '# HELP siyu_account_cap The account\'s cap per minute, hour and 24 hours (0 = none).', '# TYPE siyu_account_cap gauge',
+    ...accounts.flatMap((a) => windows.map((w) => line('siyu_account_cap', a.caps[w], { account: a.id, window: w }))),
+    '# HELP siyu_account_outbox_messages The account\'s outbox rows by status (sent rows are counted by siyu_account_sent).', '# TYPE siyu_account_outbox_messages gauge',
+    ...accounts.flatMap((a) => Object.entries(a.outbox).map(([st, n]) => line('siyu_account_outbox_messages', n, { account: a.id, status: st }))),
+    '# HELP siyu_account_reach Contacts the account is friends with and groups it is in.', '# TYPE siyu_account_reach gauge',
+    ...accounts.flatMap((a) => [line('siyu_account_reach', a.reach.contacts, { account: a.id, kind: 'contact' }), line('siyu_account_reach', a.reach.rooms, { account: a.id, kind: 'room' })]),
+  ];
 }

@@ -1,3 +1,4 @@
+import type { AccountsReport } from '../accounts-view.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -69,6 +70,8 @@ export interface ConsoleDeps {
   onSettingsSaved?: SettingsRoutesDeps['onSaved'];
   /** The bot account's own contact ids (not counted as replies). */
   selfIds?: () => string[];
+  /** Every account's state, sends against caps, queue and reach (`/accounts`, `/api/accounts`). */
+  accounts?: () => Promise<AccountsReport>;
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -92,6 +95,10 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     const r = await d.health();
     return c.json(r, r.ok ? 200 : 503);
   });
+  if (d.accounts) {
+    const accounts = d.accounts;
+    app.get('/api/accounts', async (c) => c.json(await accounts()));
+  }
   app.get('/metrics', async (c) => c.text(renderMetrics(await d.metrics()), 200, { 'content-type': 'text/plain; version=0.0.4' }));
   app.get('/assets/echarts.min.js', (c) => {
     echartsSource ??= readFileSync(echartsPath, 'utf8');

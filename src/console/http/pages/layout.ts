@@ -14,6 +14,7 @@ export const PAGES = [
   { path: '/members', title: '会员' },
   { path: '/groups', title: '社群健康' },
   { path: '/outbox', title: '发送与队列' },
+  { path: '/accounts', title: '账号' },
   { path: '/settings', title: '运营设置' },
 ] as const;
 

@@ -62,8 +62,7 @@ export class WorldPuppet extends PuppetMock {
    * stored (served by `messageUrl` / `messageMiniProgram`) and the message emitted.
    * @returns the new message id.
    */
-  emitCard(talkerId: string, conversationId: string, card: WorldCard): string {
-    const id = randomUUID();
+  emitCard(talkerId: string, conversationId: string, card: WorldCard, id: string = randomUUID()): string {
     const T = PUPPET.types.Message;
     if (card.kind === 'link') {
       this.urlLinks.set(id, { url: card.url, title: card.title, ...(card.description ? { description: card.description } : {}) });
@@ -74,6 +73,12 @@ export class WorldPuppet extends PuppetMock {
       return this.emitMessage(talkerId, conversationId, { type: T.MiniProgram, text: card.title }, id);
     }
     return this.emitMessage(talkerId, conversationId, { type: T.Image, text: card.name }, id);
+  }
+
+  /** The groups the account is in now (a group it left stays in the mocker but is not listed, as on WeChat). */
+  override async roomList(): Promise<string[]> {
+    const self = this.isLoggedIn ? this.currentUserId : '';
+    return [...this.mocker.cacheRoomPayload.values()].filter((r) => r.memberIdList.includes(self)).map((r) => r.id);
   }
 
   /** Checks the account and the target first; `before` stores attachments under the new id before anyone sees it. */

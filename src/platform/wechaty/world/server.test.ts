@@ -61,3 +61,22 @@ describe('startWorld', () => {
     expect(await accepts(port)).toBe(false);
   });
 });
+
+describe('a world of several accounts', () => {
+  it('gives each account its own endpoint and token, friends of two accounts and a shared group', async () => {
+    const { logger } = recordingLogger();
+    world = await startWorld({ logger, accounts: ['a', 'b', 'c'] });
+    const [a, b, c] = world.accounts;
+    expect(new Set(world.accounts.map((x) => x.endpoint)).size).toBe(3);
+    expect(new Set(world.accounts.map((x) => x.token)).size).toBe(3);
+    expect(a!.botId).toBe(world.botId);
+    for (const x of [a!, b!, c!]) expect(await accepts(x.port)).toBe(true);
+    const members = world.seed.members.map((m) => m.id);
+    const reachedBy = (id: string) => world!.accounts.filter((x) => x.friendIds().includes(id)).length;
+    expect(members.every((id) => reachedBy(id) >= 1)).toBe(true);
+    expect(members.filter((id) => reachedBy(id) === 2).length).toBeGreaterThan(5);
+    expect(world.accounts.every((x) => x.roomIds().includes('hz01-a@chatroom'))).toBe(true);
+    expect(world.roomMemberIds('hz01-a@chatroom')).toEqual(expect.arrayContaining(world.accounts.map((x) => x.botId)));
+    expect(() => world!.account('zzz')).toThrow(/no account "zzz"/);
+  });
+});
