@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../core/logger.js';
 import type { Queues } from '../platform/queue/queues.js';
 import type { Db } from '../platform/db/client.js';
 import type { CampaignDef, CampaignProblem } from './campaign.file.js';

@@ -89,7 +89,7 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
     throw new UsageError(`--encoding ${parsed.values.encoding}: expected one of ${ENCODING_CHOICES.join(', ')}`);
   }
   const full = path.resolve(cwd, file);
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(full).isFile();
   } catch {

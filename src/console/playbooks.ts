@@ -69,7 +69,7 @@ export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
   const groups = path.join(dir, 'groups.yaml');
   if (existsSync(groups)) out.push(checkOne('groups', groups, loadGroupsPlaybook));
   const campaignsDir = path.join(dir, 'campaigns');
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(campaignsDir).filter((n) => /\.ya?ml$/iu.test(n)).sort();
   } catch {

@@ -115,7 +115,7 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
       listenerId: room ? null : BOT, type: 'text', text: room ? `@小思\u2005${text}` : text, mentionSelf: room !== null, mentionIds: room ? [BOT] : [],
       self: false, providerAt: clock.now().getTime(),
     });
-    let inFlight: Promise<unknown>[] = [];
+    const inFlight: Promise<unknown>[] = [];
     const accept = (m: InboundMessage) => { inFlight.push(ingest.accept(m)); };
     const settle = async () => {
       await Promise.all(inFlight.splice(0));

@@ -55,7 +55,7 @@ const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, wo
   .sort((a, b) => b.word.length - a.word.length);
 
 /** Punctuation and symbols that carry no meaning in a command. */
-const NOISE = /[\s?"'“”‘’「」『』《》【】()（）\[\]{}<>,，.。!！:：;；~～、·…—_\-]+/gu;
+const NOISE = /[\s?"'“”‘’「」『』《》【】()（）[\]{}<>,，.。!！:：;；~～、·…—_-]+/gu;
 
 /**
  * Text as typed → the form commands are matched in: NFKC (full-width letters, digits, the ideographic
@@ -72,7 +72,7 @@ export function normalizeText(text: string): string {
 /**
  * Parses a member's message.
  * @returns the command, or null when the text is not one (chatter, questions).
- * @example parseMemberCommand('兑换　Ｃ００１') // { kind: 'redeem', code: 'C001', query: null }
+ * @example parseMemberCommand('兑换\u3000Ｃ００１') // { kind: 'redeem', code: 'C001', query: null }
  * @example parseMemberCommand('农历生日 五月初八') // { kind: 'birthday', birthday: { calendar: 'lunar', month: 5, day: 8, year: null }, … }
  */
 export function parseMemberCommand(text: string): MemberCommand | null {
@@ -190,8 +190,8 @@ export function parseBirthday(given: string, calendar: 'solar' | 'lunar'): Birth
   }
   s = s.replace(/[日号號]$/, '');
   let year: number | null = null;
-  let month: number | null = null;
-  let day: number | null = null;
+  let month: number | null;
+  let day: number | null;
   let leap = false;
 
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);

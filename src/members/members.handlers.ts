@@ -5,7 +5,7 @@ import { quote } from '../core/sanitize.js';
 import { localDate, localParts } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/router.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import type { AutoReplyKind, RepeatGuard } from '../inbound/repeat-guard.js';
+import type { RepeatGuard } from '../inbound/repeat-guard.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
 import type { MemberRow, MembersRepo, RewardRow } from './members.repo.js';
 import {

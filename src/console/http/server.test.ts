@@ -7,7 +7,6 @@ import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
 import { AuditRepo } from '../audit.repo.js';
 import { ConsoleRepo } from '../console.repo.js';
 import { createConsoleApp } from './server.js';
-import { queueNames } from '../../platform/queue/queues.js';
 
 const TOKEN = 'console-token-for-tests';
 let redis: TestRedis;

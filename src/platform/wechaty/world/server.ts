@@ -184,7 +184,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       await s.start();
     } catch (err) {
       await s.stop().catch(() => undefined);
-      throw new Error(`world: cannot listen on ${endpoint}: ${(err as Error).message}`);
+      throw new Error(`world: cannot listen on ${endpoint}: ${(err as Error).message}`, { cause: err });
     }
     server = s;
     log.info({ endpoint }, 'world: puppet-service listening');
