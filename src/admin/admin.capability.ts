@@ -1,12 +1,12 @@
 import type { Capability } from '../core/capability.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { CampaignService } from '../campaigns/campaigns.service.js';
-import { AuditRepo } from '../console/audit.repo.js';
-import { PlaybookHolder } from '../members/playbook.js';
+import { CampaignsRepo } from '../campaigns/index.js';
+import { CampaignService } from '../campaigns/index.js';
+import { AuditRepo } from '../console/index.js';
+import { PlaybookHolder } from '../members/index.js';
 import { ADMIN_COMMAND_WORDS, parseAdminCommand } from './admin.rules.js';
 import { AdminRepo } from './admin.repo.js';
 import { adminCommandHandler } from './admin.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 
 /**
  * Admin chat commands (`今日`, `待回复`, `活动`, `暂停活动 id`, `恢复活动 id`, `查会员 …`) for roster

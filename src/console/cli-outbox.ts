@@ -1,8 +1,8 @@
 /** `outbox list | show | retry`: outbound messages from the command line (src/outbox/). */
 import { parseArgs } from 'node:util';
 import { maskPhones } from '../core/mask.js';
-import { displayStatus } from '../outbox/outbox.describe.js';
-import { OutboxRepo } from '../outbox/outbox.repo.js';
+import { displayStatus } from '../outbox/index.js';
+import { OutboxRepo } from '../outbox/index.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../platform/db/schema.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
@@ -10,7 +10,7 @@ import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type Cl
 import { whyText } from './outbox-why.js';
 import { formatLocal } from '../core/time.js';
 import { describeContent, listOutbox, OUTBOX_PAGE_MAX } from './outbox-list.js';
-import { isPurpose, PURPOSES } from '../outbox/purposes.js';
+import { isPurpose, PURPOSES } from '../outbox/index.js';
 
 const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
 

@@ -1,9 +1,9 @@
 /** `wakeup run [--dry-run]`: the dormant-member wake-up's selection on demand (src/wakeup/). */
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../core/logger.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import { OutboxRepo } from '../outbox/outbox.repo.js';
-import { PURPOSES } from '../outbox/purposes.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
+import { OutboxRepo } from '../outbox/index.js';
+import { PURPOSES } from '../outbox/index.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';

@@ -7,13 +7,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../core/errors.js';
-import { loadMembershipPlaybook } from '../members/playbook.js';
-import { loadGuidePlaybook } from '../guide-sop/playbook.js';
-import { loadSlaPlaybook } from '../sla/sla.playbook.js';
-import { loadFriendsPlaybook } from '../friends/playbook.js';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { loadGroupsPlaybook } from '../groups/playbook.js';
-import { checkCampaign } from '../campaigns/campaign.file.js';
+import { loadMembershipPlaybook } from '../members/index.js';
+import { loadGuidePlaybook } from '../guide-sop/index.js';
+import { loadSlaPlaybook } from '../sla/index.js';
+import { loadFriendsPlaybook } from '../friends/index.js';
+import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { loadGroupsPlaybook } from '../groups/index.js';
+import { checkCampaign } from '../campaigns/index.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 
 /** The shipped playbooks folder (`sop/` at the project root). */

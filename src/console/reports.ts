@@ -6,12 +6,12 @@
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { guideReport } from '../guide-sop/report.js';
-import { slaReport } from '../sla/sla.figures.js';
-import { wakeupReport } from '../wakeup/report.js';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { groupHealthReport } from '../groups/report.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import { guideReport } from '../guide-sop/index.js';
+import { slaReport } from '../sla/index.js';
+import { wakeupReport } from '../wakeup/index.js';
+import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { groupHealthReport } from '../groups/index.js';
+import { CampaignsRepo } from '../campaigns/index.js';
 import { campaignFunnels } from './campaign-view.js';
 import { SOP_ROOT } from './playbooks.js';
 

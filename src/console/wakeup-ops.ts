@@ -4,11 +4,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
-import { WakeupPlaybookHolder } from '../wakeup/playbook.js';
-import { wakeupDeps } from '../wakeup/wakeup.capability.js';
-import { previewSelection, runSelection, type StageSelection } from '../wakeup/wakeup.jobs.js';
+import { WakeupPlaybookHolder } from '../wakeup/index.js';
+import { wakeupDeps } from '../wakeup/index.js';
+import { previewSelection, runSelection, type StageSelection } from '../wakeup/index.js';
 
 /** One selection, as people read it. */
 export interface WakeupSelectionView {

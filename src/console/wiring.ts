@@ -6,13 +6,13 @@ import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { DailyWindow } from '../core/time.js';
 import type { Logger } from '../core/logger.js';
-import type { Outbox } from '../outbox/outbox.js';
+import type { Outbox } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/campaigns.service.js';
-import { builderOptions } from '../campaigns/builder-options.js';
-import { previewCampaign } from '../campaigns/preview.js';
+import { CampaignsRepo } from '../campaigns/index.js';
+import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/index.js';
+import { builderOptions } from '../campaigns/index.js';
+import { previewCampaign } from '../campaigns/index.js';
 import type { CampaignBuilderDeps, CreateCampaign } from './http/routes/campaigns.js';
 
 export interface WiringDeps {

@@ -3,11 +3,11 @@ import type { CardSuggestions } from './card-suggestions.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Db } from '../platform/db/client.js';
-import type { Router } from '../inbound/router.js';
-import type { Friendships } from '../inbound/friendships.js';
-import type { RoomEvents } from '../inbound/rooms.js';
-import type { Outbox } from '../outbox/outbox.js';
-import type { Scheduler } from '../schedules/scheduler.js';
+import type { Router } from '../inbound/index.js';
+import type { Friendships } from '../inbound/index.js';
+import type { RoomEvents } from '../inbound/index.js';
+import type { Outbox } from '../outbox/index.js';
+import type { Scheduler } from '../schedules/index.js';
 import type { Queues } from '../platform/queue/queues.js';
 import type { WorldSeed } from '../platform/wechaty/world/seed.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { SlaPlaybookHolder } from '../sla/sla.playbook.js';
+import { SlaPlaybookHolder } from '../sla/index.js';
 import { GroupsRepo } from './groups.repo.js';
 import { GroupsService } from './groups.service.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';

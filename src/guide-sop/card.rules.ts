@@ -1,4 +1,4 @@
-import { fill } from '../members/playbook.js';
+import { fill } from '../members/index.js';
 import type { GuidePlaybook, MomentPost } from './playbook.js';
 import type { ChatPick, GroupPick } from './selection.rules.js';
 

@@ -7,7 +7,7 @@ import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
 import { estimateCapacity, type CapacityEstimate } from './capacity.rules.js';
 import { runNudges, runRankings, runSummaries } from './digest.jobs.js';
 import { guideSopHandler } from './guide-sop.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
 import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
 import { SelectionRepo } from './selection.repo.js';

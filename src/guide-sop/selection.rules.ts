@@ -1,6 +1,6 @@
 import { lastActivityAt } from '../core/activity.js';
-import { birthdaysOn, nextDate } from '../members/care.rules.js';
-import { fill } from '../members/playbook.js';
+import { birthdaysOn, nextDate } from '../members/index.js';
+import { fill } from '../members/index.js';
 import type { ChatRule, ChatRuleKind, GuidePlaybook, MomentPost } from './playbook.js';
 
 /**

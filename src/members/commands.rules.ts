@@ -1,4 +1,4 @@
-import { ALL_ROLES, type CommandDeclaration } from '../inbound/commands.js';
+import { ALL_ROLES, type CommandDeclaration } from '../inbound/index.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.

@@ -3,7 +3,7 @@ import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { IdentityRepo } from './identity/identity.repo.js';
 import { memberCommandHandler } from './members.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
 import { seedDemoStore } from './demo-seed.js';

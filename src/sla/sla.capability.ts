@@ -1,5 +1,5 @@
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { STAFF_COMMAND_ROLES } from '../inbound/commands.js';
+import { STAFF_COMMAND_ROLES } from '../inbound/index.js';
 import { parseStaffCommand } from './commands.rules.js';
 import { SlaDirectory } from './sla.directory.js';
 import { backlogCron, sendBacklogDigest } from './sla.digest.js';

@@ -2,7 +2,7 @@ import { quote } from '../core/sanitize.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { candidatesText, closedText, listText, scopeOf, type LineItem } from './alerts.rules.js';
 import { businessMsBetween } from './business-time.rules.js';
 import { parseRating, parseStaffCommand, type StaffCommand } from './commands.rules.js';

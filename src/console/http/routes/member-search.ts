@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Clock } from '../../../core/clock.js';
-import { PlaybookHolder } from '../../../members/playbook.js';
+import { PlaybookHolder } from '../../../members/index.js';
 import type { Db } from '../../../platform/db/client.js';
 import { memberCard, searchMembers } from '../../member-card.js';
 

@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Clock } from '../../../core/clock.js';
 import type { Db } from '../../../platform/db/client.js';
-import { businessMsBetween } from '../../../sla/business-time.rules.js';
-import { loadSlaPlaybook } from '../../../sla/sla.playbook.js';
-import { SlaRepo } from '../../../sla/sla.repo.js';
+import { businessMsBetween } from '../../../sla/index.js';
+import { loadSlaPlaybook } from '../../../sla/index.js';
+import { SlaRepo } from '../../../sla/index.js';
 
 /** Questions waiting for a staff reply, with their business-time wait, from the SLA's own store and playbook. */
 export function waitingQuestions(db: Db, sopDir: string, timezone: string, now: number, limit = 500) {
