@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import type { Capability } from './core/capability.js';
 import { CardSuggestions } from './core/card-suggestions.js';
+import { Published } from './core/published.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Ingest } from './inbound/ingest.js';
@@ -28,7 +29,11 @@ import { AuditRepo } from './console/index.js';
 import { ConsoleRepo } from './console/index.js';
 import { consoleReports } from './console/index.js';
 import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/index.js';
-import { wakeupOps } from './console/index.js';
+import { wakeupOpsOn } from './console/index.js';
+import { CAMPAIGNS } from './campaigns/index.js';
+import { MEMBERSHIP_PLAYBOOK } from './members/index.js';
+import { SLA_PLAYBOOK } from './sla/index.js';
+import { WAKEUP } from './wakeup/index.js';
 import { SOP_ROOT } from './console/index.js';
 import { slaMetrics } from './console/index.js';
 import { createConsoleApp, startConsoleServer, type HealthReport } from './console/index.js';
@@ -163,8 +168,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     const cardSuggestions = new CardSuggestions();
+    const published = new Published();
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
+      const uninstall = cap.install({ config, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions, published });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
@@ -209,19 +215,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
           capabilities: Object.fromEntries(opts.capabilities.flatMap((c) => (c.health ? [[c.name, c.health()]] : []))),
         };
       };
+      // The console works on what the capabilities published: their campaign service, playbooks and wake-up runs, no copies.
+      const wakeup = published.find(WAKEUP);
       const consoleApp = createConsoleApp({
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
-        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => [edge.selfId() ?? ''] }),
+        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, sopDir, wakeupPlaybook: wakeup?.playbook, selfIds: () => [edge.selfId() ?? ''] }),
         db, sopDir, queues: consoleQueues(queues, config.ACCOUNT_ID), selfIds: () => [edge.selfId() ?? ''],
         campaigns: consoleCampaigns({
-          db, outbox, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
-          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
-        }),
+          db, clock, timezone: config.TIMEZONE, quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY,
+          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'),
+        }, published.find(CAMPAIGNS)),
+        playbooks: { membership: published.find(MEMBERSHIP_PLAYBOOK), sla: published.find(SLA_PLAYBOOK) },
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
-        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: config.ACCOUNT_ID, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
-        reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
+        ...(wakeup ? { wakeup: wakeupOpsOn(wakeup, clock) } : {}),
+        reloadPlaybooks: () => reloadPlaybooks(published.find(CAMPAIGNS), sopDir),
         metrics: async () => {
           const h = await health();
           return {

@@ -9,3 +9,4 @@ export { type CampaignPreview, previewCampaign } from './preview.js';
 export { campaignReport, renderReport } from './report.js';
 export { nextSlot } from './schedule.rules.js';
 export { checkWorld } from './world-check.rules.js';
+export { CAMPAIGNS } from './published.js';

@@ -6,5 +6,5 @@ export { createConsoleApp, type HealthReport, startConsoleServer } from './http/
 export { slaMetrics } from './metrics-sources.js';
 export { SOP_ROOT } from './playbooks.js';
 export { consoleReports } from './reports.js';
-export { wakeupOps } from './wakeup-ops.js';
+export { wakeupOps, wakeupOpsOn } from './wakeup-ops.js';
 export { consoleCampaigns, consoleQueues, reloadPlaybooks } from './wiring.js';

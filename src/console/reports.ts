@@ -9,7 +9,7 @@ import type { Db } from '../platform/db/client.js';
 import { guideReport } from '../guide-sop/index.js';
 import { slaReport } from '../sla/index.js';
 import { wakeupReport } from '../wakeup/index.js';
-import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { loadWakeupPlaybook, type WakeupPlaybook } from '../wakeup/index.js';
 import { groupHealthReport } from '../groups/index.js';
 import { CampaignsRepo } from '../campaigns/index.js';
 import { campaignFunnels } from './campaign-view.js';
@@ -22,14 +22,15 @@ export type ReportFn = (range: Range) => unknown;
 const DEFAULT_WINDOW_DAYS = 14;
 
 /**
- * @param opts.sopDir the playbooks folder (for the wake-up window); default `sop/`.
+ * @param opts.wakeupPlaybook the wake-up playbook as the capability reads it (for the reactivation window);
+ *   without it, `wakeup.yaml` in opts.sopDir (default `sop/`) is read.
  * @param opts.selfIds the bot's own contact ids (not counted as replies).
  */
-export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; selfIds?: () => string[] }): Record<string, ReportFn> {
+export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; wakeupPlaybook?: () => WakeupPlaybook; selfIds?: () => string[] }): Record<string, ReportFn> {
   const sop = opts.sopDir ?? SOP_ROOT;
   const windowDays = () => {
     try {
-      return loadWakeupPlaybook(path.join(sop, 'wakeup.yaml')).measurement.reactivationWindowDays;
+      return (opts.wakeupPlaybook?.() ?? loadWakeupPlaybook(path.join(sop, 'wakeup.yaml'))).measurement.reactivationWindowDays;
     } catch {
       return DEFAULT_WINDOW_DAYS;
     }

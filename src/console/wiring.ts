@@ -1,27 +1,22 @@
 /**
- * What the composition root hands the console beyond its basics: the campaign operations (the same
- * service the campaigns capability and the CLI use) and applying reloaded playbooks.
+ * What the composition root hands the console beyond its basics: the campaign operations (the repo
+ * and service the campaigns capability publishes, not a copy) and applying reloaded playbooks.
  */
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { DailyWindow } from '../core/time.js';
-import type { Logger } from '../core/logger.js';
-import type { Outbox } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 import { queueNames, type Queues } from '../platform/queue/queues.js';
-import { CampaignsRepo } from '../campaigns/index.js';
-import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/index.js';
+import type { CampaignsRepo } from '../campaigns/index.js';
+import { type CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/index.js';
 import { builderOptions } from '../campaigns/index.js';
 import { previewCampaign } from '../campaigns/index.js';
 import type { CampaignBuilderDeps, CreateCampaign } from './http/routes/campaigns.js';
 
 export interface WiringDeps {
   db: Db;
-  outbox: Outbox;
   clock: Clock;
   timezone: string;
-  logger: Logger;
-  queues: Queues;
   /** Marketing quiet hours (config QUIET_HOURS), for the campaign validator's warning. */
   quietHours?: DailyWindow;
   /** Marketing messages per member per local day (config MARKETING_CAP_PER_DAY), for the builder's "capped" count. */
@@ -30,10 +25,13 @@ export interface WiringDeps {
   mediaDir?: string;
 }
 
-/** Campaign list/show/create/edit/pause/resume/cancel for the console, through the campaigns capability's own service. */
-export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } {
-  const repo = new CampaignsRepo(d.db);
-  const service = new CampaignService({ repo, outbox: d.outbox, clock: d.clock, timezone: d.timezone, logger: d.logger, queues: d.queues });
+/**
+ * Campaign list/show/create/edit/pause/resume/cancel for the console, through the repo and service the
+ * campaigns capability published (`CAMPAIGNS`); null when it is not installed (no campaign pages then).
+ */
+export function consoleCampaigns(d: WiringDeps, published: { repo: CampaignsRepo; service: CampaignService } | undefined): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } | undefined {
+  if (!published) return undefined;
+  const { repo, service } = published;
   const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
     options: () => builderOptions(d.db),
     preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: d.quietHours, marketingCapPerDay: d.marketingCapPerDay ?? 1, baseDir: DEFAULT_CAMPAIGNS_DIR }),
@@ -47,11 +45,10 @@ export function consoleCampaigns(d: WiringDeps): { repo: CampaignsRepo; service:
  * minute tick does); the other playbooks are re-read by their capability on next use, since each
  * holder reloads a file whose size or modification time changed.
  */
-export function reloadPlaybooks(d: WiringDeps, sopDir: string): { kind: string; result: string }[] {
-  const { service } = consoleCampaigns(d);
-  const problems = service.syncDir(path.join(sopDir, 'campaigns'));
+export function reloadPlaybooks(campaigns: { service: CampaignService } | undefined, sopDir: string): { kind: string; result: string }[] {
+  const problems = campaigns?.service.syncDir(path.join(sopDir, 'campaigns')) ?? null;
   return [
-    { kind: 'campaigns', result: problems.length ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}` : 'synced into the store' },
+    { kind: 'campaigns', result: problems === null ? 'not synced: the campaigns capability is not installed' : problems.length ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}` : 'synced into the store' },
     ...['membership', 'guide-daily', 'sla', 'friends', 'wakeup'].map((kind) => ({ kind, result: 'valid; the capability re-reads a changed file on its next use' })),
   ];
 }

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { CardSuggestions } from './card-suggestions.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { Published } from './published.js';
 import type { Db } from '../platform/db/client.js';
 import type { Router } from '../inbound/index.js';
 import type { Friendships } from '../inbound/index.js';
@@ -42,6 +43,12 @@ export interface CapabilityContext {
    * Optional only so that hand-built test contexts need not name it.
    */
   cardSuggestions?: CardSuggestions;
+  /**
+   * What capabilities publish for the admin commands and the console (a service, a playbook reader):
+   * the owner publishes the one instance it runs on, others read it there instead of building a copy.
+   * Optional only so that hand-built test contexts need not name it.
+   */
+  published?: Published;
 }
 
 /**

@@ -13,3 +13,4 @@ export { membersCapability } from './members.capability.js';
 export { displayName, tierName } from './members.replies.js';
 export { MembersRepo } from './members.repo.js';
 export { fill, loadMembershipPlaybook, type MembershipPlaybook, PlaybookHolder, tierNamesIn } from './playbook.js';
+export { MEMBERSHIP_PLAYBOOK } from './published.js';

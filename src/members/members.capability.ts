@@ -8,6 +8,7 @@ import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
 import { seedDemoStore } from './demo-seed.js';
 import { baseTier } from './members.rules.js';
+import { MEMBERSHIP_PLAYBOOK } from './published.js';
 
 /** How often (at most) the playbook file is checked for edits while messages come in. */
 const RELOAD_CHECK_MS = 10_000;
@@ -51,7 +52,9 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       }));
       const undeclare = ctx.router.commands.declare(...memberCommandDeclarations());
       declareCare(ctx, repo, playbook);
+      const unpublish = ctx.published?.publish(MEMBERSHIP_PLAYBOOK, playbook);
       return () => {
+        unpublish?.();
         removeHandler();
         undeclare();
         unsubscribe();

@@ -5,5 +5,6 @@ export { slaCapability } from './sla.capability.js';
 export { renderSlaReport, slaReport } from './sla.figures.js';
 export { lineItems } from './sla.handlers.js';
 export { SLA_QUEUE } from './sla.jobs.js';
-export { loadSlaPlaybook, SlaPlaybookHolder } from './sla.playbook.js';
+export { loadSlaPlaybook, type SlaPlaybook, SlaPlaybookHolder } from './sla.playbook.js';
 export { type QuestionRow, SlaRepo } from './sla.repo.js';
+export { SLA_PLAYBOOK } from './published.js';

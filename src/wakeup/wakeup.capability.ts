@@ -11,6 +11,7 @@ import { wakeupInboundHandler } from './wakeup.handlers.js';
 import { fill, runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
 import { WakeupRepo } from './wakeup.repo.js';
 import { dayBefore } from './wakeup.rules.js';
+import { WAKEUP } from './published.js';
 
 /** Name of the selection routine of window `i` (1-based): `wakeup-select-1`. */
 export const selectScheduleName = (i: number) => `wakeup-select-${i}`;
@@ -87,7 +88,8 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
     });
   });
   const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
-  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); } };
+  const unpublish = ctx.published?.publish(WAKEUP, deps) ?? (() => undefined);
+  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); unpublish(); } };
 }
 
 /**
