@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -35,9 +35,7 @@ import { Router } from './router.js';
 
 const SH = 'Asia/Shanghai';
 const BOT = 'bot-self';
-let redis: TestRedis;
-beforeAll(async () => { redis = await startTestRedis(); });
-afterAll(async () => { await redis.stop(); });
+const redis = useTestRedis();
 
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
