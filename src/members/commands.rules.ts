@@ -1,4 +1,5 @@
 import { ALL_ROLES, type CommandDeclaration } from '../inbound/index.js';
+import { normalizeTyped } from '../core/text.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.
@@ -62,11 +63,7 @@ const NOISE = /[\s?"'“”‘’「」『』《》【】()（）[\]{}<>,，.。
  * space), @mentions removed, lower case, trimmed.
  */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC')
-    .replace(/@[^\s\u2005@]+[\u2005\s]?/gu, ' ')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .trim()
-    .toLowerCase();
+  return normalizeTyped(text);
 }
 
 /**
