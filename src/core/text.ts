@@ -11,3 +11,17 @@ export function normalizeTyped(text: string): string {
     .trim()
     .toLowerCase();
 }
+
+/**
+ * A stored tags column (a JSON array of strings, `[]` on most rows) → the tags; anything else → none.
+ * @example storedTags('["VIP","宝妈"]') // ['VIP', '宝妈']
+ */
+export function storedTags(json: string): string[] {
+  if (json === '[]') return []; // most rows: skip the parse
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -70,15 +70,8 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       holder.logger ??= ctx.logger;
       const installed = holder.current;
       const repo = new GuideSopRepo(ctx.db);
-      let checkedAt = ctx.clock.now().getTime();
-      const playbook = () => {
-        const now = ctx.clock.now().getTime();
-        if (now - checkedAt >= RELOAD_CHECK_MS) {
-          checkedAt = now;
-          holder.reloadIfChanged();
-        }
-        return holder.current;
-      };
+      // The playbook in use, looking for an edited file at most every RELOAD_CHECK_MS.
+      const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       /** Moves the schedules to the playbook's times (an edited file takes effect without a restart). */
       const applyTimes = async (pb: GuidePlaybook) => {
         const want: [string, string][] = [['guide-cards', dailyCron(pb.times.card)], ['guide-nudge', dailyCron(pb.times.nudge)],

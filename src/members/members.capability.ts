@@ -38,15 +38,8 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       };
       sync(holder.current.rewards);
       const unsubscribe = holder.onChange((p) => sync(p.rewards));
-      let checkedAt = ctx.clock.now().getTime();
-      const playbook = () => {
-        const now = ctx.clock.now().getTime();
-        if (now - checkedAt >= RELOAD_CHECK_MS) {
-          checkedAt = now;
-          holder.reloadIfChanged();
-        }
-        return holder.current;
-      };
+      // The playbook in use, looking for an edited file at most every RELOAD_CHECK_MS.
+      const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       const removeHandler = ctx.router.use('members', memberCommandHandler({
         repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       }));
