@@ -19,7 +19,8 @@ afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('the import rules of src/ (test/architecture/layers.ts)', () => {
   it('hold for the shipped tree: no import into another capability or shared layer but through its index.ts', () => {
-    expect(checkImports(path.resolve('src'))).toEqual([]);
+    const problems = checkImports(path.resolve('src'));
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 
   it('name the file, the line, the import to write instead and the export the index lacks', () => {
