@@ -1,4 +1,4 @@
-import { fill } from '../members/index.js';
+import { fill } from '../core/template.js';
 import type { GuidePlaybook, MomentPost } from './playbook.js';
 import type { ChatPick, GroupPick } from './selection.rules.js';
 import { weekdayOf } from '../core/calendar.js';

@@ -1,5 +1,5 @@
 import { localDate } from '../core/time.js';
-import { fill } from '../members/index.js';
+import { fill } from '../core/template.js';
 import type { EnqueueRequest } from '../outbox/index.js';
 import { atLocalTime, keys, type GuideJobDeps } from './cards.jobs.js';
 import { missingText } from './checkin.rules.js';

@@ -5,7 +5,7 @@ import type { InboundMessage } from '../core/messages.js';
 import { localDate, minuteOfDay } from '../core/time.js';
 import type { InboundContext, InboundHandler } from '../inbound/index.js';
 import { commandRoleOf, type CommandRegistry } from '../inbound/index.js';
-import { fill } from '../members/index.js';
+import { fill } from '../core/template.js';
 import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { RepeatGuard } from '../inbound/index.js';
 import { keys } from './cards.jobs.js';

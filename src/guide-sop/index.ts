@@ -2,4 +2,3 @@
 export { guideSopCapability } from './guide-sop.capability.js';
 export { loadGuidePlaybook } from './playbook.js';
 export { type GuideReport, guideReport, renderGuideReport } from './report.js';
-export { addDays } from './selection.rules.js';

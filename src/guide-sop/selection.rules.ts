@@ -1,6 +1,6 @@
 import { lastActivityAt } from '../core/activity.js';
-import { birthdaysOn, nextDate } from '../members/index.js';
-import { fill } from '../members/index.js';
+import { birthdaysOn } from '../members/index.js';
+import { fill } from '../core/template.js';
 import type { ChatRule, ChatRuleKind, GuidePlaybook, MomentPost } from './playbook.js';
 
 /**
@@ -56,7 +56,7 @@ export interface ChatPick {
 }
 
 // Calendar arithmetic lives in core (one copy for every capability); re-exported for this folder's callers.
-import { addDays, daysBetween, weekdayOf } from '../core/calendar.js';
+import { addDays, daysBetween, nextDate, weekdayOf } from '../core/calendar.js';
 export { addDays, daysBetween, weekdayOf };
 
 

@@ -1,5 +1,5 @@
 /** Members: the capability, the membership playbook, replies, identity (merge, duplicates), the CSV import and the doctor. Other folders import members/ only through this file (test/architecture/layers.ts). */
-export { birthdaysOn, nextDate } from './care.rules.js';
+export { birthdaysOn } from './care.rules.js';
 export { runDoctor } from './doctor.js';
 export { type ProbableDuplicate, probableDuplicates } from './identity/duplicates.js';
 export { IdentityRepo } from './identity/identity.repo.js';
@@ -12,5 +12,5 @@ export { IMPORT_KINDS, type ImportKindName } from './import/types.js';
 export { membersCapability } from './members.capability.js';
 export { displayName, tierName } from './members.replies.js';
 export { MembersRepo } from './members.repo.js';
-export { fill, loadMembershipPlaybook, type MembershipPlaybook, PlaybookHolder, tierNamesIn } from './playbook.js';
+export { loadMembershipPlaybook, type MembershipPlaybook, PlaybookHolder, tierNamesIn } from './playbook.js';
 export { MEMBERSHIP_PLAYBOOK } from './published.js';
