@@ -22,7 +22,6 @@ import { redactUrl } from '../src/platform/redis/provide.js';
 
 const cwd = process.cwd();
 const ok = (msg: string) => console.log(`✓ ${msg}`);
-const note = (msg: string) => console.log(`  ${msg}`);
 const warn = (msg: string) => console.log(`⚠ ${msg}`);
 class SetupFailure extends Error {}
 

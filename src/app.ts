@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import type { Capability } from './core/capability.js';
 import { CardSuggestions } from './core/card-suggestions.js';
+import { Published } from './core/published.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { Ingest } from './inbound/ingest.js';
@@ -32,15 +33,19 @@ import { startWorld, type World } from './platform/wechaty/world/server.js';
 import { routeWechatyLog } from './platform/wechaty/library-log.js';
 import { ScheduleRepo } from './schedules/schedule.repo.js';
 import { Scheduler } from './schedules/scheduler.js';
-import { AuditRepo } from './console/audit.repo.js';
-import { ConsoleRepo } from './console/console.repo.js';
-import { consoleReports } from './console/reports.js';
-import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/wiring.js';
-import { wakeupOps } from './console/wakeup-ops.js';
-import { SOP_ROOT } from './console/playbooks.js';
-import { slaMetrics } from './console/metrics-sources.js';
-import { accountsReporter } from './console/accounts-view.js';
-import { createConsoleApp, startConsoleServer, type HealthReport } from './console/http/server.js';
+import { AuditRepo } from './console/index.js';
+import { ConsoleRepo } from './console/index.js';
+import { consoleReports } from './console/index.js';
+import { consoleCampaigns, consoleQueues, reloadPlaybooks } from './console/index.js';
+import { wakeupOpsOn } from './console/index.js';
+import { CAMPAIGNS } from './campaigns/index.js';
+import { MEMBERSHIP_PLAYBOOK } from './members/index.js';
+import { SLA_PLAYBOOK } from './sla/index.js';
+import { WAKEUP } from './wakeup/index.js';
+import { SOP_ROOT } from './console/index.js';
+import { slaMetrics } from './console/index.js';
+import { accountsReporter } from './console/index.js';
+import { createConsoleApp, startConsoleServer, type HealthReport } from './console/index.js';
 import { windowText } from './core/time.js';
 import type { Transport } from './core/messages.js';
 import { ConfigError } from './core/errors.js';
@@ -199,10 +204,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);
 
     const cardSuggestions = new CardSuggestions();
-    // Capabilities that still name an account get the default one (routing chooses once it can).
+    // Capabilities that still name an account get the default one (the outbox routes requests that name none).
     const capConfig: Config = { ...config, ACCOUNT_ID: defaultSpec.id };
+    const published = new Published();
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions });
+      const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions, published });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
@@ -251,21 +257,24 @@ export async function startApp(opts: AppOptions): Promise<App> {
         };
       };
       const accounts = accountsReporter({ hub, reach, db, clock, timezone: config.TIMEZONE, registry: () => registry.current });
+      // The console works on what the capabilities published: their campaign service, playbooks and wake-up runs, no copies.
+      const wakeup = published.find(WAKEUP);
       const consoleApp = createConsoleApp({
         accounts,
         token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
         repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
-        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, selfIds: () => hub.selfIds() }),
+        reports: consoleReports(db, { timezone: config.TIMEZONE, clock, sopDir, wakeupPlaybook: wakeup?.playbook, selfIds: () => hub.selfIds() }),
         db, sopDir, queues: consoleQueues(queues, defaultSpec.id), selfIds: () => hub.selfIds(),
         campaigns: consoleCampaigns({
           db, outbox, clock, timezone: config.TIMEZONE, quietHours: sending.quietHours, marketingCapPerDay: sending.marketingCapPerDay,
-          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'), logger: logger.child({ part: 'console' }), queues,
-        }),
+          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'),
+        }, published.find(CAMPAIGNS)),
+        playbooks: { membership: published.find(MEMBERSHIP_PLAYBOOK), sla: published.find(SLA_PLAYBOOK) },
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
         onSettingsSaved: (kind) => { if (kind === 'sending') sending.reload(); },
-        wakeup: wakeupOps({ db, outbox, clock, logger: logger.child({ part: 'console' }), timezone: config.TIMEZONE, account: defaultSpec.id, playbookFile: path.join(sopDir, 'wakeup.yaml') }),
-        reloadPlaybooks: () => reloadPlaybooks({ db, outbox, clock, timezone: config.TIMEZONE, logger, queues }, sopDir),
+        ...(wakeup ? { wakeup: wakeupOpsOn(wakeup, clock) } : {}),
+        reloadPlaybooks: () => reloadPlaybooks(published.find(CAMPAIGNS), sopDir),
         metrics: async () => {
           const h = await health();
           return {

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Capability } from './core/capability.js';
-import { adminCapability } from './admin/admin.capability.js';
-import { membersCapability } from './members/members.capability.js';
-import { guideSopCapability } from './guide-sop/guide-sop.capability.js';
-import { slaCapability } from './sla/sla.capability.js';
-import { wakeupCapability } from './wakeup/wakeup.capability.js';
-import { campaignsCapability } from './campaigns/campaigns.capability.js';
-import { friendsCapability } from './friends/friends.capability.js';
-import { groupsCapability } from './groups/groups.capability.js';
+import { adminCapability } from './admin/index.js';
+import { membersCapability } from './members/index.js';
+import { guideSopCapability } from './guide-sop/index.js';
+import { slaCapability } from './sla/index.js';
+import { wakeupCapability } from './wakeup/index.js';
+import { campaignsCapability } from './campaigns/index.js';
+import { friendsCapability } from './friends/index.js';
+import { groupsCapability } from './groups/index.js';
 
 /** Playbooks shipped with the bot (`sop/` at the project root). */
 export const SOP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'sop');
@@ -20,7 +20,7 @@ export const SOP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
  */
 export function capabilitiesFor(sopDir: string): Capability[] {
   const at = (name: string) => path.join(sopDir, name);
-  return [adminCapability({ membershipPlaybook: at('membership.yaml'), sopDir }), membersCapability(at('membership.yaml')), guideSopCapability(at('guide-daily.yaml')), slaCapability(at('sla.yaml')), campaignsCapability(at('campaigns')), friendsCapability(at('friends.yaml')), wakeupCapability(at('wakeup.yaml')), groupsCapability(at('groups.yaml'))];
+  return [adminCapability(), membersCapability(at('membership.yaml')), guideSopCapability(at('guide-daily.yaml')), slaCapability(at('sla.yaml')), campaignsCapability(at('campaigns')), friendsCapability(at('friends.yaml')), wakeupCapability(at('wakeup.yaml')), groupsCapability(at('groups.yaml'))];
 }
 
 /** The capabilities the bot runs, on the shipped playbooks. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApp } from './app.js';
-import { SOP_ROOT } from './console/playbooks.js';
+import { SOP_ROOT } from './console/index.js';
 import { capabilities } from './capabilities.js';
 import { loadConfig, readEnvFile } from './config.js';
 import { ConfigError } from './core/errors.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FriendshipGateway, RoomGateway } from '../core/messages.js';
-import type { Sender } from '../outbox/sender.js';
+import type { Sender } from '../outbox/index.js';
 import type { WechatyEdge } from '../platform/wechaty/edge.js';
 import type { AccountsRegistry } from './registry.js';
 import type { ReachRepo } from './reach.repo.js';

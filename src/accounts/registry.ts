@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { describeIssue, firstDuplicate } from '../core/playbook-errors.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';
-import { PURPOSES, type Purpose } from '../outbox/purposes.js';
+import { PURPOSES, type Purpose } from '../outbox/index.js';
 import { ACCOUNT_ROLES, DOWN_POLICIES, type AccountBudget, type AccountSpec, type DownPolicy } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FriendRequest, InboundMessage, RoomMemberEvent } from '../core/messages.js';
-import type { Purpose } from '../outbox/purposes.js';
+import type { Purpose } from '../outbox/index.js';
 import type { WechatyEdge } from '../platform/wechaty/edge.js';
 
 /**

@@ -1,36 +1,35 @@
 import type { Capability } from '../core/capability.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { CampaignService } from '../campaigns/campaigns.service.js';
-import { AuditRepo } from '../console/audit.repo.js';
-import { PlaybookHolder } from '../members/playbook.js';
+import { CAMPAIGNS } from '../campaigns/index.js';
+import { AuditRepo } from '../console/index.js';
+import { MEMBERSHIP_PLAYBOOK } from '../members/index.js';
+import { SLA_PLAYBOOK } from '../sla/index.js';
 import { adminCommandDeclarations } from './admin.rules.js';
 import { AdminRepo } from './admin.repo.js';
 import { adminInbound } from './admin.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 
 /**
  * Admin chat commands (`今日`, `待回复`, `活动`, `暂停活动 id`, `恢复活动 id`, `查会员 …`) for roster
  * store managers, community admins and HQ, in a private chat with the bot (the router's dispatch table:
  * a non-admin's attempt is answered once, with the member help), and the hint for a manager's or admin's
  * text nobody claims: the words they can send.
- * @param opts.membershipPlaybook `sop/membership.yaml` (its help text); opts.sopDir the playbooks folder.
- * @example capabilities = [adminCapability({ membershipPlaybook: 'sop/membership.yaml', sopDir: 'sop' }), membersCapability(…)]
+ * It builds no copies: the campaign service, the membership playbook and the SLA playbook are the
+ * ones the campaigns, members and SLA capabilities publish (`ctx.published`), read at each command.
+ * @example capabilities = [adminCapability(), membersCapability(…), slaCapability(…), campaignsCapability(…)]
  */
-export function adminCapability(opts: { membershipPlaybook: string; sopDir: string }): Capability {
+export function adminCapability(): Capability {
   return {
     name: 'admin',
     install(ctx) {
-      const holder = new PlaybookHolder(opts.membershipPlaybook, ctx.logger);
-      const repo = new CampaignsRepo(ctx.db);
-      const service = new CampaignService({ repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, logger: ctx.logger, queues: ctx.queues });
+      const published = ctx.published;
+      if (!published) throw new Error('the admin commands need the published board of the app (ctx.published)');
       const commands = ctx.router.commands;
       const inbound = adminInbound({
-        repo: new AdminRepo(ctx.db), audit: new AuditRepo(ctx.db), campaigns: { repo, service }, outbox: ctx.outbox, clock: ctx.clock,
-        timezone: ctx.config.TIMEZONE, sopDir: opts.sopDir, logger: ctx.logger, guard: repeatGuardOf(ctx),
-        membership: () => {
-          holder.reloadIfChanged();
-          return holder.current;
-        },
+        repo: new AdminRepo(ctx.db), audit: new AuditRepo(ctx.db), db: ctx.db, outbox: ctx.outbox, clock: ctx.clock,
+        timezone: ctx.config.TIMEZONE, logger: ctx.logger, guard: repeatGuardOf(ctx),
+        campaigns: () => published.get(CAMPAIGNS),
+        sla: () => published.get(SLA_PLAYBOOK)(),
+        membership: () => published.get(MEMBERSHIP_PLAYBOOK)(),
       }, (role) => commands.all().filter((d) => d.capability !== 'members' && d.roles.includes(role)).map((d) => d.words[0]!));
       const decls = adminCommandDeclarations();
       const undeclare = commands.declare(

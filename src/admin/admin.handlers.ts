@@ -1,25 +1,25 @@
 import { cleanText } from '../core/sanitize.js';
-import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { formatLocal, localDate, localParts, zonedTime } from '../core/time.js';
 import { staffLabel, staffLabels } from '../core/people.js';
-import { tierName } from '../members/members.replies.js';
-import type { InboundContext } from '../inbound/router.js';
-import type { CommandHandler, CommandRole } from '../inbound/commands.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import type { RepeatGuard } from '../inbound/repeat-guard.js';
-import { guideReport } from '../guide-sop/report.js';
-import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import type { CampaignService } from '../campaigns/campaigns.service.js';
-import { listText, scopeOf } from '../sla/alerts.rules.js';
-import { lineItems } from '../sla/sla.handlers.js';
-import { loadSlaPlaybook } from '../sla/sla.playbook.js';
-import { SlaRepo } from '../sla/sla.repo.js';
-import type { AuditRepo } from '../console/audit.repo.js';
-import { campaignView } from '../console/campaign-view.js';
-import type { MembershipPlaybook } from '../members/playbook.js';
+import type { Db } from '../platform/db/client.js';
+import { tierName } from '../members/index.js';
+import type { InboundContext } from '../inbound/index.js';
+import type { CommandHandler, CommandRole } from '../inbound/index.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
+import type { RepeatGuard } from '../inbound/index.js';
+import { guideReport } from '../guide-sop/index.js';
+import type { CampaignsRepo } from '../campaigns/index.js';
+import type { CampaignService } from '../campaigns/index.js';
+import { listText, scopeOf } from '../sla/index.js';
+import { lineItems } from '../sla/index.js';
+import type { SlaPlaybook } from '../sla/index.js';
+import { SlaRepo } from '../sla/index.js';
+import type { AuditRepo } from '../console/index.js';
+import { campaignView } from '../console/index.js';
+import type { MembershipPlaybook } from '../members/index.js';
 import { isAdminRole, parseAdminCommand, type AdminCommand } from './admin.rules.js';
 import type { AdminRepo, Sender } from './admin.repo.js';
 import { USAGE, campaignsText, membersText, staffHintText, todayText, transitionText } from './admin.replies.js';
@@ -30,11 +30,14 @@ const REPLY_TTL_MS = 30 * 60_000;
 export interface AdminHandlerDeps {
   repo: AdminRepo;
   audit: AuditRepo;
-  campaigns: { repo: CampaignsRepo; service: CampaignService };
+  db: Db;
+  /** The campaigns capability's repo and service (published by it; read at each command). */
+  campaigns: () => { repo: CampaignsRepo; service: CampaignService };
   outbox: { enqueue(req: EnqueueRequest): Promise<EnqueueResult> };
   clock: Clock;
   timezone: string;
-  sopDir: string;
+  /** The SLA capability's playbook (its list texts answer 待回复). */
+  sla: () => SlaPlaybook;
   /** The members capability's playbook (its help text answers non-admins). */
   membership: () => MembershipPlaybook;
   logger: Logger;
@@ -102,25 +105,27 @@ async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, no
   switch (cmd.kind) {
     case 'today': return { text: today(deps, sender, now), result: 'ok' };
     case 'waiting': {
-      const pb = loadSlaPlaybook(path.join(deps.sopDir, 'sla.yaml'));
-      const rows = new SlaRepo(deps.campaigns.repo.db).openQuestions(scopeOf(sender), { limit: 500 });
+      const pb = deps.sla();
+      const rows = new SlaRepo(deps.db).openQuestions(scopeOf(sender), { limit: 500 });
       return { text: listText(pb, lineItems({ timezone: deps.timezone }, pb, rows, now)), result: 'ok' };
     }
     case 'campaigns': {
-      const list = deps.campaigns.repo.list().map((r) => campaignView(deps.campaigns.repo, r, { now: new Date(now), timezone: deps.timezone }));
+      const { repo } = deps.campaigns();
+      const list = repo.list().map((r) => campaignView(repo, r, { now: new Date(now), timezone: deps.timezone }));
       return { text: campaignsText(list), result: 'ok' };
     }
     case 'pause':
     case 'resume': {
       if (!cmd.id) return { text: USAGE[cmd.kind], result: 'refused: no campaign id given' };
-      const r = cmd.kind === 'pause' ? deps.campaigns.service.pause(cmd.id, by) : await deps.campaigns.service.resume(cmd.id, by);
+      const { service } = deps.campaigns();
+      const r = cmd.kind === 'pause' ? service.pause(cmd.id, by) : await service.resume(cmd.id, by);
       return { text: transitionText(cmd.kind, cmd.id, r), result: r.ok ? 'ok' : `refused: ${r.message}` };
     }
     case 'member': {
       if (!cmd.query) return { text: USAGE.member, result: 'refused: no phone or name given' };
       const found = deps.repo.findMembers(cmd.query, stores(sender));
       const pb = deps.membership();
-      const labels = staffLabels(deps.campaigns.repo.db);
+      const labels = staffLabels(deps.db);
       const rows = found.map((r) => ({
         ...r, tier: tierName(r.tier, pb), store: r.storeCode ? deps.repo.storeName(r.storeCode) ?? r.storeCode : null,
         guide: r.guideCode ? staffLabel(labels, r.guideCode) : null,
@@ -137,12 +142,12 @@ function today(deps: AdminHandlerDeps, sender: Sender, now: number): string {
   const midnight = zonedTime(p.year, p.month, p.day, 0, 0, deps.timezone).getTime();
   const scope = scopeOf(sender);
   const store = scope.all ? null : scope.stores[0] ?? null;
-  const sla = new SlaRepo(deps.campaigns.repo.db);
-  const list = deps.campaigns.repo.list();
+  const sla = new SlaRepo(deps.db);
+  const list = deps.campaigns().repo.list();
   return todayText({
     date,
     scope: store ? deps.repo.storeName(store) ?? store : '全部门店',
-    guides: guideReport(deps.campaigns.repo.db, { from: date, to: date, store }),
+    guides: guideReport(deps.db, { from: date, to: date, store }),
     waiting: sla.countOpen(scope, now),
     outbox: deps.repo.outboxSince(midnight),
     campaigns: {

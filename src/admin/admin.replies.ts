@@ -1,6 +1,6 @@
 /** Texts of the admin chat commands (Chinese, short enough for a phone screen). Pure. */
-import type { GuideReport } from '../guide-sop/report.js';
-import type { CampaignView } from '../console/campaign-view.js';
+import type { GuideReport } from '../guide-sop/index.js';
+import type { CampaignView } from '../console/index.js';
 
 const CAMPAIGN_STATUS: Record<string, string> = { draft: '草稿', scheduled: '已排期', running: '进行中', paused: '已暂停', done: '已结束', cancelled: '已取消' };
 const pct = (x: number) => `${Math.round(x * 100)}%`;

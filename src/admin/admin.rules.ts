@@ -1,4 +1,4 @@
-import { lastParsed, type CommandDeclaration, type CommandRole } from '../inbound/commands.js';
+import { lastParsed, type CommandDeclaration, type CommandRole } from '../inbound/index.js';
 /**
  * Admin chat commands, pure. Roster admins, store managers and HQ write them in a private chat with
  * the bot (spaces, full-width characters and a trailing punctuation mark are tolerated):

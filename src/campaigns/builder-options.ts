@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db/client.js';
 import { CAMPAIGN_TEXT_VARIABLES } from './campaign.file.js';
+import { storedTags } from '../core/text.js';
 
 /** What the campaign builder offers to pick from: the known groups, stores, tiers and tags. */
 export interface BuilderOptions {
@@ -18,7 +19,7 @@ export interface BuilderOptions {
 export function builderOptions(db: Db): BuilderOptions {
   const c = db.$client;
   const groups = (c.prepare('select room_id, name, store_code, tags from groups order by store_code, name').raw().all() as [string, string, string | null, string][])
-    .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: parseTags(tags) }));
+    .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }));
   return {
     groups,
     stores: c.prepare('select code, name from stores order by code').all() as { code: string; name: string }[],
@@ -27,13 +28,4 @@ export function builderOptions(db: Db): BuilderOptions {
     memberTags: c.prepare("select distinct j.value from members m, json_each(case when json_valid(m.tags) then m.tags else '[]' end) j order by 1").pluck().all() as string[],
     variables: CAMPAIGN_TEXT_VARIABLES,
   };
-}
-
-function parseTags(text: string): string[] {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
 }

@@ -18,7 +18,6 @@ const text = z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' })
 const id = z.string({ error: 'an id of lowercase letters, digits or dashes (2–40)' })
   .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'an id of lowercase letters, digits or dashes (2–40)' });
 const posInt = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).min(1, { error: 'a positive integer' });
-const nonNegInt = z.number({ error: 'a whole number ≥ 0' }).int({ error: 'a whole number ≥ 0' }).min(0, { error: 'a whole number ≥ 0' });
 const list = z.array(text, { error: 'a list of texts' });
 const url = z.string({ error: 'an http(s) URL' }).regex(/^https?:\/\/\S+$/, { error: 'an http(s) URL' });
 const localDateTime = z.string({ error: 'a local time "YYYY-MM-DD HH:mm"' })
@@ -232,7 +231,7 @@ export function loadCampaignFile(file: string): CampaignDef {
 export function loadCampaignDir(dir: string): { campaigns: (CampaignDef & { file: string })[]; errors: string[] } {
   const out: (CampaignDef & { file: string })[] = [];
   const errors: string[] = [];
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
   } catch (err) {

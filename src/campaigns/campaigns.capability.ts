@@ -2,6 +2,7 @@ import type { Capability } from '../core/capability.js';
 import { CampaignsRepo } from './campaigns.repo.js';
 import { CampaignService } from './campaigns.service.js';
 import { declareCampaignTick } from './campaigns.jobs.js';
+import { CAMPAIGNS } from './published.js';
 
 /**
  * Group campaigns: campaign files under `sop/campaigns/` loaded into the store at install and
@@ -24,6 +25,7 @@ export function campaignsCapability(dir: string): Capability {
       };
       sync();
       declareCampaignTick(ctx, service, sync);
+      return ctx.published?.publish(CAMPAIGNS, { repo, service });
     },
   };
 }

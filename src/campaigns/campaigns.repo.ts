@@ -5,6 +5,7 @@ import { outbox } from '../platform/db/schema.js';
 import type { GroupFacts, MemberFacts } from './audience.rules.js';
 import type { CampaignDef } from './campaign.file.js';
 import { campaignOccurrences, campaignTargets, campaignTransitions, campaigns, type CampaignSource, type CampaignStatus } from './campaigns.schema.js';
+import { storedTags } from '../core/text.js';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type OccurrenceRow = typeof campaignOccurrences.$inferSelect;
@@ -167,14 +168,14 @@ export class CampaignsRepo {
 
   groupFacts(): GroupFacts[] {
     return (this.db.$client.prepare('select room_id, name, store_code, tags from groups').raw().all() as [string, string, string | null, string][])
-      .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: parseTags(tags) }));
+      .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }));
   }
 
   memberFacts(): MemberFacts[] {
     // Last activity as core/activity.ts defines it (messages, purchases, redemptions, else joining).
     return (this.db.$client.prepare(`select id, contact_id, name, store_code, tier, tags, points, ${activitySql('members')} from members`).raw().all() as
       [number, string | null, string, string | null, string, string, number, number | null][])
-      .map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({ memberId, contactId, name, storeCode, tier, tags: parseTags(tags), points, lastActiveAt }));
+      .map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({ memberId, contactId, name, storeCode, tier, tags: storedTags(tags), points, lastActiveAt }));
   }
 
   // ── the campaign's outbox rows ───────────────────────────────────────────────
@@ -247,17 +248,5 @@ export class CampaignsRepo {
   statusesOf(ids: number[]): Map<number, string> {
     if (ids.length === 0) return new Map();
     return new Map(this.db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(inArray(outbox.id, ids)).all().map((r) => [r.id, r.status]));
-  }
-}
-
-const NO_TAGS: string[] = [];
-
-function parseTags(json: string): string[] {
-  if (json === '[]') return NO_TAGS; // most rows: skip the parse
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : [];
-  } catch {
-    return [];
   }
 }

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../core/logger.js';
 import type { Queues } from '../platform/queue/queues.js';
-import { outboxOperations, type OutboxOperations } from '../outbox/operations.js';
+import { outboxOperations, type OutboxOperations } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 import type { CampaignDef, CampaignProblem } from './campaign.file.js';
 import { checkCampaign, loadCampaignDir, problemText } from './campaign.file.js';

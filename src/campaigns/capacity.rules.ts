@@ -1,5 +1,5 @@
 import { formatLocal } from '../core/time.js';
-import { countText, spreadOver, type AccountShare } from '../outbox/capacity.rules.js';
+import { countText, spreadOver, type AccountShare } from '../outbox/index.js';
 
 /** What `campaign check` says about sending a campaign through the accounts. */
 export interface CampaignCapacity {

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { localParts, zonedTime } from '../core/time.js';
-import type { EnqueueRequest, Outbox } from '../outbox/outbox.js';
+import type { EnqueueRequest, Outbox } from '../outbox/index.js';
 import { selectAudience, type AudienceTarget, type GroupFacts, type MemberFacts } from './audience.rules.js';
 import type { CampaignDef } from './campaign.file.js';
 import { capDecision, groupCaps } from './caps.rules.js';

@@ -1,6 +1,6 @@
 import type { OutboundContent } from '../core/messages.js';
 import { localParts, zonedTime, type DailyWindow } from '../core/time.js';
-import { MARKETING_PURPOSES } from '../outbox/purposes.js';
+import { MARKETING_PURPOSES } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 import { selectAudience, type AudienceTarget } from './audience.rules.js';
 import { checkCampaign, type CampaignDef, type CampaignProblem } from './campaign.file.js';

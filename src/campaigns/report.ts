@@ -1,6 +1,6 @@
 import { campaignKeyPrefix } from './content.rules.js';
 import type { CampaignsRepo } from './campaigns.repo.js';
-import { joinsAndLeaves } from '../groups/report.js';
+import { joinsAndLeaves } from '../groups/index.js';
 import { formatLocal } from '../core/time.js';
 
 const HOUR = 3_600_000;

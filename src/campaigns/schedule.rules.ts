@@ -68,7 +68,10 @@ export function occurrenceWindow(def: Pick<CampaignDef, 'spreadMinutes' | 'expir
 /** A small deterministic PRNG (mulberry32) seeded from a string, so a re-plan gives the same order. */
 export function seededRandom(seed: string): () => number {
   let h = 1779033703 ^ seed.length;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 3432918353), h = (h << 13) | (h >>> 19);
+  for (let i = 0; i < seed.length; i++) {
+    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
   return seededFromNumber(h);
 }
 

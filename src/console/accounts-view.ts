@@ -1,6 +1,6 @@
-import type { AccountHub } from '../accounts/hub.js';
-import type { ReachRepo } from '../accounts/reach.repo.js';
-import type { AccountRole, AccountState } from '../accounts/types.js';
+import type { AccountHub } from '../accounts/index.js';
+import type { ReachRepo } from '../accounts/index.js';
+import type { AccountRole, AccountState } from '../accounts/index.js';
 import type { Clock } from '../core/clock.js';
 import { formatLocal } from '../core/time.js';
 import type { Db } from '../platform/db/client.js';

@@ -1,11 +1,11 @@
-import type { AccountSpec } from '../accounts/types.js';
+import type { AccountSpec } from '../accounts/index.js';
 import type { Config } from '../config.js';
-import { selectAudience } from '../campaigns/audience.rules.js';
-import type { CampaignDef } from '../campaigns/campaign.file.js';
-import type { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { campaignCapacity, type CampaignCapacity } from '../campaigns/capacity.rules.js';
-import { nextSlot } from '../campaigns/schedule.rules.js';
-import { sharesOf } from '../outbox/routing.js';
+import { selectAudience } from '../campaigns/index.js';
+import type { CampaignDef } from '../campaigns/index.js';
+import type { CampaignsRepo } from '../campaigns/index.js';
+import { campaignCapacity, type CampaignCapacity } from '../campaigns/index.js';
+import { nextSlot } from '../campaigns/index.js';
+import { sharesOf } from '../outbox/index.js';
 import { cliRouting } from './cli-accounts.js';
 
 /**

@@ -2,10 +2,10 @@
  * Campaigns as the console and the admin chat show them: one row per campaign with its delivery
  * funnel over every occurrence (targeted → sent → replied), from the campaigns report.
  */
-import type { CampaignsRepo, CampaignRow } from '../campaigns/campaigns.repo.js';
-import { campaignReport } from '../campaigns/report.js';
-import { campaignKeyPrefix } from '../campaigns/content.rules.js';
-import { nextSlot } from '../campaigns/schedule.rules.js';
+import type { CampaignsRepo, CampaignRow } from '../campaigns/index.js';
+import { campaignReport } from '../campaigns/index.js';
+import { campaignKeyPrefix } from '../campaigns/index.js';
+import { nextSlot } from '../campaigns/index.js';
 
 /**
  * The delivery funnel in targets (a group or a member), not messages (a campaign of 2 messages sends

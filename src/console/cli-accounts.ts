@@ -1,8 +1,8 @@
-import { ReachRepo } from '../accounts/reach.repo.js';
-import type { AccountSpec, AccountsView } from '../accounts/types.js';
+import { ReachRepo } from '../accounts/index.js';
+import type { AccountSpec, AccountsView } from '../accounts/index.js';
 import type { Config } from '../config.js';
-import { AccountRouting } from '../outbox/routing.js';
-import { PURPOSES, type Purpose } from '../outbox/purposes.js';
+import { AccountRouting } from '../outbox/index.js';
+import { PURPOSES, type Purpose } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 
 /**

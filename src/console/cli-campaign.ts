@@ -4,19 +4,19 @@ import path from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
-import type { Outbox } from '../outbox/outbox.js';
-import { checkCampaign, problemText, type CampaignProblem } from '../campaigns/campaign.file.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
-import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/campaigns.service.js';
-import { campaignReport, renderReport } from '../campaigns/report.js';
-import { nextSlot } from '../campaigns/schedule.rules.js';
-import { checkWorld } from '../campaigns/world-check.rules.js';
+import type { Outbox } from '../outbox/index.js';
+import { checkCampaign, problemText, type CampaignProblem } from '../campaigns/index.js';
+import { CampaignsRepo } from '../campaigns/index.js';
+import { CampaignService, DEFAULT_CAMPAIGNS_DIR, saveCampaign } from '../campaigns/index.js';
+import { campaignReport, renderReport } from '../campaigns/index.js';
+import { nextSlot } from '../campaigns/index.js';
+import { checkWorld } from '../campaigns/index.js';
 import { checkCapacity } from './campaign-capacity.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { formatLocal } from '../core/time.js';
-import { quietHoursInForce } from '../outbox/sending.playbook.js';
+import { quietHoursInForce } from '../outbox/index.js';
 
 /** The shipped campaigns folder (`sop/campaigns` at the project root). */
 export const CAMPAIGNS_DIR = DEFAULT_CAMPAIGNS_DIR;

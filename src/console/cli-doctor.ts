@@ -1,6 +1,6 @@
 /** `doctor`: checks the membership invariants of the store (src/members/doctor.ts). */
 import { parseArgs } from 'node:util';
-import { runDoctor } from '../members/doctor.js';
+import { runDoctor } from '../members/index.js';
 import { duplicatesOf } from './member-merge.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand } from './cli-io.js';
 

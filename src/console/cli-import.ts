@@ -2,12 +2,12 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENCODING_CHOICES, type EncodingChoice } from '../members/import/encoding.js';
-import { ImportFileError, runImport } from '../members/import/engine.js';
-import { importKinds } from '../members/import/kinds/index.js';
-import { formatIssues, formatSummary } from '../members/import/report.js';
-import { IMPORT_KINDS, type ImportKindName } from '../members/import/types.js';
-import { loadMembershipPlaybook } from '../members/playbook.js';
+import { ENCODING_CHOICES, type EncodingChoice } from '../members/index.js';
+import { ImportFileError, runImport } from '../members/index.js';
+import { importKinds } from '../members/index.js';
+import { formatIssues, formatSummary } from '../members/index.js';
+import { IMPORT_KINDS, type ImportKindName } from '../members/index.js';
+import { loadMembershipPlaybook } from '../members/index.js';
 import { EXIT, MEMBERSHIP_PLAYBOOK, UsageError, describeArgError, openStore, type CliCommand } from './cli-io.js';
 import { createProgress } from './progress.js';
 
@@ -89,7 +89,7 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
     throw new UsageError(`--encoding ${parsed.values.encoding}: expected one of ${ENCODING_CHOICES.join(', ')}`);
   }
   const full = path.resolve(cwd, file);
-  let isFile = false;
+  let isFile: boolean;
   try {
     isFile = statSync(full).isFile();
   } catch {

@@ -1,6 +1,6 @@
 /** `members merge KEEP DROP | duplicates`: one person, one record (src/members/identity/). */
 import { parseArgs } from 'node:util';
-import { loadMembershipPlaybook } from '../members/playbook.js';
+import { loadMembershipPlaybook } from '../members/index.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, MEMBERSHIP_PLAYBOOK, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 import { duplicatesOf, mergeMembersAudited } from './member-merge.js';

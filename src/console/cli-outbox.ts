@@ -1,9 +1,9 @@
 /** `outbox list | show | retry`: outbound messages from the command line (src/outbox/). */
 import { parseArgs } from 'node:util';
 import { maskPhones } from '../core/mask.js';
-import { displayStatus } from '../outbox/outbox.describe.js';
-import { OutboxRepo } from '../outbox/outbox.repo.js';
-import { outboxOperations } from '../outbox/operations.js';
+import { displayStatus } from '../outbox/index.js';
+import { OutboxRepo } from '../outbox/index.js';
+import { outboxOperations } from '../outbox/index.js';
 import { silentLogger } from '../core/logger.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../platform/db/schema.js';
 import { AuditRepo } from './audit.repo.js';
@@ -12,7 +12,7 @@ import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type Cl
 import { whyText } from './outbox-why.js';
 import { formatLocal } from '../core/time.js';
 import { describeContent, listOutbox, OUTBOX_PAGE_MAX } from './outbox-list.js';
-import { isPurpose, PURPOSES } from '../outbox/purposes.js';
+import { isPurpose, PURPOSES } from '../outbox/index.js';
 
 const USAGE = `Usage: npm run cli -- outbox <list | show | retry> [options]
 

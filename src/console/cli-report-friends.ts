@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localDate } from '../core/time.js';
-import { loadFriendsPlaybook } from '../friends/playbook.js';
-import { friendsReport, renderFriendsReport } from '../friends/report.js';
+import { loadFriendsPlaybook } from '../friends/index.js';
+import { friendsReport, renderFriendsReport } from '../friends/index.js';
 import { EXIT, UsageError, openStore, type CliCommand } from './cli-io.js';
 import { parseRangeArgs } from './cli-report.js';
 

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localDate } from '../core/time.js';
-import { loadGroupsPlaybook } from '../groups/playbook.js';
-import { groupHealthReport, renderGroupHealth, renderSpamList, spamList } from '../groups/report.js';
+import { loadGroupsPlaybook } from '../groups/index.js';
+import { groupHealthReport, renderGroupHealth, renderSpamList, spamList } from '../groups/index.js';
 import { EXIT, UsageError, openStore, type CliCommand } from './cli-io.js';
 import { parseRangeArgs } from './cli-report.js';
 

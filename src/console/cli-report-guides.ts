@@ -1,7 +1,7 @@
 /** `report guides`: 3+3+3 completion by store, guide and day (src/guide-sop/report.ts). */
 import { localDate } from '../core/time.js';
-import { guideReport, renderGuideReport } from '../guide-sop/report.js';
-import { addDays } from '../guide-sop/selection.rules.js';
+import { guideReport, renderGuideReport } from '../guide-sop/index.js';
+import { addDays } from '../core/calendar.js';
 import { EXIT, UsageError, openStore, type CliCommand } from './cli-io.js';
 import { parseRangeArgs } from './cli-report.js';
 

@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { tierNamesIn } from '../members/playbook.js';
-import { renderWakeupReport, wakeupReport } from '../wakeup/report.js';
+import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { tierNamesIn } from '../members/index.js';
+import { renderWakeupReport, wakeupReport } from '../wakeup/index.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 
 /** The shipped wake-up playbook (its reactivation window is the report's default). */

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatLocal, localDate } from '../core/time.js';
-import { humanDuration } from '../sla/alerts.rules.js';
-import { businessMsBetween } from '../sla/business-time.rules.js';
-import { renderSlaReport, slaReport } from '../sla/sla.figures.js';
-import { loadSlaPlaybook } from '../sla/sla.playbook.js';
-import { SlaRepo, type QuestionRow } from '../sla/sla.repo.js';
+import { humanDuration } from '../sla/index.js';
+import { businessMsBetween } from '../sla/index.js';
+import { renderSlaReport, slaReport } from '../sla/index.js';
+import { loadSlaPlaybook } from '../sla/index.js';
+import { SlaRepo, type QuestionRow } from '../sla/index.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';
 
 /** The shipped SLA playbook (`sop/sla.yaml` at the project root). */

@@ -1,7 +1,7 @@
 /** `wakeup run [--dry-run]`: the dormant-member wake-up's selection on demand (src/wakeup/). */
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../core/logger.js';
-import { recordOnlyOutbox } from '../outbox/operations.js';
+import { recordOnlyOutbox } from '../outbox/index.js';
 import { AuditRepo } from './audit.repo.js';
 import { cliActor } from './cli-actor.js';
 import { EXIT, UsageError, describeArgError, openStore, type CliCommand, type CliIo } from './cli-io.js';

@@ -136,7 +136,7 @@ describe('cli', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const r = await cli('import', 'stores', file);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/^many\.csv +\d+%  1[02],000 rows  [\d,]+ rows\/s  ETA \S+\n/);
-    expect(r.err.trimEnd().split('\n').at(-1)).toMatch(/100%  12,000 rows/);
+    expect(r.err).toMatch(/^many\.csv +\d+% {2}1[02],000 rows {2}[\d,]+ rows\/s {2}ETA \S+\n/);
+    expect(r.err.trimEnd().split('\n').at(-1)).toMatch(/100% {2}12,000 rows/);
   });
 });

@@ -5,6 +5,7 @@
 import { maskPhones } from '../core/mask.js';
 import type { Db } from '../platform/db/client.js';
 import { describeContent } from './outbox-list.js';
+import { storedTags } from '../core/text.js';
 
 /** One search result. */
 export interface MemberHit {
@@ -92,7 +93,7 @@ export function memberCard(db: Db, id: number, tierName: (code: string) => strin
     groups, campaigns,
     links: c.prepare(`select l.contact_id as contactId, coalesce(ct.name, '') as name, l.source, l.linked_at as linkedAt
       from member_links l left join contacts ct on ct.id = l.contact_id where l.member_id = ? order by l.linked_at`).all(id) as MemberCard['links'],
-    name: maskPhones(m.name), phone: mask(m.phone), tierName: tierName(m.tier), tags: parseTags(m.tags),
+    name: maskPhones(m.name), phone: mask(m.phone), tierName: tierName(m.tier), tags: storedTags(m.tags),
     contact: contactId ? (c.prepare(`select id, name, first_seen_at as firstSeenAt, last_seen_at as lastSeenAt, last_inbound_at as lastInboundAt from contacts where id = ?`).get(contactId) as MemberCard['contact'] | undefined)
       ?? { id: contactId, name: '', firstSeenAt: 0, lastSeenAt: 0, lastInboundAt: null } : null,
     ledger: c.prepare(`select delta, reason, ref, balance_after as balanceAfter, created_at as at from points_ledger where member_id = ? order by id desc limit 50`).all(id) as MemberCard['ledger'],
@@ -106,13 +107,4 @@ export function memberCard(db: Db, id: number, tierName: (code: string) => strin
       where target_kind = 'contact' and target_id = ? order by id desc limit 30`).all(contactId) as { id: number; purpose: string; status: string; content: string; at: number; key: string }[])
       .map(({ content, key, ...r }) => ({ ...r, text: describeContent(content), campaign: key.startsWith('campaign:') ? key.split(':')[1] ?? null : null })) : [],
   };
-}
-
-function parseTags(text: string): string[] {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
 }

@@ -4,10 +4,10 @@
  */
 import type { Db } from '../platform/db/client.js';
 import type { Logger } from '../core/logger.js';
-import { mergeMembers, type MergeResult } from '../members/identity/merge.js';
-import { probableDuplicates, type ProbableDuplicate } from '../members/identity/duplicates.js';
-import type { MembershipPlaybook } from '../members/playbook.js';
-import { IdentityRepo } from '../members/identity/identity.repo.js';
+import { mergeMembers, type MergeResult } from '../members/index.js';
+import { probableDuplicates, type ProbableDuplicate } from '../members/index.js';
+import type { MembershipPlaybook } from '../members/index.js';
+import { IdentityRepo } from '../members/index.js';
 import { AuditRepo } from './audit.repo.js';
 
 export interface MergeRequest {

@@ -1,7 +1,7 @@
 /** Figures `/metrics` reads from capabilities' stores (kept out of the composition root). */
 import type { Db } from '../platform/db/client.js';
-import { SLA_QUEUE } from '../sla/sla.jobs.js';
-import { SlaRepo } from '../sla/sla.repo.js';
+import { SLA_QUEUE } from '../sla/index.js';
+import { SlaRepo } from '../sla/index.js';
 
 /**
  * SLA clocks: open questions, backlog, deadline timers (delayed jobs of the SLA queue), and unrouted

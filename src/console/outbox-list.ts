@@ -6,7 +6,7 @@
 import { maskPhones } from '../core/mask.js';
 import type { Db } from '../platform/db/client.js';
 import type { OutboxStatus } from '../platform/db/schema.js';
-import { displayStatus } from '../outbox/outbox.describe.js';
+import { displayStatus } from '../outbox/index.js';
 import { whyText } from './outbox-why.js';
 
 /** Rows per page at most (API and each CLI round trip). */

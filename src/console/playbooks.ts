@@ -7,15 +7,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../core/errors.js';
-import { loadMembershipPlaybook } from '../members/playbook.js';
-import { loadGuidePlaybook } from '../guide-sop/playbook.js';
-import { loadSlaPlaybook } from '../sla/sla.playbook.js';
-import { loadFriendsPlaybook } from '../friends/playbook.js';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { loadGroupsPlaybook } from '../groups/playbook.js';
-import { loadSendingPlaybook } from '../outbox/sending.playbook.js';
-import { checkCampaign } from '../campaigns/campaign.file.js';
-import { loadAccountsRegistry, type RegistryDefaults } from '../accounts/registry.js';
+import { loadMembershipPlaybook } from '../members/index.js';
+import { loadGuidePlaybook } from '../guide-sop/index.js';
+import { loadSlaPlaybook } from '../sla/index.js';
+import { loadFriendsPlaybook } from '../friends/index.js';
+import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { loadGroupsPlaybook } from '../groups/index.js';
+import { loadSendingPlaybook } from '../outbox/index.js';
+import { checkCampaign } from '../campaigns/index.js';
+import { loadAccountsRegistry, type RegistryDefaults } from '../accounts/index.js';
 import { parseYamlText, readPlaybookText } from '../core/playbook-file.js';
 
 /** The shipped playbooks folder (`sop/` at the project root). */
@@ -80,7 +80,7 @@ export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
   const groups = path.join(dir, 'groups.yaml');
   if (existsSync(groups)) out.push(checkOne('groups', groups, loadGroupsPlaybook));
   const campaignsDir = path.join(dir, 'campaigns');
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(campaignsDir).filter((n) => /\.ya?ml$/iu.test(n)).sort();
   } catch {

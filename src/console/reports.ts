@@ -6,12 +6,12 @@
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { guideReport } from '../guide-sop/report.js';
-import { slaReport } from '../sla/sla.figures.js';
-import { wakeupReport } from '../wakeup/report.js';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { groupHealthReport } from '../groups/report.js';
-import { CampaignsRepo } from '../campaigns/campaigns.repo.js';
+import { guideReport } from '../guide-sop/index.js';
+import { slaReport } from '../sla/index.js';
+import { wakeupReport } from '../wakeup/index.js';
+import { loadWakeupPlaybook, type WakeupPlaybook } from '../wakeup/index.js';
+import { groupHealthReport } from '../groups/index.js';
+import { CampaignsRepo } from '../campaigns/index.js';
 import { campaignFunnels } from './campaign-view.js';
 import { SOP_ROOT } from './playbooks.js';
 
@@ -22,14 +22,15 @@ export type ReportFn = (range: Range) => unknown;
 const DEFAULT_WINDOW_DAYS = 14;
 
 /**
- * @param opts.sopDir the playbooks folder (for the wake-up window); default `sop/`.
+ * @param opts.wakeupPlaybook the wake-up playbook as the capability reads it (for the reactivation window);
+ *   without it, `wakeup.yaml` in opts.sopDir (default `sop/`) is read.
  * @param opts.selfIds the bot's own contact ids (not counted as replies).
  */
-export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; selfIds?: () => string[] }): Record<string, ReportFn> {
+export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; wakeupPlaybook?: () => WakeupPlaybook; selfIds?: () => string[] }): Record<string, ReportFn> {
   const sop = opts.sopDir ?? SOP_ROOT;
   const windowDays = () => {
     try {
-      return loadWakeupPlaybook(path.join(sop, 'wakeup.yaml')).measurement.reactivationWindowDays;
+      return (opts.wakeupPlaybook?.() ?? loadWakeupPlaybook(path.join(sop, 'wakeup.yaml'))).measurement.reactivationWindowDays;
     } catch {
       return DEFAULT_WINDOW_DAYS;
     }

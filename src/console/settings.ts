@@ -12,10 +12,10 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { errorMessage } from '../core/errors.js';
 import { readPlaybookText } from '../core/playbook-file.js';
-import { loadGuidePlaybook } from '../guide-sop/playbook.js';
-import { loadSlaPlaybook } from '../sla/sla.playbook.js';
-import { loadWakeupPlaybook } from '../wakeup/playbook.js';
-import { loadSendingPlaybook } from '../outbox/sending.playbook.js';
+import { loadGuidePlaybook } from '../guide-sop/index.js';
+import { loadSlaPlaybook } from '../sla/index.js';
+import { loadWakeupPlaybook } from '../wakeup/index.js';
+import { loadSendingPlaybook } from '../outbox/index.js';
 import { SOP_ROOT, splitProblem, type PlaybookProblem } from './playbooks.js';
 
 /**

@@ -4,11 +4,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
-import { WakeupPlaybookHolder } from '../wakeup/playbook.js';
-import { wakeupDeps } from '../wakeup/wakeup.capability.js';
-import { previewSelection, runSelection, type StageSelection } from '../wakeup/wakeup.jobs.js';
+import { WakeupPlaybookHolder } from '../wakeup/index.js';
+import { wakeupDeps } from '../wakeup/index.js';
+import { previewSelection, runSelection, type StageSelection, type WakeupDeps } from '../wakeup/index.js';
 
 /** One selection, as people read it. */
 export interface WakeupSelectionView {
@@ -48,14 +48,22 @@ export interface WakeupOpsDeps {
 }
 
 /**
- * Preview and run-now over the store. The playbook is re-read when its file changed.
+ * Preview and run-now over the store, for the CLI (its own process: the playbook is read from the
+ * file, and re-read when the file changed). The running app uses `wakeupOpsOn` with the capability's own.
  * @example await wakeupOps({ db, outbox, clock, logger, timezone: 'Asia/Shanghai', account: 'main', playbookFile: 'sop/wakeup.yaml' }).run()
  */
 export function wakeupOps(d: WakeupOpsDeps): WakeupOps {
   const holder = new WakeupPlaybookHolder(d.playbookFile, d.logger);
-  const deps = wakeupDeps({ db: d.db, outbox: d.outbox, clock: d.clock, logger: d.logger, config: { TIMEZONE: d.timezone, ACCOUNT_ID: d.account } }, holder);
+  return wakeupOpsOn(wakeupDeps({ db: d.db, outbox: d.outbox, clock: d.clock, logger: d.logger, config: { TIMEZONE: d.timezone, ACCOUNT_ID: d.account } }, holder), d.clock);
+}
+
+/**
+ * Preview and run-now on the selection dependencies the wake-up capability publishes (`WAKEUP`):
+ * the same playbook reader, repo and budget as its scheduled runs.
+ */
+export function wakeupOpsOn(deps: WakeupDeps, clock: Clock): WakeupOps {
   const view = (r: ReturnType<typeof previewSelection>, dryRun: boolean, at: number): WakeupSelectionView => {
-    const pb = holder.current;
+    const pb = deps.playbook();
     return {
       dryRun, at, window: r.window, allowance: r.allowance, started: r.started, stopped: r.stopped, lapsed: r.lapsed, seed: r.seed,
       stages: r.byStage.map((s) => ({ ...s, days: pb.stages[s.stage - 1]?.days ?? 0, coupon: pb.stages[s.stage - 1]?.coupon?.reward ?? null })),
@@ -64,11 +72,11 @@ export function wakeupOps(d: WakeupOpsDeps): WakeupOps {
   };
   return {
     preview: () => {
-      const at = d.clock.now().getTime();
+      const at = clock.now().getTime();
       return view(previewSelection(deps, at), true, at);
     },
     run: async () => {
-      const at = d.clock.now().getTime();
+      const at = clock.now().getTime();
       return view(await runSelection(deps), false, at);
     },
   };

@@ -2,12 +2,13 @@ import type { Config } from '../config.js';
 import type { CardSuggestions } from './card-suggestions.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { Published } from './published.js';
 import type { Db } from '../platform/db/client.js';
-import type { Router } from '../inbound/router.js';
-import type { Friendships } from '../inbound/friendships.js';
-import type { RoomEvents } from '../inbound/rooms.js';
-import type { Outbox } from '../outbox/outbox.js';
-import type { Scheduler } from '../schedules/scheduler.js';
+import type { Router } from '../inbound/index.js';
+import type { Friendships } from '../inbound/index.js';
+import type { RoomEvents } from '../inbound/index.js';
+import type { Outbox } from '../outbox/index.js';
+import type { Scheduler } from '../schedules/index.js';
 import type { Queues } from '../platform/queue/queues.js';
 import type { WorldSeed } from '../platform/wechaty/world/seed.js';
 
@@ -42,6 +43,12 @@ export interface CapabilityContext {
    * Optional only so that hand-built test contexts need not name it.
    */
   cardSuggestions?: CardSuggestions;
+  /**
+   * What capabilities publish for the admin commands and the console (a service, a playbook reader):
+   * the owner publishes the one instance it runs on, others read it there instead of building a copy.
+   * Optional only so that hand-built test contexts need not name it.
+   */
+  published?: Published;
 }
 
 /**

@@ -4,7 +4,7 @@ import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { FriendRequest } from '../core/messages.js';
 import type { EnqueueRequest } from '../outbox/outbox.js';
-import { closeDb, openTestDb, type Db } from '../platform/db/client.js';
+import { closeDb, openTestDb } from '../platform/db/client.js';
 import { members } from '../platform/db/schema.js';
 import type { Queues } from '../platform/queue/queues.js';
 import { loadSeed } from '../platform/wechaty/world/seed.js';

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { FriendRequest, FriendshipGateway } from '../core/messages.js';
 import { localDate } from '../core/time.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Queues } from '../platform/queue/queues.js';
 import { acceptDelay, decideAccept } from './accept.rules.js';
 import { attribute } from './attribution.rules.js';

@@ -109,9 +109,10 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
   /** Scans at once, then on its timers. */
   start(): void {
     this.stopped = false;
-    this.renewTimer = setInterval(() => this.serially(() => this.renewAll()), this.renewMs);
-    this.scanTimer = setInterval(() => this.serially(() => this.scan()), this.scanMs);
-    this.serially(() => this.scan());
+    // serially() never rejects (it logs), so the timers may drop its promise.
+    this.renewTimer = setInterval(() => void this.serially(() => this.renewAll()), this.renewMs);
+    this.scanTimer = setInterval(() => void this.serially(() => this.scan()), this.scanMs);
+    void this.serially(() => this.scan());
   }
 
   /** Looks for free accounts now (also after the registry changed). */

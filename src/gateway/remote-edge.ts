@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import type { AccountSpec, EdgeFactory, EdgeHandlers } from '../accounts/types.js';
+import type { AccountSpec, EdgeFactory, EdgeHandlers } from '../accounts/index.js';
 import { PermanentSendError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FriendshipGateway, RoomGateway, Transport } from '../core/messages.js';

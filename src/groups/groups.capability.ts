@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import { SlaPlaybookHolder } from '../sla/sla.playbook.js';
+import { SLA_PLAYBOOK, SlaPlaybookHolder } from '../sla/index.js';
 import { GroupsRepo } from './groups.repo.js';
 import { GroupsService } from './groups.service.js';
 import { PlaybookHolder } from '../core/playbook-holder.js';
@@ -37,13 +37,15 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
     return null;
   }
   const repo = new GroupsRepo(ctx.db);
-  // The stores' service hours are the SLA playbook's (`sla.yaml` beside this playbook), read again when it changes.
+  // The stores' service hours are the SLA playbook's: the one the SLA capability published (install groups
+  // after it), else `sla.yaml` beside this playbook, read again when it changes.
   const slaFile = typeof source === 'string' ? path.join(path.dirname(source), 'sla.yaml') : null;
-  const sla = slaFile && existsSync(slaFile) ? new SlaPlaybookHolder(slaFile, ctx.logger) : null;
+  const slaHolder = ctx.published?.find(SLA_PLAYBOOK) || !slaFile || !existsSync(slaFile) ? null : new SlaPlaybookHolder(slaFile, ctx.logger);
+  const slaPlaybook = ctx.published?.find(SLA_PLAYBOOK) ?? (slaHolder ? () => slaHolder.fresh(ctx.clock.now().getTime()) : null);
   const service = new GroupsService({
     repo, outbox: ctx.outbox, queues: ctx.queues, rooms: hub, clock: ctx.clock, timezone: ctx.config.TIMEZONE,
     account: ctx.config.ACCOUNT_ID, playbook: () => holder.fresh(ctx.clock.now().getTime()), logger: ctx.logger,
-    ...(sla ? { serviceHours: (store: string | null) => sla.fresh(ctx.clock.now().getTime()).hoursFor(store) } : {}),
+    ...(slaPlaybook ? { serviceHours: (store: string | null) => slaPlaybook().hoursFor(store) } : {}),
   });
   service.start();
   const offEvents = hub.on((ev) => service.onEvent(ev));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { ManualClock, systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { InboundMessage, RoomMemberEvent } from '../core/messages.js';
@@ -284,9 +284,7 @@ describe('spam outside service hours', () => {
 });
 
 describe('batched welcomes over a real Redis', () => {
-  let redis: TestRedis;
-  beforeAll(async () => { redis = await startTestRedis(); });
-  afterAll(() => redis.stop());
+  const redis = useTestRedis();
 
   it('survives a restart: the batch opened before it is sent once by the next process', async () => {
     const prefix = `g${randomUUID().slice(0, 8)}`;

@@ -2,14 +2,14 @@ import type { Job, Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage, RoomMemberEvent } from '../core/messages.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Queues } from '../platform/queue/queues.js';
 import type { GroupsRepo } from './groups.repo.js';
 import { batchReady, leaveHow, membershipDiff } from './membership.rules.js';
 import { fillText, type GroupsPlaybook } from './playbook.js';
 import { SPAM_KIND_NAMES, spamVerdict } from './spam.rules.js';
 import { formatLocal } from '../core/time.js';
-import { addBusinessMs, isServiceTime, type ServiceHours } from '../sla/business-time.rules.js';
+import { addBusinessMs, isServiceTime, type ServiceHours } from '../sla/index.js';
 
 /** The BullMQ queue of batched welcomes (one delayed job per batch). */
 export const WELCOME_QUEUE = 'groups-welcome';

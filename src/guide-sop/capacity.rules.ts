@@ -1,4 +1,4 @@
-import { countText, pacedPerMinute, spreadOver, type AccountShare } from '../outbox/capacity.rules.js';
+import { countText, pacedPerMinute, spreadOver, type AccountShare } from '../outbox/index.js';
 import { minutesOf } from './playbook.js';
 
 /**

@@ -1,6 +1,7 @@
-import { fill } from '../members/playbook.js';
+import { fill } from '../core/template.js';
 import type { GuidePlaybook, MomentPost } from './playbook.js';
 import type { ChatPick, GroupPick } from './selection.rules.js';
+import { weekdayOf } from '../core/calendar.js';
 
 /** The three categories of the routine, in card order. */
 export const CATEGORIES = ['moments', 'chats', 'groups'] as const;
@@ -35,8 +36,7 @@ export function dateText(date: string): string {
 
 /** `2026-11-25` → `周三`. */
 export function weekdayText(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]!;
+  return WEEKDAYS[weekdayOf(date)]!;
 }
 
 /** The first global card number of each category: moments start at 1, chats follow, then groups. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CardSuggestions } from '../core/card-suggestions.js';
 import type { Logger } from '../core/logger.js';
 import { localDate, localParts, zonedTime } from '../core/time.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { renderCard, type CardPlan } from './card.rules.js';
 import type { GuideSopRepo, NewDay, StaffRow } from './guide-sop.repo.js';
 import { imageSource, minutesOf, type GuidePlaybook } from './playbook.js';

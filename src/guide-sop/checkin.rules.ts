@@ -1,5 +1,6 @@
-import { lastParsed, type CommandDeclaration } from '../inbound/commands.js';
+import { lastParsed, type CommandDeclaration } from '../inbound/index.js';
 import { CATEGORIES, CATEGORY_NAMES, offsets, totalOf, type Category, type Quotas } from './card.rules.js';
+import { normalizeTyped } from '../core/text.js';
 
 /**
  * The check-in grammar: what a guide may reply to their card, and what it does to the day's ticks.
@@ -45,10 +46,7 @@ const NUMERALS: Record<string, string> = { 一: '1', 二: '2', 两: '2', 三: '3
 
 /** Text as typed → the form the grammar reads: NFKC, no @mentions, lower case, Chinese numerals as digits. */
 export function normalizeCheckin(text: string): string {
-  return text.normalize('NFKC')
-    .replace(/@[^\s\u2005@]+[\u2005\s]?/gu, ' ')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .toLowerCase()
+  return normalizeTyped(text)
     .replace(/[一二两三四五六七八九十]/g, (c) => ` ${NUMERALS[c]!} `)
     .trim();
 }

@@ -1,6 +1,6 @@
 import { localDate } from '../core/time.js';
-import { fill } from '../members/playbook.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import { fill } from '../core/template.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { atLocalTime, keys, type GuideJobDeps } from './cards.jobs.js';
 import { missingText } from './checkin.rules.js';
 import type { DayRow, StaffRow } from './guide-sop.repo.js';

@@ -1,6 +1,6 @@
 import { peopleOf } from '../core/directory.js';
 import type { Capability, CapabilityContext } from '../core/capability.js';
-import type { Outbox } from '../outbox/outbox.js';
+import type { Outbox } from '../outbox/index.js';
 import { guideCommandDeclarations } from './checkin.rules.js';
 import type { Config } from '../config.js';
 import { localDate } from '../core/time.js';
@@ -8,7 +8,7 @@ import { guidesOn, runCards, type GuideJobDeps } from './cards.jobs.js';
 import { estimateCapacity, type CapacityEstimate } from './capacity.rules.js';
 import { runNudges, runRankings, runSummaries } from './digest.jobs.js';
 import { guideInbound } from './guide-sop.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 import { GuideSopRepo } from './guide-sop.repo.js';
 import { GuidePlaybookHolder, minutesOf, type GuidePlaybook } from './playbook.js';
 import { SelectionRepo } from './selection.repo.js';
@@ -81,15 +81,8 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       holder.logger ??= ctx.logger;
       const installed = holder.current;
       const repo = new GuideSopRepo(ctx.db);
-      let checkedAt = ctx.clock.now().getTime();
-      const playbook = () => {
-        const now = ctx.clock.now().getTime();
-        if (now - checkedAt >= RELOAD_CHECK_MS) {
-          checkedAt = now;
-          holder.reloadIfChanged();
-        }
-        return holder.current;
-      };
+      // The playbook in use, looking for an edited file at most every RELOAD_CHECK_MS.
+      const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       /** Moves the schedules to the playbook's times (an edited file takes effect without a restart). */
       const applyTimes = async (pb: GuidePlaybook) => {
         const want: [string, string][] = [['guide-cards', dailyCron(pb.times.card)], ['guide-nudge', dailyCron(pb.times.nudge)],

@@ -3,11 +3,11 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { localDate, minuteOfDay } from '../core/time.js';
-import type { InboundContext, InboundHandler } from '../inbound/router.js';
-import type { CommandHandler, CommandRegistry } from '../inbound/commands.js';
-import { fill } from '../members/playbook.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import type { RepeatGuard } from '../inbound/repeat-guard.js';
+import type { InboundContext, InboundHandler } from '../inbound/index.js';
+import type { CommandHandler, CommandRegistry } from '../inbound/index.js';
+import { fill } from '../core/template.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
+import type { RepeatGuard } from '../inbound/index.js';
 import { keys } from './cards.jobs.js';
 import { CATEGORY_NAMES } from './card.rules.js';
 import {

@@ -90,7 +90,7 @@ describe('guide 3+3+3 times edited while running', () => {
     w.clock.advance(61_000);
     await w.scheduler.fire('guide-playbook-times', w.clock.now());
     await expect.poll(() => w.scheduler.cronOf('guide-cards'), { timeout: 10_000 }).toBe('45 7 * * *');
-    // the schedules move one after the other: the nudge's may follow the cards' by a moment
+    // the times move one after another (cards, then nudge): wait for the nudge too
     await expect.poll(() => w.scheduler.cronOf('guide-nudge'), { timeout: 10_000 }).toBe('10 16 * * *');
     // 07:45 passed 16 minutes ago: today's cards go now, once
     const cards = () => w.rows('guide-card:2026-11-25:').filter((r) => !r.key.includes(':img:'));

@@ -1,4 +1,4 @@
-import { fill } from '../members/playbook.js';
+import { fill } from '../core/template.js';
 import { dateText } from './card.rules.js';
 import type { GuidePlaybook } from './playbook.js';
 import { addDays, weekdayOf } from './selection.rules.js';

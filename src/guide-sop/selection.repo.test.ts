@@ -124,7 +124,7 @@ describe('report', () => {
     const repo = new GuideSopRepo(db);
     const deps = { repo, selection: new SelectionRepo(db), outbox: { enqueueMany: async () => undefined }, timezone: SH, playbook: () => pb, logger: silentLogger() };
     await runCards(deps, new Date(now), now);
-    repo.updateDay(today, 'G1', now, (d) => ({ ticks: { moments: 0b111, chats: 0b111, groups: 0b11 }, done: 8 }));
+    repo.updateDay(today, 'G1', now, () => ({ ticks: { moments: 0b111, chats: 0b111, groups: 0b11 }, done: 8 }));
     repo.updateDay(today, 'G2', now, (d) => ({ ticks: { ...d.ticks, moments: 0b1 }, done: 1 }));
     const r = guideReport(db, { from: today, to: today });
     expect(r.overall).toMatchObject({ cards: 2, completed: 1, done: 9, total: 14 });

@@ -1,6 +1,6 @@
 import { lastActivityAt } from '../core/activity.js';
-import { birthdaysOn, nextDate } from '../members/care.rules.js';
-import { fill } from '../members/playbook.js';
+import { birthdaysOn } from '../members/index.js';
+import { fill } from '../core/template.js';
 import type { ChatRule, ChatRuleKind, GuidePlaybook, MomentPost } from './playbook.js';
 
 /**
@@ -55,26 +55,10 @@ export interface ChatPick {
   rank: number;
 }
 
-/** `2026-11-25` plus `n` days (no timezone involved). */
-export function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
-}
+// Calendar arithmetic lives in core (one copy for every capability); re-exported for this folder's callers.
+import { addDays, daysBetween, nextDate, weekdayOf } from '../core/calendar.js';
+export { addDays, daysBetween, weekdayOf };
 
-/** Whole days from local date `a` to local date `b` (b − a). */
-export function daysBetween(a: string, b: string): number {
-  const t = (s: string) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    return Date.UTC(y, m - 1, d);
-  };
-  return Math.round((t(b) - t(a)) / DAY_MS);
-}
-
-/** Weekday (0 = Sunday) of a local date. */
-export function weekdayOf(date: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-}
 
 /** Birthday key as stored on members: `solar:11:25`. */
 export const birthdayKey = (calendar: string, month: number, day: number) => `${calendar}:${month}:${day}`;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { loadConfig } from '../config.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
@@ -36,9 +36,7 @@ import { peopleOf } from '../core/directory.js';
 
 const SH = 'Asia/Shanghai';
 const BOT = 'bot-self';
-let redis: TestRedis;
-beforeAll(async () => { redis = await startTestRedis(); });
-afterAll(async () => { await redis.stop(); });
+const redis = useTestRedis();
 
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -116,7 +114,7 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
       listenerId: room ? null : BOT, type: 'text', text: room ? `@小思\u2005${text}` : text, mentionSelf: room !== null, mentionIds: room ? [BOT] : [],
       self: false, providerAt: clock.now().getTime(),
     });
-    let inFlight: Promise<unknown>[] = [];
+    const inFlight: Promise<unknown>[] = [];
     const accept = (m: InboundMessage) => { inFlight.push(ingest.accept(m)); };
     const settle = async () => {
       await Promise.all(inFlight.splice(0));

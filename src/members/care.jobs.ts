@@ -1,7 +1,7 @@
 import type { CapabilityContext } from '../core/capability.js';
 import type { Logger } from '../core/logger.js';
 import { localDate, localParts, zonedTime } from '../core/time.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { CareRepo, type CareTarget, type PendingEvent } from './care.repo.js';
 import { birthdaysOn, festivalOn } from './care.rules.js';
 import type { MembersRepo } from './members.repo.js';

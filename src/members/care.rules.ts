@@ -8,16 +8,9 @@ const { getDayDetail, getLunarDate, getLunarFestivals } = chineseDays;
  * configured timezone) and read the chinese-days calendar (public holidays, lunar dates, festivals).
  */
 
-/** `2026-02-28` → `2026-03-01`: the next calendar date (no timezone involved). */
-export function nextDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-export function previousDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}
+// Calendar arithmetic lives in core (one copy for every capability); re-exported for this folder's callers.
+import { nextDate, previousDate } from '../core/calendar.js';
+export { nextDate, previousDate };
 
 function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

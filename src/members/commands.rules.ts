@@ -1,4 +1,5 @@
-import { ALL_ROLES, STAFF_COMMAND_ROLES, lastParsed, type CommandDeclaration } from '../inbound/commands.js';
+import { ALL_ROLES, STAFF_COMMAND_ROLES, lastParsed, type CommandDeclaration } from '../inbound/index.js';
+import { normalizeTyped } from '../core/text.js';
 /**
  * What a member's message asks for. Pure: text in, command out. Tolerant of spaces, full-width
  * characters, punctuation, @mentions and letter case; Chinese words first, English aliases too.
@@ -68,24 +69,20 @@ const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, wo
   .sort((a, b) => b.word.length - a.word.length);
 
 /** Punctuation and symbols that carry no meaning in a command. */
-const NOISE = /[\s?"'“”‘’「」『』《》【】()（）\[\]{}<>,，.。!！:：;；~～、·…—_\-]+/gu;
+const NOISE = /[\s?"'“”‘’「」『』《》【】()（）[\]{}<>,，.。!！:：;；~～、·…—_-]+/gu;
 
 /**
  * Text as typed → the form commands are matched in: NFKC (full-width letters, digits, the ideographic
  * space), @mentions removed, lower case, trimmed.
  */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC')
-    .replace(/@[^\s\u2005@]+[\u2005\s]?/gu, ' ')
-    .replace(/[\u200b-\u200d\ufeff]/g, '')
-    .trim()
-    .toLowerCase();
+  return normalizeTyped(text);
 }
 
 /**
  * Parses a member's message.
  * @returns the command, or null when the text is not one (chatter, questions).
- * @example parseMemberCommand('兑换　Ｃ００１') // { kind: 'redeem', code: 'C001', query: null }
+ * @example parseMemberCommand('兑换\u3000Ｃ００１') // { kind: 'redeem', code: 'C001', query: null }
  * @example parseMemberCommand('农历生日 五月初八') // { kind: 'birthday', birthday: { calendar: 'lunar', month: 5, day: 8, year: null }, … }
  */
 export function parseMemberCommand(text: string): MemberCommand | null {
@@ -203,8 +200,8 @@ export function parseBirthday(given: string, calendar: 'solar' | 'lunar'): Birth
   }
   s = s.replace(/[日号號]$/, '');
   let year: number | null = null;
-  let month: number | null = null;
-  let day: number | null = null;
+  let month: number | null;
+  let day: number | null;
   let leap = false;
 
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);

@@ -3,11 +3,12 @@ import type { Capability } from '../core/capability.js';
 import { MembersRepo } from './members.repo.js';
 import { IdentityRepo } from './identity/identity.repo.js';
 import { memberInbound } from './members.handlers.js';
-import { repeatGuardOf } from '../inbound/repeat-guard.js';
+import { repeatGuardOf } from '../inbound/index.js';
 import { declareCare } from './care.jobs.js';
 import { PlaybookHolder } from './playbook.js';
 import { seedDemoStore } from './demo-seed.js';
 import { baseTier } from './members.rules.js';
+import { MEMBERSHIP_PLAYBOOK } from './published.js';
 
 /** How often (at most) the playbook file is checked for edits while messages come in. */
 const RELOAD_CHECK_MS = 10_000;
@@ -37,15 +38,8 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       };
       sync(holder.current.rewards);
       const unsubscribe = holder.onChange((p) => sync(p.rewards));
-      let checkedAt = ctx.clock.now().getTime();
-      const playbook = () => {
-        const now = ctx.clock.now().getTime();
-        if (now - checkedAt >= RELOAD_CHECK_MS) {
-          checkedAt = now;
-          holder.reloadIfChanged();
-        }
-        return holder.current;
-      };
+      // The playbook in use, looking for an edited file at most every RELOAD_CHECK_MS.
+      const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       const inbound = memberInbound({
         repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
       });
@@ -56,7 +50,9 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       );
       const unhint = ctx.router.commands.hint({ capability: 'members', roles: ['member'], handle: inbound.hint });
       declareCare(ctx, repo, playbook);
+      const unpublish = ctx.published?.publish(MEMBERSHIP_PLAYBOOK, playbook);
       return () => {
+        unpublish?.();
         removeHandler();
         undeclare();
         unhint();

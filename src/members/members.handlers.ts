@@ -3,10 +3,10 @@ import type { Logger } from '../core/logger.js';
 import type { InboundMessage, Target } from '../core/messages.js';
 import { quote } from '../core/sanitize.js';
 import { localDate, localParts } from '../core/time.js';
-import type { InboundContext, InboundHandler } from '../inbound/router.js';
-import type { CommandHandler } from '../inbound/commands.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
-import type { AutoReplyKind, RepeatGuard } from '../inbound/repeat-guard.js';
+import type { InboundContext, InboundHandler } from '../inbound/index.js';
+import type { CommandHandler } from '../inbound/index.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
+import type { RepeatGuard } from '../inbound/index.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
 import type { MemberRow, MembersRepo, RewardRow } from './members.repo.js';
 import {

@@ -6,7 +6,7 @@ import { coupons, groups, members, optOuts, rewards } from '../platform/db/schem
 import { appendLedger, newCode, newReferralCode } from './ledger.js';
 import { baseTier } from './members.rules.js';
 import type { MembershipPlaybook, RewardDef } from './playbook.js';
-import { friendAttributionOf } from '../friends/attribution.js';
+import { friendAttributionOf } from '../friends/index.js';
 import { TurnBatch } from '../core/turn-batch.js';
 
 export type MemberRow = typeof members.$inferSelect;

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { peopleOf } from '../core/directory.js';
 import type { Logger } from '../core/logger.js';
-import type { DownPolicy } from '../accounts/types.js';
+import type { DownPolicy } from '../accounts/index.js';
 import type { Outbox } from './outbox.js';
 import type { OutboxRepo } from './outbox.repo.js';
 import { PURPOSES, type Purpose } from './purposes.js';

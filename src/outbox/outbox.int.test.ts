@@ -4,7 +4,8 @@ import { ManualClock } from '../core/clock.js';
 import { zonedTime } from '../core/time.js';
 import { optOuts } from '../platform/db/schema.js';
 import { queueNames } from '../platform/queue/queues.js';
-import { flushAll, startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { flushAll } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../test/support/harness.js';
 import { sendJobId } from './outbox.js';
 
@@ -13,7 +14,7 @@ const noon = () => new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 const member = (id: string) => ({ kind: 'contact' as const, id });
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 const open: OutboxHarness[] = [];
 let n = 0;
@@ -24,15 +25,13 @@ async function harness(clock = noon(), sender = {}, outbox = {}) {
   return h;
 }
 
-beforeAll(async () => {
-  redis = await startTestRedis();
+beforeAll(() => {
   tmp = tempDir();
 });
 afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
-afterAll(async () => {
-  await redis.stop();
+afterAll(() => {
   tmp.remove();
 });
 

@@ -1,4 +1,4 @@
-import type { AccountRole, AccountState } from '../accounts/types.js';
+import type { AccountRole, AccountState } from '../accounts/index.js';
 import { PURPOSES, type Purpose } from './purposes.js';
 
 /**

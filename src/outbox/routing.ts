@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { AccountsView } from '../accounts/types.js';
-import type { ReachRepo } from '../accounts/reach.repo.js';
+import type { AccountsView } from '../accounts/index.js';
+import type { ReachRepo } from '../accounts/index.js';
 import { peopleOf } from '../core/directory.js';
 import type { Db } from '../platform/db/client.js';
 import type { Purpose } from './purposes.js';

@@ -7,15 +7,15 @@ import { zonedTime } from '../core/time.js';
 import { closeDb, openDb } from '../platform/db/client.js';
 import { Queues } from '../platform/queue/queues.js';
 import { redisOptionsFromUrl } from '../platform/redis/url.js';
-import { startTestRedis, type TestRedis } from '../../test/support/redis.js';
+import { useTestRedis } from '../../test/support/redis-fixture.js';
 import { tempDir } from '../../test/support/harness.js';
 import { ScheduleRepo } from './schedule.repo.js';
 import { Scheduler } from './scheduler.js';
 
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
-beforeAll(async () => { redis = await startTestRedis(); tmp = tempDir(); });
-afterAll(async () => { await redis.stop(); tmp.remove(); });
+beforeAll(() => { tmp = tempDir(); });
+afterAll(() => { tmp.remove(); });
 
 /** One "bot process": its own SQLite connection and Redis connections, sharing the file and the server. */
 function processFor(dbFile: string, prefix: string, clock = systemClock) {

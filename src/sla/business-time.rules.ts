@@ -32,16 +32,9 @@ export const DEFAULT_SERVICE_HOURS: ServiceHours = Object.freeze({ open: 9 * 60,
 
 const MAX_DAYS = 800;
 
-/** `2026-02-28` → `2026-03-01` (calendar arithmetic, no timezone involved). */
-export function nextDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
-
-function weekdayOf(date: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-}
+// Calendar arithmetic lives in core (one copy for every capability); re-exported for this folder's callers.
+import { nextDate, weekdayOf } from '../core/calendar.js';
+export { nextDate };
 
 const QUARTER_HOUR = 900_000;
 const offsetMemo = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { STAFF_COMMAND_ROLES, type CommandDeclaration } from '../inbound/commands.js';
+import { STAFF_COMMAND_ROLES, type CommandDeclaration } from '../inbound/index.js';
 import { stripMentions } from './question.rules.js';
 
 /**

@@ -52,7 +52,8 @@ export type Decision =
   | { action: 'ask' }
   | { action: 'close'; questionIds: number[]; rule: 'mention' | 'quote' | 'all-in-group' | 'private' };
 
-const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f\u20e3]/gu;
+// Each code point on its own (pictographs, flag letters, skin tones, joiners, variation selectors, keycaps).
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}]|[\u{1F3FB}-\u{1F3FF}]|\u200d|\ufe0f|\u20e3/gu;
 const WECHAT_CODE = /\[[^[\]\s]{1,8}\]/gu;
 const NOISE = /[\p{P}\p{S}\s]/gu;
 

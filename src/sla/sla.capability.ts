@@ -7,6 +7,7 @@ import { SlaDeadlines } from './sla.jobs.js';
 import { SlaPlaybookHolder } from './sla.playbook.js';
 import { SlaRepo } from './sla.repo.js';
 import { SlaTracker } from './sla.tracker.js';
+import { SLA_PLAYBOOK } from './published.js';
 
 /** The running SLA capability's parts (tests and benchmarks reach in here). */
 export interface SlaRuntime {
@@ -68,9 +69,11 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
     name: BACKLOG_SCHEDULE, cron: backlogCron(first.backlog.dailyAt), catchUpMs: 3 * 3_600_000,
     run: async (slot) => { await sendBacklogDigest({ repo, directory, outbox: ctx.outbox, clock: ctx.clock, timezone, playbook, logger: ctx.logger }, slot); },
   });
+  const unpublish = ctx.published?.publish(SLA_PLAYBOOK, playbook);
   return {
     repo, directory, tracker, inbox, deadlines, holder, reconciled,
     uninstall: async () => {
+      unpublish?.();
       clearInterval(redisWatch);
       remove();
       undeclare();

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { localDate } from '../core/time.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import { backlogRecipients, backlogText, scopeOf } from './alerts.rules.js';
 import type { SlaDirectory } from './sla.directory.js';
 import { lineItems } from './sla.handlers.js';

@@ -1,6 +1,7 @@
 import { formatLocal, localDate, zonedTime } from '../core/time.js';
 import type { Db } from '../platform/db/client.js';
 import { SlaRepo, type QuestionRow } from './sla.repo.js';
+import { nextDate } from '../core/calendar.js';
 
 /**
  * SLA figures over the questions opened in a period, as the CLI prints them and the console charts them.
@@ -150,10 +151,7 @@ function dayStart(date: string, tz: string): number {
   return zonedTime(y, m, d, 0, 0, tz).getTime();
 }
 
-function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-}
+const nextDay = nextDate;
 
 const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 const num = (n: number | null) => (n === null ? '-' : String(n));

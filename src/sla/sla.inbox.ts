@@ -1,7 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
-import type { InboundHandler } from '../inbound/router.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { InboundHandler } from '../inbound/index.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Db } from '../platform/db/client.js';
 
 /**

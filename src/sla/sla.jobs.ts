@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Job, Worker } from 'bullmq';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { Queues } from '../platform/queue/queues.js';
 import { alertText, routeTier, type LineItem } from './alerts.rules.js';
 import { addBusinessMs, businessMsBetween } from './business-time.rules.js';

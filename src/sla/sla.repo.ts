@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
 import { staffLabels } from '../core/people.js';
 import type { Db } from '../platform/db/client.js';
-import { groups, members, staff, type StaffRole } from '../platform/db/schema.js';
+import { groups, members, type StaffRole } from '../platform/db/schema.js';
 import type { OpenRef } from './question.rules.js';
 import { slaAlerts, slaQuestions, slaSurveys, type SlaQuestionStatus } from './sla.schema.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { sampled } from './alerts.rules.js';
 import type { QuestionRow, SlaRepo } from './sla.repo.js';
 import { fillText, type SlaPlaybook } from './sla.playbook.js';

@@ -2,15 +2,16 @@ import path from 'node:path';
 import type { Capability, CapabilityContext } from '../core/capability.js';
 import type { CardSuggestion } from '../core/card-suggestions.js';
 import { ConfigError } from '../core/errors.js';
-import { MembersRepo } from '../members/members.repo.js';
-import { displayName } from '../members/members.replies.js';
-import { tierNamesIn } from '../members/playbook.js';
-import { outboxOperations, type OutboxFeed } from '../outbox/operations.js';
+import { MembersRepo } from '../members/index.js';
+import { displayName } from '../members/index.js';
+import { tierNamesIn } from '../members/index.js';
+import { outboxOperations, type OutboxFeed } from '../outbox/index.js';
 import { WakeupPlaybookHolder, type WakeupPlaybook } from './playbook.js';
 import { wakeupInboundHandler } from './wakeup.handlers.js';
 import { fill, runSelection, runSweep, type WakeupDeps } from './wakeup.jobs.js';
 import { WakeupRepo } from './wakeup.repo.js';
 import { dayBefore } from './wakeup.rules.js';
+import { WAKEUP } from './published.js';
 
 /** Name of the selection routine of window `i` (1-based): `wakeup-select-1`. */
 export const selectScheduleName = (i: number) => `wakeup-select-${i}`;
@@ -89,7 +90,8 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
     });
   });
   const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
-  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); } };
+  const unpublish = ctx.published?.publish(WAKEUP, deps) ?? (() => undefined);
+  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); unpublish(); } };
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { InboundHandler } from '../inbound/router.js';
+import type { InboundHandler } from '../inbound/index.js';
 import { looksLikeQuestion } from '../core/question.js';
-import type { EnqueueRequest } from '../outbox/outbox.js';
+import type { EnqueueRequest } from '../outbox/index.js';
 import { fill, stopEpisode, type WakeupDeps } from './wakeup.jobs.js';
 import { silentDays } from './wakeup.rules.js';
 

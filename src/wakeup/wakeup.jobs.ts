@@ -2,7 +2,7 @@ import { fill } from '../core/template.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import { localDate } from '../core/time.js';
-import type { EnqueueRequest, EnqueueResult } from '../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { WakeupPlaybook } from './playbook.js';
 import { wakeupKey, type DueStep, type WakeupRepo } from './wakeup.repo.js';
 import { allowance, silentDays, stageText, stopReason, windowFor, type StopReason } from './wakeup.rules.js';

@@ -2,7 +2,7 @@ import { peopleOf } from '../core/directory.js';
 import { activitySql } from '../core/activity.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
-import { MARKETING_PURPOSES } from '../outbox/purposes.js';
+import { MARKETING_PURPOSES } from '../outbox/index.js';
 import type { WakeupPlaybook } from './playbook.js';
 import { DAY_MS, holdoutDraw, seedHash, type Arm, type StopFacts } from './wakeup.rules.js';
 

@@ -13,11 +13,8 @@ export function silentDays(anchorAt: number, now: number): number {
   return Math.floor((now - anchorAt) / DAY_MS);
 }
 
-/** The local date before `date` (`YYYY-MM-DD`, no timezone involved). @example dayBefore('2026-12-01') // '2026-11-30' */
-export function dayBefore(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}
+/** The local date before `date` (`YYYY-MM-DD`, no timezone involved): core's previousDate. @example dayBefore('2026-12-01') // '2026-11-30' */
+export { previousDate as dayBefore } from '../core/calendar.js';
 
 /** What the rules need to know about one member. */
 export interface MemberFacts {

@@ -26,7 +26,7 @@ import { selectScheduleName } from '../../src/wakeup/wakeup.capability.js';
 import { PAGES } from '../../src/console/http/pages/layout.js';
 import { testConfig } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 const SH = 'Asia/Shanghai';
 const SECRET = 'browser-test-secret-0123456789';
@@ -75,7 +75,7 @@ async function charts(page: Page): Promise<{ id: string; optional: boolean; widt
 }
 
 describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless Chromium', () => {
-  let redis: TestRedis;
+  const redis = useTestRedis();
   let tmp: ReturnType<typeof tempDir>;
   let restoreHome: () => void;
   let app: App;
@@ -88,7 +88,6 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`no Chromium at ${executablePath}: CI must install it (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
     restoreHome = isolateWechaty();
-    redis = await startTestRedis();
     tmp = tempDir('siyu-browser-');
     mkdirSync(SHOTS, { recursive: true });
     sop = path.join(tmp.dir, 'sop');
@@ -104,7 +103,6 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    await redis?.stop();
     tmp?.remove();
     restoreHome?.();
   });

@@ -1,46 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { capabilities } from '../../src/capabilities.js';
 import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
 import { AuditRepo } from '../../src/console/audit.repo.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { loadMembershipPlaybook } from '../../src/members/playbook.js';
-import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
-import type { World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
-import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestApp } from '../support/test-app.js';
 
-let redis: TestRedis;
-let tmp: ReturnType<typeof tempDir>;
-let restoreHome: () => void;
-let app: App;
-let world: World;
+const fx = useTestApp('siyu-admin-chat-', (dir, redisUrl) => ({
+  config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'admin-chat', INBOUND_MAX_AGE_SECONDS: '0' }),
+  logger: silentLogger(), capabilities,
+}));
 const HELP = loadMembershipPlaybook('sop/membership.yaml').texts.help;
-
-beforeAll(async () => {
-  restoreHome = isolateWechaty();
-  redis = await startTestRedis();
-  tmp = tempDir('siyu-admin-chat-');
-  app = await startApp({
-    config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'admin-chat', INBOUND_MAX_AGE_SECONDS: '0' }),
-    logger: silentLogger(), capabilities,
-  });
-  await app.ready;
-  world = app.world!;
-});
-afterAll(async () => {
-  await app?.stop();
-  await redis.stop();
-  tmp.remove();
-  restoreHome();
-});
 
 /** Says `text` privately as `who` and waits for the bot's answer to them. */
 async function ask(who: string, text: string, match: (t: string) => boolean = () => true): Promise<string> {
-  const since = world.sent.length;
-  await world.memberSays(who, text);
-  const m = await world.waitForBotMessage((x) => x.target.id === who && world.sent.indexOf(x) >= since && match(x.text), 20_000);
+  const since = fx.world.sent.length;
+  await fx.world.memberSays(who, text);
+  const m = await fx.world.waitForBotMessage((x) => x.target.id === who && fx.world.sent.indexOf(x) >= since && match(x.text), 20_000);
   return m.text;
 }
 
@@ -52,11 +29,11 @@ describe('admin chat commands in the simulated world', () => {
     expect(text).toMatch(/今日发送：已发 \d+/);
     // member-day is scheduled for Friday, not running: 今日 says so.
     expect(text).toMatch(/▸ 活动：进行中 0，已排期 [1-9]\d*，已暂停 0/);
-    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:admin-hz01', channel: 'chat', action: 'chat.today', result: 'ok' });
+    expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ actor: 'chat:admin-hz01', channel: 'chat', action: 'chat.today', result: 'ok' });
   });
 
   it('lists campaigns and pauses and resumes one for the store manager, as the store shows', async () => {
-    const repo = new CampaignsRepo(app.db);
+    const repo = new CampaignsRepo(fx.app.db);
     expect(repo.get('member-day')?.status).toBe('scheduled');
     const list = await ask('mgr-hz01', '活动', (t) => t.startsWith('【活动列表】'));
     expect(list).toContain('member-day');
@@ -66,7 +43,7 @@ describe('admin chat commands in the simulated world', () => {
     expect(repo.transitions('member-day').at(-1)).toMatchObject({ from: 'scheduled', to: 'paused', by: 'chat:mgr-hz01' });
     const again = await ask('mgr-hz01', '暂停活动 member-day', (t) => t.includes('member-day'));
     expect(again).toMatch(/^未能暂停活动 member-day/);
-    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:mgr-hz01', action: 'chat.pause', target: 'member-day', result: expect.stringMatching(/^refused: /) });
+    expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ actor: 'chat:mgr-hz01', action: 'chat.pause', target: 'member-day', result: expect.stringMatching(/^refused: /) });
     await ask('mgr-hz01', '恢复活动 member-day', (t) => t.includes('member-day'));
     expect(repo.get('member-day')?.status).toBe('scheduled');
     expect(await ask('mgr-hz01', '暂停活动', (t) => t.includes('编号'))).toContain('暂停活动 member-day');
@@ -89,37 +66,37 @@ describe('admin chat commands in the simulated world', () => {
   it('answers the waiting list with the SLA\'s own list text', async () => {
     const text = await ask('admin-hz01', '待回复');
     expect(text.length).toBeGreaterThan(0);
-    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ action: 'chat.waiting', result: 'ok' });
+    expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ action: 'chat.waiting', result: 'ok' });
   });
 
   it('gives a member who writes an admin command the member help only, once, and audits the attempt', async () => {
-    const repo = new CampaignsRepo(app.db);
+    const repo = new CampaignsRepo(fx.app.db);
     const before = repo.get('member-day')?.status;
-    const since = world.sent.length;
+    const since = fx.world.sent.length;
     const text = await ask('m005', '暂停活动 member-day');
     expect(text).toBe(HELP);
     expect(repo.get('member-day')?.status).toBe(before);
-    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({
+    expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({
       actor: 'chat:m005', channel: 'chat', action: 'chat.pause', target: 'member-day', result: 'refused: not an admin (not on the staff roster); member help sent',
     });
     // a second attempt within AUTO_REPLY_REPEAT_MINUTES is audited but not answered again: the same
     // help to the same person once per window (帮助, a command, is answered as always)
-    await world.memberSays('m005', '今日');
+    await fx.world.memberSays('m005', '今日');
     expect(await ask('m005', '帮助')).toBe(HELP);
-    await app.ingest.idle();
-    await expect.poll(() => app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
-    expect(world.sent.slice(since).filter((m) => m.target.id === 'm005').map((m) => m.text)).toEqual([HELP, HELP]);
-    expect(new AuditRepo(app.db).recent().find((a) => a.actor === 'chat:m005' && a.action === 'chat.today')).toMatchObject({
+    await fx.app.ingest.idle();
+    await expect.poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
+    expect(fx.world.sent.slice(since).filter((m) => m.target.id === 'm005').map((m) => m.text)).toEqual([HELP, HELP]);
+    expect(new AuditRepo(fx.app.db).recent().find((a) => a.actor === 'chat:m005' && a.action === 'chat.today')).toMatchObject({
       result: 'refused: not an admin (not on the staff roster); member help already sent recently, not repeated',
     });
   });
 
   it('gives a guide the member help instead of the admin answer, once', async () => {
-    const since = world.sent.length;
+    const since = fx.world.sent.length;
     expect(await ask('guide-hz01-01', '活动')).toBe(HELP);
-    await app.ingest.idle();
-    await expect.poll(() => app.db.$client.prepare("select count(*) from outbox where target_id = 'guide-hz01-01' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
-    expect(world.sent.slice(since).filter((m) => m.target.id === 'guide-hz01-01')).toHaveLength(1);
-    expect(new AuditRepo(app.db).recent()[0]).toMatchObject({ actor: 'chat:guide-hz01-01', result: 'refused: not an admin (guide); member help sent' });
+    await fx.app.ingest.idle();
+    await expect.poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'guide-hz01-01' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
+    expect(fx.world.sent.slice(since).filter((m) => m.target.id === 'guide-hz01-01')).toHaveLength(1);
+    expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ actor: 'chat:guide-hz01-01', result: 'refused: not an admin (guide); member help sent' });
   });
 });

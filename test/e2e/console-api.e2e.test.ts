@@ -1,39 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { capabilities } from '../../src/capabilities.js';
 import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
 import { AuditRepo } from '../../src/console/audit.repo.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { testConfig } from '../support/app.js';
-import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestApp } from '../support/test-app.js';
 
 const SECRET = 'console-e2e-secret-0123456789';
-let redis: TestRedis;
-let tmp: ReturnType<typeof tempDir>;
-let restoreHome: () => void;
-let app: App;
-let base: string;
-const auth = { authorization: `Bearer ${SECRET}` };
 
-beforeAll(async () => {
-  restoreHome = isolateWechaty();
-  redis = await startTestRedis();
-  tmp = tempDir('siyu-console-api-');
-  app = await startApp({
-    config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'console-api', CONSOLE_TOKEN: `lin:${SECRET}` }),
-    logger: silentLogger(), capabilities,
-  });
-  await app.ready;
-  base = app.healthUrl!.replace(/\/healthz$/, '');
+const fx = useTestApp('siyu-console-api-', (dir, redisUrl) => ({
+  config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'console-api', CONSOLE_TOKEN: `lin:${SECRET}` }),
+  logger: silentLogger(), capabilities,
+}));
+let base: string;
+beforeAll(() => {
+  base = fx.app.healthUrl!.replace(/\/healthz$/, '');
 });
-afterAll(async () => {
-  await app?.stop();
-  await redis.stop();
-  tmp.remove();
-  restoreHome();
-});
+const auth = { authorization: `Bearer ${SECRET}` };
 
 const get = (p: string, headers: Record<string, string> = auth) => fetch(`${base}${p}`, { headers, redirect: 'manual' });
 const post = (p: string, body?: unknown, headers: Record<string, string> = auth) =>
@@ -45,7 +28,7 @@ describe('console API against the running bot', () => {
       expect((await get(p, {})).status, p).toBe(401);
     }
     expect((await post('/api/campaigns/member-day/pause', {}, {})).status).toBe(401);
-    expect(new CampaignsRepo(app.db).get('member-day')?.status).toBe('scheduled');
+    expect(new CampaignsRepo(fx.app.db).get('member-day')?.status).toBe('scheduled');
     const page = await get('/campaigns', { accept: 'text/html' });
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe('/login?next=%2Fcampaigns');
@@ -85,7 +68,7 @@ describe('console API against the running bot', () => {
   });
 
   it('pauses and resumes a campaign, audited with the operator the token names; bad bodies and unknown ids change nothing', async () => {
-    const repo = new CampaignsRepo(app.db);
+    const repo = new CampaignsRepo(fx.app.db);
     const transitions = repo.transitions('member-day').length;
     const badType = await post('/api/campaigns/member-day/pause', { reason: 5 });
     expect(badType.status).toBe(400);
@@ -107,7 +90,7 @@ describe('console API against the running bot', () => {
     expect((await post('/api/campaigns/member-day/resume')).status).toBe(200);
     expect(repo.get('member-day')?.status).toBe('scheduled');
 
-    const actions = new AuditRepo(app.db).recent(7).map((a) => [a.actor, a.channel, a.action, a.target, a.result.replace(/:.*/s, '')]);
+    const actions = new AuditRepo(fx.app.db).recent(7).map((a) => [a.actor, a.channel, a.action, a.target, a.result.replace(/:.*/s, '')]);
     expect(actions).toEqual([
       ['lin', 'api', 'campaign.resume', 'member-day', 'ok'],
       ['lin', 'api', 'campaign.pause', 'member-day', 'refused'],
@@ -120,7 +103,7 @@ describe('console API against the running bot', () => {
   });
 
   it('creates a campaign from a JSON body validated like a campaign file, all or nothing', async () => {
-    const repo = new CampaignsRepo(app.db);
+    const repo = new CampaignsRepo(fx.app.db);
     const good = {
       id: 'weekend-tea', name: '周末下午茶', status: 'draft',
       audience: { groups: { list: ['hz01-a@chatroom'] } },
@@ -140,7 +123,7 @@ describe('console API against the running bot', () => {
     expect(again.status).toBe(400);
     expect(await again.json()).toMatchObject({ field: 'id' });
     expect((await fetch(`${base}/api/campaigns/nope`, { method: 'PUT', headers: auth, body: JSON.stringify(good) })).status).toBe(404);
-    expect(new AuditRepo(app.db).recent(3).map((a) => [a.action, a.target, a.result.replace(/:.*/s, '')])).toEqual([
+    expect(new AuditRepo(fx.app.db).recent(3).map((a) => [a.action, a.target, a.result.replace(/:.*/s, '')])).toEqual([
       ['campaign.edit', 'nope', 'refused'], ['campaign.create', 'weekend-tea', 'refused'], ['campaign.create', 'weekend-tea', 'ok'],
     ]);
   });
@@ -152,7 +135,7 @@ describe('console API against the running bot', () => {
     const r = await post('/api/playbooks/reload');
     expect(r.status).toBe(200);
     expect((await r.json() as { applied: { kind: string }[] }).applied.map((a) => a.kind)).toContain('campaigns');
-    expect(new AuditRepo(app.db).recent(1)[0]).toMatchObject({ actor: 'lin', action: 'playbooks.reload', result: 'ok' });
+    expect(new AuditRepo(fx.app.db).recent(1)[0]).toMatchObject({ actor: 'lin', action: 'playbooks.reload', result: 'ok' });
   });
 
   it('serves the wake-up, campaigns and group-health reports, the SLA waiting list and outbox reasons', async () => {

@@ -1,54 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { capabilities } from '../../src/capabilities.js';
-import { isolateWechaty, nextEvent, recordingLogger, type LogLine } from '../../src/platform/wechaty/testing.js';
-import type { World } from '../../src/platform/wechaty/world/server.js';
+import { nextEvent, recordingLogger, type LogLine } from '../../src/platform/wechaty/testing.js';
 import { testConfig } from '../support/app.js';
-import { tempDir } from '../support/harness.js';
-import { useTestRedis } from '../support/redis-fixture.js';
+import { useTestApp } from '../support/test-app.js';
 
-const redis = useTestRedis();
-let tmp: ReturnType<typeof tempDir>;
-let restoreHome: () => void;
-let app: App;
-let world: World;
 const rec = recordingLogger('info');
-
-beforeAll(async () => {
-  restoreHome = isolateWechaty();
-  tmp = tempDir('siyu-reconnect-');
-  // The shipped reconnect settings: backoff from 1 s doubling up to 60 s, a probe every 3 s.
-  app = await startApp({
-    config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'reconnect', LOG_LEVEL: 'info' }),
-    logger: rec.logger, capabilities,
-  });
-  await app.ready;
-  world = app.world!;
-});
-afterAll(async () => {
-  await app?.stop();
-  tmp.remove();
-  restoreHome();
-});
+// The shipped reconnect settings: backoff from 1 s doubling up to 60 s, a probe every 3 s.
+const fx = useTestApp('siyu-reconnect-', (dir, redisUrl) => ({
+  config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'reconnect', LOG_LEVEL: 'info' }),
+  logger: rec.logger, capabilities,
+}));
 
 const msg = (l: LogLine) => String(l.msg ?? '');
 
 describe('the provider comes back after a 30-second outage', () => {
   it('is logged in again within 10 s of the server\'s return, whatever the backoff step, and answers what a member said meanwhile', async () => {
-    const lost = nextEvent(app.edge, 'logout');
-    await world.stopServer();
+    const lost = nextEvent(fx.app.edge, 'logout');
+    await fx.world.stopServer();
     const stoppedAt = Date.now();
     await lost;
 
     // A member writes 积分 while the bot is away: the provider keeps it.
-    await world.memberSays('m001', '积分');
+    await fx.world.memberSays('m001', '积分');
 
     // The supervisor's sixth attempt fails about 31 s into the outage and would wait 32 s more.
     await rec.waitFor((l) => /^supervisor: attempt 6 failed, next in 32s$/.test(msg(l)), 60_000);
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(30_000);
 
-    const ready = nextEvent(app.edge, 'ready', 20_000);
-    await world.startServer();
+    const ready = nextEvent(fx.app.edge, 'ready', 20_000);
+    await fx.world.startServer();
     const backAt = Date.now();
     await ready;
     const loggedInAfterMs = Date.now() - backAt;
@@ -62,7 +42,7 @@ describe('the provider comes back after a 30-second outage', () => {
     expect(outage[0]!.outageSeconds as number).toBeGreaterThanOrEqual(30);
 
     // The member's 积分, said during the outage, is answered after it.
-    const answer = await world.waitForBotMessage((m) => m.target.id === 'm001' && /积分/.test(m.text), 20_000);
+    const answer = await fx.world.waitForBotMessage((m) => m.target.id === 'm001' && /积分/.test(m.text), 20_000);
     expect(answer.text).toMatch(/您的积分/);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { startWorld } from '../../src/platform/wechaty/world/server.js';
 import { isolateWechaty } from '../../src/platform/wechaty/testing.js';
 import { testConfig, pingCapability } from '../support/app.js';
 import { tempDir } from '../support/harness.js';
-import { startTestRedis, type TestRedis } from '../support/redis.js';
+import { useTestRedis } from '../support/redis-fixture.js';
 
 /**
  * Two processes of one account on one DATA_DIR and one external Redis (the README's rolling restart),
@@ -47,12 +47,11 @@ async function status(app: App): Promise<number> {
 }
 
 describe('a Redis that goes away', () => {
-  let redis: TestRedis;
+  const redis = useTestRedis();
   let app: App;
   const lines: { level: number; msg: string; at: number }[] = [];
 
   beforeAll(async () => {
-    redis = await startTestRedis();
     app = await startApp({
       config: testConfig(path.join(tmp.dir, 'loss'), { REDIS_URL: redis.url, QUEUE_PREFIX: 'loss', INBOUND_MAX_AGE_SECONDS: '0' }),
       logger: recordingLogger(lines), capabilities: [pingCapability],
@@ -61,12 +60,11 @@ describe('a Redis that goes away', () => {
   }, 60_000);
   afterAll(async () => {
     await app?.stop();
-    await redis?.stop();
   });
 
   it('answers /healthz 503 within 10 s, logs one line per 10 s about it, and stops at the first request', async () => {
     expect(await status(app)).toBe(200);
-    await redis.stop();
+    await redis.server.stop();
     const gone = Date.now();
     let code = 200;
     while (code === 200 && Date.now() - gone < 15_000) code = await status(app);
@@ -85,12 +83,7 @@ describe('a Redis that goes away', () => {
 });
 
 describe('a rolling restart: two processes of one account on one DATA_DIR and one external Redis', () => {
-  let redis: TestRedis;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-  });
-  afterAll(() => redis.stop());
+  const redis = useTestRedis();
 
   it('the second starts beside the first, and answers members once the first stops', async () => {
     const world = await startWorld({ logger: silentLogger(), traffic: { enabled: false, intervalMs: 8000 } });

@@ -3,21 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { outboxHarness, tempDir, type OutboxHarness } from '../../../test/support/harness.js';
-import { startTestRedis, type TestRedis } from '../../../test/support/redis.js';
+import { useTestRedis } from '../../../test/support/redis-fixture.js';
 import { AuditRepo } from '../audit.repo.js';
 import { ConsoleRepo } from '../console.repo.js';
 import { createConsoleApp } from './server.js';
-import { queueNames } from '../../platform/queue/queues.js';
 
 const TOKEN = 'console-token-for-tests';
-let redis: TestRedis;
+const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
 let h: OutboxHarness;
 let app: ReturnType<typeof createConsoleApp>;
 const clock = new ManualClock('2026-11-25T04:00:00Z');
 
 beforeAll(async () => {
-  redis = await startTestRedis();
   tmp = tempDir();
   h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, 'console.db'), clock });
   app = createConsoleApp({
@@ -30,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-  await redis.stop();
   tmp.remove();
 });
 

@@ -8,13 +8,13 @@ import { Hono } from 'hono';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { maskDeep } from '../../core/mask.js';
-import type { Outbox } from '../../outbox/outbox.js';
-import type { OutboxRepo } from '../../outbox/outbox.repo.js';
+import type { Outbox } from '../../outbox/index.js';
+import type { OutboxRepo } from '../../outbox/index.js';
 import { localDate } from '../../core/time.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Queues } from '../../platform/queue/queues.js';
-import type { CampaignsRepo } from '../../campaigns/campaigns.repo.js';
-import type { CampaignService } from '../../campaigns/campaigns.service.js';
+import type { CampaignsRepo } from '../../campaigns/index.js';
+import type { CampaignService } from '../../campaigns/index.js';
 import type { AuditRepo } from '../audit.repo.js';
 import type { ConsoleRepo } from '../console.repo.js';
 import { loginHandler, requireToken } from './auth.js';
@@ -28,14 +28,14 @@ import { settingsRoutes, type EnvSettings, type SettingsRoutesDeps } from './rou
 import { mountQueueBoard } from './routes/queues-board.js';
 import { slaRoutes } from './routes/sla.js';
 import { memberRoutes } from './routes/members.js';
-import { loadMembershipPlaybook } from '../../members/playbook.js';
+import { PlaybookHolder, type MembershipPlaybook } from '../../members/index.js';
 import { wakeupRoutes } from './routes/wakeup.js';
 import { memberSearchRoutes } from './routes/member-search.js';
 import { importRoutes } from './routes/imports.js';
 import { importsPage } from './pages/imports.js';
 import type { WakeupOps } from '../wakeup-ops.js';
 import { renderMetrics, type MetricsInput } from './metrics.js';
-import { tierNamesIn } from '../../members/playbook.js';
+import { SlaPlaybookHolder, type SlaPlaybook } from '../../sla/index.js';
 
 export type HealthReport = { ok: boolean } & Record<string, unknown>;
 
@@ -72,6 +72,12 @@ export interface ConsoleDeps {
   selfIds?: () => string[];
   /** Every account's state, sends against caps, queue and reach (`/accounts`, `/api/accounts`). */
   accounts?: () => Promise<AccountsReport>;
+  /**
+   * The playbooks as the running capabilities read them (what the members and SLA capabilities
+   * publish). One missing is read from `sopDir` by one holder of the console's own (unit tests, an app
+   * without that capability).
+   */
+  playbooks?: { membership?: () => MembershipPlaybook; sla?: () => SlaPlaybook };
 }
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -85,6 +91,11 @@ let echartsSource: string | null = null;
  */
 export function createConsoleApp(d: ConsoleDeps): Hono {
   const app = new Hono();
+  const nowMs = () => d.clock.now().getTime();
+  const membershipHolder = d.sopDir && !d.playbooks?.membership ? new PlaybookHolder(path.join(d.sopDir, 'membership.yaml'), d.logger) : null;
+  const membership = d.playbooks?.membership ?? (membershipHolder ? () => membershipHolder.fresh(nowMs()) : null);
+  const slaHolder = d.sopDir && !d.playbooks?.sla ? new SlaPlaybookHolder(path.join(d.sopDir, 'sla.yaml'), d.logger) : null;
+  const slaPlaybook = d.playbooks?.sla ?? (slaHolder ? () => slaHolder.fresh(nowMs()) : null);
   app.use('*', requireToken(d.token));
   app.onError((err, c) => {
     d.logger.error({ err, path: c.req.path }, 'console request failed');
@@ -110,7 +121,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   for (const [path, page] of Object.entries(DASHBOARD_PAGES)) app.get(path, (c) => c.html(page({ timezone: d.repo.timezone })));
   if (d.importDir && d.sopDir) {
     app.get('/imports', (c) => c.html(importsPage({ timezone: d.repo.timezone })));
-    importRoutes(app, { db: d.repo.db, audit: d.audit, clock: d.clock, timezone: d.repo.timezone, uploadDir: d.importDir, membershipPlaybook: path.join(d.sopDir, 'membership.yaml') });
+    importRoutes(app, { db: d.repo.db, audit: d.audit, clock: d.clock, timezone: d.repo.timezone, uploadDir: d.importDir, membership: membership! });
   }
   if (d.campaigns) app.get('/campaigns/new', (c) => c.html(campaignBuilderPage({ timezone: d.repo.timezone })));
   if (d.queues) mountQueueBoard(app, d.queues);
@@ -123,7 +134,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
       health: await d.health(),
       inboundByHour: d.repo.inboundByHour(now),
       outboxByPurpose: d.repo.outboxByPurpose(),
-      members: withTierNames(d.repo.members(now), d.sopDir),
+      members: withTierNames(d.repo.members(now), membership),
       scheduleRuns: d.repo.scheduleRuns(),
     });
   });
@@ -140,7 +151,7 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     if (from > to) return c.json({ error: `from ${from} is after to ${to}` }, 400);
     return c.json(report({ from, to }));
   });
-  memberSearchRoutes(app, { db: d.repo.db, sopDir: d.sopDir, clock: d.clock });
+  memberSearchRoutes(app, { db: d.repo.db, membership });
   app.get('/api/staff', (c) => c.json({ staff: d.repo.staff() }));
   app.get('/api/groups', (c) => c.json({ groups: d.repo.groups() }));
   // Targets and results may name a member by phone (admin chat `会员 138…`): shown masked, like logs.
@@ -154,9 +165,8 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
     settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}), ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}),
       ...(d.db ? { knownStores: () => (d.db!.$client.prepare('select code from stores order by code').pluck().all() as string[]) } : {}) });
-    if (d.db) slaRoutes(app, { db: d.db, sopDir: d.sopDir, timezone: d.repo.timezone, clock: d.clock });
-    const membership = path.join(d.sopDir, 'membership.yaml');
-    if (d.db) memberRoutes(app, { db: d.db, playbook: () => loadMembershipPlaybook(membership), clock: d.clock, audit: d.audit, logger: d.logger });
+    if (d.db) slaRoutes(app, { db: d.db, playbook: slaPlaybook!, timezone: d.repo.timezone, clock: d.clock });
+    if (d.db) memberRoutes(app, { db: d.db, playbook: membership!, clock: d.clock, audit: d.audit, logger: d.logger });
   }
   return app;
 }
@@ -178,7 +188,12 @@ export async function startConsoleServer(app: Hono, host: string, port: number):
 }
 
 /** Members by tier with each tier's display name from the playbook (普卡 …), for the overview's chart. */
-function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(m: T, sopDir: string | undefined): T & { byTier: { tier: string; name: string; n: number }[] } {
-  const names = sopDir ? tierNamesIn(sopDir) : new Map<string, string>();
+function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(m: T, membership: (() => MembershipPlaybook) | null): T & { byTier: { tier: string; name: string; n: number }[] } {
+  let names = new Map<string, string>();
+  try {
+    if (membership) names = new Map(membership().tiers.map((t) => [t.code, t.name]));
+  } catch {
+    // A playbook that cannot be read: the codes are shown.
+  }
   return { ...m, byTier: m.byTier.map((t) => ({ ...t, name: names.get(t.tier) ?? t.tier })) };
 }

@@ -13,13 +13,13 @@
  */
 import type { Logger } from '../../core/logger.js';
 import type { InboundMessage } from '../../core/messages.js';
-import type { EnqueueRequest, EnqueueResult } from '../../outbox/outbox.js';
+import type { EnqueueRequest, EnqueueResult } from '../../outbox/index.js';
 import { BINDING_DECISION, normalizeText, parseMemberCommand, type MemberCommand } from '../commands.rules.js';
 import type { MembersRepo } from '../members.repo.js';
 import { bindingText, fill, type MembershipPlaybook } from '../playbook.js';
 import { BINDING_COMMANDS, decideBySignals, factMatches, factToAsk, phonesIn, type FactKind } from './identity.rules.js';
 import type { Binding, IdentityMember, IdentityRepo } from './identity.repo.js';
-import type { AutoReplyKind } from '../../inbound/repeat-guard.js';
+import type { AutoReplyKind } from '../../inbound/index.js';
 
 /** One message to send in answer: `suffix` tells apart several sends caused by one message. */
 export interface Send {

@@ -7,7 +7,7 @@ const parse = (yaml: string) => parseMembershipPlaybook(yaml, 'sop/membership.ya
 
 describe('binding settings in sop/membership.yaml', () => {
   it('defaults to the safe choice when the section is left out: a fact on record, birthday then surname', () => {
-    const p = parse(shipped.replace(/\nbinding:\n(  .*\n)+/, '\n'));
+    const p = parse(shipped.replace(/\nbinding:\n( {2}.*\n)+/, '\n'));
     expect(p.binding).toMatchObject({ verify: 'fact', facts: ['birthday', 'surname'], maxAttempts: 3, pendingMinutes: 30, lockHours: 24 });
     expect(bindingText(p, 'askPhone')).toMatch(/请回复您的手机号/);
   });

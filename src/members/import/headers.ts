@@ -117,7 +117,7 @@ export function nearestField(header: string, fields: readonly FieldSpec[]): Near
       const a = normalizeHeader(alias);
       if (!a) continue;
       let score: number;
-      const cjk = /[^\x00-\x7f]/u.test(a);
+      const cjk = /\P{ASCII}/u.test(a);
       if ((a.length >= 2 || cjk) && h.length >= 2 && (h.includes(a) || a.includes(h))) {
         score = Math.abs(h.length - a.length) / Math.max(h.length, a.length);
       } else {

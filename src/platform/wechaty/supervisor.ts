@@ -167,13 +167,13 @@ export class Supervisor {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       let finished = false;
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(() => done(), ms);
       let probeTimer: NodeJS.Timeout | undefined;
       const probe = this.opts.probe;
       const every = this.opts.probeIntervalMs ?? 3000;
       const log = this.opts.logger;
       const check = async () => {
-        let ok = false;
+        let ok: boolean;
         try {
           ok = await probe!();
         } catch {
@@ -190,15 +190,14 @@ export class Supervisor {
         probeTimer = setTimeout(() => void check(), every);
       };
       if (probe && every > 0 && ms > every) probeTimer = setTimeout(() => void check(), every);
-      const self = this;
-      function done() {
+      const done = (): void => {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
         if (probeTimer) clearTimeout(probeTimer);
-        if (self.wake === wake) self.wake = undefined;
+        if (this.wake === wake) this.wake = undefined;
         resolve();
-      }
+      };
       const wake = () => done();
       this.wake = wake;
     });

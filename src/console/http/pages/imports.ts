@@ -1,4 +1,4 @@
-import { IMPORT_KINDS } from '../../../members/import/types.js';
+import { IMPORT_KINDS } from '../../../members/index.js';
 import { renderPage, type PageOptions } from './layout.js';
 
 const KIND_NAMES: Record<(typeof IMPORT_KINDS)[number], string> = { stores: '门店', staff: '员工', members: '会员', groups: '社群', orders: '订单' };

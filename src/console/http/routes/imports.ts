@@ -5,9 +5,9 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Clock } from '../../../core/clock.js';
 import { errorMessage } from '../../../core/errors.js';
-import { ImportFileError, runImport, type ImportProgress, type ImportResult } from '../../../members/import/engine.js';
-import { IMPORT_KINDS, type ImportKindName } from '../../../members/import/types.js';
-import { loadMembershipPlaybook } from '../../../members/playbook.js';
+import { ImportFileError, runImport, type ImportProgress, type ImportResult } from '../../../members/index.js';
+import { IMPORT_KINDS, type ImportKindName } from '../../../members/index.js';
+import type { MembershipPlaybook } from '../../../members/index.js';
 import type { Db } from '../../../platform/db/client.js';
 import type { AuditRepo } from '../../audit.repo.js';
 import { operatorOf } from '../auth.js';
@@ -44,8 +44,8 @@ export interface ImportRoutesDeps {
   timezone: string;
   /** Where uploaded files wait while they are imported (removed after). */
   uploadDir: string;
-  /** `sop/membership.yaml` (members and orders need it). */
-  membershipPlaybook: string;
+  /** The membership playbook (members and orders need it). */
+  membership: () => MembershipPlaybook;
 }
 
 /**
@@ -73,7 +73,7 @@ export function importRoutes(app: Hono, d: ImportRoutesDeps): void {
         const needsPlaybook = job.kind === 'members' || job.kind === 'orders';
         job.result = await runImport(d.db, {
           kind: job.kind, file, encoding: 'auto', dryRun: job.dryRun, allowPartial: b.data.allowPartial, timeZone: d.timezone, now: d.clock.now(),
-          playbook: needsPlaybook ? loadMembershipPlaybook(d.membershipPlaybook) : undefined,
+          playbook: needsPlaybook ? d.membership() : undefined,
           onProgress: (p) => { job.progress = p; },
         });
         const r = job.result;

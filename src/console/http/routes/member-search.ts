@@ -1,7 +1,5 @@
-import path from 'node:path';
 import type { Hono } from 'hono';
-import type { Clock } from '../../../core/clock.js';
-import { PlaybookHolder } from '../../../members/playbook.js';
+import type { MembershipPlaybook } from '../../../members/index.js';
 import type { Db } from '../../../platform/db/client.js';
 import { memberCard, searchMembers } from '../../member-card.js';
 
@@ -9,11 +7,10 @@ import { memberCard, searchMembers } from '../../member-card.js';
  * `GET /api/members?q=` (phone, its last four digits, name or contact id) and `GET /api/members/:id`
  * (the member's card). Tiers are shown by the names of sop/membership.yaml.
  */
-export function memberSearchRoutes(app: Hono, d: { db: Db; sopDir: string | undefined; clock: Clock }): void {
-  const holder = d.sopDir ? new PlaybookHolder(path.join(d.sopDir, 'membership.yaml')) : null;
+export function memberSearchRoutes(app: Hono, d: { db: Db; membership: (() => MembershipPlaybook) | null }): void {
   const tierName = (code: string) => {
     try {
-      return holder?.fresh(d.clock.now().getTime()).tiers.find((t) => t.code === code)?.name ?? code;
+      return d.membership?.().tiers.find((t) => t.code === code)?.name ?? code;
     } catch {
       return code;
     }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/logger.js';
 import type { Db } from '../../../platform/db/client.js';
-import type { MembershipPlaybook } from '../../../members/playbook.js';
+import type { MembershipPlaybook } from '../../../members/index.js';
 import { bindContactAudited, duplicatesOf, mergeMembersAudited } from '../../member-merge.js';
 import type { AuditRepo } from '../../audit.repo.js';
 import { operatorOf } from '../auth.js';

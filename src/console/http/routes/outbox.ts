@@ -1,15 +1,15 @@
 import type { Hono } from 'hono';
 import type { Clock } from '../../../core/clock.js';
 import { maskPhones } from '../../../core/mask.js';
-import type { Outbox } from '../../../outbox/outbox.js';
-import { displayStatus } from '../../../outbox/outbox.describe.js';
-import type { OutboxRepo } from '../../../outbox/outbox.repo.js';
+import type { Outbox } from '../../../outbox/index.js';
+import { displayStatus } from '../../../outbox/index.js';
+import type { OutboxRepo } from '../../../outbox/index.js';
 import { OUTBOX_STATUSES, type OutboxStatus } from '../../../platform/db/schema.js';
 import type { AuditRepo } from '../../audit.repo.js';
 import type { ConsoleRepo } from '../../console.repo.js';
 import { whyText } from '../../outbox-why.js';
 import { listOutbox, OUTBOX_PAGE_MAX } from '../../outbox-list.js';
-import { isPurpose, PURPOSES } from '../../../outbox/purposes.js';
+import { isPurpose, PURPOSES } from '../../../outbox/index.js';
 import { auditApi } from './common.js';
 
 type Row = NonNullable<ReturnType<OutboxRepo['get']>>;

@@ -1,14 +1,12 @@
-import path from 'node:path';
 import type { Hono } from 'hono';
 import type { Clock } from '../../../core/clock.js';
 import type { Db } from '../../../platform/db/client.js';
-import { businessMsBetween } from '../../../sla/business-time.rules.js';
-import { loadSlaPlaybook } from '../../../sla/sla.playbook.js';
-import { SlaRepo } from '../../../sla/sla.repo.js';
+import { businessMsBetween } from '../../../sla/index.js';
+import type { SlaPlaybook } from '../../../sla/index.js';
+import { SlaRepo } from '../../../sla/index.js';
 
 /** Questions waiting for a staff reply, with their business-time wait, from the SLA's own store and playbook. */
-export function waitingQuestions(db: Db, sopDir: string, timezone: string, now: number, limit = 500) {
-  const pb = loadSlaPlaybook(path.join(sopDir, 'sla.yaml'));
+export function waitingQuestions(db: Db, pb: SlaPlaybook, timezone: string, now: number, limit = 500) {
   const rows = new SlaRepo(db).openQuestions({ all: true }, { limit });
   const open = rows.map((q) => ({
     id: q.id, openedAt: q.openedAt, memberId: q.memberId, memberName: q.memberName, roomId: q.roomId, conversationName: q.conversationName,
@@ -19,6 +17,6 @@ export function waitingQuestions(db: Db, sopDir: string, timezone: string, now: 
 }
 
 /** `GET /api/sla/waiting`: open questions (oldest first) and the backlog among them. */
-export function slaRoutes(app: Hono, d: { db: Db; sopDir: string; timezone: string; clock: Clock }): void {
-  app.get('/api/sla/waiting', (c) => c.json(waitingQuestions(d.db, d.sopDir, d.timezone, d.clock.now().getTime())));
+export function slaRoutes(app: Hono, d: { db: Db; playbook: () => SlaPlaybook; timezone: string; clock: Clock }): void {
+  app.get('/api/sla/waiting', (c) => c.json(waitingQuestions(d.db, d.playbook(), d.timezone, d.clock.now().getTime())));
 }

@@ -260,7 +260,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       await s.start();
     } catch (err) {
       await s.stop().catch(() => undefined);
-      throw new Error(`world: cannot listen on ${h.endpoint}: ${(err as Error).message}`);
+      throw new Error(`world: cannot listen on ${h.endpoint}: ${(err as Error).message}`, { cause: err });
     }
     h.server = s;
     log.info({ account: h.layout.id, endpoint: h.endpoint }, 'world: puppet-service listening');
