@@ -17,6 +17,8 @@ import { OutboxRepo } from './outbox/outbox.repo.js';
 import { Sender } from './outbox/sender.js';
 import { SendingPlaybookHolder, SendingSettings } from './outbox/sending.playbook.js';
 import { followSendingChanges } from './outbox/sending.follow.js';
+import { followAccounts } from './outbox/account-down.js';
+import { gatewayEdgeFactory } from './gateway/wiring.js';
 import { closeDb, openDb, type Db } from './platform/db/client.js';
 import { Liveness } from './platform/queue/liveness.js';
 import { Queues } from './platform/queue/queues.js';
@@ -146,7 +148,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (!defaultSpec) throw new ConfigError(`${registry.file}: accounts: expected at least one enabled account at start, found none`);
     let world: World | null = null;
     // The simulated world unless a puppet-service is configured (in the environment or for an account of the registry).
-    if (!config.production && !registry.current.accounts.some((a) => a.endpoint)) {
+    if (!config.production && config.GATEWAYS !== 'remote' && !registry.current.accounts.some((a) => a.endpoint)) {
       world = await startWorld({
         port: config.WORLD_PORT, logger: logger.child({ part: 'world' }), accounts: registry.current.accounts.map((a) => a.id),
         traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
@@ -163,14 +165,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
       maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db, { sentIds }),
     });
     // Quiet hours and the marketing cap: sop/sending.yaml over the environment, read on every decision.
+    const reach = new ReachRepo(db);
     const sending = new SendingSettings(new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
       { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY }, clock);
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
       defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
       pacedJobsFor: (account): number => pacedJobs(hub.get(account)?.budget.ratePerMinute ?? config.SEND_RATE_PER_MINUTE),
+      // Routing: a request naming no account goes through one that reaches its target (the hub is made below).
+      accounts: { view: { list: () => hub.list(), get: (id) => hub.get(id), state: (id) => hub.state(id) }, reach, downGraceMs: config.ACCOUNT_DOWN_GRACE_SECONDS * 1000 },
     });
-    const reach = new ReachRepo(db);
     // Each account: its connection (in process, or through a gateway) and a sender with its own budget.
     const makeSender = (spec: AccountSpec, edge: WechatyEdge): Sender => new Sender(outboxRepo, queues, outbox, opts.transport ?? edge.transport, clock, logger.child({ part: 'sender', account: spec.id }), {
       account: spec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
@@ -179,10 +183,13 @@ export async function startApp(opts: AppOptions): Promise<App> {
       gapMinMs: spec.budget.gapMinMs, gapMaxMs: spec.budget.gapMaxMs, maxAttempts: config.SEND_MAX_ATTEMPTS,
       retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: spec.budget.ratePerMinute > 0 ? 1 : 32,
     }, liveness.instanceId);
+    // GATEWAYS=remote: the accounts are connected by `npm run gateway` processes, reached through Redis.
+    const remoteEdges = opts.edgeFactory ? undefined : gatewayEdgeFactory(config, queues.redis(), logger.child({ part: 'gateways' }));
+    if (remoteEdges) stack.push({ name: 'gateway link', stop: () => remoteEdges.close() });
     const hub: AccountHub = new AccountHub({
       registry, reach, clock, logger: logger.child({ part: 'accounts' }), makeSender, checkEveryMs: opts.accountsCheckEveryMs,
       ...(world ? { prepare: (spec: AccountSpec) => world!.addAccount(spec.id).then(() => undefined) } : {}),
-      edgeFactory: opts.edgeFactory ?? inProcessEdgeFactory({
+      edgeFactory: opts.edgeFactory ?? remoteEdges ?? inProcessEdgeFactory({
         noTls: config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
         timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
         probeSeconds: config.SUPERVISOR_PROBE_SECONDS, logger: logger.child({ part: 'wechaty' }), world,
@@ -199,6 +206,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       },
       onReady: (_account, selfId) => void rooms.ready(selfId),
     });
+    stack.push({ name: 'account events', stop: followAccounts(hub, outbox, logger.child({ part: 'outbox' })) });
     friendships.connect(hub.friendships);
     rooms.connect(hub.rooms);
     const scheduler = new Scheduler(new ScheduleRepo(db), queues, clock, logger.child({ part: 'scheduler' }), config.TIMEZONE);

@@ -56,6 +56,7 @@ export const configSchema = z.object({
   QUIET_HOURS: window.default(parseWindow('21:30-08:30') as DailyWindow),
   MARKETING_CAP_PER_DAY: int(0, 1000).default(1),
   SENDING_AFTER_CRASH: z.enum(['unknown', 'resend']).default('unknown'),
+  ACCOUNT_DOWN_GRACE_SECONDS: int(0, 86_400).default(60),
 
   GATEWAYS: z.enum(['embedded', 'remote']).default('embedded'),
   GATEWAY_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -').optional(),
