@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { World } from '../../src/platform/wechaty/world/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
