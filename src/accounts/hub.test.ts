@@ -14,7 +14,11 @@ import type { AccountsRegistry } from './registry.js';
 import type { AccountSpec, EdgeHandlers } from './types.js';
 
 const spec = (id: string, over: Partial<AccountSpec> = {}): AccountSpec => ({
-  id, name: id, role: 'store', stores: [], enabled: true,
+  id,
+  name: id,
+  role: 'store',
+  stores: [],
+  enabled: true,
   budget: { ratePerMinute: 20, capPerHour: 1000, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
   onDown: { reply: 'reroute', alert: 'reroute', 'staff-prompt': 'reroute', service: 'reroute', care: 'reroute', campaign: 'wait', 'wake-up': 'wait' },
   ...over,
@@ -41,7 +45,11 @@ class FakeRegistry implements RegistrySource {
 class FakeEdge extends EventEmitter {
   loggedIn = false;
   stopped = false;
-  constructor(readonly id: string, readonly handlers: EdgeHandlers, readonly lists: { contacts: string[]; rooms: string[] }) {
+  constructor(
+    readonly id: string,
+    readonly handlers: EdgeHandlers,
+    readonly lists: { contacts: string[]; rooms: string[] },
+  ) {
     super();
   }
   start() {
@@ -98,7 +106,11 @@ describe('AccountHub', () => {
     const inbound: InboundMessage[] = [];
     const started: string[] = [];
     const hub = new AccountHub({
-      registry, reach, clock: { now: () => new Date(1_000_000) }, logger: silentLogger(), checkEveryMs: 0,
+      registry,
+      reach,
+      clock: { now: () => new Date(1_000_000) },
+      logger: silentLogger(),
+      checkEveryMs: 0,
       edgeFactory: (s, handlers) => {
         const e = new FakeEdge(s.id, handlers, { contacts: [`c-${s.id}`, 'shared'], rooms: [`r-${s.id}@chatroom`] });
         edges.set(s.id, e);
@@ -163,7 +175,7 @@ describe('AccountHub', () => {
     await hub.stop();
   });
 
-  it('notes reach from inbound messages with the account that received them, and from friendships and the account\'s own group moves', async () => {
+  it("notes reach from inbound messages with the account that received them, and from friendships and the account's own group moves", async () => {
     const { hub, edges, inbound, reach } = setup([spec('a')]);
     hub.start();
     const e = edges.get('a')!;

@@ -51,7 +51,7 @@ describe('gateway accounts source', () => {
     expect(() => loadGatewayAccounts(config({ GATEWAY_ACCOUNTS_FILE: 'nope.yaml' }), dir)).toThrow('gateway: GATEWAY_ACCOUNTS_FILE nope.yaml: no such file');
   });
 
-  it('names the file, the line and the field of a mistake (the registry\'s own checks)', () => {
+  it("names the file, the line and the field of a mistake (the registry's own checks)", () => {
     const f = path.join(dir, 'a.yaml');
     const load = (text: string) => {
       writeFileSync(f, text);
@@ -59,8 +59,12 @@ describe('gateway accounts source', () => {
     };
     // An enabled account a gateway cannot connect.
     expect(load('accounts:\n  - id: A\n    name: A\n    role: store\n    token: { env: T }\n')).toThrow(`${f}: line 2: accounts[0].endpoint: expected host:port`);
-    expect(load('accounts:\n  - id: A\n    name: A\n    role: boss\n    endpoint: h:1\n    token: { env: T }\n')).toThrow(/line 4: accounts\[0\]\.role: expected one of store, hq, guide/);
-    expect(load('accounts:\n  - { id: A, name: A, role: store, endpoint: "h:1", token: { env: T } }\n  - { id: A, name: B, role: store, endpoint: "h:2", token: { env: T } }\n')).toThrow(/accounts\[1\]\.id: expected an id not used before/);
+    expect(load('accounts:\n  - id: A\n    name: A\n    role: boss\n    endpoint: h:1\n    token: { env: T }\n')).toThrow(
+      /line 4: accounts\[0\]\.role: expected one of store, hq, guide/,
+    );
+    expect(
+      load('accounts:\n  - { id: A, name: A, role: store, endpoint: "h:1", token: { env: T } }\n  - { id: A, name: B, role: store, endpoint: "h:2", token: { env: T } }\n'),
+    ).toThrow(/accounts\[1\]\.id: expected an id not used before/);
     // A token pasted into the file is never echoed.
     expect(load('accounts:\n  - id: A\n    name: A\n    role: store\n    endpoint: h:1\n    token: insecure_secret_value\n')).toThrow(/found a value that is not shown/);
     try {

@@ -35,7 +35,9 @@ export function loadGatewayAccounts(config: Config, cwd = process.cwd()): Gatewa
   const registry = loadAccountsRegistry(file, { ...defaults, production: true }, env);
   if (registry.fromEnv) {
     if (!env.endpoint) {
-      throw new ConfigError('gateway: no accounts to connect: set GATEWAY_ACCOUNTS_FILE, write sop/accounts.yaml, or set WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN');
+      throw new ConfigError(
+        'gateway: no accounts to connect: set GATEWAY_ACCOUNTS_FILE, write sop/accounts.yaml, or set WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN',
+      );
     }
     return [{ id: env.id, endpoint: env.endpoint, token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' }, enabled: true }];
   }

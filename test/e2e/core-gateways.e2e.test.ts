@@ -64,18 +64,31 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 const holders = async () => Object.fromEntries(await Promise.all(IDS.map(async (id) => [id, await conn.get(`${PREFIX}:gw:lease:${id}`)] as const)));
 /** Every message the world received from the bot for `contact`, from any account. */
 const toContact = (contact: string) => world.sent.filter((m) => m.target.kind === 'contact' && m.target.id === contact);
-const members = (id: string) => world.account(id).friendIds().filter((c) => /^m\d+$/.test(c));
+const members = (id: string) =>
+  world
+    .account(id)
+    .friendIds()
+    .filter((c) => /^m\d+$/.test(c));
 
 describe('core (startApp, GATEWAYS=remote) and two gateway processes over one Redis', () => {
   it('accounts online at the core with their reach; replies from the account written to; a gateway killed: back within 60 s, nothing twice', async () => {
     // One registry for the core and the gateways: endpoints and token variables; replies paced
     // (~2 a second per account) so that a kill lands mid-stream.
     const { file, env } = worldAccountsFile(tmp.dir, Object.fromEntries(world.accounts.map((a) => [a.id, a])), {
-      ratePerMinute: 120, capPerHour: 0, capPerDay: 0, gapMinMs: 400, gapMaxMs: 600,
+      ratePerMinute: 120,
+      capPerHour: 0,
+      capPerDay: 0,
+      gapMinMs: 400,
+      gapMaxMs: 600,
     });
     const gwEnv = {
-      ...env, REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, GATEWAY_ACCOUNTS_FILE: file,
-      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true', SUPERVISOR_MAX_BACKOFF_SECONDS: '2', PUPPET_TIMEOUT_SECONDS: '60',
+      ...env,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: PREFIX,
+      GATEWAY_ACCOUNTS_FILE: file,
+      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+      SUPERVISOR_MAX_BACKOFF_SECONDS: '2',
+      PUPPET_TIMEOUT_SECONDS: '60',
     };
     gateways.push(spawnGateway('gw-1', { ...gwEnv, GATEWAY_MAX_ACCOUNTS: '2' }));
     await until('gw-1 holds two accounts', async () => Object.values(await holders()).filter((h) => h === 'gw-1').length === 2, 45_000);
@@ -87,11 +100,14 @@ describe('core (startApp, GATEWAYS=remote) and two gateway processes over one Re
     // The core: the real app, no world of its own; its accounts come through the gateways.
     app = await startApp({
       config: testConfig(path.join(tmp.dir, 'data'), {
-        REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, GATEWAYS: 'remote',
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: PREFIX,
+        GATEWAYS: 'remote',
         // Longer than the takeover: replies of the moved accounts wait for them instead of rerouting.
         ACCOUNT_DOWN_GRACE_SECONDS: '120',
       }),
-      logger: silentLogger(), accountsFile: file,
+      logger: silentLogger(),
+      accountsFile: file,
       capabilities: [membersCapability(path.join(SOP_DIR, 'membership.yaml'))],
     });
     expect(app.world).toBeNull();
@@ -160,7 +176,11 @@ describe('core (startApp, GATEWAYS=remote) and two gateway processes over one Re
 
     // Counted from the world: each member who asked got at most one message, exactly one when the
     // row says sent, and it came from the account they wrote to (a member reached by two accounts too).
-    const sentTo = new Set(rows().filter((r) => r.status === 'sent').map((r) => r.targetId));
+    const sentTo = new Set(
+      rows()
+        .filter((r) => r.status === 'sent')
+        .map((r) => r.targetId),
+    );
     for (const a of asks) {
       const got = toContact(a.contact);
       expect(got.length, `${a.contact} answered ${got.length} times`).toBeLessThanOrEqual(1);
@@ -170,6 +190,8 @@ describe('core (startApp, GATEWAYS=remote) and two gateway processes over one Re
     }
     expect(rows().every((r) => r.account === asks.find((a) => a.contact === r.targetId)?.account)).toBe(true);
     expect(asks.filter((a) => reachedByOther(a.account)(a.contact)).length).toBeGreaterThan(3);
-    console.log(`core + gateways: ${asks.length} 积分 replies over ${IDS.length} accounts; gw-1 (${onGw1.join(', ')}) killed with ${answeredAtKill}/${burstAsks.length} of its burst answered; leases on gw-2 after ${(leasesMs / 1000).toFixed(1)} s, online at the core after ${(backMs / 1000).toFixed(1)} s; ${unknown.length} unknown, 0 duplicates`);
+    console.log(
+      `core + gateways: ${asks.length} 积分 replies over ${IDS.length} accounts; gw-1 (${onGw1.join(', ')}) killed with ${answeredAtKill}/${burstAsks.length} of its burst answered; leases on gw-2 after ${(leasesMs / 1000).toFixed(1)} s, online at the core after ${(backMs / 1000).toFixed(1)} s; ${unknown.length} unknown, 0 duplicates`,
+    );
   }, 300_000);
 });

@@ -22,7 +22,11 @@ export interface GatewayProcess {
  * alike) for `hosts` (one account per entry, its token read from `TOKEN_<id>`) and returns it with
  * the environment holding the tokens. Budget 0 (no pacing) unless `budget` says otherwise.
  */
-export function worldAccountsFile(dir: string, hosts: Record<string, { endpoint: string; token: string }>, budget: Record<string, number> = { ratePerMinute: 0, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 }): { file: string; env: Record<string, string> } {
+export function worldAccountsFile(
+  dir: string,
+  hosts: Record<string, { endpoint: string; token: string }>,
+  budget: Record<string, number> = { ratePerMinute: 0, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
+): { file: string; env: Record<string, string> } {
   const file = path.join(dir, 'accounts.yaml');
   const env: Record<string, string> = {};
   const accounts = Object.entries(hosts).map(([id, w]) => {
