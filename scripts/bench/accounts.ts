@@ -137,8 +137,13 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
   log(`  ${o.accounts} worlds up in ${((Date.now() - t) / 1000).toFixed(1)} s (worlds process RSS ${(rssOf(host.child.pid) / MB).toFixed(0)} MB)`);
   const accountsFile = path.join(o.dir, 'bench-accounts.json');
   const emptyFile = path.join(o.dir, 'bench-no-accounts.json');
-  writeFileSync(accountsFile, JSON.stringify(host.worlds.map((w) => ({ id: w.id, endpoint: w.endpoint, token: { env: `TOKEN_${w.id}` } }))));
-  writeFileSync(emptyFile, '[]');
+  // The accounts registry's format (sop/accounts.yaml; JSON is YAML), as the gateways read it.
+  writeFileSync(
+    accountsFile,
+    JSON.stringify({ accounts: host.worlds.map((w) => ({ id: w.id, name: w.id, role: 'store', endpoint: w.endpoint, token: { env: `TOKEN_${w.id}` } })) }),
+  );
+  // A gateway with nothing to connect: one disabled entry without an endpoint (left out).
+  writeFileSync(emptyFile, JSON.stringify({ accounts: [{ id: 'none', name: 'none', role: 'store', enabled: false }] }));
   const tokens = Object.fromEntries(host.worlds.map((w) => [`TOKEN_${w.id}`, w.token]));
   const gwEnv = {
     ...tokens,

@@ -5,3 +5,4 @@ export { ReachRepo } from './reach.repo.js';
 export type { AccountSpec, AccountState, AccountsView, EdgeFactory, EdgeHandlers } from './types.js';
 export { type AccountRole } from './types.js';
 export { type DownPolicy } from './types.js';
+export { envAccountOf } from './registry.js';

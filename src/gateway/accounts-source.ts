@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { envAccountOf, loadAccountsRegistry } from '../accounts/index.js';
+import type { AccountSpec } from '../accounts/index.js';
+import type { Config } from '../config.js';
 import { ConfigError } from '../core/errors.js';
 
-/** What a gateway needs of an account to connect it. A subset of AccountSpec (src/accounts/types.ts). */
+/** What a gateway needs of an account to connect it: the registry's AccountSpec (src/accounts/types.ts) narrowed. */
 export interface GatewayAccount {
   id: string;
   /** Puppet-service `host:port`. */
@@ -14,70 +15,39 @@ export interface GatewayAccount {
   enabled: boolean;
 }
 
-const accountSchema = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -'),
-    endpoint: z.string().regex(/^\S+:\d{1,5}$/, 'host:port'),
-    token: z.union([z.object({ env: z.string().min(1) }), z.object({ file: z.string().min(1) })]),
-    enabled: z.boolean().default(true),
-  })
-  .loose();
-
-export interface AccountsSourceEnv {
-  GATEWAY_ACCOUNTS_FILE?: string | undefined;
-  ACCOUNT_ID: string;
-  WECHATY_PUPPET_SERVICE_ENDPOINT?: string | undefined;
-}
+/** The default registry path, under the gateway's working directory (the core's is `sop/accounts.yaml` of its checkout). */
+export const DEFAULT_ACCOUNTS_FILE = 'sop/accounts.yaml';
 
 /**
  * The accounts this gateway may connect, read again at every lease scan (so an account added or
- * disabled in the file is picked up without a restart). The one place the lead swaps for the
- * registry loader of src/accounts/ once it lands.
- * Source: GATEWAY_ACCOUNTS_FILE, else `sop/accounts.yaml` under `cwd` if present, else the single
+ * disabled in the file is picked up without a restart). Read with the core's registry loader
+ * (src/accounts/registry.ts): the same file, the same checks, errors with file, line and field.
+ * Every enabled account needs `endpoint` and `token` here (a gateway connects real servers).
+ * Source: GATEWAY_ACCOUNTS_FILE (must exist), else `sop/accounts.yaml` under `cwd`, else the single
  * account of ACCOUNT_ID + WECHATY_PUPPET_SERVICE_ENDPOINT (token from WECHATY_PUPPET_SERVICE_TOKEN).
- * @throws ConfigError naming the file, the entry and the field.
+ * @throws ConfigError `sop/accounts.yaml: line 7: accounts[1].endpoint: expected host:port …`
  */
-export function loadGatewayAccounts(env: AccountsSourceEnv, cwd = process.cwd()): GatewayAccount[] {
-  const file = env.GATEWAY_ACCOUNTS_FILE ?? (existsSync(path.join(cwd, 'sop/accounts.yaml')) ? 'sop/accounts.yaml' : undefined);
-  if (!file) {
-    if (!env.WECHATY_PUPPET_SERVICE_ENDPOINT) {
+export function loadGatewayAccounts(config: Config, cwd = process.cwd()): GatewayAccount[] {
+  const given = config.GATEWAY_ACCOUNTS_FILE;
+  const file = path.resolve(cwd, given ?? DEFAULT_ACCOUNTS_FILE);
+  if (given && !existsSync(file)) throw new ConfigError(`gateway: GATEWAY_ACCOUNTS_FILE ${given}: no such file`);
+  const { env, defaults } = envAccountOf(config);
+  const registry = loadAccountsRegistry(file, { ...defaults, production: true }, env);
+  if (registry.fromEnv) {
+    if (!env.endpoint) {
       throw new ConfigError(
         'gateway: no accounts to connect: set GATEWAY_ACCOUNTS_FILE, write sop/accounts.yaml, or set WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN',
       );
     }
-    return [{ id: env.ACCOUNT_ID, endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT, token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' }, enabled: true }];
+    return [{ id: env.id, endpoint: env.endpoint, token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' }, enabled: true }];
   }
-  const full = path.resolve(cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`gateway: cannot read accounts file ${file}: ${(err as Error).message}`);
-  }
-  return parseGatewayAccounts(file, text);
+  return registry.accounts.flatMap(gatewayAccountOf);
 }
 
-/** Parses an accounts file (JSON or YAML; a list, or `accounts:` holding one). */
-export function parseGatewayAccounts(file: string, text: string): GatewayAccount[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(`${file}: not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const list = Array.isArray(doc) ? doc : (doc as { accounts?: unknown } | null)?.accounts;
-  if (!Array.isArray(list)) throw new ConfigError(`${file}: expected a list of accounts (or \`accounts:\` holding one)`);
-  const seen = new Set<string>();
-  return list.map((entry, i) => {
-    const r = accountSchema.safeParse(entry);
-    if (!r.success) {
-      const issue = r.error.issues[0]!;
-      throw new ConfigError(`${file}: accounts[${i}].${issue.path.join('.') || '?'}: ${issue.message}`);
-    }
-    if (seen.has(r.data.id)) throw new ConfigError(`${file}: accounts[${i}].id: "${r.data.id}" is listed twice`);
-    seen.add(r.data.id);
-    return { id: r.data.id, endpoint: r.data.endpoint, token: r.data.token, enabled: r.data.enabled };
-  });
+/** The registry entry as a gateway connects it; a disabled entry without endpoint or token is left out (never connected). */
+export function gatewayAccountOf(spec: AccountSpec): GatewayAccount[] {
+  if (!spec.endpoint || !spec.token) return [];
+  return [{ id: spec.id, endpoint: spec.endpoint, token: spec.token, enabled: spec.enabled }];
 }
 
 /**

@@ -120,6 +120,13 @@ describe('gateway and remote edge', () => {
     expect(gateway.accounts()).toEqual(['W1']);
   });
 
+  it("reach: the account's friends and groups, read through its gateway (what the hub records at each ready)", async () => {
+    const lists = await edge.reachLists!();
+    expect(new Set(lists.contacts)).toEqual(new Set(world.account('main').friendIds()));
+    expect(new Set(lists.rooms)).toEqual(new Set(world.account('main').roomIds()));
+    expect(lists.contacts.length).toBeGreaterThan(0);
+  });
+
   it('a keyed send goes out once: asked again, the gateway answers from its record', async () => {
     const target = { kind: 'contact' as const, id: 'm002' };
     const content = { kind: 'text' as const, text: '您的积分：120' };

@@ -203,6 +203,9 @@ export class Gateway {
         return { id: cmd.id, ok: true };
       case 'members':
         return { id: cmd.id, ok: true, memberIds: await edge.rooms.memberIds(cmd.roomId) };
+      case 'reach':
+        if (!edge.reachLists) return { id: cmd.id, ok: false, failure: 'permanent', message: "this gateway's connection cannot list friends and groups" };
+        return { id: cmd.id, ok: true, reach: await edge.reachLists() };
       case 'send':
         if (!cmd.key) return { id: cmd.id, ok: true, ...(await edge.transport.send(cmd.target, cmd.content)) };
         return this.sendOnce(cmd, edge, cmd.key);

@@ -1,4 +1,5 @@
 import type { FriendRequest, InboundMessage, OutboundContent, RoomMemberEvent, Target } from '../core/messages.js';
+import type { ReachLists } from '../platform/wechaty/edge.js';
 
 /**
  * What crosses Redis between the core and the gateways. Commands go core → gateway on the account's
@@ -30,13 +31,15 @@ export type GatewayCommand = CommandBase &
       }
     | { op: 'accept'; friendshipId: string }
     | { op: 'members'; roomId: string }
+    /** The account's friends and groups as its provider lists them now (read by the core at each login). */
+    | { op: 'reach' }
   );
 
 /** `transient`: try again later; `permanent`: never; `unknown`: it may have gone out (not sent again). */
 export type CommandFailure = 'transient' | 'permanent' | 'unknown';
 
 export type GatewayReply =
-  { id: string; ok: true; messageId?: string; memberIds?: string[]; replayed?: boolean } | { id: string; ok: false; failure: CommandFailure; message: string };
+  { id: string; ok: true; messageId?: string; memberIds?: string[]; reach?: ReachLists; replayed?: boolean } | { id: string; ok: false; failure: CommandFailure; message: string };
 
 /** Connection states a gateway reports for an account (the edge's own events). */
 export type LinkState = 'login' | 'ready' | 'logout';

@@ -5,7 +5,7 @@ import type { AccountSpec, EdgeFactory, EdgeHandlers } from '../accounts/index.j
 import { PermanentSendError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { FriendshipGateway, RoomGateway, Transport } from '../core/messages.js';
-import type { WechatyEdge, WechatyEdgeEvents } from '../platform/wechaty/edge.js';
+import type { ReachLists, WechatyEdge, WechatyEdgeEvents } from '../platform/wechaty/edge.js';
 import { gatewayKeys, type GatewayKeys } from './keys.js';
 import type { GatewayCommand, GatewayEvent, GatewayReply } from './protocol.js';
 
@@ -249,6 +249,8 @@ class RemoteEdge implements WechatyEdge {
   readonly transport: Transport;
   readonly friendships: FriendshipGateway;
   readonly rooms: RoomGateway;
+  /** The account's friends and groups, read by its gateway (the hub fills the reach table from it at each ready). */
+  readonly reachLists: () => Promise<ReachLists>;
 
   constructor(
     readonly account: string,
@@ -274,6 +276,12 @@ class RemoteEdge implements WechatyEdge {
       isReady: () => this.online,
       selfId: () => this.self,
       memberIds: async (roomId) => unwrap(await this.link.request(account, { op: 'members', roomId })).memberIds ?? [],
+    };
+    this.reachLists = async () => {
+      if (!this.online) throw new TransientSendError('not logged in: no gateway has the account ready');
+      const r = unwrap(await this.link.request(account, { op: 'reach' }));
+      if (!r.reach) throw new TransientSendError(`account ${account}: its gateway answered without the lists`);
+      return r.reach;
     };
   }
 

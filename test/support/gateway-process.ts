@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { World } from '../../src/platform/wechaty/world/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,17 +18,23 @@ export interface GatewayProcess {
 }
 
 /**
- * Writes the accounts file for `worlds` (one account per world, token read from `TOKEN_<id>`) and
- * returns it with the environment holding the tokens.
+ * Writes the accounts registry (the format of `sop/accounts.yaml`, read by the core and the gateways
+ * alike) for `hosts` (one account per entry, its token read from `TOKEN_<id>`) and returns it with
+ * the environment holding the tokens. Budget 0 (no pacing) unless `budget` says otherwise.
  */
-export function worldAccountsFile(dir: string, worlds: Record<string, World>): { file: string; env: Record<string, string> } {
-  const file = path.join(dir, 'gateway-accounts.json');
+export function worldAccountsFile(
+  dir: string,
+  hosts: Record<string, { endpoint: string; token: string }>,
+  budget: Record<string, number> = { ratePerMinute: 0, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
+): { file: string; env: Record<string, string> } {
+  const file = path.join(dir, 'accounts.yaml');
   const env: Record<string, string> = {};
-  const list = Object.entries(worlds).map(([id, w]) => {
-    env[`TOKEN_${id}`] = w.token;
-    return { id, endpoint: w.endpoint, token: { env: `TOKEN_${id}` } };
+  const accounts = Object.entries(hosts).map(([id, w]) => {
+    env[`TOKEN_${id.replace(/[^A-Za-z0-9_]/g, '_')}`] = w.token;
+    return { id, name: id, role: 'store', endpoint: w.endpoint, token: { env: `TOKEN_${id.replace(/[^A-Za-z0-9_]/g, '_')}` } };
   });
-  writeFileSync(file, JSON.stringify(list, null, 2));
+  // JSON is YAML: the registry loader reads it as it reads sop/accounts.yaml.
+  writeFileSync(file, JSON.stringify({ defaults: { budget }, accounts }, null, 2));
   return { file, env };
 }
 
