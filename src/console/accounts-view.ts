@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { formatLocal } from '../core/time.js';
 import type { Db } from '../platform/db/client.js';
 import { OUTBOX_STATUSES } from '../platform/db/schema.js';
+import { OutboxRepo } from '../outbox/index.js';
 
 /** One account as the accounts page and /metrics show it. */
 export interface AccountRow {
@@ -24,6 +25,8 @@ export interface AccountRow {
   /** Its outbox rows by status (queued is its queue; whatever statuses the outbox records, e.g. unreachable). */
   outbox: Record<string, number>;
   reach: { contacts: number; rooms: number };
+  /** Messages re-routed to this account from one that was down. */
+  reroutedTo: number;
 }
 
 export interface AccountsReport {
@@ -31,6 +34,8 @@ export interface AccountsReport {
   /** The registry file, or the environment when there is none. */
   registry: { file: string; fromEnv: boolean; error: string | null };
   accounts: AccountRow[];
+  /** Messages no enabled account could send (recorded `unreachable`, never sent; they belong to no account). */
+  unreachable: number;
 }
 
 export interface AccountsViewDeps {
@@ -98,8 +103,10 @@ function accountsReport(d: AccountsViewDeps, sentOf: (id: string) => { minute: n
     byStatus.set(r.account, m);
   }
   const reg = d.registry();
+  const routing = new OutboxRepo(d.db).routingCounts();
   return {
     timezone: d.timezone,
+    unreachable: routing.unreachable,
     registry: { file: reg.file, fromEnv: reg.fromEnv, error: d.hub.registryError },
     accounts: d.hub.statuses().map((s) => {
       return {
@@ -115,6 +122,7 @@ function accountsReport(d: AccountsViewDeps, sentOf: (id: string) => { minute: n
         caps: { minute: s.budget.ratePerMinute, hour: s.budget.capPerHour, day: s.budget.capPerDay },
         outbox: { queued: 0, ...byStatus.get(s.id) },
         reach: d.reach.counts(s.id),
+        reroutedTo: routing.reroutedTo[s.id] ?? 0,
       };
     }),
   };

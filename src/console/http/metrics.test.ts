@@ -64,6 +64,7 @@ describe('metrics', () => {
           caps: { minute: 20, hour: 1000, day: 0 },
           outbox: { queued: 7, unreachable: 2 },
           reach: { contacts: 120, rooms: 4 },
+          reroutedTo: 5,
         },
       ],
     });
@@ -74,5 +75,6 @@ describe('metrics', () => {
     expect(text).toContain('siyu_account_outbox_messages{account="hz01",status="queued"} 7');
     expect(text).toContain('siyu_account_outbox_messages{account="hz01",status="unreachable"} 2');
     expect(text).toContain('siyu_account_reach{account="hz01",kind="contact"} 120');
+    expect(text).toContain('siyu_account_rerouted{account="hz01"} 5');
   });
 });

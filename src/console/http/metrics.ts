@@ -103,5 +103,8 @@ function accountLines(accounts: readonly AccountRow[]): string[] {
       line('siyu_account_reach', a.reach.contacts, { account: a.id, kind: 'contact' }),
       line('siyu_account_reach', a.reach.rooms, { account: a.id, kind: 'room' }),
     ]),
+    '# HELP siyu_account_rerouted Messages re-routed to the account from one that was down.',
+    '# TYPE siyu_account_rerouted gauge',
+    ...accounts.map((a) => line('siyu_account_rerouted', a.reroutedTo, { account: a.id })),
   ];
 }
