@@ -65,7 +65,8 @@ class FakeEdge extends EventEmitter {
     return this.loggedIn ? `wxid_${this.id}` : undefined;
   }
   readonly transport = { isReady: () => this.loggedIn, send: async () => ({}) };
-  readonly friendships = { isReady: () => this.loggedIn, accept: async () => undefined };
+  readonly accepted: string[] = [];
+  readonly friendships = { isReady: () => this.loggedIn, accept: async (id: string) => void this.accepted.push(id) };
   readonly rooms = { isReady: () => this.loggedIn, selfId: () => this.selfId(), memberIds: async (r: string) => [`of ${this.id}: ${r}`] };
   reachLists = async () => this.lists;
 }
@@ -179,6 +180,20 @@ describe('AccountHub', () => {
     e.handlers.onRoomEvent({ kind: 'join', account: 'a', roomId: 'other@chatroom', roomTopic: '', contacts: [{ id: 'someone', name: 'S' }], byId: null, at: 1 });
     expect(reach.accountsReaching('contact', ['new', 'shared']).map((r) => r.targetId)).toEqual(['new']);
     expect(reach.counts('a')).toEqual({ contacts: 3, rooms: 0 });
+    await hub.stop();
+  });
+
+  it('accepts a friend request through the account that received it, which reaches the contact at once (before the provider\'s confirm)', async () => {
+    const { hub, edges, reach } = setup([spec('a'), spec('b')]);
+    hub.start();
+    edges.get('a')!.login();
+    edges.get('b')!.login();
+    await expect.poll(() => reach.counts('b')).toEqual({ contacts: 2, rooms: 1 });
+    edges.get('b')!.handlers.onFriendship({ id: 'fr-1', account: 'b', contactId: 'stranger', contactName: 'S', hello: 'hi', type: 'receive', at: 1 });
+    expect(reach.accountsReaching('contact', ['stranger'])).toEqual([]);
+    await hub.friendships.accept('fr-1');
+    expect([edges.get('a')!.accepted, edges.get('b')!.accepted]).toEqual([[], ['fr-1']]);
+    expect(reach.accountsReaching('contact', ['stranger']).map((r) => r.account)).toEqual(['b']);
     await hub.stop();
   });
 });

@@ -92,8 +92,8 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastRefusal: string | null = null;
-  /** Friend request id → the account that received it (accepts go through that account). */
-  private readonly requestAccount = new Map<string, string>();
+  /** Friend request id → the account that received it and who asked (accepts go through that account). */
+  private readonly requestAccount = new Map<string, { account: string; contactId: string }>();
   readonly keeper: ReachKeeper;
 
   constructor(private readonly opts: AccountHubOptions) {
@@ -215,11 +215,13 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   /** Friend requests are accepted by the account that received them. */
   readonly friendships: FriendshipGateway = {
     isReady: () => [...this.running.values()].some((r) => r.online),
-    accept: (id) => {
-      const account = this.requestAccount.get(id);
-      const r = (account && this.running.get(account)) || this.firstOnline();
-      if (!r) return Promise.reject(new Error('no account is logged in'));
-      return r.edge.friendships.accept(id);
+    accept: async (id) => {
+      const req = this.requestAccount.get(id);
+      const r = (req && this.running.get(req.account)) || this.firstOnline();
+      if (!r) throw new Error('no account is logged in');
+      await r.edge.friendships.accept(id);
+      // Reached from now on: a welcome enqueued right after routes through this account (the confirm event comes later).
+      if (req && req.account === r.spec.id) this.opts.reach.add(req.account, 'contact', [req.contactId], this.opts.clock.now().getTime());
     },
   };
 
@@ -259,7 +261,7 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
         return h.onMessage(m);
       },
       onFriendship: (f) => {
-        if (f.type === 'receive') this.requestAccount.set(f.id, f.account);
+        if (f.type === 'receive') this.requestAccount.set(f.id, { account: f.account, contactId: f.contactId });
         this.keeper.friendship(f);
         h.onFriendship(f);
       },

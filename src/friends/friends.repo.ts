@@ -56,6 +56,11 @@ export class FriendsRepo {
       .where(and(eq(friendRequests.account, account), eq(friendRequests.status, 'scheduled'))).orderBy(asc(friendRequests.dueAt)).all();
   }
 
+  /** The accounts that have requests in `status`. */
+  accountsWith(status: FriendRequestStatus): string[] {
+    return this.db.selectDistinct({ account: friendRequests.account }).from(friendRequests).where(eq(friendRequests.status, status)).all().map((r) => r.account);
+  }
+
   /** Capped requests of `account`, oldest first. */
   capped(account: string): FriendRequestRow[] {
     return this.db.select().from(friendRequests)

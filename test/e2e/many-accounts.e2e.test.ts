@@ -6,6 +6,8 @@ import { CAMPAIGN_TICK } from '../../src/campaigns/campaigns.jobs.js';
 import { CampaignsRepo } from '../../src/campaigns/campaigns.repo.js';
 import { campaignKeyPrefix } from '../../src/campaigns/content.rules.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { friendsCapability } from '../../src/friends/friends.capability.js';
+import { parseFriendsPlaybook } from '../../src/friends/playbook.js';
 import { membersCapability } from '../../src/members/members.capability.js';
 import type { DownReport } from '../../src/outbox/account-down.js';
 import type { BotMessage } from '../../src/platform/wechaty/world/server.js';
@@ -30,6 +32,12 @@ accounts:
   - { id: hq, name: 总部 客服, role: hq }
 `;
 
+const FRIENDS = parseFriendsPlaybook(`
+accept: { dailyCap: 50, delay: { min: 100ms, max: 200ms }, retryCappedAt: null }
+attribution: { defaultStore: HZ01 }
+welcome: { text: "{name}您好，欢迎来到{store}！", returning: "" }
+`, 'many-accounts-friends.yaml');
+
 let campaignsDir = '';
 const fx = useTestApp('siyu-many-accounts-', (dir, redisUrl) => {
   campaignsDir = path.join(dir, 'campaigns');
@@ -42,7 +50,7 @@ const fx = useTestApp('siyu-many-accounts-', (dir, redisUrl) => {
       MARKETING_CAP_PER_DAY: '10', PUPPET_TIMEOUT_SECONDS: '10', SUPERVISOR_MAX_BACKOFF_SECONDS: '1',
     }),
     logger: silentLogger(),
-    capabilities: [membersCapability(path.resolve('sop/membership.yaml')), campaignsCapability(campaignsDir)],
+    capabilities: [membersCapability(path.resolve('sop/membership.yaml')), campaignsCapability(campaignsDir), friendsCapability(FRIENDS)],
     accountsFile,
   };
 });
@@ -126,6 +134,16 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
       const reply = await world.waitForBotMessage((m) => world.sent.indexOf(m) >= since && m.target.id === member && /积分/.test(m.text), 10_000);
       expect(reply.account).toBe(account);
     }
+  });
+
+  it('a stranger who asks account B to be friends is accepted by B and welcomed from B', async () => {
+    const { world } = fx;
+    const b = world.account('hz02-assistant');
+    await b.friendRequest('new-b01', '周小舟', '你好');
+    const welcome = await world.waitForBotMessage((m) => m.target.id === 'new-b01', 20_000);
+    expect(welcome.text).toBe('周小舟您好，欢迎来到杭州湖滨店！');
+    expect(welcome.account).toBe('hz02-assistant');
+    expect(b.isFriend('new-b01')).toBe(true);
   });
 
   it('a group campaign: each group gets one post, from an account in that group', async () => {
