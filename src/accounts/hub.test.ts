@@ -196,4 +196,16 @@ describe('AccountHub', () => {
     expect(reach.accountsReaching('contact', ['stranger']).map((r) => r.account)).toEqual(['b']);
     await hub.stop();
   });
+
+  it('a group message that @-mentions any of the brand\'s accounts is addressed to the bot, whichever account\'s copy is kept', async () => {
+    const { hub, edges, inbound } = setup([spec('a'), spec('b')]);
+    hub.start();
+    edges.get('a')!.login();
+    edges.get('b')!.login();
+    const m = { id: 'g1', account: 'a', talkerId: 'x', talkerName: 'X', roomId: 'r@chatroom', self: false, providerAt: 5, text: '@B 积分', mentionSelf: false, mentionIds: ['wxid_b'] } as unknown as InboundMessage;
+    await edges.get('a')!.handlers.onMessage(m);
+    await edges.get('a')!.handlers.onMessage({ ...m, id: 'g2', mentionIds: ['someone'] });
+    expect(inbound.map((x) => [x.id, x.mentionSelf])).toEqual([['g1', true], ['g2', false]]);
+    await hub.stop();
+  });
 });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { FriendshipGateway, RoomGateway } from '../core/messages.js';
+import type { FriendshipGateway, InboundMessage, RoomGateway } from '../core/messages.js';
 import type { Sender } from '../outbox/index.js';
 import type { WechatyEdge } from '../platform/wechaty/edge.js';
 import type { AccountsRegistry } from './registry.js';
@@ -248,6 +248,17 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     this.running.clear();
   }
 
+  /**
+   * A group message reaches every account in the group as one message (the copies after the first are
+   * duplicates); one that @-mentions any of the brand's accounts is addressed to the bot, whichever copy
+   * is kept.
+   */
+  private addressed(m: InboundMessage): InboundMessage {
+    if (!m.roomId || m.mentionSelf || m.mentionIds.length === 0) return m;
+    const selves = new Set(this.selfIds());
+    return m.mentionIds.some((id) => selves.has(id)) ? { ...m, mentionSelf: true } : m;
+  }
+
   private firstOnline(): Running | undefined {
     return [...this.running.values()].find((r) => r.online);
   }
@@ -258,7 +269,7 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     const handlers: EdgeHandlers = {
       onMessage: (m) => {
         this.keeper.inbound(m);
-        return h.onMessage(m);
+        return h.onMessage(this.addressed(m));
       },
       onFriendship: (f) => {
         if (f.type === 'receive') this.requestAccount.set(f.id, { account: f.account, contactId: f.contactId });

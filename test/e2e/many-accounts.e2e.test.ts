@@ -136,6 +136,24 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     }
   });
 
+  it('积分 asked in a group all three accounts are in: answered once, privately from an account that is their friend, acknowledged once in the group', async () => {
+    const { world } = fx;
+    const member = 'm006'; // in hz01-a, where every account is; a friend of hq only; never wrote privately
+    const friendsOf: string[] = IDS.filter((a) => world.account(a).isFriend(member));
+    expect(friendsOf).toEqual(['hq']);
+    const since = world.sent.length;
+    // They @-mention hq's account (the group message reaches every account in it).
+    const id = await world.memberSays(member, '积分', { roomId: 'hz01-a@chatroom', mentionIds: [world.account('hq').botId] });
+    await world.waitForBotMessage((m) => world.sent.indexOf(m) >= since && m.target.id === member, 10_000);
+    await world.waitForBotMessage((m) => world.sent.indexOf(m) >= since && m.target.id === 'hz01-a@chatroom', 10_000);
+    // Everything the message asked for is settled (sent), then counted.
+    const open = () => fx.app.db.$client.prepare("select count(*) from outbox where key like ? and status in ('queued', 'sending')").pluck().get(`%${id}%`);
+    await expect.poll(open, { timeout: 10_000 }).toBe(0);
+    const after = () => world.sent.slice(since);
+    expect(after().filter((m) => m.target.id === member).map((m) => friendsOf.includes(m.account))).toEqual([true]);
+    expect(after().filter((m) => m.target.id === 'hz01-a@chatroom')).toHaveLength(1);
+  });
+
   it('a stranger who asks account B to be friends is accepted by B and welcomed from B', async () => {
     const { world } = fx;
     const b = world.account('hz02-assistant');
