@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ const fx = useTestApp('siyu-many-accounts-', (dir, redisUrl) => {
     }),
     logger: silentLogger(),
     capabilities: [membersCapability(path.resolve('sop/membership.yaml')), campaignsCapability(campaignsDir), friendsCapability(FRIENDS)],
-    accountsFile,
+    accountsFile, accountsCheckEveryMs: 100,
   };
 });
 
@@ -187,7 +188,7 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     const downReports: DownReport[] = [];
     app.outbox.on('account-down', (r: DownReport) => downReports.push(r));
 
-    await launch({ id: 'split-down', name: '掉线测试', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: `${PREFIX}{name}，周末见` }], spreadMinutes: 0.3 });
+    await launch({ id: 'split-down', name: '掉线测试', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: `${PREFIX}{name}，周末见` }], spreadMinutes: 0.15 });
     // Mid-campaign: hz01 has sent its first message of it; it is logged out and does not log in by itself.
     await expect.poll(() => received(PREFIX).some((m) => m.account === 'hz01-assistant'), { timeout: 20_000 }).toBe(true);
     await hz01.kickBot('被踢下线', { stayLoggedOut: true });
@@ -225,5 +226,45 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     }
     expect(world.sent.filter((m) => m.text.startsWith('【账号离线】')).map((m) => m.target.id)).toEqual(['admin-hz01']);
     expect((await show('split-down')).occurrences[0]).toMatchObject({ sent: MEMBERS.length - 1, unreachable: 1, pending: 0 });
+  });
+
+  it('with campaigns set to wait in the registry (edited while running): a logged-out account\'s campaign messages wait for it, none re-routed; the admin told once more', async () => {
+    const { app, world } = fx;
+    const PREFIX = '【等待测试】';
+    const applied = once(app.hub, 'applied');
+    writeFileSync(path.join(fx.tmp.dir, 'accounts.yaml'), REGISTRY.replace('campaign: reroute', 'campaign: wait'));
+    await applied;
+    expect(app.hub.get('hz01-assistant')!.onDown.campaign).toBe('wait');
+    const downReports: DownReport[] = [];
+    app.outbox.on('account-down', (r: DownReport) => downReports.push(r));
+    const alertsBefore = world.sent.filter((m) => m.text.startsWith('【账号离线】')).length;
+
+    await launch({ id: 'split-wait', name: '等待测试', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: `${PREFIX}{name}，新品到店` }], spreadMinutes: 0.15 });
+    await expect.poll(() => received(PREFIX).some((m) => m.account === 'hz01-assistant'), { timeout: 20_000 }).toBe(true);
+    await world.account('hz01-assistant').kickBot('再次被踢', { stayLoggedOut: true });
+    const kickedAt = world.sent.length;
+    await expect.poll(() => downReports.length, { timeout: 10_000 }).toBe(1);
+    expect(downReports[0]).toMatchObject({ account: 'hz01-assistant', rerouted: 0, told: 1 });
+    expect(downReports[0]!.waiting).toBeGreaterThan(0);
+    await world.waitForBotMessage((m) => m.target.id === 'admin-hz01' && m.text.includes('再次被踢'), 10_000);
+
+    // The other accounts' share all goes; hz01's waits (nothing of it from another account).
+    const routedTo = (account: string) => app.db.$client.prepare(`select target_id from outbox where key like ? and account = ?`).pluck().all(`${campaignKeyPrefix('split-wait')}%`, account) as string[];
+    const othersShare = [...routedTo('hz02-assistant'), ...routedTo('hq')];
+    await expect.poll(() => othersShare.filter((m) => !received(PREFIX).some((x) => x.target.id === m)), { timeout: 30_000 }).toEqual([]);
+    const waitingFor = routedTo('hz01-assistant').filter((m) => !received(PREFIX).some((x) => x.target.id === m));
+    expect(waitingFor.length).toBe(downReports[0]!.waiting);
+    expect(world.sent.slice(kickedAt).filter((m) => m.text.startsWith(PREFIX)).every((m) => !waitingFor.includes(m.target.id))).toBe(true);
+
+    world.account('hz01-assistant').logIn();
+    await expect.poll(() => received(PREFIX).length, { timeout: 30_000 }).toBe(MEMBERS.length - 1);
+    await expect.poll(() => pending('split-wait'), { timeout: 10_000 }).toBe(0);
+    const got = byTarget(received(PREFIX));
+    for (const m of waitingFor) expect(got.get(m)?.[0]?.account, m).toBe('hz01-assistant');
+    for (const m of MEMBERS.filter((x) => x !== GONE)) {
+      expect(got.get(m)?.length, m).toBe(1);
+      expect(world.account(got.get(m)![0]!.account).isFriend(m), m).toBe(true);
+    }
+    expect(world.sent.filter((m) => m.text.startsWith('【账号离线】')).length).toBe(alertsBefore + 1);
   });
 });
