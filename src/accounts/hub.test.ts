@@ -194,6 +194,11 @@ describe('AccountHub', () => {
     await hub.friendships.accept('fr-1');
     expect([edges.get('a')!.accepted, edges.get('b')!.accepted]).toEqual([[], ['fr-1']]);
     expect(reach.accountsReaching('contact', ['stranger']).map((r) => r.account)).toEqual(['b']);
+    // A request this process did not hear (received before a restart) goes through the account recorded with it.
+    await hub.friendships.accept('fr-old', { account: 'b', contactId: 'earlier' });
+    expect(edges.get('b')!.accepted).toEqual(['fr-1', 'fr-old']);
+    expect(reach.accountsReaching('contact', ['earlier']).map((r) => r.account)).toEqual(['b']);
+    await expect(hub.friendships.accept('fr-gone', { account: 'c', contactId: 'x' })).rejects.toThrow('account c is not running; the accept waits');
     await hub.stop();
   });
 

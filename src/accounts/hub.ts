@@ -215,10 +215,11 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   /** Friend requests are accepted by the account that received them. */
   readonly friendships: FriendshipGateway = {
     isReady: () => [...this.running.values()].some((r) => r.online),
-    accept: async (id) => {
-      const req = this.requestAccount.get(id);
-      const r = (req && this.running.get(req.account)) || this.firstOnline();
-      if (!r) throw new Error('no account is logged in');
+    accept: async (id, from) => {
+      // The account that received it (heard in this process, or as the caller recorded it, e.g. after a restart).
+      const req = this.requestAccount.get(id) ?? from;
+      const r = req ? this.running.get(req.account) : this.firstOnline();
+      if (!r) throw new Error(req ? `account ${req.account} is not running; the accept waits` : 'no account is logged in');
       await r.edge.friendships.accept(id);
       // Reached from now on: a welcome enqueued right after routes through this account (the confirm event comes later).
       if (req && req.account === r.spec.id) this.opts.reach.add(req.account, 'contact', [req.contactId], this.opts.clock.now().getTime());

@@ -145,7 +145,7 @@ export class FriendsService extends EventEmitter {
     if (!r || r.status !== 'scheduled') return;
     if (!this.deps.friendships.isReady()) throw new Error('the account is offline; the accept waits');
     try {
-      await this.deps.friendships.accept(r.id);
+      await this.deps.friendships.accept(r.id, { account: r.account, contactId: r.contactId });
     } catch (err) {
       if (job.attemptsMade + 1 >= ATTEMPTS && this.deps.friendships.isReady()) {
         this.deps.repo.setStatus(r.id, 'failed', String((err as Error).message ?? err).slice(0, 300), this.deps.clock.now().getTime());
