@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { Published } from '../core/published.js';
+import { peopleOf } from '../core/directory.js';
 import { Router } from '../inbound/router.js';
 import type { EnqueueRequest } from '../outbox/index.js';
 import { MEMBERSHIP_PLAYBOOK } from '../members/index.js';
@@ -32,7 +33,7 @@ describe('admin commands on what the capabilities publish', () => {
     db = openTestDb();
     const now = clock.now().getTime();
     db.insert(staff).values({ code: 'HQ1', name: '总部小林', role: 'hq', contactId: 'hq-lin', createdAt: now, updatedAt: now }).run();
-    router = new Router(silentLogger());
+    router = new Router(silentLogger(), peopleOf(db));
     sent = [];
     paused = [];
     slaReads = 0;

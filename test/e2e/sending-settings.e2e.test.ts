@@ -2,6 +2,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
+import { campaignsCapability } from '../../src/campaigns/index.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { zonedTime } from '../../src/core/time.js';
@@ -28,7 +29,8 @@ beforeAll(async () => {
   cpSync(path.resolve('sop'), sop, { recursive: true });
   app = await startApp({
     config: testConfig(`${tmp.dir}/app`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'sending-settings', CONSOLE_TOKEN: `lin:${SECRET}`, QUIET_HOURS: '21:30-08:30', MARKETING_CAP_PER_DAY: '1' }),
-    logger: silentLogger(), clock, capabilities: [], sopDir: sop,
+    // The campaigns capability publishes the service the builder's preview uses (no copies in the console).
+    logger: silentLogger(), clock, capabilities: [campaignsCapability(path.join(sop, 'campaigns'))], sopDir: sop,
   });
   await app.ready;
   base = app.healthUrl!.replace(/\/healthz$/, '');
