@@ -59,7 +59,7 @@ function ensureRedis(config: Config): void {
   const bin = config.REDIS_SERVER_BIN;
   let found = findExecutable(bin);
   if (!found && bin === 'redis-server' && canAptInstall()) {
-    console.log('→ redis-server not found; installing Debian\'s package as root:');
+    console.log("→ redis-server not found; installing Debian's package as root:");
     aptGet(['update']);
     aptGet(['install', '-y', '--no-install-recommends', 'redis-server']);
     found = findExecutable(bin) ?? findExecutable('/usr/bin/redis-server');
@@ -77,7 +77,8 @@ function canAptInstall(): boolean {
 function aptGet(args: string[]): void {
   console.log(`  $ apt-get ${args.join(' ')}`);
   const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0) throw new SetupFailure(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.signal}): install redis-server yourself, or set REDIS_URL to an existing Redis`);
+  if (r.status !== 0)
+    throw new SetupFailure(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.signal}): install redis-server yourself, or set REDIS_URL to an existing Redis`);
 }
 
 function redisVersion(bin: string): string | null {

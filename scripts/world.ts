@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const configured = config.WECHATY_PUPPET_SERVICE_TOKEN;
   const token = configured?.startsWith('insecure_') ? configured : DEFAULT_TOKEN;
 
-  const accounts = (env['WORLD_ACCOUNTS'] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const accounts = (env['WORLD_ACCOUNTS'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (accounts.length > 1) return hostMany(accounts, config.WORLD_PORT, logger, config.WORLD_TRAFFIC, config.WORLD_TRAFFIC_INTERVAL_MS);
   const world = await startWorld({
     port: config.WORLD_PORT,
@@ -33,19 +36,21 @@ async function main(): Promise<void> {
     traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
   });
   const { store, bot, members, rooms } = world.seed;
-  process.stdout.write([
-    '',
-    `Simulated world for ${store.name} (${store.code}): ${members.length} members, ${rooms.length} groups, bot ${bot.name} (${bot.id})`,
-    `puppet-service endpoint: ${world.endpoint}   token: ${world.token}   traffic: ${config.WORLD_TRAFFIC ? `every ~${config.WORLD_TRAFFIC_INTERVAL_MS} ms` : 'off'}`,
-    '',
-    'Point the bot at it (put these in .env or export them):',
-    `WECHATY_PUPPET_SERVICE_ENDPOINT=${world.endpoint}`,
-    `WECHATY_PUPPET_SERVICE_TOKEN=${world.token}`,
-    'WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true',
-    '',
-    'Ctrl-C stops the world.',
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      `Simulated world for ${store.name} (${store.code}): ${members.length} members, ${rooms.length} groups, bot ${bot.name} (${bot.id})`,
+      `puppet-service endpoint: ${world.endpoint}   token: ${world.token}   traffic: ${config.WORLD_TRAFFIC ? `every ~${config.WORLD_TRAFFIC_INTERVAL_MS} ms` : 'off'}`,
+      '',
+      'Point the bot at it (put these in .env or export them):',
+      `WECHATY_PUPPET_SERVICE_ENDPOINT=${world.endpoint}`,
+      `WECHATY_PUPPET_SERVICE_TOKEN=${world.token}`,
+      'WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true',
+      '',
+      'Ctrl-C stops the world.',
+      '',
+    ].join('\n'),
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -68,13 +73,26 @@ async function main(): Promise<void> {
 async function hostMany(ids: string[], port: number, logger: ReturnType<typeof createLogger>, traffic: boolean, intervalMs: number): Promise<void> {
   const world = await startWorld({ port, accounts: ids, logger, traffic: { enabled: traffic, intervalMs } });
   const envName = (id: string) => `WORLD_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  process.stdout.write([
-    '', `Simulated world hosting ${ids.length} accounts. Put these in sop/accounts.yaml:`, '', 'accounts:',
-    ...world.accounts.flatMap((a) => [`  - id: ${a.id}`, `    name: ${a.id}`, '    role: store', `    endpoint: ${a.endpoint}`, `    token: { env: ${envName(a.id)} }`]),
-    '', 'and export the tokens (with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true):',
-    ...world.accounts.map((a) => `export ${envName(a.id)}=${a.token}`), '', 'Ctrl-C stops the world.', '',
-  ].join('\n'));
-  const stop = () => void world.stop().then(() => process.exit(0), () => process.exit(1));
+  process.stdout.write(
+    [
+      '',
+      `Simulated world hosting ${ids.length} accounts. Put these in sop/accounts.yaml:`,
+      '',
+      'accounts:',
+      ...world.accounts.flatMap((a) => [`  - id: ${a.id}`, `    name: ${a.id}`, '    role: store', `    endpoint: ${a.endpoint}`, `    token: { env: ${envName(a.id)} }`]),
+      '',
+      'and export the tokens (with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true):',
+      ...world.accounts.map((a) => `export ${envName(a.id)}=${a.token}`),
+      '',
+      'Ctrl-C stops the world.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () =>
+    void world.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

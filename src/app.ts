@@ -117,7 +117,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
       try {
         // A part that cannot stop cleanly (Redis gone, a provider not answering) is left after a
         // while so that one signal always stops the process.
-        const done = await within(STOP_PART_MS, Promise.resolve(part.stop()).then(() => true), false);
+        const done = await within(
+          STOP_PART_MS,
+          Promise.resolve(part.stop()).then(() => true),
+          false,
+        );
         if (done) logger.debug({ part: part.name }, 'stopped');
         else logger.warn({ part: part.name, waitedMs: STOP_PART_MS }, 'part did not stop in time; going on');
       } catch (err) {
@@ -150,7 +154,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
     // The simulated world unless a puppet-service is configured (in the environment or for an account of the registry).
     if (!config.production && config.GATEWAYS !== 'remote' && !registry.current.accounts.some((a) => a.endpoint)) {
       world = await startWorld({
-        port: config.WORLD_PORT, logger: logger.child({ part: 'world' }), accounts: registry.current.accounts.map((a) => a.id),
+        port: config.WORLD_PORT,
+        logger: logger.child({ part: 'world' }),
+        accounts: registry.current.accounts.map((a) => a.id),
         traffic: { enabled: config.WORLD_TRAFFIC, intervalMs: config.WORLD_TRAFFIC_INTERVAL_MS },
       });
       stack.push({ name: 'world', stop: () => world?.stop() });
@@ -162,42 +168,79 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const rooms = new RoomEvents(logger.child({ part: 'rooms' }));
     const sentIds = new OwnSendIds();
     const ingest = new Ingest(new InboundRepo(db), router, clock, logger.child({ part: 'inbound' }), {
-      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000, isAutomaticSend: automaticSendMatcher(db, { sentIds }),
+      maxAgeMs: config.INBOUND_MAX_AGE_SECONDS * 1000,
+      isAutomaticSend: automaticSendMatcher(db, { sentIds }),
     });
     // Quiet hours and the marketing cap: sop/sending.yaml over the environment, read on every decision.
     const reach = new ReachRepo(db);
-    const sending = new SendingSettings(new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
-      { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY }, clock);
+    const sending = new SendingSettings(
+      new SendingPlaybookHolder(path.join(sopDir, 'sending.yaml'), logger.child({ part: 'outbox' })),
+      { quietHours: config.QUIET_HOURS, marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
+      clock,
+    );
     const outboxRepo = new OutboxRepo(db);
     const outbox = new Outbox(outboxRepo, queues, clock, logger.child({ part: 'outbox' }), {
-      defaultAccount: defaultSpec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
+      defaultAccount: defaultSpec.id,
+      timezone: config.TIMEZONE,
+      quietHours: sending.quietHours,
       pacedJobsFor: (account): number => pacedJobs(hub.get(account)?.budget.ratePerMinute ?? config.SEND_RATE_PER_MINUTE),
       // Routing: a request naming no account goes through one that reaches its target (the hub is made below).
       accounts: { view: { list: () => hub.list(), get: (id) => hub.get(id), state: (id) => hub.state(id) }, reach, downGraceMs: config.ACCOUNT_DOWN_GRACE_SECONDS * 1000 },
     });
     // Each account: its connection (in process, or through a gateway) and a sender with its own budget.
-    const makeSender = (spec: AccountSpec, edge: WechatyEdge): Sender => new Sender(outboxRepo, queues, outbox, opts.transport ?? edge.transport, clock, logger.child({ part: 'sender', account: spec.id }), {
-      account: spec.id, timezone: config.TIMEZONE, quietHours: sending.quietHours,
-      marketingCapPerDay: sending.marketingCapPerDay, ratePerMinute: spec.budget.ratePerMinute,
-      capPerHour: spec.budget.capPerHour, capPerDay: spec.budget.capPerDay,
-      gapMinMs: spec.budget.gapMinMs, gapMaxMs: spec.budget.gapMaxMs, maxAttempts: config.SEND_MAX_ATTEMPTS,
-      retryBaseMs: config.SEND_RETRY_BASE_MS, concurrency: spec.budget.ratePerMinute > 0 ? 1 : 32,
-    }, liveness.instanceId);
+    const makeSender = (spec: AccountSpec, edge: WechatyEdge): Sender =>
+      new Sender(
+        outboxRepo,
+        queues,
+        outbox,
+        opts.transport ?? edge.transport,
+        clock,
+        logger.child({ part: 'sender', account: spec.id }),
+        {
+          account: spec.id,
+          timezone: config.TIMEZONE,
+          quietHours: sending.quietHours,
+          marketingCapPerDay: sending.marketingCapPerDay,
+          ratePerMinute: spec.budget.ratePerMinute,
+          capPerHour: spec.budget.capPerHour,
+          capPerDay: spec.budget.capPerDay,
+          gapMinMs: spec.budget.gapMinMs,
+          gapMaxMs: spec.budget.gapMaxMs,
+          maxAttempts: config.SEND_MAX_ATTEMPTS,
+          retryBaseMs: config.SEND_RETRY_BASE_MS,
+          concurrency: spec.budget.ratePerMinute > 0 ? 1 : 32,
+        },
+        liveness.instanceId,
+      );
     // GATEWAYS=remote: the accounts are connected by `npm run gateway` processes, reached through Redis.
     const remoteEdges = opts.edgeFactory ? undefined : gatewayEdgeFactory(config, queues.redis(), logger.child({ part: 'gateways' }));
     if (remoteEdges) stack.push({ name: 'gateway link', stop: () => remoteEdges.close() });
     const hub: AccountHub = new AccountHub({
-      registry, reach, clock, logger: logger.child({ part: 'accounts' }), makeSender, checkEveryMs: opts.accountsCheckEveryMs,
+      registry,
+      reach,
+      clock,
+      logger: logger.child({ part: 'accounts' }),
+      makeSender,
+      checkEveryMs: opts.accountsCheckEveryMs,
       ...(world ? { prepare: (spec: AccountSpec) => world!.addAccount(spec.id).then(() => undefined) } : {}),
-      edgeFactory: opts.edgeFactory ?? remoteEdges ?? inProcessEdgeFactory({
-        noTls: config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT, authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
-        timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS, maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
-        probeSeconds: config.SUPERVISOR_PROBE_SECONDS, logger: logger.child({ part: 'wechaty' }), world,
-        env: (name) => (name === 'WECHATY_PUPPET_SERVICE_TOKEN' ? config.WECHATY_PUPPET_SERVICE_TOKEN : process.env[name]),
-      }),
+      edgeFactory:
+        opts.edgeFactory ??
+        remoteEdges ??
+        inProcessEdgeFactory({
+          noTls: config.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT,
+          authority: config.WECHATY_PUPPET_SERVICE_AUTHORITY,
+          timeoutSeconds: config.PUPPET_TIMEOUT_SECONDS,
+          maxBackoffSeconds: config.SUPERVISOR_MAX_BACKOFF_SECONDS,
+          probeSeconds: config.SUPERVISOR_PROBE_SECONDS,
+          logger: logger.child({ part: 'wechaty' }),
+          world,
+          env: (name) => (name === 'WECHATY_PUPPET_SERVICE_TOKEN' ? config.WECHATY_PUPPET_SERVICE_TOKEN : process.env[name]),
+        }),
       handlers: {
-        onMessage: (m) => ingest.accept(m).then(() => undefined), onFriendship: (f) => void friendships.dispatch(f),
-        onRoomEvent: (ev) => void rooms.dispatch(ev), onSent: (id) => sentIds.record(id),
+        onMessage: (m) => ingest.accept(m).then(() => undefined),
+        onFriendship: (f) => void friendships.dispatch(f),
+        onRoomEvent: (ev) => void rooms.dispatch(ev),
+        onSent: (id) => sentIds.record(id),
       },
       // The outbox feeds and sweeps the queues of every account that ever started; /healthz and bull-board show them.
       onAccountStart: (spec) => {
@@ -216,11 +259,28 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const capConfig: Config = { ...config, ACCOUNT_ID: defaultSpec.id };
     const published = new Published();
     for (const cap of opts.capabilities) {
-      const uninstall = cap.install({ config: capConfig, db, clock, logger: logger.child({ capability: cap.name }), router, friendships, rooms, outbox, scheduler, queues, demo: world?.seed ?? null, cardSuggestions, published });
+      const uninstall = cap.install({
+        config: capConfig,
+        db,
+        clock,
+        logger: logger.child({ capability: cap.name }),
+        router,
+        friendships,
+        rooms,
+        outbox,
+        scheduler,
+        queues,
+        demo: world?.seed ?? null,
+        cardSuggestions,
+        published,
+      });
       if (uninstall) stack.push({ name: `capability ${cap.name}`, stop: uninstall });
     }
 
-    stack.push({ name: 'quiet hours follower', stop: followSendingChanges({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'outbox' }), settings: sending }) });
+    stack.push({
+      name: 'quiet hours follower',
+      stop: followSendingChanges({ db, outbox, clock, timezone: config.TIMEZONE, logger: logger.child({ part: 'outbox' }), settings: sending }),
+    });
 
     // Every enabled account starts connecting now; its queues join the outbox's feed before the reconcile.
     hub.start();
@@ -231,9 +291,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
     await outbox.reconcile(inFlight, isAlive, { refeed: true });
     outbox.startFeeding();
     stack.push({ name: 'outbox feed', stop: () => outbox.stopFeeding() });
-    const reconcileTimer = setInterval(() => {
-      outbox.reconcile(inFlight, isAlive).catch((err: unknown) => logger.warn({ err }, 'periodic outbox reconcile failed'));
-    }, (opts.reconcileEverySeconds ?? 30) * 1000);
+    const reconcileTimer = setInterval(
+      () => {
+        outbox.reconcile(inFlight, isAlive).catch((err: unknown) => logger.warn({ err }, 'periodic outbox reconcile failed'));
+      },
+      (opts.reconcileEverySeconds ?? 30) * 1000,
+    );
     reconcileTimer.unref();
     stack.push({ name: 'reconcile timer', stop: () => clearInterval(reconcileTimer) });
 
@@ -247,9 +310,23 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (opts.http !== false) {
       const health = async (): Promise<HealthReport> => {
         // Bounded: with Redis gone a command can wait on reconnects; /healthz answers 503 instead of hanging.
-        const redisOk = await within(2000, queues.redis().ping().then((p) => p === 'PONG', () => false), false);
+        const redisOk = await within(
+          2000,
+          queues
+            .redis()
+            .ping()
+            .then(
+              (p) => p === 'PONG',
+              () => false,
+            ),
+          false,
+        );
         let dbOk = true;
-        try { db.$client.prepare('select 1').get(); } catch { dbOk = false; }
+        try {
+          db.$client.prepare('select 1').get();
+        } catch {
+          dbOk = false;
+        }
         const loggedIn = edge.isLoggedIn();
         return {
           ok: redisOk && dbOk && loggedIn,
@@ -269,25 +346,47 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const wakeup = published.find(WAKEUP);
       const consoleApp = createConsoleApp({
         accounts,
-        token: config.CONSOLE_TOKEN, clock, logger: logger.child({ part: 'console' }),
-        repo: new ConsoleRepo(db, config.TIMEZONE), audit: new AuditRepo(db), outbox, outboxRepo, health,
+        token: config.CONSOLE_TOKEN,
+        clock,
+        logger: logger.child({ part: 'console' }),
+        repo: new ConsoleRepo(db, config.TIMEZONE),
+        audit: new AuditRepo(db),
+        outbox,
+        outboxRepo,
+        health,
         reports: consoleReports(db, { timezone: config.TIMEZONE, clock, sopDir, wakeupPlaybook: wakeup?.playbook, selfIds: () => hub.selfIds() }),
-        db, sopDir, queues: consoleQueues(queues, defaultSpec.id), selfIds: () => hub.selfIds(),
-        campaigns: consoleCampaigns({
-          db, outbox, clock, timezone: config.TIMEZONE, quietHours: sending.quietHours, marketingCapPerDay: sending.marketingCapPerDay,
-          mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'),
-        }, published.find(CAMPAIGNS)),
+        db,
+        sopDir,
+        queues: consoleQueues(queues, defaultSpec.id),
+        selfIds: () => hub.selfIds(),
+        campaigns: consoleCampaigns(
+          {
+            db,
+            outbox,
+            clock,
+            timezone: config.TIMEZONE,
+            quietHours: sending.quietHours,
+            marketingCapPerDay: sending.marketingCapPerDay,
+            mediaDir: path.resolve(config.DATA_DIR, 'campaign-media'),
+          },
+          published.find(CAMPAIGNS),
+        ),
         playbooks: { membership: published.find(MEMBERSHIP_PLAYBOOK), sla: published.find(SLA_PLAYBOOK) },
         importDir: path.resolve(config.DATA_DIR, 'imports'),
         envSettings: { quietHours: windowText(config.QUIET_HOURS), marketingCapPerDay: config.MARKETING_CAP_PER_DAY },
-        onSettingsSaved: (kind) => { if (kind === 'sending') sending.reload(); },
+        onSettingsSaved: (kind) => {
+          if (kind === 'sending') sending.reload();
+        },
         ...(wakeup ? { wakeup: wakeupOpsOn(wakeup, clock) } : {}),
         reloadPlaybooks: () => reloadPlaybooks(published.find(CAMPAIGNS), sopDir),
         metrics: async () => {
           const h = await health();
           return {
-            loggedIn: edge.isLoggedIn(), inbound: ingest.getStats(), outbox: outboxRepo.countByStatus(),
-            queues: (h.queues as Record<string, Record<string, number>> | null) ?? null, handlerFailures: router.failureCount,
+            loggedIn: edge.isLoggedIn(),
+            inbound: ingest.getStats(),
+            outbox: outboxRepo.countByStatus(),
+            queues: (h.queues as Record<string, Record<string, number>> | null) ?? null,
+            handlerFailures: router.failureCount,
             sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
             budgetPerMinute: config.SEND_RATE_PER_MINUTE,
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
@@ -298,7 +397,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const server = await startConsoleServer(consoleApp, config.HTTP_HOST, config.HTTP_PORT);
       healthUrl = `${server.url}/healthz`;
       stack.push({ name: 'http', stop: () => server.close() });
-      logger.info({ dashboard: `${server.url}/`, health: healthUrl, login: config.CONSOLE_TOKEN ? 'CONSOLE_TOKEN required' : 'none (no CONSOLE_TOKEN; loopback only)' }, 'console listening');
+      logger.info(
+        { dashboard: `${server.url}/`, health: healthUrl, login: config.CONSOLE_TOKEN ? 'CONSOLE_TOKEN required' : 'none (no CONSOLE_TOKEN; loopback only)' },
+        'console listening',
+      );
     }
 
     // Resolves at the default account's first login; until then the supervisor keeps trying and the sender waits.
@@ -307,7 +409,24 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
     let stopping: Promise<void> | null = null;
     return {
-      config, db, redis, queues, router, friendships, rooms, ingest, outbox, sender, scheduler, edge, hub, reach, world, healthUrl, liveness, ready,
+      config,
+      db,
+      redis,
+      queues,
+      router,
+      friendships,
+      rooms,
+      ingest,
+      outbox,
+      sender,
+      scheduler,
+      edge,
+      hub,
+      reach,
+      world,
+      healthUrl,
+      liveness,
+      ready,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {
@@ -322,7 +441,12 @@ const STOP_PART_MS = 5000;
 /** `p`'s value, or `fallback` when it takes longer than `ms`. */
 function within<T>(ms: number, p: Promise<T>, fallback: T): Promise<T> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((resolve) => { t = setTimeout(() => resolve(fallback), ms); })]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise<T>((resolve) => {
+      t = setTimeout(() => resolve(fallback), ms);
+    }),
+  ]).finally(() => clearTimeout(t));
 }
 
 /** Jobs the paced lane holds in Redis: about 3 minutes of the budget (at least 20), 5,000 without one. */

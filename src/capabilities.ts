@@ -20,7 +20,16 @@ export const SOP_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
  */
 export function capabilitiesFor(sopDir: string): Capability[] {
   const at = (name: string) => path.join(sopDir, name);
-  return [adminCapability(), membersCapability(at('membership.yaml')), guideSopCapability(at('guide-daily.yaml')), slaCapability(at('sla.yaml')), campaignsCapability(at('campaigns')), friendsCapability(at('friends.yaml')), wakeupCapability(at('wakeup.yaml')), groupsCapability(at('groups.yaml'))];
+  return [
+    adminCapability(),
+    membersCapability(at('membership.yaml')),
+    guideSopCapability(at('guide-daily.yaml')),
+    slaCapability(at('sla.yaml')),
+    campaignsCapability(at('campaigns')),
+    friendsCapability(at('friends.yaml')),
+    wakeupCapability(at('wakeup.yaml')),
+    groupsCapability(at('groups.yaml')),
+  ];
 }
 
 /** The capabilities the bot runs, on the shipped playbooks. */

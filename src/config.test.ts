@@ -39,7 +39,14 @@ describe('config', () => {
   });
 
   it('never prints a token, secret or password in a config error', () => {
-    const errorOf = (env: Record<string, string>) => { try { loadConfig(env); return ''; } catch (err) { return (err as Error).message; } };
+    const errorOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
     const short = errorOf({ CONSOLE_TOKEN: 'Secr3t-value' });
     expect(short).toContain('CONSOLE_TOKEN=(hidden, 12 characters)');
     expect(short).not.toContain('Secr3t-value');

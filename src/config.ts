@@ -11,7 +11,9 @@ import { isValidTimeZone, parseWindow, type DailyWindow } from './core/time.js';
  */
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const window = z.string().refine((s) => parseWindow(s) !== null, 'a daily window like 21:30-08:30')
+const window = z
+  .string()
+  .refine((s) => parseWindow(s) !== null, 'a daily window like 21:30-08:30')
   .transform((s) => parseWindow(s) as DailyWindow);
 const hostPort = z.string().regex(/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/, 'host:port, e.g. 127.0.0.1:8788');
 
@@ -22,11 +24,20 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
 
-  REDIS_URL: z.string().regex(/^(redis|rediss|unix):\/\//, 'a redis://host:port URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^(redis|rediss|unix):\/\//, 'a redis://host:port URL')
+    .optional(),
   REDIS_SERVER_BIN: z.string().min(1).default('redis-server'),
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes').default('siyu'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+    .default('siyu'),
 
-  WECHATY_PUPPET_SERVICE_TOKEN: z.string().regex(/^[A-Za-z0-9]+_.+$/, 'a token like puppet_workpro_<hex> or insecure_<name>').optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]+_.+$/, 'a token like puppet_workpro_<hex> or insecure_<name>')
+    .optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: hostPort.optional(),
   WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: bool.default(false),
   WECHATY_PUPPET_SERVICE_AUTHORITY: z.string().optional(),
@@ -38,7 +49,10 @@ export const configSchema = z.object({
   WORLD_TRAFFIC: bool.default(true),
   WORLD_TRAFFIC_INTERVAL_MS: int(200, 3_600_000).default(8000),
 
-  ACCOUNT_ID: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('main'),
+  ACCOUNT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -')
+    .default('main'),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(8787),
   CONSOLE_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -59,7 +73,10 @@ export const configSchema = z.object({
   ACCOUNT_DOWN_GRACE_SECONDS: int(0, 86_400).default(60),
 
   GATEWAYS: z.enum(['embedded', 'remote']).default('embedded'),
-  GATEWAY_ID: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -').optional(),
+  GATEWAY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : -')
+    .optional(),
   GATEWAY_ACCOUNTS_FILE: z.string().min(1).optional(),
   GATEWAY_MAX_ACCOUNTS: int(1, 10_000).default(100),
   GATEWAY_LEASE_SECONDS: int(3, 600).default(20),
@@ -119,10 +136,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('config WECHATY_PUPPET_SERVICE_ENDPOINT is set but WECHATY_PUPPET_SERVICE_TOKEN is not: set both, or neither for the simulated world');
   }
   if (!c.CONSOLE_TOKEN && !isLoopback(c.HTTP_HOST)) {
-    throw new ConfigError(`config HTTP_HOST=${JSON.stringify(c.HTTP_HOST)} is not a loopback address and CONSOLE_TOKEN is not set: set a CONSOLE_TOKEN of at least 16 characters, or keep HTTP_HOST=127.0.0.1`);
+    throw new ConfigError(
+      `config HTTP_HOST=${JSON.stringify(c.HTTP_HOST)} is not a loopback address and CONSOLE_TOKEN is not set: set a CONSOLE_TOKEN of at least 16 characters, or keep HTTP_HOST=127.0.0.1`,
+    );
   }
   if (c.GATEWAYS === 'remote' && !c.REDIS_URL) {
-    throw new ConfigError('config GATEWAYS=remote needs REDIS_URL: the gateways connect the accounts through a Redis they all reach (the bot\'s own Redis stops with it)');
+    throw new ConfigError("config GATEWAYS=remote needs REDIS_URL: the gateways connect the accounts through a Redis they all reach (the bot's own Redis stops with it)");
   }
   if (c.SEND_GAP_MIN_MS > c.SEND_GAP_MAX_MS) {
     throw new ConfigError(`config SEND_GAP_MIN_MS=${c.SEND_GAP_MIN_MS} is not valid: expected at most SEND_GAP_MAX_MS (${c.SEND_GAP_MAX_MS})`);

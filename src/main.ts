@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   }
   const pretty = config.LOG_PRETTY === 'auto' ? Boolean(process.stdout.isTTY) : config.LOG_PRETTY === 'true';
   const logger = createLogger({
-    level: config.LOG_LEVEL, pretty,
+    level: config.LOG_LEVEL,
+    pretty,
     secrets: [config.WECHATY_PUPPET_SERVICE_TOKEN ?? ''],
   });
 
@@ -41,14 +42,19 @@ async function main(): Promise<void> {
     }
     logger.info({ signal }, 'stopping: schedules, workers, bot, redis, database (signal again to force)');
     // A signal during start-up waits for the start to finish (or fail), then stops what started.
-    starting.then((app) => app?.stop()).then(() => {
-      logger.info('stopped cleanly');
-      logger.flush();
-      process.exit(0);
-    }, (err: unknown) => {
-      logger.error({ err }, 'error while stopping');
-      process.exit(1);
-    });
+    starting
+      .then((app) => app?.stop())
+      .then(
+        () => {
+          logger.info('stopped cleanly');
+          logger.flush();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -24,9 +24,11 @@ for (let i = 0; i < count; i++) {
   world.onBotMessage(() => arrivals.push(Date.now()));
   worlds.push({ id, world, arrivals });
 }
-process.stdout.write(`${JSON.stringify({
-  worlds: worlds.map(({ id, world }) => ({ id, endpoint: world.endpoint, token: world.token, botId: world.botId, members: world.seed.members.map((m) => m.id) })),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    worlds: worlds.map(({ id, world }) => ({ id, endpoint: world.endpoint, token: world.token, botId: world.botId, members: world.seed.members.map((m) => m.id) })),
+  })}\n`,
+);
 
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {

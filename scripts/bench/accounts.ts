@@ -39,8 +39,20 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = 20;
 const MB = 1024 * 1024;
 
-interface WorldInfo { id: string; endpoint: string; token: string; botId: string; members: string[] }
-interface WorldReport { id: string; received: number; distinct: number; firstAt: number | null; lastAt: number | null }
+interface WorldInfo {
+  id: string;
+  endpoint: string;
+  token: string;
+  botId: string;
+  members: string[];
+}
+interface WorldReport {
+  id: string;
+  received: number;
+  distinct: number;
+  firstAt: number | null;
+  lastAt: number | null;
+}
 
 export interface AccountsBenchOptions {
   redisUrl: string;
@@ -65,15 +77,18 @@ function rssOf(pid: number | undefined): number {
 }
 
 /** The worlds child: started, its first line read; `report()` asks what arrived. */
-async function startWorldsHost(count: number): Promise<{ child: ChildProcess; worlds: WorldInfo[]; report(): Promise<{ report: WorldReport[]; rss: number }>; stop(): Promise<void> }> {
+async function startWorldsHost(
+  count: number,
+): Promise<{ child: ChildProcess; worlds: WorldInfo[]; report(): Promise<{ report: WorldReport[]; rss: number }>; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bench/accounts-worlds.ts'), String(count)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const waiting: ((l: string) => void)[] = [];
   lines.on('line', (l) => waiting.shift()?.(l));
-  const nextLine = () => new Promise<string>((resolve, reject) => {
-    waiting.push(resolve);
-    child.once('exit', (code) => reject(new Error(`worlds host exited (${code})`)));
-  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      child.once('exit', (code) => reject(new Error(`worlds host exited (${code})`)));
+    });
   const first = JSON.parse(await nextLine()) as { worlds: WorldInfo[] };
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
@@ -95,7 +110,11 @@ async function startWorldsHost(count: number): Promise<{ child: ChildProcess; wo
 
 function spec(id: string): AccountSpec {
   return {
-    id, name: id, role: 'guide', stores: [], enabled: true,
+    id,
+    name: id,
+    role: 'guide',
+    stores: [],
+    enabled: true,
     budget: { ratePerMinute: RATE, capPerHour: 1000, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 },
     onDown: {} as AccountSpec['onDown'],
   };
@@ -122,8 +141,12 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
   writeFileSync(emptyFile, '[]');
   const tokens = Object.fromEntries(host.worlds.map((w) => [`TOKEN_${w.id}`, w.token]));
   const gwEnv = {
-    ...tokens, REDIS_URL: o.redisUrl, QUEUE_PREFIX: prefix, GATEWAY_SCAN_SECONDS: '1',
-    WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true', LOG_LEVEL: 'error',
+    ...tokens,
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX: prefix,
+    GATEWAY_SCAN_SECONDS: '1',
+    WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+    LOG_LEVEL: 'error',
   };
   const redis = createRedis(o.redisUrl);
   const gateways: GatewayProcess[] = [];
@@ -154,19 +177,31 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     await new Promise((r) => setTimeout(r, 3000));
     const connectedRss = gateways.map((g) => rssOf(g.child.pid));
     const perAccountMb = gateways.map((_, i) => (connectedRss[i]! - idleRss) / Math.max(1, perGw[i]!) / MB);
-    log(`  idle gateway RSS ${(idleRss / MB).toFixed(0)} MB; connected: ${connectedRss.map((r) => `${(r / MB).toFixed(0)} MB`).join(', ')} → ${perAccountMb.map((m) => m.toFixed(1)).join(', ')} MB per account`);
+    log(
+      `  idle gateway RSS ${(idleRss / MB).toFixed(0)} MB; connected: ${connectedRss.map((r) => `${(r / MB).toFixed(0)} MB`).join(', ')} → ${perAccountMb.map((m) => m.toFixed(1)).join(', ')} MB per account`,
+    );
 
     // The core's send path: one outbox, a Sender per account at the shipped budget.
     const repo = new OutboxRepo(db);
     const logger = silentLogger();
-    const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS, defaultAccount: host.worlds[0]!.id, pacedJobsFor: () => RATE * 3 }));
+    const outbox = new Outbox(
+      repo,
+      queues,
+      systemClock,
+      logger,
+      testOutboxOptions({ quietHours: NO_QUIET_HOURS, defaultAccount: host.worlds[0]!.id, pacedJobsFor: () => RATE * 3 }),
+    );
     // One `fed` listener per account's sender.
     outbox.setMaxListeners(0);
-    const cards: EnqueueRequest[] = host.worlds.flatMap((w) => Array.from({ length: o.cardsPerAccount }, (_, i) => ({
-      key: `bench:card:${w.id}:${i}`, account: w.id, purpose: 'staff-prompt' as const,
-      target: { kind: 'contact' as const, id: w.members[i % w.members.length]! },
-      content: { kind: 'text' as const, text: `今日3+3+3 ${w.id} #${i}` },
-    })));
+    const cards: EnqueueRequest[] = host.worlds.flatMap((w) =>
+      Array.from({ length: o.cardsPerAccount }, (_, i) => ({
+        key: `bench:card:${w.id}:${i}`,
+        account: w.id,
+        purpose: 'staff-prompt' as const,
+        target: { kind: 'contact' as const, id: w.members[i % w.members.length]! },
+        content: { kind: 'text' as const, text: `今日3+3+3 ${w.id} #${i}` },
+      })),
+    );
     for (let i = 0; i < cards.length; i += 1000) await outbox.enqueueMany(cards.slice(i, i + 1000));
     for (const w of host.worlds) await outbox.feed(w.id);
     const cpu0 = [...gateways.map((g) => processCpuSeconds(g.child.pid ?? null) ?? 0), process.cpuUsage()];
@@ -185,10 +220,26 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
       },
     });
     host.worlds.forEach((w, i) => {
-      const s = new Sender(repo, queues, outbox, timed(edges[i]!.transport), systemClock, logger, testSenderOptions({
-        account: w.id, ratePerMinute: RATE, capPerHour: 1000, gapMinMs: 1000, gapMaxMs: 3000, quietHours: NO_QUIET_HOURS,
-        maxAttempts: 5, retryBaseMs: 5000, idlePollMs: 500,
-      }), `bench-core-${w.id}`);
+      const s = new Sender(
+        repo,
+        queues,
+        outbox,
+        timed(edges[i]!.transport),
+        systemClock,
+        logger,
+        testSenderOptions({
+          account: w.id,
+          ratePerMinute: RATE,
+          capPerHour: 1000,
+          gapMinMs: 1000,
+          gapMaxMs: 3000,
+          quietHours: NO_QUIET_HOURS,
+          maxAttempts: 5,
+          retryBaseMs: 5000,
+          idlePollMs: 500,
+        }),
+        `bench-core-${w.id}`,
+      );
       s.start(true);
       senders.push(s);
     });
@@ -196,14 +247,18 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     const countSent = () => (db.$client.prepare(`select count(*) n from outbox where status in ('sent', 'failed', 'unknown')`).get() as { n: number }).n;
     let nextReport = started + 60_000;
     let peakGwRss = connectedRss.slice();
-    await until(() => {
-      peakGwRss = peakGwRss.map((p, i) => Math.max(p, rssOf(gateways[i]!.child.pid)));
-      if (Date.now() >= nextReport) {
-        nextReport += 60_000;
-        log(`    … ${Math.round((Date.now() - started) / 1000)} s: ${countSent().toLocaleString('en-US')} of ${total.toLocaleString('en-US')} settled`);
-      }
-      return countSent() >= total;
-    }, 15 * 60_000, 'every card settled');
+    await until(
+      () => {
+        peakGwRss = peakGwRss.map((p, i) => Math.max(p, rssOf(gateways[i]!.child.pid)));
+        if (Date.now() >= nextReport) {
+          nextReport += 60_000;
+          log(`    … ${Math.round((Date.now() - started) / 1000)} s: ${countSent().toLocaleString('en-US')} of ${total.toLocaleString('en-US')} settled`);
+        }
+        return countSent() >= total;
+      },
+      15 * 60_000,
+      'every card settled',
+    );
     const settledS = (Date.now() - started) / 1000;
     const gwCpu = gateways.map((g, i) => (processCpuSeconds(g.child.pid ?? null) ?? 0) - (cpu0[i] as number));
     const coreCpu = process.cpuUsage(cpu0.at(-1) as NodeJS.CpuUsage);
@@ -215,16 +270,30 @@ export async function benchAccounts(o: AccountsBenchOptions): Promise<Capability
     const physicalS = ((o.cardsPerAccount - 1) * 60) / RATE;
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(latencies.length * p) - 1))] ?? NaN;
-    log(`  one send, core → gateway → provider → answer: p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} sends); the budget spaces sends from the end of the previous one, so this adds to the 3 s pace`);
-    log(`  ${total.toLocaleString('en-US')} cards: last handed to its provider after ${(lastS / 60).toFixed(2)} min (physical limit ${(physicalS / 60).toFixed(2)} min at ${RATE}/min; every row settled after ${settledS.toFixed(0)} s)`);
-    log(`  worlds received ${received.toLocaleString('en-US')} (${(received - distinct).toLocaleString('en-US')} duplicates); outbox: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
+    log(
+      `  one send, core → gateway → provider → answer: p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} sends); the budget spaces sends from the end of the previous one, so this adds to the 3 s pace`,
+    );
+    log(
+      `  ${total.toLocaleString('en-US')} cards: last handed to its provider after ${(lastS / 60).toFixed(2)} min (physical limit ${(physicalS / 60).toFixed(2)} min at ${RATE}/min; every row settled after ${settledS.toFixed(0)} s)`,
+    );
+    log(
+      `  worlds received ${received.toLocaleString('en-US')} (${(received - distinct).toLocaleString('en-US')} duplicates); outbox: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`,
+    );
     const peakPerAccountMb = gateways.map((_, i) => (peakGwRss[i]! - idleRss) / Math.max(1, perGw[i]!) / MB);
-    log(`  CPU during the sends: gateways ${gwCpu.map((c) => `${c.toFixed(1)} s (${((100 * c) / settledS).toFixed(1)}% of a core)`).join(', ')}; core ${((coreCpu.user + coreCpu.system) / 1e6).toFixed(1)} s`);
-    log(`  RSS: gateways at their peak while sending ${peakGwRss.map((r) => `${(r / MB).toFixed(0)} MB`).join(', ')} → ${peakPerAccountMb.map((m) => m.toFixed(1)).join(', ')} MB per account over an idle gateway; `
-      + `core ${(process.memoryUsage.rss() / MB).toFixed(0)} MB; worlds ${(worldsRss / MB).toFixed(0)} MB`);
+    log(
+      `  CPU during the sends: gateways ${gwCpu.map((c) => `${c.toFixed(1)} s (${((100 * c) / settledS).toFixed(1)}% of a core)`).join(', ')}; core ${((coreCpu.user + coreCpu.system) / 1e6).toFixed(1)} s`,
+    );
+    log(
+      `  RSS: gateways at their peak while sending ${peakGwRss.map((r) => `${(r / MB).toFixed(0)} MB`).join(', ')} → ${peakPerAccountMb.map((m) => m.toFixed(1)).join(', ')} MB per account over an idle gateway; ` +
+        `core ${(process.memoryUsage.rss() / MB).toFixed(0)} MB; worlds ${(worldsRss / MB).toFixed(0)} MB`,
+    );
     const timeOk = lastS <= 360 * (o.cardsPerAccount / 100) + 1e-9 && received === total && distinct === total;
     return [
-      { label: `${total.toLocaleString('en-US')} guide cards over ${o.accounts} accounts at ${RATE}/min: last handed over ≤ 6 min (limit 5)`, shown: `${(lastS / 60).toFixed(2)} min, ${received - distinct} duplicates, ${total - received} missing`, ok: timeOk },
+      {
+        label: `${total.toLocaleString('en-US')} guide cards over ${o.accounts} accounts at ${RATE}/min: last handed over ≤ 6 min (limit 5)`,
+        shown: `${(lastS / 60).toFixed(2)} min, ${received - distinct} duplicates, ${total - received} missing`,
+        ok: timeOk,
+      },
       {
         label: 'accounts per gateway process ≥ 50',
         shown: `${Math.min(...perGw)}–${Math.max(...perGw)} per process; RSS per account ${perAccountMb.map((m) => m.toFixed(1)).join(' / ')} MB connected, ${peakPerAccountMb.map((m) => m.toFixed(1)).join(' / ')} MB at the sending peak`,

@@ -43,7 +43,18 @@ export function generateCampaignStore(db: Db, groups: number, members: number, n
     const m = c.prepare(`insert into members (contact_id, name, store_code, tier, tags, points, last_active_at, referral_code, created_at, updated_at)
       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (let i = 0; i < members; i++) {
-      m.run(i % 50 === 0 ? null : `wx-${i}`, `会员${i}`, `S${i % 20}`, i % 5 === 0 ? 'gold' : 'regular', i % 7 === 0 ? '["mom"]' : '[]', i % 500, now - (i % 120) * DAY, `R${i.toString(36)}`, now, now);
+      m.run(
+        i % 50 === 0 ? null : `wx-${i}`,
+        `会员${i}`,
+        `S${i % 20}`,
+        i % 5 === 0 ? 'gold' : 'regular',
+        i % 7 === 0 ? '["mom"]' : '[]',
+        i % 500,
+        now - (i % 120) * DAY,
+        `R${i.toString(36)}`,
+        now,
+        now,
+      );
     }
   })();
   c.exec('analyze');
@@ -87,9 +98,13 @@ async function rawFloor(db: Db, queues: Queues, rows: number, jobs: number, now:
     })();
   }
   for (let i = 0; i < jobs; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
-      name: 'send', data: { id: i + k }, opts: { jobId: `raw-${i + k}`, priority: 5, delay: 60_000, removeOnComplete: true, removeOnFail: true },
-    })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
+        name: 'send',
+        data: { id: i + k },
+        opts: { jobId: `raw-${i + k}`, priority: 5, delay: 60_000, removeOnComplete: true, removeOnFail: true },
+      })),
+    );
   }
   return (performance.now() - t0) / 1000;
 }
@@ -106,11 +121,35 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
     const slot = zonedTime(2026, 11, 27, 10, 0, TZ);
     generateCampaignStore(db, groups, members, slot.getTime());
     const clock = { now: () => slot };
-    const deps = { repo: new CampaignsRepo(db), outbox: new Outbox(new OutboxRepo(db), queues, clock, silentLogger(), testOutboxOptions({ quietHours: NO_QUIET_HOURS })), clock, timezone: TZ, logger: silentLogger() };
+    const deps = {
+      repo: new CampaignsRepo(db),
+      outbox: new Outbox(new OutboxRepo(db), queues, clock, silentLogger(), testOutboxOptions({ quietHours: NO_QUIET_HOURS })),
+      clock,
+      timezone: TZ,
+      logger: silentLogger(),
+    };
     const common = { schedule: { cron: '0 10 * * 5' }, spreadMinutes: 30 };
-    const groupDef = validateCampaign({ id: 'bench-groups', name: 'g', audience: { groups: { tags: ['vip'], stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } }, content: [{ kind: 'text', text: '{name} 会员日' }], ...common }, 'bench-groups.yaml');
+    const groupDef = validateCampaign(
+      {
+        id: 'bench-groups',
+        name: 'g',
+        audience: { groups: { tags: ['vip'], stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } },
+        content: [{ kind: 'text', text: '{name} 会员日' }],
+        ...common,
+      },
+      'bench-groups.yaml',
+    );
     const allGroups = validateCampaign({ ...groupDef, id: 'bench-all-groups', audience: { groups: { stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } } }, 'x.yaml');
-    const memberDef = validateCampaign({ id: 'bench-members', name: 'm', audience: { members: { stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } }, content: [{ kind: 'text', text: '{name}，您有 {points} 积分' }], ...common }, 'bench-members.yaml');
+    const memberDef = validateCampaign(
+      {
+        id: 'bench-members',
+        name: 'm',
+        audience: { members: { stores: Array.from({ length: 20 }, (_, s) => `S${s}`) } },
+        content: [{ kind: 'text', text: '{name}，您有 {points} 积分' }],
+        ...common,
+      },
+      'bench-members.yaml',
+    );
     for (const d of [groupDef, allGroups, memberDef]) deps.repo.insert(d, 'cli', null, 'bench', slot.getTime());
     // Some groups already had a post today (caps are exercised): the vip campaign first.
     await planOccurrence(deps, groupDef, slot, 'bench');
@@ -124,7 +163,16 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
     if (g.skipped['group-cap 1/day reached'] !== groups / 10) throw new Error(`caps: expected ${groups / 10} capped groups, got ${JSON.stringify(g.skipped)}`);
     const c = db.$client;
     const prefixes = ['campaign:bench-all-groups:', 'campaign:bench-members:'];
-    const count = (where: string, ...args: unknown[]) => prefixes.reduce((a, p) => a + (c.prepare(`select count(*) from outbox where key >= ? and key < ? ${where}`).pluck().get(p, `${p}\uffff`, ...args) as number), 0);
+    const count = (where: string, ...args: unknown[]) =>
+      prefixes.reduce(
+        (a, p) =>
+          a +
+          (c
+            .prepare(`select count(*) from outbox where key >= ? and key < ? ${where}`)
+            .pluck()
+            .get(p, `${p}\uffff`, ...args) as number),
+        0,
+      );
     const rows = count('');
     const jobs = count('and (not_before is null or not_before <= ?)', slot.getTime() + JOB_HORIZON_MS);
     const rawSeconds = await rawFloor(db, queues, rows, jobs, slot.getTime());
@@ -135,8 +183,16 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
     const reportSeconds = (performance.now() - t3) / 1000;
     if (report?.messages !== m.enqueued || funnel.targeted !== report.targeted) throw new Error(`report: ${report?.messages} messages, expected ${m.enqueued}`);
     return {
-      groups, members, seconds: (t2 - t0) / 1000, groupSeconds: (t1 - t0) / 1000, memberSeconds: (t2 - t1) / 1000,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6, messages: g.enqueued + m.enqueued, jobs, rawSeconds, reportSeconds,
+      groups,
+      members,
+      seconds: (t2 - t0) / 1000,
+      groupSeconds: (t1 - t0) / 1000,
+      memberSeconds: (t2 - t1) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      messages: g.enqueued + m.enqueued,
+      jobs,
+      rawSeconds,
+      reportSeconds,
     };
   } finally {
     await queues.close();
@@ -149,8 +205,10 @@ export async function benchCampaigns(opts: { groups?: number; members?: number; 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { groups: { type: 'string' }, members: { type: 'string' } } });
   const r = await benchCampaigns({ groups: values.groups ? Number(values.groups) : undefined, members: values.members ? Number(values.members) : undefined });
-  console.log(`campaign planning: ${r.groups} groups + ${r.members} members → ${r.messages} messages queued (${r.jobs} jobs in Redis) in ${r.seconds.toFixed(2)} s `
-    + `(groups ${r.groupSeconds.toFixed(2)} s, members ${r.memberSeconds.toFixed(2)} s; cpu ${r.cpuSeconds.toFixed(2)} s; target ≤ 2 s); `
-    + `raw floor (same rows and jobs, plain statements) ${r.rawSeconds.toFixed(2)} s → ${(r.seconds / r.rawSeconds).toFixed(2)} × raw; `
-    + `report + funnel of the member occurrence ${(r.reportSeconds * 1000).toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `campaign planning: ${r.groups} groups + ${r.members} members → ${r.messages} messages queued (${r.jobs} jobs in Redis) in ${r.seconds.toFixed(2)} s ` +
+      `(groups ${r.groupSeconds.toFixed(2)} s, members ${r.memberSeconds.toFixed(2)} s; cpu ${r.cpuSeconds.toFixed(2)} s; target ≤ 2 s); ` +
+      `raw floor (same rows and jobs, plain statements) ${r.rawSeconds.toFixed(2)} s → ${(r.seconds / r.rawSeconds).toFixed(2)} × raw; ` +
+      `report + funnel of the member occurrence ${(r.reportSeconds * 1000).toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
 }

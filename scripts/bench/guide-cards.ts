@@ -68,7 +68,11 @@ export function generateStore(db: Db, guides: number, members: number, now: numb
         const g = i % guides;
         const hasBirthday = rnd() < 0.6;
         insert.run(
-          `wx-${i}`, `会员${i}`, String(13_000_000_000 + i), `S${g % STORES}`, `G${g}`,
+          `wx-${i}`,
+          `会员${i}`,
+          String(13_000_000_000 + i),
+          `S${g % STORES}`,
+          `G${g}`,
           rnd() < 0.2 ? Math.floor(rnd() * 10_000) : Math.floor(rnd() * 3000),
           hasBirthday ? (rnd() < 0.2 ? 'lunar' : 'solar') : null,
           hasBirthday ? 1 + Math.floor(rnd() * 12) : null,
@@ -76,7 +80,9 @@ export function generateStore(db: Db, guides: number, members: number, now: numb
           rnd() < 0.1 ? null : now - Math.floor(rnd() * 120 * DAY),
           rnd() < 0.5 ? now - Math.floor(rnd() * 60 * DAY) : null,
           rnd() < 0.05 ? now - DAY : null,
-          `R${i.toString(36).toUpperCase().padStart(8, '0')}`, now, now,
+          `R${i.toString(36).toUpperCase().padStart(8, '0')}`,
+          now,
+          now,
         );
       }
     })();
@@ -122,7 +128,9 @@ export async function benchGuideCards(opts: { guides?: number; members?: number;
     const deps = { repo: new GuideSopRepo(db), selection: new SelectionRepo(db), outbox, timezone: TZ, playbook: () => pb, logger: silentLogger(), suggestions };
     let cards = 0;
     let peak = 0;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 20);
     const measurement = await measure(`guide cards: plan + enqueue (${guides.toLocaleString('en-US')} guides, ${members.toLocaleString('en-US')} members)`, guides, async (sw) => {
       peak = process.memoryUsage.rss();
       sw.start();
@@ -152,12 +160,17 @@ function flag(name: string, fallback: number): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchGuideCards({ guides: flag('guides', 10_000), members: flag('members', 1_000_000) }).then((r) => {
-    console.log(`${r.measurement.name}`);
-    console.log(`  ${r.cards.toLocaleString('en-US')} cards, ${r.namedMembers.toLocaleString('en-US')} members named, ${r.seconds.toFixed(2)} s, peak RSS ${Math.round(r.peakRssMb)} MB (process), peak ΔRSS ${Math.round(r.measurement.peakRssDeltaMb)} MB`);
-    console.log(`  ${r.seconds <= 5 ? '✓' : '✗'} ≤ 5 s   ${r.peakRssMb <= 400 ? '✓' : '✗'} peak RSS ≤ 400 MB`);
-  }, (err: unknown) => {
-    console.error('bench failed:', err);
-    process.exit(1);
-  });
+  benchGuideCards({ guides: flag('guides', 10_000), members: flag('members', 1_000_000) }).then(
+    (r) => {
+      console.log(`${r.measurement.name}`);
+      console.log(
+        `  ${r.cards.toLocaleString('en-US')} cards, ${r.namedMembers.toLocaleString('en-US')} members named, ${r.seconds.toFixed(2)} s, peak RSS ${Math.round(r.peakRssMb)} MB (process), peak ΔRSS ${Math.round(r.measurement.peakRssDeltaMb)} MB`,
+      );
+      console.log(`  ${r.seconds <= 5 ? '✓' : '✗'} ≤ 5 s   ${r.peakRssMb <= 400 ? '✓' : '✗'} peak RSS ≤ 400 MB`);
+    },
+    (err: unknown) => {
+      console.error('bench failed:', err);
+      process.exit(1);
+    },
+  );
 }

@@ -305,20 +305,25 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const args = parseArgs(process.argv.slice(2));
-  benchImport(args).then((r) => {
-    const lines = [
-      `rows                 ${int(r.count)} (${r.details.fileMb.toFixed(0)} MB CSV, UTF-8 with BOM)`,
-      `engine (runImport)   ${r.seconds.toFixed(2)} s  ${int(r.opsPerSec)} rows/s  (${int(r.count / r.details.cpuSeconds)} rows per CPU s)  peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.details.rssBeforeMb.toFixed(0)} MB before)`,
-      `raw batched INSERT   ${r.details.rawSeconds.toFixed(2)} s  ${int(r.rawOpsPerSec)} rows/s  (${int(r.count / r.details.rawCpuSeconds)} rows per CPU s; indexes maintained row by row)`,
-      `raw, indexes after   ${int(r.details.rawDeferredOpsPerSec)} rows/s  (indexes dropped, rebuilt at the end)`,
-      `ratio engine/raw     ${r.ratio.toFixed(2)}  (engine/raw with indexes after: ${(r.opsPerSec / r.details.rawDeferredOpsPerSec).toFixed(2)})`,
-      ...(r.details.reimportOpsPerSec ? [`re-import (unchanged) ${int(r.details.reimportOpsPerSec)} rows/s  peak RSS ${r.details.reimportPeakRssMb!.toFixed(0)} MB`] : []),
-      ...(r.details.moreOpsPerSec ? [`+${int(r.details.moreRows!)} new members  ${int(r.details.moreOpsPerSec)} rows/s into the filled store  peak RSS ${r.details.morePeakRssMb!.toFixed(0)} MB`] : []),
-      `targets              ≥ 100,000 rows/s: ${r.opsPerSec >= 100_000 ? 'met' : 'MISSED'}; peak RSS < 300 MB: ${r.peakRssMb < 300 ? 'met' : 'MISSED'}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }, (err: unknown) => {
-    process.stderr.write(`bench import failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-  });
+  benchImport(args).then(
+    (r) => {
+      const lines = [
+        `rows                 ${int(r.count)} (${r.details.fileMb.toFixed(0)} MB CSV, UTF-8 with BOM)`,
+        `engine (runImport)   ${r.seconds.toFixed(2)} s  ${int(r.opsPerSec)} rows/s  (${int(r.count / r.details.cpuSeconds)} rows per CPU s)  peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.details.rssBeforeMb.toFixed(0)} MB before)`,
+        `raw batched INSERT   ${r.details.rawSeconds.toFixed(2)} s  ${int(r.rawOpsPerSec)} rows/s  (${int(r.count / r.details.rawCpuSeconds)} rows per CPU s; indexes maintained row by row)`,
+        `raw, indexes after   ${int(r.details.rawDeferredOpsPerSec)} rows/s  (indexes dropped, rebuilt at the end)`,
+        `ratio engine/raw     ${r.ratio.toFixed(2)}  (engine/raw with indexes after: ${(r.opsPerSec / r.details.rawDeferredOpsPerSec).toFixed(2)})`,
+        ...(r.details.reimportOpsPerSec ? [`re-import (unchanged) ${int(r.details.reimportOpsPerSec)} rows/s  peak RSS ${r.details.reimportPeakRssMb!.toFixed(0)} MB`] : []),
+        ...(r.details.moreOpsPerSec
+          ? [`+${int(r.details.moreRows!)} new members  ${int(r.details.moreOpsPerSec)} rows/s into the filled store  peak RSS ${r.details.morePeakRssMb!.toFixed(0)} MB`]
+          : []),
+        `targets              ≥ 100,000 rows/s: ${r.opsPerSec >= 100_000 ? 'met' : 'MISSED'}; peak RSS < 300 MB: ${r.peakRssMb < 300 ? 'met' : 'MISSED'}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench import failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

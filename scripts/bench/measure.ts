@@ -88,12 +88,7 @@ export interface Outcome {
  * timed part (an RSS sampler runs between them) and returns what it verified: an Outcome, or just
  * a note string (or nothing).
  */
-export async function measure(
-  name: string,
-  count: number,
-  run: (sw: Stopwatch) => Promise<Outcome | string | void>,
-  baseline?: string,
-): Promise<Measurement> {
+export async function measure(name: string, count: number, run: (sw: Stopwatch) => Promise<Outcome | string | void>, baseline?: string): Promise<Measurement> {
   collectGarbage();
   let t0: bigint | undefined;
   let seconds: number | undefined;
@@ -121,7 +116,7 @@ export async function measure(
   try {
     const res = await run(sw);
     if (seconds === undefined) throw new Error(`measurement "${name}" never stopped its stopwatch`);
-    const outcome: Outcome = typeof res === 'string' ? { note: res } : res ?? {};
+    const outcome: Outcome = typeof res === 'string' ? { note: res } : (res ?? {});
     return { name, count, seconds, baseline, ...cpu, ...mem, ...outcome };
   } finally {
     sw.stop(); // a throw inside run must not leave the sampler's interval running

@@ -54,10 +54,13 @@ export async function benchMemberCommands(n = 20_000, members = 2_000, redisUrl?
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--n');
   const n = i > 0 ? Number(process.argv[i + 1]) : 20_000;
-  benchMemberCommands(n).then((r) => {
-    console.log(`member commands over ${r.members} members: 积分 ${Math.round(r.pointsPerSec)}/s, 兑换 ${Math.round(r.redeemPerSec)}/s (target ≥ 5,000/s)`);
-  }, (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
+  benchMemberCommands(n).then(
+    (r) => {
+      console.log(`member commands over ${r.members} members: 积分 ${Math.round(r.pointsPerSec)}/s, 兑换 ${Math.round(r.redeemPerSec)}/s (target ≥ 5,000/s)`);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

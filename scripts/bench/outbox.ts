@@ -47,7 +47,10 @@ export function makeReplies(n: number, pop: Population, rnd: () => number): Enqu
 function untilCount(n: number, done: () => number, what: string): { promise: Promise<void>; bump: () => void; cancel: () => void } {
   let resolve!: () => void;
   let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   promise.catch(() => undefined); // observed by the caller's await; never an unhandled rejection
   let last = -1;
   const watchdog = setInterval(() => {
@@ -77,43 +80,50 @@ function untilCount(n: number, done: () => number, what: string): { promise: Pro
  */
 export function benchRawBullmq(n: number, redisUrl: string, sameOpts: boolean): Promise<Measurement> {
   const name = sameOpts ? RAW_SAME_OPTS : RAW;
-  return measure(name, n, async (sw) => {
-    const connection = redisOptionsFromUrl(redisUrl) as ConnectionOptions;
-    const prefix = freshPrefix();
-    const queue = new Queue('raw', { connection, prefix });
-    const worker = new Worker('raw', async () => undefined, {
-      connection: { ...(connection as object), maxRetriesPerRequest: null } as ConnectionOptions,
-      prefix, concurrency: OUTBOX_CONCURRENCY,
-    });
-    let completed = 0;
-    const wait = untilCount(n, () => completed, name);
-    try {
-      worker.on('error', () => undefined);
-      worker.on('completed', () => { completed++; wait.bump(); });
-      await queue.waitUntilReady();
-      await worker.waitUntilReady();
-      await sleep(WORKER_WARMUP_MS);
-      sw.start();
-      for (let i = 0; i < n; i += OUTBOX_CHUNK) {
-        const jobs = [];
-        for (let j = i; j < Math.min(n, i + OUTBOX_CHUNK); j++) {
-          const opts: JobsOptions = sameOpts
-            ? { jobId: `ob-${j + 1}`, priority: 1, removeOnComplete: true, removeOnFail: true }
-            : { removeOnComplete: true };
-          jobs.push({ name: 'send', data: { id: j + 1 }, opts });
+  return measure(
+    name,
+    n,
+    async (sw) => {
+      const connection = redisOptionsFromUrl(redisUrl) as ConnectionOptions;
+      const prefix = freshPrefix();
+      const queue = new Queue('raw', { connection, prefix });
+      const worker = new Worker('raw', async () => undefined, {
+        connection: { ...(connection as object), maxRetriesPerRequest: null } as ConnectionOptions,
+        prefix,
+        concurrency: OUTBOX_CONCURRENCY,
+      });
+      let completed = 0;
+      const wait = untilCount(n, () => completed, name);
+      try {
+        worker.on('error', () => undefined);
+        worker.on('completed', () => {
+          completed++;
+          wait.bump();
+        });
+        await queue.waitUntilReady();
+        await worker.waitUntilReady();
+        await sleep(WORKER_WARMUP_MS);
+        sw.start();
+        for (let i = 0; i < n; i += OUTBOX_CHUNK) {
+          const jobs = [];
+          for (let j = i; j < Math.min(n, i + OUTBOX_CHUNK); j++) {
+            const opts: JobsOptions = sameOpts ? { jobId: `ob-${j + 1}`, priority: 1, removeOnComplete: true, removeOnFail: true } : { removeOnComplete: true };
+            jobs.push({ name: 'send', data: { id: j + 1 }, opts });
+          }
+          await queue.addBulk(jobs);
         }
-        await queue.addBulk(jobs);
+        await wait.promise;
+        sw.stop();
+        return {};
+      } finally {
+        wait.cancel();
+        await worker.close();
+        await queue.obliterate({ force: true }).catch(() => undefined);
+        await queue.close();
       }
-      await wait.promise;
-      sw.stop();
-      return {};
-    } finally {
-      wait.cancel();
-      await worker.close();
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-    }
-  }, RAW);
+    },
+    RAW,
+  );
 }
 
 /** Knobs for experiments (scripts/bench/experiments): the bench itself uses the defaults. */
@@ -137,40 +147,58 @@ let dbSeq = 0;
 export function benchOutbox(requests: EnqueueRequest[], redisUrl: string, dir: string, variant: OutboxVariant = {}): Promise<Measurement> {
   const n = requests.length;
   const name = variant.name ?? 'outbox: enqueueMany + Sender';
-  return measure(name, n, async (sw) => {
-    const db = openDb(path.join(dir, `outbox-${++dbSeq}.db`));
-    for (const p of variant.pragmas ?? []) db.$client.pragma(p);
-    const repo = variant.makeRepo?.(db) ?? new OutboxRepo(db);
-    const queues = new Queues(redisOptionsFromUrl(redisUrl), freshPrefix());
-    const logger = silentLogger();
-    const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS }));
-    const sender = new Sender(repo, queues, outbox, nullTransport, systemClock, logger,
-      testSenderOptions({ concurrency: OUTBOX_CONCURRENCY, ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0 }), `bench-${process.pid}`);
-    const seen: Partial<Record<SettledEvent['status'], number>> = {};
-    let sent = 0;
-    const wait = untilCount(n, () => sent, name);
-    try {
-      sender.on('settled', (e: SettledEvent) => {
-        seen[e.status] = (seen[e.status] ?? 0) + 1;
-        if (e.status === 'sent') { sent++; wait.bump(); }
-      });
-      variant.patchSender?.(sender);
-      sender.start(true);
-      await queues.queue(queueNames.outbox('main')).waitUntilReady();
-      await sleep(WORKER_WARMUP_MS);
-      sw.start();
-      for (let i = 0; i < n; i += OUTBOX_CHUNK) await outbox.enqueueMany(requests.slice(i, i + OUTBOX_CHUNK));
-      await wait.promise;
-      sw.stop();
-      const byStatus = repo.countByStatus();
-      const events = Object.entries(seen).map(([k, v]) => `${k}=${v}`).join(' ');
-      const note = `outbox: rows by status ${JSON.stringify(byStatus)}; settled events ${events}`;
-      return { note, ...(byStatus['sent'] !== n ? { problem: `${n - (byStatus['sent'] ?? 0)} of ${n} rows not sent` } : {}) };
-    } finally {
-      wait.cancel();
-      await sender.close();
-      await queues.close();
-      closeDb(db);
-    }
-  }, RAW);
+  return measure(
+    name,
+    n,
+    async (sw) => {
+      const db = openDb(path.join(dir, `outbox-${++dbSeq}.db`));
+      for (const p of variant.pragmas ?? []) db.$client.pragma(p);
+      const repo = variant.makeRepo?.(db) ?? new OutboxRepo(db);
+      const queues = new Queues(redisOptionsFromUrl(redisUrl), freshPrefix());
+      const logger = silentLogger();
+      const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS }));
+      const sender = new Sender(
+        repo,
+        queues,
+        outbox,
+        nullTransport,
+        systemClock,
+        logger,
+        testSenderOptions({ concurrency: OUTBOX_CONCURRENCY, ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0 }),
+        `bench-${process.pid}`,
+      );
+      const seen: Partial<Record<SettledEvent['status'], number>> = {};
+      let sent = 0;
+      const wait = untilCount(n, () => sent, name);
+      try {
+        sender.on('settled', (e: SettledEvent) => {
+          seen[e.status] = (seen[e.status] ?? 0) + 1;
+          if (e.status === 'sent') {
+            sent++;
+            wait.bump();
+          }
+        });
+        variant.patchSender?.(sender);
+        sender.start(true);
+        await queues.queue(queueNames.outbox('main')).waitUntilReady();
+        await sleep(WORKER_WARMUP_MS);
+        sw.start();
+        for (let i = 0; i < n; i += OUTBOX_CHUNK) await outbox.enqueueMany(requests.slice(i, i + OUTBOX_CHUNK));
+        await wait.promise;
+        sw.stop();
+        const byStatus = repo.countByStatus();
+        const events = Object.entries(seen)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        const note = `outbox: rows by status ${JSON.stringify(byStatus)}; settled events ${events}`;
+        return { note, ...(byStatus['sent'] !== n ? { problem: `${n - (byStatus['sent'] ?? 0)} of ${n} rows not sent` } : {}) };
+      } finally {
+        wait.cancel();
+        await sender.close();
+        await queues.close();
+        closeDb(db);
+      }
+    },
+    RAW,
+  );
 }

@@ -50,18 +50,33 @@ async function run(redisUrl: string, n: number, routed: boolean): Promise<{ enqu
     const budget = { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 };
     const onDown = Object.fromEntries(Object.keys(PURPOSES).map((p) => [p, 'reroute'])) as Record<Purpose, 'reroute'>;
     const specs: AccountSpec[] = ['a', 'b', 'c'].map((id, i) => ({ id, name: id, role: 'store', stores: [i ? 'S1' : 'S2'], budget, enabled: true, onDown }));
-    const accounts = routed ? { accounts: { view: { list: () => specs, get: (id: string) => specs.find((s) => s.id === id), state: () => 'online' as const }, reach: new ReachRepo(db) } } : {};
-    const outbox = new Outbox(new OutboxRepo(db), queues, systemClock, silentLogger(), testOutboxOptions({ defaultAccount: 'a', quietHours: NO_QUIET_HOURS, pacedJobsFor: () => 60, ...accounts }));
-    const reqs: EnqueueRequest[] = Array.from({ length: n }, (_, i) => ({ key: `campaign:${i}`, target: { kind: 'contact', id: `wx${i}` }, content: { kind: 'text', text: '会员日快乐' }, purpose: 'campaign' }));
+    const accounts = routed
+      ? { accounts: { view: { list: () => specs, get: (id: string) => specs.find((s) => s.id === id), state: () => 'online' as const }, reach: new ReachRepo(db) } }
+      : {};
+    const outbox = new Outbox(
+      new OutboxRepo(db),
+      queues,
+      systemClock,
+      silentLogger(),
+      testOutboxOptions({ defaultAccount: 'a', quietHours: NO_QUIET_HOURS, pacedJobsFor: () => 60, ...accounts }),
+    );
+    const reqs: EnqueueRequest[] = Array.from({ length: n }, (_, i) => ({
+      key: `campaign:${i}`,
+      target: { kind: 'contact', id: `wx${i}` },
+      content: { kind: 'text', text: '会员日快乐' },
+      purpose: 'campaign',
+    }));
     const t0 = performance.now();
     for (let i = 0; i < n; i += CHUNK) await outbox.enqueueMany(reqs.slice(i, i + CHUNK));
     const enqueueMs = performance.now() - t0;
     const t1 = performance.now();
-    for (let i = 0; i < 500; i++) await outbox.enqueue({ key: `reply:${i}`, target: { kind: 'contact', id: `wx${(i * 7) % n}` }, content: { kind: 'text', text: '积分 120' }, purpose: 'reply' });
+    for (let i = 0; i < 500; i++)
+      await outbox.enqueue({ key: `reply:${i}`, target: { kind: 'contact', id: `wx${(i * 7) % n}` }, content: { kind: 'text', text: '积分 120' }, purpose: 'reply' });
     const replyMs = performance.now() - t1;
     const rows = db.$client.prepare(`select account, status, count(*) as n from outbox group by 1, 2`).all() as { account: string; status: string; n: number }[];
     return {
-      enqueueMs, replyMs,
+      enqueueMs,
+      replyMs,
       unreachable: rows.filter((r) => r.status === 'unreachable').reduce((a, r) => a + r.n, 0),
       byAccount: Object.fromEntries(rows.filter((r) => r.status === 'queued').map((r) => [r.account, r.n])),
     };
@@ -80,8 +95,10 @@ const redis = await startTestRedis();
 try {
   for (const routed of [false, true, false, true]) {
     const r = await run(redis.url, n, routed);
-    console.log(`${routed ? 'routed over 3 accounts' : 'one account (no routing)'}: ${n.toLocaleString('en-US')} campaign rows in ${Math.round(r.enqueueMs)} ms `
-      + `(${((r.enqueueMs * 1000) / n).toFixed(1)} µs/row); 500 replies one by one ${Math.round(r.replyMs)} ms; queued ${JSON.stringify(r.byAccount)}, unreachable ${r.unreachable}`);
+    console.log(
+      `${routed ? 'routed over 3 accounts' : 'one account (no routing)'}: ${n.toLocaleString('en-US')} campaign rows in ${Math.round(r.enqueueMs)} ms ` +
+        `(${((r.enqueueMs * 1000) / n).toFixed(1)} µs/row); 500 replies one by one ${Math.round(r.replyMs)} ms; queued ${JSON.stringify(r.byAccount)}, unreachable ${r.unreachable}`,
+    );
   }
 } finally {
   await redis.stop();

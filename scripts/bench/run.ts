@@ -44,7 +44,8 @@ function parseArgs(argv: string[]): Args {
     flags.set(k, v);
   }
   for (const k of flags.keys()) {
-    if (!['n-ingest', 'n-outbox', 'scale', 'only', 'sendpath-seconds', 'accounts', 'gateways'].includes(k)) throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only, --sendpath-seconds, --accounts, --gateways)`);
+    if (!['n-ingest', 'n-outbox', 'scale', 'only', 'sendpath-seconds', 'accounts', 'gateways'].includes(k))
+      throw new Error(`unknown flag --${k} (known: --n-ingest, --n-outbox, --scale, --only, --sendpath-seconds, --accounts, --gateways)`);
   }
   const num = (s: string, what: string) => {
     const n = Number(s.replace(/_/g, ''));
@@ -53,7 +54,8 @@ function parseArgs(argv: string[]): Args {
   };
   const scale = num(flags.get('scale') ?? process.env['BENCH_SCALE'] ?? '1', 'scale');
   const only = flags.get('only') ?? null;
-  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities' && only !== 'sendpath' && only !== 'accounts') throw new Error('--only takes ingest, outbox, sendpath, capabilities or accounts');
+  if (only !== null && only !== 'ingest' && only !== 'outbox' && only !== 'capabilities' && only !== 'sendpath' && only !== 'accounts')
+    throw new Error('--only takes ingest, outbox, sendpath, capabilities or accounts');
   return {
     nIngest: Math.round(flags.has('n-ingest') ? num(flags.get('n-ingest')!, '--n-ingest') : 200_000 * scale),
     nOutbox: Math.round(flags.has('n-outbox') ? num(flags.get('n-outbox')!, '--n-outbox') : 20_000 * scale),
@@ -117,8 +119,10 @@ function targets(rows: Measurement[]): Target[] {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   console.log(machine());
-  console.log(`sizes: ingest ${args.nIngest.toLocaleString('en-US')} (bursts of ${INGEST_BURST}), `
-    + `outbox ${args.nOutbox.toLocaleString('en-US')} (chunks of ${OUTBOX_CHUNK}, concurrency ${OUTBOX_CONCURRENCY})`);
+  console.log(
+    `sizes: ingest ${args.nIngest.toLocaleString('en-US')} (bursts of ${INGEST_BURST}), ` +
+      `outbox ${args.nOutbox.toLocaleString('en-US')} (chunks of ${OUTBOX_CHUNK}, concurrency ${OUTBOX_CONCURRENCY})`,
+  );
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'siyu-bench-'));
   let redis: TestRedis | undefined;
@@ -147,17 +151,19 @@ async function main(): Promise<void> {
     if ((args.only === null || args.only === 'sendpath') && args.sendPathSeconds > 0) {
       redis ??= await startTestRedis();
       console.log('send path (real time):');
-      capabilityChecks.push(...await benchSendPath(redis.url, dir, args.sendPathSeconds, (l) => console.log(l)));
+      capabilityChecks.push(...(await benchSendPath(redis.url, dir, args.sendPathSeconds, (l) => console.log(l))));
     }
     if ((args.only === null || args.only === 'accounts') && args.accounts > 0) {
       redis ??= await startTestRedis();
       console.log(`accounts through gateways (real time, ~6 min): ${args.accounts} accounts, ${args.gateways} gateway processes:`);
-      capabilityChecks.push(...await benchAccounts({ redisUrl: redis.url, dir, accounts: args.accounts, cardsPerAccount: 100, gateways: args.gateways, log: (l) => console.log(l) }));
+      capabilityChecks.push(
+        ...(await benchAccounts({ redisUrl: redis.url, dir, accounts: args.accounts, cardsPerAccount: 100, gateways: args.gateways, log: (l) => console.log(l) })),
+      );
     }
     if (args.only === null || args.only === 'capabilities') {
       redis ??= await startTestRedis();
       console.log('capabilities:');
-      capabilityChecks.push(...await benchCapabilities(args.scale, redis.url, (l) => console.log(l)));
+      capabilityChecks.push(...(await benchCapabilities(args.scale, redis.url, (l) => console.log(l))));
     }
   } finally {
     watchProcessCpu(null);
@@ -167,10 +173,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(renderTable(rows));
-  const notes = rows.flatMap((r) => [
-    ...(r.note ? [`  ${r.note}`] : []),
-    ...(r.problem ? [`  !! ${r.name}: ${r.problem}`] : []),
-  ]);
+  const notes = rows.flatMap((r) => [...(r.note ? [`  ${r.note}`] : []), ...(r.problem ? [`  !! ${r.name}: ${r.problem}`] : [])]);
   if (notes.length) console.log(['', 'checks:', ...notes].join('\n'));
   console.log(`\n${loadLine('load average after')}  (the bench itself accounts for ~1-2; more means other processes competed for the cpus)`);
   console.log('\ntargets:');
@@ -184,7 +187,9 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => { process.exitCode = 0; },
+  () => {
+    process.exitCode = 0;
+  },
   (err: unknown) => {
     console.error('bench failed:', err);
     process.exit(1);

@@ -48,14 +48,31 @@ export async function benchSendPath(redisUrl: string, dir: string, seconds: numb
   const logger = silentLogger();
   const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS, pacedJobsFor: () => RATE * 3 }));
   const transport = new TimedTransport();
-  const sender = new Sender(repo, queues, outbox, transport, systemClock, logger, testSenderOptions({
-    ratePerMinute: RATE, capPerHour: 1000, gapMinMs: 1000, gapMaxMs: 3000, quietHours: NO_QUIET_HOURS, marketingCapPerDay: 1,
-  }), `bench-${process.pid}`);
+  const sender = new Sender(
+    repo,
+    queues,
+    outbox,
+    transport,
+    systemClock,
+    logger,
+    testSenderOptions({
+      ratePerMinute: RATE,
+      capPerHour: 1000,
+      gapMinMs: 1000,
+      gapMaxMs: 3000,
+      quietHours: NO_QUIET_HOURS,
+      marketingCapPerDay: 1,
+    }),
+    `bench-${process.pid}`,
+  );
   const paced = queues.queue(queueNames.outbox('main', 'paced'));
   const inRedis = async () => Object.values(await paced.getJobCounts('waiting', 'prioritized', 'delayed', 'active')).reduce((a, b) => a + b, 0);
   try {
     const backlog: EnqueueRequest[] = Array.from({ length: BACKLOG }, (_, i) => ({
-      key: `bench:camp:${i}`, target: { kind: 'room', id: `g${i}@chatroom` }, content: { kind: 'text', text: '会员日' }, purpose: 'campaign',
+      key: `bench:camp:${i}`,
+      target: { kind: 'room', id: `g${i}@chatroom` },
+      content: { kind: 'text', text: '会员日' },
+      purpose: 'campaign',
     }));
     for (let i = 0; i < backlog.length; i += 1000) await outbox.enqueueMany(backlog.slice(i, i + 1000));
     await outbox.feed();
@@ -98,15 +115,27 @@ export async function benchSendPath(redisUrl: string, dir: string, seconds: numb
     const sorted = [...latencies].sort((a, b) => a - b);
     const p50 = pct(sorted, 0.5);
     const p99 = pct(sorted, 0.99);
-    log(`  send path (budget on: ${RATE}/min, gaps 1–3 s, 1,000/h), ${BACKLOG.toLocaleString('en-US')} campaign messages waiting, a reply every ${REPLY_EVERY_MS / 1000} s for ${seconds} s:`);
+    log(
+      `  send path (budget on: ${RATE}/min, gaps 1–3 s, 1,000/h), ${BACKLOG.toLocaleString('en-US')} campaign messages waiting, a reply every ${REPLY_EVERY_MS / 1000} s for ${seconds} s:`,
+    );
     log(`    reply latency p50 ${p50} ms, p99 ${p99} ms, max ${sorted[sorted.length - 1]} ms over ${sorted.length} replies`);
     log(`    sends per full minute ${minutes.join(', ')}; most in any sliding 60 s ${maxSliding}; smallest gap ${minGap} ms`);
-    log(`    paced jobs in Redis: ${heldBefore} before start, ${heldDuring} while ${BACKLOG - transport.sends.length + latencies.length} waited in SQLite; ${heldAfterCancel} after cancelling the backlog (sweep ${sweepMs} ms); next reply ${afterCancelMs} ms`);
+    log(
+      `    paced jobs in Redis: ${heldBefore} before start, ${heldDuring} while ${BACKLOG - transport.sends.length + latencies.length} waited in SQLite; ${heldAfterCancel} after cancelling the backlog (sweep ${sweepMs} ms); next reply ${afterCancelMs} ms`,
+    );
     return [
       { label: 'send path: reply p99 ≤ 4 s under a 10,000 backlog (budget on)', shown: `p50 ${p50} ms, p99 ${p99} ms`, ok: p99 <= 4000 },
-      { label: 'send path: ≤ 20 in any sliding 60 s, ≥ 19 every full minute', shown: `max ${maxSliding}; per minute ${minutes.join(', ')}`, ok: maxSliding <= RATE && minutes.every((m) => m >= RATE - 1) },
+      {
+        label: 'send path: ≤ 20 in any sliding 60 s, ≥ 19 every full minute',
+        shown: `max ${maxSliding}; per minute ${minutes.join(', ')}`,
+        ok: maxSliding <= RATE && minutes.every((m) => m >= RATE - 1),
+      },
       { label: 'send path: gaps ≥ 1 s', shown: `smallest ${minGap} ms`, ok: minGap >= 1000 },
-      { label: 'send path: Redis holds minutes, not the backlog', shown: `${heldDuring} paced jobs for ${BACKLOG.toLocaleString('en-US')} queued; ${heldAfterCancel} after cancel`, ok: heldDuring <= RATE * 3 && heldAfterCancel === 0 },
+      {
+        label: 'send path: Redis holds minutes, not the backlog',
+        shown: `${heldDuring} paced jobs for ${BACKLOG.toLocaleString('en-US')} queued; ${heldAfterCancel} after cancel`,
+        ok: heldDuring <= RATE * 3 && heldAfterCancel === 0,
+      },
       { label: 'send path: reply after a cancel ≤ 4 s', shown: `${afterCancelMs} ms`, ok: afterCancelMs <= 4000 },
     ];
   } finally {

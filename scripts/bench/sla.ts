@@ -43,11 +43,23 @@ const STAFF_LINES = ['有货的亲', '今天下午发货', '活动到月底', '�
 function seed(db: Db): void {
   const now = Date.now();
   db.insert(stores).values({ code: 'B01', name: '基准店', createdAt: now }).run();
-  db.insert(staff).values([
-    ...Array.from({ length: GROUPS }, (_, i) => ({ code: `G${i}`, name: `导购${i}`, role: 'guide' as const, storeCode: 'B01', contactId: `guide-${i}`, createdAt: now, updatedAt: now })),
-    { code: 'MGR', name: '店长', role: 'store-manager' as const, storeCode: 'B01', contactId: 'mgr', createdAt: now, updatedAt: now },
-  ]).run();
-  db.insert(groups).values(Array.from({ length: GROUPS }, (_, i) => ({ roomId: `b${i}@chatroom`, name: `基准群${i}`, storeCode: 'B01', guideCode: `G${i}`, createdAt: now, updatedAt: now }))).run();
+  db.insert(staff)
+    .values([
+      ...Array.from({ length: GROUPS }, (_, i) => ({
+        code: `G${i}`,
+        name: `导购${i}`,
+        role: 'guide' as const,
+        storeCode: 'B01',
+        contactId: `guide-${i}`,
+        createdAt: now,
+        updatedAt: now,
+      })),
+      { code: 'MGR', name: '店长', role: 'store-manager' as const, storeCode: 'B01', contactId: 'mgr', createdAt: now, updatedAt: now },
+    ])
+    .run();
+  db.insert(groups)
+    .values(Array.from({ length: GROUPS }, (_, i) => ({ roomId: `b${i}@chatroom`, name: `基准群${i}`, storeCode: 'B01', guideCode: `G${i}`, createdAt: now, updatedAt: now })))
+    .run();
 }
 
 /** `n` group messages: 70 % member questions, 20 % the group's guide answering, 10 % no reply needed. */
@@ -60,10 +72,18 @@ function mix(n: number, rnd: () => number, memberPool = 20_000): InboundMessage[
     const member = `bm${Math.floor(rnd() * memberPool)}`;
     const pick = (xs: string[]) => xs[Math.floor(rnd() * xs.length)]!;
     return {
-      id: `bench-${i}-${Math.floor(rnd() * 1e9)}`, account: 'main', talkerId: staffMsg ? `guide-${g}` : member, talkerName: staffMsg ? `导购${g}` : `会员${member}`,
-      roomId: `b${g}@chatroom`, roomTopic: `基准群${g}`, type: 'text',
+      id: `bench-${i}-${Math.floor(rnd() * 1e9)}`,
+      account: 'main',
+      talkerId: staffMsg ? `guide-${g}` : member,
+      talkerName: staffMsg ? `导购${g}` : `会员${member}`,
+      roomId: `b${g}@chatroom`,
+      roomTopic: `基准群${g}`,
+      type: 'text',
       text: staffMsg ? pick(STAFF_LINES) : r < 0.7 ? pick(QUESTIONS) : pick(NO_REPLY),
-      mentionSelf: false, mentionIds: [], self: false, providerAt: now,
+      mentionSelf: false,
+      mentionIds: [],
+      self: false,
+      providerAt: now,
     };
   });
 }
@@ -80,8 +100,15 @@ async function slaProcess(redisUrl: string, dir: string, name: string, playbookY
   let runtime: SlaRuntime | null = null;
   if (sla) {
     const ctx = {
-      config: loadConfig({ TIMEZONE: 'Asia/Shanghai' }), db, clock: systemClock, logger, router, outbox: ob,
-      scheduler: new Scheduler(new ScheduleRepo(db), queues, systemClock, logger, 'Asia/Shanghai'), queues, demo: null,
+      config: loadConfig({ TIMEZONE: 'Asia/Shanghai' }),
+      db,
+      clock: systemClock,
+      logger,
+      router,
+      outbox: ob,
+      scheduler: new Scheduler(new ScheduleRepo(db), queues, systemClock, logger, 'Asia/Shanghai'),
+      queues,
+      demo: null,
     };
     runtime = installSla(ctx, new SlaPlaybookHolder(parseSlaPlaybook(playbookYaml, 'bench sla.yaml')));
     await runtime.reconciled;
@@ -132,71 +159,152 @@ export async function benchSla(redisUrl: string, opts: { n: number; open: number
   try {
     // First, in a process that has done nothing else yet, so its RSS is what holding them costs.
     const openMsgs = Array.from({ length: opts.open }, (_, i): InboundMessage => ({
-      id: `open-${i}`, account: 'main', talkerId: `om${i}`, talkerName: `会员${i}`, roomId: `b${i % GROUPS}@chatroom`, roomTopic: null,
-      type: 'text', text: QUESTIONS[i % QUESTIONS.length]!, mentionSelf: false, mentionIds: [], self: false, providerAt: Date.now(),
+      id: `open-${i}`,
+      account: 'main',
+      talkerId: `om${i}`,
+      talkerName: `会员${i}`,
+      roomId: `b${i % GROUPS}@chatroom`,
+      roomTopic: null,
+      type: 'text',
+      text: QUESTIONS[i % QUESTIONS.length]!,
+      mentionSelf: false,
+      mentionIds: [],
+      self: false,
+      providerAt: Date.now(),
     }));
     let reconcileNote = '';
-    rows.push(await measure(`sla: ${opts.open.toLocaleString('en-US')} open questions (RSS), then a restart's reconcile`, opts.open, async (sw) => {
-      const p = await slaProcess(redisUrl, dir, 'open', shipped);
-      try {
-        sw.start(); await p.feed(openMsgs); sw.stop();
-        const t0 = Date.now();
-        const r = await p.runtime!.deadlines.reconcile();
-        reconcileNote = `reconcile of ${r.slices.toLocaleString('en-US')} deadline slices: ${((Date.now() - t0) / 1000).toFixed(1)} s`;
-        return `${p.runtime!.repo.countOpen({ all: true }, Date.now()).open.toLocaleString('en-US')} open; ${reconcileNote}`;
-      } finally { await p.close(); }
-    }));
+    rows.push(
+      await measure(`sla: ${opts.open.toLocaleString('en-US')} open questions (RSS), then a restart's reconcile`, opts.open, async (sw) => {
+        const p = await slaProcess(redisUrl, dir, 'open', shipped);
+        try {
+          sw.start();
+          await p.feed(openMsgs);
+          sw.stop();
+          const t0 = Date.now();
+          const r = await p.runtime!.deadlines.reconcile();
+          reconcileNote = `reconcile of ${r.slices.toLocaleString('en-US')} deadline slices: ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+          return `${p.runtime!.repo.countOpen({ all: true }, Date.now()).open.toLocaleString('en-US')} open; ${reconcileNote}`;
+        } finally {
+          await p.close();
+        }
+      }),
+    );
     const openRow = rows[0]!;
     lines.push(`open questions: RSS after ${openRow.rssAfterMb.toFixed(0)} MB (target ≤ 300 MB) ${openRow.rssAfterMb <= 300 ? '✓' : '✗'}`);
 
     const messages = mix(opts.n, seededRandom(6));
-    rows.push(await measure('sla: ingest, no-op handler (baseline)', opts.n, async (sw) => {
-      const p = await slaProcess(redisUrl, dir, 'base', shipped, false);
-      try { sw.start(); await p.feed(messages); sw.stop(); } finally { await p.close(); }
-    }));
-    rows.push(await measure('sla: ingest + SLA tracker (70/20/10 mix, 200 groups)', opts.n, async (sw) => {
-      const p = await slaProcess(redisUrl, dir, 'mix', shipped);
-      try {
-        sw.start(); await p.feed(messages); sw.stop();
-        const c = p.runtime!.repo.countOpen({ all: true }, Date.now());
-        const all = (p.db.$client.prepare('select count(*) n from sla_questions').get() as { n: number }).n;
-        return `${all.toLocaleString('en-US')} questions, ${c.open.toLocaleString('en-US')} open at the end`;
-      } finally { await p.close(); }
-    }, 'sla: ingest, no-op handler (baseline)'));
+    rows.push(
+      await measure('sla: ingest, no-op handler (baseline)', opts.n, async (sw) => {
+        const p = await slaProcess(redisUrl, dir, 'base', shipped, false);
+        try {
+          sw.start();
+          await p.feed(messages);
+          sw.stop();
+        } finally {
+          await p.close();
+        }
+      }),
+    );
+    rows.push(
+      await measure(
+        'sla: ingest + SLA tracker (70/20/10 mix, 200 groups)',
+        opts.n,
+        async (sw) => {
+          const p = await slaProcess(redisUrl, dir, 'mix', shipped);
+          try {
+            sw.start();
+            await p.feed(messages);
+            sw.stop();
+            const c = p.runtime!.repo.countOpen({ all: true }, Date.now());
+            const all = (p.db.$client.prepare('select count(*) n from sla_questions').get() as { n: number }).n;
+            return `${all.toLocaleString('en-US')} questions, ${c.open.toLocaleString('en-US')} open at the end`;
+          } finally {
+            await p.close();
+          }
+        },
+        'sla: ingest, no-op handler (baseline)',
+      ),
+    );
 
     // Deadlines 3 s after opening, spread over ~2 s of arrivals, bundled per guide (1 s, as shipped).
     const lateYaml = shipped.replace(/tiers:\n(?: {2}- after: .*\n {4}to: .*\n)+/u, 'tiers:\n  - after: 3s\n    to: owner-guide\n');
     let lateness: number[] = [];
-    rows.push(await measure(`sla: ${opts.deadlines.toLocaleString('en-US')} deadlines → bundled alerts`, opts.deadlines, async (sw) => {
-      const p = await slaProcess(redisUrl, dir, 'late', lateYaml);
-      try {
-        sw.start();
-        const per = Math.max(1, Math.floor(opts.deadlines / 20));
-        for (let i = 0; i < opts.deadlines; i += per) {
-          await p.feed(Array.from({ length: Math.min(per, opts.deadlines - i) }, (_, k): InboundMessage => ({
-            id: `late-${i + k}`, account: 'main', talkerId: `lm${i + k}`, talkerName: `会员${i + k}`, roomId: `b${(i + k) % GROUPS}@chatroom`, roomTopic: null,
-            type: 'text', text: '请问有货吗', mentionSelf: false, mentionIds: [], self: false, providerAt: Date.now(),
-          })));
-          await new Promise((r) => setTimeout(r, 100));
+    rows.push(
+      await measure(`sla: ${opts.deadlines.toLocaleString('en-US')} deadlines → bundled alerts`, opts.deadlines, async (sw) => {
+        const p = await slaProcess(redisUrl, dir, 'late', lateYaml);
+        try {
+          sw.start();
+          const per = Math.max(1, Math.floor(opts.deadlines / 20));
+          for (let i = 0; i < opts.deadlines; i += per) {
+            await p.feed(
+              Array.from({ length: Math.min(per, opts.deadlines - i) }, (_, k): InboundMessage => ({
+                id: `late-${i + k}`,
+                account: 'main',
+                talkerId: `lm${i + k}`,
+                talkerName: `会员${i + k}`,
+                roomId: `b${(i + k) % GROUPS}@chatroom`,
+                roomTopic: null,
+                type: 'text',
+                text: '请问有货吗',
+                mentionSelf: false,
+                mentionIds: [],
+                self: false,
+                providerAt: Date.now(),
+              })),
+            );
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          const deadline = Date.now() + 30_000;
+          const alerted = () => (p.db.$client.prepare('select count(*) n from sla_alerts where sent_at is not null').get() as { n: number }).n;
+          while (alerted() < opts.deadlines && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          sw.stop();
+          const sent = new Map(
+            p.db
+              .select({ key: outbox.key, at: outbox.createdAt })
+              .from(outbox)
+              .all()
+              .map((r) => [r.key, r.at]),
+          );
+          lateness = p.db
+            .select()
+            .from(slaAlerts)
+            .all()
+            .filter((a) => a.bundleKey && sent.has(a.bundleKey))
+            .map((a) => sent.get(a.bundleKey!)! - a.dueAt)
+            .sort((a, b) => a - b);
+          const bundles = new Set(
+            p.db
+              .select()
+              .from(slaAlerts)
+              .all()
+              .map((a) => a.bundleKey),
+          ).size;
+          return {
+            note: `${lateness.length} alerts in ${bundles} messages`,
+            ...(lateness.length < opts.deadlines ? { problem: `${opts.deadlines - lateness.length} deadlines never alerted` } : {}),
+          };
+        } finally {
+          await p.close();
         }
-        const deadline = Date.now() + 30_000;
-        const alerted = () => (p.db.$client.prepare('select count(*) n from sla_alerts where sent_at is not null').get() as { n: number }).n;
-        while (alerted() < opts.deadlines && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        sw.stop();
-        const sent = new Map(p.db.select({ key: outbox.key, at: outbox.createdAt }).from(outbox).all().map((r) => [r.key, r.at]));
-        lateness = p.db.select().from(slaAlerts).all().filter((a) => a.bundleKey && sent.has(a.bundleKey)).map((a) => sent.get(a.bundleKey!)! - a.dueAt).sort((a, b) => a - b);
-        const bundles = new Set(p.db.select().from(slaAlerts).all().map((a) => a.bundleKey)).size;
-        return { note: `${lateness.length} alerts in ${bundles} messages`, ...(lateness.length < opts.deadlines ? { problem: `${opts.deadlines - lateness.length} deadlines never alerted` } : {}) };
-      } finally { await p.close(); }
-    }));
+      }),
+    );
     const p99 = percentile(lateness, 0.99);
-    lines.push(`alert lateness over ${lateness.length} deadlines: p50 ${percentile(lateness, 0.5)} ms, p99 ${p99} ms, max ${lateness[lateness.length - 1]} ms (target p99 ≤ 2000 ms) ${p99 !== null && p99 <= 2000 ? '✓' : '✗'}`);
+    lines.push(
+      `alert lateness over ${lateness.length} deadlines: p50 ${percentile(lateness, 0.5)} ms, p99 ${p99} ms, max ${lateness[lateness.length - 1]} ms (target p99 ≤ 2000 ms) ${p99 !== null && p99 <= 2000 ? '✓' : '✗'}`,
+    );
     const mixRow = rows[2]!;
     const perSec = mixRow.count / mixRow.seconds;
     lines.unshift(`ingest + SLA: ${Math.round(perSec).toLocaleString('en-US')} messages/s (target ≥ 20,000) ${perSec >= 20_000 ? '✓' : '✗'}`);
     return {
-      rows, lines, messagesPerSec: perSec, baselinePerSec: rows[1]!.count / rows[1]!.seconds, open: opts.open, openRssMb: openRow.rssAfterMb,
-      deadlines: opts.deadlines, lateP50Ms: percentile(lateness, 0.5), lateP99Ms: p99,
+      rows,
+      lines,
+      messagesPerSec: perSec,
+      baselinePerSec: rows[1]!.count / rows[1]!.seconds,
+      open: opts.open,
+      openRssMb: openRow.rssAfterMb,
+      deadlines: opts.deadlines,
+      lateP50Ms: percentile(lateness, 0.5),
+      lateP99Ms: p99,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -57,9 +57,11 @@ export function populate(db: Db, n: number, now: number): number {
   const c = db.$client;
   const guides = Math.max(1, Math.floor(n / 1000));
   c.prepare("insert into stores (code, name, created_at) values ('S1', 'bench', 0)").run();
-  c.prepare(`insert into staff (code, name, role, store_code, contact_id, created_at, updated_at)
+  c.prepare(
+    `insert into staff (code, name, role, store_code, contact_id, created_at, updated_at)
     with recursive g(i) as (select 0 union all select i + 1 from g where i < @guides - 1)
-    select 'G' || i, '导购' || i, 'guide', 'S1', 'wx-g' || i, 0, 0 from g`).run({ guides: BigInt(guides) });
+    select 'G' || i, '导购' || i, 'guide', 'S1', 'wx-g' || i, 0, 0 from g`,
+  ).run({ guides: BigInt(guides) });
   c.prepare("insert into rewards (code, name, cost, stock, validity_days, active, updated_at) values ('C002', '20元满199可用券', 150, null, 30, 1, 0)").run();
   const indexes = c.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'members' and sql is not null").all() as { name: string; sql: string }[];
   for (const i of indexes) c.exec(`drop index ${i.name}`);
@@ -83,7 +85,10 @@ export function populate(db: Db, n: number, now: number): number {
   }
   for (const i of indexes) c.exec(i.sql);
   c.pragma('wal_checkpoint(TRUNCATE)');
-  return c.prepare('select count(*) from members where last_active_at <= ?').pluck().get(now - 30 * DAY_MS) as number;
+  return c
+    .prepare('select count(*) from members where last_active_at <= ?')
+    .pluck()
+    .get(now - 30 * DAY_MS) as number;
 }
 
 /**
@@ -95,12 +100,16 @@ export function seedWakeupSuggestions(db: Db, guides: number, date: string, at: 
   const c = db.$client;
   const params = { n: BigInt(3 * guides), at: BigInt(at), anchor: BigInt(at - 45 * DAY_MS), date };
   c.transaction(() => {
-    c.prepare(`insert into wakeup_episodes (member_id, anchor_at, started_at, tier, guide_code, arm, holdout_seed, holdout_draw, holdout_share, stage, last_step_at, status)
-      select id, @anchor, @at, tier, guide_code, 'treatment', 'bench', 0.5, 0.1, 1, @at, 'active' from members where id <= @n`).run(params);
-    c.prepare(`insert into wakeup_steps (episode_id, stage, member_id, arm, tier, date, at, channel, guide_code, text)
-      select e.id, 1, e.member_id, 'treatment', e.tier, @date, @at, 'guide', e.guide_code, '好久不见' from wakeup_episodes e where e.holdout_seed = 'bench'`).run(params);
+    c.prepare(
+      `insert into wakeup_episodes (member_id, anchor_at, started_at, tier, guide_code, arm, holdout_seed, holdout_draw, holdout_share, stage, last_step_at, status)
+      select id, @anchor, @at, tier, guide_code, 'treatment', 'bench', 0.5, 0.1, 1, @at, 'active' from members where id <= @n`,
+    ).run(params);
+    c.prepare(
+      `insert into wakeup_steps (episode_id, stage, member_id, arm, tier, date, at, channel, guide_code, text)
+      select e.id, 1, e.member_id, 'treatment', e.tier, @date, @at, 'guide', e.guide_code, '好久不见' from wakeup_episodes e where e.holdout_seed = 'bench'`,
+    ).run(params);
   })();
-  return c.prepare("select count(*) from wakeup_steps where date = ?").pluck().get(date) as number;
+  return c.prepare('select count(*) from wakeup_steps where date = ?').pluck().get(date) as number;
 }
 
 /** Builds the store in a child process, so its memory is not counted in the selection's peak RSS. */
@@ -123,7 +132,9 @@ export async function benchWakeup(members = 1_000_000): Promise<WakeupBenchFigur
   const { dormant, ms: generateMs } = generate(file, members, now);
   const db = openDb(file);
   let peak = process.memoryUsage().rss;
-  const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const sample = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
   try {
     const pb = loadWakeupPlaybook(PLAYBOOK);
     let queued = 0;
@@ -132,8 +143,13 @@ export async function benchWakeup(members = 1_000_000): Promise<WakeupBenchFigur
       outbox: { enqueueMany: async (reqs: EnqueueRequest[]): Promise<EnqueueResult[]> => reqs.map(() => ({ id: ++queued, created: true, status: 'queued' })) },
       cancelSend: () => true,
       issueGift: (memberId, rewardCode, ref, at) => ({ code: `B${memberId}${ref.length}`, rewardCode, expiresAt: at + 30 * DAY_MS }),
-      rewardName: () => '20元满199可用券', displayName: (s) => s, timezone: TZ, account: 'main',
-      playbook: () => pb, now: () => now, logger: silentLogger(),
+      rewardName: () => '20元满199可用券',
+      displayName: (s) => s,
+      timezone: TZ,
+      account: 'main',
+      playbook: () => pb,
+      now: () => now,
+      logger: silentLogger(),
     };
     const time = async () => {
       const c0 = process.cpuUsage();
@@ -148,7 +164,13 @@ export async function benchWakeup(members = 1_000_000): Promise<WakeupBenchFigur
     now += DAY_MS;
     const next = await time();
     return {
-      members, dormant, generateMs, firstRunMs: first.ms, firstRunCpuMs: first.cpuMs, secondRunMs: second.ms, nextDayMs: next.ms,
+      members,
+      dormant,
+      generateMs,
+      firstRunMs: first.ms,
+      firstRunCpuMs: first.cpuMs,
+      secondRunMs: second.ms,
+      nextDayMs: next.ms,
       started: first.r.started.treatment + first.r.started.holdout,
       steps: first.r.steps.sent + first.r.steps.suggested + first.r.steps.holdout,
       peakRssMb: Math.round(peak / 1048576),
@@ -163,11 +185,13 @@ export async function benchWakeup(members = 1_000_000): Promise<WakeupBenchFigur
 function print(f: WakeupBenchFigure, targetMs: number): void {
   const ok = (ms: number) => (ms <= targetMs ? 'ok' : 'OVER');
   const n = (v: number) => Math.round(v).toLocaleString('en');
-  process.stdout.write(`wake-up selection, ${n(f.members)} members (${n(f.dormant)} dormant; store generated in ${(f.generateMs / 1000).toFixed(1)} s, not timed), target ≤ ${n(targetMs)} ms\n`
-    + `  first run (starts ${n(f.started)} episodes, ${n(f.steps)} stages): ${n(f.firstRunMs)} ms (cpu ${n(f.firstRunCpuMs)} ms) ${ok(f.firstRunMs)}\n`
-    + `  same slot again (nothing new):               ${n(f.secondRunMs)} ms ${ok(f.secondRunMs)}\n`
-    + `  next day:                                    ${n(f.nextDayMs)} ms ${ok(f.nextDayMs)}\n`
-    + `  peak RSS during the runs ${f.peakRssMb} MB${f.members >= 10_000_000 ? ` (target ≤ 500 MB ${f.peakRssMb <= 500 ? 'ok' : 'OVER'})` : ''}\n`);
+  process.stdout.write(
+    `wake-up selection, ${n(f.members)} members (${n(f.dormant)} dormant; store generated in ${(f.generateMs / 1000).toFixed(1)} s, not timed), target ≤ ${n(targetMs)} ms\n` +
+      `  first run (starts ${n(f.started)} episodes, ${n(f.steps)} stages): ${n(f.firstRunMs)} ms (cpu ${n(f.firstRunCpuMs)} ms) ${ok(f.firstRunMs)}\n` +
+      `  same slot again (nothing new):               ${n(f.secondRunMs)} ms ${ok(f.secondRunMs)}\n` +
+      `  next day:                                    ${n(f.nextDayMs)} ms ${ok(f.nextDayMs)}\n` +
+      `  peak RSS during the runs ${f.peakRssMb} MB${f.members >= 10_000_000 ? ` (target ≤ 500 MB ${f.peakRssMb <= 500 ? 'ok' : 'OVER'})` : ''}\n`,
+  );
 }
 
 /** The target for a store of `members`: 1 s per million up to 10 s at ten million (the issue's two points). */

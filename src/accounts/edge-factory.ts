@@ -27,11 +27,23 @@ export interface InProcessEdgeOptions {
 export function inProcessEdgeFactory(o: InProcessEdgeOptions): EdgeFactory {
   return (spec, handlers) => {
     const conn = o.world ? worldConnection(o.world, spec.id) : { endpoint: requireEndpoint(spec), token: readToken(spec, o.env), noTls: o.noTls };
-    return createWechatyEdge({
-      endpoint: conn.endpoint, token: conn.token, noTls: conn.noTls, authority: o.authority,
-      timeoutSeconds: o.timeoutSeconds, maxBackoffSeconds: o.maxBackoffSeconds, probeSeconds: o.probeSeconds,
-      account: spec.id, ...(handlers.onSent ? { onSent: handlers.onSent } : {}),
-    }, o.logger, handlers.onMessage, handlers.onFriendship, handlers.onRoomEvent);
+    return createWechatyEdge(
+      {
+        endpoint: conn.endpoint,
+        token: conn.token,
+        noTls: conn.noTls,
+        authority: o.authority,
+        timeoutSeconds: o.timeoutSeconds,
+        maxBackoffSeconds: o.maxBackoffSeconds,
+        probeSeconds: o.probeSeconds,
+        account: spec.id,
+        ...(handlers.onSent ? { onSent: handlers.onSent } : {}),
+      },
+      o.logger,
+      handlers.onMessage,
+      handlers.onFriendship,
+      handlers.onRoomEvent,
+    );
   };
 }
 

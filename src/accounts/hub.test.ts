@@ -14,7 +14,11 @@ import type { AccountsRegistry } from './registry.js';
 import type { AccountSpec, EdgeHandlers } from './types.js';
 
 const spec = (id: string, over: Partial<AccountSpec> = {}): AccountSpec => ({
-  id, name: id, role: 'store', stores: [], enabled: true,
+  id,
+  name: id,
+  role: 'store',
+  stores: [],
+  enabled: true,
   budget: { ratePerMinute: 20, capPerHour: 1000, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
   onDown: { reply: 'reroute', alert: 'reroute', 'staff-prompt': 'reroute', service: 'reroute', care: 'reroute', campaign: 'wait', 'wake-up': 'wait' },
   ...over,
@@ -41,7 +45,11 @@ class FakeRegistry implements RegistrySource {
 class FakeEdge extends EventEmitter {
   loggedIn = false;
   stopped = false;
-  constructor(readonly id: string, readonly handlers: EdgeHandlers, readonly lists: { contacts: string[]; rooms: string[] }) {
+  constructor(
+    readonly id: string,
+    readonly handlers: EdgeHandlers,
+    readonly lists: { contacts: string[]; rooms: string[] },
+  ) {
     super();
   }
   start() {
@@ -99,7 +107,11 @@ describe('AccountHub', () => {
     const inbound: InboundMessage[] = [];
     const started: string[] = [];
     const hub = new AccountHub({
-      registry, reach, clock: { now: () => new Date(1_000_000) }, logger: silentLogger(), checkEveryMs: 0,
+      registry,
+      reach,
+      clock: { now: () => new Date(1_000_000) },
+      logger: silentLogger(),
+      checkEveryMs: 0,
       edgeFactory: (s, handlers) => {
         const e = new FakeEdge(s.id, handlers, { contacts: [`c-${s.id}`, 'shared'], rooms: [`r-${s.id}@chatroom`] });
         edges.set(s.id, e);
@@ -164,7 +176,7 @@ describe('AccountHub', () => {
     await hub.stop();
   });
 
-  it('notes reach from inbound messages with the account that received them, and from friendships and the account\'s own group moves', async () => {
+  it("notes reach from inbound messages with the account that received them, and from friendships and the account's own group moves", async () => {
     const { hub, edges, inbound, reach } = setup([spec('a')]);
     hub.start();
     const e = edges.get('a')!;
@@ -183,7 +195,7 @@ describe('AccountHub', () => {
     await hub.stop();
   });
 
-  it('accepts a friend request through the account that received it, which reaches the contact at once (before the provider\'s confirm)', async () => {
+  it("accepts a friend request through the account that received it, which reaches the contact at once (before the provider's confirm)", async () => {
     const { hub, edges, reach } = setup([spec('a'), spec('b')]);
     hub.start();
     edges.get('a')!.login();
@@ -202,15 +214,29 @@ describe('AccountHub', () => {
     await hub.stop();
   });
 
-  it('a group message that @-mentions any of the brand\'s accounts is addressed to the bot, whichever account\'s copy is kept', async () => {
+  it("a group message that @-mentions any of the brand's accounts is addressed to the bot, whichever account's copy is kept", async () => {
     const { hub, edges, inbound } = setup([spec('a'), spec('b')]);
     hub.start();
     edges.get('a')!.login();
     edges.get('b')!.login();
-    const m = { id: 'g1', account: 'a', talkerId: 'x', talkerName: 'X', roomId: 'r@chatroom', self: false, providerAt: 5, text: '@B 积分', mentionSelf: false, mentionIds: ['wxid_b'] } as unknown as InboundMessage;
+    const m = {
+      id: 'g1',
+      account: 'a',
+      talkerId: 'x',
+      talkerName: 'X',
+      roomId: 'r@chatroom',
+      self: false,
+      providerAt: 5,
+      text: '@B 积分',
+      mentionSelf: false,
+      mentionIds: ['wxid_b'],
+    } as unknown as InboundMessage;
     await edges.get('a')!.handlers.onMessage(m);
     await edges.get('a')!.handlers.onMessage({ ...m, id: 'g2', mentionIds: ['someone'] });
-    expect(inbound.map((x) => [x.id, x.mentionSelf])).toEqual([['g1', true], ['g2', false]]);
+    expect(inbound.map((x) => [x.id, x.mentionSelf])).toEqual([
+      ['g1', true],
+      ['g2', false],
+    ]);
     await hub.stop();
   });
 });

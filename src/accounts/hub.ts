@@ -136,32 +136,34 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
 
   /** Applies a new registry version: starts, stops and restarts accounts as it says. */
   apply(registry: AccountsRegistry): Promise<void> {
-    this.applying = this.applying.then(async () => {
-      if (this.stopped) return;
-      const next = new Map(registry.accounts.map((s) => [s.id, s]));
-      this.specs = registry.accounts;
-      for (const [id, r] of [...this.running]) {
-        const spec = next.get(id);
-        if (!spec || !spec.enabled) await this.stopAccount(id, spec ? 'disabled' : 'removed');
-        else if (connectionOf(spec) !== connectionOf(r.spec)) {
-          await this.stopAccount(id, 'restarted: connection or budget changed');
-          this.startAccount(spec);
-        } else r.spec = spec;
-      }
-      for (const spec of registry.accounts) {
-        if (!spec.enabled || this.running.has(spec.id)) continue;
-        try {
-          await this.opts.prepare?.(spec);
-        } catch (err) {
-          this.startErrors.set(spec.id, errorMessage(err));
-          continue;
+    this.applying = this.applying
+      .then(async () => {
+        if (this.stopped) return;
+        const next = new Map(registry.accounts.map((s) => [s.id, s]));
+        this.specs = registry.accounts;
+        for (const [id, r] of [...this.running]) {
+          const spec = next.get(id);
+          if (!spec || !spec.enabled) await this.stopAccount(id, spec ? 'disabled' : 'removed');
+          else if (connectionOf(spec) !== connectionOf(r.spec)) {
+            await this.stopAccount(id, 'restarted: connection or budget changed');
+            this.startAccount(spec);
+          } else r.spec = spec;
         }
-        this.startAccount(spec);
-      }
-      for (const id of [...this.startErrors.keys()]) if (!next.get(id)?.enabled) this.startErrors.delete(id);
-      this.opts.logger.info({ accounts: registry.accounts.map((s) => `${s.id}:${this.state(s.id)}`) }, 'accounts registry applied');
-      this.emit('applied', registry);
-    }).catch((err: unknown) => this.opts.logger.error({ err }, 'accounts registry could not be applied; next edit tries again'));
+        for (const spec of registry.accounts) {
+          if (!spec.enabled || this.running.has(spec.id)) continue;
+          try {
+            await this.opts.prepare?.(spec);
+          } catch (err) {
+            this.startErrors.set(spec.id, errorMessage(err));
+            continue;
+          }
+          this.startAccount(spec);
+        }
+        for (const id of [...this.startErrors.keys()]) if (!next.get(id)?.enabled) this.startErrors.delete(id);
+        this.opts.logger.info({ accounts: registry.accounts.map((s) => `${s.id}:${this.state(s.id)}`) }, 'accounts registry applied');
+        this.emit('applied', registry);
+      })
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'accounts registry could not be applied; next edit tries again'));
     return this.applying;
   }
 
@@ -201,8 +203,15 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     return this.specs.map((s) => {
       const r = this.running.get(s.id);
       return {
-        id: s.id, name: s.name, role: s.role, stores: [...s.stores], state: this.state(s.id), selfId: r?.selfId ?? null,
-        lastError: r?.lastError ?? this.startErrors.get(s.id) ?? null, since: r?.since ?? null, budget: s.budget,
+        id: s.id,
+        name: s.name,
+        role: s.role,
+        stores: [...s.stores],
+        state: this.state(s.id),
+        selfId: r?.selfId ?? null,
+        lastError: r?.lastError ?? this.startErrors.get(s.id) ?? null,
+        since: r?.since ?? null,
+        budget: s.budget,
       };
     });
   }

@@ -12,7 +12,11 @@ import type { ReachRepo } from './reach.repo.js';
  * message (the sender is reached, and replies go back through the account written to).
  */
 export class ReachKeeper {
-  constructor(private readonly reach: ReachRepo, private readonly clock: Clock, private readonly logger: Logger) {}
+  constructor(
+    private readonly reach: ReachRepo,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
 
   /** Replaces the account's lists with what the provider says now. Never throws (a failure is logged; the next login tries again). */
   async atLogin(account: string, edge: { reachLists?: () => Promise<ReachLists> }): Promise<void> {

@@ -44,7 +44,9 @@ export class ReachRepo {
 
   /** The account reaches these targets (an event, a member list). */
   add(account: string, kind: ReachKind, ids: readonly string[], at: number): void {
-    this.db.$client.transaction(() => { for (const id of ids) this.upsert.run(account, kind, id, at); })();
+    this.db.$client.transaction(() => {
+      for (const id of ids) this.upsert.run(account, kind, id, at);
+    })();
   }
 
   /**
@@ -54,12 +56,21 @@ export class ReachRepo {
   replaceAll(account: string, kind: ReachKind, ids: readonly string[], at: number): { added: number; removed: number } {
     const c = this.db.$client;
     return c.transaction(() => {
-      const before = new Set((c.prepare('select target_id as id from account_reach where account = ? and target_kind = ?').all(account, kind) as { id: string }[]).map((r) => r.id));
+      const before = new Set(
+        (c.prepare('select target_id as id from account_reach where account = ? and target_kind = ?').all(account, kind) as { id: string }[]).map((r) => r.id),
+      );
       const now = new Set(ids);
       let added = 0;
       let removed = 0;
-      for (const id of now) { if (!before.has(id)) added++; this.upsert.run(account, kind, id, at); }
-      for (const id of before) if (!now.has(id)) { this.del.run(account, kind, id); removed++; }
+      for (const id of now) {
+        if (!before.has(id)) added++;
+        this.upsert.run(account, kind, id, at);
+      }
+      for (const id of before)
+        if (!now.has(id)) {
+          this.del.run(account, kind, id);
+          removed++;
+        }
       return { added, removed };
     })();
   }

@@ -32,33 +32,53 @@ describe('accounts registry (sop/accounts.yaml)', () => {
     expect(r.accounts[0]!.onDown).toMatchObject({ reply: 'reroute', campaign: 'wait', 'wake-up': 'wait', care: 'reroute' });
   });
 
-  it('without the file: one account from the environment with the SEND_* budget (today\'s behaviour)', () => {
+  it("without the file: one account from the environment with the SEND_* budget (today's behaviour)", () => {
     const r = loadAccountsRegistry('/nonexistent/accounts.yaml', defaults, { id: 'shop1', endpoint: '10.0.0.1:8788', hasToken: true });
     expect(r.fromEnv).toBe(true);
-    expect(r.accounts).toEqual([expect.objectContaining({
-      id: 'shop1', enabled: true, endpoint: '10.0.0.1:8788', token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' }, budget: defaults.budget,
-    })]);
+    expect(r.accounts).toEqual([
+      expect.objectContaining({
+        id: 'shop1',
+        enabled: true,
+        endpoint: '10.0.0.1:8788',
+        token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' },
+        budget: defaults.budget,
+      }),
+    ]);
   });
 
   it('refuses bad edits with the file, the line, the field, what was found and what is allowed', () => {
     expect(refusal('role: hq', 'role: boss')).toBe('FILE: line 24: accounts[2].role: expected one of store, hq, guide, found "boss"');
     expect(refusal('id: hz02-assistant', 'id: hz01-assistant')).toBe('FILE: line 18: accounts[1].id: expected an id not used before, found "hz01-assistant" again');
-    expect(refusal('budget: { ratePerMinute: 30 }', 'budget: { ratePerMinute: fast }')).toBe('FILE: line 25: accounts[2].budget.ratePerMinute: expected a whole number 0–100000 (0: no budget), found "fast"');
+    expect(refusal('budget: { ratePerMinute: 30 }', 'budget: { ratePerMinute: fast }')).toBe(
+      'FILE: line 25: accounts[2].budget.ratePerMinute: expected a whole number 0–100000 (0: no budget), found "fast"',
+    );
     expect(refusal('budget: { ratePerMinute: 30 }', 'budget: { gapMinMs: 5000 }')).toBe('FILE: line 25: accounts[2].budget.gapMinMs: expected at most gapMaxMs (3000), found 5000');
-    expect(refusal('budget: { ratePerMinute: 30 }', 'budget: { perWeek: 3 }')).toBe('FILE: line 25: accounts[2].budget: unknown key "perWeek"; allowed: ratePerMinute, capPerHour, capPerDay, gapMinMs, gapMaxMs');
+    expect(refusal('budget: { ratePerMinute: 30 }', 'budget: { perWeek: 3 }')).toBe(
+      'FILE: line 25: accounts[2].budget: unknown key "perWeek"; allowed: ratePerMinute, capPerHour, capPerDay, gapMinMs, gapMaxMs',
+    );
     expect(refusal('campaign: wait', 'campaign: drop')).toBe('FILE: line 11: defaults.onDown.campaign: expected one of reroute, wait, found "drop"');
     expect(refusal('role: hq', 'role: guide')).toBe('FILE: line 24: accounts[2].guide: expected the staff code of the guide whose own account it is (role guide), found nothing');
-    expect(refusal('stores: [HZ02]', 'stores: [HZ02]\n    token: puppet_abc')).toBe('FILE: line 22: accounts[1].token: expected { env: VARIABLE_NAME } or { file: /path/to/secret } (the token itself is never written here), found a value that is not shown');
-    expect(refusal('stores: [HZ02]', 'stores: [HZ02]\n    endpoint: nowhere')).toBe('FILE: line 22: accounts[1].endpoint: expected host:port of the puppet-service server, found "nowhere"');
-    expect(refusal('name: 总部 客服', 'name: 总部 客服\n    color: red')).toBe('FILE: line 24: accounts[2]: unknown key "color"; allowed: id, name, role, stores, guide, endpoint, token, budget, enabled, onDown');
+    expect(refusal('stores: [HZ02]', 'stores: [HZ02]\n    token: puppet_abc')).toBe(
+      'FILE: line 22: accounts[1].token: expected { env: VARIABLE_NAME } or { file: /path/to/secret } (the token itself is never written here), found a value that is not shown',
+    );
+    expect(refusal('stores: [HZ02]', 'stores: [HZ02]\n    endpoint: nowhere')).toBe(
+      'FILE: line 22: accounts[1].endpoint: expected host:port of the puppet-service server, found "nowhere"',
+    );
+    expect(refusal('name: 总部 客服', 'name: 总部 客服\n    color: red')).toBe(
+      'FILE: line 24: accounts[2]: unknown key "color"; allowed: id, name, role, stores, guide, endpoint, token, budget, enabled, onDown',
+    );
     expect(refusal('  - id: hq', '  - id: h q')).toBe('FILE: line 22: accounts[2].id: expected an id (letters, digits, _ and -, at most 40), found "h q"');
     expect(refusal('accounts:', 'accounts: [')).toMatch(/^FILE: line \d+, column \d+: not valid YAML/);
   });
 
   it('in production, an enabled account needs its endpoint and where its token is read from', () => {
     const prod = { ...defaults, production: true };
-    expect(refusal('stores: [HZ01]', 'stores: [HZ01]\n    token: { env: HZ01_TOKEN }', prod)).toBe('FILE: line 14: accounts[0].endpoint: expected host:port of the account\'s puppet-service server, found nothing');
-    const ok = demoText.replace(/stores: \[(HZ0\d)\]/g, 'stores: [$1]\n    endpoint: 10.0.0.1:8788\n    token: { file: /run/secrets/x }').replace('role: hq', 'role: hq\n    enabled: false');
+    expect(refusal('stores: [HZ01]', 'stores: [HZ01]\n    token: { env: HZ01_TOKEN }', prod)).toBe(
+      "FILE: line 14: accounts[0].endpoint: expected host:port of the account's puppet-service server, found nothing",
+    );
+    const ok = demoText
+      .replace(/stores: \[(HZ0\d)\]/g, 'stores: [$1]\n    endpoint: 10.0.0.1:8788\n    token: { file: /run/secrets/x }')
+      .replace('role: hq', 'role: hq\n    enabled: false');
     expect(parseAccountsRegistry(ok, 'FILE', prod).accounts.map((a) => a.enabled)).toEqual([true, true, false]);
   });
 
@@ -90,7 +110,10 @@ describe('accounts registry (sop/accounts.yaml)', () => {
       const sop = mkdtempSync(path.join(dir, 'sop-'));
       expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toBeUndefined();
       writeFileSync(path.join(sop, 'accounts.yaml'), demoText.replace('role: hq', 'role: boss'));
-      expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toMatchObject({ ok: false, problems: [{ message: expect.stringMatching(/^line 24: accounts\[2\]\.role: expected one of store, hq, guide/) }] });
+      expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toMatchObject({
+        ok: false,
+        problems: [{ message: expect.stringMatching(/^line 24: accounts\[2\]\.role: expected one of store, hq, guide/) }],
+      });
     });
   });
 });

@@ -43,20 +43,33 @@ const budgetSchema = z.strictObject({
   gapMaxMs: int('milliseconds 0–600000', 0, 600_000).optional(),
 });
 
-const onDownSchema = z.strictObject(Object.fromEntries(PURPOSE_NAMES.map((p) => [p, z.enum(DOWN_POLICIES, { error: `one of ${DOWN_POLICIES.join(', ')}` }).optional()])) as Record<Purpose, z.ZodOptional<z.ZodEnum<{ reroute: 'reroute'; wait: 'wait' }>>>);
+const onDownSchema = z.strictObject(
+  Object.fromEntries(PURPOSE_NAMES.map((p) => [p, z.enum(DOWN_POLICIES, { error: `one of ${DOWN_POLICIES.join(', ')}` }).optional()])) as Record<
+    Purpose,
+    z.ZodOptional<z.ZodEnum<{ reroute: 'reroute'; wait: 'wait' }>>
+  >,
+);
 
-const tokenSchema = z.union([
-  z.strictObject({ env: z.string({ error: 'an environment variable name' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name (letters, digits, _)' }) }),
-  z.strictObject({ file: z.string({ error: 'a secret file path' }).min(1, { error: 'a secret file path' }) }),
-], { error: '{ env: VARIABLE_NAME } or { file: /path/to/secret } (the token itself is never written here)' });
+const tokenSchema = z.union(
+  [
+    z.strictObject({ env: z.string({ error: 'an environment variable name' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name (letters, digits, _)' }) }),
+    z.strictObject({ file: z.string({ error: 'a secret file path' }).min(1, { error: 'a secret file path' }) }),
+  ],
+  { error: '{ env: VARIABLE_NAME } or { file: /path/to/secret } (the token itself is never written here)' },
+);
 
 const accountSchema = z.strictObject({
   id: z.string({ error: 'an id (letters, digits, _ and -, at most 40)' }).regex(ID, { error: 'an id (letters, digits, _ and -, at most 40)' }),
   name: z.string({ error: 'a name operators read' }).min(1, { error: 'a name operators read' }),
   role: z.enum(ACCOUNT_ROLES, { error: `one of ${ACCOUNT_ROLES.join(', ')}` }),
-  stores: z.array(z.string({ error: 'a store code' }).regex(/^[A-Za-z0-9_-]{1,24}$/, { error: 'a store code (letters, digits, _ and -)' }), { error: 'a list of store codes' }).default([]),
+  stores: z
+    .array(z.string({ error: 'a store code' }).regex(/^[A-Za-z0-9_-]{1,24}$/, { error: 'a store code (letters, digits, _ and -)' }), { error: 'a list of store codes' })
+    .default([]),
   guide: z.string({ error: 'the staff code of the guide' }).min(1, { error: 'the staff code of the guide' }).optional(),
-  endpoint: z.string({ error: 'host:port' }).regex(/^\S+:\d{1,5}$/, { error: 'host:port of the puppet-service server' }).optional(),
+  endpoint: z
+    .string({ error: 'host:port' })
+    .regex(/^\S+:\d{1,5}$/, { error: 'host:port of the puppet-service server' })
+    .optional(),
   token: tokenSchema.optional(),
   budget: budgetSchema.default({}),
   enabled: z.boolean({ error: 'true or false' }).default(true),
@@ -99,15 +112,24 @@ export function parseAccountsRegistry(source: string, file: string, defaults: Re
   const accounts = p.accounts.map((a, i): AccountSpec => {
     const at = (...rest: PropertyKey[]) => ['accounts', i, ...rest];
     const budget: AccountBudget = { ...baseBudget, ...stripUndefined(a.budget) };
-    if (budget.gapMinMs > budget.gapMaxMs) fail(at('budget', 'gapMinMs'), `accounts[${i}].budget.gapMinMs: expected at most gapMaxMs (${budget.gapMaxMs}), found ${budget.gapMinMs}`);
+    if (budget.gapMinMs > budget.gapMaxMs)
+      fail(at('budget', 'gapMinMs'), `accounts[${i}].budget.gapMinMs: expected at most gapMaxMs (${budget.gapMaxMs}), found ${budget.gapMinMs}`);
     if (a.role === 'guide' && !a.guide) fail(at('role'), `accounts[${i}].guide: expected the staff code of the guide whose own account it is (role guide), found nothing`);
     if (a.role !== 'guide' && a.guide) fail(at('guide'), `accounts[${i}].guide: only for role guide, found role ${a.role}`);
     if (defaults.production && a.enabled && !a.endpoint) fail(at('id'), `accounts[${i}].endpoint: expected host:port of the account's puppet-service server, found nothing`);
-    if (defaults.production && a.enabled && !a.token) fail(at('id'), `accounts[${i}].token: expected { env: VARIABLE } or { file: path } (where the account's token is read from), found nothing`);
+    if (defaults.production && a.enabled && !a.token)
+      fail(at('id'), `accounts[${i}].token: expected { env: VARIABLE } or { file: path } (where the account's token is read from), found nothing`);
     return {
-      id: a.id, name: a.name, role: a.role, stores: a.stores, ...(a.guide ? { guide: a.guide } : {}),
-      ...(a.endpoint ? { endpoint: a.endpoint } : {}), ...(a.token ? { token: a.token } : {}),
-      budget, enabled: a.enabled, onDown: { ...baseOnDown, ...stripUndefined(a.onDown) } as Record<Purpose, DownPolicy>,
+      id: a.id,
+      name: a.name,
+      role: a.role,
+      stores: a.stores,
+      ...(a.guide ? { guide: a.guide } : {}),
+      ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+      ...(a.token ? { token: a.token } : {}),
+      budget,
+      enabled: a.enabled,
+      onDown: { ...baseOnDown, ...stripUndefined(a.onDown) } as Record<Purpose, DownPolicy>,
     };
   });
   return Object.freeze({ file, fromEnv: false, accounts: Object.freeze(accounts) });
@@ -124,12 +146,19 @@ export interface EnvAccount {
 /** The environment's account and budget, from the config. */
 export function envAccountOf(config: Config): { env: EnvAccount; defaults: RegistryDefaults } {
   return {
-    env: { id: config.ACCOUNT_ID, ...(config.WECHATY_PUPPET_SERVICE_ENDPOINT ? { endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT } : {}), hasToken: Boolean(config.WECHATY_PUPPET_SERVICE_TOKEN) },
+    env: {
+      id: config.ACCOUNT_ID,
+      ...(config.WECHATY_PUPPET_SERVICE_ENDPOINT ? { endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT } : {}),
+      hasToken: Boolean(config.WECHATY_PUPPET_SERVICE_TOKEN),
+    },
     defaults: {
       production: config.production,
       budget: {
-        ratePerMinute: config.SEND_RATE_PER_MINUTE, capPerHour: config.SEND_CAP_PER_HOUR, capPerDay: config.SEND_CAP_PER_DAY,
-        gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
+        ratePerMinute: config.SEND_RATE_PER_MINUTE,
+        capPerHour: config.SEND_CAP_PER_HOUR,
+        capPerDay: config.SEND_CAP_PER_DAY,
+        gapMinMs: config.SEND_GAP_MIN_MS,
+        gapMaxMs: config.SEND_GAP_MAX_MS,
       },
     },
   };
@@ -137,9 +166,15 @@ export function envAccountOf(config: Config): { env: EnvAccount; defaults: Regis
 
 function envRegistry(file: string, defaults: RegistryDefaults, env: EnvAccount): AccountsRegistry {
   const spec: AccountSpec = {
-    id: env.id, name: env.id, role: 'store', stores: [],
-    ...(env.endpoint ? { endpoint: env.endpoint } : {}), ...(env.hasToken ? { token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' } } : {}),
-    budget: { ...defaults.budget }, enabled: true, onDown: allPurposes('reroute'),
+    id: env.id,
+    name: env.id,
+    role: 'store',
+    stores: [],
+    ...(env.endpoint ? { endpoint: env.endpoint } : {}),
+    ...(env.hasToken ? { token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' } } : {}),
+    budget: { ...defaults.budget },
+    enabled: true,
+    onDown: allPurposes('reroute'),
   };
   return Object.freeze({ file, fromEnv: true, accounts: Object.freeze([spec]) });
 }

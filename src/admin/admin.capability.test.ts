@@ -39,15 +39,35 @@ describe('admin commands on what the capabilities publish', () => {
     slaReads = 0;
     const published = new Published();
     const sla = testPlaybook();
-    const service = { pause: (id: string) => { paused.push(id); return { ok: true, message: '已暂停' }; } } as unknown as CampaignService;
+    const service = {
+      pause: (id: string) => {
+        paused.push(id);
+        return { ok: true, message: '已暂停' };
+      },
+    } as unknown as CampaignService;
     const repo = { list: () => [] } as unknown as CampaignsRepo;
     published.publish(CAMPAIGNS, { repo, service });
-    published.publish(SLA_PLAYBOOK, () => { slaReads += 1; return sla; });
+    published.publish(SLA_PLAYBOOK, () => {
+      slaReads += 1;
+      return sla;
+    });
     published.publish(MEMBERSHIP_PLAYBOOK, () => shippedPlaybook());
     uninstall = adminCapability().install({
-      config: loadConfig({ TIMEZONE: 'Asia/Shanghai' }), db, clock, logger: silentLogger(), router, published, demo: null,
-      outbox: { enqueue: async (req: EnqueueRequest) => { sent.push(req); return { id: sent.length, created: true }; } } as never,
-      scheduler: null as never, queues: null as never,
+      config: loadConfig({ TIMEZONE: 'Asia/Shanghai' }),
+      db,
+      clock,
+      logger: silentLogger(),
+      router,
+      published,
+      demo: null,
+      outbox: {
+        enqueue: async (req: EnqueueRequest) => {
+          sent.push(req);
+          return { id: sent.length, created: true };
+        },
+      } as never,
+      scheduler: null as never,
+      queues: null as never,
     });
   });
   afterEach(async () => {
@@ -72,8 +92,19 @@ describe('admin commands on what the capabilities publish', () => {
     expect(sent).toHaveLength(2);
   });
 
-  it('refuses to install without the app\'s board', () => {
-    expect(() => adminCapability().install({ config: loadConfig({}), db, clock, logger: silentLogger(), router, demo: null, outbox: null as never, scheduler: null as never, queues: null as never }))
-      .toThrow('the admin commands need the published board of the app (ctx.published)');
+  it("refuses to install without the app's board", () => {
+    expect(() =>
+      adminCapability().install({
+        config: loadConfig({}),
+        db,
+        clock,
+        logger: silentLogger(),
+        router,
+        demo: null,
+        outbox: null as never,
+        scheduler: null as never,
+        queues: null as never,
+      }),
+    ).toThrow('the admin commands need the published board of the app (ctx.published)');
   });
 });

@@ -24,13 +24,26 @@ export function adminCapability(): Capability {
       const published = ctx.published;
       if (!published) throw new Error('the admin commands need the published board of the app (ctx.published)');
       const commands = ctx.router.commands;
-      const inbound = adminInbound({
-        repo: new AdminRepo(ctx.db), audit: new AuditRepo(ctx.db), db: ctx.db, outbox: ctx.outbox, clock: ctx.clock,
-        timezone: ctx.config.TIMEZONE, logger: ctx.logger, guard: repeatGuardOf(ctx),
-        campaigns: () => published.get(CAMPAIGNS),
-        sla: () => published.get(SLA_PLAYBOOK)(),
-        membership: () => published.get(MEMBERSHIP_PLAYBOOK)(),
-      }, (role) => commands.all().filter((d) => d.capability !== 'members' && d.roles.includes(role)).map((d) => d.words[0]!));
+      const inbound = adminInbound(
+        {
+          repo: new AdminRepo(ctx.db),
+          audit: new AuditRepo(ctx.db),
+          db: ctx.db,
+          outbox: ctx.outbox,
+          clock: ctx.clock,
+          timezone: ctx.config.TIMEZONE,
+          logger: ctx.logger,
+          guard: repeatGuardOf(ctx),
+          campaigns: () => published.get(CAMPAIGNS),
+          sla: () => published.get(SLA_PLAYBOOK)(),
+          membership: () => published.get(MEMBERSHIP_PLAYBOOK)(),
+        },
+        (role) =>
+          commands
+            .all()
+            .filter((d) => d.capability !== 'members' && d.roles.includes(role))
+            .map((d) => d.words[0]!),
+      );
       const decls = adminCommandDeclarations();
       const undeclare = commands.declare(
         ...decls.run.map((d) => ({ ...d, handle: inbound.command })),

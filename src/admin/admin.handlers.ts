@@ -66,9 +66,14 @@ export function adminInbound(deps: AdminHandlerDeps, commandWords: (role: Comman
     const cmd = parseAdminCommand(m.text)!;
     return { cmd, action: `chat.${cmd.kind}`, target: 'id' in cmd ? cmd.id : 'query' in cmd ? cmd.query : null, now: deps.clock.now().getTime() };
   };
-  const send = (m: InboundMessage, text: string, now: number) => deps.outbox.enqueue({
-    key: `admin-reply:${m.id}`, target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text }, purpose: 'reply', expiresAt: now + REPLY_TTL_MS,
-  });
+  const send = (m: InboundMessage, text: string, now: number) =>
+    deps.outbox.enqueue({
+      key: `admin-reply:${m.id}`,
+      target: { kind: 'contact', id: m.talkerId },
+      content: { kind: 'text', text },
+      purpose: 'reply',
+      expiresAt: now + REPLY_TTL_MS,
+    });
   return {
     command: async ({ message: m }) => {
       const { cmd, action, target, now } = attempt(m);
@@ -84,7 +89,14 @@ export function adminInbound(deps: AdminHandlerDeps, commandWords: (role: Comman
       const sender = deps.repo.staffByContact(m.talkerId);
       const help = deps.guard.allow(m.talkerId, 'admin-refused');
       const answer = help ? 'member help sent' : 'member help already sent recently, not repeated';
-      deps.audit.record({ at: now, actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`, channel: 'chat', action, target, result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); ${answer}` });
+      deps.audit.record({
+        at: now,
+        actor: sender ? `chat:${sender.code}` : `chat:${m.talkerId}`,
+        channel: 'chat',
+        action,
+        target,
+        result: `refused: not an admin (${sender ? sender.role : 'not on the staff roster'}); ${answer}`,
+      });
       deps.logger.info({ talker: m.talkerId, command: cmd.kind }, `admin command from a non-admin: ${answer}`);
       if (help) await send(m, deps.membership().texts.help, now);
     },
@@ -103,7 +115,8 @@ function stores(sender: Sender): string[] | null {
 async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, now: number): Promise<{ text: string; result: string }> {
   const by = `chat:${sender.code}`;
   switch (cmd.kind) {
-    case 'today': return { text: today(deps, sender, now), result: 'ok' };
+    case 'today':
+      return { text: today(deps, sender, now), result: 'ok' };
     case 'waiting': {
       const pb = deps.sla();
       const rows = new SlaRepo(deps.db).openQuestions(scopeOf(sender), { limit: 500 });
@@ -127,7 +140,9 @@ async function run(deps: AdminHandlerDeps, cmd: AdminCommand, sender: Sender, no
       const pb = deps.membership();
       const labels = staffLabels(deps.db);
       const rows = found.map((r) => ({
-        ...r, tier: tierName(r.tier, pb), store: r.storeCode ? deps.repo.storeName(r.storeCode) ?? r.storeCode : null,
+        ...r,
+        tier: tierName(r.tier, pb),
+        store: r.storeCode ? (deps.repo.storeName(r.storeCode) ?? r.storeCode) : null,
         guide: r.guideCode ? staffLabel(labels, r.guideCode) : null,
       }));
       const last = (ms: number | null) => (ms ? formatLocal(ms, deps.timezone, 'date') : '无');
@@ -141,12 +156,12 @@ function today(deps: AdminHandlerDeps, sender: Sender, now: number): string {
   const p = localParts(new Date(now), deps.timezone);
   const midnight = zonedTime(p.year, p.month, p.day, 0, 0, deps.timezone).getTime();
   const scope = scopeOf(sender);
-  const store = scope.all ? null : scope.stores[0] ?? null;
+  const store = scope.all ? null : (scope.stores[0] ?? null);
   const sla = new SlaRepo(deps.db);
   const list = deps.campaigns().repo.list();
   return todayText({
     date,
-    scope: store ? deps.repo.storeName(store) ?? store : '全部门店',
+    scope: store ? (deps.repo.storeName(store) ?? store) : '全部门店',
     guides: guideReport(deps.db, { from: date, to: date, store }),
     waiting: sla.countOpen(scope, now),
     outbox: deps.repo.outboxSince(midnight),

@@ -50,8 +50,11 @@ export function todayText(f: TodayFigures): string {
 /** `活动`: every campaign, one line each. */
 export function campaignsText(list: CampaignView[]): string {
   if (!list.length) return '目前没有活动。';
-  return ['【活动列表】', ...list.map((c) => `${c.id} ${c.name} · ${CAMPAIGN_STATUS[c.status] ?? c.status} · 目标 ${c.funnel.targeted} 送达 ${c.funnel.sent} 回复 ${c.funnel.replied}`),
-    '暂停：暂停活动 编号；恢复：恢复活动 编号'].join('\n');
+  return [
+    '【活动列表】',
+    ...list.map((c) => `${c.id} ${c.name} · ${CAMPAIGN_STATUS[c.status] ?? c.status} · 目标 ${c.funnel.targeted} 送达 ${c.funnel.sent} 回复 ${c.funnel.replied}`),
+    '暂停：暂停活动 编号；恢复：恢复活动 编号',
+  ].join('\n');
 }
 
 /** The answer to a pause or resume: the outcome in Chinese, with the service's own message. */
@@ -77,5 +80,11 @@ export interface MemberLine {
 /** `查会员`: up to 5 matches, phones masked, tiers, stores and guides by name. */
 export function membersText(query: string, rows: MemberLine[], lastActive: (ms: number | null) => string): string {
   if (!rows.length) return `没有找到会员"${query}"。可以用手机号或姓名查询。`;
-  return [`【查会员】${query}：${rows.length} 位`, ...rows.map((m) => `${m.name || '（未留名）'} ${m.phone ?? '无手机号'} · ${m.tier} · ${m.points} 积分 · 门店 ${m.store ?? '-'} · 导购 ${m.guide ?? '-'} · 最近互动 ${lastActive(m.lastActiveAt)}${m.optedOut ? ' · 已退订' : ''}`)].join('\n');
+  return [
+    `【查会员】${query}：${rows.length} 位`,
+    ...rows.map(
+      (m) =>
+        `${m.name || '（未留名）'} ${m.phone ?? '无手机号'} · ${m.tier} · ${m.points} 积分 · 门店 ${m.store ?? '-'} · 导购 ${m.guide ?? '-'} · 最近互动 ${lastActive(m.lastActiveAt)}${m.optedOut ? ' · 已退订' : ''}`,
+    ),
+  ].join('\n');
 }

@@ -33,16 +33,40 @@ export class AdminRepo {
   }
 
   /** Members matching a phone (whole or part) or a name, in some stores (or all); phones masked. */
-  findMembers(query: string, stores: readonly string[] | null, limit = 5): { name: string | null; phone: string | null; tier: string; points: number; storeCode: string | null; guideCode: string | null; lastActiveAt: number | null; optedOut: boolean }[] {
+  findMembers(
+    query: string,
+    stores: readonly string[] | null,
+    limit = 5,
+  ): {
+    name: string | null;
+    phone: string | null;
+    tier: string;
+    points: number;
+    storeCode: string | null;
+    guideCode: string | null;
+    lastActiveAt: number | null;
+    optedOut: boolean;
+  }[] {
     const like = `%${query.replace(/[%_]/gu, '')}%`;
     const storeFilter = stores ? `and store_code in (select value from json_each(?))` : '';
     const args: unknown[] = [like, like];
     if (stores) args.push(JSON.stringify(stores));
     args.push(limit);
-    const rows = this.db.$client.prepare(
-      `select name, phone, tier, points, store_code as storeCode, guide_code as guideCode, last_active_at as lastActiveAt, opted_out_at is not null as optedOut
+    const rows = this.db.$client
+      .prepare(
+        `select name, phone, tier, points, store_code as storeCode, guide_code as guideCode, last_active_at as lastActiveAt, opted_out_at is not null as optedOut
        from members where (phone like ? or name like ?) ${storeFilter} order by id limit ?`,
-    ).all(...args) as { name: string | null; phone: string | null; tier: string; points: number; storeCode: string | null; guideCode: string | null; lastActiveAt: number | null; optedOut: number }[];
+      )
+      .all(...args) as {
+      name: string | null;
+      phone: string | null;
+      tier: string;
+      points: number;
+      storeCode: string | null;
+      guideCode: string | null;
+      lastActiveAt: number | null;
+      optedOut: number;
+    }[];
     return rows.map((r) => ({ ...r, phone: r.phone ? maskPhones(r.phone) : null, optedOut: Boolean(r.optedOut) }));
   }
 }

@@ -54,7 +54,11 @@ function halfWidth(s: string): string {
  * @example parseAdminCommand('积分') // null
  */
 export function parseAdminCommand(text: string): AdminCommand | null {
-  const t = halfWidth(text).replace(/@\S+\s*/gu, '').trim().replace(/[。.!！?？~～]+$/u, '').trim();
+  const t = halfWidth(text)
+    .replace(/@\S+\s*/gu, '')
+    .trim()
+    .replace(/[。.!！?？~～]+$/u, '')
+    .trim();
   for (const [re, make] of WORDS) {
     const m = re.exec(t);
     if (!m) continue;
@@ -76,8 +80,13 @@ export function isAdminRole(role: StaffRole | null | undefined): boolean {
  */
 export function adminCommandDeclarations(): { run: CommandDeclaration[]; refused: CommandDeclaration[] } {
   const kindOf = lastParsed((t) => parseAdminCommand(t)?.kind);
-  const of = (roles: readonly CommandRole[], suffix: string) => ADMIN_COMMAND_WORDS.map(([command, words]): CommandDeclaration => ({
-    capability: 'admin', command: `${command}${suffix}`, words, roles, matches: (t: string) => kindOf(t) === command,
-  }));
+  const of = (roles: readonly CommandRole[], suffix: string) =>
+    ADMIN_COMMAND_WORDS.map(([command, words]): CommandDeclaration => ({
+      capability: 'admin',
+      command: `${command}${suffix}`,
+      words,
+      roles,
+      matches: (t: string) => kindOf(t) === command,
+    }));
   return { run: of(['manager', 'admin'], ''), refused: of(['member', 'guide'], ':refused') };
 }

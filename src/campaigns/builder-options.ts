@@ -18,8 +18,9 @@ export interface BuilderOptions {
  */
 export function builderOptions(db: Db): BuilderOptions {
   const c = db.$client;
-  const groups = (c.prepare('select room_id, name, store_code, tags from groups order by store_code, name').raw().all() as [string, string, string | null, string][])
-    .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }));
+  const groups = (c.prepare('select room_id, name, store_code, tags from groups order by store_code, name').raw().all() as [string, string, string | null, string][]).map(
+    ([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }),
+  );
   return {
     groups,
     stores: c.prepare('select code, name from stores order by code').all() as { code: string; name: string }[],

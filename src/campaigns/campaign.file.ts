@@ -15,13 +15,13 @@ import { pathText, valueAt } from '../core/playbook-errors.js';
 export const CAMPAIGN_TEXT_VARIABLES = ['name', 'points', 'tier', 'store'] as const;
 
 const text = z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' });
-const id = z.string({ error: 'an id of lowercase letters, digits or dashes (2–40)' })
+const id = z
+  .string({ error: 'an id of lowercase letters, digits or dashes (2–40)' })
   .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: 'an id of lowercase letters, digits or dashes (2–40)' });
 const posInt = z.number({ error: 'a positive integer' }).int({ error: 'a positive integer' }).min(1, { error: 'a positive integer' });
 const list = z.array(text, { error: 'a list of texts' });
 const url = z.string({ error: 'an http(s) URL' }).regex(/^https?:\/\/\S+$/, { error: 'an http(s) URL' });
-const localDateTime = z.string({ error: 'a local time "YYYY-MM-DD HH:mm"' })
-  .regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$/, { error: 'a local time "YYYY-MM-DD HH:mm"' });
+const localDateTime = z.string({ error: 'a local time "YYYY-MM-DD HH:mm"' }).regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$/, { error: 'a local time "YYYY-MM-DD HH:mm"' });
 
 const groupAudience = z.strictObject({
   /** Groups of these stores (store codes). */
@@ -51,15 +51,24 @@ const memberAudience = z.strictObject({
 
 const audienceSchema = z.strictObject({ groups: groupAudience.optional(), members: memberAudience.optional() });
 
-const contentSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('text'), text }),
-  z.strictObject({ kind: z.literal('image'), path: text.optional(), url: url.optional(), name: text.optional() }),
-  z.strictObject({ kind: z.literal('link'), url, title: text, description: text.optional(), thumbnailUrl: url.optional() }),
-  z.strictObject({
-    kind: z.literal('mini-program'), appid: text, title: text, pagePath: text, username: text.optional(),
-    thumbUrl: url.optional(), description: text.optional(),
-  }),
-], { error: 'a message with kind text, image, link or mini-program' });
+const contentSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('text'), text }),
+    z.strictObject({ kind: z.literal('image'), path: text.optional(), url: url.optional(), name: text.optional() }),
+    z.strictObject({ kind: z.literal('link'), url, title: text, description: text.optional(), thumbnailUrl: url.optional() }),
+    z.strictObject({
+      kind: z.literal('mini-program'),
+      appid: text,
+      title: text,
+      pagePath: text,
+      username: text.optional(),
+      thumbUrl: url.optional(),
+      description: text.optional(),
+    }),
+  ],
+  { error: 'a message with kind text, image, link or mini-program' },
+);
 
 const scheduleSchema = z.strictObject({
   /** Once, at this local time. */
@@ -84,7 +93,11 @@ export const campaignSchema = z.strictObject({
   content: z.array(contentSchema, { error: 'a list of messages' }).min(1, { error: 'at least one message' }).max(5, { error: 'at most 5 messages' }),
   schedule: scheduleSchema,
   /** Sends spread over this many minutes after the slot, in random order. */
-  spreadMinutes: z.number({ error: 'minutes ≥ 0' }).min(0, { error: 'minutes ≥ 0' }).max(24 * 60, { error: 'minutes ≤ 1440' }).default(30),
+  spreadMinutes: z
+    .number({ error: 'minutes ≥ 0' })
+    .min(0, { error: 'minutes ≥ 0' })
+    .max(24 * 60, { error: 'minutes ≤ 1440' })
+    .default(30),
   /** Messages not sent this long after the end of the spread end `expired`. */
   expireAfterMinutes: posInt.default(120),
   /** No occurrence at or after this local time. */
@@ -97,8 +110,12 @@ export type CampaignDef = z.infer<typeof campaignSchema> & { id: string };
 
 /** The keys allowed at each object path, for "unknown key" messages. */
 const ALLOWED: Record<string, z.core.$ZodType> = {
-  '': campaignSchema, audience: audienceSchema, 'audience.groups': groupAudience, 'audience.members': memberAudience,
-  schedule: scheduleSchema, caps: capsSchema,
+  '': campaignSchema,
+  audience: audienceSchema,
+  'audience.groups': groupAudience,
+  'audience.members': memberAudience,
+  schedule: scheduleSchema,
+  caps: capsSchema,
 };
 
 /**
@@ -147,17 +164,25 @@ function crossCheck(def: CampaignDef, baseDir: string): CampaignProblem[] {
     const aud = (a.groups ?? a.members)!;
     const selectors = a.groups ? ['stores', 'tags', 'list'] : ['tiers', 'tags', 'stores', 'activeWithinDays', 'inactiveForDays'];
     if (!selectors.some((k) => (aud as Record<string, unknown>)[k] !== undefined)) {
-      out.push({ path: `audience.${a.groups ? 'groups' : 'members'}`, message: `expected at least one of ${selectors.join(', ')} (an empty audience would reach everyone)`, allowed: selectors });
+      out.push({
+        path: `audience.${a.groups ? 'groups' : 'members'}`,
+        message: `expected at least one of ${selectors.join(', ')} (an empty audience would reach everyone)`,
+        allowed: selectors,
+      });
     }
   }
   const s = def.schedule;
-  if (!s.at === !s.cron) out.push({ path: 'schedule', message: 'expected exactly one of at (once, "YYYY-MM-DD HH:mm") or cron (recurring, "min hour day month weekday")', allowed: ['at', 'cron'] });
+  if (!s.at === !s.cron)
+    out.push({ path: 'schedule', message: 'expected exactly one of at (once, "YYYY-MM-DD HH:mm") or cron (recurring, "min hour day month weekday")', allowed: ['at', 'cron'] });
   if (s.cron !== undefined) {
     const fields = s.cron.trim().split(/\s+/);
     const v = cron.validateDetailed(s.cron);
     if (fields.length !== 5 || !v.valid) {
       const e = v.valid ? undefined : v.errors[0];
-      out.push({ path: 'schedule.cron', message: `"${s.cron}" is not a valid cron${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "0 10 * * 5" (Fridays 10:00)` });
+      out.push({
+        path: 'schedule.cron',
+        message: `"${s.cron}" is not a valid cron${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "0 10 * * 5" (Fridays 10:00)`,
+      });
     }
   }
   for (const [i, c] of def.content.entries()) {
@@ -168,12 +193,16 @@ function crossCheck(def: CampaignDef, baseDir: string): CampaignProblem[] {
           out.push({ path: `content[${i}].text`, message: `unknown variable {${m[1]}}`, allowed: vars });
         }
       }
-      if (a.groups && /\{(points|tier)\}/.test(c.text)) out.push({ path: `content[${i}].text`, message: '{points} and {tier} are member variables; a group campaign may use {name}, {store}', allowed: ['{name}', '{store}'] });
+      if (a.groups && /\{(points|tier)\}/.test(c.text))
+        out.push({ path: `content[${i}].text`, message: '{points} and {tier} are member variables; a group campaign may use {name}, {store}', allowed: ['{name}', '{store}'] });
     }
     if (c.kind === 'image') {
       if (!c.path === !c.url) out.push({ path: `content[${i}]`, message: 'expected exactly one of path, url for an image', allowed: ['path', 'url'] });
       else if (c.path !== undefined && !existsSync(path.resolve(baseDir, c.path))) {
-        out.push({ path: `content[${i}].path`, message: `image "${c.path}" not found (looked at ${path.resolve(baseDir, c.path)}); give a path relative to the campaign file or an absolute one, or a url` });
+        out.push({
+          path: `content[${i}].path`,
+          message: `image "${c.path}" not found (looked at ${path.resolve(baseDir, c.path)}); give a path relative to the campaign file or an absolute one, or a url`,
+        });
       }
     }
   }
@@ -204,7 +233,12 @@ export function validateCampaign(raw: unknown, file: string): CampaignDef {
 export function checkCampaign(raw: unknown, opts: { file?: string; baseDir?: string } = {}): { ok: true; def: CampaignDef } | { ok: false; problems: CampaignProblem[] } {
   const r = campaignSchema.safeParse(raw);
   if (!r.success) return { ok: false, problems: r.error.issues.map((i) => describeIssue(i, raw)) };
-  const fallbackId = opts.file ? path.basename(opts.file).replace(/\.(ya?ml|json)$/i, '').toLowerCase() : undefined;
+  const fallbackId = opts.file
+    ? path
+        .basename(opts.file)
+        .replace(/\.(ya?ml|json)$/i, '')
+        .toLowerCase()
+    : undefined;
   const id = r.data.id ?? fallbackId;
   if (id === undefined) return { ok: false, problems: [{ path: 'id', message: 'expected an id of lowercase letters, digits or dashes (2–40), found nothing' }] };
   const def: CampaignDef = { ...r.data, id };
@@ -233,7 +267,9 @@ export function loadCampaignDir(dir: string): { campaigns: (CampaignDef & { file
   const errors: string[] = [];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$/i.test(n))
+      .sort();
   } catch (err) {
     return { campaigns: [], errors: [`${dir}: cannot read the campaigns folder (${errorMessage(err)})`] };
   }

@@ -30,18 +30,27 @@ afterAll(async () => {
 
 /** A transport that holds the n-th send until released, to pause "mid-run". */
 class HoldingTransport {
-  constructor(private readonly inner: OutboxHarness['transport'], private readonly holdAt: number) {}
+  constructor(
+    private readonly inner: OutboxHarness['transport'],
+    private readonly holdAt: number,
+  ) {}
   held: Promise<void> | null = null;
   private release!: () => void;
   private calls = 0;
   reached!: Promise<void>;
   private reach!: () => void;
   init(): this {
-    this.held = new Promise((r) => { this.release = r; });
-    this.reached = new Promise((r) => { this.reach = r; });
+    this.held = new Promise((r) => {
+      this.release = r;
+    });
+    this.reached = new Promise((r) => {
+      this.reach = r;
+    });
     return this;
   }
-  isReady() { return true; }
+  isReady() {
+    return true;
+  }
   async send(target: Target, content: OutboundContent) {
     if (++this.calls === this.holdAt) {
       this.reach();
@@ -49,7 +58,9 @@ class HoldingTransport {
     }
     return this.inner.send(target, content);
   }
-  letGo() { this.release(); }
+  letGo() {
+    this.release();
+  }
 }
 
 let n = 0;
@@ -60,10 +71,19 @@ describe('campaign fan-out through the real outbox', () => {
   let service: CampaignService;
   let rooms: string[];
 
-  const def = (over: Record<string, unknown> = {}): CampaignDef => validateCampaign({
-    id: 'md', name: '会员日', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 会员日' }],
-    schedule: { cron: '0 10 * * 5' }, spreadMinutes: 0, ...over,
-  }, path.join(tmp.dir, 'md.yaml'));
+  const def = (over: Record<string, unknown> = {}): CampaignDef =>
+    validateCampaign(
+      {
+        id: 'md',
+        name: '会员日',
+        audience: { groups: { stores: ['HZ01'] } },
+        content: [{ kind: 'text', text: '{name} 会员日' }],
+        schedule: { cron: '0 10 * * 5' },
+        spreadMinutes: 0,
+        ...over,
+      },
+      path.join(tmp.dir, 'md.yaml'),
+    );
 
   beforeEach(async () => {
     clock = new ManualClock(SLOT);
@@ -160,9 +180,16 @@ describe('campaign fan-out through the real outbox', () => {
     expect(new Set(ids).size).toBe(12);
     expect(ids).toHaveLength(12);
     expect(campaignReport(repo, 'md')[0]).toMatchObject({ targeted: 12, sent: 12, skipped: {}, pending: 0 });
-    expect(service.upsert(def({ name: 'edited again' }), 'file', null, 'file')).toMatchObject({ ok: false, message: expect.stringContaining('editing a running campaign is refused') });
+    expect(service.upsert(def({ name: 'edited again' }), 'file', null, 'file')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('editing a running campaign is refused'),
+    });
     expect(repo.transitions('md').map((t) => `${t.from}>${t.to}:${t.by}`)).toEqual([
-      'draft>scheduled:file', 'scheduled>running:scheduler', 'running>paused:cli:ops', 'paused>paused:file', 'paused>running:cli:ops',
+      'draft>scheduled:file',
+      'scheduled>running:scheduler',
+      'running>paused:cli:ops',
+      'paused>paused:file',
+      'paused>running:cli:ops',
     ]);
     expect(repo.transitions('md')[3]).toMatchObject({ reason: 'edited' }); // an edit is audited too, with who
   });
@@ -174,13 +201,25 @@ describe('campaign fan-out through the real outbox', () => {
     expect((await service.tick(evening))[0]).toMatchObject({ targeted: 12, enqueued: 12 });
     h.sender.start(true);
     await h.outbox.feed();
-    const rows = () => h.db.$client.prepare("select status, deferred_until as du, deferred_why as why, expires_at as ex from outbox where key like 'campaign:md:%'").all() as { status: string; du: number; why: string; ex: number }[];
+    const rows = () =>
+      h.db.$client.prepare("select status, deferred_until as du, deferred_why as why, expires_at as ex from outbox where key like 'campaign:md:%'").all() as {
+        status: string;
+        du: number;
+        why: string;
+        ex: number;
+      }[];
     const morning = zonedTime(2026, 11, 28, 8, 30, SH).getTime();
-    expect(rows(), JSON.stringify(rows().slice(0, 2))).toSatisfy((rs: ReturnType<typeof rows>) => rs.every((r) => r.status === "queued" && r.du === morning && r.why === "quiet-hours" && r.ex > morning));
+    expect(rows(), JSON.stringify(rows().slice(0, 2))).toSatisfy((rs: ReturnType<typeof rows>) =>
+      rs.every((r) => r.status === 'queued' && r.du === morning && r.why === 'quiet-hours' && r.ex > morning),
+    );
     const jobs = await h.queues.queue(queueNames.outbox('main', 'paced')).getJobs(['waiting', 'prioritized', 'delayed', 'active']);
     expect(await drained(), JSON.stringify(jobs.slice(0, 3).map((j) => [j.id, j.delay, h.repo.get(j.data.id)]))).toBe(0);
     // Through the night: every feed leaves them in SQLite.
-    for (const [hh, mm, day] of [[23, 0, 27], [3, 0, 28], [8, 20, 28]] as const) {
+    for (const [hh, mm, day] of [
+      [23, 0, 27],
+      [3, 0, 28],
+      [8, 20, 28],
+    ] as const) {
       clock.set(zonedTime(2026, 11, day, hh, mm, SH));
       await h.outbox.feed();
       expect(await drained()).toBe(0);
@@ -189,14 +228,23 @@ describe('campaign fan-out through the real outbox', () => {
     clock.set(morning);
     await h.outbox.feed();
     await h.transport.waitFor(12);
-    await expect.poll(() => rows().map((r) => r.status).join()).toBe(Array(12).fill('sent').join());
+    await expect
+      .poll(() =>
+        rows()
+          .map((r) => r.status)
+          .join(),
+      )
+      .toBe(Array(12).fill('sent').join());
     expect(campaignReport(repo, 'md')[0]).toMatchObject({ targeted: 12, sent: 12, expired: 0, failed: 0, pending: 0 });
   });
 
   it('a bigger run: a pause mid-run stops it, resume finishes every group exactly once, and the report matches the delivery records', async () => {
     const now = clock.now().getTime();
     for (let i = 12; i < 80; i++) {
-      h.db.insert(groups).values({ roomId: `g${i}@chatroom`, name: `群${i}`, storeCode: 'HZ01', tags: '[]', createdAt: now, updatedAt: now }).run();
+      h.db
+        .insert(groups)
+        .values({ roomId: `g${i}@chatroom`, name: `群${i}`, storeCode: 'HZ01', tags: '[]', createdAt: now, updatedAt: now })
+        .run();
     }
     const holding = new HoldingTransport(h.transport, 20).init();
     (h.sender as unknown as { transport: unknown }).transport = holding;
@@ -221,7 +269,8 @@ describe('campaign fan-out through the real outbox', () => {
     expect(per.size).toBe(80);
     expect([...per.values()].every((v) => v === 1)).toBe(true);
     // The report, the outbox record and what the transport delivered agree.
-    const byStatus = () => Object.fromEntries(h.db.$client.prepare("select status, count(*) from outbox where key like 'campaign:md:%' group by status").raw().all() as [string, number][]);
+    const byStatus = () =>
+      Object.fromEntries(h.db.$client.prepare("select status, count(*) from outbox where key like 'campaign:md:%' group by status").raw().all() as [string, number][]);
     await expect.poll(byStatus).toEqual({ sent: 80 });
     const report = campaignReport(repo, 'md')[0]!;
     expect(report).toMatchObject({ targeted: 80, messages: 80, sent: h.transport.delivered.length, failed: 0, expired: 0, pending: 0, skipped: {} });
@@ -261,7 +310,7 @@ describe('campaign fan-out through the real outbox', () => {
     await expect(service.resume('md', 'x')).resolves.toMatchObject({ ok: false });
   });
 
-  it('member campaigns go through the sender\'s opt-out and caps; members without a contact are recorded', async () => {
+  it("member campaigns go through the sender's opt-out and caps; members without a contact are recorded", async () => {
     service.upsert(def({ id: 'mem', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 有 {points} 分' }] }), 'file', null, 'file');
     h.db.$client.prepare("insert into opt_outs (contact_id, at, source) values ('wx-m1', 0, 'test')").run();
     const [r] = await service.tick(SLOT);

@@ -48,16 +48,28 @@ export class CampaignsRepo {
 
   /** Campaigns the tick looks at: scheduled, running, or with a run requested. */
   active(): CampaignRow[] {
-    return this.db.select().from(campaigns)
-      .where(sql`${campaigns.status} in ('scheduled', 'running') or ${campaigns.runRequestedAt} is not null`).all();
+    return this.db
+      .select()
+      .from(campaigns)
+      .where(sql`${campaigns.status} in ('scheduled', 'running') or ${campaigns.runRequestedAt} is not null`)
+      .all();
   }
 
   /** Inserts a new campaign in `def.status`, recording its creation as a transition from draft. */
   insert(def: CampaignDef, source: CampaignSource, file: string | null, by: string, now: number): void {
     this.db.transaction((tx) => {
-      tx.insert(campaigns).values({
-        id: def.id, name: def.name, source, file, definition: JSON.stringify(def), status: def.status, createdAt: now, updatedAt: now,
-      }).run();
+      tx.insert(campaigns)
+        .values({
+          id: def.id,
+          name: def.name,
+          source,
+          file,
+          definition: JSON.stringify(def),
+          status: def.status,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
       tx.insert(campaignTransitions).values({ campaignId: def.id, from: 'draft', to: def.status, by, reason: 'created', at: now }).run();
     });
   }
@@ -68,8 +80,12 @@ export class CampaignsRepo {
    */
   edit(id: string, status: CampaignStatus, def: CampaignDef, by: string, now: number): boolean {
     return this.db.transaction((tx) => {
-      const changed = tx.update(campaigns).set({ definition: JSON.stringify(def), name: def.name, updatedAt: now })
-        .where(and(eq(campaigns.id, id), eq(campaigns.status, status))).run().changes === 1;
+      const changed =
+        tx
+          .update(campaigns)
+          .set({ definition: JSON.stringify(def), name: def.name, updatedAt: now })
+          .where(and(eq(campaigns.id, id), eq(campaigns.status, status)))
+          .run().changes === 1;
       if (changed) tx.insert(campaignTransitions).values({ campaignId: id, from: status, to: status, by, reason: 'edited', at: now }).run();
       return changed;
     });
@@ -81,8 +97,12 @@ export class CampaignsRepo {
    */
   transition(id: string, from: CampaignStatus, to: CampaignStatus, by: string, reason: string | null, now: number): boolean {
     return this.db.transaction((tx) => {
-      const changed = tx.update(campaigns).set({ status: to, updatedAt: now })
-        .where(and(eq(campaigns.id, id), eq(campaigns.status, from))).run().changes === 1;
+      const changed =
+        tx
+          .update(campaigns)
+          .set({ status: to, updatedAt: now })
+          .where(and(eq(campaigns.id, id), eq(campaigns.status, from)))
+          .run().changes === 1;
       if (changed) tx.insert(campaignTransitions).values({ campaignId: id, from, to, by, reason, at: now }).run();
       return changed;
     });
@@ -97,8 +117,11 @@ export class CampaignsRepo {
   }
 
   clearRunRequest(id: string, at: number): void {
-    this.db.update(campaigns).set({ runRequestedAt: null, runRequestedBy: null })
-      .where(and(eq(campaigns.id, id), eq(campaigns.runRequestedAt, at))).run();
+    this.db
+      .update(campaigns)
+      .set({ runRequestedAt: null, runRequestedBy: null })
+      .where(and(eq(campaigns.id, id), eq(campaigns.runRequestedAt, at)))
+      .run();
   }
 
   // ── occurrences and targets ──────────────────────────────────────────────────
@@ -109,24 +132,28 @@ export class CampaignsRepo {
   }
 
   occurrence(campaignId: string, occurrence: string): OccurrenceRow | undefined {
-    return this.db.select().from(campaignOccurrences)
-      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence))).get();
+    return this.db
+      .select()
+      .from(campaignOccurrences)
+      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence)))
+      .get();
   }
 
   occurrences(campaignId: string): OccurrenceRow[] {
-    return this.db.select().from(campaignOccurrences).where(eq(campaignOccurrences.campaignId, campaignId))
-      .orderBy(desc(campaignOccurrences.at)).all();
+    return this.db.select().from(campaignOccurrences).where(eq(campaignOccurrences.campaignId, campaignId)).orderBy(desc(campaignOccurrences.at)).all();
   }
 
   setTargeted(campaignId: string, occurrence: string, targeted: number): void {
-    this.db.update(campaignOccurrences).set({ targeted })
-      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence))).run();
+    this.db
+      .update(campaignOccurrences)
+      .set({ targeted })
+      .where(and(eq(campaignOccurrences.campaignId, campaignId), eq(campaignOccurrences.occurrence, occurrence)))
+      .run();
   }
 
   /** Target ids already planned for an occurrence (a second run leaves them alone). */
   plannedTargets(campaignId: string, occurrence: string): Set<string> {
-    return new Set(this.db.$client.prepare('select target_id from campaign_targets where campaign_id = ? and occurrence = ?')
-      .pluck().all(campaignId, occurrence) as string[]);
+    return new Set(this.db.$client.prepare('select target_id from campaign_targets where campaign_id = ? and occurrence = ?').pluck().all(campaignId, occurrence) as string[]);
   }
 
   insertTargets(rows: NewTargetRow[]): void {
@@ -143,9 +170,13 @@ export class CampaignsRepo {
    */
   insertPlannedTargets(campaignId: string, occurrence: string, at: number, outboxIds: number[]): void {
     if (outboxIds.length === 0) return;
-    this.db.$client.prepare(`insert into campaign_targets (campaign_id, occurrence, target_kind, target_id, at, outbox_id)
+    this.db.$client
+      .prepare(
+        `insert into campaign_targets (campaign_id, occurrence, target_kind, target_id, at, outbox_id)
       select ?, ?, o.target_kind, o.target_id, ?, o.id from json_each(?) j join outbox o on o.id = j.value where true
-      on conflict do nothing`).run(campaignId, occurrence, at, JSON.stringify(outboxIds));
+      on conflict do nothing`,
+      )
+      .run(campaignId, occurrence, at, JSON.stringify(outboxIds));
   }
 
   /**
@@ -155,54 +186,80 @@ export class CampaignsRepo {
    */
   groupPostCounts(roomIds: readonly string[], dayFrom: number, dayTo: number, monthFrom: number, monthTo: number): Map<string, { day: number; month: number }> {
     if (roomIds.length === 0) return new Map();
-    const rows = this.db.$client.prepare(`select t.target_id as id,
+    const rows = this.db.$client
+      .prepare(
+        `select t.target_id as id,
         sum(case when t.at >= ? and t.at < ? then 1 else 0 end) as day, count(*) as month
       from json_each(?) g join campaign_targets t on t.target_id = g.value and t.target_kind = 'room' and t.at >= ? and t.at < ?
       join outbox o on o.id = t.outbox_id
       where o.status in (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})
-      group by t.target_id`).all(dayFrom, dayTo, JSON.stringify(roomIds), monthFrom, monthTo) as { id: string; day: number; month: number }[];
+      group by t.target_id`,
+      )
+      .all(dayFrom, dayTo, JSON.stringify(roomIds), monthFrom, monthTo) as { id: string; day: number; month: number }[];
     return new Map(rows.map((r) => [r.id, { day: r.day, month: r.month }]));
   }
 
   // ── the directory the audience rules read ───────────────────────────────────
 
   groupFacts(): GroupFacts[] {
-    return (this.db.$client.prepare('select room_id, name, store_code, tags from groups').raw().all() as [string, string, string | null, string][])
-      .map(([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }));
+    return (this.db.$client.prepare('select room_id, name, store_code, tags from groups').raw().all() as [string, string, string | null, string][]).map(
+      ([roomId, name, storeCode, tags]) => ({ roomId, name, storeCode, tags: storedTags(tags) }),
+    );
   }
 
   memberFacts(): MemberFacts[] {
     // Last activity as core/activity.ts defines it (messages, purchases, redemptions, else joining).
-    return (this.db.$client.prepare(`select id, contact_id, name, store_code, tier, tags, points, ${activitySql('members')} from members`).raw().all() as
-      [number, string | null, string, string | null, string, string, number, number | null][])
-      .map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({ memberId, contactId, name, storeCode, tier, tags: storedTags(tags), points, lastActiveAt }));
+    return (
+      this.db.$client
+        .prepare(`select id, contact_id, name, store_code, tier, tags, points, ${activitySql('members')} from members`)
+        .raw()
+        .all() as [number, string | null, string, string | null, string, string, number, number | null][]
+    ).map(([memberId, contactId, name, storeCode, tier, tags, points, lastActiveAt]) => ({
+      memberId,
+      contactId,
+      name,
+      storeCode,
+      tier,
+      tags: storedTags(tags),
+      points,
+      lastActiveAt,
+    }));
   }
 
   // ── the campaign's outbox rows ───────────────────────────────────────────────
 
   /** Messages under `prefix` not yet final (queued or sending). */
   pendingCount(prefix: string): number {
-    return this.db.$client.prepare(`select count(*) from outbox where key >= ? and key < ? and status in ('queued', 'sending')`)
-      .pluck().get(prefix, prefixEnd(prefix)) as number;
+    return this.db.$client.prepare(`select count(*) from outbox where key >= ? and key < ? and status in ('queued', 'sending')`).pluck().get(prefix, prefixEnd(prefix)) as number;
   }
 
   /** Outbox rows under `prefix`: status, reason, target, sent time. */
   outboxRows(prefix: string): { id: number; key: string; targetKind: string; targetId: string; status: string; reason: string | null; sentAt: number | null }[] {
-    return this.db.select({ id: outbox.id, key: outbox.key, targetKind: outbox.targetKind, targetId: outbox.targetId, status: outbox.status, reason: outbox.reason, sentAt: outbox.sentAt })
-      .from(outbox).where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`)).all();
+    return this.db
+      .select({ id: outbox.id, key: outbox.key, targetKind: outbox.targetKind, targetId: outbox.targetId, status: outbox.status, reason: outbox.reason, sentAt: outbox.sentAt })
+      .from(outbox)
+      .where(and(sql`${outbox.key} >= ${prefix}`, sql`${outbox.key} < ${prefixEnd(prefix)}`))
+      .all();
   }
 
   /** Targets skipped at planning, counted by reason (one grouped query, whatever the audience size). */
   planSkips(campaignId: string, occurrence: string): Record<string, number> {
-    const rows = this.db.$client.prepare(`select skip_reason as reason, count(*) as n from campaign_targets
-      where campaign_id = ? and occurrence = ? and skip_reason is not null group by skip_reason`).all(campaignId, occurrence) as { reason: string; n: number }[];
+    const rows = this.db.$client
+      .prepare(
+        `select skip_reason as reason, count(*) as n from campaign_targets
+      where campaign_id = ? and occurrence = ? and skip_reason is not null group by skip_reason`,
+      )
+      .all(campaignId, occurrence) as { reason: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
   /** The messages under a key prefix, counted by status and reason. */
   deliveryCounts(prefix: string): { status: string; reason: string | null; n: number }[] {
-    return this.db.$client.prepare(`select status, reason, count(*) as n from outbox where key >= ? and key < ? group by status, reason`)
-      .all(prefix, prefixEnd(prefix)) as { status: string; reason: string | null; n: number }[];
+    return this.db.$client.prepare(`select status, reason, count(*) as n from outbox where key >= ? and key < ? group by status, reason`).all(prefix, prefixEnd(prefix)) as {
+      status: string;
+      reason: string | null;
+      n: number;
+    }[];
   }
 
   /** Each target reached under a key prefix, with when its first message was sent. */
@@ -216,19 +273,26 @@ export class CampaignsRepo {
    * One query along the inbound log's conversation index.
    */
   answeredTargets(prefix: string, withinMs: number, excluded: readonly string[]): { reached: number; answered: number } {
-    const r = this.db.$client.prepare(`with f as (${FIRST_SENDS})
+    const r = this.db.$client
+      .prepare(
+        `with f as (${FIRST_SENDS})
       select count(*) as reached, coalesce(sum(exists(select 1 from inbound_messages i where i.conversation_id = f.id
           and i.provider_at >= f.at and i.provider_at < f.at + @within
           and ((f.kind = 'contact' and i.room_id is null and i.talker_id = f.id)
             or (f.kind = 'room' and i.talker_id not in (select value from json_each(@excluded)))))), 0) as answered
-      from f`).get({ lo: prefix, hi: prefixEnd(prefix), within: withinMs, excluded: JSON.stringify(excluded) }) as { reached: number; answered: number };
+      from f`,
+      )
+      .get({ lo: prefix, hi: prefixEnd(prefix), within: withinMs, excluded: JSON.stringify(excluded) }) as { reached: number; answered: number };
     return r;
   }
 
   /** Targets of an occurrence as planned. */
   targets(campaignId: string, occurrence: string): (typeof campaignTargets.$inferSelect)[] {
-    return this.db.select().from(campaignTargets)
-      .where(and(eq(campaignTargets.campaignId, campaignId), eq(campaignTargets.occurrence, occurrence))).all();
+    return this.db
+      .select()
+      .from(campaignTargets)
+      .where(and(eq(campaignTargets.campaignId, campaignId), eq(campaignTargets.occurrence, occurrence)))
+      .all();
   }
 
   /**
@@ -239,14 +303,25 @@ export class CampaignsRepo {
     if (roomIds.length === 0) return 0;
     const staffIds = this.db.$client.prepare('select contact_id from staff where contact_id is not null').pluck().all() as string[];
     const excluded = [...staffIds, ...selfIds];
-    return this.db.$client.prepare(`select count(*) from inbound_messages where room_id in (select value from json_each(?))
-      and provider_at >= ? and provider_at < ? and talker_id not in (select value from json_each(?))`)
-      .pluck().get(JSON.stringify(roomIds), from, to, JSON.stringify(excluded)) as number;
+    return this.db.$client
+      .prepare(
+        `select count(*) from inbound_messages where room_id in (select value from json_each(?))
+      and provider_at >= ? and provider_at < ? and talker_id not in (select value from json_each(?))`,
+      )
+      .pluck()
+      .get(JSON.stringify(roomIds), from, to, JSON.stringify(excluded)) as number;
   }
 
   /** Whether any outbox rows exist with these ids still queued. */
   statusesOf(ids: number[]): Map<number, string> {
     if (ids.length === 0) return new Map();
-    return new Map(this.db.select({ id: outbox.id, status: outbox.status }).from(outbox).where(inArray(outbox.id, ids)).all().map((r) => [r.id, r.status]));
+    return new Map(
+      this.db
+        .select({ id: outbox.id, status: outbox.status })
+        .from(outbox)
+        .where(inArray(outbox.id, ids))
+        .all()
+        .map((r) => [r.id, r.status]),
+    );
   }
 }

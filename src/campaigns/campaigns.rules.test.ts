@@ -34,12 +34,15 @@ describe('campaign files', () => {
   });
 
   it('refuses an unknown audience field with the file, the path and what is allowed', () => {
-    expect(() => parseCampaign(base.replace('stores: [HZ01]', 'stores: [HZ01]\n    city: 杭州'), file))
-      .toThrow(`${file}: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags`);
+    expect(() => parseCampaign(base.replace('stores: [HZ01]', 'stores: [HZ01]\n    city: 杭州'), file)).toThrow(
+      `${file}: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags`,
+    );
   });
 
   it('refuses a bad cron with the path and an example', () => {
-    expect(() => parseCampaign(base.replace('0 10 * * 5', '0 25 * * 5'), file)).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: schedule\\.cron: "0 25 \\* \\* 5" is not a valid cron.*expected 5 fields`));
+    expect(() => parseCampaign(base.replace('0 10 * * 5', '0 25 * * 5'), file)).toThrow(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: schedule\\.cron: "0 25 \\* \\* 5" is not a valid cron.*expected 5 fields`),
+    );
   });
 
   it('refuses a missing image path, naming where it looked', () => {
@@ -76,7 +79,17 @@ describe('audiences', () => {
 
   it('selects members by tier, tag, store and last activity, keeping members without a contact for the record', () => {
     const now = Date.parse('2026-11-25T04:00:00Z');
-    const m = (id: number, over: Partial<MemberFacts>): MemberFacts => ({ memberId: id, contactId: `wx${id}`, name: `M${id}`, storeCode: 'HZ01', tier: 'regular', tags: [], points: 10, lastActiveAt: now - DAY, ...over });
+    const m = (id: number, over: Partial<MemberFacts>): MemberFacts => ({
+      memberId: id,
+      contactId: `wx${id}`,
+      name: `M${id}`,
+      storeCode: 'HZ01',
+      tier: 'regular',
+      tags: [],
+      points: 10,
+      lastActiveAt: now - DAY,
+      ...over,
+    });
     const members = [m(1, {}), m(2, { tier: 'gold' }), m(3, { lastActiveAt: now - 40 * DAY }), m(4, { contactId: null }), m(5, { tags: ['staff'] })];
     expect(selectMembers({ tiers: ['regular'], activeWithinDays: 7, excludeTags: ['staff'] }, members, now).map((t) => t.id)).toEqual(['wx1', '']);
     expect(selectMembers({ stores: ['HZ01'], inactiveForDays: 30 }, members, now).map((t) => t.ref)).toEqual(['member:3']);
@@ -114,12 +127,24 @@ describe('caps, schedule, spread and content', () => {
   });
 
   it('renders variables and keys', () => {
-    expect(renderContent([{ kind: 'text', text: '{name} 有 {points} 分' }, { kind: 'link', url: 'https://e.x', title: '{name}' }], { name: '王', points: 12 }))
-      .toEqual([{ kind: 'text', text: '王 有 12 分' }, { kind: 'link', url: 'https://e.x', title: '王' }]);
+    expect(
+      renderContent(
+        [
+          { kind: 'text', text: '{name} 有 {points} 分' },
+          { kind: 'link', url: 'https://e.x', title: '{name}' },
+        ],
+        { name: '王', points: 12 },
+      ),
+    ).toEqual([
+      { kind: 'text', text: '王 有 12 分' },
+      { kind: 'link', url: 'https://e.x', title: '王' },
+    ]);
     // The compiled form (templates split once, for planning many targets) renders the same.
     const content = [
-      { kind: 'text' as const, text: '{name}，您有 {points} 积分{unknown}' }, { kind: 'text' as const, text: '没有变量' },
-      { kind: 'link' as const, url: 'https://e.x', title: '{name} 专享', description: '{store}' }, { kind: 'image' as const, url: 'https://e.x/p.png' },
+      { kind: 'text' as const, text: '{name}，您有 {points} 积分{unknown}' },
+      { kind: 'text' as const, text: '没有变量' },
+      { kind: 'link' as const, url: 'https://e.x', title: '{name} 专享', description: '{store}' },
+      { kind: 'image' as const, url: 'https://e.x/p.png' },
     ];
     const render = compileContent(content);
     for (const vars of [{ name: '王', points: 12, store: 'HZ01' }, { name: '李' }]) expect(render(vars)).toEqual(renderContent(content, vars));

@@ -22,8 +22,7 @@ export type OpResult = { ok: true; message: string } | { ok: false; message: str
 
 /** What saving a campaign did: its id, or every problem (nothing was stored). */
 export type CampaignSaveResult =
-  | { ok: true; id: string; created: boolean; changed: boolean; warnings: CampaignProblem[] }
-  | { ok: false; problems: CampaignProblem[]; warnings?: CampaignProblem[] };
+  { ok: true; id: string; created: boolean; changed: boolean; warnings: CampaignProblem[] } | { ok: false; problems: CampaignProblem[]; warnings?: CampaignProblem[] };
 
 export interface CampaignSaveOptions {
   /** Edit this existing campaign (the body's `id`, if any, must be the same); absent: create a new one. */
@@ -84,16 +83,19 @@ export function saveCampaign(db: Db, input: unknown, actor: string, opts: Campai
     repo.insert(def, opts.source ?? sourceOf(actor), opts.file ?? null, actor, now);
     return { ok: true, id: def.id, created: true, changed: true, warnings };
   }
-  if (def.id !== opts.id) return { ok: false, problems: [{ path: 'id', message: `expected "${opts.id}" (the campaign being edited), found "${def.id}"; the id of a campaign cannot change` }] };
+  if (def.id !== opts.id)
+    return { ok: false, problems: [{ path: 'id', message: `expected "${opts.id}" (the campaign being edited), found "${def.id}"; the id of a campaign cannot change` }] };
   if (!row) return { ok: false, problems: [{ path: 'id', message: `no campaign "${opts.id}"; create it first` }] };
-  if (row.source === 'file') return { ok: false, problems: [{ path: 'id', message: `"${def.id}" comes from ${row.file ?? 'a campaign file'}; edit that file (the bot re-reads it every minute)` }] };
+  if (row.source === 'file')
+    return { ok: false, problems: [{ path: 'id', message: `"${def.id}" comes from ${row.file ?? 'a campaign file'}; edit that file (the bot re-reads it every minute)` }] };
   const stored = { ...def, status: repo.definition(row).status };
   if (row.definition === JSON.stringify(stored)) return { ok: true, id: def.id, created: false, changed: false, warnings };
   const d = canDo('edit', row.status);
   if (!d.ok) return { ok: false, problems: [{ path: 'status', message: d.reason, allowed: [...statusesAllowing('edit')] }] };
   const refused = world();
   if (refused.length) return { ok: false, problems: refused };
-  if (!repo.edit(def.id, row.status, stored, actor, now)) return { ok: false, problems: [{ path: 'status', message: `${def.id} changed meanwhile (no longer ${row.status}); try again` }] };
+  if (!repo.edit(def.id, row.status, stored, actor, now))
+    return { ok: false, problems: [{ path: 'status', message: `${def.id} changed meanwhile (no longer ${row.status}); try again` }] };
   return { ok: true, id: def.id, created: false, changed: true, warnings };
 }
 
@@ -134,7 +136,16 @@ export class CampaignService {
 
   private check(id: string, action: CampaignAction): { ok: true; status: CampaignStatus; def: CampaignDef } | { ok: false; message: string } {
     const row = this.repo.get(id);
-    if (!row) return { ok: false, message: `no campaign "${id}"; campaigns: ${this.repo.list().map((c) => c.id).join(', ') || 'none'}` };
+    if (!row)
+      return {
+        ok: false,
+        message: `no campaign "${id}"; campaigns: ${
+          this.repo
+            .list()
+            .map((c) => c.id)
+            .join(', ') || 'none'
+        }`,
+      };
     const d = canDo(action, row.status);
     if (!d.ok) return { ok: false, message: `${id}: ${d.reason}` };
     return { ok: true, status: row.status, def: this.repo.definition(row) };
@@ -186,7 +197,9 @@ export class CampaignService {
   schedule(id: string, by: string): OpResult {
     const c = this.check(id, 'schedule');
     if (!c.ok) return c;
-    return this.repo.transition(id, c.status, 'scheduled', by, null, this.now()) ? { ok: true, message: `${id}: scheduled` } : { ok: false, message: `${id}: changed meanwhile; try again` };
+    return this.repo.transition(id, c.status, 'scheduled', by, null, this.now())
+      ? { ok: true, message: `${id}: scheduled` }
+      : { ok: false, message: `${id}: changed meanwhile; try again` };
   }
 
   /** Asks the bot to run an occurrence now (planned at its next minute tick). */
@@ -277,5 +290,4 @@ export class CampaignService {
   }
 
   /** In the bot, the jobs of the rows just settled leave Redis now (elsewhere the bot's feed sweeps them within seconds). */
-
 }

@@ -21,17 +21,33 @@ export interface CampaignCapacity {
  * @example campaignCapacity({ shares, unreachable: 14, noContact: 0, slot, spreadMinutes: 0, timezone: 'Asia/Shanghai' }).message
  *   // 'capacity: 1,200 messages via 3 accounts: the last goes out about 2026-11-27 10:21 Asia/Shanghai; 14 targets unreachable (no enabled account is their friend or in the group): recorded, not sent'
  */
-export function campaignCapacity(i: { shares: readonly AccountShare[]; unreachable: number; noContact: number; slot: Date | null; spreadMinutes: number; timezone: string }): CampaignCapacity {
+export function campaignCapacity(i: {
+  shares: readonly AccountShare[];
+  unreachable: number;
+  noContact: number;
+  slot: Date | null;
+  spreadMinutes: number;
+  timezone: string;
+}): CampaignCapacity {
   const s = spreadOver(i.shares);
   const minutes = Math.max(s.minutesNeeded, i.spreadMinutes);
   const lastAt = i.slot ? i.slot.getTime() + minutes * 60_000 : null;
   const via = `via ${countText(s.accounts)} account${s.accounts === 1 ? '' : 's'}`;
   const when = lastAt === null ? `take about ${minutes} min (no next slot)` : `: the last goes out about ${formatLocal(lastAt, i.timezone)} ${i.timezone}`;
   if (s.messages === 0 && i.unreachable === 0 && i.noContact === 0) {
-    return { messages: 0, accounts: 0, unreachable: 0, noContact: 0, minutesNeeded: 0, lastAt: null, message: 'capacity: the audience selects no target now (nothing would be sent)' };
+    return {
+      messages: 0,
+      accounts: 0,
+      unreachable: 0,
+      noContact: 0,
+      minutesNeeded: 0,
+      lastAt: null,
+      message: 'capacity: the audience selects no target now (nothing would be sent)',
+    };
   }
   const parts = [`capacity: ${countText(s.messages)} message${s.messages === 1 ? '' : 's'} ${via}${lastAt === null ? ' ' : ''}${when}`];
-  if (i.unreachable > 0) parts.push(`${countText(i.unreachable)} target${i.unreachable === 1 ? '' : 's'} unreachable (no enabled account is their friend or in the group): recorded, not sent`);
+  if (i.unreachable > 0)
+    parts.push(`${countText(i.unreachable)} target${i.unreachable === 1 ? '' : 's'} unreachable (no enabled account is their friend or in the group): recorded, not sent`);
   if (i.noContact > 0) parts.push(`${countText(i.noContact)} member${i.noContact === 1 ? '' : 's'} without a WeChat contact: skipped`);
   return { messages: s.messages, accounts: s.accounts, unreachable: i.unreachable, noContact: i.noContact, minutesNeeded: minutes, lastAt, message: parts.join('; ') };
 }

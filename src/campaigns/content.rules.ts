@@ -15,9 +15,18 @@ export function fillVars(template: string, vars: AudienceTarget['vars']): string
 export function renderContent(content: CampaignDef['content'], vars: AudienceTarget['vars']): OutboundContent[] {
   return content.map((c): OutboundContent => {
     switch (c.kind) {
-      case 'text': return { kind: 'text', text: fillVars(c.text, vars) };
-      case 'image': return { kind: 'image', ...(c.path ? { path: c.path } : {}), ...(c.url ? { url: c.url } : {}), ...(c.name ? { name: c.name } : {}) };
-      case 'link': return { kind: 'link', url: c.url, title: fillVars(c.title, vars), ...(c.description ? { description: fillVars(c.description, vars) } : {}), ...(c.thumbnailUrl ? { thumbnailUrl: c.thumbnailUrl } : {}) };
+      case 'text':
+        return { kind: 'text', text: fillVars(c.text, vars) };
+      case 'image':
+        return { kind: 'image', ...(c.path ? { path: c.path } : {}), ...(c.url ? { url: c.url } : {}), ...(c.name ? { name: c.name } : {}) };
+      case 'link':
+        return {
+          kind: 'link',
+          url: c.url,
+          title: fillVars(c.title, vars),
+          ...(c.description ? { description: fillVars(c.description, vars) } : {}),
+          ...(c.thumbnailUrl ? { thumbnailUrl: c.thumbnailUrl } : {}),
+        };
       case 'mini-program': {
         const { kind: _k, ...rest } = c;
         return { kind: 'mini-program', ...rest };
@@ -32,16 +41,18 @@ export function renderContent(content: CampaignDef['content'], vars: AudienceTar
  * @example const render = compileContent(def.content); render({ name: '王女士', points: 120 })
  */
 export function compileContent(content: CampaignDef['content']): (vars: AudienceTarget['vars']) => OutboundContent[] {
-  const hasVars = (c: CampaignDef['content'][number]) => (c.kind === 'text' && VAR.test(c.text)) || (c.kind === 'link' && (VAR.test(c.title) || (c.description !== undefined && VAR.test(c.description))));
+  const hasVars = (c: CampaignDef['content'][number]) =>
+    (c.kind === 'text' && VAR.test(c.text)) || (c.kind === 'link' && (VAR.test(c.title) || (c.description !== undefined && VAR.test(c.description))));
   const fixed = content.map((c) => (hasVars(c) ? null : renderContent([c], { name: '' })[0]!));
   if (fixed.every((f) => f !== null)) return () => fixed as OutboundContent[];
   const texts = content.map((c) => (c.kind === 'text' ? compileTemplate(c.text) : null));
-  return (vars) => content.map((c, i): OutboundContent => {
-    const f = fixed[i];
-    if (f) return f;
-    const t = texts[i];
-    return t ? { kind: 'text', text: t(vars) } : renderContent([c], vars)[0]!;
-  });
+  return (vars) =>
+    content.map((c, i): OutboundContent => {
+      const f = fixed[i];
+      if (f) return f;
+      const t = texts[i];
+      return t ? { kind: 'text', text: t(vars) } : renderContent([c], vars)[0]!;
+    });
 }
 
 const VAR = /\{[A-Za-z_]\w*\}/;

@@ -22,7 +22,8 @@ const TRANSITIONS: Record<CampaignAction, { from: readonly CampaignStatus[]; to:
 export function canDo(action: CampaignAction, status: CampaignStatus): { ok: true } | { ok: false; reason: string } {
   const t = TRANSITIONS[action];
   if (t.from.includes(status)) return { ok: true };
-  if (action === 'edit' && status === 'running') return { ok: false, reason: 'campaign is running: editing a running campaign is refused; pause it first (campaign pause <id>), edit, then resume' };
+  if (action === 'edit' && status === 'running')
+    return { ok: false, reason: 'campaign is running: editing a running campaign is refused; pause it first (campaign pause <id>), edit, then resume' };
   const done = status === 'done' || status === 'cancelled';
   return { ok: false, reason: `campaign is ${status}: cannot ${action}${done ? ' a finished campaign' : ''}; ${action} is allowed when ${t.from.join(' or ')}` };
 }

@@ -81,7 +81,13 @@ export async function planOccurrence(deps: PlannerDeps, def: CampaignDef, slot: 
     const dayTo = zonedTime(p.year, p.month, p.day + 1, 0, 0, tz).getTime();
     const monthFrom = zonedTime(p.year, p.month, 1, 0, 0, tz).getTime();
     const monthTo = zonedTime(p.year, p.month + 1, 1, 0, 0, tz).getTime();
-    const counts = repo.groupPostCounts(fresh.map((t) => t.id), dayFrom, dayTo, monthFrom, monthTo);
+    const counts = repo.groupPostCounts(
+      fresh.map((t) => t.id),
+      dayFrom,
+      dayTo,
+      monthFrom,
+      monthTo,
+    );
     for (const t of fresh) {
       const d = capDecision(counts.get(t.id) ?? { day: 0, month: 0 }, caps);
       if (d.ok) sendable.push(t);
@@ -127,7 +133,9 @@ export async function planOccurrence(deps: PlannerDeps, def: CampaignDef, slot: 
       });
       repo.insertPlannedTargets(def.id, occurrence, slot.getTime(), ids);
     });
-    done.catch(() => { failed = true; }); // awaited below (and rethrown there); stop writing more chunks
+    done.catch(() => {
+      failed = true;
+    }); // awaited below (and rethrown there); stop writing more chunks
     await new Promise<void>((r) => setImmediate(r)); // let this chunk's jobs leave for Redis
     await previous;
     previous = done;

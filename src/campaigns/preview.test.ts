@@ -20,7 +20,12 @@ beforeEach(() => {
 });
 afterEach(() => closeDb(db));
 
-const memberCampaign = { name: '积分提醒', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name}，您有 {points} 积分' }], schedule: { at: '2026-11-26 10:00' } };
+const memberCampaign = {
+  name: '积分提醒',
+  audience: { members: { stores: ['HZ01'] } },
+  content: [{ kind: 'text', text: '{name}，您有 {points} 积分' }],
+  schedule: { at: '2026-11-26 10:00' },
+};
 
 describe('previewing a campaign in the builder', () => {
   it('counts members who would get it and why the others would not: opted out, capped today, no WeChat contact', () => {
@@ -28,16 +33,24 @@ describe('previewing a campaign in the builder', () => {
     const r = previewCampaign(db, memberCampaign, opts);
     expect(r.problems).toEqual([]);
     expect(r.audience).toMatchObject({ kind: 'members', count: 3, reachable: 1, optedOut: 1, capped: 0, unreachable: 1 });
-    expect(r.audience!.sample.map((s) => [s.name, s.state])).toEqual([['会员0', 'ok'], ['会员1', 'opted-out'], ['会员2', 'unreachable']]);
+    expect(r.audience!.sample.map((s) => [s.name, s.state])).toEqual([
+      ['会员0', 'ok'],
+      ['会员1', 'opted-out'],
+      ['会员2', 'unreachable'],
+    ]);
     // the bubble is filled for the first member who would get it
     expect(r.messages).toEqual([{ kind: 'text', text: '会员0，您有 100 积分' }]);
     expect(r.nextSlots).toEqual(['2026-11-26 10:00']);
   });
 
-  it('counts a member already sent a marketing message on the slot\'s day as capped', () => {
+  it("counts a member already sent a marketing message on the slot's day as capped", () => {
     const slotDay = Date.parse('2026-11-26T01:00:00Z');
-    db.$client.prepare(`insert into outbox (key, account, target_kind, target_id, content, purpose, priority, status, created_at, updated_at, sent_at)
-      values ('care:x', 'main', 'contact', 'wx-m0', '{}', 'care', 4, 'sent', ?, ?, ?)`).run(slotDay, slotDay, slotDay);
+    db.$client
+      .prepare(
+        `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, status, created_at, updated_at, sent_at)
+      values ('care:x', 'main', 'contact', 'wx-m0', '{}', 'care', 4, 'sent', ?, ?, ?)`,
+      )
+      .run(slotDay, slotDay, slotDay);
     expect(previewCampaign(db, memberCampaign, opts).audience).toMatchObject({ reachable: 1, capped: 1, unreachable: 1 });
   });
 
@@ -52,7 +65,11 @@ describe('previewing a campaign in the builder', () => {
     const o = { ...opts, unreachable: (t: Parameters<typeof unreachableAmong>[1]) => unreachableAmong(routing, t) };
     expect(previewCampaign(db, memberCampaign, o).audience).toMatchObject({ count: 3, reachable: 1, unreachable: 2 });
     const groups = previewCampaign(db, { ...memberCampaign, audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 周末好' }] }, o);
-    expect(groups.audience!.sample.map((x) => [x.id, x.state])).toEqual([['g00@chatroom', 'unreachable'], ['g01@chatroom', 'ok'], ['g02@chatroom', 'unreachable']]);
+    expect(groups.audience!.sample.map((x) => [x.id, x.state])).toEqual([
+      ['g00@chatroom', 'unreachable'],
+      ['g01@chatroom', 'ok'],
+      ['g02@chatroom', 'unreachable'],
+    ]);
   });
 
   it('counts groups the bot is not in as unreachable, and refuses an unknown group with the same validator', () => {
@@ -60,7 +77,11 @@ describe('previewing a campaign in the builder', () => {
     const r = previewCampaign(db, { ...memberCampaign, audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 周末好' }] }, opts);
     expect(r.audience).toMatchObject({ kind: 'groups', count: 3, reachable: 1, unreachable: 2 });
     expect(r.messages).toEqual([{ kind: 'text', text: '群0 周末好' }]);
-    const bad = previewCampaign(db, { ...memberCampaign, content: [{ kind: 'text', text: '周末好' }], audience: { groups: { list: ['g09@chatroom'] } }, schedule: { at: '2026-11-20 10:00' } }, opts);
+    const bad = previewCampaign(
+      db,
+      { ...memberCampaign, content: [{ kind: 'text', text: '周末好' }], audience: { groups: { list: ['g09@chatroom'] } }, schedule: { at: '2026-11-20 10:00' } },
+      opts,
+    );
     expect(bad.ok).toBe(false);
     expect(bad.problems.map((p) => p.path)).toEqual(['audience.groups.list[0]', 'schedule.at']);
     expect(previewCampaign(db, { name: '' }, opts).problems.map((p) => p.path)).toContain('name');
@@ -72,7 +93,10 @@ describe('finding a member', () => {
     db.$client.prepare("update members set phone = '13812345678' where contact_id = 'wx-m1'").run();
     const tier = (code: string) => (code === 'regular' ? '普卡' : code);
     for (const q of ['13812345678', '5678', 'wx-m1', '会员1']) {
-      expect(searchMembers(db, q, tier).map((m) => [m.name, m.phone, m.tierName]), q).toEqual([['会员1', '138****5678', '普卡']]);
+      expect(
+        searchMembers(db, q, tier).map((m) => [m.name, m.phone, m.tierName]),
+        q,
+      ).toEqual([['会员1', '138****5678', '普卡']]);
     }
     expect(searchMembers(db, '会员', tier)).toHaveLength(3);
     // a second WeChat contact linked to the member (a merge, a binding) finds her too, and her card lists it

@@ -67,9 +67,14 @@ function optedOut(db: Db, ids: readonly string[]): Set<string> {
 /** Targets (among `ids`) already sent `cap` marketing messages since `since`. */
 function atMemberCap(db: Db, ids: readonly string[], since: number, cap: number): Set<string> {
   if (ids.length === 0) return new Set();
-  const rows = db.$client.prepare(`select o.target_id from json_each(?) j join outbox o on o.target_id = j.value
+  const rows = db.$client
+    .prepare(
+      `select o.target_id from json_each(?) j join outbox o on o.target_id = j.value
       where o.status = 'sent' and o.sent_at >= ? and o.purpose in (select value from json_each(?))
-      group by o.target_id having count(*) >= ?`).pluck().all(JSON.stringify(ids), since, JSON.stringify(MARKETING_PURPOSES), cap) as string[];
+      group by o.target_id having count(*) >= ?`,
+    )
+    .pluck()
+    .all(JSON.stringify(ids), since, JSON.stringify(MARKETING_PURPOSES), cap) as string[];
   return new Set(rows);
 }
 
@@ -114,7 +119,12 @@ export function previewCampaign(db: Db, raw: unknown, o: PreviewOptions): Campai
     warnings: world.warnings,
     audience: {
       kind: def.audience.groups ? 'groups' : 'members',
-      count: targets.length, reachable: count('ok'), optedOut: count('opted-out'), capped: count('capped'), unreachable: count('unreachable'), sample,
+      count: targets.length,
+      reachable: count('ok'),
+      optedOut: count('opted-out'),
+      capped: count('capped'),
+      unreachable: count('unreachable'),
+      sample,
     },
     messages: renderContent(def.content, first?.vars ?? { name: def.audience.groups ? '（群名）' : '（会员名）' }),
     sampleName: first?.vars.name ?? null,
@@ -128,12 +138,17 @@ function targetStates(db: Db, repo: CampaignsRepo, def: CampaignDef, targets: re
   const ids = targets.map((t) => t.id).filter((id) => id !== '');
   const p = localParts(slot, o.timezone);
   const dayFrom = zonedTime(p.year, p.month, p.day, 0, 0, o.timezone).getTime();
-  const routed = o.unreachable?.(ids.map((id) => ({ purpose: 'campaign' as const, kind: def.audience.groups ? 'room' as const : 'contact' as const, id }))) ?? null;
+  const routed = o.unreachable?.(ids.map((id) => ({ purpose: 'campaign' as const, kind: def.audience.groups ? ('room' as const) : ('contact' as const), id }))) ?? null;
   if (def.audience.groups) {
     const seen = routed ? new Set(ids.filter((id) => !routed.has(id))) : seenRooms(db, ids);
     const caps = groupCaps(def, slot, o.timezone);
-    const counts = repo.groupPostCounts(ids, dayFrom, zonedTime(p.year, p.month, p.day + 1, 0, 0, o.timezone).getTime(),
-      zonedTime(p.year, p.month, 1, 0, 0, o.timezone).getTime(), zonedTime(p.year, p.month + 1, 1, 0, 0, o.timezone).getTime());
+    const counts = repo.groupPostCounts(
+      ids,
+      dayFrom,
+      zonedTime(p.year, p.month, p.day + 1, 0, 0, o.timezone).getTime(),
+      zonedTime(p.year, p.month, 1, 0, 0, o.timezone).getTime(),
+      zonedTime(p.year, p.month + 1, 1, 0, 0, o.timezone).getTime(),
+    );
     for (const t of targets) {
       out.set(t.id, !seen.has(t.id) ? 'unreachable' : capDecision(counts.get(t.id) ?? { day: 0, month: 0 }, caps).ok ? 'ok' : 'capped');
     }

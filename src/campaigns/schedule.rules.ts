@@ -30,7 +30,9 @@ export function dueSlot(def: Pick<CampaignDef, 'schedule' | 'endsAt'>, now: Date
   if (def.schedule.at !== undefined) slot = parseLocal(def.schedule.at, tz);
   else if (def.schedule.cron !== undefined) {
     try {
-      slot = CronExpressionParser.parse(def.schedule.cron, { tz, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
+      slot = CronExpressionParser.parse(def.schedule.cron, { tz, currentDate: new Date(now.getTime() + 1) })
+        .prev()
+        .toDate();
     } catch {
       return null;
     }

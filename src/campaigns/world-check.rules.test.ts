@@ -15,7 +15,14 @@ const GROUPS: GroupFacts[] = [
 ];
 
 function def(over: Record<string, unknown>): CampaignDef {
-  const r = checkCampaign({ id: 'xx', name: 'x', audience: { groups: { list: ['hz01-a@chatroom'] } }, content: [{ kind: 'text', text: 'hi' }], schedule: { at: '2026-11-26 10:00' }, ...over });
+  const r = checkCampaign({
+    id: 'xx',
+    name: 'x',
+    audience: { groups: { list: ['hz01-a@chatroom'] } },
+    content: [{ kind: 'text', text: 'hi' }],
+    schedule: { at: '2026-11-26 10:00' },
+    ...over,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.def;
 }
@@ -49,14 +56,21 @@ describe('checking a campaign against the known groups, the clock and quiet hour
 
   it('refuses a one-off time in the past and an end in the past', () => {
     const r = check(def({ schedule: { at: '2026-11-19 10:00' } }));
-    expect(r.problems).toEqual([{ path: 'schedule.at', message: '"2026-11-19 10:00" is in the past (now 2026-11-25 12:00 Asia/Shanghai); give a later time, or run it now instead' }]);
+    expect(r.problems).toEqual([
+      { path: 'schedule.at', message: '"2026-11-19 10:00" is in the past (now 2026-11-25 12:00 Asia/Shanghai); give a later time, or run it now instead' },
+    ]);
     expect(check(def({ schedule: { cron: '0 10 * * 5' }, endsAt: '2026-11-01 00:00' })).problems[0]!.path).toBe('endsAt');
   });
 
   it('warns when a one-off slot is in quiet hours and says when the messages go', () => {
     const r = check(def({ schedule: { at: '2026-11-26 22:00' } }));
     expect(r.problems).toEqual([]);
-    expect(r.warnings).toEqual([{ path: 'schedule.at', message: 'the slot falls in quiet hours (21:30–08:30 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-26 22:00 → 2026-11-27 08:30' }]);
+    expect(r.warnings).toEqual([
+      {
+        path: 'schedule.at',
+        message: 'the slot falls in quiet hours (21:30–08:30 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-26 22:00 → 2026-11-27 08:30',
+      },
+    ]);
   });
 
   it('warns when the spread runs into quiet hours, and for a recurring slot', () => {

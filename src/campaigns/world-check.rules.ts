@@ -138,11 +138,14 @@ function checkQuietHours(def: CampaignDef, now: Date, tz: string, quiet: DailyWi
   }
   if (hits.length === 0) return [];
   const every = def.schedule.cron !== undefined && hits.length === slots.length;
-  return [{
-    path,
-    message: `${every ? 'every slot falls in' : def.schedule.cron !== undefined ? 'some slots fall in' : partly ? 'the spread reaches' : 'the slot falls in'} quiet hours (${window} ${tz}); `
-      + `those messages are held and go when quiet hours end: ${hits.join('; ')}`,
-  }];
+  return [
+    {
+      path,
+      message:
+        `${every ? 'every slot falls in' : def.schedule.cron !== undefined ? 'some slots fall in' : partly ? 'the spread reaches' : 'the slot falls in'} quiet hours (${window} ${tz}); ` +
+        `those messages are held and go when quiet hours end: ${hits.join('; ')}`,
+    },
+  ];
 }
 
 /**

@@ -56,21 +56,29 @@ export function accountsReporter(d: AccountsViewDeps): () => Promise<AccountsRep
   let day: { at: number; counts: Map<string, Counts> } | null = null;
   const dayCounts = (now: number): Map<string, Counts> => {
     if (day && now - day.at < DAY_COUNTS_MS) return day.counts;
-    const rows = d.db.$client.prepare(`select account, sum(sent_at > ?) as minute, sum(sent_at > ?) as hour, count(*) as day
-      from outbox where status = 'sent' and sent_at > ? group by account`).all(now - 60_000, now - 3_600_000, now - 86_400_000) as ({ account: string } & Counts)[];
+    const rows = d.db.$client
+      .prepare(
+        `select account, sum(sent_at > ?) as minute, sum(sent_at > ?) as hour, count(*) as day
+      from outbox where status = 'sent' and sent_at > ? group by account`,
+      )
+      .all(now - 60_000, now - 3_600_000, now - 86_400_000) as ({ account: string } & Counts)[];
     day = { at: now, counts: new Map(rows.map((r) => [r.account, r])) };
     return day.counts;
   };
   return async () => {
     const now = d.clock.now().getTime();
     const days = dayCounts(now);
-    const recent = new Map(await Promise.all(d.hub.statuses().map(async (s) => {
-      // An account without a budget records no sends in Redis: its minute and hour come from the outbox (up to a minute old).
-      const budget = d.hub.sender(s.id)?.sendBudget;
-      if (!budget || budget.unlimited) return [s.id, undefined] as const;
-      const [minute, hour] = await Promise.all([budget.used(now, 60_000), budget.used(now, 3_600_000)]).catch(() => [undefined, undefined]);
-      return [s.id, minute === undefined || hour === undefined ? undefined : { minute, hour }] as const;
-    })).then((e) => e.filter((x): x is readonly [string, { minute: number; hour: number }] => x[1] !== undefined)));
+    const recent = new Map(
+      await Promise.all(
+        d.hub.statuses().map(async (s) => {
+          // An account without a budget records no sends in Redis: its minute and hour come from the outbox (up to a minute old).
+          const budget = d.hub.sender(s.id)?.sendBudget;
+          if (!budget || budget.unlimited) return [s.id, undefined] as const;
+          const [minute, hour] = await Promise.all([budget.used(now, 60_000), budget.used(now, 3_600_000)]).catch(() => [undefined, undefined]);
+          return [s.id, minute === undefined || hour === undefined ? undefined : { minute, hour }] as const;
+        }),
+      ).then((e) => e.filter((x): x is readonly [string, { minute: number; hour: number }] => x[1] !== undefined)),
+    );
     return accountsReport(d, (id) => ({ ...(recent.get(id) ?? days.get(id) ?? { minute: 0, hour: 0 }), day: days.get(id)?.day ?? 0 }));
   };
 }
@@ -80,7 +88,11 @@ function accountsReport(d: AccountsViewDeps, sentOf: (id: string) => { minute: n
   const byStatus = new Map<string, Record<string, number>>();
   // Rows still to settle and the ones that need a look (all statuses the outbox records but the settled history).
   const open = OUTBOX_STATUSES.filter((x) => !['sent', 'skipped', 'expired'].includes(x));
-  for (const r of c.prepare(`select account, status, count(*) as n from outbox where status in (${open.map(() => '?').join(',')}) group by account, status`).all(...open) as { account: string; status: string; n: number }[]) {
+  for (const r of c.prepare(`select account, status, count(*) as n from outbox where status in (${open.map(() => '?').join(',')}) group by account, status`).all(...open) as {
+    account: string;
+    status: string;
+    n: number;
+  }[]) {
     const m = byStatus.get(r.account) ?? {};
     m[r.status] = r.n;
     byStatus.set(r.account, m);
@@ -91,7 +103,13 @@ function accountsReport(d: AccountsViewDeps, sentOf: (id: string) => { minute: n
     registry: { file: reg.file, fromEnv: reg.fromEnv, error: d.hub.registryError },
     accounts: d.hub.statuses().map((s) => {
       return {
-        id: s.id, name: s.name, role: s.role, stores: s.stores, state: s.state, selfId: s.selfId, lastError: s.lastError,
+        id: s.id,
+        name: s.name,
+        role: s.role,
+        stores: s.stores,
+        state: s.state,
+        selfId: s.selfId,
+        lastError: s.lastError,
         since: s.since === null ? null : formatLocal(new Date(s.since), d.timezone),
         sent: sentOf(s.id),
         caps: { minute: s.budget.ratePerMinute, hour: s.budget.capPerHour, day: s.budget.capPerDay },

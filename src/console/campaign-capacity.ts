@@ -17,6 +17,17 @@ export function checkCapacity(repo: CampaignsRepo, config: Config, def: Campaign
   const targets = selectAudience(def, dir, now.getTime());
   const reachable = targets.filter((t) => t.id !== '');
   const routing = cliRouting(repo.db, config, () => now.getTime(), registry);
-  const { shares, unreachable } = sharesOf(routing, reachable.map((t) => ({ purpose: 'campaign' as const, kind: t.kind, id: t.id })), def.content.length);
-  return campaignCapacity({ shares, unreachable, noContact: targets.length - reachable.length, slot: nextSlot(def, now, config.TIMEZONE), spreadMinutes: def.spreadMinutes, timezone: config.TIMEZONE });
+  const { shares, unreachable } = sharesOf(
+    routing,
+    reachable.map((t) => ({ purpose: 'campaign' as const, kind: t.kind, id: t.id })),
+    def.content.length,
+  );
+  return campaignCapacity({
+    shares,
+    unreachable,
+    noContact: targets.length - reachable.length,
+    slot: nextSlot(def, now, config.TIMEZONE),
+    spreadMinutes: def.spreadMinutes,
+    timezone: config.TIMEZONE,
+  });
 }

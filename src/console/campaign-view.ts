@@ -67,9 +67,11 @@ export function campaignView(repo: CampaignsRepo, row: CampaignRow, opts: { now:
   const def = repo.definition(row);
   const live = row.status === 'scheduled' || row.status === 'running';
   return {
-    id: row.id, name: row.name, status: row.status,
+    id: row.id,
+    name: row.name,
+    status: row.status,
     schedule: def.schedule.cron ? `cron "${def.schedule.cron}"` : `at ${def.schedule.at}`,
-    next: live ? nextSlot(def, opts.now, opts.timezone)?.getTime() ?? null : null,
+    next: live ? (nextSlot(def, opts.now, opts.timezone)?.getTime() ?? null) : null,
     funnel: campaignFunnel(repo, row.id, opts.selfIds),
   };
 }

@@ -56,9 +56,7 @@ function write(name: string, text: string): string {
 
 describe('campaign check', () => {
   it('refuses an unknown audience field, a bad cron and a missing image with the file, the path and what is allowed', async () => {
-    write('bad.yaml', GOOD
-      .replace('stores: [HZ01]', 'stores: [HZ01]\n    city: 杭州')
-      .replace('"0 10 * * 6"', '"0 25 * * 6"'));
+    write('bad.yaml', GOOD.replace('stores: [HZ01]', 'stores: [HZ01]\n    city: 杭州').replace('"0 10 * * 6"', '"0 25 * * 6"'));
     const r = await cli('campaign', 'check', 'bad.yaml');
     expect(r.code).toBe(1);
     expect(r.err).toContain('bad.yaml: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags');
@@ -76,8 +74,12 @@ describe('campaign check', () => {
   it('says what a good file is, and stores nothing', async () => {
     write('good.yaml', GOOD);
     const r = await cli('campaign', 'check', 'good.yaml');
-    expect(r).toMatchObject({ code: 0, out: 'good.yaml: ok: weekend "周末活动" (scheduled), groups, cron "0 10 * * 6", 1 message(s), spread 20 min\n'
-      + 'good.yaml: capacity: the audience selects no target now (nothing would be sent)\n' });
+    expect(r).toMatchObject({
+      code: 0,
+      out:
+        'good.yaml: ok: weekend "周末活动" (scheduled), groups, cron "0 10 * * 6", 1 message(s), spread 20 min\n' +
+        'good.yaml: capacity: the audience selects no target now (nothing would be sent)\n',
+    });
     expect((await cli('campaign', 'list')).out).toBe('no campaigns\n');
   });
 
@@ -92,11 +94,16 @@ describe('campaign check', () => {
       closeDb(db);
     }
     write('good.yaml', GOOD.replace('spreadMinutes: 20', 'spreadMinutes: 0'));
-    const r = await runCliIn(dir, ['campaign', 'check', 'good.yaml'], { env: { CAMPAIGNS_DIR: sopDir, USER: 'tester', SEND_RATE_PER_MINUTE: '6', SEND_GAP_MIN_MS: '0', SEND_GAP_MAX_MS: '0' }, now: NOW });
+    const r = await runCliIn(dir, ['campaign', 'check', 'good.yaml'], {
+      env: { CAMPAIGNS_DIR: sopDir, USER: 'tester', SEND_RATE_PER_MINUTE: '6', SEND_GAP_MIN_MS: '0', SEND_GAP_MAX_MS: '0' },
+      now: NOW,
+    });
     expect(r.code).toBe(0);
     // 38 reachable groups split 19/19 (least loaded first); at 5 paced sends a minute each: 4 minutes after 10:00 on Saturday.
-    expect(r.out).toContain('good.yaml: capacity: 38 messages via 2 accounts: the last goes out about 2026-11-28 10:04 Asia/Shanghai; '
-      + '2 targets unreachable (no enabled account is their friend or in the group): recorded, not sent\n');
+    expect(r.out).toContain(
+      'good.yaml: capacity: 38 messages via 2 accounts: the last goes out about 2026-11-28 10:04 Asia/Shanghai; ' +
+        '2 targets unreachable (no enabled account is their friend or in the group): recorded, not sent\n',
+    );
   });
 });
 
@@ -114,18 +121,37 @@ describe('campaign create and edit', () => {
   });
 
   it('creates from --from-json; a bad object gets every problem with its path and nothing is stored', async () => {
-    const bad = await cli('campaign', 'create', '--from-json', JSON.stringify({
-      id: 'flash', name: '闪购', audience: { groups: { stores: ['HZ01'], city: 'x' } }, content: [{ kind: 'video' }], schedule: { cron: '0 10 * * 5' },
-    }));
+    const bad = await cli(
+      'campaign',
+      'create',
+      '--from-json',
+      JSON.stringify({
+        id: 'flash',
+        name: '闪购',
+        audience: { groups: { stores: ['HZ01'], city: 'x' } },
+        content: [{ kind: 'video' }],
+        schedule: { cron: '0 10 * * 5' },
+      }),
+    );
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('--from-json: audience.groups: unknown key "city"; allowed: stores, tags, list, exclude, excludeTags');
     expect(bad.err).toContain('--from-json: content[0]');
     expect(withRepo((r) => r.get('flash'))).toBeUndefined();
 
     expect((await cli('campaign', 'create', '--from-json', '{"id": "flash",')).err).toContain('--from-json: not valid JSON');
-    const ok = await cli('campaign', 'create', '--from-json', JSON.stringify({
-      id: 'flash', name: '闪购', status: 'draft', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '闪购开始' }], schedule: { at: '2026-12-01 20:00' },
-    }));
+    const ok = await cli(
+      'campaign',
+      'create',
+      '--from-json',
+      JSON.stringify({
+        id: 'flash',
+        name: '闪购',
+        status: 'draft',
+        audience: { groups: { stores: ['HZ01'] } },
+        content: [{ kind: 'text', text: '闪购开始' }],
+        schedule: { at: '2026-12-01 20:00' },
+      }),
+    );
     expect(ok).toMatchObject({ code: 0, out: 'flash: created (draft)\n' });
   });
 
@@ -157,7 +183,7 @@ describe('campaign create and edit', () => {
     ]);
   });
 
-  it('leaves campaigns from sop/campaigns to their files, and keeps a file from taking a CLI campaign\'s id', async () => {
+  it("leaves campaigns from sop/campaigns to their files, and keeps a file from taking a CLI campaign's id", async () => {
     writeFileSync(path.join(sopDir, 'member-day.yaml'), GOOD.replace('id: weekend\n', ''));
     write('md.yaml', GOOD.replace('id: weekend', 'id: member-day'));
     const r = await cli('campaign', 'edit', 'member-day', 'md.yaml');
@@ -168,7 +194,9 @@ describe('campaign create and edit', () => {
     await cli('campaign', 'create', 'weekend.yaml');
     writeFileSync(path.join(sopDir, 'weekend.yaml'), GOOD.replace('周末活动', '别的活动'));
     const list = await cli('campaign', 'list');
-    expect(list.err).toContain(`campaign file refused: weekend (${path.join(sopDir, 'weekend.yaml')}): id: "weekend" is already a campaign created from the cli; give the file another id`);
+    expect(list.err).toContain(
+      `campaign file refused: weekend (${path.join(sopDir, 'weekend.yaml')}): id: "weekend" is already a campaign created from the cli; give the file another id`,
+    );
     expect(withRepo((repo) => repo.get('weekend'))).toMatchObject({ name: '周末活动', source: 'cli' });
   });
 
@@ -189,15 +217,23 @@ describe('campaign create checks the campaign against the known groups, the cloc
       closeDb(db);
     }
   };
-  const flash = (over: Record<string, unknown>) => JSON.stringify({
-    id: 'flash', name: '闪购', audience: { groups: { list: ['g00@chatroom', 'g01@chatroom'] } }, content: [{ kind: 'text', text: '闪购开始' }], schedule: { at: '2026-11-26 10:00' }, ...over,
-  });
+  const flash = (over: Record<string, unknown>) =>
+    JSON.stringify({
+      id: 'flash',
+      name: '闪购',
+      audience: { groups: { list: ['g00@chatroom', 'g01@chatroom'] } },
+      content: [{ kind: 'text', text: '闪购开始' }],
+      schedule: { at: '2026-11-26 10:00' },
+      ...over,
+    });
 
   it('refuses a group that does not exist, naming what exists and the nearest; nothing is stored', async () => {
     seed();
     const r = await cli('campaign', 'create', '--from-json', flash({ audience: { groups: { list: ['g00@chatroom', 'g09@chatroom'] } } }));
     expect(r.code).toBe(1);
-    expect(r.err).toContain('--from-json: audience.groups.list[1]: unknown group "g09@chatroom"; did you mean "g00@chatroom" (群0)?; allowed: g00@chatroom (群0), g01@chatroom (群1), g02@chatroom (群2)');
+    expect(r.err).toContain(
+      '--from-json: audience.groups.list[1]: unknown group "g09@chatroom"; did you mean "g00@chatroom" (群0)?; allowed: g00@chatroom (群0), g01@chatroom (群1), g02@chatroom (群2)',
+    );
     expect(withRepo((repo) => repo.get('flash'))).toBeUndefined();
     const check = await cli('campaign', 'check', '--from-json', flash({ audience: { groups: { stores: ['HZ02'] } } }));
     expect(check.code).toBe(1);
@@ -216,6 +252,8 @@ describe('campaign create checks the campaign against the known groups, the cloc
     seed();
     const r = await cli('campaign', 'create', '--from-json', flash({ schedule: { at: '2026-11-26 23:00' } }));
     expect(r).toMatchObject({ code: 0, out: 'flash: created (scheduled)\n' });
-    expect(r.err).toBe('--from-json: warning: schedule.at: the slot falls in quiet hours (21:30–08:30 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-26 23:00 → 2026-11-27 08:30\n');
+    expect(r.err).toBe(
+      '--from-json: warning: schedule.at: the slot falls in quiet hours (21:30–08:30 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-26 23:00 → 2026-11-27 08:30\n',
+    );
   });
 });

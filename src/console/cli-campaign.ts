@@ -124,15 +124,22 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
     const store = openStore(io);
     let capacity: string;
     try {
-      const w = checkWorld(d, { groups: new CampaignsRepo(store.db).groupFacts(), now: io.now(), timezone: store.config.TIMEZONE, quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS) });
+      const w = checkWorld(d, {
+        groups: new CampaignsRepo(store.db).groupFacts(),
+        now: io.now(),
+        timezone: store.config.TIMEZONE,
+        quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS),
+      });
       if (w.problems.length) return printProblems(io, input.label, w.problems);
       printWarnings(io, input.label, w.warnings);
       capacity = checkCapacity(new CampaignsRepo(store.db), store.config, d, io.now()).message;
     } finally {
       store.close();
     }
-    io.stdout.write(`${input.label}: ok: ${d.id} "${d.name}" (${d.status}), ${d.audience.groups ? 'groups' : 'members'}, `
-      + `${d.schedule.cron ? `cron "${d.schedule.cron}"` : `at ${d.schedule.at}`}, ${d.content.length} message(s), spread ${d.spreadMinutes} min\n`);
+    io.stdout.write(
+      `${input.label}: ok: ${d.id} "${d.name}" (${d.status}), ${d.audience.groups ? 'groups' : 'members'}, ` +
+        `${d.schedule.cron ? `cron "${d.schedule.cron}"` : `at ${d.schedule.at}`}, ${d.content.length} message(s), spread ${d.spreadMinutes} min\n`,
+    );
     io.stdout.write(`${input.label}: ${capacity}\n`);
     return EXIT.ok;
   }
@@ -147,7 +154,14 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
     const by = who(io);
     const done = (r: { ok: boolean; message: string }) => {
       if (sub !== 'show' && sub !== 'list') {
-        new AuditRepo(store.db).record({ at: now().getTime(), actor: by, channel: 'cli', action: `campaign.${sub}`, target: id ?? null, result: r.ok ? 'ok' : `refused: ${r.message}` });
+        new AuditRepo(store.db).record({
+          at: now().getTime(),
+          actor: by,
+          channel: 'cli',
+          action: `campaign.${sub}`,
+          target: id ?? null,
+          result: r.ok ? 'ok' : `refused: ${r.message}`,
+        });
       }
       (r.ok ? io.stdout : io.stderr).write(`${r.message}\n`);
       return r.ok ? EXIT.ok : EXIT.invalid;
@@ -159,11 +173,20 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         const input = readInput(sub === 'edit' ? rest : args.slice(1), io, sub);
         if ('refused' in input) return refuse(io, input.refused);
         const r = saveCampaign(store.db, input.raw, by, {
-          id: editId, now: now().getTime(), file: input.file, baseDir: input.file ? undefined : io.cwd,
+          id: editId,
+          now: now().getTime(),
+          file: input.file,
+          baseDir: input.file ? undefined : io.cwd,
           world: { timezone: tz, quietHours: quietHoursInForce(SENDING_FILE, store.config.QUIET_HOURS) },
         });
-        new AuditRepo(store.db).record({ at: now().getTime(), actor: by, channel: 'cli', action: `campaign.${sub}`, target: r.ok ? r.id : (editId ?? null),
-          result: r.ok ? 'ok' : `refused: ${r.problems.map(problemText).join('; ')}` });
+        new AuditRepo(store.db).record({
+          at: now().getTime(),
+          actor: by,
+          channel: 'cli',
+          action: `campaign.${sub}`,
+          target: r.ok ? r.id : (editId ?? null),
+          result: r.ok ? 'ok' : `refused: ${r.problems.map(problemText).join('; ')}`,
+        });
         if (!r.ok) return printProblems(io, input.label, r.problems);
         printWarnings(io, input.label, r.warnings);
         const row = repo.get(r.id)!;
@@ -174,13 +197,16 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         const rows = repo.list();
         if (json) io.stdout.write(`${JSON.stringify(rows.map((r) => ({ id: r.id, name: r.name, status: r.status, source: r.source })))}\n`);
         else if (rows.length === 0) io.stdout.write('no campaigns\n');
-        else for (const r of rows) {
-          const def = repo.definition(r);
-          const next = r.status === 'scheduled' || r.status === 'running' ? nextSlot(def, now(), tz) : null;
-          const last = repo.occurrences(r.id)[0];
-          io.stdout.write(`${r.id.padEnd(16)} ${r.status.padEnd(9)} ${r.source.padEnd(7)} ${r.name}  ${def.schedule.cron ? `cron "${def.schedule.cron}"` : `at ${def.schedule.at}`}`
-            + `${next ? `  next ${formatLocal(next, tz)}` : ''}${last ? `  last ${last.occurrence}` : ''}\n`);
-        }
+        else
+          for (const r of rows) {
+            const def = repo.definition(r);
+            const next = r.status === 'scheduled' || r.status === 'running' ? nextSlot(def, now(), tz) : null;
+            const last = repo.occurrences(r.id)[0];
+            io.stdout.write(
+              `${r.id.padEnd(16)} ${r.status.padEnd(9)} ${r.source.padEnd(7)} ${r.name}  ${def.schedule.cron ? `cron "${def.schedule.cron}"` : `at ${def.schedule.at}`}` +
+                `${next ? `  next ${formatLocal(next, tz)}` : ''}${last ? `  last ${last.occurrence}` : ''}\n`,
+            );
+          }
         return EXIT.ok;
       }
       case 'show': {
@@ -197,12 +223,18 @@ export async function runCampaignCli(args: readonly string[], io: CliIo): Promis
         io.stdout.write(`occurrences:\n${renderReport(reports, tz)}\n`);
         return EXIT.ok;
       }
-      case 'run': return done(service.requestRun(needId(), by));
-      case 'pause': return done(service.pause(needId(), by));
-      case 'resume': return done(await service.resume(needId(), by));
-      case 'cancel': return done(service.cancel(needId(), by));
-      case 'schedule': return done(service.schedule(needId(), by));
-      default: return EXIT.usage;
+      case 'run':
+        return done(service.requestRun(needId(), by));
+      case 'pause':
+        return done(service.pause(needId(), by));
+      case 'resume':
+        return done(await service.resume(needId(), by));
+      case 'cancel':
+        return done(service.cancel(needId(), by));
+      case 'schedule':
+        return done(service.schedule(needId(), by));
+      default:
+        return EXIT.usage;
     }
   } finally {
     store.close();

@@ -84,7 +84,10 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
   if (!(IMPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown kind "${kind}": one of ${IMPORT_KINDS.join(', ')}`);
   if (!file) throw new UsageError(`import ${kind} needs a FILE, e.g. "import ${kind} ${kind}.csv"`);
   if (extra.length) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((e) => `"${e}"`).join(' ')}: import takes one kind and one FILE`);
-  const encoding = (parsed.values.encoding ?? 'auto').toLowerCase().replace(/^utf-8$/, 'utf8').replace(/^gb18030$/, 'gbk');
+  const encoding = (parsed.values.encoding ?? 'auto')
+    .toLowerCase()
+    .replace(/^utf-8$/, 'utf8')
+    .replace(/^gb18030$/, 'gbk');
   if (!(ENCODING_CHOICES as readonly string[]).includes(encoding)) {
     throw new UsageError(`--encoding ${parsed.values.encoding}: expected one of ${ENCODING_CHOICES.join(', ')}`);
   }
@@ -97,8 +100,13 @@ export function parseImportArgs(args: string[], cwd: string): ImportArgs {
   }
   if (!isFile) throw new UsageError(`not a file: ${file}`);
   return {
-    kind: kind as ImportKindName, file: full, given: file, dryRun: parsed.values['dry-run'] ?? false,
-    allowPartial: parsed.values['allow-partial'] ?? false, strict: parsed.values.strict ?? false, encoding: encoding as EncodingChoice,
+    kind: kind as ImportKindName,
+    file: full,
+    given: file,
+    dryRun: parsed.values['dry-run'] ?? false,
+    allowPartial: parsed.values['allow-partial'] ?? false,
+    strict: parsed.values.strict ?? false,
+    encoding: encoding as EncodingChoice,
   };
 }
 
@@ -114,10 +122,20 @@ export const importCommand: CliCommand = {
     const store = openStore(io);
     const progress = createProgress(io.stderr, { label: path.basename(a.file) });
     try {
-      io.stdout.write(`import ${a.kind} ${a.given}${a.dryRun ? ' (dry run)' : ''}${a.allowPartial ? ' (allow partial)' : ''} into ${store.config.DB_FILE}, times in ${store.config.TIMEZONE}\n`);
+      io.stdout.write(
+        `import ${a.kind} ${a.given}${a.dryRun ? ' (dry run)' : ''}${a.allowPartial ? ' (allow partial)' : ''} into ${store.config.DB_FILE}, times in ${store.config.TIMEZONE}\n`,
+      );
       const result = await runImport(store.db, {
-        kind: a.kind, file: a.file, encoding: a.encoding, dryRun: a.dryRun, allowPartial: a.allowPartial, strict: a.strict,
-        timeZone: store.config.TIMEZONE, now: io.now(), playbook, maxIssuesKept: MAX_ISSUES_LISTED,
+        kind: a.kind,
+        file: a.file,
+        encoding: a.encoding,
+        dryRun: a.dryRun,
+        allowPartial: a.allowPartial,
+        strict: a.strict,
+        timeZone: store.config.TIMEZONE,
+        now: io.now(),
+        playbook,
+        maxIssuesKept: MAX_ISSUES_LISTED,
         onProgress: (p) => {
           if (p.done) progress.done(p);
           else if (p.committing) progress.status(`${p.rows.toLocaleString('en-US')} rows read; committing…`);

@@ -30,7 +30,7 @@ describe('the compiled CLI launcher', () => {
 });
 
 describe('the command list', () => {
-  it('says what each command\'s own module says (help lists them without loading them)', async () => {
+  it("says what each command's own module says (help lists them without loading them)", async () => {
     const { commands } = await import('./cli.js');
     for (const entry of commands) {
       if (entry.name === 'report') continue; // composed from the reports

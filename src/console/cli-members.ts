@@ -68,8 +68,10 @@ export async function runMembersCli(args: readonly string[], io: CliIo): Promise
     if (json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     else {
       const m = s.moved;
-      io.stdout.write(`members merge: member ${drop} merged into member ${keep}: ${m.ledger} ledger rows, ${m.coupons} coupons, ${m.orders} orders, `
-        + `${m.referrals} referrals, ${m.contacts} contact links, ${m.wakeup} wake-up episodes moved\n`);
+      io.stdout.write(
+        `members merge: member ${drop} merged into member ${keep}: ${m.ledger} ledger rows, ${m.coupons} coupons, ${m.orders} orders, ` +
+          `${m.referrals} referrals, ${m.contacts} contact links, ${m.wakeup} wake-up episodes moved\n`,
+      );
       io.stdout.write(`  member ${keep} now: points ${s.after.points}, growth ${s.after.growth}, tier ${s.after.tier}, ${s.after.orderCount} orders\n`);
       for (const n of s.notes) io.stdout.write(`  note: ${n}\n`);
     }

@@ -33,9 +33,24 @@ type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
 
 function view(r: Row, now: number, tz: string) {
   return {
-    id: r.id, key: r.key, account: r.account, rerouted: r.rerouted, target: `${r.targetKind}:${r.targetId}`, purpose: r.purpose, priority: r.priority, status: r.status,
-    state: displayStatus(r, now, tz), reason: r.reason, why: whyText(r.status, r.reason), attempts: r.attempts, createdAt: r.createdAt,
-    notBefore: r.notBefore, deferredUntil: r.deferredUntil, deferredWhy: r.deferredWhy, expiresAt: r.expiresAt, sentAt: r.sentAt,
+    id: r.id,
+    key: r.key,
+    account: r.account,
+    rerouted: r.rerouted,
+    target: `${r.targetKind}:${r.targetId}`,
+    purpose: r.purpose,
+    priority: r.priority,
+    status: r.status,
+    state: displayStatus(r, now, tz),
+    reason: r.reason,
+    why: whyText(r.status, r.reason),
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+    notBefore: r.notBefore,
+    deferredUntil: r.deferredUntil,
+    deferredWhy: r.deferredWhy,
+    expiresAt: r.expiresAt,
+    sentAt: r.sentAt,
     content: maskPhones(r.content),
   };
 }
@@ -77,7 +92,12 @@ export const outboxCommand: CliCommand = {
 export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { status: { type: 'string' }, purpose: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' }, json: { type: 'boolean' } } });
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: true,
+      options: { status: { type: 'string' }, purpose: { type: 'string' }, limit: { type: 'string' }, before: { type: 'string' }, json: { type: 'boolean' } },
+    });
   } catch (err) {
     throw new UsageError(describeArgError(err));
   }
@@ -90,7 +110,8 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
   if (purpose !== undefined && !isPurpose(purpose)) throw new UsageError(`--purpose "${purpose}" is not valid; allowed: ${Object.keys(PURPOSES).join(', ')}`);
   const before = beforeText === undefined ? undefined : Number(beforeText.replace(/^#/u, ''));
   if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new UsageError(`--before "${beforeText}" is not valid: expected a message number`);
-  if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`);
+  if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status))
+    throw new UsageError(`--status "${status}" is not valid; allowed: ${OUTBOX_STATUSES.join(', ')}`);
   const limit = limitText === undefined ? 50 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000_000) throw new UsageError(`--limit "${limitText}" is not valid: expected a whole number 1–10000000`);
   let id = 0;
@@ -117,8 +138,11 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
         for (const r of page.rows) {
           if (json) io.stdout.write(`${shown ? ',' : ''}\n${JSON.stringify({ ...r, target: `${r.targetKind}:${r.targetId}` })}`);
           else {
-            if (shown === 0) io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(w)}  ${'purpose'.padEnd(12)}  ${'to'.padEnd(16)}  ${'message'.padEnd(30)}  why\n`);
-            io.stdout.write(`${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.state.padEnd(w)}  ${r.purpose.padEnd(12)}  ${cut(r.targetName, 16)}  ${cut(r.text, 30)}  ${r.why}\n`);
+            if (shown === 0)
+              io.stdout.write(`${'#'.padStart(6)}  ${'created'.padEnd(16)}  ${'status'.padEnd(w)}  ${'purpose'.padEnd(12)}  ${'to'.padEnd(16)}  ${'message'.padEnd(30)}  why\n`);
+            io.stdout.write(
+              `${String(r.id).padStart(6)}  ${when(r.createdAt, tz).padEnd(16)}  ${r.state.padEnd(w)}  ${r.purpose.padEnd(12)}  ${cut(r.targetName, 16)}  ${cut(r.text, 30)}  ${r.why}\n`,
+            );
           }
           shown++;
         }
@@ -139,11 +163,23 @@ export async function runOutboxCli(args: readonly string[], io: CliIo): Promise<
       const v = view(row, io.now().getTime(), tz);
       if (json) io.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
       else {
-        io.stdout.write([
-          `#${v.id}  ${v.state}  (${v.why})`, `key       ${v.key}`, `account   ${v.account || '- (none reaches the target)'}${v.rerouted ? ` (re-routed ${v.rerouted}× after an account went down)` : ''}`, `target    ${v.target}`, `purpose   ${v.purpose} (priority ${v.priority})`,
-          `attempts  ${v.attempts}`, `created   ${when(v.createdAt, tz)}`, `not before ${when(v.notBefore, tz)}`, `expires   ${when(v.expiresAt, tz)}`, `sent      ${when(v.sentAt, tz)}`,
-          `reason    ${v.reason ?? '-'}`, `message   ${describeContent(row.content)}`, `content   ${v.content}`,
-        ].join('\n'));
+        io.stdout.write(
+          [
+            `#${v.id}  ${v.state}  (${v.why})`,
+            `key       ${v.key}`,
+            `account   ${v.account || '- (none reaches the target)'}${v.rerouted ? ` (re-routed ${v.rerouted}× after an account went down)` : ''}`,
+            `target    ${v.target}`,
+            `purpose   ${v.purpose} (priority ${v.priority})`,
+            `attempts  ${v.attempts}`,
+            `created   ${when(v.createdAt, tz)}`,
+            `not before ${when(v.notBefore, tz)}`,
+            `expires   ${when(v.expiresAt, tz)}`,
+            `sent      ${when(v.sentAt, tz)}`,
+            `reason    ${v.reason ?? '-'}`,
+            `message   ${describeContent(row.content)}`,
+            `content   ${v.content}`,
+          ].join('\n'),
+        );
         io.stdout.write('\n');
       }
       return EXIT.ok;

@@ -17,8 +17,11 @@ const A = 'hz01-a@chatroom';
 function io(dbFile: string): CliIo & { out: () => string } {
   let out = '';
   return {
-    stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } as unknown as CliIo['stderr'],
-    env: { DB_FILE: dbFile, TIMEZONE: TZ, LOG_LEVEL: 'silent' }, cwd: tmp.dir, now: () => zonedTime(2026, 11, 26, 10, 0, TZ),
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: () => true } as unknown as CliIo['stderr'],
+    env: { DB_FILE: dbFile, TIMEZONE: TZ, LOG_LEVEL: 'silent' },
+    cwd: tmp.dir,
+    now: () => zonedTime(2026, 11, 26, 10, 0, TZ),
     out: () => out,
   };
 }
@@ -39,7 +42,20 @@ describe('npm run cli -- report groups', () => {
       values (?, 'main', ?, ?, ?, 'text', 'hi', ?, ?)`);
     post.run('p1', A, 'n2', A, t(24), t(24));
     post.run('p2', A, 'guide-hz01-01', A, t(25), t(25));
-    repo.insertSpam({ messageId: 'p3', roomId: A, talkerId: 'n2', talkerName: '新人', kind: 'link', detail: 'www.x.cn', raw: '{"text":"www.x.cn"}', postedAt: t(25), alertedTo: 'guide-hz01-01', alertKey: 'k', noAlertReason: null, createdAt: t(25) });
+    repo.insertSpam({
+      messageId: 'p3',
+      roomId: A,
+      talkerId: 'n2',
+      talkerName: '新人',
+      kind: 'link',
+      detail: 'www.x.cn',
+      raw: '{"text":"www.x.cn"}',
+      postedAt: t(25),
+      alertedTo: 'guide-hz01-01',
+      alertKey: 'k',
+      noAlertReason: null,
+      createdAt: t(25),
+    });
     closeDb(db);
 
     const text = io(file);

@@ -33,7 +33,10 @@ export const reportGroupsCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const spam = args.includes('--spam');
-    const opts = parseRangeArgs(args.filter((a) => a !== '--spam'), 'groups');
+    const opts = parseRangeArgs(
+      args.filter((a) => a !== '--spam'),
+      'groups',
+    );
     const playbook = loadGroupsPlaybook(GROUPS_PLAYBOOK);
     const store = openStore(io);
     try {

@@ -18,9 +18,13 @@ function io(dbFile: string): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } as CliIo['stderr'],
-    env: { DB_FILE: dbFile, TIMEZONE: 'Asia/Shanghai', LOG_LEVEL: 'silent' }, cwd: tmp.dir, now: () => zonedTime(2026, 11, 26, 10, 0, 'Asia/Shanghai'),
-    out: () => out, err: () => err,
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) } as CliIo['stderr'],
+    env: { DB_FILE: dbFile, TIMEZONE: 'Asia/Shanghai', LOG_LEVEL: 'silent' },
+    cwd: tmp.dir,
+    now: () => zonedTime(2026, 11, 26, 10, 0, 'Asia/Shanghai'),
+    out: () => out,
+    err: () => err,
   };
 }
 
@@ -32,7 +36,11 @@ describe('npm run cli -- report guides', () => {
     const now = zonedTime(2026, 11, 25, 9, 30, 'Asia/Shanghai').getTime();
     smallStore(db, now);
     const repo = new GuideSopRepo(db);
-    await runCards({ repo, selection: new SelectionRepo(db), outbox: { enqueueMany: async () => undefined }, timezone: 'Asia/Shanghai', playbook: shippedGuidePlaybook, logger: silentLogger() }, new Date(now), now);
+    await runCards(
+      { repo, selection: new SelectionRepo(db), outbox: { enqueueMany: async () => undefined }, timezone: 'Asia/Shanghai', playbook: shippedGuidePlaybook, logger: silentLogger() },
+      new Date(now),
+      now,
+    );
     repo.updateDay('2026-11-25', 'G1', now, () => ({ ticks: { moments: 7, chats: 7, groups: 3 }, done: 8 }));
     closeDb(db);
 

@@ -36,7 +36,8 @@ export async function runWakeupReport(args: string[], io: CliIo): Promise<number
   let windowDays: number;
   if (parsed.values.window !== undefined) {
     windowDays = Number(parsed.values.window);
-    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 180) throw new UsageError(`--window "${parsed.values.window}" is not valid: expected a number of days 1–180`);
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 180)
+      throw new UsageError(`--window "${parsed.values.window}" is not valid: expected a number of days 1–180`);
   } else {
     windowDays = loadWakeupPlaybook(WAKEUP_PLAYBOOK).measurement.reactivationWindowDays;
   }

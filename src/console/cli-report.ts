@@ -55,7 +55,9 @@ export function parseRangeArgs(args: string[], name: string): RangeArgs {
   let parsed;
   try {
     parsed = parseArgs({
-      args, strict: true, allowPositionals: true,
+      args,
+      strict: true,
+      allowPositionals: true,
       options: { from: { type: 'string' }, to: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } },
     });
   } catch (err) {

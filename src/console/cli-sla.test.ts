@@ -14,7 +14,9 @@ import { UsageError } from './cli-io.js';
 const SH = 'Asia/Shanghai';
 const HOUR = 3_600_000;
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A store with two open questions (one a backlog) and one answered, and an io over it at `now`. */
 function setup(now = zonedTime(2026, 11, 30, 12, 0, SH)) {
@@ -26,14 +28,44 @@ function setup(now = zonedTime(2026, 11, 30, 12, 0, SH)) {
   const repo = new SlaRepo(db);
   const base = { roomId: 'g1@chatroom', conversationId: 'g1@chatroom', conversationName: '湖滨店宝妈1群', storeCode: 'HZ01', guideCode: 'G1', messageCount: 1 };
   const old = zonedTime(2026, 11, 25, 12, 0, SH).getTime();
-  repo.open({ ...base, memberId: 'm2', memberName: '王小丫', firstMessageId: 'a', lastMessageId: 'a', preview: '几点发货？', openedAt: old, lastMessageAt: old, targetDueAt: old + HOUR, backlogAt: old + 48 * HOUR });
+  repo.open({
+    ...base,
+    memberId: 'm2',
+    memberName: '王小丫',
+    firstMessageId: 'a',
+    lastMessageId: 'a',
+    preview: '几点发货？',
+    openedAt: old,
+    lastMessageAt: old,
+    targetDueAt: old + HOUR,
+    backlogAt: old + 48 * HOUR,
+  });
   const recent = now.getTime() - HOUR;
-  repo.open({ ...base, memberId: 'm3', memberName: '赵敏', firstMessageId: 'b', lastMessageId: 'b', preview: '有优惠吗？', openedAt: recent, lastMessageAt: recent, targetDueAt: recent + HOUR, backlogAt: recent + 48 * HOUR });
+  repo.open({
+    ...base,
+    memberId: 'm3',
+    memberName: '赵敏',
+    firstMessageId: 'b',
+    lastMessageId: 'b',
+    preview: '有优惠吗？',
+    openedAt: recent,
+    lastMessageAt: recent,
+    targetDueAt: recent + HOUR,
+    backlogAt: recent + 48 * HOUR,
+  });
   closeDb(db);
   let out = '';
   const io: CliIo = {
-    stdout: { write: (t: string) => { out += t; return true; } }, stderr: { write: () => true } as unknown as CliIo['stderr'],
-    env: { DB_FILE: file, TIMEZONE: SH }, cwd: dir, now: () => now,
+    stdout: {
+      write: (t: string) => {
+        out += t;
+        return true;
+      },
+    },
+    stderr: { write: () => true } as unknown as CliIo['stderr'],
+    env: { DB_FILE: file, TIMEZONE: SH },
+    cwd: dir,
+    now: () => now,
   };
   return { io, out: () => out, file };
 }
@@ -42,7 +74,9 @@ describe('npm run cli -- sla', () => {
   it('backlog lists the questions open past 48 business hours, --all every open question', async () => {
     const { io, out } = setup();
     expect(await slaCommand.run(['backlog'], io)).toBe(0);
-    expect(out()).toMatch(/^backlog \(open over 48 business hours\): 1\n#1 {2}2026-11-25 12:00 {2}王小丫 \(湖滨店宝妈1群, store HZ01, guide G1\) {2}几点发货？ {2}waited \d+小时 \(raw 120小时\)\n$/u);
+    expect(out()).toMatch(
+      /^backlog \(open over 48 business hours\): 1\n#1 {2}2026-11-25 12:00 {2}王小丫 \(湖滨店宝妈1群, store HZ01, guide G1\) {2}几点发货？ {2}waited \d+小时 \(raw 120小时\)\n$/u,
+    );
     const all = setup();
     expect(await slaCommand.run(['backlog', '--all'], all.io)).toBe(0);
     expect(all.out()).toContain('open questions: 2');
@@ -63,8 +97,23 @@ describe('npm run cli -- sla', () => {
     const db = openDb(file);
     db.$client.prepare("update staff set name = '王晓燕' where code = 'G2'").run();
     const at = zonedTime(2026, 11, 30, 10, 0, SH).getTime();
-    new SlaRepo(db).open({ roomId: 'g2@chatroom', conversationId: 'g2@chatroom', conversationName: '湖滨店宝妈2群', storeCode: 'HZ01', guideCode: 'G2', messageCount: 1,
-      memberId: 'm4', memberName: '杨雪', firstMessageId: 'c', lastMessageId: 'c', preview: '在吗？', openedAt: at, lastMessageAt: at, targetDueAt: at + HOUR, backlogAt: at + 48 * HOUR });
+    new SlaRepo(db).open({
+      roomId: 'g2@chatroom',
+      conversationId: 'g2@chatroom',
+      conversationName: '湖滨店宝妈2群',
+      storeCode: 'HZ01',
+      guideCode: 'G2',
+      messageCount: 1,
+      memberId: 'm4',
+      memberName: '杨雪',
+      firstMessageId: 'c',
+      lastMessageId: 'c',
+      preview: '在吗？',
+      openedAt: at,
+      lastMessageAt: at,
+      targetDueAt: at + HOUR,
+      backlogAt: at + 48 * HOUR,
+    });
     closeDb(db);
     expect(await slaCommand.run(['report', '--from', '2026-11-24', '--to', '2026-11-30'], io)).toBe(0);
     const text = out();

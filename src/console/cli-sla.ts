@@ -58,10 +58,14 @@ export const slaCommand: CliCommand = {
   async run(args, io) {
     const [sub, ...rest] = args;
     switch (sub) {
-      case 'backlog': return backlog(rest, io);
-      case 'report': return runSlaReport(rest, io);
-      case 'close': return close(rest, io);
-      default: throw new UsageError(`${sub === undefined ? 'which one?' : `unknown sla command "${sub}"`}: sla commands are backlog, report, close`);
+      case 'backlog':
+        return backlog(rest, io);
+      case 'report':
+        return runSlaReport(rest, io);
+      case 'close':
+        return close(rest, io);
+      default:
+        throw new UsageError(`${sub === undefined ? 'which one?' : `unknown sla command "${sub}"`}: sla commands are backlog, report, close`);
     }
   },
 };
@@ -144,7 +148,10 @@ async function close(args: string[], io: CliIo): Promise<number> {
   try {
     const tz = store.config.TIMEZONE;
     const closed = new SlaRepo(store.db).close(ids, {
-      status: 'handled', at: io.now().getTime(), by: values.by ? `cli:${values.by}` : 'cli', messageId: null,
+      status: 'handled',
+      at: io.now().getTime(),
+      by: values.by ? `cli:${values.by}` : 'cli',
+      messageId: null,
       businessMs: (q) => businessMsBetween(q.openedAt, q.closedAt!, pb.hoursFor(q.storeCode), tz),
     });
     for (const q of closed) io.stdout.write(`closed ${line(q, tz)}\n`);

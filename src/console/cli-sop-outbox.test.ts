@@ -23,7 +23,8 @@ describe('sop check', () => {
   it('prints every shipped playbook ok (exit 0)', async () => {
     const r = await cli('sop', 'check', '--dir', path.resolve('sop'));
     expect(r.code).toBe(0);
-    for (const f of ['membership.yaml', 'guide-daily.yaml', 'sla.yaml', 'friends.yaml', 'wakeup.yaml', 'campaigns/member-day.yaml']) expect(r.out).toMatch(new RegExp(`^ok +\\S*${f.replace('.', '\\.')}$`, 'm'));
+    for (const f of ['membership.yaml', 'guide-daily.yaml', 'sla.yaml', 'friends.yaml', 'wakeup.yaml', 'campaigns/member-day.yaml'])
+      expect(r.out).toMatch(new RegExp(`^ok +\\S*${f.replace('.', '\\.')}$`, 'm'));
     expect(r.out).toMatch(/all \d+ playbooks are valid/);
   });
 
@@ -44,7 +45,12 @@ describe('sop check', () => {
     const j = await cli('sop', 'check', '--dir', sop, '--json');
     expect(j.code).toBe(1);
     const checks = JSON.parse(j.out) as { kind: string; file: string; ok: boolean; problems: { path: string }[] }[];
-    expect(checks.filter((c) => !c.ok).map((c) => c.kind).sort()).toEqual(['campaign', 'wakeup']);
+    expect(
+      checks
+        .filter((c) => !c.ok)
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['campaign', 'wakeup']);
     expect(checks.find((c) => c.kind === 'campaign' && !c.ok)!.problems[0]!.path).toMatch(/^audience\.groups/);
   });
 
@@ -59,14 +65,24 @@ describe('outbox', () => {
   function seed(): void {
     const db = openDb(path.join(dir, 'siyu.db'));
     const at = Date.parse('2026-11-25T03:00:00Z');
-    const base = { account: 'main', targetKind: 'contact' as const, content: '{"kind":"text","text":"您好 13800000001"}', priority: 6, createdAt: at, updatedAt: at, notBefore: at };
-    db.insert(outbox).values([
-      { ...base, key: 'k1', targetId: 'm001', purpose: 'campaign', status: 'skipped', reason: 'member-cap 1/day reached' },
-      { ...base, key: 'k2', targetId: 'm002', purpose: 'reply', status: 'failed', reason: 'contact not found', attempts: 5 },
-      { ...base, key: 'k3', targetId: 'm003', purpose: 'campaign', status: 'skipped', reason: 'paused' },
-      // Held overnight by quiet hours: until 08:30 Shanghai the next morning.
-      { ...base, key: 'k4', targetId: 'm004', purpose: 'campaign', status: 'queued', deferredUntil: Date.parse('2026-11-26T00:30:00Z'), deferredWhy: 'quiet-hours' },
-    ]).run();
+    const base = {
+      account: 'main',
+      targetKind: 'contact' as const,
+      content: '{"kind":"text","text":"您好 13800000001"}',
+      priority: 6,
+      createdAt: at,
+      updatedAt: at,
+      notBefore: at,
+    };
+    db.insert(outbox)
+      .values([
+        { ...base, key: 'k1', targetId: 'm001', purpose: 'campaign', status: 'skipped', reason: 'member-cap 1/day reached' },
+        { ...base, key: 'k2', targetId: 'm002', purpose: 'reply', status: 'failed', reason: 'contact not found', attempts: 5 },
+        { ...base, key: 'k3', targetId: 'm003', purpose: 'campaign', status: 'skipped', reason: 'paused' },
+        // Held overnight by quiet hours: until 08:30 Shanghai the next morning.
+        { ...base, key: 'k4', targetId: 'm004', purpose: 'campaign', status: 'queued', deferredUntil: Date.parse('2026-11-26T00:30:00Z'), deferredWhy: 'quiet-hours' },
+      ])
+      .run();
     closeDb(db);
   }
 
@@ -129,10 +145,19 @@ describe('outbox', () => {
     const db = openDb(path.join(dir, 'siyu.db'));
     const at = Date.parse('2026-11-25T03:00:00Z');
     const base = { targetKind: 'contact' as const, content: '{"kind":"text","text":"会员日"}', priority: 6, createdAt: at, updatedAt: at, purpose: 'campaign' };
-    db.insert(outbox).values([
-      { ...base, key: 'k5', account: 'hz02', targetId: 'm005', status: 'sent', rerouted: 1 },
-      { ...base, key: 'k6', account: '', targetId: 'm006', status: 'unreachable', reason: 'no enabled account is a friend of contact m006 (nor of the member\'s other contact ids)' },
-    ]).run();
+    db.insert(outbox)
+      .values([
+        { ...base, key: 'k5', account: 'hz02', targetId: 'm005', status: 'sent', rerouted: 1 },
+        {
+          ...base,
+          key: 'k6',
+          account: '',
+          targetId: 'm006',
+          status: 'unreachable',
+          reason: "no enabled account is a friend of contact m006 (nor of the member's other contact ids)",
+        },
+      ])
+      .run();
     closeDb(db);
     expect((await cli('outbox', 'show', '5')).out).toContain('account   hz02 (re-routed 1× after an account went down)');
     const lost = await cli('outbox', 'show', '6');
@@ -152,7 +177,8 @@ describe('outbox', () => {
     try {
       expect(db.$client.prepare('select status from outbox where id = 2').pluck().get()).toBe('queued');
       expect(new AuditRepo(db).recent().map((a) => [a.actor, a.channel, a.action, a.target, a.result.replace(/:.*/s, '')])).toEqual([
-        ['cli:lin', 'cli', 'outbox.retry', '2', 'ok'], ['cli:lin', 'cli', 'outbox.retry', '1', 'refused'],
+        ['cli:lin', 'cli', 'outbox.retry', '2', 'ok'],
+        ['cli:lin', 'cli', 'outbox.retry', '1', 'refused'],
       ]);
     } finally {
       closeDb(db);

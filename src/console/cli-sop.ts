@@ -34,9 +34,18 @@ export const sopCommand: CliCommand = {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const dir = path.resolve(io.cwd, parsed.values.dir ?? io.env['SOP_DIR'] ?? SOP_ROOT);
     const checks = checkPlaybooks(dir);
-    const rel = (f: string) => { const r = path.relative(io.cwd, f); return r && !r.startsWith('..') ? r : f; };
+    const rel = (f: string) => {
+      const r = path.relative(io.cwd, f);
+      return r && !r.startsWith('..') ? r : f;
+    };
     if (parsed.values.json) {
-      io.stdout.write(`${JSON.stringify(checks.map((c) => ({ ...c, file: rel(c.file), problems: c.problems.map((p) => ({ ...p, file: rel(p.file) })) })), null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify(
+          checks.map((c) => ({ ...c, file: rel(c.file), problems: c.problems.map((p) => ({ ...p, file: rel(p.file) })) })),
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       for (const c of checks) {
         if (c.ok) {
@@ -45,7 +54,9 @@ export const sopCommand: CliCommand = {
         }
         io.stdout.write(`PROBLEM  ${rel(c.file)}\n`);
         for (const p of c.problems) {
-          io.stdout.write(`         ${rel(p.file)}: ${p.path}: ${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`);
+          io.stdout.write(
+            `         ${rel(p.file)}: ${p.path}: ${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`,
+          );
         }
       }
       const bad = checks.filter((c) => !c.ok).length;

@@ -29,7 +29,10 @@ export function renderSelection(r: WakeupSelectionView, tz: string): string {
     r.window ? `send window ${t(r.window.start)}–${t(r.window.end).slice(11)}, allowance ${r.allowance} message(s)` : "today's send windows are over: no stage decided",
     `newly dormant: ${r.started.treatment} treatment, ${r.started.holdout} holdout; stopped ${r.stopped}, lapsed ${r.lapsed}`,
     'stage  days  messages  card-suggestions  holdout',
-    ...r.stages.map((s) => `${String(s.stage).padEnd(5)}  ${String(s.days).padStart(4)}  ${String(s.sent).padStart(8)}  ${String(s.suggested).padStart(16)}  ${String(s.holdout).padStart(7)}${s.coupon ? `  (coupon ${s.coupon})` : ''}`),
+    ...r.stages.map(
+      (s) =>
+        `${String(s.stage).padEnd(5)}  ${String(s.days).padStart(4)}  ${String(s.sent).padStart(8)}  ${String(s.suggested).padStart(16)}  ${String(s.holdout).padStart(7)}${s.coupon ? `  (coupon ${s.coupon})` : ''}`,
+    ),
     `total        ${String(r.totals.sent).padStart(8)}  ${String(r.totals.suggested).padStart(16)}  ${String(r.totals.holdout).padStart(7)}`,
   ];
   return lines.join('\n');
@@ -59,11 +62,25 @@ export async function runWakeupCli(args: readonly string[], io: CliIo): Promise<
     const clock = { now: () => io.now() };
     const logger = silentLogger();
     const outbox = recordOnlyOutbox(store.db, store.config.ACCOUNT_ID, { now: () => io.now() });
-    const ops = wakeupOps({ db: store.db, outbox, clock, logger, timezone: store.config.TIMEZONE, account: store.config.ACCOUNT_ID, playbookFile: io.env['WAKEUP_PLAYBOOK'] ?? WAKEUP_PLAYBOOK });
+    const ops = wakeupOps({
+      db: store.db,
+      outbox,
+      clock,
+      logger,
+      timezone: store.config.TIMEZONE,
+      account: store.config.ACCOUNT_ID,
+      playbookFile: io.env['WAKEUP_PLAYBOOK'] ?? WAKEUP_PLAYBOOK,
+    });
     const r = values['dry-run'] ? ops.preview() : await ops.run();
     if (!r.dryRun) {
-      new AuditRepo(store.db).record({ at: io.now().getTime(), actor: cliActor(io), channel: 'cli', action: 'wakeup.run', target: null,
-        result: `ok: ${r.totals.sent} message(s), ${r.totals.suggested} suggestion(s), ${r.totals.holdout} holdout` });
+      new AuditRepo(store.db).record({
+        at: io.now().getTime(),
+        actor: cliActor(io),
+        channel: 'cli',
+        action: 'wakeup.run',
+        target: null,
+        result: `ok: ${r.totals.sent} message(s), ${r.totals.suggested} suggestion(s), ${r.totals.holdout} holdout`,
+      });
     }
     io.stdout.write(`${values.json ? JSON.stringify(r) : renderSelection(r, store.config.TIMEZONE)}\n`);
     return EXIT.ok;

@@ -31,7 +31,7 @@ describe('cli', () => {
     }
   });
 
-  it('prints one command\'s help with --help or help <command>', async () => {
+  it("prints one command's help with --help or help <command>", async () => {
     const a = await cli('import', '--help');
     const b = await cli('help', 'import');
     expect(a).toEqual(b);
@@ -117,7 +117,9 @@ describe('cli', () => {
     writeFileSync(path.join(dir, 'bad-groups.csv'), '群ID,群名,门店\ng3@chatroom,3群,SH01\ng4@chatroom,4群,SH02\n');
     const bad = await cli('import', 'groups', 'bad-groups.csv');
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('all 2 rows fail for one reason: column C 门店: is not a known store code: import the store first (import stores FILE)\n  row 2: "SH01"\n  row 3: "SH02"\n');
+    expect(bad.out).toContain(
+      'all 2 rows fail for one reason: column C 门店: is not a known store code: import the store first (import stores FILE)\n  row 2: "SH01"\n  row 3: "SH02"\n',
+    );
   });
 
   it('explains a file it cannot import at all (exit 1)', async () => {

@@ -30,23 +30,60 @@ const REPORTS: Record<string, () => Promise<CliCommand>> = {
 
 /** Every command, in the order `help` lists them. */
 export const commands: readonly CommandEntry[] = [
-  { name: 'import', synopsis: 'import stores|staff|members|groups|orders FILE [--dry-run] [--allow-partial] [--strict] [--encoding utf8|gbk|auto]',
-    summary: 'import a CSV file (UTF-8 or GBK); every bad row reported, all or nothing by default', load: async () => (await import('./cli-import.js')).importCommand },
-  { name: 'doctor', synopsis: 'doctor', summary: "check the store's invariants (balances = ledger, each order credited once, ...)", load: async () => (await import('./cli-doctor.js')).doctorCommand },
-  { name: 'report', synopsis: `report ${Object.keys(REPORTS).join('|')} [options]`, summary: `reports: ${Object.keys(REPORTS).join(', ')}`,
-    load: async (args) => (await import('./cli-report.js')).lazyReportCommand(REPORTS, args) },
-  { name: 'campaign', synopsis: 'campaign <list | show | create | edit | check | run | pause | resume | cancel | schedule> [ID]',
-    summary: 'group campaigns: list, show (report), create, edit, check a file, run now, pause, resume, cancel', load: async () => (await import('./cli-campaign.js')).campaignCommand },
-  { name: 'sla', synopsis: 'sla <backlog | report | close> [options]', summary: 'response-time SLA: backlog list, report (first response p50/p90, backlog, satisfaction), close',
-    load: async () => (await import('./cli-sla.js')).slaCommand },
-  { name: 'sop', synopsis: 'sop check [--dir DIR] [--json]', summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, campaigns) and list what is wrong',
-    load: async () => (await import('./cli-sop.js')).sopCommand },
-  { name: 'outbox', synopsis: 'outbox <list | show | retry> [ID] [--status S] [--limit N] [--json]', summary: 'outbound messages: list with why skipped, show one, retry a failed one',
-    load: async () => (await import('./cli-outbox.js')).outboxCommand },
-  { name: 'members', synopsis: 'members <merge KEEP DROP | duplicates> [--json]', summary: 'merge two records of one person; list probable duplicates',
-    load: async () => (await import('./cli-members.js')).membersCommand },
-  { name: 'wakeup', synopsis: 'wakeup run [--dry-run] [--json]', summary: 'run the dormant-member wake-up now, or preview it with --dry-run',
-    load: async () => (await import('./cli-wakeup.js')).wakeupCommand },
+  {
+    name: 'import',
+    synopsis: 'import stores|staff|members|groups|orders FILE [--dry-run] [--allow-partial] [--strict] [--encoding utf8|gbk|auto]',
+    summary: 'import a CSV file (UTF-8 or GBK); every bad row reported, all or nothing by default',
+    load: async () => (await import('./cli-import.js')).importCommand,
+  },
+  {
+    name: 'doctor',
+    synopsis: 'doctor',
+    summary: "check the store's invariants (balances = ledger, each order credited once, ...)",
+    load: async () => (await import('./cli-doctor.js')).doctorCommand,
+  },
+  {
+    name: 'report',
+    synopsis: `report ${Object.keys(REPORTS).join('|')} [options]`,
+    summary: `reports: ${Object.keys(REPORTS).join(', ')}`,
+    load: async (args) => (await import('./cli-report.js')).lazyReportCommand(REPORTS, args),
+  },
+  {
+    name: 'campaign',
+    synopsis: 'campaign <list | show | create | edit | check | run | pause | resume | cancel | schedule> [ID]',
+    summary: 'group campaigns: list, show (report), create, edit, check a file, run now, pause, resume, cancel',
+    load: async () => (await import('./cli-campaign.js')).campaignCommand,
+  },
+  {
+    name: 'sla',
+    synopsis: 'sla <backlog | report | close> [options]',
+    summary: 'response-time SLA: backlog list, report (first response p50/p90, backlog, satisfaction), close',
+    load: async () => (await import('./cli-sla.js')).slaCommand,
+  },
+  {
+    name: 'sop',
+    synopsis: 'sop check [--dir DIR] [--json]',
+    summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, campaigns) and list what is wrong',
+    load: async () => (await import('./cli-sop.js')).sopCommand,
+  },
+  {
+    name: 'outbox',
+    synopsis: 'outbox <list | show | retry> [ID] [--status S] [--limit N] [--json]',
+    summary: 'outbound messages: list with why skipped, show one, retry a failed one',
+    load: async () => (await import('./cli-outbox.js')).outboxCommand,
+  },
+  {
+    name: 'members',
+    synopsis: 'members <merge KEEP DROP | duplicates> [--json]',
+    summary: 'merge two records of one person; list probable duplicates',
+    load: async () => (await import('./cli-members.js')).membersCommand,
+  },
+  {
+    name: 'wakeup',
+    synopsis: 'wakeup run [--dry-run] [--json]',
+    summary: 'run the dormant-member wake-up now, or preview it with --dry-run',
+    load: async () => (await import('./cli-wakeup.js')).wakeupCommand,
+  },
 ];
 
 /** The text of `help`. */
@@ -127,7 +164,7 @@ export function main(argv: readonly string[] = process.argv.slice(2)): Promise<v
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`siyu-bot cli: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`siyu-bot cli: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = EXIT.invalid;
     },
   );

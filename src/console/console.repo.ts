@@ -6,15 +6,20 @@ const DAY = 24 * HOUR;
 
 /** Read-only figures for the dashboard and the API (each capability adds its own as it lands). */
 export class ConsoleRepo {
-  constructor(readonly db: Db, readonly timezone: string) {}
+  constructor(
+    readonly db: Db,
+    readonly timezone: string,
+  ) {}
 
   /** Accepted inbound messages per local hour over the last 24 hours, group vs private. */
   inboundByHour(now: number): { hour: string; group: number; private: number }[] {
     const since = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
-    const rows = this.db.$client.prepare(
-      `select (provider_at / ${HOUR}) as h, sum(room_id is not null) as g, sum(room_id is null) as p
+    const rows = this.db.$client
+      .prepare(
+        `select (provider_at / ${HOUR}) as h, sum(room_id is not null) as g, sum(room_id is null) as p
        from inbound_messages where provider_at >= ? group by h`,
-    ).all(since) as { h: number; g: number; p: number }[];
+      )
+      .all(since) as { h: number; g: number; p: number }[];
     const byHour = new Map(rows.map((r) => [r.h, r]));
     return Array.from({ length: 24 }, (_, i) => {
       const h = since / HOUR + i;
@@ -26,14 +31,18 @@ export class ConsoleRepo {
 
   /** Outbox rows by purpose and status. */
   outboxByPurpose(): { purpose: string; status: string; n: number }[] {
-    return this.db.$client.prepare('select purpose, status, count(*) as n from outbox group by purpose, status order by purpose').all() as { purpose: string; status: string; n: number }[];
+    return this.db.$client.prepare('select purpose, status, count(*) as n from outbox group by purpose, status order by purpose').all() as {
+      purpose: string;
+      status: string;
+      n: number;
+    }[];
   }
 
   /** Skipped and expired outbox rows by status and stored reason, most first. */
   outboxSettledReasons(): { status: string; reason: string; n: number }[] {
-    return this.db.$client.prepare(
-      `select status, coalesce(reason, '') as reason, count(*) as n from outbox where status in ('skipped', 'expired') group by status, reason order by n desc`,
-    ).all() as { status: string; reason: string; n: number }[];
+    return this.db.$client
+      .prepare(`select status, coalesce(reason, '') as reason, count(*) as n from outbox where status in ('skipped', 'expired') group by status, reason order by n desc`)
+      .all() as { status: string; reason: string; n: number }[];
   }
 
   /** Members by tier, and how many joined in each of the last 30 local days. */
@@ -58,18 +67,24 @@ export class ConsoleRepo {
   }
 
   staff(): Record<string, unknown>[] {
-    return this.db.$client.prepare('select code, name, role, store_code as storeCode, contact_id as contactId, working_days as workingDays, active from staff order by store_code, role, code').all() as Record<string, unknown>[];
+    return this.db.$client
+      .prepare('select code, name, role, store_code as storeCode, contact_id as contactId, working_days as workingDays, active from staff order by store_code, role, code')
+      .all() as Record<string, unknown>[];
   }
 
   groups(): Record<string, unknown>[] {
-    return this.db.$client.prepare(
-      `select g.room_id as roomId, g.name, g.store_code as storeCode, g.guide_code as guideCode, r.last_message_at as lastMessageAt
+    return this.db.$client
+      .prepare(
+        `select g.room_id as roomId, g.name, g.store_code as storeCode, g.guide_code as guideCode, r.last_message_at as lastMessageAt
        from groups g left join rooms r on r.id = g.room_id order by g.store_code, g.name`,
-    ).all() as Record<string, unknown>[];
+      )
+      .all() as Record<string, unknown>[];
   }
 
   scheduleRuns(limit = 30): Record<string, unknown>[] {
-    return this.db.$client.prepare('select name, slot, status, reason, finished_at as finishedAt from schedule_runs order by slot desc limit ?').all(limit) as Record<string, unknown>[];
+    return this.db.$client.prepare('select name, slot, status, reason, finished_at as finishedAt from schedule_runs order by slot desc limit ?').all(limit) as Record<
+      string,
+      unknown
+    >[];
   }
 }
-

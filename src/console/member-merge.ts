@@ -26,7 +26,11 @@ export interface MergeRequest {
 export function mergeMembersAudited(db: Db, playbook: MembershipPlaybook, req: MergeRequest, logger?: Logger): MergeResult {
   const result = mergeMembers(db, req.keep, req.drop, playbook, req.now);
   new AuditRepo(db).record({
-    at: req.now, actor: req.actor, channel: req.channel, action: 'members.merge', target: `${req.keep}<-${req.drop}`,
+    at: req.now,
+    actor: req.actor,
+    channel: req.channel,
+    action: 'members.merge',
+    target: `${req.keep}<-${req.drop}`,
     result: result.ok ? 'ok' : result.message,
   });
   if (result.ok) logger?.info({ keep: req.keep, drop: req.drop, by: req.actor, moved: result.summary.moved }, 'members merged');
@@ -41,9 +45,7 @@ export interface BindRequest {
   now: number;
 }
 
-export type BindResult =
-  | { ok: true; member: number; contactId: string }
-  | { ok: false; reason: 'unknown' | 'taken'; message: string };
+export type BindResult = { ok: true; member: number; contactId: string } | { ok: false; reason: 'unknown' | 'taken'; message: string };
 
 /**
  * Links a WeChat/WeCom contact id to a member by an operator (the console's members page): the member's
@@ -58,15 +60,24 @@ export function bindContactAudited(db: Db, req: BindRequest, logger?: Logger): B
   else {
     const owner = identity.memberByContact(req.contactId);
     if (owner) {
-      result = { ok: false, reason: 'taken', message: owner.id === req.member
-        ? `contact ${req.contactId} is already linked to member ${req.member}`
-        : `contact ${req.contactId} belongs to member ${owner.id}: merge the two records instead` };
+      result = {
+        ok: false,
+        reason: 'taken',
+        message:
+          owner.id === req.member
+            ? `contact ${req.contactId} is already linked to member ${req.member}`
+            : `contact ${req.contactId} belongs to member ${owner.id}: merge the two records instead`,
+      };
     } else if (!identity.link(req.member, req.contactId, `console:${req.actor}`, req.now)) {
       result = { ok: false, reason: 'taken', message: `contact ${req.contactId} was linked meanwhile; look again` };
     } else result = { ok: true, member: req.member, contactId: req.contactId };
   }
   new AuditRepo(db).record({
-    at: req.now, actor: req.actor, channel: req.channel, action: 'members.bind', target: `${req.member}<-${req.contactId}`,
+    at: req.now,
+    actor: req.actor,
+    channel: req.channel,
+    action: 'members.bind',
+    target: `${req.member}<-${req.contactId}`,
     result: result.ok ? 'ok' : result.message,
   });
   if (result.ok) logger?.info({ member: req.member, by: req.actor }, 'contact bound to member by an operator');

@@ -7,7 +7,11 @@ import { SlaRepo } from '../sla/index.js';
  * SLA clocks: open questions, backlog, deadline timers (delayed jobs of the SLA queue), and unrouted
  * questions (nobody to alert, not even the fallbacks): still open, and ever.
  */
-export function slaMetrics(db: Db, now: number, queues: Record<string, Record<string, number>> | null): { open: number; backlog: number; timers: number; unroutedOpen: number; unrouted: number } | null {
+export function slaMetrics(
+  db: Db,
+  now: number,
+  queues: Record<string, Record<string, number>> | null,
+): { open: number; backlog: number; timers: number; unroutedOpen: number; unrouted: number } | null {
   try {
     const repo = new SlaRepo(db);
     const { open, backlog } = repo.countOpen({ all: true }, now);

@@ -63,11 +63,16 @@ export function describeContent(json: string): string {
   }
   const s = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
   switch (c['kind']) {
-    case 'text': return maskPhones(s('text'));
-    case 'image': return `[图片] ${s('name') || (s('path') || s('url')).split('/').pop() || ''}`.trim();
-    case 'link': return `[链接] ${s('title')}${s('description') ? ` · ${s('description')}` : ''}`;
-    case 'mini-program': return `[小程序] ${s('title')}`;
-    default: return maskPhones(json);
+    case 'text':
+      return maskPhones(s('text'));
+    case 'image':
+      return `[图片] ${s('name') || (s('path') || s('url')).split('/').pop() || ''}`.trim();
+    case 'link':
+      return `[链接] ${s('title')}${s('description') ? ` · ${s('description')}` : ''}`;
+    case 'mini-program':
+      return `[小程序] ${s('title')}`;
+    default:
+      return maskPhones(json);
   }
 }
 
@@ -77,7 +82,9 @@ export function describeContent(json: string): string {
  */
 export function listOutbox(db: Db, q: OutboxListQuery, now: number, tz: string): { rows: OutboxListRow[]; next: number | null } {
   const limit = Math.max(1, Math.min(OUTBOX_PAGE_MAX, q.limit));
-  const rows = db.$client.prepare(`
+  const rows = db.$client
+    .prepare(
+      `
     select o.id, o.key, o.expires_at as expiresAt, o.account, o.target_kind as targetKind, o.target_id as targetId, o.purpose, o.priority, o.status, o.reason,
       o.attempts, o.created_at as createdAt, o.not_before as notBefore, o.sent_at as sentAt,
       o.deferred_until as deferredUntil, o.deferred_why as deferredWhy, o.content,
@@ -89,10 +96,19 @@ export function listOutbox(db: Db, q: OutboxListQuery, now: number, tz: string):
       end as targetName
     from outbox o
     where (@before is null or o.id < @before) and (@status is null or o.status = @status) and (@purpose is null or o.purpose = @purpose)
-    order by o.id desc limit @limit`).all({ before: q.before ?? null, status: q.status ?? null, purpose: q.purpose ?? null, limit }) as (Omit<OutboxListRow, 'why' | 'text' | 'targetName' | 'state'> & { targetName: string | null })[];
+    order by o.id desc limit @limit`,
+    )
+    .all({ before: q.before ?? null, status: q.status ?? null, purpose: q.purpose ?? null, limit }) as (Omit<OutboxListRow, 'why' | 'text' | 'targetName' | 'state'> & {
+    targetName: string | null;
+  })[];
   return {
     rows: rows.map((r) => ({
-      ...r, state: displayStatus(r, now, tz), targetName: maskPhones(r.targetName ?? r.targetId), why: whyText(r.status, r.reason), text: describeContent(r.content), content: maskPhones(r.content),
+      ...r,
+      state: displayStatus(r, now, tz),
+      targetName: maskPhones(r.targetName ?? r.targetId),
+      why: whyText(r.status, r.reason),
+      text: describeContent(r.content),
+      content: maskPhones(r.content),
     })),
     next: rows.length === limit ? rows[rows.length - 1]!.id : null,
   };

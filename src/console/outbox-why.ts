@@ -29,12 +29,19 @@ export function whyText(status: string, reason: string | null): string {
     }
   }
   switch (status) {
-    case 'queued': return reason ?? '排队等待发送';
-    case 'sending': return '正在发送';
-    case 'sent': return '已发送';
-    case 'failed': return reason ? `发送失败：${reason}` : '发送失败';
-    case 'unknown': return reason ?? '发送中断（崩溃），是否送达未知，不会重发';
-    case 'unreachable': return `没有启用的账号能联系到对方，未发送${reason ? `：${reason}` : ''}`;
-    default: return reason ?? '';
+    case 'queued':
+      return reason ?? '排队等待发送';
+    case 'sending':
+      return '正在发送';
+    case 'sent':
+      return '已发送';
+    case 'failed':
+      return reason ? `发送失败：${reason}` : '发送失败';
+    case 'unknown':
+      return reason ?? '发送中断（崩溃），是否送达未知，不会重发';
+    case 'unreachable':
+      return `没有启用的账号能联系到对方，未发送${reason ? `：${reason}` : ''}`;
+    default:
+      return reason ?? '';
   }
 }

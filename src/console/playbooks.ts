@@ -82,7 +82,9 @@ export function checkPlaybooks(dir: string = SOP_ROOT): PlaybookCheck[] {
   const campaignsDir = path.join(dir, 'campaigns');
   let names: string[];
   try {
-    names = readdirSync(campaignsDir).filter((n) => /\.ya?ml$/iu.test(n)).sort();
+    names = readdirSync(campaignsDir)
+      .filter((n) => /\.ya?ml$/iu.test(n))
+      .sort();
   } catch {
     names = [];
   }

@@ -63,10 +63,6 @@ describe('createProgress', () => {
       p.update({ bytesRead: t, bytesTotal: 10_000, rows: t });
     }
     p.done({ bytesRead: 9000, bytesTotal: 10_000, rows: 9000 });
-    expect(writes).toEqual([
-      'x  10%  1,000 rows  1,000 rows/s  ETA 9s\n',
-      'x  70%  7,000 rows  1,000 rows/s  ETA 3s\n',
-      'x 100%  9,000 rows  1,125 rows/s  ETA 0s\n',
-    ]);
+    expect(writes).toEqual(['x  10%  1,000 rows  1,000 rows/s  ETA 9s\n', 'x  70%  7,000 rows  1,000 rows/s  ETA 3s\n', 'x 100%  9,000 rows  1,125 rows/s  ETA 0s\n']);
   });
 });

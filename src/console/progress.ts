@@ -49,12 +49,7 @@ export function formatProgress(label: string, state: ProgressState, elapsedSecon
   const fraction = state.bytesTotal > 0 ? Math.min(1, state.bytesRead / state.bytesTotal) : 0;
   const rate = elapsedSeconds > 0 ? state.rows / elapsedSeconds : 0;
   const eta = fraction > 0 ? (elapsedSeconds * (1 - fraction)) / fraction : Number.NaN;
-  const parts = [
-    `${String(Math.floor(fraction * 100)).padStart(3)}%`,
-    `${int(state.rows)} rows`,
-    `${int(rate)} rows/s`,
-    `ETA ${formatDuration(eta)}`,
-  ];
+  const parts = [`${String(Math.floor(fraction * 100)).padStart(3)}%`, `${int(state.rows)} rows`, `${int(rate)} rows/s`, `ETA ${formatDuration(eta)}`];
   if (barWidth > 0) {
     const filled = Math.round(fraction * barWidth);
     parts.unshift(`[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`);

@@ -26,7 +26,10 @@ const DEFAULT_WINDOW_DAYS = 14;
  *   without it, `wakeup.yaml` in opts.sopDir (default `sop/`) is read.
  * @param opts.selfIds the bot's own contact ids (not counted as replies).
  */
-export function consoleReports(db: Db, opts: { timezone: string; clock: Clock; sopDir?: string; wakeupPlaybook?: () => WakeupPlaybook; selfIds?: () => string[] }): Record<string, ReportFn> {
+export function consoleReports(
+  db: Db,
+  opts: { timezone: string; clock: Clock; sopDir?: string; wakeupPlaybook?: () => WakeupPlaybook; selfIds?: () => string[] },
+): Record<string, ReportFn> {
   const sop = opts.sopDir ?? SOP_ROOT;
   const windowDays = () => {
     try {

@@ -50,18 +50,31 @@ export type SettingsKind = (typeof SETTINGS_KINDS)[number];
 
 export const SETTINGS: Record<SettingsKind, SettingsFile> = {
   sla: {
-    kind: 'sla', file: 'sla.yaml', title: '响应时效（SLA）', load: loadSlaPlaybook, effective: 'within a minute',
+    kind: 'sla',
+    file: 'sla.yaml',
+    title: '响应时效（SLA）',
+    load: loadSlaPlaybook,
+    effective: 'within a minute',
     fields: [
       { key: 'serviceHours.default.hours', kind: 'text', label: '服务时间', hint: 'HH:MM-HH:MM，如 09:00-21:00（可写 24:00）' },
       { key: 'serviceHours.default.days', kind: 'days', label: '服务日', hint: 'every-day（每天）、workdays（法定工作日）或星期几 1,2,3,4,5' },
       { key: 'serviceHours.default.holidays', kind: 'text', label: '法定节假日', hint: 'closed（停表）、open（照常）或时间如 10:00-18:00' },
-      { key: 'serviceHours.stores', kind: 'stores', label: '门店服务时间（每行一家，未写的项用上面的默认值）', hint: '每行：门店代码 [服务时间] [服务日] [节假日]，如 SH02 10:00-22:00 或 HZ01 09:00-18:00 workdays closed；节假日另设时间写 holidays=10:00-18:00；删掉一行即恢复默认' },
+      {
+        key: 'serviceHours.stores',
+        kind: 'stores',
+        label: '门店服务时间（每行一家，未写的项用上面的默认值）',
+        hint: '每行：门店代码 [服务时间] [服务日] [节假日]，如 SH02 10:00-22:00 或 HZ01 09:00-18:00 workdays closed；节假日另设时间写 holidays=10:00-18:00；删掉一行即恢复默认',
+      },
       { key: 'target', kind: 'text', label: '响应目标', hint: '服务时间内的时长：5m、90s、1h' },
       { key: 'tiers', kind: 'tiers', label: '升级提醒（每行一级）', hint: '每行：时长 对象，如 15m store-manager；对象：owner-guide、store-manager、admins、hq' },
     ],
   },
   'guide-daily': {
-    kind: 'guide-daily', file: 'guide-daily.yaml', title: '导购 3+3+3', load: loadGuidePlaybook, effective: 'within a minute',
+    kind: 'guide-daily',
+    file: 'guide-daily.yaml',
+    title: '导购 3+3+3',
+    load: loadGuidePlaybook,
+    effective: 'within a minute',
     fields: [
       { key: 'quotas.moments', kind: 'int', label: '朋友圈条数', hint: '0–20 的整数，0 为关闭' },
       { key: 'quotas.chats', kind: 'int', label: '私聊人数', hint: '0–20 的整数，0 为关闭' },
@@ -73,7 +86,11 @@ export const SETTINGS: Record<SettingsKind, SettingsFile> = {
     ],
   },
   wakeup: {
-    kind: 'wakeup', file: 'wakeup.yaml', title: '沉睡唤醒', load: loadWakeupPlaybook, effective: 'within a minute',
+    kind: 'wakeup',
+    file: 'wakeup.yaml',
+    title: '沉睡唤醒',
+    load: loadWakeupPlaybook,
+    effective: 'within a minute',
     fields: [
       { key: 'budget.perAccountPerDay', kind: 'int', label: '每个账号每天唤醒条数', hint: '整数' },
       { key: 'budget.perGuidePerDay', kind: 'int', label: '每位导购每天唤醒建议数', hint: '整数' },
@@ -81,9 +98,19 @@ export const SETTINGS: Record<SettingsKind, SettingsFile> = {
     ],
   },
   sending: {
-    kind: 'sending', file: 'sending.yaml', title: '免打扰与营销上限', load: loadSendingPlaybook, optional: true, effective: 'now',
+    kind: 'sending',
+    file: 'sending.yaml',
+    title: '免打扰与营销上限',
+    load: loadSendingPlaybook,
+    optional: true,
+    effective: 'now',
     fields: [
-      { key: 'quietHours', kind: 'text', label: '免打扰时段', hint: 'HH:MM-HH:MM（本地时间），如 21:30-08:30；00:00-00:00 为不设免打扰。此时段内的营销消息（关怀、群发、唤醒）推迟到时段结束，不丢弃。留空则用环境变量 QUIET_HOURS' },
+      {
+        key: 'quietHours',
+        kind: 'text',
+        label: '免打扰时段',
+        hint: 'HH:MM-HH:MM（本地时间），如 21:30-08:30；00:00-00:00 为不设免打扰。此时段内的营销消息（关怀、群发、唤醒）推迟到时段结束，不丢弃。留空则用环境变量 QUIET_HOURS',
+      },
       { key: 'marketingCapPerDay', kind: 'int', label: '每位会员每天营销消息上限', hint: '0–1000 的整数，超出的当天不再发送并注明原因。留空则用环境变量 MARKETING_CAP_PER_DAY' },
     ],
   },
@@ -101,9 +128,7 @@ export interface SettingsView {
   fields: (SettingField & { value: string; from?: 'file' | 'default' })[];
 }
 
-export type SaveResult =
-  | { ok: true; changed: string[]; notes: string[] }
-  | { ok: false; status: 400; problems: PlaybookProblem[] };
+export type SaveResult = { ok: true; changed: string[]; notes: string[] } | { ok: false; status: 400; problems: PlaybookProblem[] };
 
 const keyPath = (key: string) => key.split('.');
 
@@ -124,10 +149,13 @@ const WINDOW = /^\d{1,2}:\d\d-\d{1,2}:\d\d$/u;
 
 /** Per-store hours as form text: one `CODE hours days holidays` line per store, in the file's order. */
 function storeHoursText(stores: Record<string, StoreHours | null>): string {
-  return Object.entries(stores).map(([code, h]) => [
-    code, h?.hours, Array.isArray(h?.days) ? h.days.join(',') : h?.days,
-    h?.holidays !== undefined && WINDOW.test(String(h.holidays)) ? `holidays=${h.holidays}` : h?.holidays,
-  ].filter((x) => x !== undefined && x !== null && x !== '').join(' ')).join('\n');
+  return Object.entries(stores)
+    .map(([code, h]) =>
+      [code, h?.hours, Array.isArray(h?.days) ? h.days.join(',') : h?.days, h?.holidays !== undefined && WINDOW.test(String(h.holidays)) ? `holidays=${h.holidays}` : h?.holidays]
+        .filter((x) => x !== undefined && x !== null && x !== '')
+        .join(' '),
+    )
+    .join('\n');
 }
 
 /** A form value that cannot become YAML (shown under the field, nothing written). */
@@ -142,7 +170,10 @@ class FormValueError extends Error {}
  */
 export function storeHoursOf(text: string): Record<string, StoreHours> {
   const out = new Map<string, StoreHours>();
-  for (const line of text.split(/\r?\n/u).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/u)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [code = '', ...tokens] = line.split(/\s+/u);
     if (out.has(code)) throw new FormValueError(`store ${code} is on two lines; give each store one line`);
     const h: StoreHours = {};
@@ -179,7 +210,9 @@ export function readSettings(sopDir: string, kind: SettingsKind, defaults: Recor
     const value = node && typeof node === 'object' && 'toJSON' in node ? (node as { toJSON(): unknown }).toJSON() : node;
     const text = formText(f.kind, value);
     const fallback = defaults[f.key];
-    return fallback === undefined ? { ...f, value: text } : { ...f, value: text.trim() === '' ? fallback : text, from: text.trim() === '' ? 'default' as const : 'file' as const };
+    return fallback === undefined
+      ? { ...f, value: text }
+      : { ...f, value: text.trim() === '' ? fallback : text, from: text.trim() === '' ? ('default' as const) : ('file' as const) };
   });
   return { kind, file, title: s.title, effective: s.effective, fields };
 }
@@ -197,9 +230,18 @@ function valueOf(f: SettingField, text: string): Value {
     case 'list':
       return v.split(/[,，\s]+/u).filter(Boolean);
     case 'days':
-      return /^[\d,，\s]+$/u.test(v) ? v.split(/[,，\s]+/u).filter(Boolean).map(Number) : v;
+      return /^[\d,，\s]+$/u.test(v)
+        ? v
+            .split(/[,，\s]+/u)
+            .filter(Boolean)
+            .map(Number)
+        : v;
     case 'tiers':
-      return v.split(/\r?\n/u).map((l) => l.trim()).filter(Boolean).map(tierOf);
+      return v
+        .split(/\r?\n/u)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .map(tierOf);
     case 'stores':
       return storeHoursOf(v) as { [k: string]: Value };
   }
@@ -220,7 +262,12 @@ function scalarText(v: string | number, quoted: boolean): string {
 /** A map's value on one line, in flow style: `{ hours: "10:00-22:00", days: [1, 2, 3] }`. */
 function flowText(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(flowText).join(', ')}]`;
-  if (typeof v === 'object') return Object.keys(v).length ? `{ ${Object.entries(v).map(([k, x]) => `${scalarText(k, false)}: ${flowText(x)}`).join(', ')} }` : '{}';
+  if (typeof v === 'object')
+    return Object.keys(v).length
+      ? `{ ${Object.entries(v)
+          .map(([k, x]) => `${scalarText(k, false)}: ${flowText(x)}`)
+          .join(', ')} }`
+      : '{}';
   return scalarText(v, typeof v === 'string' && WINDOW.test(v));
 }
 
@@ -237,7 +284,13 @@ function render(node: unknown, v: Value, indent: string, keyIndent: string): str
     return isMap(node) && !node.flow ? entries.join(`\n${indent}`) : `\n${entries.map((e) => `${keyIndent}  ${e}`).join('\n')}`;
   }
   if (Array.isArray(v) && v.some((x) => typeof x === 'object')) {
-    return (v as { [k: string]: Value }[]).map((item) => Object.entries(item).map(([k, x], i) => `${i === 0 ? '- ' : `${indent}  `}${k}: ${scalarText(x as string | number, false)}`).join('\n')).join(`\n${indent}`);
+    return (v as { [k: string]: Value }[])
+      .map((item) =>
+        Object.entries(item)
+          .map(([k, x], i) => `${i === 0 ? '- ' : `${indent}  `}${k}: ${scalarText(x as string | number, false)}`)
+          .join('\n'),
+      )
+      .join(`\n${indent}`);
   }
   if (Array.isArray(v)) {
     const quoted = isSeq(node) && node.items.some((i) => isScalar(i) && i.type === 'QUOTE_DOUBLE');
@@ -262,7 +315,8 @@ export function saveSettings(sopDir: string, kind: SettingsKind, values: Record<
   }
   const before = playbookText(file, s);
   const doc = parseDocument(before);
-  if (doc.errors.length) return { ok: false, status: 400, problems: [splitProblem(file, `${file}: the file is not valid YAML now; fix it by hand first (${doc.errors[0]!.message.split('\n')[0]})`)] };
+  if (doc.errors.length)
+    return { ok: false, status: 400, problems: [splitProblem(file, `${file}: the file is not valid YAML now; fix it by hand first (${doc.errors[0]!.message.split('\n')[0]})`)] };
   const current = readSettings(sopDir, kind, defaults);
   const changed: string[] = [];
   const edits: { from: number; to: number; text: string }[] = [];

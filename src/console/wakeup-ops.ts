@@ -65,7 +65,14 @@ export function wakeupOpsOn(deps: WakeupDeps, clock: Clock): WakeupOps {
   const view = (r: ReturnType<typeof previewSelection>, dryRun: boolean, at: number): WakeupSelectionView => {
     const pb = deps.playbook();
     return {
-      dryRun, at, window: r.window, allowance: r.allowance, started: r.started, stopped: r.stopped, lapsed: r.lapsed, seed: r.seed,
+      dryRun,
+      at,
+      window: r.window,
+      allowance: r.allowance,
+      started: r.started,
+      stopped: r.stopped,
+      lapsed: r.lapsed,
+      seed: r.seed,
       stages: r.byStage.map((s) => ({ ...s, days: pb.stages[s.stage - 1]?.days ?? 0, coupon: pb.stages[s.stage - 1]?.coupon?.reward ?? null })),
       totals: r.steps,
     };

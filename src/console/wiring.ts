@@ -33,17 +33,35 @@ export interface WiringDeps {
  * Campaign list/show/create/edit/pause/resume/cancel for the console, through the repo and service the
  * campaigns capability published (`CAMPAIGNS`); null when it is not installed (no campaign pages then).
  */
-export function consoleCampaigns(d: WiringDeps, published: { repo: CampaignsRepo; service: CampaignService } | undefined): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } | undefined {
+export function consoleCampaigns(
+  d: WiringDeps,
+  published: { repo: CampaignsRepo; service: CampaignService } | undefined,
+): { repo: CampaignsRepo; service: CampaignService; create: CreateCampaign | null; builder: CampaignBuilderDeps | null } | undefined {
   if (!published) return undefined;
   const { repo, service } = published;
   const quiet = () => (d.quietHours === undefined ? undefined : liveValue(d.quietHours));
-  const builder: CampaignBuilderDeps | null = d.mediaDir === undefined ? null : {
-    options: () => builderOptions(d.db),
-    preview: (raw) => previewCampaign(d.db, raw, { now: d.clock.now(), timezone: d.timezone, quietHours: quiet(), marketingCapPerDay: liveValue(d.marketingCapPerDay ?? 1), baseDir: DEFAULT_CAMPAIGNS_DIR,
-      unreachable: (targets) => d.outbox?.unreachableAmong?.(targets) ?? null }),
-    mediaDir: d.mediaDir,
+  const builder: CampaignBuilderDeps | null =
+    d.mediaDir === undefined
+      ? null
+      : {
+          options: () => builderOptions(d.db),
+          preview: (raw) =>
+            previewCampaign(d.db, raw, {
+              now: d.clock.now(),
+              timezone: d.timezone,
+              quietHours: quiet(),
+              marketingCapPerDay: liveValue(d.marketingCapPerDay ?? 1),
+              baseDir: DEFAULT_CAMPAIGNS_DIR,
+              unreachable: (targets) => d.outbox?.unreachableAmong?.(targets) ?? null,
+            }),
+          mediaDir: d.mediaDir,
+        };
+  return {
+    repo,
+    service,
+    builder,
+    create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: quiet() } }),
   };
-  return { repo, service, builder, create: (raw, by, id) => saveCampaign(d.db, raw, by, { id, now: d.clock.now().getTime(), world: { timezone: d.timezone, quietHours: quiet() } }) };
 }
 
 /**
@@ -54,7 +72,15 @@ export function consoleCampaigns(d: WiringDeps, published: { repo: CampaignsRepo
 export function reloadPlaybooks(campaigns: { service: CampaignService } | undefined, sopDir: string): { kind: string; result: string }[] {
   const problems = campaigns?.service.syncDir(path.join(sopDir, 'campaigns')) ?? null;
   return [
-    { kind: 'campaigns', result: problems === null ? 'not synced: the campaigns capability is not installed' : problems.length ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}` : 'synced into the store' },
+    {
+      kind: 'campaigns',
+      result:
+        problems === null
+          ? 'not synced: the campaigns capability is not installed'
+          : problems.length
+            ? `synced with ${problems.length} refused edit(s): ${problems.join('; ')}`
+            : 'synced into the store',
+    },
     ...['membership', 'guide-daily', 'sla', 'friends', 'wakeup', 'sending'].map((kind) => ({ kind, result: 'valid; the capability re-reads a changed file on its next use' })),
   ];
 }

@@ -41,12 +41,14 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     transport: opts.pretty
       ? {
-        target: 'pino-pretty',
-        options: {
-          translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,part,mod', singleLine: true,
-          messageFormat: '{if part}[{part}] {end}{msg}',
-        },
-      }
+          target: 'pino-pretty',
+          options: {
+            translateTime: 'SYS:HH:MM:ss',
+            ignore: 'pid,hostname,part,mod',
+            singleLine: true,
+            messageFormat: '{if part}[{part}] {end}{msg}',
+          },
+        }
       : undefined,
   });
 }

@@ -2,10 +2,7 @@
  * The messages that cross the platform edge, in the bot's own terms (no Wechaty types past the edge).
  */
 
-export const INBOUND_TYPES = [
-  'text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file', 'contact-card',
-  'location', 'recalled', 'system', 'unknown',
-] as const;
+export const INBOUND_TYPES = ['text', 'image', 'emoticon', 'voice', 'video', 'url', 'mini-program', 'file', 'contact-card', 'location', 'recalled', 'system', 'unknown'] as const;
 export type InboundType = (typeof INBOUND_TYPES)[number];
 
 /** One message as the platform edge hands it in. */

@@ -44,9 +44,7 @@ export function personLabels(people: readonly Person[]): Map<string, string> {
  * @example staffLabels(db).get('HZ01-G03') // '黄静怡（HZ01-G03）' when the store has two 黄静怡
  */
 export function staffLabels(db: Db): Map<string, string> {
-  const rows = db.$client.prepare(
-    'select s.code, s.name, coalesce(st.name, s.store_code) as store from staff s left join stores st on st.code = s.store_code',
-  ).all() as Person[];
+  const rows = db.$client.prepare('select s.code, s.name, coalesce(st.name, s.store_code) as store from staff s left join stores st on st.code = s.store_code').all() as Person[];
   return personLabels(rows);
 }
 

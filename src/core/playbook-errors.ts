@@ -104,9 +104,7 @@ export function describeIssue(schema: z.core.$ZodType, issue: z.core.$ZodIssue, 
     return `${where}: unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed ? `; allowed: ${allowed}` : ''}`;
   }
   const found = valueAt(raw, issue.path);
-  const expected = (options.listValues ?? true) && issue.code === 'invalid_value' && 'values' in issue
-    ? `one of ${issue.values.map(String).join(', ')}`
-    : issue.message;
+  const expected = (options.listValues ?? true) && issue.code === 'invalid_value' && 'values' in issue ? `one of ${issue.values.map(String).join(', ')}` : issue.message;
   return `${where}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`;
 }
 

@@ -18,8 +18,20 @@ function write(file: string, text: string, mtimeS: number): void {
 
 /** A shipped playbook, a numeric setting in it, how to read that setting, and an invalid value for it. */
 const cases = [
-  { name: 'friends', load: loadFriendsPlaybook, field: 'dailyCap', read: (p: ReturnType<typeof loadFriendsPlaybook>) => p.accept.dailyCap, error: /friends\.yaml: accept\.dailyCap/u },
-  { name: 'groups', load: loadGroupsPlaybook, field: 'batchSize', read: (p: ReturnType<typeof loadGroupsPlaybook>) => p.welcome.batchSize, error: /groups\.yaml: welcome\.batchSize/u },
+  {
+    name: 'friends',
+    load: loadFriendsPlaybook,
+    field: 'dailyCap',
+    read: (p: ReturnType<typeof loadFriendsPlaybook>) => p.accept.dailyCap,
+    error: /friends\.yaml: accept\.dailyCap/u,
+  },
+  {
+    name: 'groups',
+    load: loadGroupsPlaybook,
+    field: 'batchSize',
+    read: (p: ReturnType<typeof loadGroupsPlaybook>) => p.welcome.batchSize,
+    error: /groups\.yaml: welcome\.batchSize/u,
+  },
 ] as const;
 
 describe('a playbook while the bot runs', () => {

@@ -51,5 +51,7 @@ export function quote(s: string, max = QUOTE_MAX): string {
  * @example forMatching('早上好\uD800\n') === forMatching('早上好\r\n') // true
  */
 export function forMatching(s: string): string {
-  return cleanText(s).normalize('NFC').replace(/[\s\u200b-\u200d\u2060\ufeff]+/gu, '');
+  return cleanText(s)
+    .normalize('NFC')
+    .replace(/[\s\u200b-\u200d\u2060\ufeff]+/gu, '');
 }

@@ -5,7 +5,8 @@
  * @example normalizeTyped('@小助手 兑换\u3000Ｃ００１') // '兑换 c001'
  */
 export function normalizeTyped(text: string): string {
-  return text.normalize('NFKC')
+  return text
+    .normalize('NFKC')
     .replace(/@[^\s\u2005@]+[\u2005\s]?/gu, ' ')
     .replace(/[\u200b-\u200d\ufeff]/g, '')
     .trim()

@@ -47,4 +47,3 @@ describe('formatLocal: the one way a person reads an instant', () => {
     expect(formatLocal(t, 'America/New_York')).toBe('2026-11-25 11:09');
   });
 });
-

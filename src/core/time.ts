@@ -49,14 +49,29 @@ export function localParts(at: Date, tz: string): LocalParts {
   const out: Partial<LocalParts> = {};
   for (const p of formatter(tz).formatToParts(at)) {
     switch (p.type) {
-      case 'year': out.year = Number(p.value); break;
-      case 'month': out.month = Number(p.value); break;
-      case 'day': out.day = Number(p.value); break;
-      case 'hour': out.hour = Number(p.value); break;
-      case 'minute': out.minute = Number(p.value); break;
-      case 'second': out.second = Number(p.value); break;
-      case 'weekday': out.weekday = WEEKDAYS[p.value] ?? 0; break;
-      default: break;
+      case 'year':
+        out.year = Number(p.value);
+        break;
+      case 'month':
+        out.month = Number(p.value);
+        break;
+      case 'day':
+        out.day = Number(p.value);
+        break;
+      case 'hour':
+        out.hour = Number(p.value);
+        break;
+      case 'minute':
+        out.minute = Number(p.value);
+        break;
+      case 'second':
+        out.second = Number(p.value);
+        break;
+      case 'weekday':
+        out.weekday = WEEKDAYS[p.value] ?? 0;
+        break;
+      default:
+        break;
     }
   }
   return out as LocalParts;
@@ -77,9 +92,7 @@ export function minuteOfDay(at: Date, tz: string): number {
 }
 
 /** The instant at which the wall clock in `tz` shows the given local time. */
-export function zonedTime(
-  year: number, month: number, day: number, hour: number, minute: number, tz: string,
-): Date {
+export function zonedTime(year: number, month: number, day: number, hour: number, minute: number, tz: string): Date {
   // Start from the UTC reading of those wall-clock figures, then correct by the zone's offset (twice, for DST edges).
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   let t = guess;
@@ -121,9 +134,7 @@ export function windowText(w: DailyWindow): string {
 export function inWindow(at: Date, w: DailyWindow, tz: string): boolean {
   if (w.startMinute === w.endMinute) return false;
   const m = minuteOfDay(at, tz);
-  return w.startMinute < w.endMinute
-    ? m >= w.startMinute && m < w.endMinute
-    : m >= w.startMinute || m < w.endMinute;
+  return w.startMinute < w.endMinute ? m >= w.startMinute && m < w.endMinute : m >= w.startMinute || m < w.endMinute;
 }
 
 /** When `at` lies in the window, the instant the window ends; otherwise `at` itself. */
@@ -157,9 +168,13 @@ export function formatLocal(at: number | Date, tz: string, style: TimeStyle = 'm
   const date = `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
   const time = `${pad(p.hour)}:${pad(p.minute)}`;
   switch (style) {
-    case 'date': return date;
-    case 'time': return time;
-    case 'second': return `${date} ${time}:${pad(p.second)}`;
-    default: return `${date} ${time}`;
+    case 'date':
+      return date;
+    case 'time':
+      return time;
+    case 'second':
+      return `${date} ${time}:${pad(p.second)}`;
+    default:
+      return `${date} ${time}`;
   }
 }

@@ -41,7 +41,11 @@ export class TurnBatch<I, O> {
     }
     // A synchronous `many` (SQLite) resolves its callers in this turn; an async one when it settles.
     if (Array.isArray(out)) batch.forEach((b, i) => b.resolve(out[i]!));
-    else out.then((results) => batch.forEach((b, i) => b.resolve(results[i]!)), (err: unknown) => void this.oneByOne(batch, err));
+    else
+      out.then(
+        (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+        (err: unknown) => void this.oneByOne(batch, err),
+      );
   }
 
   private async oneByOne(batch: typeof this.items, err: unknown): Promise<void> {

@@ -7,10 +7,7 @@ export interface AcceptRules {
 }
 
 /** What to do with a request. */
-export type AcceptDecision =
-  | { action: 'schedule'; dueAt: number }
-  | { action: 'cap' }
-  | { action: 'skip'; reason: string };
+export type AcceptDecision = { action: 'schedule'; dueAt: number } | { action: 'cap' } | { action: 'skip'; reason: string };
 
 /**
  * Decides one `receive` request: without the keyword (when one is set) it is skipped; with the day's

@@ -65,5 +65,5 @@ export function attribute(hello: string, dir: FriendsDirectory, rules: Attributi
 
 /** Full-width letters, digits and hyphen (ＨＺ０１－ｇ０３) as ASCII. */
 function toHalfWidth(s: string): string {
-  return s.replace(/[\uFF01-\uFF5E]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0));
+  return s.replace(/[\uFF01-\uFF5E]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }

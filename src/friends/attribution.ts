@@ -11,8 +11,7 @@ import { friends } from './friends.schema.js';
  * @example friendAttributionOf(db, 'wx-123') // { storeCode: 'HZ01', guideCode: 'guide-hz01-03', channel: 'HZ01-g03' }
  */
 export function friendAttributionOf(db: Db, contactId: string): { storeCode: string | null; guideCode: string | null; channel: string } | undefined {
-  const f = db.select({ storeCode: friends.storeCode, guideCode: friends.guideCode, channel: friends.channel })
-    .from(friends).where(eq(friends.contactId, contactId)).get();
+  const f = db.select({ storeCode: friends.storeCode, guideCode: friends.guideCode, channel: friends.channel }).from(friends).where(eq(friends.contactId, contactId)).get();
   if (!f) return undefined;
   const storeOk = f.storeCode !== null && db.select({ c: stores.code }).from(stores).where(eq(stores.code, f.storeCode)).get() !== undefined;
   const guideOk = f.guideCode !== null && db.select({ c: staff.code }).from(staff).where(eq(staff.code, f.guideCode)).get() !== undefined;

@@ -35,8 +35,16 @@ export function installFriends(ctx: CapabilityContext, source: string | FriendsP
   }
   const repo = new FriendsRepo(ctx.db);
   const service = new FriendsService({
-    repo, outbox: ctx.outbox, queues: ctx.queues, friendships: hub, clock: ctx.clock, timezone: ctx.config.TIMEZONE,
-    account: ctx.config.ACCOUNT_ID, playbook: () => holder.fresh(ctx.clock.now().getTime()), logger: ctx.logger, ...(opts.random ? { random: opts.random } : {}),
+    repo,
+    outbox: ctx.outbox,
+    queues: ctx.queues,
+    friendships: hub,
+    clock: ctx.clock,
+    timezone: ctx.config.TIMEZONE,
+    account: ctx.config.ACCOUNT_ID,
+    playbook: () => holder.fresh(ctx.clock.now().getTime()),
+    logger: ctx.logger,
+    ...(opts.random ? { random: opts.random } : {}),
   });
   service.start();
   const off = hub.on((req) => service.handle(req));
@@ -45,7 +53,9 @@ export function installFriends(ctx: CapabilityContext, source: string | FriendsP
   if (at) {
     const [hh, mm] = at.split(':').map(Number);
     ctx.scheduler.declare({
-      name: CAPPED_SCHEDULE, cron: `${mm} ${hh} * * *`, catchUpMs: 6 * 3_600_000,
+      name: CAPPED_SCHEDULE,
+      cron: `${mm} ${hh} * * *`,
+      catchUpMs: 6 * 3_600_000,
       run: async () => {
         await service.reconcile();
         await service.retryCapped();
@@ -53,7 +63,10 @@ export function installFriends(ctx: CapabilityContext, source: string | FriendsP
     });
   }
   return {
-    repo, service, holder, reconciled,
+    repo,
+    service,
+    holder,
+    reconciled,
     uninstall: async () => {
       off();
       await reconciled;

@@ -18,11 +18,14 @@ import { FriendsService, welcomeKey } from './friends.service.js';
 import { parseFriendsPlaybook } from './playbook.js';
 import { friendsReport } from './report.js';
 
-const PLAYBOOK = parseFriendsPlaybook(`
+const PLAYBOOK = parseFriendsPlaybook(
+  `
 accept: { dailyCap: 2, delay: { min: 10s, max: 20s } }
 attribution: { defaultStore: HZ01, inviteCodes: { ZTT03: guide-hz01-03 } }
 welcome: { text: "欢迎{name}来到{store}，我是{guide}", groupHint: "群：{group}", returning: "" }
-`, 'test.yaml');
+`,
+  'test.yaml',
+);
 
 type Processor = (job: { data: { id: string }; attemptsMade: number }) => Promise<void>;
 
@@ -33,35 +36,93 @@ function setup() {
   const jobs: { jobId: string; delay: number }[] = [];
   let processor: Processor | undefined;
   const queues = {
-    queue: () => ({ addBulk: async (list: { opts: { jobId: string; delay: number } }[]) => { jobs.push(...list.map((j) => j.opts)); } }),
-    worker: (_name: string, fn: Processor) => { processor = fn; return { on: () => undefined, close: async () => undefined }; },
+    queue: () => ({
+      addBulk: async (list: { opts: { jobId: string; delay: number } }[]) => {
+        jobs.push(...list.map((j) => j.opts));
+      },
+    }),
+    worker: (_name: string, fn: Processor) => {
+      processor = fn;
+      return { on: () => undefined, close: async () => undefined };
+    },
   } as unknown as Queues;
   const sent: EnqueueRequest[] = [];
   const keys = new Set<string>();
-  const outbox = { enqueue: async (r: EnqueueRequest) => { const created = !keys.has(r.key); keys.add(r.key); if (created) sent.push(r); return { id: sent.length, created, status: 'queued' as const }; } };
+  const outbox = {
+    enqueue: async (r: EnqueueRequest) => {
+      const created = !keys.has(r.key);
+      keys.add(r.key);
+      if (created) sent.push(r);
+      return { id: sent.length, created, status: 'queued' as const };
+    },
+  };
   const accepted: string[] = [];
   let online = true;
-  const gateway = { isReady: () => online, accept: async (id: string) => { if (!online) throw new Error('offline'); accepted.push(id); } };
+  const gateway = {
+    isReady: () => online,
+    accept: async (id: string) => {
+      if (!online) throw new Error('offline');
+      accepted.push(id);
+    },
+  };
   const repo = new FriendsRepo(db);
-  const service = new FriendsService({ repo, outbox, queues, friendships: gateway, clock, timezone: 'Asia/Shanghai', account: 'main', playbook: () => PLAYBOOK, logger: silentLogger(), random: () => 0.5 });
+  const service = new FriendsService({
+    repo,
+    outbox,
+    queues,
+    friendships: gateway,
+    clock,
+    timezone: 'Asia/Shanghai',
+    account: 'main',
+    playbook: () => PLAYBOOK,
+    logger: silentLogger(),
+    random: () => 0.5,
+  });
   service.start();
   let n = 0;
-  const receive = (contactId: string, hello: string, over: Partial<FriendRequest> = {}) => service.handle({
-    id: `fr-${++n}`, account: 'main', contactId, contactName: `客人${contactId}`, hello, type: 'receive', at: clock.now().getTime(), ...over,
-  }).then(() => `fr-${n}`);
+  const receive = (contactId: string, hello: string, over: Partial<FriendRequest> = {}) =>
+    service
+      .handle({
+        id: `fr-${++n}`,
+        account: 'main',
+        contactId,
+        contactName: `客人${contactId}`,
+        hello,
+        type: 'receive',
+        at: clock.now().getTime(),
+        ...over,
+      })
+      .then(() => `fr-${n}`);
   const runJob = (id: string, attemptsMade = 0) => processor!({ data: { id }, attemptsMade });
-  return { db, clock, repo, service, jobs, sent, accepted, receive, runJob, setOnline: (v: boolean) => { online = v; } };
+  return {
+    db,
+    clock,
+    repo,
+    service,
+    jobs,
+    sent,
+    accepted,
+    receive,
+    runJob,
+    setOnline: (v: boolean) => {
+      online = v;
+    },
+  };
 }
 
 let t: ReturnType<typeof setup>;
-beforeEach(() => { t = setup(); });
+beforeEach(() => {
+  t = setup();
+});
 afterEach(() => closeDb(t.db));
 
 describe('friend requests: decide, accept after the delay, attribute, welcome once', () => {
   it('schedules a request with the delayed job, then accepts, attributes, welcomes once and counts it', async () => {
     const id = await t.receive('s1', 'HZ01-g03');
     expect(t.repo.request(id)).toMatchObject({ status: 'scheduled', channel: 'HZ01-g03', storeCode: 'HZ01', guideCode: 'guide-hz01-03', dueAt: t.clock.now().getTime() + 15_000 });
-    expect(t.jobs).toEqual([{ jobId: `friend-accept-${id}`, delay: 15_000, attempts: 12, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true }]);
+    expect(t.jobs).toEqual([
+      { jobId: `friend-accept-${id}`, delay: 15_000, attempts: 12, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
+    ]);
     t.clock.advance(15_000);
     await t.runJob(id);
     await t.runJob(id); // a redelivered job does nothing
@@ -75,7 +136,7 @@ describe('friend requests: decide, accept after the delay, attribute, welcome on
     expect(report.month).toEqual([{ storeCode: 'HZ01', storeName: '杭州湖滨店', month: '2026-11', newFriends: 1, target: 800, progress: 1 / 800 }]);
   });
 
-  it('caps requests over the day\'s cap, lists them, and schedules them on a later day within that day\'s cap', async () => {
+  it("caps requests over the day's cap, lists them, and schedules them on a later day within that day's cap", async () => {
     const a = await t.receive('s1', 'hi');
     await t.receive('s2', 'hi');
     const c = await t.receive('s3', 'hi');
@@ -85,13 +146,16 @@ describe('friend requests: decide, accept after the delay, attribute, welcome on
     await t.runJob(a);
     expect(await t.service.retryCapped()).toBe(0);
     const report = friendsReport(t.db, PLAYBOOK, { from: '2026-11-20', to: '2026-11-20', store: null });
-    expect(report.pending.map((p) => [p.contactId, p.status])).toEqual([['s2', 'scheduled'], ['s3', 'capped']]);
+    expect(report.pending.map((p) => [p.contactId, p.status])).toEqual([
+      ['s2', 'scheduled'],
+      ['s3', 'capped'],
+    ]);
     t.clock.set('2026-11-21T01:30:00Z');
     expect(await t.service.retryCapped()).toBe(1);
     expect(t.repo.request(c)).toMatchObject({ status: 'scheduled', capDay: '2026-11-21' });
   });
 
-  it('handles every account\'s requests, each within its own daily cap and welcomed under its own key', async () => {
+  it("handles every account's requests, each within its own daily cap and welcomed under its own key", async () => {
     await t.receive('s1', 'hi');
     await t.receive('s2', 'hi');
     const b = await t.receive('s3', 'hi', { account: 'hz02' });

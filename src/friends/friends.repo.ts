@@ -31,15 +31,21 @@ export class FriendsRepo {
 
   /** Requests scheduled or accepted on day `day`'s cap for `account`. */
   usedOnDay(account: string, day: string): number {
-    return this.db.select({ n: sql<number>`count(*)` }).from(friendRequests)
-      .where(and(eq(friendRequests.account, account), eq(friendRequests.capDay, day), inArray(friendRequests.status, USES_CAP))).get()!.n;
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(friendRequests)
+      .where(and(eq(friendRequests.account, account), eq(friendRequests.capDay, day), inArray(friendRequests.status, USES_CAP)))
+      .get()!.n;
   }
 
   /** The contact's request waiting to be accepted (scheduled or capped), if any. */
   openRequestOf(account: string, contactId: string): FriendRequestRow | undefined {
-    return this.db.select().from(friendRequests)
+    return this.db
+      .select()
+      .from(friendRequests)
       .where(and(eq(friendRequests.account, account), eq(friendRequests.contactId, contactId), inArray(friendRequests.status, ['scheduled', 'capped'])))
-      .orderBy(asc(friendRequests.receivedAt)).get();
+      .orderBy(asc(friendRequests.receivedAt))
+      .get();
   }
 
   hasAnyRequest(contactId: string): boolean {
@@ -52,19 +58,32 @@ export class FriendsRepo {
 
   /** Scheduled requests of `account`, oldest first (for reconcile). */
   scheduled(account: string): FriendRequestRow[] {
-    return this.db.select().from(friendRequests)
-      .where(and(eq(friendRequests.account, account), eq(friendRequests.status, 'scheduled'))).orderBy(asc(friendRequests.dueAt)).all();
+    return this.db
+      .select()
+      .from(friendRequests)
+      .where(and(eq(friendRequests.account, account), eq(friendRequests.status, 'scheduled')))
+      .orderBy(asc(friendRequests.dueAt))
+      .all();
   }
 
   /** The accounts that have requests in `status`. */
   accountsWith(status: FriendRequestStatus): string[] {
-    return this.db.selectDistinct({ account: friendRequests.account }).from(friendRequests).where(eq(friendRequests.status, status)).all().map((r) => r.account);
+    return this.db
+      .selectDistinct({ account: friendRequests.account })
+      .from(friendRequests)
+      .where(eq(friendRequests.status, status))
+      .all()
+      .map((r) => r.account);
   }
 
   /** Capped requests of `account`, oldest first. */
   capped(account: string): FriendRequestRow[] {
-    return this.db.select().from(friendRequests)
-      .where(and(eq(friendRequests.account, account), eq(friendRequests.status, 'capped'))).orderBy(asc(friendRequests.receivedAt)).all();
+    return this.db
+      .select()
+      .from(friendRequests)
+      .where(and(eq(friendRequests.account, account), eq(friendRequests.status, 'capped')))
+      .orderBy(asc(friendRequests.receivedAt))
+      .all();
   }
 
   schedule(id: string, capDay: string, dueAt: number, now: number): void {
@@ -81,19 +100,36 @@ export class FriendsRepo {
    */
   markAccepted(r: FriendRequestRow, now: number, day: string): FriendRow {
     return this.tx(() => {
-      this.db.update(friendRequests).set({ status: 'accepted', acceptedAt: now, acceptedDay: day, reason: null, updatedAt: now })
-        .where(eq(friendRequests.id, r.id)).run();
+      this.db.update(friendRequests).set({ status: 'accepted', acceptedAt: now, acceptedDay: day, reason: null, updatedAt: now }).where(eq(friendRequests.id, r.id)).run();
       const before = this.friend(r.contactId);
       if (before) {
-        this.db.update(friends).set({
-          status: 'friend', lastAddedAt: now, addCount: before.addCount + 1, removedAt: null, updatedAt: now,
-          ...(r.contactName ? { name: r.contactName } : {}),
-        }).where(eq(friends.contactId, r.contactId)).run();
+        this.db
+          .update(friends)
+          .set({
+            status: 'friend',
+            lastAddedAt: now,
+            addCount: before.addCount + 1,
+            removedAt: null,
+            updatedAt: now,
+            ...(r.contactName ? { name: r.contactName } : {}),
+          })
+          .where(eq(friends.contactId, r.contactId))
+          .run();
       } else {
-        this.db.insert(friends).values({
-          contactId: r.contactId, account: r.account, name: r.contactName, storeCode: r.storeCode, guideCode: r.guideCode,
-          channel: r.channel, firstAddedAt: now, lastAddedAt: now, updatedAt: now,
-        }).run();
+        this.db
+          .insert(friends)
+          .values({
+            contactId: r.contactId,
+            account: r.account,
+            name: r.contactName,
+            storeCode: r.storeCode,
+            guideCode: r.guideCode,
+            channel: r.channel,
+            firstAddedAt: now,
+            lastAddedAt: now,
+            updatedAt: now,
+          })
+          .run();
       }
       return this.friend(r.contactId)!;
     });
@@ -109,8 +145,13 @@ export class FriendsRepo {
 
   /** Marks a friend as having removed the account; false when unknown or already marked. */
   markRemoved(contactId: string, now: number): boolean {
-    return this.db.update(friends).set({ status: 'removed', removedAt: now, updatedAt: now })
-      .where(and(eq(friends.contactId, contactId), eq(friends.status, 'friend'))).run().changes > 0;
+    return (
+      this.db
+        .update(friends)
+        .set({ status: 'removed', removedAt: now, updatedAt: now })
+        .where(and(eq(friends.contactId, contactId), eq(friends.status, 'friend')))
+        .run().changes > 0
+    );
   }
 
   /**
@@ -118,8 +159,11 @@ export class FriendsRepo {
    * when given, else its active guides in staff-code order.
    */
   directory(numbering: Readonly<Record<string, readonly string[]>>): FriendsDirectory {
-    const staffRows = this.db.select({ code: staff.code, name: staff.name, role: staff.role, storeCode: staff.storeCode, active: staff.active })
-      .from(staff).orderBy(asc(staff.code)).all();
+    const staffRows = this.db
+      .select({ code: staff.code, name: staff.name, role: staff.role, storeCode: staff.storeCode, active: staff.active })
+      .from(staff)
+      .orderBy(asc(staff.code))
+      .all();
     const storeMap = new Map<string, { name: string; guides: string[] }>();
     for (const s of this.db.select({ code: stores.code, name: stores.name }).from(stores).all()) storeMap.set(s.code, { name: s.name, guides: [] });
     for (const s of staffRows) {
@@ -137,8 +181,7 @@ export class FriendsRepo {
 
   /** A group of the store to suggest: the guide's own first, else the store's first (by name). */
   groupFor(storeCode: string, guideCode: string | null): string | null {
-    const rows = this.db.select({ name: groups.name, guideCode: groups.guideCode }).from(groups)
-      .where(eq(groups.storeCode, storeCode)).orderBy(asc(groups.name)).all();
+    const rows = this.db.select({ name: groups.name, guideCode: groups.guideCode }).from(groups).where(eq(groups.storeCode, storeCode)).orderBy(asc(groups.name)).all();
     return (rows.find((g) => guideCode && g.guideCode === guideCode) ?? rows[0])?.name ?? null;
   }
 }

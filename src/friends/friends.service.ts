@@ -67,9 +67,12 @@ export class FriendsService extends EventEmitter {
   async handle(req: FriendRequest): Promise<void> {
     // Every account's requests: each is accepted by the account that received it, within that account's daily cap.
     switch (req.type) {
-      case 'receive': return this.onReceive(req);
-      case 'confirm': return this.onConfirm(req);
-      case 'removed': return this.onRemoved(req);
+      case 'receive':
+        return this.onReceive(req);
+      case 'confirm':
+        return this.onConfirm(req);
+      case 'removed':
+        return this.onRemoved(req);
       case 'verify':
         this.deps.logger.info({ contactId: req.contactId }, 'friend asked the account to verify itself; nothing to do');
     }
@@ -88,24 +91,49 @@ export class FriendsService extends EventEmitter {
       const friend = repo.friend(req.contactId);
       const a = attribute(req.hello, repo.directory(pb.attribution.guides), pb.attribution);
       const base = {
-        id: req.id, account, contactId: req.contactId, contactName: req.contactName, hello: req.hello.slice(0, 200),
-        channel: a.channel, unknownCode: a.unknownCode, returning: Boolean(friend),
-        storeCode: friend ? friend.storeCode : a.storeCode, guideCode: friend ? friend.guideCode : a.guideCode,
-        receivedAt: at, receivedDay: day, updatedAt: at,
+        id: req.id,
+        account,
+        contactId: req.contactId,
+        contactName: req.contactName,
+        hello: req.hello.slice(0, 200),
+        channel: a.channel,
+        unknownCode: a.unknownCode,
+        returning: Boolean(friend),
+        storeCode: friend ? friend.storeCode : a.storeCode,
+        guideCode: friend ? friend.guideCode : a.guideCode,
+        receivedAt: at,
+        receivedDay: day,
+        updatedAt: at,
       };
       const open = repo.openRequestOf(account, req.contactId);
       if (open) {
         repo.insertRequest({ ...base, status: 'duplicate', reason: `request ${open.id} from this contact is already ${open.status}` });
       } else {
         const d = decideAccept({ hello: req.hello, usedToday: repo.usedOnDay(account, day), now: at, random }, { ...pb.accept, delay: pb.accept.delay });
-        repo.insertRequest(d.action === 'schedule' ? { ...base, status: 'scheduled', capDay: day, dueAt: d.dueAt }
-          : d.action === 'cap' ? { ...base, status: 'capped', reason: `daily cap of ${pb.accept.dailyCap} reached` }
-            : { ...base, status: 'skipped', reason: d.reason });
+        repo.insertRequest(
+          d.action === 'schedule'
+            ? { ...base, status: 'scheduled', capDay: day, dueAt: d.dueAt }
+            : d.action === 'cap'
+              ? { ...base, status: 'capped', reason: `daily cap of ${pb.accept.dailyCap} reached` }
+              : { ...base, status: 'skipped', reason: d.reason },
+        );
       }
       return repo.request(req.id)!;
     });
     if (!row) return;
-    logger.info({ friendshipId: row.id, contactId: row.contactId, status: row.status, channel: row.channel, store: row.storeCode, guide: row.guideCode, returning: row.returning, dueAt: row.dueAt }, 'friend request decided');
+    logger.info(
+      {
+        friendshipId: row.id,
+        contactId: row.contactId,
+        status: row.status,
+        channel: row.channel,
+        store: row.storeCode,
+        guide: row.guideCode,
+        returning: row.returning,
+        dueAt: row.dueAt,
+      },
+      'friend request decided',
+    );
     if (row.status === 'scheduled') await this.addJobs([row]);
     this.emit('decided', row);
   }
@@ -125,8 +153,18 @@ export class FriendsService extends EventEmitter {
     const at = now.getTime();
     const day = localDate(now, timezone);
     repo.insertRequest({
-      id: req.id, account, contactId: req.contactId, contactName: req.contactName, hello: req.hello, channel: 'manual',
-      storeCode: pb.attribution.defaultStore, guideCode: null, status: 'scheduled', receivedAt: at, receivedDay: day, updatedAt: at,
+      id: req.id,
+      account,
+      contactId: req.contactId,
+      contactName: req.contactName,
+      hello: req.hello,
+      channel: 'manual',
+      storeCode: pb.attribution.defaultStore,
+      guideCode: null,
+      status: 'scheduled',
+      receivedAt: at,
+      receivedDay: day,
+      updatedAt: at,
     });
     const row = repo.request(req.id)!;
     logger.info({ contactId: req.contactId }, 'friendship made outside the bot: recorded with the default store');
@@ -165,14 +203,16 @@ export class FriendsService extends EventEmitter {
     let welcomed = false;
     if (template) {
       const dir = repo.directory(pb.attribution.guides);
-      const storeName = r.storeCode ? dir.stores.get(r.storeCode)?.name ?? r.storeCode : '';
+      const storeName = r.storeCode ? (dir.stores.get(r.storeCode)?.name ?? r.storeCode) : '';
       const guideName = (r.guideCode && dir.staff.get(r.guideCode)?.name) || pb.welcome.guideFallback;
       let text = fillText(template, { name: r.contactName || '您', store: storeName, guide: guideName });
       const group = isNew && pb.welcome.groupHint && r.storeCode ? repo.groupFor(r.storeCode, r.guideCode) : null;
       if (group) text += `\n${fillText(pb.welcome.groupHint, { group, store: storeName })}`;
       await this.deps.outbox.enqueue({
         key: isNew ? welcomeKey(r.account, r.contactId) : `friends-welcome-back:${r.id}`,
-        target: { kind: 'contact', id: r.contactId }, content: { kind: 'text', text }, purpose: 'reply',
+        target: { kind: 'contact', id: r.contactId },
+        content: { kind: 'text', text },
+        purpose: 'reply',
       });
       welcomed = isNew;
     }
@@ -180,7 +220,10 @@ export class FriendsService extends EventEmitter {
     repo.markAccepted(r, now.getTime(), localDate(now, timezone));
     if (welcomed) repo.markWelcomed(r.contactId, now.getTime());
     const row = repo.request(r.id)!;
-    logger.info({ friendshipId: r.id, contactId: r.contactId, store: r.storeCode, guide: r.guideCode, channel: r.channel, returning: r.returning, welcomed }, 'friend request accepted');
+    logger.info(
+      { friendshipId: r.id, contactId: r.contactId, store: r.storeCode, guide: r.guideCode, channel: r.channel, returning: r.returning, welcomed },
+      'friend request accepted',
+    );
     this.emit('accepted', row);
   }
 
@@ -205,7 +248,7 @@ export class FriendsService extends EventEmitter {
       return out;
     });
     await this.addJobs(picked);
-    if (picked.length) this.deps.logger.info({ count: picked.length }, 'capped friend requests scheduled within today\'s cap');
+    if (picked.length) this.deps.logger.info({ count: picked.length }, "capped friend requests scheduled within today's cap");
     return picked.length;
   }
 
@@ -219,12 +262,19 @@ export class FriendsService extends EventEmitter {
   private async addJobs(rows: readonly FriendRequestRow[]): Promise<void> {
     if (!rows.length) return;
     const now = this.deps.clock.now().getTime();
-    await this.deps.queues.queue(FRIENDS_QUEUE).addBulk(rows.map((r) => ({
-      name: 'accept', data: { id: r.id },
-      opts: {
-        jobId: acceptJobId(r.id), delay: Math.max(0, (r.dueAt ?? now) - now),
-        attempts: ATTEMPTS, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true,
-      },
-    })));
+    await this.deps.queues.queue(FRIENDS_QUEUE).addBulk(
+      rows.map((r) => ({
+        name: 'accept',
+        data: { id: r.id },
+        opts: {
+          jobId: acceptJobId(r.id),
+          delay: Math.max(0, (r.dueAt ?? now) - now),
+          attempts: ATTEMPTS,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
   }
 }

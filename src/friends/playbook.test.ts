@@ -21,14 +21,16 @@ describe('the friends playbook', () => {
   });
 
   it('names the file, the path, what was found and what is allowed', () => {
-    expect(() => parseFriendsPlaybook(`${minimal}accept: { dailyCap: lots }\n`, 'sop/friends.yaml'))
-      .toThrow(/^sop\/friends\.yaml: accept\.dailyCap: expected number, found "lots"$/);
-    expect(() => parseFriendsPlaybook(`${minimal}accept: { delay: { min: soon, max: 1m } }\n`, 'f.yaml'))
-      .toThrow('f.yaml: accept.delay.min: expected a duration like 30s, 5m, 1h or 500ms (a bare number is seconds), found "soon"');
-    expect(() => parseFriendsPlaybook(`${minimal}accept: { cap: 3 }\n`, 'f.yaml'))
-      .toThrow('f.yaml: accept: unknown key "cap"; allowed: keyword, dailyCap, delay, retryCappedAt');
-    expect(() => parseFriendsPlaybook('attribution: { defaultStore: HZ01 }\nwelcome: { text: "{shop}" }\n', 'f.yaml'))
-      .toThrow('f.yaml: welcome.text: unknown variable {shop}; allowed: {name}, {store}, {guide}');
+    expect(() => parseFriendsPlaybook(`${minimal}accept: { dailyCap: lots }\n`, 'sop/friends.yaml')).toThrow(
+      /^sop\/friends\.yaml: accept\.dailyCap: expected number, found "lots"$/,
+    );
+    expect(() => parseFriendsPlaybook(`${minimal}accept: { delay: { min: soon, max: 1m } }\n`, 'f.yaml')).toThrow(
+      'f.yaml: accept.delay.min: expected a duration like 30s, 5m, 1h or 500ms (a bare number is seconds), found "soon"',
+    );
+    expect(() => parseFriendsPlaybook(`${minimal}accept: { cap: 3 }\n`, 'f.yaml')).toThrow('f.yaml: accept: unknown key "cap"; allowed: keyword, dailyCap, delay, retryCappedAt');
+    expect(() => parseFriendsPlaybook('attribution: { defaultStore: HZ01 }\nwelcome: { text: "{shop}" }\n', 'f.yaml')).toThrow(
+      'f.yaml: welcome.text: unknown variable {shop}; allowed: {name}, {store}, {guide}',
+    );
     expect(() => parseFriendsPlaybook(`${minimal}accept: { delay: { min: 5m, max: 1m } }\n`, 'f.yaml')).toThrow(/min .* is longer than max/);
     expect(() => parseFriendsPlaybook('welcome: { text: hi }\n', 'f.yaml')).toThrow(/^f\.yaml: attribution: expected object, found nothing$/);
   });

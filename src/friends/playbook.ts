@@ -25,15 +25,17 @@ const staffCode = z.string().min(1, 'a staff code like guide-hz01-03');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/u, 'a local time like 09:30');
 
 const schema = z.strictObject({
-  accept: z.strictObject({
-    /** Null: accept every request. Otherwise the greeting must contain it (case-insensitive). */
-    keyword: z.string().min(1).nullable().default(null),
-    /** Accepts per account per local day; the rest stay pending (capped) and are listed. */
-    dailyCap: z.number().int().min(0).default(20),
-    delay: z.strictObject({ min: duration, max: duration }).default({ min: 30_000, max: 180_000 }),
-    /** Each day at this local time, capped requests of earlier days are scheduled within the day's cap. Null: never. */
-    retryCappedAt: hhmm.nullable().default('09:30'),
-  }).default({ keyword: null, dailyCap: 20, delay: { min: 30_000, max: 180_000 }, retryCappedAt: '09:30' }),
+  accept: z
+    .strictObject({
+      /** Null: accept every request. Otherwise the greeting must contain it (case-insensitive). */
+      keyword: z.string().min(1).nullable().default(null),
+      /** Accepts per account per local day; the rest stay pending (capped) and are listed. */
+      dailyCap: z.number().int().min(0).default(20),
+      delay: z.strictObject({ min: duration, max: duration }).default({ min: 30_000, max: 180_000 }),
+      /** Each day at this local time, capped requests of earlier days are scheduled within the day's cap. Null: never. */
+      retryCappedAt: hhmm.nullable().default('09:30'),
+    })
+    .default({ keyword: null, dailyCap: 20, delay: { min: 30_000, max: 180_000 }, retryCappedAt: '09:30' }),
   attribution: z.strictObject({
     /** Contacts whose greeting names no known store or guide go here. */
     defaultStore: storeCode,
@@ -51,11 +53,13 @@ const schema = z.strictObject({
     /** Sent to a contact who comes back after deleting the account; empty: nothing. */
     returning: z.string().default(''),
   }),
-  targets: z.strictObject({
-    monthlyPerStore: z.number().int().min(1).default(800),
-    /** Per-store overrides. */
-    stores: z.record(storeCode, z.number().int().min(1)).default({}),
-  }).default({ monthlyPerStore: 800, stores: {} }),
+  targets: z
+    .strictObject({
+      monthlyPerStore: z.number().int().min(1).default(800),
+      /** Per-store overrides. */
+      stores: z.record(storeCode, z.number().int().min(1)).default({}),
+    })
+    .default({ monthlyPerStore: 800, stores: {} }),
 });
 
 type Parsed = z.infer<typeof schema>;

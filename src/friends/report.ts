@@ -61,42 +61,74 @@ export interface FriendsReport {
 export function friendsReport(db: Db, playbook: FriendsPlaybook, q: { from: string; to: string; store: string | null }): FriendsReport {
   const inStore = q.store ? sql`${friendRequests.storeCode} = ${q.store}` : sql`1 = 1`;
   const n = (cond: ReturnType<typeof sql>) => sql<number>`sum(case when ${cond} then 1 else 0 end)`;
-  const days = db.select({
-    day: friendRequests.receivedDay, storeCode: friendRequests.storeCode, guideCode: friendRequests.guideCode, channel: friendRequests.channel,
-    accepted: n(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 0`),
-    returning: n(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 1`),
-    pending: n(sql`${friendRequests.status} = 'scheduled'`),
-    capped: n(sql`${friendRequests.status} = 'capped'`),
-    skipped: n(sql`${friendRequests.status} = 'skipped'`),
-    failed: n(sql`${friendRequests.status} = 'failed'`),
-  }).from(friendRequests)
+  const days = db
+    .select({
+      day: friendRequests.receivedDay,
+      storeCode: friendRequests.storeCode,
+      guideCode: friendRequests.guideCode,
+      channel: friendRequests.channel,
+      accepted: n(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 0`),
+      returning: n(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 1`),
+      pending: n(sql`${friendRequests.status} = 'scheduled'`),
+      capped: n(sql`${friendRequests.status} = 'capped'`),
+      skipped: n(sql`${friendRequests.status} = 'skipped'`),
+      failed: n(sql`${friendRequests.status} = 'failed'`),
+    })
+    .from(friendRequests)
     .where(and(gte(friendRequests.receivedDay, q.from), lte(friendRequests.receivedDay, q.to), inStore, sql`${friendRequests.status} <> 'duplicate'`))
     .groupBy(friendRequests.receivedDay, friendRequests.storeCode, friendRequests.guideCode, friendRequests.channel)
-    .orderBy(friendRequests.receivedDay, friendRequests.storeCode, friendRequests.guideCode, friendRequests.channel).all();
+    .orderBy(friendRequests.receivedDay, friendRequests.storeCode, friendRequests.guideCode, friendRequests.channel)
+    .all();
 
   const month = q.to.slice(0, 7);
-  const counts = new Map(db.select({ storeCode: friendRequests.storeCode, n: sql<number>`count(*)` }).from(friendRequests)
-    .where(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 0 and ${friendRequests.acceptedDay} like ${`${month}-%`}`)
-    .groupBy(friendRequests.storeCode).all().map((r) => [r.storeCode, r.n]));
+  const counts = new Map(
+    db
+      .select({ storeCode: friendRequests.storeCode, n: sql<number>`count(*)` })
+      .from(friendRequests)
+      .where(sql`${friendRequests.status} = 'accepted' and ${friendRequests.returning} = 0 and ${friendRequests.acceptedDay} like ${`${month}-%`}`)
+      .groupBy(friendRequests.storeCode)
+      .all()
+      .map((r) => [r.storeCode, r.n]),
+  );
   const storeRows = db.select({ code: stores.code, name: stores.name }).from(stores).orderBy(stores.code).all();
-  const monthLines = storeRows.filter((s) => !q.store || s.code === q.store).map((s): FriendsMonthLine => {
-    const newFriends = counts.get(s.code) ?? 0;
-    const target = playbook.targetFor(s.code);
-    return { storeCode: s.code, storeName: s.name, month, newFriends, target, progress: newFriends / target };
-  });
+  const monthLines = storeRows
+    .filter((s) => !q.store || s.code === q.store)
+    .map((s): FriendsMonthLine => {
+      const newFriends = counts.get(s.code) ?? 0;
+      const target = playbook.targetFor(s.code);
+      return { storeCode: s.code, storeName: s.name, month, newFriends, target, progress: newFriends / target };
+    });
 
-  const pending = db.select({
-    id: friendRequests.id, contactId: friendRequests.contactId, contactName: friendRequests.contactName, hello: friendRequests.hello,
-    status: friendRequests.status, channel: friendRequests.channel, storeCode: friendRequests.storeCode, receivedDay: friendRequests.receivedDay,
-  }).from(friendRequests).where(and(sql`${friendRequests.status} in ('capped', 'scheduled')`, inStore))
-    .orderBy(friendRequests.receivedAt).all();
+  const pending = db
+    .select({
+      id: friendRequests.id,
+      contactId: friendRequests.contactId,
+      contactName: friendRequests.contactName,
+      hello: friendRequests.hello,
+      status: friendRequests.status,
+      channel: friendRequests.channel,
+      storeCode: friendRequests.storeCode,
+      receivedDay: friendRequests.receivedDay,
+    })
+    .from(friendRequests)
+    .where(and(sql`${friendRequests.status} in ('capped', 'scheduled')`, inStore))
+    .orderBy(friendRequests.receivedAt)
+    .all();
 
   return { from: q.from, to: q.to, days, month: monthLines, pending };
 }
 
 /** The report as text for a terminal. */
 export function renderFriendsReport(r: FriendsReport, db?: Db): string {
-  const guideNames = db ? new Map(db.select({ code: staff.code, name: staff.name }).from(staff).all().map((s) => [s.code, s.name])) : new Map<string, string>();
+  const guideNames = db
+    ? new Map(
+        db
+          .select({ code: staff.code, name: staff.name })
+          .from(staff)
+          .all()
+          .map((s) => [s.code, s.name]),
+      )
+    : new Map<string, string>();
   const out = [`New friends ${r.from} … ${r.to}`, ''];
   out.push(`Month ${r.month[0]?.month ?? r.to.slice(0, 7)} (new friends accepted vs target)`);
   for (const m of r.month) out.push(`  ${m.storeCode} ${m.storeName}: ${m.newFriends}/${m.target} (${(m.progress * 100).toFixed(1)}%)`);

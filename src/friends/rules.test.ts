@@ -15,13 +15,13 @@ const dir: FriendsDirectory = {
 const rules = { defaultStore: 'HZ01', inviteCodes: { ZTT03: 'guide-hz01-03', ZM01: 'guide-sh02-01' } };
 
 describe('attribution from the greeting', () => {
-  it('reads a poster channel code as store + the store\'s n-th guide', () => {
+  it("reads a poster channel code as store + the store's n-th guide", () => {
     expect(attribute('HZ01-g03', dir, rules)).toEqual({ storeCode: 'HZ01', guideCode: 'guide-hz01-03', channel: 'HZ01-g03', unknownCode: null });
     expect(attribute('我是小王，扫了海报 hz01-G3', dir, rules)).toMatchObject({ guideCode: 'guide-hz01-03', channel: 'HZ01-g03' });
     expect(attribute('ＨＺ０１－ｇ０３', dir, rules)).toMatchObject({ guideCode: 'guide-hz01-03' });
   });
 
-  it('reads a guide\'s invite code, case-insensitively, with the guide\'s store', () => {
+  it("reads a guide's invite code, case-insensitively, with the guide's store", () => {
     expect(attribute('我是李四 zm01', dir, rules)).toEqual({ storeCode: 'SH02', guideCode: 'guide-sh02-01', channel: 'invite:ZM01', unknownCode: null });
   });
 

@@ -6,7 +6,8 @@ import { loadGatewayAccounts, parseGatewayAccounts, resolveToken } from './accou
 
 describe('gateway accounts source', () => {
   it('reads a YAML `accounts:` list or a JSON list; enabled by default', () => {
-    const yaml = 'accounts:\n  - id: HZ01\n    endpoint: 10.0.0.5:9001\n    token: { env: TOKEN_HZ01 }\n  - id: HQ\n    endpoint: 10.0.0.6:9001\n    token: { file: /run/secrets/hq }\n    enabled: false\n    name: 总部\n';
+    const yaml =
+      'accounts:\n  - id: HZ01\n    endpoint: 10.0.0.5:9001\n    token: { env: TOKEN_HZ01 }\n  - id: HQ\n    endpoint: 10.0.0.6:9001\n    token: { file: /run/secrets/hq }\n    enabled: false\n    name: 总部\n';
     expect(parseGatewayAccounts('sop/accounts.yaml', yaml)).toEqual([
       { id: 'HZ01', endpoint: '10.0.0.5:9001', token: { env: 'TOKEN_HZ01' }, enabled: true },
       { id: 'HQ', endpoint: '10.0.0.6:9001', token: { file: '/run/secrets/hq' }, enabled: false },
@@ -16,7 +17,9 @@ describe('gateway accounts source', () => {
 
   it('names the file, the entry and the field of a mistake', () => {
     expect(() => parseGatewayAccounts('f.yaml', 'accounts:\n  - id: A\n    endpoint: nowhere\n    token: { env: T }\n')).toThrow('f.yaml: accounts[0].endpoint: host:port');
-    expect(() => parseGatewayAccounts('f.yaml', '[{"id":"A","endpoint":"h:1","token":{"env":"T"}},{"id":"A","endpoint":"h:2","token":{"env":"T"}}]')).toThrow('f.yaml: accounts[1].id: "A" is listed twice');
+    expect(() => parseGatewayAccounts('f.yaml', '[{"id":"A","endpoint":"h:1","token":{"env":"T"}},{"id":"A","endpoint":"h:2","token":{"env":"T"}}]')).toThrow(
+      'f.yaml: accounts[1].id: "A" is listed twice',
+    );
     expect(() => parseGatewayAccounts('f.yaml', 'hello: 1')).toThrow(/expected a list of accounts/);
   });
 

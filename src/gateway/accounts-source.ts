@@ -14,12 +14,14 @@ export interface GatewayAccount {
   enabled: boolean;
 }
 
-const accountSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -'),
-  endpoint: z.string().regex(/^\S+:\d{1,5}$/, 'host:port'),
-  token: z.union([z.object({ env: z.string().min(1) }), z.object({ file: z.string().min(1) })]),
-  enabled: z.boolean().default(true),
-}).loose();
+const accountSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -'),
+    endpoint: z.string().regex(/^\S+:\d{1,5}$/, 'host:port'),
+    token: z.union([z.object({ env: z.string().min(1) }), z.object({ file: z.string().min(1) })]),
+    enabled: z.boolean().default(true),
+  })
+  .loose();
 
 export interface AccountsSourceEnv {
   GATEWAY_ACCOUNTS_FILE?: string | undefined;
@@ -39,7 +41,9 @@ export function loadGatewayAccounts(env: AccountsSourceEnv, cwd = process.cwd())
   const file = env.GATEWAY_ACCOUNTS_FILE ?? (existsSync(path.join(cwd, 'sop/accounts.yaml')) ? 'sop/accounts.yaml' : undefined);
   if (!file) {
     if (!env.WECHATY_PUPPET_SERVICE_ENDPOINT) {
-      throw new ConfigError('gateway: no accounts to connect: set GATEWAY_ACCOUNTS_FILE, write sop/accounts.yaml, or set WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN');
+      throw new ConfigError(
+        'gateway: no accounts to connect: set GATEWAY_ACCOUNTS_FILE, write sop/accounts.yaml, or set WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN',
+      );
     }
     return [{ id: env.ACCOUNT_ID, endpoint: env.WECHATY_PUPPET_SERVICE_ENDPOINT, token: { env: 'WECHATY_PUPPET_SERVICE_TOKEN' }, enabled: true }];
   }

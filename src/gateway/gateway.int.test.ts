@@ -42,7 +42,11 @@ const sentIds: string[] = [];
 
 function spec(id: string): AccountSpec {
   return {
-    id, name: id, role: 'store', stores: [], enabled: true,
+    id,
+    name: id,
+    role: 'store',
+    stores: [],
+    enabled: true,
     budget: { ratePerMinute: 0, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
     onDown: {} as AccountSpec['onDown'],
   };
@@ -64,8 +68,15 @@ beforeAll(async () => {
   const { logger } = recordingLogger('warn');
   world = await startWorld({ logger, token: 'insecure_world_w1', traffic: { enabled: false, intervalMs: 8000 } });
   gateway = new Gateway({
-    id: 'gw-t', prefix: PREFIX, redis, subscriber: sub,
-    accounts: () => [{ id: 'W1', endpoint: world.endpoint, token: { env: 'TOKEN_W1' }, enabled: true }, { id: 'NOTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_MISSING' }, enabled: true }, { id: 'BADTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_BAD' }, enabled: true }],
+    id: 'gw-t',
+    prefix: PREFIX,
+    redis,
+    subscriber: sub,
+    accounts: () => [
+      { id: 'W1', endpoint: world.endpoint, token: { env: 'TOKEN_W1' }, enabled: true },
+      { id: 'NOTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_MISSING' }, enabled: true },
+      { id: 'BADTOKEN', endpoint: world.endpoint, token: { env: 'TOKEN_BAD' }, enabled: true },
+    ],
     env: { TOKEN_W1: world.token, TOKEN_BAD: 'no-prefix' },
     edge: { noTls: true, timeoutSeconds: 60, maxBackoffSeconds: 1, baseBackoffMs: 100 },
     lease: { ttlMs: 5000, scanMs: 200 },
@@ -75,9 +86,15 @@ beforeAll(async () => {
   factory = remoteEdgeFactory(redis, { prefix: PREFIX, logger: silentLogger(), statePollMs: 200, requestTimeoutMs: 5000 });
   edge = factory(spec('W1'), {
     onMessage: async () => undefined,
-    onFriendship: (f) => { friendships.push(f); },
-    onRoomEvent: (e) => { roomEvents.push(e); },
-    onSent: (id) => { sentIds.push(id); },
+    onFriendship: (f) => {
+      friendships.push(f);
+    },
+    onRoomEvent: (e) => {
+      roomEvents.push(e);
+    },
+    onSent: (id) => {
+      sentIds.push(id);
+    },
   });
   await edge.start();
 }, 60_000);
@@ -117,8 +134,7 @@ describe('gateway and remote edge', () => {
 
   it('a send whose record shows it began and never finished is answered `unknown` and not sent', async () => {
     await redis.set(`${PREFIX}:gw:sent:outbox:2:2`, 'pending|gw-dead|W1');
-    await expect(edge.transport.send({ kind: 'contact', id: 'm003' }, { kind: 'text', text: '不该发出' }, { key: 'outbox:2:2' }))
-      .rejects.toBeInstanceOf(SendOutcomeUnknownError);
+    await expect(edge.transport.send({ kind: 'contact', id: 'm003' }, { kind: 'text', text: '不该发出' }, { key: 'outbox:2:2' })).rejects.toBeInstanceOf(SendOutcomeUnknownError);
     expect(world.sent.some((m) => m.text === '不该发出')).toBe(false);
   });
 
@@ -174,10 +190,18 @@ describe('gateway and remote edge', () => {
     const said = await world.memberSays('m006', '我在你重启时说的');
     factory = remoteEdgeFactory(redis, { prefix: PREFIX, logger: silentLogger(), statePollMs: 200, requestTimeoutMs: 5000 });
     edge = factory(spec('W1'), {
-      onMessage: async (m) => { got.push(m.id); },
-      onFriendship: (f) => { friendships.push(f); },
-      onRoomEvent: (e) => { roomEvents.push(e); },
-      onSent: (id) => { sentIds.push(id); },
+      onMessage: async (m) => {
+        got.push(m.id);
+      },
+      onFriendship: (f) => {
+        friendships.push(f);
+      },
+      onRoomEvent: (e) => {
+        roomEvents.push(e);
+      },
+      onSent: (id) => {
+        sentIds.push(id);
+      },
     });
     await edge.start();
     await until('the message said meanwhile', () => got.includes(said));

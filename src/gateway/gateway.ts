@@ -115,7 +115,7 @@ export class Gateway {
   private async connect(account: string): Promise<void> {
     const spec = this.o.accounts().find((a) => a.id === account);
     if (!spec || this.stopped) {
-      await this.keeper.drop(account, 'not in this gateway\'s accounts');
+      await this.keeper.drop(account, "not in this gateway's accounts");
       return;
     }
     const make = this.o.makeEdge ?? createWechatyEdge;
@@ -138,7 +138,8 @@ export class Gateway {
       return;
     }
     const link = (state: LinkState, extra: { selfId?: string; reason?: string }) => {
-      void this.o.redis.hset(this.keys.state(account), { state, gateway: this.o.id, selfId: extra.selfId ?? edge.selfId() ?? '', at: String(Date.now()) })
+      void this.o.redis
+        .hset(this.keys.state(account), { state, gateway: this.o.id, selfId: extra.selfId ?? edge.selfId() ?? '', at: String(Date.now()) })
         .then(() => emit({ kind: state, ...base, ...extra }))
         .catch((err: unknown) => this.log.warn({ err, account }, 'gateway: state not written'));
     };
@@ -203,7 +204,7 @@ export class Gateway {
       case 'members':
         return { id: cmd.id, ok: true, memberIds: await edge.rooms.memberIds(cmd.roomId) };
       case 'send':
-        if (!cmd.key) return { id: cmd.id, ok: true, ...await edge.transport.send(cmd.target, cmd.content) };
+        if (!cmd.key) return { id: cmd.id, ok: true, ...(await edge.transport.send(cmd.target, cmd.content)) };
         return this.sendOnce(cmd, edge, cmd.key);
     }
   }
@@ -225,7 +226,12 @@ export class Gateway {
         return { id: cmd.id, ok: true, messageId: rec.slice(SENT.length + 1) || undefined, replayed: true };
       }
       this.log.warn({ account: cmd.account, key, record: rec.split('|').slice(0, 2).join('|') }, 'gateway: send began before and never finished; not sent again');
-      return { id: cmd.id, ok: false, failure: 'unknown', message: 'outcome unknown: this message was handed to a gateway that stopped before it could tell whether it went out; not sent again' };
+      return {
+        id: cmd.id,
+        ok: false,
+        failure: 'unknown',
+        message: 'outcome unknown: this message was handed to a gateway that stopped before it could tell whether it went out; not sent again',
+      };
     }
     try {
       const r = await edge.transport.send(cmd.target, cmd.content);

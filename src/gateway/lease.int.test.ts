@@ -98,7 +98,7 @@ describe('lease keeper', () => {
     expect(k1.accounts().filter((a) => k2.accounts().includes(a))).toEqual([]);
   });
 
-  it('takes a dead keeper\'s accounts within ttl + scan; the dead one\'s renewal then fails', async () => {
+  it("takes a dead keeper's accounts within ttl + scan; the dead one's renewal then fails", async () => {
     const accounts = ['B1', 'B2'];
     const ttlMs = 600;
     const scanMs = 100;
@@ -126,7 +126,7 @@ describe('lease keeper', () => {
     k.start();
     await got;
     await redis.set(`${prefix}:gw:lease:C1`, 'gw-other');
-    const [account, reason] = await once(k, 'lost') as [string, string];
+    const [account, reason] = (await once(k, 'lost')) as [string, string];
     expect(account).toBe('C1');
     expect(reason).toMatch(/taken by another gateway/);
     expect(k.accounts()).toEqual([]);

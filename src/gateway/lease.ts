@@ -15,7 +15,11 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export class Leases {
   private readonly keys: GatewayKeys;
 
-  constructor(private readonly redis: Redis, prefix: string, readonly owner: string) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly owner: string,
+  ) {
     this.keys = gatewayKeys(prefix);
   }
 
@@ -180,7 +184,7 @@ export class LeaseKeeper extends EventEmitter<LeaseKeeperEvents> {
 
   private async scan(): Promise<void> {
     const wanted = new Set(this.candidates());
-    for (const a of this.accounts()) if (!wanted.has(a)) await this.drop(a, 'no longer in this gateway\'s accounts');
+    for (const a of this.accounts()) if (!wanted.has(a)) await this.drop(a, "no longer in this gateway's accounts");
     let room = Math.min(this.maxAccounts - this.held.size, this.takePerScan);
     for (const account of wanted) {
       if (room <= 0 || this.stopped) break;

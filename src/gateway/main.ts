@@ -70,12 +70,16 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal, accounts: gateway.accounts().length }, 'gateway stopping: accounts disconnected and their leases given up');
-    gateway.stop()
+    gateway
+      .stop()
       .then(() => Promise.allSettled([redis.quit(), subscriber.quit()]))
-      .then(() => process.exit(0), (err: unknown) => {
-        logger.error({ err }, 'gateway: stop failed');
-        process.exit(1);
-      });
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'gateway: stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

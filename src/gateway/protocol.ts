@@ -16,27 +16,27 @@ interface CommandBase {
   deadline: number;
 }
 
-export type GatewayCommand = CommandBase & (
-  | {
-    op: 'send';
-    target: Target;
-    content: OutboundContent;
-    /**
-     * Idempotency key (the outbox row): recorded before the platform call, so the same row sent again
-     * (a retry after a lost answer, a takeover, a reroute) is answered from the record instead of sent twice.
-     */
-    key?: string;
-  }
-  | { op: 'accept'; friendshipId: string }
-  | { op: 'members'; roomId: string }
-);
+export type GatewayCommand = CommandBase &
+  (
+    | {
+        op: 'send';
+        target: Target;
+        content: OutboundContent;
+        /**
+         * Idempotency key (the outbox row): recorded before the platform call, so the same row sent again
+         * (a retry after a lost answer, a takeover, a reroute) is answered from the record instead of sent twice.
+         */
+        key?: string;
+      }
+    | { op: 'accept'; friendshipId: string }
+    | { op: 'members'; roomId: string }
+  );
 
 /** `transient`: try again later; `permanent`: never; `unknown`: it may have gone out (not sent again). */
 export type CommandFailure = 'transient' | 'permanent' | 'unknown';
 
 export type GatewayReply =
-  | { id: string; ok: true; messageId?: string; memberIds?: string[]; replayed?: boolean }
-  | { id: string; ok: false; failure: CommandFailure; message: string };
+  { id: string; ok: true; messageId?: string; memberIds?: string[]; replayed?: boolean } | { id: string; ok: false; failure: CommandFailure; message: string };
 
 /** Connection states a gateway reports for an account (the edge's own events). */
 export type LinkState = 'login' | 'ready' | 'logout';

@@ -63,7 +63,10 @@ class GatewayLink {
   private closed = false;
   private starting: Promise<void> | undefined;
 
-  constructor(private readonly redis: Redis, private readonly opts: RemoteEdgeOptions) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly opts: RemoteEdgeOptions,
+  ) {
     this.keys = gatewayKeys(opts.prefix);
     this.log = opts.logger.child({ mod: 'gateway-link' });
   }
@@ -102,9 +105,13 @@ class GatewayLink {
       if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
     }
     this.readLoop = this.readEvents(this.reader, group);
-    this.poll = setInterval(() => void this.syncStates([...this.edges.values()]).catch((err: unknown) => {
-      this.log.warn({ err }, 'gateway link: account states not read (Redis)');
-    }), this.opts.statePollMs ?? 2000);
+    this.poll = setInterval(
+      () =>
+        void this.syncStates([...this.edges.values()]).catch((err: unknown) => {
+          this.log.warn({ err }, 'gateway link: account states not read (Redis)');
+        }),
+      this.opts.statePollMs ?? 2000,
+    );
   }
 
   /** Reads the stream in order: first this consumer's unacknowledged events (a restart), then new ones. */
@@ -113,7 +120,8 @@ class GatewayLink {
     let failures = 0;
     while (!this.closed) {
       try {
-        const res = (await reader.xreadgroup('GROUP', group, 'core', 'COUNT', 200, 'BLOCK', this.opts.blockMs ?? 2000, 'STREAMS', this.keys.events, cursor)) as [string, [string, string[]][]][] | null;
+        const res = (await reader.xreadgroup('GROUP', group, 'core', 'COUNT', 200, 'BLOCK', this.opts.blockMs ?? 2000, 'STREAMS', this.keys.events, cursor)) as
+          [string, [string, string[]][]][] | null;
         failures = 0;
         const entries = res?.[0]?.[1] ?? [];
         if (cursor === '0' && entries.length === 0) cursor = '>';
@@ -167,7 +175,11 @@ class GatewayLink {
    * Sends one command to the account's lease holder and waits for its answer.
    * @throws TransientSendError when no gateway holds the account or none answers in time.
    */
-  async request(account: string, body: DistributiveOmit<GatewayCommand, 'id' | 'account' | 'replyTo' | 'deadline'>, timeoutMs = this.opts.requestTimeoutMs ?? 45_000): Promise<GatewayReply> {
+  async request(
+    account: string,
+    body: DistributiveOmit<GatewayCommand, 'id' | 'account' | 'replyTo' | 'deadline'>,
+    timeoutMs = this.opts.requestTimeoutMs ?? 45_000,
+  ): Promise<GatewayReply> {
     if (this.closed) throw new TransientSendError(`account ${account}: the core's gateway link is closed`);
     await this.started();
     const id = randomUUID();
@@ -238,7 +250,12 @@ class RemoteEdge implements WechatyEdge {
   readonly friendships: FriendshipGateway;
   readonly rooms: RoomGateway;
 
-  constructor(readonly account: string, private readonly handlers: EdgeHandlers, private readonly link: GatewayLink, logger: Logger) {
+  constructor(
+    readonly account: string,
+    private readonly handlers: EdgeHandlers,
+    private readonly link: GatewayLink,
+    logger: Logger,
+  ) {
     this.log = logger.child({ mod: 'remote-edge', account });
     this.transport = {
       isReady: () => this.online,
@@ -275,13 +292,16 @@ class RemoteEdge implements WechatyEdge {
       };
       this.on('ready', ready);
       this.events.once('stopped', stoppedFirst);
-      this.link.register(this).then(() => {
-        if (this.online) ready();
-      }, (err: unknown) => {
-        this.off('ready', ready);
-        this.events.off('stopped', stoppedFirst);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      });
+      this.link.register(this).then(
+        () => {
+          if (this.online) ready();
+        },
+        (err: unknown) => {
+          this.off('ready', ready);
+          this.events.off('stopped', stoppedFirst);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
   }
 

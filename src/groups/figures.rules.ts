@@ -55,7 +55,10 @@ export function monthsBetween(from: string, to: string, tz: string): Period[] {
     const start = zonedTime(y, m, 1, 0, 0, tz).getTime();
     const end = zonedTime(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1, 0, 0, tz).getTime();
     out.push({ label: `${y}-${String(m).padStart(2, '0')}`, start, end });
-    if (m === 12) { y++; m = 1; } else m++;
+    if (m === 12) {
+      y++;
+      m = 1;
+    } else m++;
   }
   return out;
 }

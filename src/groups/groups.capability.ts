@@ -43,8 +43,15 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
   const slaHolder = ctx.published?.find(SLA_PLAYBOOK) || !slaFile || !existsSync(slaFile) ? null : new SlaPlaybookHolder(slaFile, ctx.logger);
   const slaPlaybook = ctx.published?.find(SLA_PLAYBOOK) ?? (slaHolder ? () => slaHolder.fresh(ctx.clock.now().getTime()) : null);
   const service = new GroupsService({
-    repo, outbox: ctx.outbox, queues: ctx.queues, rooms: hub, clock: ctx.clock, timezone: ctx.config.TIMEZONE,
-    account: ctx.config.ACCOUNT_ID, playbook: () => holder.fresh(ctx.clock.now().getTime()), logger: ctx.logger,
+    repo,
+    outbox: ctx.outbox,
+    queues: ctx.queues,
+    rooms: hub,
+    clock: ctx.clock,
+    timezone: ctx.config.TIMEZONE,
+    account: ctx.config.ACCOUNT_ID,
+    playbook: () => holder.fresh(ctx.clock.now().getTime()),
+    logger: ctx.logger,
     ...(slaPlaybook ? { serviceHours: (store: string | null) => slaPlaybook().hoursFor(store) } : {}),
   });
   service.start();
@@ -60,7 +67,9 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
   if (at) {
     const [hh, mm] = at.split(':').map(Number);
     ctx.scheduler.declare({
-      name: MEMBERSHIP_CHECK_SCHEDULE, cron: `${mm} ${hh} * * *`, catchUpMs: 6 * 3_600_000,
+      name: MEMBERSHIP_CHECK_SCHEDULE,
+      cron: `${mm} ${hh} * * *`,
+      catchUpMs: 6 * 3_600_000,
       run: async () => {
         await service.checkAll();
         await service.reconcileWelcomes();
@@ -68,7 +77,10 @@ export function installGroups(ctx: CapabilityContext, source: string | GroupsPla
     });
   }
   return {
-    repo, service, holder, reconciled,
+    repo,
+    service,
+    holder,
+    reconciled,
     uninstall: async () => {
       offEvents();
       offReady();

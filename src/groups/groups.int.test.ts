@@ -16,11 +16,14 @@ import { loadSlaPlaybook } from '../sla/sla.playbook.js';
 import { parseGroupsPlaybook } from './playbook.js';
 import { joinsAndLeaves, spamList } from './report.js';
 
-const PLAYBOOK = parseGroupsPlaybook(`
+const PLAYBOOK = parseGroupsPlaybook(
+  `
 membership: { checkAt: null }
 welcome: { batchSize: 3, within: 5m, notAgainWithin: 1d, text: "欢迎{names}（{count}位）加入{group}，导购{guide}" }
 spam: { quietFor: 10m, alert: "{group}：{name} 发了{what} {detail} {ref}" }
-`, 'test-groups.yaml');
+`,
+  'test-groups.yaml',
+);
 
 const A = 'hz01-a@chatroom';
 const B = 'hz01-b@chatroom';
@@ -36,8 +39,15 @@ function setup(extra: Partial<GroupsServiceDeps> = {}) {
   const jobs: { jobId: string; delay: number }[] = [];
   let processor: Processor | undefined;
   const queues = {
-    queue: () => ({ addBulk: async (list: { opts: { jobId: string; delay: number } }[]) => { jobs.push(...list.map((j) => ({ jobId: j.opts.jobId, delay: j.opts.delay }))); } }),
-    worker: (_name: string, fn: Processor) => { processor = fn; return { on: () => undefined, close: async () => undefined }; },
+    queue: () => ({
+      addBulk: async (list: { opts: { jobId: string; delay: number } }[]) => {
+        jobs.push(...list.map((j) => ({ jobId: j.opts.jobId, delay: j.opts.delay })));
+      },
+    }),
+    worker: (_name: string, fn: Processor) => {
+      processor = fn;
+      return { on: () => undefined, close: async () => undefined };
+    },
   } as unknown as Queues;
   const sent: EnqueueRequest[] = [];
   const keys = new Set<string>();
@@ -54,7 +64,8 @@ function setup(extra: Partial<GroupsServiceDeps> = {}) {
   const members = new Map<string, string[]>();
   let online = true;
   const rooms = {
-    isReady: () => online, selfId: () => BOT,
+    isReady: () => online,
+    selfId: () => BOT,
     memberIds: async (roomId: string) => {
       const list = members.get(roomId);
       if (!list) throw new Error(`no payload found for id ${roomId}`);
@@ -69,10 +80,21 @@ function setup(extra: Partial<GroupsServiceDeps> = {}) {
   const leave = (roomId: string, ids: string[], byId: string | null = null) => service.onEvent(ev('leave', roomId, ids, byId ?? ids[0]!, at()));
   const nextSend = () => new Promise<void>((resolve) => waiters.push(resolve));
   return {
-    db, clock, repo, service, jobs, sent, members, join, leave, nextSend,
+    db,
+    clock,
+    repo,
+    service,
+    jobs,
+    sent,
+    members,
+    join,
+    leave,
+    nextSend,
     runJob: (batchId: number) => processor!({ data: { batchId } }),
     runDigest: (digestKey: string) => processor!({ data: { digestKey } }),
-    setOnline: (v: boolean) => { online = v; },
+    setOnline: (v: boolean) => {
+      online = v;
+    },
   };
 }
 
@@ -82,14 +104,27 @@ function ev(kind: 'join' | 'leave', roomId: string, ids: string[], byId: string 
 
 function groupMessage(over: Partial<InboundMessage>): InboundMessage {
   return {
-    id: randomUUID(), account: 'main', talkerId: 'm002', talkerName: '刘芳', roomId: A, roomTopic: '湖滨店宝妈交流1群', type: 'text', text: '',
-    mentionSelf: false, mentionIds: [], self: false, providerAt: Date.parse('2026-11-20T02:00:00Z'), ...over,
+    id: randomUUID(),
+    account: 'main',
+    talkerId: 'm002',
+    talkerName: '刘芳',
+    roomId: A,
+    roomTopic: '湖滨店宝妈交流1群',
+    type: 'text',
+    text: '',
+    mentionSelf: false,
+    mentionIds: [],
+    self: false,
+    providerAt: Date.parse('2026-11-20T02:00:00Z'),
+    ...over,
   };
 }
 
 describe('joins, leaves and batched welcomes', () => {
   let t: ReturnType<typeof setup>;
-  beforeEach(() => { t = setup(); });
+  beforeEach(() => {
+    t = setup();
+  });
   afterEach(() => closeDb(t.db));
 
   it('puts joins in one batch with a delayed job, and sends one welcome naming them when it is due', async () => {
@@ -98,15 +133,22 @@ describe('joins, leaves and batched welcomes', () => {
     await t.join(A, ['new-2']);
     const batch = t.repo.openBatch(A)!;
     expect(batch).toMatchObject({ status: 'open', dueAt: Date.parse('2026-11-20T02:05:00Z') });
-    expect(t.jobs).toEqual([{ jobId: welcomeJobId(batch.id), delay: 300_000 }, { jobId: welcomeJobId(batch.id), delay: 240_000 }]);
+    expect(t.jobs).toEqual([
+      { jobId: welcomeJobId(batch.id), delay: 300_000 },
+      { jobId: welcomeJobId(batch.id), delay: 240_000 },
+    ]);
     expect(t.sent).toHaveLength(0);
     t.clock.advance(240_000);
     await t.runJob(batch.id);
     await t.runJob(batch.id); // a redelivered job changes nothing
-    expect(t.sent).toEqual([expect.objectContaining({
-      key: welcomeKey(batch.id), target: { kind: 'room', id: A }, purpose: 'service',
-      content: { kind: 'text', text: '欢迎客人new-1、客人new-2（2位）加入湖滨店宝妈交流1群，导购王晓燕', mentionIds: ['new-1', 'new-2'] },
-    })]);
+    expect(t.sent).toEqual([
+      expect.objectContaining({
+        key: welcomeKey(batch.id),
+        target: { kind: 'room', id: A },
+        purpose: 'service',
+        content: { kind: 'text', text: '欢迎客人new-1、客人new-2（2位）加入湖滨店宝妈交流1群，导购王晓燕', mentionIds: ['new-1', 'new-2'] },
+      }),
+    ]);
     expect(t.repo.batch(batch.id)).toMatchObject({ status: 'queued', size: 2 });
   });
 
@@ -150,14 +192,19 @@ describe('joins, leaves and batched welcomes', () => {
       { room_id: A, contact_id: 'new-2', how: 'join', left_how: 'left', remover_id: 'new-2' },
       { room_id: B, contact_id: 'new-5', how: 'join', left_how: 'removed', remover_id: 'guide-hz01-03' },
     ]);
-    expect(t.db.$client.prepare('select status, size, reason from group_welcome_batches where room_id = ?').get(B))
-      .toEqual({ status: 'skipped', size: 0, reason: 'everyone in it left before the welcome' });
+    expect(t.db.$client.prepare('select status, size, reason from group_welcome_batches where room_id = ?').get(B)).toEqual({
+      status: 'skipped',
+      size: 0,
+      reason: 'everyone in it left before the welcome',
+    });
   });
 });
 
 describe('member-list checks at login', () => {
   let t: ReturnType<typeof setup>;
-  beforeEach(() => { t = setup(); });
+  beforeEach(() => {
+    t = setup();
+  });
   afterEach(() => closeDb(t.db));
 
   it('records members present as seen at start (not joins), ends spells of members gone, leaves unreadable rooms alone; repeats change nothing', async () => {
@@ -170,7 +217,7 @@ describe('member-list checks at login', () => {
     t.clock.advance(60_000);
     t.members.set(A, [BOT, 'm001', 'guide-hz01-01', 'm003']);
     expect(await t.service.checkAll()).toMatchObject({ seen: 1, gone: 1 });
-    expect(t.db.$client.prepare("select contact_id, how, left_how from group_memberships where room_id = ? order by id").all(A)).toEqual([
+    expect(t.db.$client.prepare('select contact_id, how, left_how from group_memberships where room_id = ? order by id').all(A)).toEqual([
       { contact_id: 'm001', how: 'seen-at-start', left_how: null },
       { contact_id: 'm002', how: 'seen-at-start', left_how: 'gone-at-check' },
       { contact_id: 'guide-hz01-01', how: 'seen-at-start', left_how: null },
@@ -192,22 +239,39 @@ describe('member-list checks at login', () => {
 
 describe('spam in groups', () => {
   let t: ReturnType<typeof setup>;
-  beforeEach(() => { t = setup(); });
+  beforeEach(() => {
+    t = setup();
+  });
   afterEach(() => closeDb(t.db));
 
-  it('alerts the owner guide about a non-staff member\'s link card, keeps it for review, and is quiet about their next post', async () => {
+  it("alerts the owner guide about a non-staff member's link card, keeps it for review, and is quiet about their next post", async () => {
     const card = groupMessage({ type: 'url', text: '领券', card: { url: 'https://spam.example.cn/x', title: '领券' } });
     await t.service.onMessage(card, card.providerAt);
     const next = groupMessage({ text: '加我 www.spam.cn', providerAt: card.providerAt + 60_000 });
     await t.service.onMessage(next, next.providerAt);
-    expect(t.sent).toEqual([expect.objectContaining({
-      key: spamAlertKey(card.id, 'guide-hz01-01'), target: { kind: 'contact', id: 'guide-hz01-01' }, purpose: 'alert',
-      content: { kind: 'text', text: `湖滨店宝妈交流1群：刘芳 发了链接卡片 领券 https://spam.example.cn/x ${card.id}` },
-    })]);
+    expect(t.sent).toEqual([
+      expect.objectContaining({
+        key: spamAlertKey(card.id, 'guide-hz01-01'),
+        target: { kind: 'contact', id: 'guide-hz01-01' },
+        purpose: 'alert',
+        content: { kind: 'text', text: `湖滨店宝妈交流1群：刘芳 发了链接卡片 领券 https://spam.example.cn/x ${card.id}` },
+      }),
+    ]);
     const list = spamList(t.db, { from: '2026-11-20', to: '2026-11-20', timezone: 'Asia/Shanghai' });
     expect(list).toEqual([
-      expect.objectContaining({ messageId: next.id, kind: 'link', detail: 'www.spam.cn', alertedTo: null, noAlertReason: 'an alert about this person in this group went out lately' }),
-      expect.objectContaining({ messageId: card.id, kind: 'link-card', alertedTo: 'guide-hz01-01', raw: expect.objectContaining({ card: { url: 'https://spam.example.cn/x', title: '领券' } }) }),
+      expect.objectContaining({
+        messageId: next.id,
+        kind: 'link',
+        detail: 'www.spam.cn',
+        alertedTo: null,
+        noAlertReason: 'an alert about this person in this group went out lately',
+      }),
+      expect.objectContaining({
+        messageId: card.id,
+        kind: 'link-card',
+        alertedTo: 'guide-hz01-01',
+        raw: expect.objectContaining({ card: { url: 'https://spam.example.cn/x', title: '领券' } }),
+      }),
     ]);
   });
 
@@ -217,7 +281,8 @@ describe('spam in groups', () => {
       groupMessage({ self: true, talkerId: BOT, text: 'https://shop.example.com' }),
       groupMessage({ text: '今天几点开门？3.5折吗' }),
       groupMessage({ type: 'image', text: 'IMG_2031.jpg' }),
-    ]) await t.service.onMessage(m, m.providerAt);
+    ])
+      await t.service.onMessage(m, m.providerAt);
     const qr = groupMessage({ type: 'image', text: '扫码进群-二维码.png', roomId: 'hz01-vip@chatroom' });
     await t.service.onMessage(qr, qr.providerAt);
     await t.service.onMessage(qr, qr.providerAt);
@@ -262,8 +327,8 @@ describe('spam outside service hours', () => {
     expect(t.sent).toHaveLength(1);
     expect(t.sent[0]).toMatchObject({ key, target: { kind: 'contact', id: 'guide-hz01-01' }, purpose: 'alert' });
     expect((t.sent[0]!.content as { text: string }).text).toBe(
-      '🌙 非服务时间收到疑似广告 2 条：\n23:30 「湖滨店宝妈交流1群」刘芳 发了链接：hb88.vip/get\n00:30 「湖滨店宝妈交流1群」陈思琪 发了二维码图片：进群二维码.png\n'
-      + '请确认后处理（移出群或提醒）。原消息已留存，可用 report groups --spam 查看。',
+      '🌙 非服务时间收到疑似广告 2 条：\n23:30 「湖滨店宝妈交流1群」刘芳 发了链接：hb88.vip/get\n00:30 「湖滨店宝妈交流1群」陈思琪 发了二维码图片：进群二维码.png\n' +
+        '请确认后处理（移出群或提醒）。原消息已留存，可用 report groups --spam 查看。',
     );
     expect(spamList(t.db, { from: '2026-11-20', to: '2026-11-21', timezone: 'Asia/Shanghai' }).map((e) => e.alertedTo)).toEqual(['guide-hz01-01', 'guide-hz01-01']);
   });
@@ -274,7 +339,10 @@ describe('spam outside service hours', () => {
     await t.service.onMessage(day, day.providerAt);
     expect(t.sent.map((s) => s.key)).toEqual([spamAlertKey(day.id, 'guide-hz01-01')]);
 
-    const loud = setup({ serviceHours: () => hours, playbook: () => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "x" }\nspam: { alert: "{name} {detail}", afterHours: alert }', 'loud.yaml') });
+    const loud = setup({
+      serviceHours: () => hours,
+      playbook: () => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "x" }\nspam: { alert: "{name} {detail}", afterHours: alert }', 'loud.yaml'),
+    });
     loud.clock.set('2026-11-20T15:30:00Z');
     const night = groupMessage({ text: '加我 www.spam.cn' });
     await loud.service.onMessage(night, night.providerAt);
@@ -292,19 +360,37 @@ describe('batched welcomes over a real Redis', () => {
     seedDemoStore(db, loadSeed(), { now: Date.now(), baseTier: 'regular', timezone: 'Asia/Shanghai' });
     const fast = parseGroupsPlaybook('welcome: { batchSize: 5, within: 1s, text: "欢迎{names}" }\nspam: { alert: "x" }', 'fast.yaml');
     const rooms = { isReady: () => true, selfId: () => BOT, memberIds: async () => [] };
-    const service = (queues: Queues, outbox: GroupsServiceDeps['outbox']) => new GroupsService({
-      repo: new GroupsRepo(db), outbox, queues, rooms, clock: systemClock, timezone: 'Asia/Shanghai', account: 'main', playbook: () => fast, logger: silentLogger(),
-    });
+    const service = (queues: Queues, outbox: GroupsServiceDeps['outbox']) =>
+      new GroupsService({
+        repo: new GroupsRepo(db),
+        outbox,
+        queues,
+        rooms,
+        clock: systemClock,
+        timezone: 'Asia/Shanghai',
+        account: 'main',
+        playbook: () => fast,
+        logger: silentLogger(),
+      });
     // The first process records the join and its delayed job, then stops before the batch is due.
     const q1 = new Queues({ ...redisOptionsFromUrl(redis.url) }, prefix);
-    const first = service(q1, { enqueue: async () => { throw new Error('the first process never sends'); } });
+    const first = service(q1, {
+      enqueue: async () => {
+        throw new Error('the first process never sends');
+      },
+    });
     await first.onEvent(ev('join', A, ['new-1'], 'm001', Date.now()));
     await first.close();
     await q1.close();
 
     const q2 = new Queues({ ...redisOptionsFromUrl(redis.url) }, prefix);
     const sent: EnqueueRequest[] = [];
-    const second = service(q2, { enqueue: async (r) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' }; } });
+    const second = service(q2, {
+      enqueue: async (r) => {
+        sent.push(r);
+        return { id: sent.length, created: true, status: 'queued' };
+      },
+    });
     second.start();
     expect(await second.reconcileWelcomes()).toBe(1); // same job id as the first process's: still one job
     await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(1);

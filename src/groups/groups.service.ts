@@ -103,7 +103,11 @@ export class GroupsService {
 
   /** Starts the welcome worker. */
   start(): void {
-    this.worker = this.deps.queues.worker<GroupsJob>(WELCOME_QUEUE, (job: Job<GroupsJob>) => ('digestKey' in job.data ? this.sendDigest(job.data.digestKey) : this.flush(job.data.batchId)), { concurrency: 1 });
+    this.worker = this.deps.queues.worker<GroupsJob>(
+      WELCOME_QUEUE,
+      (job: Job<GroupsJob>) => ('digestKey' in job.data ? this.sendDigest(job.data.digestKey) : this.flush(job.data.batchId)),
+      { concurrency: 1 },
+    );
     this.worker.on('failed', (job, err) => this.deps.logger.warn({ err, jobId: job?.id }, 'group welcome failed (retried)'));
   }
 
@@ -217,7 +221,11 @@ export class GroupsService {
       }
       const content = this.welcomeContent(b.roomId, still);
       await this.deps.outbox.enqueue({
-        key: welcomeKey(batchId), target: { kind: 'room', id: b.roomId }, content, purpose: 'service', expiresAt: now + WELCOME_EXPIRES_MS,
+        key: welcomeKey(batchId),
+        target: { kind: 'room', id: b.roomId },
+        content,
+        purpose: 'service',
+        expiresAt: now + WELCOME_EXPIRES_MS,
       });
       repo.tx(() => {
         for (const s of spells) if (s.leftAt !== null) repo.assignBatch(s.id, null);
@@ -234,8 +242,11 @@ export class GroupsService {
     const known = repo.contactNames(spells.filter((s) => !s.contactName).map((s) => s.contactId));
     const names = spells.map((s) => s.contactName || known.get(s.contactId) || '新朋友');
     const text = fillText(pb.welcome.text, {
-      names: names.join('、'), count: String(spells.length), group: group?.name || repo.roomTopic(roomId),
-      store: group?.storeName ?? '', guide: group?.guideName ?? '店铺导购',
+      names: names.join('、'),
+      count: String(spells.length),
+      group: group?.name || repo.roomTopic(roomId),
+      store: group?.storeName ?? '',
+      guide: group?.guideName ?? '店铺导购',
     });
     return { kind: 'text' as const, text, mentionIds: spells.map((s) => s.contactId) };
   }
@@ -253,10 +264,13 @@ export class GroupsService {
   private async addDigestJob(key: string, dueAt: number): Promise<void> {
     const delay = Math.max(0, dueAt - this.deps.clock.now().getTime());
     const queue = this.deps.queues.queue(WELCOME_QUEUE);
-    await queue.addBulk([{
-      name: 'spam-digest', data: { digestKey: key },
-      opts: { jobId: spamDigestJobId(key), delay, attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
-    }]);
+    await queue.addBulk([
+      {
+        name: 'spam-digest',
+        data: { digestKey: key },
+        opts: { jobId: spamDigestJobId(key), delay, attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
+      },
+    ]);
     // Due by the bot's clock but still delayed in Redis (added earlier, the clock moved on): run it now.
     if (delay === 0) {
       const job = await queue.getJob?.(spamDigestJobId(key));
@@ -270,7 +284,12 @@ export class GroupsService {
     const rows = repo.digestRows(key);
     if (!rows.length) return;
     const pb = this.deps.playbook();
-    const lines = rows.slice(0, DIGEST_MAX_LINES).map((r) => `${formatLocal(r.postedAt, timezone, 'time')} 「${r.groupName ?? repo.roomTopic(r.roomId)}」${r.talkerName || r.talkerId} 发了${SPAM_KIND_NAMES[r.kind]}：${r.detail.slice(0, 80)}`);
+    const lines = rows
+      .slice(0, DIGEST_MAX_LINES)
+      .map(
+        (r) =>
+          `${formatLocal(r.postedAt, timezone, 'time')} 「${r.groupName ?? repo.roomTopic(r.roomId)}」${r.talkerName || r.talkerId} 发了${SPAM_KIND_NAMES[r.kind]}：${r.detail.slice(0, 80)}`,
+      );
     if (rows.length > DIGEST_MAX_LINES) lines.push(`…另有 ${rows.length - DIGEST_MAX_LINES} 条`);
     const text = fillText(pb.spam.digest, { count: String(rows.length), lines: lines.join('\n') });
     const r = await this.deps.outbox.enqueue({ key, target: { kind: 'contact', id: rows[0]!.alertedTo }, content: { kind: 'text', text }, purpose: 'alert' });
@@ -280,10 +299,20 @@ export class GroupsService {
   private async addJobs(batches: readonly { id: number; dueAt: number }[]): Promise<void> {
     if (!batches.length) return;
     const now = this.deps.clock.now().getTime();
-    await this.deps.queues.queue(WELCOME_QUEUE).addBulk(batches.map((b) => ({
-      name: 'welcome', data: { batchId: b.id },
-      opts: { jobId: welcomeJobId(b.id), delay: Math.max(0, b.dueAt - now), attempts: 8, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true, removeOnFail: true },
-    })));
+    await this.deps.queues.queue(WELCOME_QUEUE).addBulk(
+      batches.map((b) => ({
+        name: 'welcome',
+        data: { batchId: b.id },
+        opts: {
+          jobId: welcomeJobId(b.id),
+          delay: Math.max(0, b.dueAt - now),
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
   }
 
   // ── member-list checks ────────────────────────────────────────────────────
@@ -312,7 +341,11 @@ export class GroupsService {
       return result;
     })();
     this.checking = run;
-    void run.finally(() => { this.checking = null; }).catch(() => undefined);
+    void run
+      .finally(() => {
+        this.checking = null;
+      })
+      .catch(() => undefined);
     return run;
   }
 
@@ -337,7 +370,13 @@ export class GroupsService {
           continue;
         }
         const selfId = rooms.selfId();
-        const d = await this.serial(() => this.applyCheck(roomId, present.filter((id) => id !== selfId), readAt));
+        const d = await this.serial(() =>
+          this.applyCheck(
+            roomId,
+            present.filter((id) => id !== selfId),
+            readAt,
+          ),
+        );
         result.rooms++;
         result.seen += d.seen;
         result.gone += d.gone;
@@ -378,21 +417,38 @@ export class GroupsService {
     const group = repo.group(m.roomId);
     const recipients = group?.guideContactId ? [group.guideContactId] : group?.storeCode ? repo.storeManagerIds(group.storeCode) : [];
     const quiet = repo.alertedSince(m.roomId, m.talkerId, postedAt - pb.spam.quietFor);
-    const noAlertReason = !group ? 'not one of the brand\'s groups'
-      : !recipients.length ? 'the group has no owner guide or store manager with a WeChat contact'
-        : quiet ? 'an alert about this person in this group went out lately' : null;
+    const noAlertReason = !group
+      ? "not one of the brand's groups"
+      : !recipients.length
+        ? 'the group has no owner guide or store manager with a WeChat contact'
+        : quiet
+          ? 'an alert about this person in this group went out lately'
+          : null;
     const to = noAlertReason ? null : recipients[0]!;
     // Outside the store's service hours nobody is woken: the alert waits for the digest at the next opening.
-    const hours = to && pb.spam.afterHours === 'digest' ? this.deps.serviceHours?.(group!.storeCode) ?? null : null;
+    const hours = to && pb.spam.afterHours === 'digest' ? (this.deps.serviceHours?.(group!.storeCode) ?? null) : null;
     const digestAt = hours && !isServiceTime(now, hours, timezone) ? addBusinessMs(now, 0, hours, timezone) : null;
     const alertKey = !to ? null : digestAt !== null ? spamDigestKey(to, digestAt) : spamAlertKey(m.id, to);
     const inserted = repo.insertSpam({
-      messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, talkerName: m.talkerName, kind: verdict.kind,
-      detail: verdict.detail.slice(0, 500), raw: JSON.stringify(m), postedAt,
-      alertedTo: to, alertKey, noAlertReason, digestAt, createdAt: now,
+      messageId: m.id,
+      roomId: m.roomId,
+      talkerId: m.talkerId,
+      talkerName: m.talkerName,
+      kind: verdict.kind,
+      detail: verdict.detail.slice(0, 500),
+      raw: JSON.stringify(m),
+      postedAt,
+      alertedTo: to,
+      alertKey,
+      noAlertReason,
+      digestAt,
+      createdAt: now,
     });
     if (!inserted) return;
-    logger.info({ messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, kind: verdict.kind, alertedTo: to, noAlertReason, digestAt }, 'suspected spam in a group kept for review');
+    logger.info(
+      { messageId: m.id, roomId: m.roomId, talkerId: m.talkerId, kind: verdict.kind, alertedTo: to, noAlertReason, digestAt },
+      'suspected spam in a group kept for review',
+    );
     if (noAlertReason) return;
     if (digestAt !== null) {
       await this.addDigestJob(alertKey!, digestAt);
@@ -400,7 +456,12 @@ export class GroupsService {
     }
     const time = formatLocal(postedAt, timezone, 'time');
     const text = fillText(pb.spam.alert, {
-      group: group!.name, name: m.talkerName || m.talkerId, what: SPAM_KIND_NAMES[verdict.kind], detail: verdict.detail.slice(0, 200), time, ref: m.id,
+      group: group!.name,
+      name: m.talkerName || m.talkerId,
+      what: SPAM_KIND_NAMES[verdict.kind],
+      detail: verdict.detail.slice(0, 200),
+      time,
+      ref: m.id,
     });
     await this.deps.outbox.enqueue({ key: spamAlertKey(m.id, to!), target: { kind: 'contact', id: to! }, content: { kind: 'text', text }, purpose: 'alert' });
   }

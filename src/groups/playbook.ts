@@ -27,10 +27,12 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/u, 'a local time like 0
 const rate = z.number().min(0, 'a rate between 0 and 1').max(1, 'a rate between 0 and 1');
 
 export const groupsPlaybookSchema = z.strictObject({
-  membership: z.strictObject({
-    /** Each day at this local time every group's member list is checked (null: only at each login). */
-    checkAt: hhmm.nullable().default('04:30'),
-  }).default({ checkAt: '04:30' }),
+  membership: z
+    .strictObject({
+      /** Each day at this local time every group's member list is checked (null: only at each login). */
+      checkAt: hhmm.nullable().default('04:30'),
+    })
+    .default({ checkAt: '04:30' }),
   welcome: z.strictObject({
     enabled: z.boolean().default(true),
     /** One welcome per this many joins … */
@@ -56,9 +58,11 @@ export const groupsPlaybookSchema = z.strictObject({
     /** The digest's text: {count} posts, {lines} one line each. */
     digest: z.string().min(1, 'a digest text').default(DEFAULT_SPAM_DIGEST),
   }),
-  targets: z.strictObject({
-    retention: z.strictObject({ min: rate, max: rate }).default({ min: 0.85, max: 0.9 }),
-  }).default({ retention: { min: 0.85, max: 0.9 } }),
+  targets: z
+    .strictObject({
+      retention: z.strictObject({ min: rate, max: rate }).default({ min: 0.85, max: 0.9 }),
+    })
+    .default({ retention: { min: 0.85, max: 0.9 } }),
 });
 
 type Parsed = z.infer<typeof groupsPlaybookSchema>;

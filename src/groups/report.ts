@@ -69,8 +69,16 @@ export function groupHealthReport(db: Db, opts: GroupHealthOptions): GroupHealth
   const rangeStart = days[0]?.start ?? 0;
   const rangeEnd = days.at(-1)?.end ?? 0;
   const asOf = Math.min(opts.now, rangeEnd - 1);
-  const selfIds = db.select({ id: groupAccounts.selfId }).from(groupAccounts).all().map((r) => r.id);
-  const rosterIds = db.select({ id: staff.contactId }).from(staff).all().flatMap((r) => (r.id ? [r.id] : []));
+  const selfIds = db
+    .select({ id: groupAccounts.selfId })
+    .from(groupAccounts)
+    .all()
+    .map((r) => r.id);
+  const rosterIds = db
+    .select({ id: staff.contactId })
+    .from(staff)
+    .all()
+    .flatMap((r) => (r.id ? [r.id] : []));
   const staffIds = new Set([...rosterIds, ...selfIds]);
   const self = new Set(selfIds);
 
@@ -78,8 +86,17 @@ export function groupHealthReport(db: Db, opts: GroupHealthOptions): GroupHealth
   const roomIds = list.map((g) => g.roomId);
   const spellsByRoom = new Map<string, Spell[]>(roomIds.map((id) => [id, []]));
   if (roomIds.length) {
-    const rows = db.select({ roomId: groupMemberships.roomId, contactId: groupMemberships.contactId, joinedAt: groupMemberships.joinedAt, how: groupMemberships.how, leftAt: groupMemberships.leftAt })
-      .from(groupMemberships).where(and(inArray(groupMemberships.roomId, roomIds), lt(groupMemberships.joinedAt, rangeEnd))).all();
+    const rows = db
+      .select({
+        roomId: groupMemberships.roomId,
+        contactId: groupMemberships.contactId,
+        joinedAt: groupMemberships.joinedAt,
+        how: groupMemberships.how,
+        leftAt: groupMemberships.leftAt,
+      })
+      .from(groupMemberships)
+      .where(and(inArray(groupMemberships.roomId, roomIds), lt(groupMemberships.joinedAt, rangeEnd)))
+      .all();
     for (const r of rows) if (!staffIds.has(r.contactId)) spellsByRoom.get(r.roomId)?.push(r);
   }
 
@@ -104,7 +121,7 @@ export function groupHealthReport(db: Db, opts: GroupHealthOptions): GroupHealth
     const byRoom = new Map<string, { staff: number; bot: number }>();
     const at = (room: string) => {
       let v = byRoom.get(room);
-      if (!v) byRoom.set(room, v = { staff: 0, bot: 0 });
+      if (!v) byRoom.set(room, (v = { staff: 0, bot: 0 }));
       return v;
     };
     for (const r of staffQ.all(d.start, d.end, rooms, staffJson) as { room_id: string; talker_id: string; n: number }[]) {
@@ -115,8 +132,18 @@ export function groupHealthReport(db: Db, opts: GroupHealthOptions): GroupHealth
     return byRoom;
   });
 
-  const spamCounts = new Map(roomIds.length ? (sqlite.prepare(`select room_id, count(*) n from group_spam where posted_at >= ? and posted_at < ?
-    and room_id in (select value from json_each(?)) group by room_id`).all(rangeStart, rangeEnd, rooms) as { room_id: string; n: number }[]).map((r) => [r.room_id, r.n]) : []);
+  const spamCounts = new Map(
+    roomIds.length
+      ? (
+          sqlite
+            .prepare(
+              `select room_id, count(*) n from group_spam where posted_at >= ? and posted_at < ?
+    and room_id in (select value from json_each(?)) group by room_id`,
+            )
+            .all(rangeStart, rangeEnd, rooms) as { room_id: string; n: number }[]
+        ).map((r) => [r.room_id, r.n])
+      : [],
+  );
 
   const out: GroupHealth[] = list.map((g) => {
     const spells = spellsByRoom.get(g.roomId) ?? [];
@@ -144,7 +171,11 @@ export function groupHealthReport(db: Db, opts: GroupHealthOptions): GroupHealth
     if (j > 0 && k / j < target.min) belowTarget.push(g.roomId);
   }
   return {
-    from: opts.from, to: opts.to, timezone: tz, asOf, target,
+    from: opts.from,
+    to: opts.to,
+    timezone: tz,
+    asOf,
+    target,
     total: { joined, retained, rate: joined ? retained / joined : null, belowTarget },
     groups: out,
   };
@@ -165,12 +196,25 @@ export interface GroupHealthReport {
 
 /** The brand's groups (optionally of one store), then other rooms with membership on record. */
 function listGroups(db: Db, store: string | null): Omit<GroupHealth, 'members' | 'retention' | 'interaction' | 'staffPosts' | 'spam'>[] {
-  const brand = db.select({ roomId: groups.roomId, name: groups.name, storeCode: groups.storeCode, guideCode: groups.guideCode })
-    .from(groups).where(store ? eq(groups.storeCode, store) : undefined).orderBy(asc(groups.roomId)).all();
+  const brand = db
+    .select({ roomId: groups.roomId, name: groups.name, storeCode: groups.storeCode, guideCode: groups.guideCode })
+    .from(groups)
+    .where(store ? eq(groups.storeCode, store) : undefined)
+    .orderBy(asc(groups.roomId))
+    .all();
   if (store) return brand;
   const known = new Set(brand.map((g) => g.roomId));
   const others = (db.$client.prepare('select distinct room_id from group_memberships order by room_id').pluck().all() as string[]).filter((id) => !known.has(id));
-  const topics = new Map(others.length ? db.select({ id: rooms.id, topic: rooms.topic }).from(rooms).where(inArray(rooms.id, others)).all().map((r) => [r.id, r.topic]) : []);
+  const topics = new Map(
+    others.length
+      ? db
+          .select({ id: rooms.id, topic: rooms.topic })
+          .from(rooms)
+          .where(inArray(rooms.id, others))
+          .all()
+          .map((r) => [r.id, r.topic])
+      : [],
+  );
   return [...brand, ...others.map((roomId) => ({ roomId, name: topics.get(roomId) || roomId, storeCode: null, guideCode: null }))];
 }
 
@@ -183,8 +227,14 @@ function listGroups(db: Db, store: string | null): Omit<GroupHealth, 'members' |
 export function joinsAndLeaves(db: Db, roomIds: readonly string[], from: number, to: number): { joins: number; leaves: number } {
   if (!roomIds.length) return { joins: 0, leaves: 0 };
   const rooms = JSON.stringify(roomIds);
-  const q = (column: 'joined_at' | 'left_at', extra: string) => db.$client.prepare(`select count(*) from group_memberships
-    where room_id in (select value from json_each(?)) and ${column} >= ? and ${column} < ? ${extra}`).pluck().get(rooms, from, to) as number;
+  const q = (column: 'joined_at' | 'left_at', extra: string) =>
+    db.$client
+      .prepare(
+        `select count(*) from group_memberships
+    where room_id in (select value from json_each(?)) and ${column} >= ? and ${column} < ? ${extra}`,
+      )
+      .pluck()
+      .get(rooms, from, to) as number;
   return { joins: q('joined_at', "and how = 'join'"), leaves: q('left_at', '') };
 }
 
@@ -207,14 +257,37 @@ export interface SpamEntry {
 export function spamList(db: Db, opts: { from: string; to: string; timezone: string; store?: string | null }): SpamEntry[] {
   const days = daysBetween(opts.from, opts.to, opts.timezone);
   if (!days.length) return [];
-  const roomFilter = opts.store ? db.select({ id: groups.roomId }).from(groups).where(eq(groups.storeCode, opts.store)).all().map((r) => r.id) : null;
-  const rows = db.select().from(groupSpam).where(and(
-    gte(groupSpam.postedAt, days[0]!.start), lt(groupSpam.postedAt, days.at(-1)!.end),
-    roomFilter ? inArray(groupSpam.roomId, roomFilter.length ? roomFilter : ['']) : undefined,
-  )).all().sort((a, b) => b.postedAt - a.postedAt);
+  const roomFilter = opts.store
+    ? db
+        .select({ id: groups.roomId })
+        .from(groups)
+        .where(eq(groups.storeCode, opts.store))
+        .all()
+        .map((r) => r.id)
+    : null;
+  const rows = db
+    .select()
+    .from(groupSpam)
+    .where(
+      and(
+        gte(groupSpam.postedAt, days[0]!.start),
+        lt(groupSpam.postedAt, days.at(-1)!.end),
+        roomFilter ? inArray(groupSpam.roomId, roomFilter.length ? roomFilter : ['']) : undefined,
+      ),
+    )
+    .all()
+    .sort((a, b) => b.postedAt - a.postedAt);
   return rows.map((r) => ({
-    messageId: r.messageId, roomId: r.roomId, talkerId: r.talkerId, talkerName: r.talkerName, kind: r.kind, detail: r.detail,
-    postedAt: r.postedAt, alertedTo: r.alertedTo, noAlertReason: r.noAlertReason, raw: safeJson(r.raw),
+    messageId: r.messageId,
+    roomId: r.roomId,
+    talkerId: r.talkerId,
+    talkerName: r.talkerName,
+    kind: r.kind,
+    detail: r.detail,
+    postedAt: r.postedAt,
+    alertedTo: r.alertedTo,
+    noAlertReason: r.noAlertReason,
+    raw: safeJson(r.raw),
   }));
 }
 
@@ -241,8 +314,15 @@ export function renderGroupHealth(r: GroupHealthReport): string {
     lines.push('', `${g.name} (${g.roomId})${g.storeCode ? ` · ${g.storeCode}` : ''}${g.guideCode ? ` · ${g.guideCode}` : ''} · ${g.members} members · ${g.spam} suspected spam`);
     for (const m of g.retention) lines.push(`  ${m.month} retention: ${m.retained}/${m.joined} ${pct(m.rate)}; left ${m.left}`);
     for (const w of g.interaction) lines.push(`  week of ${w.week} interaction: ${w.posters}/${w.members} ${pct(w.rate)}`);
-    lines.push(`  staff posts: ${staffTotal} in ${g.staffPosts.length} days (${(staffTotal / Math.max(1, g.staffPosts.length)).toFixed(1)}/day)` +
-      (staffTotal ? `: ${g.staffPosts.filter((d) => d.total).map((d) => `${d.day.slice(5)} ${d.staff}+${d.bot}`).join(', ')} (staff+bot)` : ''));
+    lines.push(
+      `  staff posts: ${staffTotal} in ${g.staffPosts.length} days (${(staffTotal / Math.max(1, g.staffPosts.length)).toFixed(1)}/day)` +
+        (staffTotal
+          ? `: ${g.staffPosts
+              .filter((d) => d.total)
+              .map((d) => `${d.day.slice(5)} ${d.staff}+${d.bot}`)
+              .join(', ')} (staff+bot)`
+          : ''),
+    );
   }
   return lines.join('\n');
 }
@@ -251,6 +331,11 @@ export function renderGroupHealth(r: GroupHealthReport): string {
 export function renderSpamList(entries: SpamEntry[], timezone: string): string {
   if (!entries.length) return 'No suspected spam in this range.';
   const when = (t: number) => formatLocal(t, timezone);
-  return entries.map((e) => `${when(e.postedAt)} ${e.roomId} ${e.talkerName || e.talkerId} (${e.talkerId}) ${SPAM_KIND_NAMES[e.kind]}: ${e.detail}` +
-    `\n  ${e.alertedTo ? `alerted ${e.alertedTo}` : `not alerted: ${e.noAlertReason}`} · message ${e.messageId}`).join('\n');
+  return entries
+    .map(
+      (e) =>
+        `${when(e.postedAt)} ${e.roomId} ${e.talkerName || e.talkerId} (${e.talkerId}) ${SPAM_KIND_NAMES[e.kind]}: ${e.detail}` +
+        `\n  ${e.alertedTo ? `alerted ${e.alertedTo}` : `not alerted: ${e.noAlertReason}`} · message ${e.messageId}`,
+    )
+    .join('\n');
 }

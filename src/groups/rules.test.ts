@@ -36,9 +36,22 @@ describe('spamVerdict', () => {
 
 describe('membership rules', () => {
   it('a check records the unknown present as seen and ends the gone, letting events that raced the read win', () => {
-    const open = [{ id: 1, contactId: 'a', joinedAt: 0 }, { id: 2, contactId: 'b', joinedAt: 0 }, { id: 3, contactId: 'late', joinedAt: 100 }];
-    expect(membershipDiff(['a', 'c', 'just-left'], open, [{ contactId: 'just-left', leftAt: 100 }, { contactId: 'old', leftAt: 5 }], 100))
-      .toEqual({ seen: ['c'], gone: [2] });
+    const open = [
+      { id: 1, contactId: 'a', joinedAt: 0 },
+      { id: 2, contactId: 'b', joinedAt: 0 },
+      { id: 3, contactId: 'late', joinedAt: 100 },
+    ];
+    expect(
+      membershipDiff(
+        ['a', 'c', 'just-left'],
+        open,
+        [
+          { contactId: 'just-left', leftAt: 100 },
+          { contactId: 'old', leftAt: 5 },
+        ],
+        100,
+      ),
+    ).toEqual({ seen: ['c'], gone: [2] });
     expect(membershipDiff([], [], [], 0)).toEqual({ seen: [], gone: [] });
   });
 
@@ -66,7 +79,7 @@ describe('figures', () => {
     expect(daysBetween('2026-11-29', '2026-11-28', TZ)).toEqual([]);
   });
 
-  it('retention counts each month\'s joiners still in at its end (or now), once per contact, not members seen at start', () => {
+  it("retention counts each month's joiners still in at its end (or now), once per contact, not members seen at start", () => {
     const spells: Spell[] = [
       { contactId: 'a', joinedAt: at(3), how: 'join', leftAt: null },
       { contactId: 'b', joinedAt: at(4), how: 'join', leftAt: at(10) },
@@ -109,12 +122,22 @@ describe('groups playbook', () => {
   it('refuses a bad file with the file, the path and what is allowed', () => {
     const base = 'welcome: { batchSize: 3, within: 5m, text: "hi" }\nspam: { alert: "x" }\n';
     expect(() => parseGroupsPlaybook(base.replace('batchSize: 3', 'batchSize: 0'), 'g.yaml')).toThrow('g.yaml: welcome.batchSize: expected a whole number ≥ 1, found 0');
-    expect(() => parseGroupsPlaybook(base.replace('within: 5m', 'within: soon'), 'g.yaml')).toThrow('g.yaml: welcome.within: expected a duration like 10m, 30s, 1h or 30d (a bare number is minutes), found "soon"');
-    expect(() => parseGroupsPlaybook(base.replace('"hi"', '"hi {nick}"'), 'g.yaml')).toThrow('g.yaml: welcome.text: unknown variable {nick}; allowed: {names}, {count}, {group}, {store}, {guide}');
-    expect(() => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "hi" }\nspam: { alert: "x", digest: "{count} {who}" }', 'g.yaml')).toThrow('g.yaml: spam.digest: unknown variable {who}; allowed: {count}, {lines}');
-    expect(() => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "hi" }\nspam: { alert: "x", afterHours: later }', 'g.yaml')).toThrow(/g\.yaml: spam\.afterHours: .*digest.*alert/);
+    expect(() => parseGroupsPlaybook(base.replace('within: 5m', 'within: soon'), 'g.yaml')).toThrow(
+      'g.yaml: welcome.within: expected a duration like 10m, 30s, 1h or 30d (a bare number is minutes), found "soon"',
+    );
+    expect(() => parseGroupsPlaybook(base.replace('"hi"', '"hi {nick}"'), 'g.yaml')).toThrow(
+      'g.yaml: welcome.text: unknown variable {nick}; allowed: {names}, {count}, {group}, {store}, {guide}',
+    );
+    expect(() => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "hi" }\nspam: { alert: "x", digest: "{count} {who}" }', 'g.yaml')).toThrow(
+      'g.yaml: spam.digest: unknown variable {who}; allowed: {count}, {lines}',
+    );
+    expect(() => parseGroupsPlaybook('welcome: { batchSize: 3, within: 5m, text: "hi" }\nspam: { alert: "x", afterHours: later }', 'g.yaml')).toThrow(
+      /g\.yaml: spam\.afterHours: .*digest.*alert/,
+    );
     expect(() => parseGroupsPlaybook(`${base}welcom: {}`, 'g.yaml')).toThrow('g.yaml: (top level): unknown key "welcom"; allowed: membership, welcome, spam, targets');
-    expect(() => parseGroupsPlaybook(`${base}targets: { retention: { min: 0.95, max: 0.9 } }`, 'g.yaml')).toThrow('g.yaml: targets.retention: min (0.95) is above max (0.9); expected min ≤ max');
+    expect(() => parseGroupsPlaybook(`${base}targets: { retention: { min: 0.95, max: 0.9 } }`, 'g.yaml')).toThrow(
+      'g.yaml: targets.retention: min (0.95) is above max (0.9); expected min ≤ max',
+    );
     expect(() => parseGroupsPlaybook(`${base}membership: { checkAt: "4:30" }`, 'g.yaml')).toThrow('g.yaml: membership.checkAt: expected a local time like 04:30, found "4:30"');
   });
 });

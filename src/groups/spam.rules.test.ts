@@ -84,7 +84,10 @@ describe('findLink: a link as an admin would call it one', () => {
     const recall = tp / SPAM.length;
     console.log(`spam links: ${SPAM.length} spam, ${CHATTER.length} chatter → precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`);
     expect(fp, 'chatter flagged as links').toEqual([]);
-    expect(SPAM.filter((t) => !flagged(t)), 'spam missed').toEqual([]);
+    expect(
+      SPAM.filter((t) => !flagged(t)),
+      'spam missed',
+    ).toEqual([]);
     expect(precision).toBe(1);
     expect(recall).toBe(1);
   });

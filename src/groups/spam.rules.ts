@@ -19,9 +19,41 @@ const BARE_HOST = /(?<![a-z0-9@._-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+
 
 /** Top-level domains spam in Chinese groups uses (generic and Greater China); other endings are not read as links. */
 export const LINK_TLDS: ReadonlySet<string> = new Set([
-  'com', 'cn', 'net', 'org', 'top', 'xyz', 'vip', 'cc', 'me', 'io', 'co', 'info', 'shop', 'site', 'link', 'ly', 'club',
-  'online', 'store', 'tech', 'icu', 'ink', 'wang', 'ltd', 'cloud', 'pro', 'biz', 'tv', 'asia', 'hk', 'tw', 'app', 'dev',
-  'mobi', 'xin',
+  'com',
+  'cn',
+  'net',
+  'org',
+  'top',
+  'xyz',
+  'vip',
+  'cc',
+  'me',
+  'io',
+  'co',
+  'info',
+  'shop',
+  'site',
+  'link',
+  'ly',
+  'club',
+  'online',
+  'store',
+  'tech',
+  'icu',
+  'ink',
+  'wang',
+  'ltd',
+  'cloud',
+  'pro',
+  'biz',
+  'tv',
+  'asia',
+  'hk',
+  'tw',
+  'app',
+  'dev',
+  'mobi',
+  'xin',
 ]);
 
 /** Short-link services whose host has a one-letter name: a link only with a path (`t.cn/A6xYz`). */
@@ -54,7 +86,10 @@ export function findLink(text: string): string | null {
 
 /** Chinese names of the kinds, for alerts and reports. */
 export const SPAM_KIND_NAMES: Record<SpamKind, string> = {
-  'qr-code': '二维码图片', link: '链接', 'link-card': '链接卡片', 'mini-program': '小程序',
+  'qr-code': '二维码图片',
+  link: '链接',
+  'link-card': '链接卡片',
+  'mini-program': '小程序',
 };
 
 /**

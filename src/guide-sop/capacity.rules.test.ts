@@ -13,10 +13,20 @@ describe('3+3+3 capacity across accounts', () => {
   });
 
   it('warns when the busiest account cannot finish by the deadline, and names the unreachable guides', () => {
-    const e = estimateCapacity({ ...base, cards: 3000, accounts: [{ account: 'hz01', messages: 2900, budget }, { account: 'hq', messages: 60, budget }], unreachable: 40 });
+    const e = estimateCapacity({
+      ...base,
+      cards: 3000,
+      accounts: [
+        { account: 'hz01', messages: 2900, budget },
+        { account: 'hq', messages: 60, budget },
+      ],
+      unreachable: 40,
+    });
     expect(e).toMatchObject({ accounts: 2, minutesNeeded: 153, lastCardAt: '12:03', ok: false, unreachable: 40 });
-    expect(e.message).toBe('3,000 guide cards via 2 accounts take 153 min: the last goes out about 12:03, after 11:30 (busiest: hz01). '
-      + 'Add sending accounts or spread the guides over more of them; 40 guides no enabled account reaches: their cards are recorded unreachable, not sent');
+    expect(e.message).toBe(
+      '3,000 guide cards via 2 accounts take 153 min: the last goes out about 12:03, after 11:30 (busiest: hz01). ' +
+        'Add sending accounts or spread the guides over more of them; 40 guides no enabled account reaches: their cards are recorded unreachable, not sent',
+    );
   });
 
   it('keeps the one-account line without routing', () => {

@@ -72,9 +72,19 @@ export function estimateCapacity(i: CapacityInput): CapacityEstimate {
   const what = images > 0 ? `${i.cards} guide cards (each followed by ${images} image${images > 1 ? 's' : ''})` : `${i.cards} guide cards`;
   const message = ok
     ? `${what} at ${rate}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}`
-    : `${what} at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. `
-      + 'Add sending accounts (split stores across ACCOUNT_IDs) or a staff-notification channel; do not raise SEND_RATE_PER_MINUTE past what the account tolerates';
-  return { cards: i.cards, perMinute: Number.isFinite(perMinute) ? perMinute : null, minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, accounts: 1, unreachable: 0, ok, message };
+    : `${what} at ${rate} take ${minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy}. ` +
+      'Add sending accounts (split stores across ACCOUNT_IDs) or a staff-notification channel; do not raise SEND_RATE_PER_MINUTE past what the account tolerates';
+  return {
+    cards: i.cards,
+    perMinute: Number.isFinite(perMinute) ? perMinute : null,
+    minutesNeeded,
+    lastCardAt: hhmm(last),
+    cardsBy: i.cardsBy,
+    accounts: 1,
+    unreachable: 0,
+    ok,
+    message,
+  };
 }
 
 /**
@@ -95,7 +105,7 @@ function estimateAcrossAccounts(i: CapacityInput, shares: readonly AccountShare[
   const lost = unreachable > 0 ? `; ${countText(unreachable)} guide${unreachable === 1 ? '' : 's'} no enabled account reaches: their cards are recorded unreachable, not sent` : '';
   const message = ok
     ? `${what}: the last goes out about ${hhmm(last)}, within ${i.cardsBy}${lost}`
-    : `${what} take ${s.minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy} (busiest: ${s.busiest}). `
-      + `Add sending accounts or spread the guides over more of them${lost}`;
+    : `${what} take ${s.minutesNeeded} min: the last goes out about ${hhmm(last)}, after ${i.cardsBy} (busiest: ${s.busiest}). ` +
+      `Add sending accounts or spread the guides over more of them${lost}`;
   return { cards: i.cards, perMinute: s.perMinute, minutesNeeded: s.minutesNeeded, lastCardAt: hhmm(last), cardsBy: i.cardsBy, accounts: s.accounts, unreachable, ok, message };
 }

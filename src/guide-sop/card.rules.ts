@@ -66,9 +66,8 @@ export function howtoExample(q: Quotas): string {
 export function renderCard(plan: CardPlan, guideName: string, date: string, texts: GuidePlaybook['texts']): string {
   const q = plan.quotas;
   const o = offsets(q);
-  const section = (c: Category, lines: string[]) => (q[c] === 0
-    ? fill(texts.sectionOff, { category: CATEGORY_NAMES[c] })
-    : [fill(texts.sectionHeader, { category: CATEGORY_NAMES[c], count: q[c] }), ...lines].join('\n'));
+  const section = (c: Category, lines: string[]) =>
+    q[c] === 0 ? fill(texts.sectionOff, { category: CATEGORY_NAMES[c] }) : [fill(texts.sectionHeader, { category: CATEGORY_NAMES[c], count: q[c] }), ...lines].join('\n');
   const moments = plan.moments.slice(0, q.moments).flatMap((p, i) => {
     const line = fill(texts.momentsLine, { n: o.moments + i, text: p.text });
     return p.images.length ? [line, fill(texts.momentsImages, { images: p.images.join(' '), count: p.images.length })] : [line];
@@ -76,18 +75,20 @@ export function renderCard(plan: CardPlan, guideName: string, date: string, text
   const chats: string[] = [];
   for (let i = 0; i < q.chats; i++) {
     const c = plan.chats[i];
-    chats.push(c
-      ? fill(texts.chatLine, { n: o.chats + i, name: c.name, phone: c.phoneTail ? `（尾号${c.phoneTail}）` : '', reason: c.reason })
-      : fill(texts.chatFreeLine, { n: o.chats + i }));
+    chats.push(
+      c
+        ? fill(texts.chatLine, { n: o.chats + i, name: c.name, phone: c.phoneTail ? `（尾号${c.phoneTail}）` : '', reason: c.reason })
+        : fill(texts.chatFreeLine, { n: o.chats + i }),
+    );
   }
   const groups = plan.groups.slice(0, q.groups).map((g, i) => fill(texts.groupLine, { n: o.groups + i, group: g.name, reason: g.reason }));
   return fill(texts.card, {
-    name: guideName, date: dateText(date), weekday: weekdayText(date),
+    name: guideName,
+    date: dateText(date),
+    weekday: weekdayText(date),
     moments: section('moments', moments),
     chats: section('chats', chats),
-    groups: plan.noGroups
-      ? [fill(texts.sectionHeader, { category: CATEGORY_NAMES.groups, count: 0 }), texts.noGroups].join('\n')
-      : section('groups', groups),
+    groups: plan.noGroups ? [fill(texts.sectionHeader, { category: CATEGORY_NAMES.groups, count: 0 }), texts.noGroups].join('\n') : section('groups', groups),
     total: totalOf(q),
     howto: fill(texts.howto, { example: howtoExample(q) }),
   }).replace(/\n{3,}/g, '\n\n');

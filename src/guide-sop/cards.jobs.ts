@@ -38,10 +38,15 @@ export const keys = {
  * can save them and post.
  */
 export function momentImages(plan: CardPlan, date: string, guideCode: string, contactId: string, expiresAt: number, calendarFile: string): EnqueueRequest[] {
-  return plan.moments.slice(0, plan.quotas.moments).flatMap((post, i) => post.images.map((image, j): EnqueueRequest => ({
-    key: `${keys.card(date, guideCode)}:img:${i + 1}:${j + 1}`, target: { kind: 'contact', id: contactId }, purpose: 'staff-prompt', expiresAt,
-    content: { kind: 'image', ...imageSource(image, calendarFile), name: path.basename(image.split('?')[0]!) },
-  })));
+  return plan.moments.slice(0, plan.quotas.moments).flatMap((post, i) =>
+    post.images.map((image, j): EnqueueRequest => ({
+      key: `${keys.card(date, guideCode)}:img:${i + 1}:${j + 1}`,
+      target: { kind: 'contact', id: contactId },
+      purpose: 'staff-prompt',
+      expiresAt,
+      content: { kind: 'image', ...imageSource(image, calendarFile), name: path.basename(image.split('?')[0]!) },
+    })),
+  );
 }
 
 /** The instant the local clock shows `hhmm` on the local day of `at`. */
@@ -86,7 +91,7 @@ export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone' | 's
   const last = pb.chats.rules[pb.chats.rules.length - 1];
   const keep = last?.rule === 'keep-in-touch' ? last : null;
   return guides.map((g): NewDay => {
-    const available = [...(ownGroups.get(g.code) ?? []), ...(g.storeCode ? storeGroups.get(g.storeCode) ?? [] : [])];
+    const available = [...(ownGroups.get(g.code) ?? []), ...(g.storeCode ? (storeGroups.get(g.storeCode) ?? []) : [])];
     const groups = pickGroups(available, q.groups, pb, now);
     let picks = mergePicks(withSuggestions(candidates.get(g.code) ?? [], suggestAt, suggested.get(g.code) ?? []), q.chats);
     if (keep && picks.length < q.chats) {
@@ -96,7 +101,10 @@ export function planCards(deps: Pick<GuideJobDeps, 'selection' | 'timezone' | 's
     const chats = picks.map(({ rank: _rank, ...c }) => c);
     const plan: CardPlan = {
       quotas: { moments: q.moments, chats: q.chats, groups: Math.min(q.groups, groups.length) },
-      moments, chats, groups, ...(q.groups > 0 && groups.length === 0 ? { noGroups: true } : {}),
+      moments,
+      chats,
+      groups,
+      ...(q.groups > 0 && groups.length === 0 ? { noGroups: true } : {}),
     };
     return { date, guideCode: g.code, storeCode: g.storeCode, plan };
   });
@@ -113,7 +121,13 @@ export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Pro
   const date = localDate(slot, deps.timezone);
   const guides = guidesOn(deps.repo, date, pb);
   const already = deps.repo.plannedOn(date);
-  const fresh = planCards(deps, guides.filter((g) => !already.has(g.code)), date, now, pb);
+  const fresh = planCards(
+    deps,
+    guides.filter((g) => !already.has(g.code)),
+    date,
+    now,
+    pb,
+  );
   const inserted = fresh.length ? deps.repo.insertDays(fresh, now) : new Set<string>();
   const byGuide = new Map(guides.map((g) => [g.code, g]));
   const expiresAt = atLocalTime(slot, pb.times.summary, deps.timezone);
@@ -131,7 +145,10 @@ export async function runCards(deps: GuideJobDeps, slot: Date, now: number): Pro
     const g = byGuide.get(day.guideCode);
     if (!g?.contactId) continue;
     batch.push({
-      key: keys.card(date, g.code), target: { kind: 'contact', id: g.contactId }, purpose: 'staff-prompt', expiresAt,
+      key: keys.card(date, g.code),
+      target: { kind: 'contact', id: g.contactId },
+      purpose: 'staff-prompt',
+      expiresAt,
       content: { kind: 'text', text: renderCard(day.plan, g.name, date, pb.texts) },
     });
     enqueued++;

@@ -28,20 +28,59 @@ export type CheckinOp =
   | { kind: 'next'; category: Category; times?: number }
   | { kind: 'global'; numbers: number[] };
 
-export type GuideCommand =
-  | { kind: 'progress' }
-  | { kind: 'checkin'; undo: boolean; ops: CheckinOp[] }
-  | { kind: 'invalid' };
+export type GuideCommand = { kind: 'progress' } | { kind: 'checkin'; undo: boolean; ops: CheckinOp[] } | { kind: 'invalid' };
 
-const CATEGORY_WORDS: [string, Category][] = ([
-  ['朋友圈', 'moments'], ['pyq', 'moments'], ['moments', 'moments'], ['moment', 'moments'], ['圈', 'moments'],
-  ['私聊', 'chats'], ['私信', 'chats'], ['聊天', 'chats'], ['客户', 'chats'], ['顾客', 'chats'], ['chats', 'chats'], ['chat', 'chats'],
-  ['社群', 'groups'], ['群聊', 'groups'], ['群发', 'groups'], ['群', 'groups'], ['groups', 'groups'], ['group', 'groups'],
-] as [string, Category][]).sort((a, b) => b[0].length - a[0].length);
+const CATEGORY_WORDS: [string, Category][] = (
+  [
+    ['朋友圈', 'moments'],
+    ['pyq', 'moments'],
+    ['moments', 'moments'],
+    ['moment', 'moments'],
+    ['圈', 'moments'],
+    ['私聊', 'chats'],
+    ['私信', 'chats'],
+    ['聊天', 'chats'],
+    ['客户', 'chats'],
+    ['顾客', 'chats'],
+    ['chats', 'chats'],
+    ['chat', 'chats'],
+    ['社群', 'groups'],
+    ['群聊', 'groups'],
+    ['群发', 'groups'],
+    ['群', 'groups'],
+    ['groups', 'groups'],
+    ['group', 'groups'],
+  ] as [string, Category][]
+).sort((a, b) => b[0].length - a[0].length);
 
 const DONE_WORDS = ['已完成', '完成了', '完成', '搞定', '做完', '好了', '完毕', '全部', '都', 'done', 'ok', '✅', '✔', '√'].sort((a, b) => b.length - a.length);
 /** Words that carry no meaning in a check-in. */
-const FILLER = ['已发了', '已聊了', '发了', '聊了', '已发', '已聊', '已', '条', '个', '位', '次', '号', '第', '了', '啦', '的', '和', '与', '及', '还有', '今天', '今日', 'and', '打卡'].sort((a, b) => b.length - a.length);
+const FILLER = [
+  '已发了',
+  '已聊了',
+  '发了',
+  '聊了',
+  '已发',
+  '已聊',
+  '已',
+  '条',
+  '个',
+  '位',
+  '次',
+  '号',
+  '第',
+  '了',
+  '啦',
+  '的',
+  '和',
+  '与',
+  '及',
+  '还有',
+  '今天',
+  '今日',
+  'and',
+  '打卡',
+].sort((a, b) => b.length - a.length);
 const NUMERALS: Record<string, string> = { 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9', 十: '10' };
 
 /** Text as typed → the form the grammar reads: NFKC, no @mentions, lower case, Chinese numerals as digits. */
@@ -155,9 +194,7 @@ const fullMask = (n: number) => (n >= 31 ? 0x7fffffff : (1 << n) - 1);
 /** Items done across the card. */
 export const doneOf = (t: Ticks, q: Quotas) => CATEGORIES.reduce((s, c) => s + popcount(t[c] & fullMask(q[c])), 0);
 
-export type CheckinError =
-  | { kind: 'out-of-range'; category: Category | null; max: number }
-  | { kind: 'category-off'; category: Category };
+export type CheckinError = { kind: 'out-of-range'; category: Category | null; max: number } | { kind: 'category-off'; category: Category };
 
 /** `13` on a list of 3 means 1 and 3: a run of digits that is not itself an item, split into digits. */
 function expand(n: number, max: number): number[] | null {
@@ -196,9 +233,17 @@ export function applyCheckin(ticks: Ticks, q: Quotas, ops: readonly CheckinOp[],
         if (e) return e;
         for (let n = 0; n < Math.min(op.times ?? 1, q[c]); n++) {
           if (undo) {
-            for (let b = q[c] - 1; b >= 0; b--) if (t[c] & (1 << b)) { t[c] &= ~(1 << b); break; }
+            for (let b = q[c] - 1; b >= 0; b--)
+              if (t[c] & (1 << b)) {
+                t[c] &= ~(1 << b);
+                break;
+              }
           } else {
-            for (let b = 0; b < q[c]; b++) if (!(t[c] & (1 << b))) { t[c] |= 1 << b; break; }
+            for (let b = 0; b < q[c]; b++)
+              if (!(t[c] & (1 << b))) {
+                t[c] |= 1 << b;
+                break;
+              }
           }
         }
         break;
@@ -243,14 +288,17 @@ export function applyCheckin(ticks: Ticks, q: Quotas, ops: readonly CheckinOp[],
 
 /** `朋友圈 2/3 · 私聊 1/3 · 社群 3/3` (categories that are off today are left out). */
 export function progressText(t: Ticks, q: Quotas): string {
-  return CATEGORIES.filter((c) => q[c] > 0).map((c) => `${CATEGORY_NAMES[c]} ${popcount(t[c] & fullMask(q[c]))}/${q[c]}`).join(' · ');
+  return CATEGORIES.filter((c) => q[c] > 0)
+    .map((c) => `${CATEGORY_NAMES[c]} ${popcount(t[c] & fullMask(q[c]))}/${q[c]}`)
+    .join(' · ');
 }
 
 /** What is still missing, for the nudge: `朋友圈 1 条、私聊 2 位`. */
 export function missingText(t: Ticks, q: Quotas): string {
   const unit: Record<Category, string> = { moments: '条', chats: '位', groups: '个群' };
   return CATEGORIES.filter((c) => q[c] > popcount(t[c] & fullMask(q[c])))
-    .map((c) => `${CATEGORY_NAMES[c]} ${q[c] - popcount(t[c] & fullMask(q[c]))} ${unit[c]}`).join('、');
+    .map((c) => `${CATEGORY_NAMES[c]} ${q[c] - popcount(t[c] & fullMask(q[c]))} ${unit[c]}`)
+    .join('、');
 }
 
 /**

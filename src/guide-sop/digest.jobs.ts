@@ -46,7 +46,10 @@ export async function runNudges(deps: GuideJobDeps, slot: Date): Promise<number>
     const g = guides.get(day.guideCode);
     if (!g?.contactId || isComplete(day)) continue;
     reqs.push({
-      key: keys.nudge(date, g.code), target: { kind: 'contact', id: g.contactId }, purpose: 'staff-prompt', expiresAt,
+      key: keys.nudge(date, g.code),
+      target: { kind: 'contact', id: g.contactId },
+      purpose: 'staff-prompt',
+      expiresAt,
       content: { kind: 'text', text: fill(pb.texts.nudge, { name: g.name, done: day.done, total: day.total, missing: missingText(day.ticks, day.quotas) }) },
     });
   }
@@ -72,13 +75,27 @@ export async function runSummaries(deps: GuideJobDeps, slot: Date): Promise<numb
       continue;
     }
     const withCard = new Set(days.map((d) => d.guideCode));
-    const off = deps.repo.storeGuides(store).filter((g) => !withCard.has(g.code)).map((g) => names.get(g.code) ?? g.name);
-    const text = summaryText({
-      storeName: deps.repo.storeName(store), date,
-      guides: days.map((d) => ({ name: names.get(d.guideCode) ?? d.guideCode, done: d.done, total: d.total })), off,
-    }, pb.texts);
+    const off = deps.repo
+      .storeGuides(store)
+      .filter((g) => !withCard.has(g.code))
+      .map((g) => names.get(g.code) ?? g.name);
+    const text = summaryText(
+      {
+        storeName: deps.repo.storeName(store),
+        date,
+        guides: days.map((d) => ({ name: names.get(d.guideCode) ?? d.guideCode, done: d.done, total: d.total })),
+        off,
+      },
+      pb.texts,
+    );
     for (const m of managers) {
-      reqs.push({ key: keys.summary(date, m.code), target: { kind: 'contact', id: m.contactId! }, purpose: 'staff-prompt', expiresAt: slot.getTime() + 12 * HOUR, content: { kind: 'text', text } });
+      reqs.push({
+        key: keys.summary(date, m.code),
+        target: { kind: 'contact', id: m.contactId! },
+        purpose: 'staff-prompt',
+        expiresAt: slot.getTime() + 12 * HOUR,
+        content: { kind: 'text', text },
+      });
     }
   }
   await enqueueChunked(deps, reqs);
@@ -97,7 +114,12 @@ export async function runRankings(deps: GuideJobDeps, slot: Date): Promise<numbe
   const from = addDays(to, -6);
   const reqs: EnqueueRequest[] = [];
   const names = deps.repo.staffLabels();
-  const stores = new Set(deps.repo.activeGuides().map((g) => g.storeCode).filter((s): s is string => Boolean(s)));
+  const stores = new Set(
+    deps.repo
+      .activeGuides()
+      .map((g) => g.storeCode)
+      .filter((s): s is string => Boolean(s)),
+  );
   for (const store of stores) {
     const records = deps.repo.storeRecords(store, addDays(to, -STREAK_LOOKBACK_DAYS), to);
     const stats = statsByGuide(records, from, to);

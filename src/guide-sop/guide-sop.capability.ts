@@ -40,7 +40,10 @@ export function dailyCron(hhmm: string, weekday?: number): string {
  * the Moments images after them) any of the next seven days will send.
  */
 export function cardCapacity(
-  repo: GuideSopRepo, pb: GuidePlaybook, config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>, today: string,
+  repo: GuideSopRepo,
+  pb: GuidePlaybook,
+  config: Pick<Config, 'SEND_RATE_PER_MINUTE' | 'SEND_GAP_MIN_MS' | 'SEND_GAP_MAX_MS'>,
+  today: string,
   outbox?: Pick<Outbox, 'routeShares'>,
 ): CapacityEstimate {
   let busiest = { cards: 0, imagesPerCard: 0, date: today };
@@ -51,12 +54,20 @@ export function cardCapacity(
     if (cards * (1 + imagesPerCard) > busiest.cards * (1 + busiest.imagesPerCard)) busiest = { cards, imagesPerCard, date };
   }
   const base = {
-    cards: busiest.cards, imagesPerCard: busiest.imagesPerCard, ratePerMinute: config.SEND_RATE_PER_MINUTE, gapMinMs: config.SEND_GAP_MIN_MS, gapMaxMs: config.SEND_GAP_MAX_MS,
-    cardTime: pb.times.card, cardsBy: pb.times.cardsBy,
+    cards: busiest.cards,
+    imagesPerCard: busiest.imagesPerCard,
+    ratePerMinute: config.SEND_RATE_PER_MINUTE,
+    gapMinMs: config.SEND_GAP_MIN_MS,
+    gapMaxMs: config.SEND_GAP_MAX_MS,
+    cardTime: pb.times.card,
+    cardsBy: pb.times.cardsBy,
   };
   // Several accounts: each card goes through the account routing would choose for its guide.
   const guides = guidesOn(repo, busiest.date, pb);
-  const routed = outbox?.routeShares?.(guides.flatMap((g) => (g.contactId ? [{ purpose: 'staff-prompt' as const, kind: 'contact' as const, id: g.contactId }] : [])), 1 + busiest.imagesPerCard);
+  const routed = outbox?.routeShares?.(
+    guides.flatMap((g) => (g.contactId ? [{ purpose: 'staff-prompt' as const, kind: 'contact' as const, id: g.contactId }] : [])),
+    1 + busiest.imagesPerCard,
+  );
   if (!routed || routed.shares.length + routed.unreachable === 0) return estimateCapacity(base);
   // One account sends them all: today's line, at that account's budget.
   if (routed.shares.length === 1 && routed.unreachable === 0) return estimateCapacity({ ...base, ...routed.shares[0]!.budget });
@@ -85,8 +96,12 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       /** Moves the schedules to the playbook's times (an edited file takes effect without a restart). */
       const applyTimes = async (pb: GuidePlaybook) => {
-        const want: [string, string][] = [['guide-cards', dailyCron(pb.times.card)], ['guide-nudge', dailyCron(pb.times.nudge)],
-          ['guide-summary', dailyCron(pb.times.summary)], ['guide-ranking', dailyCron(pb.ranking.time, pb.ranking.weekday)]];
+        const want: [string, string][] = [
+          ['guide-cards', dailyCron(pb.times.card)],
+          ['guide-nudge', dailyCron(pb.times.nudge)],
+          ['guide-summary', dailyCron(pb.times.summary)],
+          ['guide-ranking', dailyCron(pb.ranking.time, pb.ranking.weekday)],
+        ];
         for (const [name, cron] of want) {
           try {
             if (await ctx.scheduler.reschedule(name, cron)) ctx.logger.info({ file: holder.file, schedule: name, cron }, 'guide playbook time changed: schedule moved');
@@ -96,7 +111,12 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         }
       };
       const deps: GuideJobDeps = {
-        repo, selection: new SelectionRepo(ctx.db), outbox: ctx.outbox, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger,
+        repo,
+        selection: new SelectionRepo(ctx.db),
+        outbox: ctx.outbox,
+        timezone: ctx.config.TIMEZONE,
+        playbook,
+        logger: ctx.logger,
         ...(ctx.cardSuggestions ? { suggestions: ctx.cardSuggestions } : {}),
       };
 
@@ -114,8 +134,15 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       healthFn = () => ({ capacity: capacity(), playbook: holder.file });
 
       const inbound = guideInbound({
-        repo, outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
-        commands: ctx.router.commands, people: peopleOf(ctx.db),
+        repo,
+        outbox: ctx.outbox,
+        clock: ctx.clock,
+        timezone: ctx.config.TIMEZONE,
+        playbook,
+        logger: ctx.logger,
+        guard: repeatGuardOf(ctx),
+        commands: ctx.router.commands,
+        people: peopleOf(ctx.db),
       });
       const removeHandler = ctx.router.use('guide-sop', inbound.observe);
       const undeclare = ctx.router.commands.declare(...guideCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })));
@@ -123,18 +150,29 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
       const t = installed.times;
       const untilSummary = (from: string) => Math.max(MINUTE, (minutesOf(t.summary) - minutesOf(from)) * MINUTE);
       ctx.scheduler.declare({
-        name: 'guide-cards', cron: dailyCron(t.card), catchUpMs: untilSummary(t.card),
+        name: 'guide-cards',
+        cron: dailyCron(t.card),
+        catchUpMs: untilSummary(t.card),
         run: (slot) => runCards(deps, slot, ctx.clock.now().getTime()).then(() => undefined),
       });
       ctx.scheduler.declare({ name: 'guide-nudge', cron: dailyCron(t.nudge), catchUpMs: untilSummary(t.nudge), run: (slot) => runNudges(deps, slot).then(() => undefined) });
       ctx.scheduler.declare({ name: 'guide-summary', cron: dailyCron(t.summary), catchUpMs: 3 * 60 * MINUTE, run: (slot) => runSummaries(deps, slot).then(() => undefined) });
       ctx.scheduler.declare({
-        name: 'guide-ranking', cron: dailyCron(installed.ranking.time, installed.ranking.weekday), catchUpMs: 12 * 60 * MINUTE,
+        name: 'guide-ranking',
+        cron: dailyCron(installed.ranking.time, installed.ranking.weekday),
+        catchUpMs: 12 * 60 * MINUTE,
         run: (slot) => runRankings(deps, slot).then(() => undefined),
       });
       const offChange = holder.onChange((pb) => void applyTimes(pb));
       // Edited times apply within a minute even when nothing else reads the playbook.
-      ctx.scheduler.declare({ name: 'guide-playbook-times', cron: '* * * * *', catchUpMs: MINUTE, run: () => { playbook(); } });
+      ctx.scheduler.declare({
+        name: 'guide-playbook-times',
+        cron: '* * * * *',
+        catchUpMs: MINUTE,
+        run: () => {
+          playbook();
+        },
+      });
       return () => {
         offChange();
         removeHandler();

@@ -10,9 +10,7 @@ import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { RepeatGuard } from '../inbound/index.js';
 import { keys } from './cards.jobs.js';
 import { CATEGORY_NAMES } from './card.rules.js';
-import {
-  applyCheckin, doneOf, groupPostBit, parseGuideCommand, progressText, type CheckinError, type GuideCommand,
-} from './checkin.rules.js';
+import { applyCheckin, doneOf, groupPostBit, parseGuideCommand, progressText, type CheckinError, type GuideCommand } from './checkin.rules.js';
 import type { DayRow, GuideSopRepo, StaffRow } from './guide-sop.repo.js';
 import { minutesOf, type GuidePlaybook } from './playbook.js';
 import { myProgressText, statsByGuide, streak, weekStart } from './progress.rules.js';
@@ -63,8 +61,11 @@ export function guideInbound(deps: GuideHandlerDeps): GuideInbound {
     const now = deps.clock.now().getTime();
     const text = answer(deps, staff, cmd, now);
     await deps.outbox.enqueue({
-      key: keys.reply(m.id), target: { kind: 'contact', id: m.talkerId }, content: { kind: 'text', text },
-      purpose: 'reply', expiresAt: now + REPLY_TTL_MS,
+      key: keys.reply(m.id),
+      target: { kind: 'contact', id: m.talkerId },
+      content: { kind: 'text', text },
+      purpose: 'reply',
+      expiresAt: now + REPLY_TTL_MS,
     });
   };
   return {
@@ -103,7 +104,12 @@ function countGroupPost(deps: GuideHandlerDeps, guide: StaffRow, roomId: string,
   }
   if (!deps.repo.recordGroupPost(date, guide.code, roomId, messageId, at)) return;
   const r = deps.repo.updateDay(date, guide.code, at, (d) => {
-    const bit = groupPostBit(d.ticks, d.quotas, d.plan.groups.map((g) => g.roomId), roomId);
+    const bit = groupPostBit(
+      d.ticks,
+      d.quotas,
+      d.plan.groups.map((g) => g.roomId),
+      roomId,
+    );
     if (bit === null) return null;
     const ticks = { ...d.ticks, groups: d.ticks.groups | (1 << bit) };
     return { ticks, done: doneOf(ticks, d.quotas) };
@@ -147,7 +153,7 @@ function errorText(e: CheckinError, t: GuidePlaybook['texts']): string {
 
 /** Members the guide just checked off have been talked to: their open questions are answered. */
 function answerChattedMembers(deps: GuideHandlerDeps, before: DayRow, after: DayRow, now: number): void {
-  const ids = after.plan.chats.filter((_, i) => (after.ticks.chats & (1 << i)) && !(before.ticks.chats & (1 << i))).map((c) => c.memberId);
+  const ids = after.plan.chats.filter((_, i) => after.ticks.chats & (1 << i) && !(before.ticks.chats & (1 << i))).map((c) => c.memberId);
   deps.repo.answerMembers(ids, now);
 }
 

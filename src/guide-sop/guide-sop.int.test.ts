@@ -62,8 +62,19 @@ async function guideWorld(start: Date, holder = new GuidePlaybookHolder(shippedG
     const id = `gm-${seq}-${++n}`;
     await router.dispatch({
       message: {
-        id, account: 'main', talkerId, talkerName: talkerId, roomId: null, roomTopic: null, type: 'text', text,
-        mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime(), ...over,
+        id,
+        account: 'main',
+        talkerId,
+        talkerName: talkerId,
+        roomId: null,
+        roomTopic: null,
+        type: 'text',
+        text,
+        mentionSelf: false,
+        mentionIds: [],
+        self: false,
+        providerAt: clock.now().getTime(),
+        ...over,
       },
       receivedAt: clock.now().getTime(),
     });
@@ -73,7 +84,12 @@ async function guideWorld(start: Date, holder = new GuidePlaybookHolder(shippedG
     const row = h.db.select().from(outbox).where(eq(outbox.key, key)).get();
     return row ? (JSON.parse(row.content) as { text: string }).text : undefined;
   };
-  const rows = (prefix: string) => h.db.select().from(outbox).where(like(outbox.key, `${prefix}%`)).all();
+  const rows = (prefix: string) =>
+    h.db
+      .select()
+      .from(outbox)
+      .where(like(outbox.key, `${prefix}%`))
+      .all();
   return { ...h, clock, router, scheduler, cap, store, say, textOf, rows, reply: (id: string) => textOf(`guide-reply:${id}`) };
 }
 
@@ -130,14 +146,16 @@ describe('guide 3+3+3 settings saved from the console form', () => {
 });
 
 describe('guide 3+3+3 through the router, the scheduler and a real outbox', () => {
-  it('a late start still sends today\'s cards once; check-ins, group posts, nudge, summary and ranking follow the records', async () => {
+  it("a late start still sends today's cards once; check-ins, group posts, nudge, summary and ranking follow the records", async () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 12, 0, SH));
     await w.scheduler.start(); // 09:30 was missed by 2.5 h: within the catch-up window
     const cards = () => w.rows('guide-card:').filter((r) => !r.key.includes(':img:'));
     await expect.poll(() => cards().length, { timeout: 15_000 }).toBe(2);
     // the day's Moments images follow each card as image messages (1 + 2 in the shipped calendar)
     expect(w.rows('guide-card:2026-11-25:G1:img:').map((r) => [r.key, JSON.parse(r.content).kind])).toEqual([
-      ['guide-card:2026-11-25:G1:img:1:1', 'image'], ['guide-card:2026-11-25:G1:img:2:1', 'image'], ['guide-card:2026-11-25:G1:img:2:2', 'image'],
+      ['guide-card:2026-11-25:G1:img:1:1', 'image'],
+      ['guide-card:2026-11-25:G1:img:2:1', 'image'],
+      ['guide-card:2026-11-25:G1:img:2:2', 'image'],
     ]);
     expect(w.textOf('guide-card:2026-11-25:G1')).toContain('配图 2 张，随后发给你');
     const card = w.textOf('guide-card:2026-11-25:G1')!;
@@ -174,17 +192,19 @@ describe('guide 3+3+3 through the router, the scheduler and a real outbox', () =
     // the manager's summary matches the records
     w.clock.set(zonedTime(2026, 11, 25, 20, 30, SH));
     await w.scheduler.fire('guide-summary', w.clock.now());
-    await expect.poll(() => w.textOf('guide-summary:2026-11-25:MGR'), { timeout: 15_000 })
+    await expect
+      .poll(() => w.textOf('guide-summary:2026-11-25:MGR'), { timeout: 15_000 })
       .toBe('【杭州湖滨店 11月25日 3+3+3】完成率 57%（8/14）\n✅ 已完成：王晓燕 8/8\n⏳ 未完成：李静 0/6');
     expect(w.rows('guide-summary:')[0]).toMatchObject({ targetId: 'wx-MGR' });
 
     await w.scheduler.fire('guide-ranking', zonedTime(2026, 11, 25, 21, 0, SH));
-    await expect.poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 })
+    await expect
+      .poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 })
       .toBe('【杭州湖滨店 3+3+3 周排行 11月19日–11月25日】\n1. 王晓燕 完成率 100% · 连续 1 天 · 完成 1/1 天\n2. 李静 完成率 0% · 连续 0 天 · 完成 0/1 天\n门店完成率 57%');
     expect(w.cap.health()).toMatchObject({ capacity: { cards: 2, ok: true } });
   });
 
-  it('two guides of the same name are told apart by 工号 in the manager\'s summary, the ranking and the report', async () => {
+  it("two guides of the same name are told apart by 工号 in the manager's summary, the ranking and the report", async () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 9, 0, SH));
     insertStaff(w.db, 'G3', { name: '李静' });
     await w.scheduler.start();
@@ -200,7 +220,11 @@ describe('guide 3+3+3 through the router, the scheduler and a real outbox', () =
     expect(summary).toContain('王晓燕 0/8');
     await w.scheduler.fire('guide-ranking', zonedTime(2026, 11, 25, 21, 0, SH));
     await expect.poll(() => w.textOf('guide-ranking:2026-11-25:HZ01:wx-MGR'), { timeout: 15_000 }).toMatch(/李静（G2）[\s\S]*李静（G3）|李静（G3）[\s\S]*李静（G2）/);
-    expect(guideReport(w.db, { from: '2026-11-25', to: '2026-11-25' }).byGuide.map((g) => g.label).sort()).toEqual(['李静（G2）', '李静（G3）', '王晓燕']);
+    expect(
+      guideReport(w.db, { from: '2026-11-25', to: '2026-11-25' })
+        .byGuide.map((g) => g.label)
+        .sort(),
+    ).toEqual(['李静（G2）', '李静（G3）', '王晓燕']);
   });
 
   it('before the card, on a day off, and from staff who are not guides', async () => {
@@ -217,14 +241,26 @@ describe('3+3+3 capacity across accounts (outbox routing)', () => {
   it("routes the busiest day's cards as the outbox would: when the last goes out via the accounts, and the guides no account reaches", async () => {
     const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH));
     const spec = (id: string, over: Partial<AccountSpec> = {}): AccountSpec => ({
-      id, name: id, role: 'store', stores: ['HZ01'], enabled: true, onDown: {} as AccountSpec['onDown'],
-      budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 }, ...over,
+      id,
+      name: id,
+      role: 'store',
+      stores: ['HZ01'],
+      enabled: true,
+      onDown: {} as AccountSpec['onDown'],
+      budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 },
+      ...over,
     });
     const specs = [spec('hz01'), spec('hq', { role: 'hq', stores: [] }), spec('sh01', { stores: ['SH01'] })];
     const reach = new ReachRepo(w.db);
-    const routed = new Outbox(w.repo, w.queues, w.clock, silentLogger(), testOutboxOptions({
-      accounts: { view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach },
-    }));
+    const routed = new Outbox(
+      w.repo,
+      w.queues,
+      w.clock,
+      silentLogger(),
+      testOutboxOptions({
+        accounts: { view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach },
+      }),
+    );
     const config = loadConfig({ TIMEZONE: SH });
     const pb = shippedGuidePlaybook();
     // Nobody reaches a guide yet: every card would be unreachable.

@@ -25,10 +25,19 @@ export interface DayRow extends DayRecord {
 }
 
 interface RawDay {
-  date: string; guideCode: string; storeCode: string | null; plan: string;
-  momentsQuota: number; chatsQuota: number; groupsQuota: number;
-  momentsDone: number; chatsDone: number; groupsDone: number;
-  done: number; total: number; completedAt: number | null;
+  date: string;
+  guideCode: string;
+  storeCode: string | null;
+  plan: string;
+  momentsQuota: number;
+  chatsQuota: number;
+  groupsQuota: number;
+  momentsDone: number;
+  chatsDone: number;
+  groupsDone: number;
+  done: number;
+  total: number;
+  completedAt: number | null;
 }
 
 const DAY_COLUMNS = `date, guide_code as guideCode, store_code as storeCode, plan, moments_quota as momentsQuota,
@@ -39,10 +48,15 @@ const STAFF_COLUMNS = `code, name, role, store_code as storeCode, contact_id as 
 
 function decode(r: RawDay): DayRow {
   return {
-    date: r.date, guideCode: r.guideCode, storeCode: r.storeCode, plan: JSON.parse(r.plan) as CardPlan,
+    date: r.date,
+    guideCode: r.guideCode,
+    storeCode: r.storeCode,
+    plan: JSON.parse(r.plan) as CardPlan,
     quotas: { moments: r.momentsQuota, chats: r.chatsQuota, groups: r.groupsQuota },
     ticks: { moments: r.momentsDone, chats: r.chatsDone, groups: r.groupsDone },
-    done: r.done, total: r.total, completedAt: r.completedAt,
+    done: r.done,
+    total: r.total,
+    completedAt: r.completedAt,
   };
 }
 
@@ -80,7 +94,9 @@ export class GuideSopRepo {
         where date = @date and guide_code = @guideCode`),
       records: c.prepare('select date, guide_code as guideCode, done, total from guide_days where guide_code = ? and date >= ? and date <= ? order by date'),
       storeRecords: c.prepare('select date, guide_code as guideCode, done, total from guide_days where store_code = ? and date >= ? and date <= ?'),
-      recordsBetween: c.prepare('select date, guide_code as guideCode, store_code as storeCode, done, total, moments_quota as momentsQuota, chats_quota as chatsQuota, groups_quota as groupsQuota, moments_done as momentsDone, chats_done as chatsDone, groups_done as groupsDone from guide_days where date >= ? and date <= ? order by date, store_code, guide_code'),
+      recordsBetween: c.prepare(
+        'select date, guide_code as guideCode, store_code as storeCode, done, total, moments_quota as momentsQuota, chats_quota as chatsQuota, groups_quota as groupsQuota, moments_done as momentsDone, chats_done as chatsDone, groups_done as groupsDone from guide_days where date >= ? and date <= ? order by date, store_code, guide_code',
+      ),
       recordPost: c.prepare('insert into guide_group_posts (date, guide_code, room_id, message_id, at) values (?, ?, ?, ?, ?) on conflict do nothing'),
       groupOf: c.prepare('select guide_code as guideCode, store_code as storeCode from groups where room_id = ?'),
       isGroup: c.prepare('select 1 from groups where room_id = ?').pluck(),
@@ -98,7 +114,6 @@ export class GuideSopRepo {
   staffLabels(): Map<string, string> {
     return staffLabels(this.db);
   }
-
 
   /** Active guides with a known contact (only they can get a card). */
   activeGuides(): StaffRow[] {
@@ -139,18 +154,27 @@ export class GuideSopRepo {
    */
   insertDays(days: readonly NewDay[], now: number): Set<string> {
     const inserted = new Set<string>();
-    this.db.$client.transaction(() => {
-      for (const d of days) {
-        const q = d.plan.quotas;
-        const r = this.q.insertDay!.run({
-          date: d.date, guideCode: d.guideCode, storeCode: d.storeCode, plan: JSON.stringify(d.plan),
-          moments: q.moments, chats: q.chats, groups: q.groups, total: q.moments + q.chats + q.groups, now,
-        });
-        if (r.changes === 0) continue;
-        inserted.add(d.guideCode);
-        for (const c of d.plan.chats) this.q.insertPick!.run(d.date, d.guideCode, c.memberId, c.rule);
-      }
-    }).immediate();
+    this.db.$client
+      .transaction(() => {
+        for (const d of days) {
+          const q = d.plan.quotas;
+          const r = this.q.insertDay!.run({
+            date: d.date,
+            guideCode: d.guideCode,
+            storeCode: d.storeCode,
+            plan: JSON.stringify(d.plan),
+            moments: q.moments,
+            chats: q.chats,
+            groups: q.groups,
+            total: q.moments + q.chats + q.groups,
+            now,
+          });
+          if (r.changes === 0) continue;
+          inserted.add(d.guideCode);
+          for (const c of d.plan.chats) this.q.insertPick!.run(d.date, d.guideCode, c.memberId, c.rule);
+        }
+      })
+      .immediate();
     return inserted;
   }
 
@@ -160,14 +184,16 @@ export class GuideSopRepo {
    * guide has no card that day.
    */
   updateDay(date: string, guideCode: string, now: number, fn: (day: DayRow) => { ticks: Ticks; done: number } | null): { before: DayRow; after: DayRow } | undefined {
-    return this.db.$client.transaction(() => {
-      const before = this.day(date, guideCode);
-      if (!before) return undefined;
-      const next = fn(before);
-      if (!next) return { before, after: before };
-      this.q.updateTicks!.run({ ...next.ticks, done: next.done, now, date, guideCode });
-      return { before, after: this.day(date, guideCode)! };
-    }).immediate();
+    return this.db.$client
+      .transaction(() => {
+        const before = this.day(date, guideCode);
+        if (!before) return undefined;
+        const next = fn(before);
+        if (!next) return { before, after: before };
+        this.q.updateTicks!.run({ ...next.ticks, done: next.done, now, date, guideCode });
+        return { before, after: this.day(date, guideCode)! };
+      })
+      .immediate();
   }
 
   /** A guide's records in [from, to]. */
@@ -181,7 +207,10 @@ export class GuideSopRepo {
   }
 
   /** Every record in [from, to] with the per-category figures, for reports. */
-  recordsBetween(from: string, to: string): (DayRecord & { storeCode: string | null } & Record<'momentsQuota' | 'chatsQuota' | 'groupsQuota' | 'momentsDone' | 'chatsDone' | 'groupsDone', number>)[] {
+  recordsBetween(
+    from: string,
+    to: string,
+  ): (DayRecord & { storeCode: string | null } & Record<'momentsQuota' | 'chatsQuota' | 'groupsQuota' | 'momentsDone' | 'chatsDone' | 'groupsDone', number>)[] {
     return this.q.recordsBetween!.all(from, to) as never;
   }
 

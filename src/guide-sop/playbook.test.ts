@@ -34,7 +34,12 @@ describe('the guide playbook is validated at load', () => {
     expect(pb.quotas).toEqual({ moments: 3, chats: 3, groups: 3 });
     expect(pb.times).toEqual({ card: '09:30', nudge: '15:00', summary: '20:30', cardsBy: '11:30' });
     expect(pb.chats.rules.map((r) => [r.rule, r.marketing])).toEqual([
-      ['birthday', true], ['open-question', false], ['recent-purchase', false], ['silent', true], ['high-value', true], ['keep-in-touch', true],
+      ['birthday', true],
+      ['open-question', false],
+      ['recent-purchase', false],
+      ['silent', true],
+      ['high-value', true],
+      ['keep-in-touch', true],
     ]);
     expect(pb.calendar.rotation.length).toBeGreaterThan(3);
   });
@@ -55,15 +60,23 @@ describe('the guide playbook is validated at load', () => {
   });
 
   it('refuses unknown rules, text variables and a misplaced keep-in-touch', () => {
-    expect(refusal('- rule: silent', '- rule: sleepy')).toMatch(/^FILE: chats\.rules\[3\]\.rule: expected a chat rule: "rule" is one of birthday, open-question, silent, high-value, recent-purchase, keep-in-touch, found "sleepy"$/);
+    expect(refusal('- rule: silent', '- rule: sleepy')).toMatch(
+      /^FILE: chats\.rules\[3\]\.rule: expected a chat rule: "rule" is one of birthday, open-question, silent, high-value, recent-purchase, keep-in-touch, found "sleepy"$/,
+    );
     expect(refusal('label: "生日 {date}"', 'label: "生日 {day}"')).toBe('FILE: chats.rules[0].label: unknown variable {day}; allowed: {date}, {days}');
     expect(refusal('  nudge: "⏰ {name}', '  nudge: "⏰ {who}')).toBe('FILE: texts.nudge: unknown variable {who}; allowed: {name}, {done}, {total}, {missing}');
-    expect(refusal('    - rule: birthday\n', '    - rule: keep-in-touch\n      minDays: 7\n      label: "x"\n    - rule: birthday\n')).toBe('FILE: chats.rules[0].rule: keep-in-touch fills what the other rules left, so it must be the last rule');
-    expect(refusal('quotas:\n  moments: 3\n  chats: 3\n  groups: 3', 'quotas:\n  moments: 0\n  chats: 0\n  groups: 0')).toBe('FILE: quotas: every category is switched off (0); keep at least one above 0');
+    expect(refusal('    - rule: birthday\n', '    - rule: keep-in-touch\n      minDays: 7\n      label: "x"\n    - rule: birthday\n')).toBe(
+      'FILE: chats.rules[0].rule: keep-in-touch fills what the other rules left, so it must be the last rule',
+    );
+    expect(refusal('quotas:\n  moments: 3\n  chats: 3\n  groups: 3', 'quotas:\n  moments: 0\n  chats: 0\n  groups: 0')).toBe(
+      'FILE: quotas: every category is switched off (0); keep at least one above 0',
+    );
   });
 
   it('refuses a missing or bad calendar, naming the calendar file', () => {
-    expect(refusal('calendar: moments/calendar.yaml', 'calendar: nope.yaml')).toMatch(/^FILE: moments\.calendar: expected a calendar file relative to this one, found "nope\.yaml"/);
+    expect(refusal('calendar: moments/calendar.yaml', 'calendar: nope.yaml')).toMatch(
+      /^FILE: moments\.calendar: expected a calendar file relative to this one, found "nope\.yaml"/,
+    );
     writeFileSync(path.join(tmp.dir, 'moments', 'bad.yaml'), 'rotation: []\n');
     const file = edited('calendar: moments/calendar.yaml', 'calendar: moments/bad.yaml');
     expect(() => loadGuidePlaybook(file)).toThrow(`${path.join(tmp.dir, 'moments', 'bad.yaml')}: rotation: expected at least one post, found []`);
@@ -71,9 +84,14 @@ describe('the guide playbook is validated at load', () => {
 
   it('refuses a calendar image that names no file, with where it is; URLs are not checked', () => {
     const calendar = path.join(tmp.dir, 'moments', 'missing-image.yaml');
-    writeFileSync(calendar, 'rotation:\n  - text: "早安"\n    images: ["https://shop.example/a.jpg"]\ndays:\n  "2026-12-01":\n    - text: "新品"\n      images: [images/2026-11-25-1.png, images/nope.png]\n');
+    writeFileSync(
+      calendar,
+      'rotation:\n  - text: "早安"\n    images: ["https://shop.example/a.jpg"]\ndays:\n  "2026-12-01":\n    - text: "新品"\n      images: [images/2026-11-25-1.png, images/nope.png]\n',
+    );
     const file = edited('calendar: moments/calendar.yaml', 'calendar: moments/missing-image.yaml');
-    expect(() => loadGuidePlaybook(file)).toThrow(`${calendar}: days.2026-12-01[0].images[1]: expected an http(s) URL or an image file relative to this calendar, found "images/nope.png" (no such file)`);
+    expect(() => loadGuidePlaybook(file)).toThrow(
+      `${calendar}: days.2026-12-01[0].images[1]: expected an http(s) URL or an image file relative to this calendar, found "images/nope.png" (no such file)`,
+    );
   });
 
   it('a category can be switched off with 0', () => {

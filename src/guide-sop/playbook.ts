@@ -66,16 +66,26 @@ export const CHAT_RULE_KINDS = Object.keys(RULE_LABEL_VARIABLES) as ChatRuleKind
 
 /** Rules whose talk is marketing by default: opted-out members are not suggested for them. */
 export const MARKETING_BY_DEFAULT: Record<ChatRuleKind, boolean> = {
-  birthday: true, 'open-question': false, silent: true, 'high-value': true, 'recent-purchase': false, 'keep-in-touch': true,
+  birthday: true,
+  'open-question': false,
+  silent: true,
+  'high-value': true,
+  'recent-purchase': false,
+  'keep-in-touch': true,
 };
 
 const QUOTA_MAX = 20;
-const quota = z.number({ error: `a whole number from 0 (switched off) to ${QUOTA_MAX}` })
+const quota = z
+  .number({ error: `a whole number from 0 (switched off) to ${QUOTA_MAX}` })
   .int({ error: `a whole number from 0 (switched off) to ${QUOTA_MAX}` })
   .min(0, { error: `a whole number from 0 (switched off) to ${QUOTA_MAX}` })
   .max(QUOTA_MAX, { error: `a whole number from 0 (switched off) to ${QUOTA_MAX}` });
-const posInt = (max: number, what = 'a whole number') => z.number({ error: `${what} from 1 to ${max}` })
-  .int({ error: `${what} from 1 to ${max}` }).min(1, { error: `${what} from 1 to ${max}` }).max(max, { error: `${what} from 1 to ${max}` });
+const posInt = (max: number, what = 'a whole number') =>
+  z
+    .number({ error: `${what} from 1 to ${max}` })
+    .int({ error: `${what} from 1 to ${max}` })
+    .min(1, { error: `${what} from 1 to ${max}` })
+    .max(max, { error: `${what} from 1 to ${max}` });
 const nonNegInt = z.number({ error: 'a whole number ≥ 0' }).int({ error: 'a whole number ≥ 0' }).min(0, { error: 'a whole number ≥ 0' });
 const TIME_ERROR = 'a local time "HH:MM" from 00:00 to 23:59, e.g. "09:30"';
 const time = z.string({ error: TIME_ERROR }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: TIME_ERROR });
@@ -85,16 +95,23 @@ const DATE_ERROR = 'a date "YYYY-MM-DD"';
 const date = z.string({ error: DATE_ERROR }).regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: DATE_ERROR });
 const roomId = z.string({ error: 'a group id like staff-hz01@chatroom' }).regex(/^\S+@chatroom$/, { error: 'a group id like staff-hz01@chatroom' });
 
-const rule = <K extends ChatRuleKind, S extends z.core.$ZodLooseShape>(kind: K, shape: S) => z.strictObject({
-  rule: z.literal(kind),
-  label: text,
-  /** Marketing talk is not suggested with members who opted out (退订); service talk is. */
-  marketing: bool.optional(),
-  ...shape,
-});
+const rule = <K extends ChatRuleKind, S extends z.core.$ZodLooseShape>(kind: K, shape: S) =>
+  z.strictObject({
+    rule: z.literal(kind),
+    label: text,
+    /** Marketing talk is not suggested with members who opted out (退订); service talk is. */
+    marketing: bool.optional(),
+    ...shape,
+  });
 
 const ruleSchemas = [
-  rule('birthday', { withinDays: z.number({ error: 'a whole number of days from 0 (today only) to 30' }).int({ error: 'a whole number of days from 0 (today only) to 30' }).min(0, { error: 'a whole number of days from 0 (today only) to 30' }).max(30, { error: 'a whole number of days from 0 (today only) to 30' }) }),
+  rule('birthday', {
+    withinDays: z
+      .number({ error: 'a whole number of days from 0 (today only) to 30' })
+      .int({ error: 'a whole number of days from 0 (today only) to 30' })
+      .min(0, { error: 'a whole number of days from 0 (today only) to 30' })
+      .max(30, { error: 'a whole number of days from 0 (today only) to 30' }),
+  }),
   rule('open-question', { withinHours: posInt(24 * 14, 'a number of hours') }),
   rule('silent', { minDays: posInt(365, 'a number of days'), maxDays: posInt(365, 'a number of days') }),
   /** `maxSilentDays`: leave members silent longer to the wake-up sequence (its holdout must hear from nobody). */
@@ -128,7 +145,11 @@ export const guidePlaybookSchema = z.strictObject({
   }),
   chats: z.strictObject({
     /** Never suggest the same member to the same guide again within this many days. */
-    notAgainWithinDays: z.number({ error: 'a whole number of days from 0 to 90' }).int({ error: 'a whole number of days from 0 to 90' }).min(0, { error: 'a whole number of days from 0 to 90' }).max(90, { error: 'a whole number of days from 0 to 90' }),
+    notAgainWithinDays: z
+      .number({ error: 'a whole number of days from 0 to 90' })
+      .int({ error: 'a whole number of days from 0 to 90' })
+      .min(0, { error: 'a whole number of days from 0 to 90' })
+      .max(90, { error: 'a whole number of days from 0 to 90' }),
     /** In priority order: the first rule that matches a member gives the reason on the card. */
     rules: z.array(chatRule, { error: 'a list of chat rules' }),
   }),
@@ -137,7 +158,11 @@ export const guidePlaybookSchema = z.strictObject({
     labels: z.strictObject({ quiet: text, sinceStaffPost: text, neverStaffPost: text }),
   }),
   ranking: z.strictObject({
-    weekday: z.number({ error: 'a weekday 0 (Sunday) to 6' }).int({ error: 'a weekday 0 (Sunday) to 6' }).min(0, { error: 'a weekday 0 (Sunday) to 6' }).max(6, { error: 'a weekday 0 (Sunday) to 6' }),
+    weekday: z
+      .number({ error: 'a weekday 0 (Sunday) to 6' })
+      .int({ error: 'a weekday 0 (Sunday) to 6' })
+      .min(0, { error: 'a weekday 0 (Sunday) to 6' })
+      .max(6, { error: 'a weekday 0 (Sunday) to 6' }),
     time,
     sendTo: z.enum(['managers', 'rooms'], { error: 'managers or rooms' }),
     /** With `sendTo: rooms`: store code → staff group; stores not listed go to their managers. */
@@ -185,7 +210,8 @@ export function loadGuidePlaybook(file: string): GuidePlaybook {
   const problem = crossCheck(p);
   if (problem) throw new ConfigError(`${file}: ${problem}`);
   const calendarFile = path.resolve(path.dirname(file), p.moments.calendar);
-  if (!existsSync(calendarFile)) throw new ConfigError(`${file}: moments.calendar: expected a calendar file relative to this one, found "${p.moments.calendar}" (no ${calendarFile})`);
+  if (!existsSync(calendarFile))
+    throw new ConfigError(`${file}: moments.calendar: expected a calendar file relative to this one, found "${p.moments.calendar}" (no ${calendarFile})`);
   const calendar = loadMomentsCalendar(calendarFile);
   const missing = missingImage(calendar, calendarFile);
   if (missing) throw new ConfigError(`${calendarFile}: ${missing}`);
@@ -220,7 +246,8 @@ function missingImage(calendar: MomentsCalendar, calendarFile: string): string |
     for (const [i, post] of posts.entries()) {
       for (const [j, image] of post.images.entries()) {
         const src = imageSource(image, calendarFile);
-        if ('path' in src && !existsSync(src.path)) return `${where}[${i}].images[${j}]: expected an http(s) URL or an image file relative to this calendar, found "${image}" (no such file)`;
+        if ('path' in src && !existsSync(src.path))
+          return `${where}[${i}].images[${j}]: expected an http(s) URL or an image file relative to this calendar, found "${image}" (no such file)`;
       }
     }
   }
@@ -244,7 +271,8 @@ function crossCheck(p: Parsed): string | null {
     if (seen.has(r.rule)) return `chats.rules[${i}].rule: "${r.rule}" is listed twice; each rule once`;
     seen.add(r.rule);
     if (r.rule === 'keep-in-touch' && i !== p.chats.rules.length - 1) return `chats.rules[${i}].rule: keep-in-touch fills what the other rules left, so it must be the last rule`;
-    if (r.rule === 'keep-in-touch' && r.maxDays !== undefined && r.maxDays < r.minDays) return `chats.rules[${i}].maxDays: expected at least minDays (${r.minDays}), found ${r.maxDays}`;
+    if (r.rule === 'keep-in-touch' && r.maxDays !== undefined && r.maxDays < r.minDays)
+      return `chats.rules[${i}].maxDays: expected at least minDays (${r.minDays}), found ${r.maxDays}`;
     if (r.rule === 'silent' && r.maxDays < r.minDays) return `chats.rules[${i}].maxDays: expected at least minDays (${r.minDays}), found ${r.maxDays}`;
     const bad = unknownVariable(r.label, RULE_LABEL_VARIABLES[r.rule]);
     if (bad) return `chats.rules[${i}].label: unknown variable {${bad}}; allowed: ${listVars(RULE_LABEL_VARIABLES[r.rule])}`;

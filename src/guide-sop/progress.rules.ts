@@ -69,8 +69,13 @@ export function statsByGuide(records: readonly DayRecord[], from: string, to: st
     const done = inRange.reduce((s, r) => s + Math.min(r.done, r.total), 0);
     const total = inRange.reduce((s, r) => s + r.total, 0);
     out.set(guideCode, {
-      guideCode, workdays: inRange.length, days: inRange.filter(isComplete).length, done, total,
-      rate: total ? done / total : 0, streak: streak(list, to),
+      guideCode,
+      workdays: inRange.length,
+      days: inRange.filter(isComplete).length,
+      done,
+      total,
+      rate: total ? done / total : 0,
+      streak: streak(list, to),
     });
   }
   return out;
@@ -89,15 +94,25 @@ export function storeRate(stats: readonly Pick<GuideStats, 'done' | 'total'>[]):
 }
 
 /** The store manager's evening summary. `off`: guides of the store with no card today. */
-export function summaryText(input: {
-  storeName: string; date: string; guides: { name: string; done: number; total: number }[]; off: string[];
-}, texts: GuidePlaybook['texts']): string {
+export function summaryText(
+  input: {
+    storeName: string;
+    date: string;
+    guides: { name: string; done: number; total: number }[];
+    off: string[];
+  },
+  texts: GuidePlaybook['texts'],
+): string {
   const finished = input.guides.filter(isComplete);
   const unfinished = input.guides.filter((g) => !isComplete(g)).sort((a, b) => a.done / a.total - b.done / b.total);
   const line = (g: { name: string; done: number; total: number }) => fill(texts.summaryGuide, { name: g.name, done: Math.min(g.done, g.total), total: g.total });
   const s = storeRate(input.guides.map((g) => ({ done: Math.min(g.done, g.total), total: g.total })));
   return fill(texts.summary, {
-    store: input.storeName, date: dateText(input.date), rate: percent(s.rate), done: s.done, total: s.total,
+    store: input.storeName,
+    date: dateText(input.date),
+    rate: percent(s.rate),
+    done: s.done,
+    total: s.total,
     finished: finished.length ? finished.map(line).join('、') : texts.summaryNone,
     unfinished: unfinished.length ? unfinished.map(line).join('、') : texts.summaryNone,
     off: input.off.length ? fill(texts.summaryOff, { names: input.off.join('、') }) : '',
@@ -105,26 +120,45 @@ export function summaryText(input: {
 }
 
 /** The weekly ranking of one store. */
-export function rankingText(input: {
-  storeName: string; from: string; to: string; guides: (GuideStats & { name: string })[];
-}, texts: GuidePlaybook['texts']): string {
+export function rankingText(
+  input: {
+    storeName: string;
+    from: string;
+    to: string;
+    guides: (GuideStats & { name: string })[];
+  },
+  texts: GuidePlaybook['texts'],
+): string {
   const ranked = rank(input.guides);
   const lines = ranked.map((g, i) => fill(texts.rankingLine, { rank: i + 1, name: g.name, rate: percent(g.rate), streak: g.streak, days: g.days, workdays: g.workdays }));
   return fill(texts.ranking, {
-    store: input.storeName, from: dateText(input.from), to: dateText(input.to), lines: lines.join('\n'), rate: percent(storeRate(ranked).rate),
+    store: input.storeName,
+    from: dateText(input.from),
+    to: dateText(input.to),
+    lines: lines.join('\n'),
+    rate: percent(storeRate(ranked).rate),
   });
 }
 
 /** `我的进度`: today's line (or "no card") and the week with the guide's place in the store. */
-export function myProgressText(input: {
-  today: string | null; me: GuideStats | undefined; storeStats: readonly GuideStats[];
-}, texts: GuidePlaybook['texts']): string {
+export function myProgressText(
+  input: {
+    today: string | null;
+    me: GuideStats | undefined;
+    storeStats: readonly GuideStats[];
+  },
+  texts: GuidePlaybook['texts'],
+): string {
   const ranked = rank(input.storeStats);
   const place = input.me ? ranked.findIndex((s) => s.guideCode === input.me!.guideCode) + 1 : 0;
   const me = input.me;
   return fill(texts.progress, {
     today: input.today ?? texts.progressNoCard,
-    days: me?.days ?? 0, workdays: me?.workdays ?? 0, rate: percent(me?.rate ?? 0), streak: me?.streak ?? 0,
-    rank: place || '-', of: ranked.length,
+    days: me?.days ?? 0,
+    workdays: me?.workdays ?? 0,
+    rate: percent(me?.rate ?? 0),
+    streak: me?.streak ?? 0,
+    rank: place || '-',
+    of: ranked.length,
   });
 }

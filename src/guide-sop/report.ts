@@ -59,8 +59,14 @@ type Rec = ReturnType<GuideSopRepo['recordsBetween']>[number];
 
 function completion(recs: readonly Rec[]): Completion {
   const c: Completion = {
-    cards: recs.length, completed: 0, done: 0, total: 0, rate: 0,
-    moments: { done: 0, due: 0 }, chats: { done: 0, due: 0 }, groups: { done: 0, due: 0 },
+    cards: recs.length,
+    completed: 0,
+    done: 0,
+    total: 0,
+    rate: 0,
+    moments: { done: 0, due: 0 },
+    chats: { done: 0, due: 0 },
+    groups: { done: 0, due: 0 },
   };
   for (const r of recs) {
     if (r.done >= r.total) c.completed++;
@@ -100,15 +106,31 @@ export function guideReport(db: Db, opts: { from: string; to: string; store?: st
   const names = new Map((db.$client.prepare('select code, name from staff').all() as { code: string; name: string }[]).map((s) => [s.code, s.name]));
   const labels = staffLabels(db);
   const streaks = statsByGuide(all, opts.from, opts.to);
-  const byGuide = [...groupBy(recs, (r) => r.guideCode)].map(([guideCode, list]): GuideRow => ({
-    guideCode, name: names.get(guideCode) ?? guideCode, label: labels.get(guideCode) ?? guideCode, storeCode: list[0]!.storeCode, streak: streaks.get(guideCode)?.streak ?? 0, ...completion(list),
-  })).sort((a, b) => (a.storeCode ?? '').localeCompare(b.storeCode ?? '') || b.rate - a.rate || a.guideCode.localeCompare(b.guideCode));
-  const byStore = [...groupBy(recs, (r) => r.storeCode)].map(([storeCode, list]): StoreRow => ({
-    storeCode, storeName: repo.storeName(storeCode), guides: new Set(list.map((r) => r.guideCode)).size, ...completion(list),
-  })).sort((a, b) => (a.storeCode ?? '').localeCompare(b.storeCode ?? ''));
-  const byDay = [...groupBy(recs, (r) => `${r.date}|${r.storeCode ?? ''}`)].map(([, list]): DayRowReport => ({
-    date: list[0]!.date, storeCode: list[0]!.storeCode, ...completion(list),
-  })).sort((a, b) => a.date.localeCompare(b.date) || (a.storeCode ?? '').localeCompare(b.storeCode ?? ''));
+  const byGuide = [...groupBy(recs, (r) => r.guideCode)]
+    .map(([guideCode, list]): GuideRow => ({
+      guideCode,
+      name: names.get(guideCode) ?? guideCode,
+      label: labels.get(guideCode) ?? guideCode,
+      storeCode: list[0]!.storeCode,
+      streak: streaks.get(guideCode)?.streak ?? 0,
+      ...completion(list),
+    }))
+    .sort((a, b) => (a.storeCode ?? '').localeCompare(b.storeCode ?? '') || b.rate - a.rate || a.guideCode.localeCompare(b.guideCode));
+  const byStore = [...groupBy(recs, (r) => r.storeCode)]
+    .map(([storeCode, list]): StoreRow => ({
+      storeCode,
+      storeName: repo.storeName(storeCode),
+      guides: new Set(list.map((r) => r.guideCode)).size,
+      ...completion(list),
+    }))
+    .sort((a, b) => (a.storeCode ?? '').localeCompare(b.storeCode ?? ''));
+  const byDay = [...groupBy(recs, (r) => `${r.date}|${r.storeCode ?? ''}`)]
+    .map(([, list]): DayRowReport => ({
+      date: list[0]!.date,
+      storeCode: list[0]!.storeCode,
+      ...completion(list),
+    }))
+    .sort((a, b) => a.date.localeCompare(b.date) || (a.storeCode ?? '').localeCompare(b.storeCode ?? ''));
   return { from: opts.from, to: opts.to, store, byGuide, byStore, byDay, overall: completion(recs) };
 }
 
@@ -123,10 +145,14 @@ function width(s: string): number {
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.,%/ -]*$/.test(r[i] ?? '')));
-  const line = (cells: string[]) => cells.map((c, i) => {
-    const pad = ' '.repeat(widths[i]! - width(c));
-    return numeric[i] ? pad + c : c + pad;
-  }).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const pad = ' '.repeat(widths[i]! - width(c));
+        return numeric[i] ? pad + c : c + pad;
+      })
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -134,21 +160,52 @@ const frac = (x: { done: number; due: number }) => `${x.done}/${x.due}`;
 
 /** The report as readable tables: by store, by guide, by day. */
 export function renderGuideReport(r: GuideReport): string {
-  const head = `3+3+3 completion ${r.from} – ${r.to}${r.store ? ` (store ${r.store})` : ''}: ${r.overall.cards} cards, `
-    + `${r.overall.completed} completed, items ${r.overall.done}/${r.overall.total} = ${percent(r.overall.rate)}`;
+  const head =
+    `3+3+3 completion ${r.from} – ${r.to}${r.store ? ` (store ${r.store})` : ''}: ${r.overall.cards} cards, ` +
+    `${r.overall.completed} completed, items ${r.overall.done}/${r.overall.total} = ${percent(r.overall.rate)}`;
   if (r.overall.cards === 0) return `${head}\nNo cards in this range.`;
   return [
-    head, '',
+    head,
+    '',
     'By store',
-    table(['store', 'name', 'guides', 'cards', 'completed', 'items', 'rate', 'moments', 'chats', 'groups'],
-      r.byStore.map((s) => [s.storeCode ?? '-', s.storeName, String(s.guides), String(s.cards), String(s.completed), `${s.done}/${s.total}`, percent(s.rate), frac(s.moments), frac(s.chats), frac(s.groups)])),
+    table(
+      ['store', 'name', 'guides', 'cards', 'completed', 'items', 'rate', 'moments', 'chats', 'groups'],
+      r.byStore.map((s) => [
+        s.storeCode ?? '-',
+        s.storeName,
+        String(s.guides),
+        String(s.cards),
+        String(s.completed),
+        `${s.done}/${s.total}`,
+        percent(s.rate),
+        frac(s.moments),
+        frac(s.chats),
+        frac(s.groups),
+      ]),
+    ),
     '',
     'By guide',
-    table(['store', 'guide', 'name', 'cards', 'completed', 'items', 'rate', 'streak', 'moments', 'chats', 'groups'],
-      r.byGuide.map((g) => [g.storeCode ?? '-', g.guideCode, g.name, String(g.cards), String(g.completed), `${g.done}/${g.total}`, percent(g.rate), String(g.streak), frac(g.moments), frac(g.chats), frac(g.groups)])),
+    table(
+      ['store', 'guide', 'name', 'cards', 'completed', 'items', 'rate', 'streak', 'moments', 'chats', 'groups'],
+      r.byGuide.map((g) => [
+        g.storeCode ?? '-',
+        g.guideCode,
+        g.name,
+        String(g.cards),
+        String(g.completed),
+        `${g.done}/${g.total}`,
+        percent(g.rate),
+        String(g.streak),
+        frac(g.moments),
+        frac(g.chats),
+        frac(g.groups),
+      ]),
+    ),
     '',
     'By day',
-    table(['date', 'store', 'cards', 'completed', 'items', 'rate'],
-      r.byDay.map((d) => [d.date, d.storeCode ?? '-', String(d.cards), String(d.completed), `${d.done}/${d.total}`, percent(d.rate)])),
+    table(
+      ['date', 'store', 'cards', 'completed', 'items', 'rate'],
+      r.byDay.map((d) => [d.date, d.storeCode ?? '-', String(d.cards), String(d.completed), `${d.done}/${d.total}`, percent(d.rate)]),
+    ),
   ].join('\n');
 }

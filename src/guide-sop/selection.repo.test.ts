@@ -20,7 +20,7 @@ const ctx = { now, today, localDateOf: (at: number) => localDate(new Date(at), S
 /** A small PRNG so the random store is the same every run. */
 function rng(seed: number): () => number {
   let a = seed;
-  return () => ((a = (a * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  return () => (a = (a * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('selection SQL agrees with the pure rules', () => {
@@ -34,12 +34,16 @@ describe('selection SQL agrees with the pure rules', () => {
     for (let i = 0; i < 600; i++) {
       const birthday = rnd() < 0.3;
       const m = {
-        guideCode: ['G1', 'G2', 'G3'][i % 3]!, name: `m${i}`, phone: `1380000${String(i).padStart(4, '0')}`,
-        birthdayKind: birthday ? (rnd() < 0.3 ? 'lunar' as const : 'solar' as const) : null,
-        birthMonth: birthday ? (rnd() < 0.5 ? 11 : 12) : null, birthDay: birthday ? 1 + Math.floor(rnd() * 30) : null,
+        guideCode: ['G1', 'G2', 'G3'][i % 3]!,
+        name: `m${i}`,
+        phone: `1380000${String(i).padStart(4, '0')}`,
+        birthdayKind: birthday ? (rnd() < 0.3 ? ('lunar' as const) : ('solar' as const)) : null,
+        birthMonth: birthday ? (rnd() < 0.5 ? 11 : 12) : null,
+        birthDay: birthday ? 1 + Math.floor(rnd() * 30) : null,
         lastActiveAt: rnd() < 0.1 ? null : now - Math.floor(rnd() * 60 * DAY_MS),
         lastPurchaseAt: rnd() < 0.5 ? now - Math.floor(rnd() * 6 * DAY_MS) : null,
-        growth: Math.floor(rnd() * 8000), optedOutAt: rnd() < 0.2 ? now - DAY_MS : null,
+        growth: Math.floor(rnd() * 8000),
+        optedOutAt: rnd() < 0.2 ? now - DAY_MS : null,
         joinedAt: rnd() < 0.5 ? now - Math.floor(rnd() * 90 * DAY_MS) : null,
       };
       const id = insertMember(db, { ...m, contactId: `c${i}` }); // created_at 0
@@ -77,7 +81,11 @@ describe('card planning on a small store', () => {
     const sel = new SelectionRepo(db);
     const repo = new GuideSopRepo(db);
     const [g1, g2] = planCards({ selection: sel, timezone: SH }, repo.activeGuides(), today, now, pb);
-    expect(g1!.plan.chats.map((c) => [c.name, c.reason])).toEqual([['张丽娜', '生日 11-25'], ['陈思琪', '昨天购买，售后关怀'], ['刘芳', '3 周未互动']]);
+    expect(g1!.plan.chats.map((c) => [c.name, c.reason])).toEqual([
+      ['张丽娜', '生日 11-25'],
+      ['陈思琪', '昨天购买，售后关怀'],
+      ['刘芳', '3 周未互动'],
+    ]);
     expect(g1!.plan.groups.map((g) => g.roomId)).toEqual(['g1a@chatroom', 'g1b@chatroom']);
     expect(g1!.plan.quotas).toEqual({ moments: 3, chats: 3, groups: 2 });
     expect(g2!.plan).toMatchObject({ quotas: { moments: 3, chats: 3, groups: 0 }, noGroups: true });
@@ -97,7 +105,18 @@ describe('card planning on a small store', () => {
     smallStore(db, now);
     const repo = new GuideSopRepo(db);
     const sent: EnqueueRequest[] = [];
-    const deps = { repo, selection: new SelectionRepo(db), outbox: { enqueueMany: async (r: EnqueueRequest[]) => { sent.push(...r); } }, timezone: SH, playbook: () => pb, logger: silentLogger() };
+    const deps = {
+      repo,
+      selection: new SelectionRepo(db),
+      outbox: {
+        enqueueMany: async (r: EnqueueRequest[]) => {
+          sent.push(...r);
+        },
+      },
+      timezone: SH,
+      playbook: () => pb,
+      logger: silentLogger(),
+    };
     expect(await runCards(deps, new Date(now), now)).toEqual({ date: today, planned: 2, enqueued: 2, images: 6 });
     expect(await runCards(deps, new Date(now), now + 60_000)).toEqual({ date: today, planned: 0, enqueued: 2, images: 6 });
     const cardKeys = sent.map((s) => s.key).filter((k) => !k.includes(':img:'));
@@ -105,8 +124,11 @@ describe('card planning on a small store', () => {
     const second = sent.slice(sent.length / 2);
     expect(second.map((s) => s.content)).toEqual(sent.slice(0, sent.length / 2).map((s) => s.content));
     // each card is followed by its images, from files next to the calendar
-    expect(sent.slice(1, 4).map((s) => [s.key, s.content.kind === 'image' && s.content.path?.endsWith('sop/moments/images/2026-11-25-1.png')]))
-      .toEqual([['guide-card:2026-11-25:G1:img:1:1', true], ['guide-card:2026-11-25:G1:img:2:1', false], ['guide-card:2026-11-25:G1:img:2:2', false]]);
+    expect(sent.slice(1, 4).map((s) => [s.key, s.content.kind === 'image' && s.content.path?.endsWith('sop/moments/images/2026-11-25-1.png')])).toEqual([
+      ['guide-card:2026-11-25:G1:img:1:1', true],
+      ['guide-card:2026-11-25:G1:img:2:1', false],
+      ['guide-card:2026-11-25:G1:img:2:2', false],
+    ]);
     const noImages = { ...deps, playbook: () => ({ ...pb, moments: { ...pb.moments, sendImages: false } }) };
     expect(await runCards(noImages, new Date(now), now + 120_000)).toEqual({ date: today, planned: 0, enqueued: 2, images: 0 });
     const sunday = zonedTime(2026, 11, 29, 9, 30, SH);
@@ -128,7 +150,10 @@ describe('report', () => {
     repo.updateDay(today, 'G2', now, (d) => ({ ticks: { ...d.ticks, moments: 0b1 }, done: 1 }));
     const r = guideReport(db, { from: today, to: today });
     expect(r.overall).toMatchObject({ cards: 2, completed: 1, done: 9, total: 14 });
-    expect(r.byGuide.map((g) => [g.guideCode, g.done, g.total, g.streak])).toEqual([['G1', 8, 8, 1], ['G2', 1, 6, 0]]);
+    expect(r.byGuide.map((g) => [g.guideCode, g.done, g.total, g.streak])).toEqual([
+      ['G1', 8, 8, 1],
+      ['G2', 1, 6, 0],
+    ]);
     expect(r.byStore).toMatchObject([{ storeCode: 'HZ01', guides: 2, cards: 2, moments: { done: 4, due: 6 }, groups: { done: 2, due: 2 } }]);
     const text = renderGuideReport(r);
     expect(text).toContain('By guide');

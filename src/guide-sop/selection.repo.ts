@@ -2,9 +2,7 @@ import { activitySql } from '../core/activity.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../platform/db/client.js';
 import type { ChatRule } from './playbook.js';
-import {
-  DAY_MS, addDays, birthdayWindow, matchChatRule, toPick, type ChatPick, type GroupFacts, type MemberFacts, type RuleContext,
-} from './selection.rules.js';
+import { DAY_MS, addDays, birthdayWindow, matchChatRule, toPick, type ChatPick, type GroupFacts, type MemberFacts, type RuleContext } from './selection.rules.js';
 
 /**
  * The SQL side of card planning: for every guide at once, each rule's best `perGuide` members and
@@ -72,26 +70,48 @@ export class SelectionRepo {
           break;
         }
         case 'open-question':
-          add(index, this.db.$client.prepare(`select * from (select ${MEMBER_COLUMNS}, q.asked_at as questionAt, q.text as questionText,
+          add(
+            index,
+            this.db.$client
+              .prepare(
+                `select * from (select ${MEMBER_COLUMNS}, q.asked_at as questionAt, q.text as questionText,
               row_number() over (partition by m.guide_code || '' order by q.asked_at, m.id) as rn
             from guide_questions q join members m on m.contact_id = q.contact_id
-            where q.answered_at is null and q.asked_at >= @askedSince and q.asked_at <= @now and ${BASE}) where rn <= @limit`)
-            .all({ ...base, askedSince: ctx.now - rule.withinHours * 3_600_000, now: ctx.now }) as MemberFacts[]);
+            where q.answered_at is null and q.asked_at >= @askedSince and q.asked_at <= @now and ${BASE}) where rn <= @limit`,
+              )
+              .all({ ...base, askedSince: ctx.now - rule.withinHours * 3_600_000, now: ctx.now }) as MemberFacts[],
+          );
           break;
         case 'silent':
-          scans.push({ index, cond: `${ACTIVITY} > @oldest${index} and ${ACTIVITY} <= @newest${index}`, key: ACTIVITY,
-            params: { [`oldest${index}`]: ctx.now - (rule.maxDays + 1) * DAY_MS, [`newest${index}`]: ctx.now - rule.minDays * DAY_MS } });
+          scans.push({
+            index,
+            cond: `${ACTIVITY} > @oldest${index} and ${ACTIVITY} <= @newest${index}`,
+            key: ACTIVITY,
+            params: { [`oldest${index}`]: ctx.now - (rule.maxDays + 1) * DAY_MS, [`newest${index}`]: ctx.now - rule.minDays * DAY_MS },
+          });
           break;
         case 'high-value':
-          scans.push({ index, key: '-m.growth',
+          scans.push({
+            index,
+            key: '-m.growth',
             cond: `m.growth >= @minGrowth${index} and ${ACTIVITY} <= @cut${index}
               and (@quietSince${index} is null or ${ACTIVITY} > @quietSince${index})
               and not exists (select 1 from guide_chat_picks p2 where p2.member_id = m.id and p2.guide_code = m.guide_code and p2.date >= @contactSince${index})`,
-            params: { [`quietSince${index}`]: rule.maxSilentDays === undefined ? null : ctx.now - (rule.maxSilentDays + 1) * DAY_MS, [`minGrowth${index}`]: rule.minGrowth, [`cut${index}`]: ctx.now - rule.notContactedDays * DAY_MS, [`contactSince${index}`]: addDays(ctx.today, -rule.notContactedDays) } });
+            params: {
+              [`quietSince${index}`]: rule.maxSilentDays === undefined ? null : ctx.now - (rule.maxSilentDays + 1) * DAY_MS,
+              [`minGrowth${index}`]: rule.minGrowth,
+              [`cut${index}`]: ctx.now - rule.notContactedDays * DAY_MS,
+              [`contactSince${index}`]: addDays(ctx.today, -rule.notContactedDays),
+            },
+          });
           break;
         case 'recent-purchase':
-          scans.push({ index, cond: `m.last_purchase_at >= @from${index} and m.last_purchase_at <= @now`, key: '-m.last_purchase_at',
-            params: { [`from${index}`]: ctx.now - (rule.withinDays + 1) * DAY_MS } });
+          scans.push({
+            index,
+            cond: `m.last_purchase_at >= @from${index} and m.last_purchase_at <= @now`,
+            key: '-m.last_purchase_at',
+            params: { [`from${index}`]: ctx.now - (rule.withinDays + 1) * DAY_MS },
+          });
           break;
         case 'keep-in-touch':
           break; // per guide, only for cards the other rules left short: keepInTouch()
@@ -99,9 +119,12 @@ export class SelectionRepo {
     });
     // One pass per rule, ranked per guide in SQL: only `perGuide` rows per guide and rule come back.
     for (const x of scans) {
-      const rows = this.db.$client.prepare(`select * from (select ${MEMBER_COLUMNS},
+      const rows = this.db.$client
+        .prepare(
+          `select * from (select ${MEMBER_COLUMNS},
           row_number() over (partition by m.guide_code || '' order by ${x.key}, m.id) as rn
-        from members m where ${x.cond} and ${BASE}) where rn <= @limit`)
+        from members m where ${x.cond} and ${BASE}) where rn <= @limit`,
+        )
         .all({ since, limit: perGuide, now: ctx.now, marketing: rules[x.index]!.marketing ? 1 : 0, ...x.params }) as MemberFacts[];
       add(x.index, rows);
     }
@@ -113,7 +136,12 @@ export class SelectionRepo {
    * `limit`, not named to them recently, and (with `maxDays`) not silent so long that they belong to the
    * wake-up sequence, whose holdout must hear from nobody (silence counted from joining when never active). Runs only for cards the other rules left short (index on guide).
    */
-  keepInTouch(guideCode: string, rule: Extract<ChatRule, { rule: 'keep-in-touch' }> & { marketing: boolean }, ctx: RuleContext & { notAgainWithinDays: number }, limit: number): ChatPick[] {
+  keepInTouch(
+    guideCode: string,
+    rule: Extract<ChatRule, { rule: 'keep-in-touch' }> & { marketing: boolean },
+    ctx: RuleContext & { notAgainWithinDays: number },
+    limit: number,
+  ): ChatPick[] {
     const since = ctx.notAgainWithinDays > 0 ? addDays(ctx.today, -Math.max(0, ctx.notAgainWithinDays - 1)) : '9999-12-31';
     this.keepStmt ??= this.db.$client.prepare(`select ${MEMBER_COLUMNS} from members m
       where m.guide_code = @guide and ${ACTIVITY} <= @cut
@@ -136,9 +164,13 @@ export class SelectionRepo {
    * Groups with no owning guide are offered to the guides of their store.
    */
   groups(now: number): (GroupFacts & { guideCode: string | null; storeCode: string | null })[] {
-    return this.db.$client.prepare(`select g.room_id as roomId, g.name, g.guide_code as guideCode, g.store_code as storeCode,
+    return this.db.$client
+      .prepare(
+        `select g.room_id as roomId, g.name, g.guide_code as guideCode, g.store_code as storeCode,
         (select count(*) from inbound_messages i where i.conversation_id = g.room_id and i.provider_at >= @since) as recent,
         a.last_staff_post_at as lastStaffPostAt
-      from groups g left join guide_room_activity a on a.room_id = g.room_id`).all({ since: now - DAY_MS }) as never;
+      from groups g left join guide_room_activity a on a.room_id = g.room_id`,
+      )
+      .all({ since: now - DAY_MS }) as never;
   }
 }

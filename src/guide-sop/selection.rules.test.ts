@@ -5,7 +5,19 @@ import { renderCard } from './card.rules.js';
 import { loadGuidePlaybook, type ChatRule } from './playbook.js';
 import { rankingText, statsByGuide, streak, summaryText, weekStart } from './progress.rules.js';
 import {
-  DAY_MS, birthdayWindow, isWorkingDay, matchChatRule, mergePicks, momentsFor, pickGroups, suggestionsAt, toPick, withSuggestions, type ChatPick, type MemberFacts, type RuleContext,
+  DAY_MS,
+  birthdayWindow,
+  isWorkingDay,
+  matchChatRule,
+  mergePicks,
+  momentsFor,
+  pickGroups,
+  suggestionsAt,
+  toPick,
+  withSuggestions,
+  type ChatPick,
+  type MemberFacts,
+  type RuleContext,
 } from './selection.rules.js';
 
 const SH = 'Asia/Shanghai';
@@ -14,8 +26,18 @@ const now = zonedTime(2026, 11, 25, 9, 30, SH).getTime(); // a Wednesday
 const ctx: RuleContext = { now, today: '2026-11-25', localDateOf: (at) => localDate(new Date(at), SH) };
 const rule = <K extends ChatRule['rule']>(k: K) => pb.chats.rules.find((r) => r.rule === k) as Extract<ChatRule, { rule: K }> & { marketing: boolean };
 const member = (over: Partial<MemberFacts> = {}): MemberFacts => ({
-  id: 1, guideCode: 'G1', name: '张丽娜', phone: '13800000001', birthdayKind: null, birthMonth: null, birthDay: null,
-  lastActiveAt: now - DAY_MS, lastPurchaseAt: null, growth: 0, optedOutAt: null, ...over,
+  id: 1,
+  guideCode: 'G1',
+  name: '张丽娜',
+  phone: '13800000001',
+  birthdayKind: null,
+  birthMonth: null,
+  birthDay: null,
+  lastActiveAt: now - DAY_MS,
+  lastPurchaseAt: null,
+  growth: 0,
+  optedOutAt: null,
+  ...over,
 });
 const reason = (m: MemberFacts, k: ChatRule['rule'], c: RuleContext = ctx) => {
   const r = rule(k);
@@ -98,7 +120,11 @@ describe('merging rules into N picks', () => {
       [pick(5, 'birthday', 3), pick(2, 'birthday', 0)],
       [pick(2, 'silent', 1), pick(7, 'silent', 2), pick(9, 'silent', 1)],
     ];
-    expect(mergePicks(byRule, 3).map((p) => [p.memberId, p.rule])).toEqual([[2, 'birthday'], [5, 'birthday'], [9, 'silent']]);
+    expect(mergePicks(byRule, 3).map((p) => [p.memberId, p.rule])).toEqual([
+      [2, 'birthday'],
+      [5, 'birthday'],
+      [9, 'silent'],
+    ]);
     expect(mergePicks(byRule, 3, new Set([5])).map((p) => p.memberId)).toEqual([2, 9, 7]);
     expect(mergePicks(byRule, 0)).toEqual([]);
   });
@@ -156,19 +182,30 @@ describe('days and content', () => {
     expect(momentsFor('2026-11-26', 3, pb.calendar)[0]).not.toEqual(momentsFor('2026-11-27', 3, pb.calendar)[0]);
   });
   it('the card is one message with numbers running across it', () => {
-    const text = renderCard({
-      quotas: { moments: 1, chats: 2, groups: 1 },
-      moments: [{ text: '早安', images: [] }],
-      chats: [{ memberId: 1, name: '张丽娜', phoneTail: '0001', rule: 'birthday', reason: '生日 11-25' }],
-      groups: [{ roomId: 'a@chatroom', name: '宝妈1群', reason: '24 小时 0 条消息' }],
-    }, '王晓燕', '2026-11-25', pb.texts);
-    expect(text).toBe([
-      '【今日 3+3+3】11月25日 周三 · 王晓燕',
-      '▸ 朋友圈 1 项', '1. 早安',
-      '▸ 私聊 2 项', '2. 张丽娜（尾号0001） · 生日 11-25', '3. 自选一位老顾客',
-      '▸ 社群 1 项', '4. 宝妈1群 · 24 小时 0 条消息',
-      '打卡回复：朋友圈 1 / 私聊 1 / 群 完成 / 或编号 2 4；全部完成；我的进度',
-    ].join('\n'));
+    const text = renderCard(
+      {
+        quotas: { moments: 1, chats: 2, groups: 1 },
+        moments: [{ text: '早安', images: [] }],
+        chats: [{ memberId: 1, name: '张丽娜', phoneTail: '0001', rule: 'birthday', reason: '生日 11-25' }],
+        groups: [{ roomId: 'a@chatroom', name: '宝妈1群', reason: '24 小时 0 条消息' }],
+      },
+      '王晓燕',
+      '2026-11-25',
+      pb.texts,
+    );
+    expect(text).toBe(
+      [
+        '【今日 3+3+3】11月25日 周三 · 王晓燕',
+        '▸ 朋友圈 1 项',
+        '1. 早安',
+        '▸ 私聊 2 项',
+        '2. 张丽娜（尾号0001） · 生日 11-25',
+        '3. 自选一位老顾客',
+        '▸ 社群 1 项',
+        '4. 宝妈1群 · 24 小时 0 条消息',
+        '打卡回复：朋友圈 1 / 私聊 1 / 群 完成 / 或编号 2 4；全部完成；我的进度',
+      ].join('\n'),
+    );
   });
 });
 
@@ -185,10 +222,33 @@ describe('progress over days', () => {
     expect(weekStart('2026-11-30', 0)).toBe('2026-11-30');
   });
   it('summary and ranking texts match the records', () => {
-    expect(summaryText({ storeName: '湖滨店', date: '2026-11-25', guides: [{ name: '王晓燕', done: 9, total: 9 }, { name: '李静', done: 4, total: 9 }], off: ['孙佳怡'] }, pb.texts))
-      .toBe('【湖滨店 11月25日 3+3+3】完成率 72%（13/18）\n✅ 已完成：王晓燕 9/9\n⏳ 未完成：李静 4/9\n💤 休息：孙佳怡');
+    expect(
+      summaryText(
+        {
+          storeName: '湖滨店',
+          date: '2026-11-25',
+          guides: [
+            { name: '王晓燕', done: 9, total: 9 },
+            { name: '李静', done: 4, total: 9 },
+          ],
+          off: ['孙佳怡'],
+        },
+        pb.texts,
+      ),
+    ).toBe('【湖滨店 11月25日 3+3+3】完成率 72%（13/18）\n✅ 已完成：王晓燕 9/9\n⏳ 未完成：李静 4/9\n💤 休息：孙佳怡');
     const stats = statsByGuide([rec('2026-11-24', 9), rec('2026-11-25', 9), rec('2026-11-24', 9, 'G2'), rec('2026-11-25', 0, 'G2')], '2026-11-23', '2026-11-29');
-    const text = rankingText({ storeName: '湖滨店', from: '2026-11-23', to: '2026-11-29', guides: [{ ...stats.get('G2')!, name: '李静' }, { ...stats.get('G1')!, name: '王晓燕' }] }, pb.texts);
+    const text = rankingText(
+      {
+        storeName: '湖滨店',
+        from: '2026-11-23',
+        to: '2026-11-29',
+        guides: [
+          { ...stats.get('G2')!, name: '李静' },
+          { ...stats.get('G1')!, name: '王晓燕' },
+        ],
+      },
+      pb.texts,
+    );
     expect(text).toBe('【湖滨店 3+3+3 周排行 11月23日–11月29日】\n1. 王晓燕 完成率 100% · 连续 2 天 · 完成 2/2 天\n2. 李静 完成率 50% · 连续 0 天 · 完成 1/2 天\n门店完成率 75%');
   });
 });
@@ -200,11 +260,19 @@ describe('capacity honesty', () => {
     expect(e.message).toMatch(/sending accounts/);
   });
   it('the send gaps can be slower than the budget; a small roster fits', () => {
-    expect(estimateCapacity({ cards: 100, ratePerMinute: 40, gapMinMs: 2000, gapMaxMs: 4000, cardTime: '09:30', cardsBy: '11:30' }))
-      .toMatchObject({ perMinute: 20, minutesNeeded: 5, lastCardAt: '09:35', ok: true });
+    expect(estimateCapacity({ cards: 100, ratePerMinute: 40, gapMinMs: 2000, gapMaxMs: 4000, cardTime: '09:30', cardsBy: '11:30' })).toMatchObject({
+      perMinute: 20,
+      minutesNeeded: 5,
+      lastCardAt: '09:35',
+      ok: true,
+    });
     expect(estimateCapacity({ cards: 100, ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0, cardTime: '09:30', cardsBy: '09:30' })).toMatchObject({ perMinute: null, ok: true });
     // each card followed by 3 Moments images: four times the messages
-    expect(estimateCapacity({ cards: 100, imagesPerCard: 3, ratePerMinute: 20, gapMinMs: 1000, gapMaxMs: 3000, cardTime: '09:30', cardsBy: '11:30' }))
-      .toMatchObject({ minutesNeeded: 22, lastCardAt: '09:52', ok: true, message: expect.stringContaining('100 guide cards (each followed by 3 images)') });
+    expect(estimateCapacity({ cards: 100, imagesPerCard: 3, ratePerMinute: 20, gapMinMs: 1000, gapMaxMs: 3000, cardTime: '09:30', cardsBy: '11:30' })).toMatchObject({
+      minutesNeeded: 22,
+      lastCardAt: '09:52',
+      ok: true,
+      message: expect.stringContaining('100 guide cards (each followed by 3 images)'),
+    });
   });
 });

@@ -59,7 +59,6 @@ export interface ChatPick {
 import { addDays, daysBetween, nextDate, weekdayOf } from '../core/calendar.js';
 export { addDays, daysBetween, weekdayOf };
 
-
 /** Birthday key as stored on members: `solar:11:25`. */
 export const birthdayKey = (calendar: string, month: number, day: number) => `${calendar}:${month}:${day}`;
 
@@ -99,7 +98,10 @@ export function phoneTail(phone: string | null): string | null {
  * The reference for the SQL in selection.repo.ts. Opted-out members never match a marketing rule.
  */
 export function matchChatRule(
-  m: MemberFacts, rule: ChatRule & { marketing: boolean }, ctx: RuleContext, birthdays?: Map<string, { offset: number; date: string }>,
+  m: MemberFacts,
+  rule: ChatRule & { marketing: boolean },
+  ctx: RuleContext,
+  birthdays?: Map<string, { offset: number; date: string }>,
 ): { rank: number; vars: Record<string, string | number> } | null {
   if (rule.marketing && m.optedOutAt !== null) return null;
   const { now } = ctx;
@@ -196,7 +198,8 @@ export function suggestionsAt(rules: readonly Pick<ChatRule, 'rule'>[]): number 
  * @example withSuggestions(lists, suggestionsAt(pb.chats.rules), [{ memberId: 7, name: '李', phone: null, reason: '沉睡 45 天', source: 'wake-up' }])
  */
 export function withSuggestions(
-  byRule: readonly (readonly ChatPick[])[], at: number,
+  byRule: readonly (readonly ChatPick[])[],
+  at: number,
   suggestions: readonly { memberId: number; name: string; phone: string | null; reason: string; source: string }[],
 ): (readonly ChatPick[])[] {
   if (suggestions.length === 0) return [...byRule];
@@ -253,7 +256,7 @@ export function pickGroups(groups: readonly GroupFacts[], quota: number, pb: Pic
 export function momentsFor(date: string, quota: number, calendar: GuidePlaybook['calendar']): MomentPost[] {
   const out = (calendar.days[date] ?? []).slice(0, quota);
   const rotation = calendar.rotation;
-  let i = ((daysBetween('2000-01-01', date) * quota) % rotation.length + rotation.length) % rotation.length;
+  let i = (((daysBetween('2000-01-01', date) * quota) % rotation.length) + rotation.length) % rotation.length;
   for (let n = 0; out.length < quota && n < quota * 2; n++, i = (i + 1) % rotation.length) out.push(rotation[i]!);
   return out;
 }

@@ -14,12 +14,16 @@ export function shippedGuidePlaybook(): GuidePlaybook {
 
 /** Inserts a staff member (guide by default) with contact `wx-<code>`. */
 export function insertStaff(db: Db, code: string, over: Partial<typeof staff.$inferInsert> = {}): void {
-  db.insert(staff).values({ code, name: `导购${code}`, role: 'guide', storeCode: 'HZ01', contactId: `wx-${code}`, createdAt: 0, updatedAt: 0, ...over }).run();
+  db.insert(staff)
+    .values({ code, name: `导购${code}`, role: 'guide', storeCode: 'HZ01', contactId: `wx-${code}`, createdAt: 0, updatedAt: 0, ...over })
+    .run();
 }
 
 /** Inserts a brand group. */
 export function insertGroup(db: Db, roomId: string, guideCode: string | null, storeCode = 'HZ01'): void {
-  db.insert(groups).values({ roomId, name: roomId.replace('@chatroom', '群'), storeCode, guideCode, createdAt: 0, updatedAt: 0 }).run();
+  db.insert(groups)
+    .values({ roomId, name: roomId.replace('@chatroom', '群'), storeCode, guideCode, createdAt: 0, updatedAt: 0 })
+    .run();
 }
 
 /**
@@ -39,7 +43,15 @@ export function smallStore(db: Db, now: number): { members: Record<string, numbe
   const localToday = new Date(now + 8 * 3_600_000); // Asia/Shanghai has no DST
   return {
     members: {
-      birthday: insertMember(db, { ...base, name: '张丽娜', phone: '13800000001', contactId: 'm001', birthdayKind: 'solar', birthMonth: localToday.getUTCMonth() + 1, birthDay: localToday.getUTCDate() }),
+      birthday: insertMember(db, {
+        ...base,
+        name: '张丽娜',
+        phone: '13800000001',
+        contactId: 'm001',
+        birthdayKind: 'solar',
+        birthMonth: localToday.getUTCMonth() + 1,
+        birthDay: localToday.getUTCDate(),
+      }),
       silent: insertMember(db, { ...base, name: '刘芳', phone: '13800000002', contactId: 'm002', lastActiveAt: now - 22 * DAY }),
       bought: insertMember(db, { ...base, name: '陈思琪', phone: '13800000003', contactId: 'm003', lastPurchaseAt: now - DAY, optedOutAt: now - 5 * DAY }),
       vip: insertMember(db, { ...base, name: '杨雪', phone: '13800000004', contactId: 'm004', growth: 8000, lastActiveAt: now - 20 * DAY }),

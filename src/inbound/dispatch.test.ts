@@ -22,25 +22,60 @@ const SENDER = { member: 'm1', guide: 'g1', manager: 'sm1', admin: 'ca1' } as co
 function shippedTable(opts: { bindingDecision?: CommandHandler } = {}) {
   const router = new Router(silentLogger(), { staffByContact: (id) => (STAFF[id] ? { role: STAFF[id] } : undefined) });
   const answers: string[] = [];
-  const rec = (name: string): CommandHandler => () => { answers.push(name); };
+  const rec =
+    (name: string): CommandHandler =>
+    () => {
+      answers.push(name);
+    };
   const entries = (ds: CommandDeclaration[], handle?: CommandHandler) => ds.map((d) => ({ ...d, handle: handle ?? rec(`${d.capability}/${d.command}`) }));
   const admin = adminCommandDeclarations();
   router.commands.declare(
-    ...entries(admin.run), ...entries(admin.refused),
-    ...entries(memberCommandDeclarations()), ...entries([bindingDecisionDeclaration()], opts.bindingDecision),
+    ...entries(admin.run),
+    ...entries(admin.refused),
+    ...entries(memberCommandDeclarations()),
+    ...entries([bindingDecisionDeclaration()], opts.bindingDecision),
     ...entries(guideCommandDeclarations()),
     ...entries(slaCommandDeclarations(() => slaWords)),
   );
-  router.commands.hint({ capability: 'members', roles: ['member'], handle: () => { answers.push('hint:member'); } });
-  router.commands.hint({ capability: 'guide-sop', roles: ['guide'], handle: () => { answers.push('hint:guide'); } });
-  router.commands.hint({ capability: 'admin', roles: ['manager', 'admin'], handle: () => { answers.push('hint:admin'); } });
+  router.commands.hint({
+    capability: 'members',
+    roles: ['member'],
+    handle: () => {
+      answers.push('hint:member');
+    },
+  });
+  router.commands.hint({
+    capability: 'guide-sop',
+    roles: ['guide'],
+    handle: () => {
+      answers.push('hint:guide');
+    },
+  });
+  router.commands.hint({
+    capability: 'admin',
+    roles: ['manager', 'admin'],
+    handle: () => {
+      answers.push('hint:admin');
+    },
+  });
   let n = 0;
   const say = async (talkerId: string, text: string, over: Partial<InboundMessage> = {}) => {
     answers.length = 0;
     const ctx: InboundContext = {
       message: {
-        id: `d${++n}`, account: 'main', talkerId, talkerName: talkerId, roomId: null, roomTopic: null, type: 'text', text,
-        mentionSelf: false, mentionIds: [], self: false, providerAt: 0, ...over,
+        id: `d${++n}`,
+        account: 'main',
+        talkerId,
+        talkerName: talkerId,
+        roomId: null,
+        roomTopic: null,
+        type: 'text',
+        text,
+        mentionSelf: false,
+        mentionIds: [],
+        self: false,
+        providerAt: 0,
+        ...over,
       },
       receivedAt: 0,
     };
@@ -67,7 +102,9 @@ const TABLE: [string, { member: string; guide: string; manager: string; admin: s
 
 describe('the dispatch table: role × word → exactly one handler', () => {
   for (const [word, byRole] of TABLE) {
-    it(`"${word}": ${Object.entries(byRole).map(([r, h]) => `${r} → ${h}`).join(', ')}`, async () => {
+    it(`"${word}": ${Object.entries(byRole)
+      .map(([r, h]) => `${r} → ${h}`)
+      .join(', ')}`, async () => {
       const { say } = shippedTable();
       for (const role of ['member', 'guide', 'manager', 'admin'] as const) {
         const { answers, ctx } = await say(SENDER[role], word);
@@ -117,11 +154,17 @@ describe('the dispatch table: role × word → exactly one handler', () => {
   it('a conversation the bot started answers first: no command, no hint; an acknowledged reply gets no hint either', async () => {
     const { router, say } = shippedTable();
     const seen: { command?: string; answered?: boolean }[] = [];
-    router.use('conversation', (ctx) => {
-      if (ctx.message.text === '好的') ctx.answered = true;
-      if (ctx.message.text.endsWith('？')) ctx.acknowledged = true;
-    }, { before: true });
-    router.use('observer', (ctx) => { seen.push({ command: ctx.command?.command, answered: ctx.answered }); });
+    router.use(
+      'conversation',
+      (ctx) => {
+        if (ctx.message.text === '好的') ctx.answered = true;
+        if (ctx.message.text.endsWith('？')) ctx.acknowledged = true;
+      },
+      { before: true },
+    );
+    router.use('observer', (ctx) => {
+      seen.push({ command: ctx.command?.command, answered: ctx.answered });
+    });
     expect((await say('m1', '好的')).answers).toEqual([]);
     expect((await say('m1', '还有货吗？')).answers).toEqual([]);
     // a command during a conversation is still its owner's
@@ -135,8 +178,9 @@ describe('the registry refuses two answers', () => {
   it('a word claimed twice for one role is refused when declared, naming both', () => {
     const r = new CommandRegistry();
     r.declare(...memberCommandDeclarations().map((d) => ({ ...d, handle: noop })));
-    expect(() => r.declare({ capability: 'guide-sop', command: 'score', words: ['积分'], roles: ['guide'], matches: (t) => t === '积分', handle: noop }))
-      .toThrow('command "积分" for guide is claimed twice: by members/points and guide-sop/score');
+    expect(() => r.declare({ capability: 'guide-sop', command: 'score', words: ['积分'], roles: ['guide'], matches: (t) => t === '积分', handle: noop })).toThrow(
+      'command "积分" for guide is claimed twice: by members/points and guide-sop/score',
+    );
     // the same word for roles that do not meet is two rows, not a conflict
     const admin = adminCommandDeclarations();
     expect(() => r.declare(...[...admin.run, ...admin.refused].map((d) => ({ ...d, handle: noop })))).not.toThrow();

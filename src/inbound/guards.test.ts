@@ -4,8 +4,19 @@ import { checkMessage } from './guards.js';
 
 const now = Date.parse('2026-11-25T02:00:00Z');
 const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({
-  id: 'm1', account: 'main', talkerId: 'member-1', talkerName: '小王', roomId: null, roomTopic: null,
-  type: 'text', text: '积分', mentionSelf: false, mentionIds: [], self: false, providerAt: now - 1000, ...over,
+  id: 'm1',
+  account: 'main',
+  talkerId: 'member-1',
+  talkerName: '小王',
+  roomId: null,
+  roomTopic: null,
+  type: 'text',
+  text: '积分',
+  mentionSelf: false,
+  mentionIds: [],
+  self: false,
+  providerAt: now - 1000,
+  ...over,
 });
 
 describe('inbound guards', () => {

@@ -49,7 +49,26 @@ function rng(seed: number): () => number {
   };
 }
 
-const NASTY = ['\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\u202E', '\u202D', '\u2066', '\u2069', '\u200F', '\u0000', '\u0007', '\u001B[31m', '\u0085', '\u009B', '\t', '\r', '\uFFFE', '\uFEFF'];
+const NASTY = [
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\u202E',
+  '\u202D',
+  '\u2066',
+  '\u2069',
+  '\u200F',
+  '\u0000',
+  '\u0007',
+  '\u001B[31m',
+  '\u0085',
+  '\u009B',
+  '\t',
+  '\r',
+  '\uFFFE',
+  '\uFEFF',
+];
 const BASES = ['兑换 Q', '兑换 ', '兑换 C00', '积分', '我的券', '邀请', '生日 ', '入会 ', '请问有货吗', '帮助', '退订', '订阅', '兑换礼品 ', ''];
 
 function fuzzText(r: () => number): string {
@@ -80,7 +99,19 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
     let echoSeq = 0;
     const record = (req: EnqueueRequest): EnqueueResult => {
       const now = clock.now().getTime();
-      const [row] = repo.insertMany([{ key: req.key, account: 'main', targetKind: req.target.kind, targetId: req.target.id, content: JSON.stringify(req.content), purpose: req.purpose, priority: 1, createdAt: now, updatedAt: now }]);
+      const [row] = repo.insertMany([
+        {
+          key: req.key,
+          account: 'main',
+          targetKind: req.target.kind,
+          targetId: req.target.id,
+          content: JSON.stringify(req.content),
+          purpose: req.purpose,
+          priority: 1,
+          createdAt: now,
+          updatedAt: now,
+        },
+      ]);
       if (!row!.created) return { id: row!.id, created: false, status: row!.status };
       repo.claim(row!.id, now, 'fuzz');
       repo.finish(row!.id, 'sent', now);
@@ -90,9 +121,19 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
       const room = req.target.kind === 'room' ? req.target.id : null;
       const mention = c.kind === 'text' && c.mentionIds?.length ? `@某某\u2005` : '';
       echoes.push({
-        id: `echo-${++echoSeq}`, account: 'main', talkerId: BOT, talkerName: '小思', roomId: room, roomTopic: room ? '群' : null,
-        listenerId: room ? null : req.target.id, type: 'text', text: providerText(mention + text), mentionSelf: false, mentionIds: [],
-        self: true, providerAt: now,
+        id: `echo-${++echoSeq}`,
+        account: 'main',
+        talkerId: BOT,
+        talkerName: '小思',
+        roomId: room,
+        roomTopic: room ? '群' : null,
+        listenerId: room ? null : req.target.id,
+        type: 'text',
+        text: providerText(mention + text),
+        mentionSelf: false,
+        mentionIds: [],
+        self: true,
+        providerAt: now,
       });
       return { id: row!.id, created: true, status: 'sent' };
     };
@@ -110,12 +151,24 @@ describe('input hygiene under 10,000 fuzzed messages', () => {
     const contacts = Array.from({ length: 60 }, (_, i) => `fz${i}`);
     let n = 0;
     const say = (talkerId: string, text: string, room: string | null): InboundMessage => ({
-      id: `fz-msg-${++n}`, account: 'main', talkerId, talkerName: `会员\u202E${talkerId}\uD800`, roomId: room, roomTopic: room ? '湖滨店宝妈1群' : null,
-      listenerId: room ? null : BOT, type: 'text', text: room ? `@小思\u2005${text}` : text, mentionSelf: room !== null, mentionIds: room ? [BOT] : [],
-      self: false, providerAt: clock.now().getTime(),
+      id: `fz-msg-${++n}`,
+      account: 'main',
+      talkerId,
+      talkerName: `会员\u202E${talkerId}\uD800`,
+      roomId: room,
+      roomTopic: room ? '湖滨店宝妈1群' : null,
+      listenerId: room ? null : BOT,
+      type: 'text',
+      text: room ? `@小思\u2005${text}` : text,
+      mentionSelf: room !== null,
+      mentionIds: room ? [BOT] : [],
+      self: false,
+      providerAt: clock.now().getTime(),
     });
     const inFlight: Promise<unknown>[] = [];
-    const accept = (m: InboundMessage) => { inFlight.push(ingest.accept(m)); };
+    const accept = (m: InboundMessage) => {
+      inFlight.push(ingest.accept(m));
+    };
     const settle = async () => {
       await Promise.all(inFlight.splice(0));
       await ingest.idle();

@@ -34,8 +34,18 @@ export class InboundRepo {
    * (a redelivery), in which case nothing else is written.
    */
   record(m: InboundMessage, receivedAt: number): boolean {
-    const res = this.insertLog.run(m.id, m.account, m.roomId ?? (m.self ? m.listenerId : null) ?? m.talkerId, m.talkerId,
-      m.roomId, m.type, m.text, m.mentionSelf ? 1 : 0, m.providerAt, receivedAt);
+    const res = this.insertLog.run(
+      m.id,
+      m.account,
+      m.roomId ?? (m.self ? m.listenerId : null) ?? m.talkerId,
+      m.talkerId,
+      m.roomId,
+      m.type,
+      m.text,
+      m.mentionSelf ? 1 : 0,
+      m.providerAt,
+      receivedAt,
+    );
     if (res.changes === 0) return false;
     const at = Math.min(m.providerAt, receivedAt);
     this.upsertContact.run({ id: m.talkerId, name: m.talkerName, at });

@@ -19,22 +19,41 @@ function setup() {
 }
 
 const msg = (id: string, over: Partial<InboundMessage> = {}): InboundMessage => ({
-  id, account: 'main', talkerId: 'member-1', talkerName: '王小丫', roomId: 'hz01-a@chatroom', roomTopic: '湖滨店宝妈群',
-  type: 'text', text: '请问几段适合一岁宝宝？', mentionSelf: false, mentionIds: [], self: false, providerAt: start - 500, ...over,
+  id,
+  account: 'main',
+  talkerId: 'member-1',
+  talkerName: '王小丫',
+  roomId: 'hz01-a@chatroom',
+  roomTopic: '湖滨店宝妈群',
+  type: 'text',
+  text: '请问几段适合一岁宝宝？',
+  mentionSelf: false,
+  mentionIds: [],
+  self: false,
+  providerAt: start - 500,
+  ...over,
 });
 
 describe('ingest: one way in', () => {
   it('logs a member message once even when the provider redelivers it, and dispatches it once', async () => {
     const { db, ingest, router } = setup();
     const seen: string[] = [];
-    router.use('spy', ({ message }) => { seen.push(message.id); });
+    router.use('spy', ({ message }) => {
+      seen.push(message.id);
+    });
     expect(await ingest.accept(msg('m1'))).toEqual({ accept: true });
     expect(await ingest.accept(msg('m1'))).toEqual({ accept: false, reason: 'duplicate' });
     const [a, b] = await Promise.all([ingest.accept(msg('m2')), ingest.accept(msg('m2'))]);
     expect([a, b]).toEqual([{ accept: true }, { accept: false, reason: 'duplicate' }]);
     await ingest.idle();
     expect(seen).toEqual(['m1', 'm2']);
-    expect(db.select().from(inboundMessages).all().map((r) => r.id)).toEqual(['m1', 'm2']);
+    expect(
+      db
+        .select()
+        .from(inboundMessages)
+        .all()
+        .map((r) => r.id),
+    ).toEqual(['m1', 'm2']);
     expect(ingest.getStats()).toMatchObject({ accepted: 2, rejected: { duplicate: 2 } });
   });
 
@@ -59,9 +78,16 @@ describe('ingest: one way in', () => {
   it('keeps dispatching after a handler throws; the other handlers still see the message', async () => {
     const { ingest, router } = setup();
     const seen: string[] = [];
-    router.use('broken', ({ message }) => { if (message.id === 'm1') throw new Error('boom'); });
-    router.use('after', ({ message }: InboundContext) => { seen.push(message.id); });
-    router.use('async-broken', async () => { await Promise.resolve(); throw new Error('async boom'); });
+    router.use('broken', ({ message }) => {
+      if (message.id === 'm1') throw new Error('boom');
+    });
+    router.use('after', ({ message }: InboundContext) => {
+      seen.push(message.id);
+    });
+    router.use('async-broken', async () => {
+      await Promise.resolve();
+      throw new Error('async boom');
+    });
     await ingest.accept(msg('m1'));
     await ingest.accept(msg('m2'));
     await ingest.idle();
@@ -73,21 +99,40 @@ describe('ingest: one way in', () => {
     const db = openTestDb();
     const router = new Router(silentLogger());
     const ingest = new Ingest(new InboundRepo(db), router, new ManualClock(start), silentLogger(), {
-      maxAgeMs: 600_000, isAutomaticSend: (m) => m.text.startsWith('auto'),
+      maxAgeMs: 600_000,
+      isAutomaticSend: (m) => m.text.startsWith('auto'),
     });
     const all: string[] = [];
     const withSelf: string[] = [];
-    router.use('members', ({ message }) => { all.push(message.id); });
-    router.use('sla', ({ message }) => { withSelf.push(message.id); }, { self: true });
+    router.use('members', ({ message }) => {
+      all.push(message.id);
+    });
+    router.use(
+      'sla',
+      ({ message }) => {
+        withSelf.push(message.id);
+      },
+      { self: true },
+    );
     expect(await ingest.accept(msg('auto', { self: true, talkerId: 'bot', text: 'auto reply' }))).toMatchObject({ reason: 'self' });
-    expect(await ingest.accept(msg('typed', { self: true, talkerId: 'bot', roomId: null, roomTopic: null, listenerId: 'member-1', text: '您好，已发货' }))).toEqual({ accept: true });
+    expect(await ingest.accept(msg('typed', { self: true, talkerId: 'bot', roomId: null, roomTopic: null, listenerId: 'member-1', text: '您好，已发货' }))).toEqual({
+      accept: true,
+    });
     expect(await ingest.accept(msg('member'))).toEqual({ accept: true });
     expect(await ingest.accept(msg('private', { roomId: null, roomTopic: null }))).toEqual({ accept: true });
     await ingest.idle();
     expect(all).toEqual(['member', 'private']);
     expect(withSelf).toEqual(['typed', 'member', 'private']);
-    expect(db.select().from(inboundMessages).all().map((r) => [r.id, r.conversationId])).toEqual([
-      ['typed', 'member-1'], ['member', 'hz01-a@chatroom'], ['private', 'member-1'],
+    expect(
+      db
+        .select()
+        .from(inboundMessages)
+        .all()
+        .map((r) => [r.id, r.conversationId]),
+    ).toEqual([
+      ['typed', 'member-1'],
+      ['member', 'hz01-a@chatroom'],
+      ['private', 'member-1'],
     ]);
   });
 

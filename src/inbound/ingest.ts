@@ -26,10 +26,14 @@ interface Arrival {
  * reconnect costs one commit, not one per message. Dispatch keeps arrival order.
  */
 export class Ingest {
-  private readonly arrivals = new TurnBatch<Arrival, Verdict>((batch) => this.process(batch), (one) => this.process([one])[0]!);
+  private readonly arrivals = new TurnBatch<Arrival, Verdict>(
+    (batch) => this.process(batch),
+    (one) => this.process([one])[0]!,
+  );
   private dispatchChain: Promise<void> = Promise.resolve();
   private readonly stats: IngestStats = {
-    accepted: 0, pending: 0,
+    accepted: 0,
+    pending: 0,
     rejected: { self: 0, 'too-old': 0, 'unsupported-type': 0, duplicate: 0, malformed: 0, 'store-error': 0 },
   };
 
@@ -78,7 +82,10 @@ export class Ingest {
       if (v.accept) {
         this.stats.accepted++;
         const m = item.message;
-        this.logger.info({ messageId: m.id, talker: m.talkerName || m.talkerId, room: m.roomTopic ?? m.roomId ?? undefined, type: m.type, text: m.text.slice(0, 60) }, 'message in');
+        this.logger.info(
+          { messageId: m.id, talker: m.talkerName || m.talkerId, room: m.roomTopic ?? m.roomId ?? undefined, type: m.type, text: m.text.slice(0, 60) },
+          'message in',
+        );
         const ctx = { message: item.message, receivedAt: item.receivedAt };
         this.dispatchChain = this.dispatchChain.then(() => this.router.dispatch(ctx));
       } else {

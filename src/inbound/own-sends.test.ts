@@ -6,8 +6,19 @@ import { automaticSendMatcher, OwnSendIds } from './own-sends.js';
 
 const now = Date.parse('2026-11-25T04:00:00Z');
 const echo = (over: Partial<InboundMessage>): InboundMessage => ({
-  id: 'e1', account: 'main', talkerId: 'bot', talkerName: '小思', roomId: 'g1@chatroom', roomTopic: '1群', type: 'text',
-  text: '', mentionSelf: false, mentionIds: [], self: true, providerAt: now, ...over,
+  id: 'e1',
+  account: 'main',
+  talkerId: 'bot',
+  talkerName: '小思',
+  roomId: 'g1@chatroom',
+  roomTopic: '1群',
+  type: 'text',
+  text: '',
+  mentionSelf: false,
+  mentionIds: [],
+  self: true,
+  providerAt: now,
+  ...over,
 });
 
 function setup() {
@@ -16,8 +27,19 @@ function setup() {
   let n = 0;
   /** An outbox row as the sender leaves it: claimed (attempts 1), then sent. */
   const sent = (targetId: string, content: object, at = now - 1000, status: 'sending' | 'sent' = 'sent') => {
-    const [r] = repo.insertMany([{ key: `k${++n}`, account: 'main', targetKind: targetId.includes('@') ? 'room' : 'contact', targetId,
-      content: JSON.stringify(content), purpose: 'reply', priority: 1, createdAt: at, updatedAt: at }]);
+    const [r] = repo.insertMany([
+      {
+        key: `k${++n}`,
+        account: 'main',
+        targetKind: targetId.includes('@') ? 'room' : 'contact',
+        targetId,
+        content: JSON.stringify(content),
+        purpose: 'reply',
+        priority: 1,
+        createdAt: at,
+        updatedAt: at,
+      },
+    ]);
     repo.claim(r!.id, at, 'p1');
     if (status === 'sent') repo.finish(r!.id, 'sent', at);
     return r!.id;
@@ -26,7 +48,7 @@ function setup() {
 }
 
 describe('automatic sends vs a person on the bot phone', () => {
-  it("recognises the echo of a bot send (also with the mention WeChat puts in front), once per send", () => {
+  it('recognises the echo of a bot send (also with the mention WeChat puts in front), once per send', () => {
     const { sent, isAutomatic } = setup();
     sent('g1@chatroom', { kind: 'text', text: '今晚8点直播', mentionIds: ['m1'] });
     expect(isAutomatic(echo({ text: '@王小丫\u2005今晚8点直播' }))).toBe(true);

@@ -64,9 +64,13 @@ export function automaticSendMatcher(db: Db, opts: { windowMs?: number; sentIds?
     const target = m.roomId ?? m.listenerId;
     // Without a conversation nothing can be compared: treat it as the bot's own, as before.
     if (!target) return true;
-    const rows = db.select({ id: outbox.id, content: outbox.content }).from(outbox)
+    const rows = db
+      .select({ id: outbox.id, content: outbox.content })
+      .from(outbox)
       .where(and(eq(outbox.targetId, target), gt(outbox.attempts, 0), gte(outbox.updatedAt, m.providerAt - windowMs)))
-      .orderBy(desc(outbox.id)).limit(ROWS).all();
+      .orderBy(desc(outbox.id))
+      .limit(ROWS)
+      .all();
     // Echoes come back in the order of the sends: the oldest unmatched send with the same content is the one.
     for (let i = rows.length - 1; i >= 0; i--) {
       const r = rows[i]!;

@@ -17,7 +17,11 @@ export type AutoReplyKind = 'help-hint' | 'not-member' | 'admin-refused' | 'guid
 export class RepeatGuard {
   private readonly claim;
 
-  constructor(db: Db, private readonly clock: Clock, readonly windowMs: number) {
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+    readonly windowMs: number,
+  ) {
     // Insert, or move the time on only when the last answer is at least a window old (or in the future:
     // a clock set back must not silence a person for good).
     this.claim = db.$client.prepare(

@@ -43,31 +43,35 @@ export class RoomEvents {
 
   /** Hands one event to every handler, in order, each in its own error boundary. Never throws. */
   dispatch(ev: RoomMemberEvent): Promise<void> {
-    return this.track((async () => {
-      this.logger.info({ kind: ev.kind, roomId: ev.roomId, contacts: ev.contacts.map((c) => c.id), byId: ev.byId }, `room ${ev.kind}`);
-      for (const h of [...this.handlers]) {
-        try {
-          await h(ev);
-        } catch (err) {
-          this.errors++;
-          this.logger.error({ err, kind: ev.kind, roomId: ev.roomId }, 'room event handler failed; next handler runs');
+    return this.track(
+      (async () => {
+        this.logger.info({ kind: ev.kind, roomId: ev.roomId, contacts: ev.contacts.map((c) => c.id), byId: ev.byId }, `room ${ev.kind}`);
+        for (const h of [...this.handlers]) {
+          try {
+            await h(ev);
+          } catch (err) {
+            this.errors++;
+            this.logger.error({ err, kind: ev.kind, roomId: ev.roomId }, 'room event handler failed; next handler runs');
+          }
         }
-      }
-    })());
+      })(),
+    );
   }
 
   /** Tells every ready handler that the account is logged in and ready. Never throws. */
   ready(selfId: string): Promise<void> {
-    return this.track((async () => {
-      for (const h of [...this.readyHandlers]) {
-        try {
-          await h(selfId);
-        } catch (err) {
-          this.errors++;
-          this.logger.error({ err }, 'room ready handler failed; next handler runs');
+    return this.track(
+      (async () => {
+        for (const h of [...this.readyHandlers]) {
+          try {
+            await h(selfId);
+          } catch (err) {
+            this.errors++;
+            this.logger.error({ err }, 'room ready handler failed; next handler runs');
+          }
         }
-      }
-    })());
+      })(),
+    );
   }
 
   /** True while the edge can answer member lists. */

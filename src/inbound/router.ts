@@ -59,7 +59,10 @@ export class Router {
   readonly commands = new CommandRegistry();
 
   /** @param people who is staff (the directory of people); without it everyone is a member. */
-  constructor(private readonly logger: Logger, private readonly people?: RoleSource) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly people?: RoleSource,
+  ) {}
 
   /**
    * Installs a handler; returns a function that removes it. `{ before: true }`: a conversation, run

@@ -61,7 +61,11 @@ export function eventText(e: PendingEvent, pb: MembershipPlaybook): string | nul
       const before = tierByCode(e.data.tierBefore, pb);
       const growth = e.data.growth ?? 0;
       return fill(t.tierDowngrade, {
-        name, tier: tierName(e.data.tierAfter, pb), tierBefore: tierName(e.data.tierBefore, pb), growth, needed: Math.max(0, (before?.minGrowth ?? 0) - growth),
+        name,
+        tier: tierName(e.data.tierAfter, pb),
+        tierBefore: tierName(e.data.tierBefore, pb),
+        growth,
+        needed: Math.max(0, (before?.minGrowth ?? 0) - growth),
       });
     }
   }
@@ -84,7 +88,10 @@ export async function runEventCare(deps: CareDeps, now: number): Promise<number>
       if (text && e.contactId) reqs.push(careMessage(`care:${e.ref}`, { contactId: e.contactId }, text));
     }
     await enqueueChunked(deps, reqs);
-    deps.care.markHandled(events.map((e) => e.id), now);
+    deps.care.markHandled(
+      events.map((e) => e.id),
+      now,
+    );
     handled += events.length;
   }
 }
@@ -104,7 +111,12 @@ export async function runBirthdayCare(deps: CareDeps, slot: Date): Promise<numbe
     const gift = pb.care.birthday.giftReward ? deps.repo.issueGift(m.id, pb.care.birthday.giftReward, ref, slot.getTime()) : null;
     const name = displayName(m.name);
     const text = gift
-      ? fill(pb.texts.care.birthday, { name, reward: pb.rewards.find((r) => r.code === gift.rewardCode)?.name ?? gift.rewardCode, coupon: gift.code, expires: expiresText(gift.expiresAt, deps.timezone) })
+      ? fill(pb.texts.care.birthday, {
+          name,
+          reward: pb.rewards.find((r) => r.code === gift.rewardCode)?.name ?? gift.rewardCode,
+          coupon: gift.code,
+          expires: expiresText(gift.expiresAt, deps.timezone),
+        })
       : fill(pb.texts.care.birthdayNoGift, { name });
     reqs.push(careMessage(ref, m, text, expiresAt));
   }
@@ -155,15 +167,32 @@ export function declareCare(ctx: CapabilityContext, repo: MembersRepo, playbook:
   const pb = playbook();
   const hour = 3_600_000;
   ctx.scheduler.declare({ name: 'members-care-events', cron: '* * * * *', catchUpMs: hour, run: () => runEventCare(deps, ctx.clock.now().getTime()).then(() => undefined) });
-  ctx.scheduler.declare({ name: 'members-care-birthday', cron: `0 ${pb.care.birthday.hour} * * *`, catchUpMs: 12 * hour, run: (slot) => runBirthdayCare(deps, slot).then(() => undefined) });
-  ctx.scheduler.declare({ name: 'members-care-festival', cron: `0 ${pb.care.festivals.hour} * * *`, catchUpMs: 8 * hour, run: (slot) => runFestivalCare(deps, slot).then(() => undefined) });
+  ctx.scheduler.declare({
+    name: 'members-care-birthday',
+    cron: `0 ${pb.care.birthday.hour} * * *`,
+    catchUpMs: 12 * hour,
+    run: (slot) => runBirthdayCare(deps, slot).then(() => undefined),
+  });
+  ctx.scheduler.declare({
+    name: 'members-care-festival',
+    cron: `0 ${pb.care.festivals.hour} * * *`,
+    catchUpMs: 8 * hour,
+    run: (slot) => runFestivalCare(deps, slot).then(() => undefined),
+  });
   // The yearly tier review runs every night; it does nothing unless the playbook says `tierDowngrade: yearly`.
   ctx.scheduler.declare({
-    name: 'members-tier-review', cron: '30 3 * * *', catchUpMs: 20 * hour,
+    name: 'members-tier-review',
+    cron: '30 3 * * *',
+    catchUpMs: 20 * hour,
     run: async (slot) => {
       const r = runTierReview(ctx.db, playbook(), slot, ctx.config.TIMEZONE);
       if (r.reviewed) ctx.logger.info({ ...r }, 'yearly tier review');
     },
   });
-  ctx.scheduler.declare({ name: 'members-member-day', cron: `0 ${pb.care.memberDay.hour} * * ${pb.care.memberDay.weekday}`, catchUpMs: 8 * hour, run: (slot) => runMemberDayCare(deps, slot).then(() => undefined) });
+  ctx.scheduler.declare({
+    name: 'members-member-day',
+    cron: `0 ${pb.care.memberDay.hour} * * ${pb.care.memberDay.weekday}`,
+    catchUpMs: 8 * hour,
+    run: (slot) => runMemberDayCare(deps, slot).then(() => undefined),
+  });
 }

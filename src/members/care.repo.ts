@@ -26,11 +26,22 @@ export class CareRepo {
 
   /** Unhandled events, oldest first. */
   pendingEvents(limit: number): PendingEvent[] {
-    return this.db.select({
-      id: memberEvents.id, memberId: memberEvents.memberId, kind: memberEvents.kind, ref: memberEvents.ref, data: memberEvents.data,
-      contactId: members.contactId, name: members.name,
-    }).from(memberEvents).innerJoin(members, eq(members.id, memberEvents.memberId))
-      .where(isNull(memberEvents.handledAt)).orderBy(asc(memberEvents.id)).limit(limit).all()
+    return this.db
+      .select({
+        id: memberEvents.id,
+        memberId: memberEvents.memberId,
+        kind: memberEvents.kind,
+        ref: memberEvents.ref,
+        data: memberEvents.data,
+        contactId: members.contactId,
+        name: members.name,
+      })
+      .from(memberEvents)
+      .innerJoin(members, eq(members.id, memberEvents.memberId))
+      .where(isNull(memberEvents.handledAt))
+      .orderBy(asc(memberEvents.id))
+      .limit(limit)
+      .all()
       .map((r) => ({ ...r, data: JSON.parse(r.data) as PendingEvent['data'] }));
   }
 
@@ -41,22 +52,38 @@ export class CareRepo {
   /** Reachable members whose birthday is one of `keys`. */
   birthdays(keys: BirthdayKey[]): CareTarget[] {
     if (keys.length === 0) return [];
-    return this.db.select({ id: members.id, contactId: members.contactId, name: members.name }).from(members)
-      .where(and(
-        isNotNull(members.contactId), isNull(members.optedOutAt),
-        or(...keys.map((k) => and(eq(members.birthdayKind, k.calendar), eq(members.birthMonth, k.month), eq(members.birthDay, k.day)))),
-      )).all() as CareTarget[];
+    return this.db
+      .select({ id: members.id, contactId: members.contactId, name: members.name })
+      .from(members)
+      .where(
+        and(
+          isNotNull(members.contactId),
+          isNull(members.optedOutAt),
+          or(...keys.map((k) => and(eq(members.birthdayKind, k.calendar), eq(members.birthMonth, k.month), eq(members.birthDay, k.day)))),
+        ),
+      )
+      .all() as CareTarget[];
   }
 
   /** Reachable members after `afterId`, by id: for festival and member-day greetings. */
   reachable(afterId: number, limit: number): CareTarget[] {
-    return this.db.select({ id: members.id, contactId: members.contactId, name: members.name }).from(members)
+    return this.db
+      .select({ id: members.id, contactId: members.contactId, name: members.name })
+      .from(members)
       .where(and(gt(members.id, afterId), isNotNull(members.contactId), isNull(members.optedOutAt)))
-      .orderBy(asc(members.id)).limit(limit).all() as CareTarget[];
+      .orderBy(asc(members.id))
+      .limit(limit)
+      .all() as CareTarget[];
   }
 
   /** Count of pending events (for tests and health). */
   pendingCount(): number {
-    return this.db.select({ n: sql<number>`count(*)` }).from(memberEvents).where(isNull(memberEvents.handledAt)).get()?.n ?? 0;
+    return (
+      this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(memberEvents)
+        .where(isNull(memberEvents.handledAt))
+        .get()?.n ?? 0
+    );
   }
 }

@@ -20,8 +20,16 @@ function setup() {
   repo.syncRewards(pb.rewards, 0);
   const sent: EnqueueRequest[] = [];
   const deps: CareDeps = {
-    repo, care: new CareRepo(db), timezone: SH, playbook: () => pb, logger: silentLogger(),
-    outbox: { enqueueMany: async (reqs) => { sent.push(...reqs); } },
+    repo,
+    care: new CareRepo(db),
+    timezone: SH,
+    playbook: () => pb,
+    logger: silentLogger(),
+    outbox: {
+      enqueueMany: async (reqs) => {
+        sent.push(...reqs);
+      },
+    },
   };
   const text = (r: EnqueueRequest) => (r.content as { text: string }).text;
   return { db, repo, deps, sent, text };
@@ -36,7 +44,16 @@ describe('care calendar (chinese-days)', () => {
       const f = festivalOn(d, names);
       if (f) hits.push(`${d} ${f}`);
     }
-    expect(hits).toEqual(['2026-01-01 元旦', '2026-02-17 春节', '2026-03-03 元宵节', '2026-05-01 劳动节', '2026-06-19 端午节', '2026-09-25 中秋节', '2026-10-01 国庆节', '2026-10-18 重阳节']);
+    expect(hits).toEqual([
+      '2026-01-01 元旦',
+      '2026-02-17 春节',
+      '2026-03-03 元宵节',
+      '2026-05-01 劳动节',
+      '2026-06-19 端午节',
+      '2026-09-25 中秋节',
+      '2026-10-01 国庆节',
+      '2026-10-18 重阳节',
+    ]);
   });
 
   it('celebrates 29 February on the 28th in common years, and lunar day 30 on day 29 of a short month', () => {
@@ -65,7 +82,13 @@ describe('care routines', () => {
     // Run again (a second process, a retry): same keys, no second gift.
     await runBirthdayCare(deps, slot);
     expect(new Set(sent.map((r) => r.key)).size).toBe(2);
-    expect(db.select().from(coupons).all().map((c) => c.ref)).toEqual([`care:birthday:2026:${solar}`, `care:birthday:2026:${lunar}`]);
+    expect(
+      db
+        .select()
+        .from(coupons)
+        .all()
+        .map((c) => c.ref),
+    ).toEqual([`care:birthday:2026:${solar}`, `care:birthday:2026:${lunar}`]);
     sent.length = 0;
     expect(await runBirthdayCare(deps, zonedTime(2026, 6, 21, 23, 30, SH))).toBe(1); // the day before: only the 21st
     expect(sent[0]!.target.id).toBe('wx-3');

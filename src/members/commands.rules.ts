@@ -48,11 +48,14 @@ const KEYWORDS: { kind: MemberCommandKind; words: string[]; arg: boolean }[] = [
 export function memberCommandDeclarations(): CommandDeclaration[] {
   const kindOf = lastParsed((text) => parseMemberCommand(text)?.kind);
   return KEYWORDS.map((k) => ({
-    capability: 'members', command: k.kind, words: k.words, roles: ALL_ROLES, inGroups: true,
+    capability: 'members',
+    command: k.kind,
+    words: k.words,
+    roles: ALL_ROLES,
+    inGroups: true,
     matches: (text: string) => kindOf(text) === k.kind,
   }));
 }
-
 
 /** A staff member's answer to a held binding (`确认绑定 12`, `拒绝绑定 #12`), private only. */
 export const BINDING_DECISION = /^(确认|拒绝)绑定\s*#?(\d+)$/;
@@ -60,13 +63,15 @@ export const BINDING_DECISION = /^(确认|拒绝)绑定\s*#?(\d+)$/;
 /** The staff's 确认绑定 N / 拒绝绑定 N for the command registry (answered by identity/binding.flow.ts). */
 export function bindingDecisionDeclaration(): CommandDeclaration {
   return {
-    capability: 'members', command: 'binding-decision', words: ['确认绑定 N', '拒绝绑定 N'], roles: STAFF_COMMAND_ROLES,
+    capability: 'members',
+    command: 'binding-decision',
+    words: ['确认绑定 N', '拒绝绑定 N'],
+    roles: STAFF_COMMAND_ROLES,
     matches: (text: string) => BINDING_DECISION.test(normalizeText(text).replace(/\s+/g, '')),
   };
 }
 
-const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, word: w, arg: k.arg })))
-  .sort((a, b) => b.word.length - a.word.length);
+const ALL_WORDS = KEYWORDS.flatMap((k) => k.words.map((w) => ({ kind: k.kind, word: w, arg: k.arg }))).sort((a, b) => b.word.length - a.word.length);
 
 /** Punctuation and symbols that carry no meaning in a command. */
 const NOISE = /[\s?"'“”‘’「」『』《》【】()（）[\]{}<>,，.。!！:：;；~～、·…—_-]+/gu;
@@ -99,7 +104,7 @@ export function parseMemberCommand(text: string): MemberCommand | null {
     const rest = restAfter(norm, word);
     const restClean = rest.replace(NOISE, '');
     if (!arg) {
-      if (restClean === '' || kind === 'opt-out' && /^(了|吧|谢谢)$/.test(restClean)) return simple(kind);
+      if (restClean === '' || (kind === 'opt-out' && /^(了|吧|谢谢)$/.test(restClean))) return simple(kind);
       continue;
     }
     return withArgument(kind, rest, restClean, word);
@@ -120,7 +125,10 @@ function restAfter(norm: string, word: string): string {
   let i = 0;
   let matched = 0;
   while (i < norm.length && matched < word.length) {
-    if (/\s/.test(norm[i]!)) { i++; continue; }
+    if (/\s/.test(norm[i]!)) {
+      i++;
+      continue;
+    }
     i++;
     matched++;
   }
@@ -162,11 +170,18 @@ export function parseLunarDay(s: string): number | null {
   const [, head, tail] = m;
   const unit = tail ? CN_DIGITS[tail]! : 0;
   switch (head) {
-    case '初': return tail ? unit : null;
-    case '十': return tail ? (tail === '十' ? null : 10 + unit) : 10;
-    case '廿': case '二十': return tail ? (tail === '十' ? null : 20 + unit) : 20;
-    case '卅': case '三十': return tail ? null : 30;
-    default: return tail && tail !== '十' ? null : unit || null; // bare 十 handled by head
+    case '初':
+      return tail ? unit : null;
+    case '十':
+      return tail ? (tail === '十' ? null : 10 + unit) : 10;
+    case '廿':
+    case '二十':
+      return tail ? (tail === '十' ? null : 20 + unit) : 20;
+    case '卅':
+    case '三十':
+      return tail ? null : 30;
+    default:
+      return tail && tail !== '十' ? null : unit || null; // bare 十 handled by head
   }
 }
 
@@ -211,10 +226,10 @@ export function parseBirthday(given: string, calendar: 'solar' | 'lunar'): Birth
     if (m[1]) year = parseYear(m[1]);
     if (m[1] && year === null) return null;
     leap = Boolean(m[2]);
-    month = /^\d+$/.test(m[3]!) ? Number(m[3]) : LUNAR_MONTHS[m[3]!] ?? null;
+    month = /^\d+$/.test(m[3]!) ? Number(m[3]) : (LUNAR_MONTHS[m[3]!] ?? null);
     day = /^\d+$/.test(m[4]!) ? Number(m[4]) : parseLunarDay(m[4]!);
     // Chinese-numeral dates without 农历 are still most likely lunar (五月初八).
-    if (/[初廿卅]/.test(m[4]!) || !/^\d+$/.test(m[3]!) && calendar === 'solar' && !/^\d+$/.test(m[4]!)) calendar = 'lunar';
+    if (/[初廿卅]/.test(m[4]!) || (!/^\d+$/.test(m[3]!) && calendar === 'solar' && !/^\d+$/.test(m[4]!))) calendar = 'lunar';
   } else return null;
 
   if (month === null || day === null || month < 1 || month > 12 || day < 1) return null;

@@ -11,7 +11,14 @@ describe('demo store seed', () => {
     const opts = { now: Date.parse('2026-11-25T02:00:00Z'), baseTier: 'regular', timezone: 'Asia/Shanghai' };
     expect(seedDemoStore(db, seed, opts)).toBe(true);
     expect(seedDemoStore(db, seed, opts)).toBe(false);
-    expect(db.select().from(staff).all().map((s) => s.role).sort()).toEqual(['community-admin', 'guide', 'guide', 'guide', 'guide', 'store-manager']);
+    expect(
+      db
+        .select()
+        .from(staff)
+        .all()
+        .map((s) => s.role)
+        .sort(),
+    ).toEqual(['community-admin', 'guide', 'guide', 'guide', 'guide', 'store-manager']);
     const g = db.select().from(groups).all();
     expect(g).toHaveLength(3);
     expect(g.every((x) => x.guideCode?.startsWith('guide-'))).toBe(true);

@@ -25,22 +25,34 @@ export function seedDemoStore(db: Db, seed: WorldSeed, opts: { now: number; base
       tx.insert(staff).values({ code: s.id, name: s.name, role: s.role, storeCode: seed.store.code, contactId: s.id, createdAt: now, updatedAt: now }).run();
     }
     for (const r of seed.rooms) {
-      tx.insert(groups).values({ roomId: r.id, name: r.topic, storeCode: seed.store.code, guideCode: guideOfRoom.get(r.id) ?? null, createdAt: now, updatedAt: now }).run();
+      tx.insert(groups)
+        .values({ roomId: r.id, name: r.topic, storeCode: seed.store.code, guideCode: guideOfRoom.get(r.id) ?? null, createdAt: now, updatedAt: now })
+        .run();
     }
     seed.members.slice(0, 35).forEach((m, i) => {
       const guide = (m.roomId && guideOfRoom.get(m.roomId)) || guides[i % Math.max(1, guides.length)]?.id || null;
       // Spread last activity and join dates so suggestions and dormancy have something to find.
       const lastActive = now - ((i * 7) % 95) * DAY;
       const birthday = i % 9 === 0 ? localParts(new Date(now + (i % 5) * DAY), opts.timezone) : null;
-      tx.insert(members).values({
-        contactId: m.id, name: m.name, phone: m.phone, storeCode: seed.store.code, guideCode: guide,
-        tier: opts.baseTier, joinedAt: now - (30 + i * 11) * DAY, lastActiveAt: lastActive,
-        birthdayKind: birthday ? 'solar' : null,
-        birthMonth: birthday?.month ?? null,
-        birthDay: birthday?.day ?? null,
-        birthYear: birthday ? 1990 + (i % 10) : null,
-        referralCode: newReferralCode(), createdAt: now, updatedAt: now,
-      }).run();
+      tx.insert(members)
+        .values({
+          contactId: m.id,
+          name: m.name,
+          phone: m.phone,
+          storeCode: seed.store.code,
+          guideCode: guide,
+          tier: opts.baseTier,
+          joinedAt: now - (30 + i * 11) * DAY,
+          lastActiveAt: lastActive,
+          birthdayKind: birthday ? 'solar' : null,
+          birthMonth: birthday?.month ?? null,
+          birthDay: birthday?.day ?? null,
+          birthYear: birthday ? 1990 + (i % 10) : null,
+          referralCode: newReferralCode(),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
     });
   });
   return true;

@@ -57,12 +57,20 @@ describe('creditOrder', () => {
       creditOrder(db, pb, order('B2', id, 20_000), now);
     })();
     expect(member().points).toBe(30);
-    expect(() => db.$client.transaction(() => {
-      creditOrder(db, pb, order('B3', id, 10_000), now);
-      throw new Error('row 3 is bad');
-    })()).toThrow('row 3 is bad');
+    expect(() =>
+      db.$client.transaction(() => {
+        creditOrder(db, pb, order('B3', id, 10_000), now);
+        throw new Error('row 3 is bad');
+      })(),
+    ).toThrow('row 3 is bad');
     expect(member().points).toBe(30);
-    expect(db.select().from(orders).all().map((o) => o.orderId)).toEqual(['B1', 'B2']);
+    expect(
+      db
+        .select()
+        .from(orders)
+        .all()
+        .map((o) => o.orderId),
+    ).toEqual(['B1', 'B2']);
   });
 
   it('refuses a missing member and a bad amount, saying what was given', () => {
@@ -77,7 +85,13 @@ describe('creditOrder', () => {
     creditOrder(db, pb, order('OLD', id, 10_000, now - 90 * 86_400_000), now);
     expect(db.select().from(memberEvents).all()).toHaveLength(0);
     creditOrder(db, pb, order('N1', id, 600_000), now);
-    expect(db.select().from(memberEvents).all().map((e) => e.ref)).toEqual(['repurchase:N1', 'tier-upgrade:N1']);
+    expect(
+      db
+        .select()
+        .from(memberEvents)
+        .all()
+        .map((e) => e.ref),
+    ).toEqual(['repurchase:N1', 'tier-upgrade:N1']);
   });
 });
 

@@ -20,7 +20,9 @@ import { runDoctor } from './doctor.js';
 import { eq } from 'drizzle-orm';
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function install(file: string) {
   const db = openTestDb();
@@ -28,11 +30,38 @@ function install(file: string) {
   const router = new Router(silentLogger(), peopleOf(db));
   const sent: EnqueueRequest[] = [];
   const specs: ScheduleSpec[] = [];
-  const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; }, enqueueMany: async () => [] };
-  const scheduler = { declare: (s: ScheduleSpec) => { specs.push(s); } };
+  const outbox = {
+    enqueue: async (r: EnqueueRequest) => {
+      sent.push(r);
+      return { id: sent.length, created: true, status: 'queued' as const };
+    },
+    enqueueMany: async () => [],
+  };
+  const scheduler = {
+    declare: (s: ScheduleSpec) => {
+      specs.push(s);
+    },
+  };
   const ctx = { config: loadConfig({}), db, clock, logger: silentLogger(), router, outbox: outbox as never, scheduler: scheduler as never, queues: {} as never, demo: null };
   const uninstall = membersCapability(file).install(ctx);
-  const say = (id: string, text: string) => router.dispatch({ message: { id, account: 'main', talkerId: 'wx-1', talkerName: '甲', roomId: null, roomTopic: null, type: 'text', text, mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime() }, receivedAt: clock.now().getTime() });
+  const say = (id: string, text: string) =>
+    router.dispatch({
+      message: {
+        id,
+        account: 'main',
+        talkerId: 'wx-1',
+        talkerName: '甲',
+        roomId: null,
+        roomTopic: null,
+        type: 'text',
+        text,
+        mentionSelf: false,
+        mentionIds: [],
+        self: false,
+        providerAt: clock.now().getTime(),
+      },
+      receivedAt: clock.now().getTime(),
+    });
   return { db, clock, sent, specs, say, uninstall };
 }
 
@@ -54,11 +83,18 @@ describe('members capability', () => {
   it('loads the rewards into the store and declares the care routines with crons from the playbook', () => {
     const { db, specs } = install('sop/membership.yaml');
     expect(db.select({ code: rewards.code, stock: rewards.stock }).from(rewards).all()).toEqual([
-      { code: 'C001', stock: 10000 }, { code: 'C002', stock: 5000 }, { code: 'G001', stock: 500 }, { code: 'NEW10', stock: null }, { code: 'BDAY20', stock: null },
+      { code: 'C001', stock: 10000 },
+      { code: 'C002', stock: 5000 },
+      { code: 'G001', stock: 500 },
+      { code: 'NEW10', stock: null },
+      { code: 'BDAY20', stock: null },
     ]);
     expect(specs.map((s) => [s.name, s.cron])).toEqual([
-      ['members-care-events', '* * * * *'], ['members-care-birthday', '0 9 * * *'], ['members-care-festival', '0 10 * * *'],
-      ['members-tier-review', '30 3 * * *'], ['members-member-day', '0 10 * * 5'],
+      ['members-care-events', '* * * * *'],
+      ['members-care-birthday', '0 9 * * *'],
+      ['members-care-festival', '0 10 * * *'],
+      ['members-tier-review', '30 3 * * *'],
+      ['members-member-day', '0 10 * * 5'],
     ]);
   });
 

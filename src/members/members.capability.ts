@@ -41,13 +41,20 @@ export function membersCapability(source: PlaybookHolder | string): Capability {
       // The playbook in use, looking for an edited file at most every RELOAD_CHECK_MS.
       const playbook = () => holder.fresh(ctx.clock.now().getTime(), RELOAD_CHECK_MS);
       const inbound = memberInbound({
-        repo, identity: new IdentityRepo(ctx.db), outbox: ctx.outbox, clock: ctx.clock, timezone: ctx.config.TIMEZONE, playbook, logger: ctx.logger, guard: repeatGuardOf(ctx),
+        repo,
+        identity: new IdentityRepo(ctx.db),
+        outbox: ctx.outbox,
+        clock: ctx.clock,
+        timezone: ctx.config.TIMEZONE,
+        playbook,
+        logger: ctx.logger,
+        guard: repeatGuardOf(ctx),
       });
       const removeHandler = ctx.router.use('members', inbound.before, { before: true });
-      const undeclare = ctx.router.commands.declare(
-        ...memberCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })),
-        { ...bindingDecisionDeclaration(), handle: inbound.bindingDecision },
-      );
+      const undeclare = ctx.router.commands.declare(...memberCommandDeclarations().map((d) => ({ ...d, handle: inbound.command })), {
+        ...bindingDecisionDeclaration(),
+        handle: inbound.bindingDecision,
+      });
       const unhint = ctx.router.commands.hint({ capability: 'members', roles: ['member'], handle: inbound.hint });
       declareCare(ctx, repo, playbook);
       const unpublish = ctx.published?.publish(MEMBERSHIP_PLAYBOOK, playbook);

@@ -9,9 +9,7 @@ import type { EnqueueRequest, EnqueueResult } from '../outbox/index.js';
 import type { RepeatGuard } from '../inbound/index.js';
 import { parseMemberCommand, type MemberCommand } from './commands.rules.js';
 import type { MemberRow, MembersRepo, RewardRow } from './members.repo.js';
-import {
-  alternativesText, birthdayText, couponsReply, displayName, expiresText, pointsReply, redeemMenuReply, tierName, type RewardView,
-} from './members.replies.js';
+import { alternativesText, birthdayText, couponsReply, displayName, expiresText, pointsReply, redeemMenuReply, tierName, type RewardView } from './members.replies.js';
 import { fill, type MembershipPlaybook } from './playbook.js';
 import { BINDING_COMMANDS } from './identity/identity.rules.js';
 import type { IdentityRepo } from './identity/identity.repo.js';
@@ -91,10 +89,10 @@ export function memberInbound(deps: MemberHandlerDeps): MemberInbound {
 
 /** Sends what a binding step and the command (if any) answer, privately when the playbook says so. */
 async function reply(deps: MemberHandlerDeps, m: InboundMessage, step: FlowResult | null, cmd: MemberCommand | null, playbook: MembershipPlaybook, now: number): Promise<void> {
-  const sends = [...step?.sends ?? [], ...cmd ? await run(cmd, m, deps, playbook, now) : []];
+  const sends = [...(step?.sends ?? []), ...(cmd ? await run(cmd, m, deps, playbook, now) : [])];
   if (!sends.length) return;
-  const privately = cmd !== null && m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind)
-    && deps.repo.byContact(m.talkerId) !== undefined;
+  const privately =
+    cmd !== null && m.roomId !== null && playbook.privacy.groupAnswers === 'private' && PRIVATE_KINDS.has(cmd.kind) && deps.repo.byContact(m.talkerId) !== undefined;
   if (privately) {
     if (!deps.repo.canWritePrivately(m.talkerId)) {
       // Nothing member-specific in the group: say how to get it privately.
@@ -132,7 +130,7 @@ async function staffBindingDecision(m: InboundMessage, deps: MemberHandlerDeps, 
   if (!d) return false;
   await sendAll(deps, m, [{ text: d.staffReply }], now);
   const forMember: InboundMessage = { ...m, talkerId: d.member.contactId, roomId: null, roomTopic: null };
-  const sends = [...d.member.sends, ...d.member.proceed ? await run(d.member.proceed, forMember, deps, pb, now) : []];
+  const sends = [...d.member.sends, ...(d.member.proceed ? await run(d.member.proceed, forMember, deps, pb, now) : [])];
   await sendAll(deps, forMember, sends, now, `bind-decided:${m.id}`);
   return true;
 }
@@ -145,7 +143,15 @@ const PRIVATE_KINDS: ReadonlySet<MemberCommand['kind']> = new Set(['points', 'co
 
 /** What to send privately to get the same answer. */
 const COMMAND_WORD: Record<MemberCommand['kind'], string> = {
-  points: '积分', coupons: '我的券', invite: '邀请', redeem: '兑换', join: '积分', birthday: '生日', help: '帮助', 'opt-out': '退订', 'opt-in': '订阅',
+  points: '积分',
+  coupons: '我的券',
+  invite: '邀请',
+  redeem: '兑换',
+  join: '积分',
+  birthday: '生日',
+  help: '帮助',
+  'opt-out': '退订',
+  'opt-in': '订阅',
 };
 
 /** A birthday after today's local date (a lunar one: only a later year tells). */
@@ -225,23 +231,32 @@ async function run(cmd: MemberCommand, m: InboundMessage, deps: MemberHandlerDep
 
 async function join(code: string | null, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number, phone?: string): Promise<Send[]> {
   const t = pb.texts;
-  const r = deps.repo.join({ contactId: m.talkerId, name: m.talkerName, roomId: m.roomId, referralCode: code, ...phone ? { phone } : {} }, pb, now);
+  const r = deps.repo.join({ contactId: m.talkerId, name: m.talkerName, roomId: m.roomId, referralCode: code, ...(phone ? { phone } : {}) }, pb, now);
   const vars = { name: displayName(r.member.name), tier: tierName(r.member.tier, pb), points: r.member.points, code: r.member.referralCode };
   const referralLine = {
-    none: '', credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),
-    'unknown-code': fill(t.referralUnknown, { code: quote(code ?? '') }), self: t.referralSelf, 'too-late': t.referralTooLate,
+    none: '',
+    credited: fill(t.referralAccepted, { referrer: r.referral.status === 'credited' ? displayName(r.referral.referrer.name) : '' }),
+    'unknown-code': fill(t.referralUnknown, { code: quote(code ?? '') }),
+    self: t.referralSelf,
+    'too-late': t.referralTooLate,
   }[r.referral.status];
   const main = r.outcome === 'already' ? fill(t.joinAlready, vars) : fill(t.joinWelcome, vars);
   const sends: Send[] = [{ text: referralLine ? `${main}\n${referralLine}` : main }];
   if (r.gift) {
     const reward = pb.rewards.find((x) => x.code === r.gift!.rewardCode);
-    sends.push({ suffix: 'gift', text: fill(t.joinGift, { reward: reward?.name ?? r.gift.rewardCode, coupon: r.gift.code, expires: expiresText(r.gift.expiresAt, deps.timezone) }) });
+    sends.push({
+      suffix: 'gift',
+      text: fill(t.joinGift, { reward: reward?.name ?? r.gift.rewardCode, coupon: r.gift.code, expires: expiresText(r.gift.expiresAt, deps.timezone) }),
+    });
   }
   if (r.referral.status === 'credited' && r.referral.referrer.contactId && pb.care.referral.enabled) {
     await deps.outbox.enqueue({
       key: `care:referral:${r.member.id}`,
       target: { kind: 'contact', id: r.referral.referrer.contactId },
-      content: { kind: 'text', text: fill(t.care.referral, { name: displayName(r.referral.referrer.name), friend: displayName(r.member.name), points: r.referral.points, balance: r.referral.balance }) },
+      content: {
+        kind: 'text',
+        text: fill(t.care.referral, { name: displayName(r.referral.referrer.name), friend: displayName(r.member.name), points: r.referral.points, balance: r.referral.balance }),
+      },
       purpose: 'care',
     });
   }
@@ -251,10 +266,17 @@ async function join(code: string | null, m: InboundMessage, deps: MemberHandlerD
 
 function catalogueFor(member: MemberRow, deps: MemberHandlerDeps, pb: MembershipPlaybook): RewardView[] {
   const held = deps.repo.couponCounts(member.id);
-  return deps.repo.redeemable(pb).map((r: RewardRow) => ({ ...r, held: r.perMemberLimit === null ? 0 : held.get(r.code) ?? 0 }));
+  return deps.repo.redeemable(pb).map((r: RewardRow) => ({ ...r, held: r.perMemberLimit === null ? 0 : (held.get(r.code) ?? 0) }));
 }
 
-async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: MemberRow, m: InboundMessage, deps: MemberHandlerDeps, pb: MembershipPlaybook, now: number): Promise<Send[]> {
+async function redeem(
+  cmd: Extract<MemberCommand, { kind: 'redeem' }>,
+  member: MemberRow,
+  m: InboundMessage,
+  deps: MemberHandlerDeps,
+  pb: MembershipPlaybook,
+  now: number,
+): Promise<Send[]> {
   const t = pb.texts;
   let code = cmd.code;
   if (!code) {
@@ -268,7 +290,9 @@ async function redeem(cmd: Extract<MemberCommand, { kind: 'redeem' }>, member: M
   const r = await deps.repo.redeemSoon(member.id, code, `redeem:${m.id}`, pb, now);
   if (r.ok) {
     deps.logger.info({ memberId: member.id, reward: r.reward.code, cost: r.reward.cost, balance: r.balance }, 'reward redeemed');
-    return [{ text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) }];
+    return [
+      { text: fill(t.redeemOk, { reward: r.reward.name, coupon: r.coupon.code, expires: expiresText(r.coupon.expiresAt, deps.timezone), cost: r.reward.cost, points: r.balance }) },
+    ];
   }
   const catalogue = catalogueFor(member, deps, pb);
   if (r.reason === 'unknown-reward') return [{ text: fill(t.redeemUnknown, { code: quote(code), codes: catalogue.map((x) => x.code).join('、') }) }];

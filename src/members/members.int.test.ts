@@ -67,8 +67,26 @@ describe('members: what a member can do by replying', () => {
     const redeem = await w.say('wx-li', '兑换 C001');
     expect(w.reply(redeem)).toMatch(/^兑换成功：5元无门槛券，券码 [2-9A-Z]{12}，2026-12-25 前有效。扣除 50 积分，剩余 300 积分。$/);
     expect(memberOf(w, 'wx-li')).toMatchObject({ points: 300, growth: 3500, tier: 'silver', orderCount: 1 });
-    expect(w.db.select().from(pointsLedger).all().map((l) => [l.reason, l.delta, l.balanceAfter])).toEqual([['order', 350, 350], ['redeem', -50, 300]]);
-    expect(w.db.select().from(coupons).all().map((c) => [c.rewardCode, c.status])).toEqual([['NEW10', 'issued'], ['C001', 'issued']]);
+    expect(
+      w.db
+        .select()
+        .from(pointsLedger)
+        .all()
+        .map((l) => [l.reason, l.delta, l.balanceAfter]),
+    ).toEqual([
+      ['order', 350, 350],
+      ['redeem', -50, 300],
+    ]);
+    expect(
+      w.db
+        .select()
+        .from(coupons)
+        .all()
+        .map((c) => [c.rewardCode, c.status]),
+    ).toEqual([
+      ['NEW10', 'issued'],
+      ['C001', 'issued'],
+    ]);
     expect(w.db.select().from(rewards).where(eq(rewards.code, 'C001')).get()!.stock).toBe(9999);
 
     const mine = await w.say('wx-li', '我的券');
@@ -101,13 +119,15 @@ describe('members: what a member can do by replying', () => {
     const now = w.clock.now().getTime();
     await w.say('wx-b', '入会');
     const id = memberOf(w, 'wx-b').id;
-    creditOrder(w.db, pb, order('R1', id, 3_500_00 / 10 * 2 + 1_000, now), now); // 71 points
+    creditOrder(w.db, pb, order('R1', id, (3_500_00 / 10) * 2 + 1_000, now), now); // 71 points
     expect(w.reply(await w.say('wx-b', '兑换 C002'))).toBe('积分不足：20元满199可用券需要 150 积分，您有 71，还差 79。您现在可以兑换：C001 5元无门槛券（50 积分）。');
     expect(w.reply(await w.say('wx-b', '兑换 X999'))).toBe('没有编号为 X999 的礼品。可兑换的礼品：C001、C002、G001。回复"兑换"查看详情。');
     expect(w.reply(await w.say('wx-b', '兑换 NEW10'))).toContain('没有编号为 NEW10 的礼品');
     creditOrder(w.db, pb, order('R2', id, 600_000, now), now);
     expect(w.reply(await w.say('wx-b', '兑换 G001'))).toMatch(/^兑换成功：品牌帆布袋/);
-    expect(w.reply(await w.say('wx-b', '兑换 G001'))).toMatch(/^品牌帆布袋每人限兑 1 张，您已兑满。您现在可以兑换：C001 5元无门槛券（50 积分）、C002 20元满199可用券（150 积分）。$/);
+    expect(w.reply(await w.say('wx-b', '兑换 G001'))).toMatch(
+      /^品牌帆布袋每人限兑 1 张，您已兑满。您现在可以兑换：C001 5元无门槛券（50 积分）、C002 20元满199可用券（150 积分）。$/,
+    );
     w.db.update(rewards).set({ stock: 0 }).where(eq(rewards.code, 'C002')).run();
     expect(w.reply(await w.say('wx-b', '兑换 C002'))).toBe('20元满199可用券已兑完，暂时无法兑换。您现在可以兑换：C001 5元无门槛券（50 积分）。');
     expect(w.reply(await w.say('wx-nobody', '积分'))).toBe(pb.texts.notMember);
@@ -130,7 +150,13 @@ describe('members: what a member can do by replying', () => {
 
     expect(memberOf(w, 'wx-host').points).toBe(100);
     expect(memberOf(w, 'wx-friend').referrerId).toBe(host.id);
-    expect(w.db.select().from(pointsLedger).all().map((l) => [l.memberId, l.reason, l.delta, l.ref])).toEqual([[host.id, 'referral', 100, `referral:${memberOf(w, 'wx-friend').id}`]]);
+    expect(
+      w.db
+        .select()
+        .from(pointsLedger)
+        .all()
+        .map((l) => [l.memberId, l.reason, l.delta, l.ref]),
+    ).toEqual([[host.id, 'referral', 100, `referral:${memberOf(w, 'wx-friend').id}`]]);
     const care = w.rows('care:referral:');
     expect(care.map((r) => [r.targetId, r.purpose, JSON.parse(r.content).text])).toEqual([['wx-host', 'care', '王姐，您邀请的好友小周已入会，100 积分已到账，当前积分 100。']]);
   });
@@ -162,7 +188,12 @@ describe('members: what a member can do by replying', () => {
     expect(w.reply(td)).toBe(pb.texts.optedOut);
     expect(w.db.select().from(optOuts).all()).toEqual([expect.objectContaining({ contactId: 'wx-e', source: 'member-command' })]);
     expect(memberOf(w, 'wx-e').optedOutAt).toBe(w.clock.now().getTime());
-    const campaign = await w.outbox.enqueue({ key: 'campaign:member-day:wx-e', target: { kind: 'contact', id: 'wx-e' }, content: { kind: 'text', text: '会员日' }, purpose: 'campaign' });
+    const campaign = await w.outbox.enqueue({
+      key: 'campaign:member-day:wx-e',
+      target: { kind: 'contact', id: 'wx-e' },
+      content: { kind: 'text', text: '会员日' },
+      purpose: 'campaign',
+    });
     const pts = await w.say('wx-e', '积分');
     const reply = w.rows(`reply:${pts}`)[0]!;
     w.sender.start(true);
@@ -206,10 +237,20 @@ describe('members: what a member can do by replying', () => {
 
 describe('members: private answers stay private', () => {
   const room = { roomId: 'hz01-a@chatroom', roomTopic: '宝妈群', mentionSelf: true };
-  const befriend = (w: MembersWorld, contactId: string) => w.db.insert(friends).values({
-    contactId, account: 'main', channel: 'qrcode', firstAddedAt: 0, lastAddedAt: 0, updatedAt: 0,
-  }).run();
-  const sentFor = (w: MembersWorld, id: string) => w.rows(`reply:${id}`).map((r) => [r.targetKind, r.targetId, JSON.parse(r.content) as { text: string; mentionIds?: string[] }] as const);
+  const befriend = (w: MembersWorld, contactId: string) =>
+    w.db
+      .insert(friends)
+      .values({
+        contactId,
+        account: 'main',
+        channel: 'qrcode',
+        firstAddedAt: 0,
+        lastAddedAt: 0,
+        updatedAt: 0,
+      })
+      .run();
+  const sentFor = (w: MembersWorld, id: string) =>
+    w.rows(`reply:${id}`).map((r) => [r.targetKind, r.targetId, JSON.parse(r.content) as { text: string; mentionIds?: string[] }] as const);
 
   it('@bot 积分 in a group: the figures go privately, the group sees only "已私信您" with the member\'s @name', async () => {
     const w = await world();
@@ -228,7 +269,10 @@ describe('members: private answers stay private', () => {
     for (const cmd of ['我的券', '邀请', '兑换 C001']) {
       const id = await w.say('wx-p', `@湖滨店小思\u2005${cmd}`, room);
       const rows = sentFor(w, id);
-      expect(rows.filter(([kind]) => kind === 'room').map(([, , c]) => c.text), cmd).toEqual(['已私信您']);
+      expect(
+        rows.filter(([kind]) => kind === 'room').map(([, , c]) => c.text),
+        cmd,
+      ).toEqual(['已私信您']);
       expect(rows.filter(([kind]) => kind === 'contact').length, cmd).toBeGreaterThan(0);
     }
     // Help is not about the member: answered where asked.
@@ -245,12 +289,16 @@ describe('members: private answers stay private', () => {
     expect(JSON.stringify(sent)).not.toContain('500');
   });
 
-  it('a member one of the brand\'s accounts reaches (account_reach) is answered privately, though they never wrote privately', async () => {
+  it("a member one of the brand's accounts reaches (account_reach) is answered privately, though they never wrote privately", async () => {
     const w = await world();
     insertMember(w.db, { contactId: 'wx-r', name: '许女士', points: 300 });
     w.db.insert(accountReach).values({ account: 'hq', targetKind: 'contact', targetId: 'wx-r', seenAt: 1 }).run();
     const asked = await w.say('wx-r', '@湖滨店小思\u2005积分', room);
-    expect(sentFor(w, asked).map(([kind]) => kind).sort()).toEqual(['contact', 'room']);
+    expect(
+      sentFor(w, asked)
+        .map(([kind]) => kind)
+        .sort(),
+    ).toEqual(['contact', 'room']);
   });
 
   it('privacy.groupAnswers: group answers in the group, as asked', async () => {
@@ -273,17 +321,34 @@ describe('members: coupons used on imported orders', () => {
     await w.say('wx-a', '入会');
     await w.say('wx-b', '入会');
     const a = memberOf(w, 'wx-a');
-    const giftOf = (memberId: number) => w.db.select().from(coupons).where(eq(coupons.ref, `gift:new-member:${memberId}`)).get()!;
+    const giftOf = (memberId: number) =>
+      w.db
+        .select()
+        .from(coupons)
+        .where(eq(coupons.ref, `gift:new-member:${memberId}`))
+        .get()!;
     const giftA = giftOf(a.id);
-    w.db.update(coupons).set({ expiresAt: now + 3 * 24 * hour }).where(eq(coupons.code, giftA.code)).run(); // soon: 积分 would mention it
+    w.db
+      .update(coupons)
+      .set({ expiresAt: now + 3 * 24 * hour })
+      .where(eq(coupons.code, giftA.code))
+      .run(); // soon: 积分 would mention it
     const giftB = giftOf(memberOf(w, 'wx-b').id);
     // A coupon of A that is already past its validity.
     creditOrder(w.db, pb, order('SEED', a.id, 100_000, now - 2 * hour), now);
     await w.say('wx-a', '兑换 C001');
     const old = w.db.select().from(coupons).where(eq(coupons.rewardCode, 'C001')).get()!;
-    w.db.update(coupons).set({ expiresAt: now - 2 * hour }).where(eq(coupons.code, old.code)).run();
+    w.db
+      .update(coupons)
+      .set({ expiresAt: now - 2 * hour })
+      .where(eq(coupons.code, old.code))
+      .run();
     await w.say('wx-a', '兑换 C001');
-    const fresh = w.db.select().from(coupons).where(sql`${coupons.rewardCode} = 'C001' and ${coupons.code} <> ${old.code}`).get()!;
+    const fresh = w.db
+      .select()
+      .from(coupons)
+      .where(sql`${coupons.rewardCode} = 'C001' and ${coupons.code} <> ${old.code}`)
+      .get()!;
     w.clock.advance(hour);
     const at = (ms: number) => new Date(ms + 8 * hour).toISOString().slice(0, 19).replace('T', ' '); // Shanghai wall clock
     const file = (name: string, rows: string[]) => {
@@ -307,13 +372,15 @@ describe('members: coupons used on imported orders', () => {
     const points = await w.say('wx-a', '积分');
     expect(w.reply(points)).not.toMatch(/张券将在 7 天内过期/);
 
-    const bad = await importOrders(file('bad.csv', [
-      `P-2,13800000011,10,${at(now + hour / 2)},ZZZZZZZZZZZZ`,
-      `P-3,13800000011,10,${at(now + hour / 2)},${giftB.code}`,
-      `P-4,13800000011,10,${at(now + hour / 2)},${giftA.code}`,
-      `P-5,13800000011,10,${at(now + hour / 2)},${old.code}`,
-      `P-1,13800000011,199.00,${at(now + hour / 2)},${fresh.code}`,
-    ]));
+    const bad = await importOrders(
+      file('bad.csv', [
+        `P-2,13800000011,10,${at(now + hour / 2)},ZZZZZZZZZZZZ`,
+        `P-3,13800000011,10,${at(now + hour / 2)},${giftB.code}`,
+        `P-4,13800000011,10,${at(now + hour / 2)},${giftA.code}`,
+        `P-5,13800000011,10,${at(now + hour / 2)},${old.code}`,
+        `P-1,13800000011,199.00,${at(now + hour / 2)},${fresh.code}`,
+      ]),
+    );
     expect(bad).toMatchObject({ created: 0, bad: 5, applied: false });
     expect(bad.issues.map((i) => [i.row, i.column, i.why.replace(/\(.*\)/, '(…)')])).toEqual([
       [2, '券码', 'is not a coupon code in the store: only coupons the bot issued can be marked used'],
@@ -339,9 +406,18 @@ describe('members: consistency under concurrency', () => {
     expect(issued).toHaveLength(3);
     const m = memberOf(w, 'wx-rush');
     expect(m.points).toBe(0);
-    const sum = w.db.select({ s: sql<number>`sum(${pointsLedger.delta})` }).from(pointsLedger).where(eq(pointsLedger.memberId, id)).get()!.s;
+    const sum = w.db
+      .select({ s: sql<number>`sum(${pointsLedger.delta})` })
+      .from(pointsLedger)
+      .where(eq(pointsLedger.memberId, id))
+      .get()!.s;
     expect(sum).toBe(m.points);
-    expect(w.db.select({ min: sql<number>`min(${pointsLedger.balanceAfter})` }).from(pointsLedger).get()!.min).toBeGreaterThanOrEqual(0);
+    expect(
+      w.db
+        .select({ min: sql<number>`min(${pointsLedger.balanceAfter})` })
+        .from(pointsLedger)
+        .get()!.min,
+    ).toBeGreaterThanOrEqual(0);
     const replies = ids.map((i) => w.reply(i)!);
     expect(replies.filter((r) => r.startsWith('兑换成功'))).toHaveLength(3);
     expect(replies.filter((r) => r.startsWith('积分不足'))).toHaveLength(97);
@@ -354,9 +430,10 @@ describe('members: consistency under concurrency', () => {
     new MembersRepo(db).syncRewards(pb.rewards, 0);
     const id = insertMember(db, { contactId: 'wx-multi' });
     creditOrder(db, pb, order('MP', id, 150_000, Date.now()), Date.now());
-    const run = (args: string[]) => new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', 'test/support/redeem-worker.ts', ...args], (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    });
+    const run = (args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', 'test/support/redeem-worker.ts', ...args], (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      });
     const outputs = await Promise.all([1, 2, 3, 4].map((p) => run([file, String(id), 'C001', '25', `p${p}`])));
     const counts = outputs.map((o) => JSON.parse(o) as { ok: number; refused: number });
     expect(counts.reduce((n, c) => n + c.ok, 0)).toBe(3);

@@ -9,7 +9,10 @@ const day = 86_400_000;
 describe('member replies', () => {
   it('积分 shows balance, tier, growth to the next tier and coupons about to expire', () => {
     const m = { name: '王女士', tier: 'regular', growth: 1200, points: 120, referralCode: 'X' };
-    const coupons = [{ code: 'A', rewardName: '5元券', expiresAt: now + 2 * day }, { code: 'B', rewardName: '5元券', expiresAt: now + 20 * day }];
+    const coupons = [
+      { code: 'A', rewardName: '5元券', expiresAt: now + 2 * day },
+      { code: 'B', rewardName: '5元券', expiresAt: now + 20 * day },
+    ];
     expect(pointsReply(m, coupons, pb, now)).toBe('王女士，您的积分：120\n等级：普卡（成长值 1200）\n再获得 1800 成长值升级为银卡\n1 张券将在 7 天内过期，回复"我的券"查看');
     expect(pointsReply({ ...m, tier: 'gold', growth: 9000 }, [], pb, now)).toBe('王女士，您的积分：120\n等级：金卡（成长值 9000）\n您已是最高等级');
   });
@@ -26,8 +29,12 @@ describe('member replies', () => {
       { code: 'G001', name: '品牌帆布袋', cost: 300, stock: 0, perMemberLimit: 1, held: 0 },
       { code: 'G002', name: '保温杯', cost: 400, stock: null, perMemberLimit: null, held: 0 },
     ];
-    expect(redeemMenuReply(200, catalogue, pb)).toBe('您的积分：200\n现在可兑换：\nC002 20元满199可用券（150 积分）\n再攒一点就能兑换：\nG002 保温杯（400 积分，还差 200）\n回复"兑换 编号"兑换，如"兑换 C002"');
-    expect(redeemMenuReply(10, catalogue.slice(1, 2), pb)).toBe('您的积分：10\n暂时没有积分够兑换的礼品。\n再攒一点就能兑换：\nC002 20元满199可用券（150 积分，还差 140）\n回复"兑换 编号"兑换，如"兑换 C002"');
+    expect(redeemMenuReply(200, catalogue, pb)).toBe(
+      '您的积分：200\n现在可兑换：\nC002 20元满199可用券（150 积分）\n再攒一点就能兑换：\nG002 保温杯（400 积分，还差 200）\n回复"兑换 编号"兑换，如"兑换 C002"',
+    );
+    expect(redeemMenuReply(10, catalogue.slice(1, 2), pb)).toBe(
+      '您的积分：10\n暂时没有积分够兑换的礼品。\n再攒一点就能兑换：\nC002 20元满199可用券（150 积分，还差 140）\n回复"兑换 编号"兑换，如"兑换 C002"',
+    );
   });
 
   it('我的券 shows local expiry dates in the configured zone', () => {

@@ -26,7 +26,12 @@ describe('MembersRepo.redeemSoon', () => {
     ];
     const results = await Promise.allSettled(burst);
     expect(results.map((r) => (r.status === 'fulfilled' ? (r.value.ok ? 'ok' : r.value.reason) : (r.reason as Error).message))).toEqual([
-      'ok', 'not-enough', 'redeem redeem:3: member 999 does not exist', 'duplicate', 'ok', 'not-enough',
+      'ok',
+      'not-enough',
+      'redeem redeem:3: member 999 does not exist',
+      'duplicate',
+      'ok',
+      'not-enough',
     ]);
     expect(repo.byId(rich)!.points).toBe(20);
     expect(db.$client.prepare("select stock from rewards where code = 'C001'").pluck().get()).toBe(9998);

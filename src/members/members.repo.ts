@@ -18,10 +18,7 @@ export interface JoinResult {
   member: MemberRow;
   /** `created`: a new member; `linked`: an imported record (found by contact id) joined now; `already`: joined before. */
   outcome: 'created' | 'linked' | 'already';
-  referral:
-    | { status: 'none' }
-    | { status: 'credited'; referrer: MemberRow; points: number; balance: number }
-    | { status: 'unknown-code' | 'self' | 'too-late' };
+  referral: { status: 'none' } | { status: 'credited'; referrer: MemberRow; points: number; balance: number } | { status: 'unknown-code' | 'self' | 'too-late' };
   gift: CouponRow | null;
 }
 
@@ -38,7 +35,9 @@ const UNLIMITED = -1;
 
 /** `col_name as "key", …` for every column of a table: raw statements that give drizzle's row shape. */
 function columnsOf(table: Table): string {
-  return Object.entries(getTableColumns(table)).map(([key, c]) => `"${c.name}" as "${key}"`).join(', ');
+  return Object.entries(getTableColumns(table))
+    .map(([key, c]) => `"${c.name}" as "${key}"`)
+    .join(', ');
 }
 
 /**
@@ -52,10 +51,13 @@ function hotStatements(sqlite: Database.Database) {
     byId: sqlite.prepare<[number], MemberRow>(`select ${columnsOf(members)} from members where id = ?`),
     reward: sqlite.prepare<[string], Omit<RewardRow, 'active'> & { active: number }>(`select ${columnsOf(rewards)} from rewards where code = ?`),
     couponCount: sqlite.prepare<[number, string], number>('select count(*) from coupons where member_id = ? and reward_code = ?').pluck(),
-    couponCounts: sqlite.prepare<[number], { rewardCode: string; n: number }>('select reward_code as rewardCode, count(*) as n from coupons where member_id = ? group by reward_code'),
+    couponCounts: sqlite.prepare<[number], { rewardCode: string; n: number }>(
+      'select reward_code as rewardCode, count(*) as n from coupons where member_id = ? group by reward_code',
+    ),
     activeRewards: sqlite.prepare<[], Omit<RewardRow, 'active'> & { active: number }>(`select ${columnsOf(rewards)} from rewards where active = 1 order by cost, code`),
     insertCoupon: sqlite.prepare<[string, number, string, string, string, number, number]>(
-      'insert into coupons (code, member_id, reward_code, status, ref, issued_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)'),
+      'insert into coupons (code, member_id, reward_code, status, ref, issued_at, expires_at) values (?, ?, ?, ?, ?, ?, ?)',
+    ),
   };
 }
 
@@ -82,17 +84,27 @@ export class MembersRepo {
     const p = (name: string) => sql.placeholder(name);
     this.hot = hotStatements(db.$client);
     this.q = {
-      touch: db.update(members).set({ lastActiveAt: sql`max(coalesce(${members.lastActiveAt}, 0), ${p('at')})` })
-        .where(eq(members.contactId, p('contactId'))).prepare(),
-      usableCoupons: db.select({ coupon: coupons, rewardName: rewards.name }).from(coupons)
+      touch: db
+        .update(members)
+        .set({ lastActiveAt: sql`max(coalesce(${members.lastActiveAt}, 0), ${p('at')})` })
+        .where(eq(members.contactId, p('contactId')))
+        .prepare(),
+      usableCoupons: db
+        .select({ coupon: coupons, rewardName: rewards.name })
+        .from(coupons)
         .innerJoin(rewards, eq(rewards.code, coupons.rewardCode))
         .where(and(eq(coupons.memberId, p('memberId')), eq(coupons.status, 'issued'), gt(coupons.expiresAt, p('now'))))
-        .orderBy(asc(coupons.expiresAt)).prepare(),
-      takeStock: db.update(rewards).set({ stock: sql`${rewards.stock} - 1`, updatedAt: sql`${p('now')}` })
-        .where(and(eq(rewards.code, p('code')), gt(rewards.stock, 0))).prepare(),
+        .orderBy(asc(coupons.expiresAt))
+        .prepare(),
+      takeStock: db
+        .update(rewards)
+        .set({ stock: sql`${rewards.stock} - 1`, updatedAt: sql`${p('now')}` })
+        .where(and(eq(rewards.code, p('code')), gt(rewards.stock, 0)))
+        .prepare(),
     };
     this.redeemTx = db.$client.transaction((memberId: number, rewardCode: string, ref: string, playbook: MembershipPlaybook, now: number) =>
-      this.redeemInTx(memberId, rewardCode, ref, playbook, now));
+      this.redeemInTx(memberId, rewardCode, ref, playbook, now),
+    );
     // The redemptions of one event-loop turn share one write transaction (one commit instead of one
     // each); each still runs in its own savepoint, one after the other, each seeing the balance,
     // stock and coupons the ones before it left.
@@ -179,11 +191,23 @@ export class MembersRepo {
     const friend = friendAttributionOf(this.db, input.contactId);
     for (let draw = 1; ; draw++) {
       try {
-        return this.db.insert(members).values({
-          contactId: input.contactId, name: input.name, phone: input.phone ?? null, tier: baseTier(playbook).code, referralCode: newReferralCode(),
-          storeCode: friend?.storeCode ?? group?.storeCode ?? null, guideCode: friend?.storeCode ? friend.guideCode : group?.guideCode ?? null,
-          joinedAt: now, lastActiveAt: now, createdAt: now, updatedAt: now,
-        }).returning().get();
+        return this.db
+          .insert(members)
+          .values({
+            contactId: input.contactId,
+            name: input.name,
+            phone: input.phone ?? null,
+            tier: baseTier(playbook).code,
+            referralCode: newReferralCode(),
+            storeCode: friend?.storeCode ?? group?.storeCode ?? null,
+            guideCode: friend?.storeCode ? friend.guideCode : (group?.guideCode ?? null),
+            joinedAt: now,
+            lastActiveAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
       } catch (err) {
         if (draw < MAX_CODE_DRAWS && /members\.referral_code|members_referral_uq/.test(String(err))) continue;
         throw err;
@@ -254,8 +278,15 @@ export class MembersRepo {
 
   private insertCoupon(memberId: number, reward: RewardRow, ref: string, now: number): CouponRow {
     const coupon: CouponRow = {
-      code: newCode(12), memberId, rewardCode: reward.code, status: 'issued', ref,
-      issuedAt: now, expiresAt: now + reward.validityDays * 86_400_000, usedAt: null, usedOrderId: null,
+      code: newCode(12),
+      memberId,
+      rewardCode: reward.code,
+      status: 'issued',
+      ref,
+      issuedAt: now,
+      expiresAt: now + reward.validityDays * 86_400_000,
+      usedAt: null,
+      usedOrderId: null,
     };
     this.hot.insertCoupon.run(coupon.code, memberId, reward.code, coupon.status, ref, now, coupon.expiresAt);
     return coupon;
@@ -279,20 +310,26 @@ export class MembersRepo {
   /** The live catalogue: active rewards members may redeem (not gift-only), cheapest first. */
   redeemable(playbook: MembershipPlaybook): RewardRow[] {
     const allowed = new Set(playbook.rewards.filter((r) => !r.giftOnly).map((r) => r.code));
-    return this.hot.activeRewards.all().filter((r) => allowed.has(r.code)).map((r) => ({ ...r, active: r.active === 1 }));
+    return this.hot.activeRewards
+      .all()
+      .filter((r) => allowed.has(r.code))
+      .map((r) => ({ ...r, active: r.active === 1 }));
   }
 
   /** Sets the birthday (solar or lunar month/day, year optional). */
   setBirthday(memberId: number, b: { calendar: 'solar' | 'lunar'; month: number; day: number; year: number | null }, now: number): void {
-    this.db.update(members).set({ birthdayKind: b.calendar, birthMonth: b.month, birthDay: b.day, birthYear: b.year, updatedAt: now })
-      .where(eq(members.id, memberId)).run();
+    this.db.update(members).set({ birthdayKind: b.calendar, birthMonth: b.month, birthDay: b.day, birthYear: b.year, updatedAt: now }).where(eq(members.id, memberId)).run();
   }
 
   /** 退订: the contact stops getting marketing (the sender reads opt_outs); the member record says so too. */
   optOut(contactId: string, now: number, source = 'member-command'): void {
     this.tx(() => {
       this.db.insert(optOuts).values({ contactId, at: now, source }).onConflictDoNothing().run();
-      this.db.update(members).set({ optedOutAt: now, updatedAt: now }).where(and(eq(members.contactId, contactId), isNull(members.optedOutAt))).run();
+      this.db
+        .update(members)
+        .set({ optedOutAt: now, updatedAt: now })
+        .where(and(eq(members.contactId, contactId), isNull(members.optedOutAt)))
+        .run();
     });
   }
 
@@ -322,12 +359,23 @@ export class MembersRepo {
         const cur = this.db.select({ stockSet: rewards.stockSet }).from(rewards).where(eq(rewards.code, d.code)).get();
         const common = { name: d.name, cost: d.cost, perMemberLimit: d.perMemberLimit ?? null, validityDays: d.validityDays, active: true, updatedAt: now };
         if (!cur) {
-          this.db.insert(rewards).values({ code: d.code, ...common, stock: d.stock ?? null, stockSet: figure }).run();
+          this.db
+            .insert(rewards)
+            .values({ code: d.code, ...common, stock: d.stock ?? null, stockSet: figure })
+            .run();
         } else if (cur.stockSet === null) {
           // Recorded for the first time (a store from before restocking): the live stock is kept.
-          this.db.update(rewards).set({ ...common, stockSet: figure }).where(eq(rewards.code, d.code)).run();
+          this.db
+            .update(rewards)
+            .set({ ...common, stockSet: figure })
+            .where(eq(rewards.code, d.code))
+            .run();
         } else if (cur.stockSet !== figure) {
-          this.db.update(rewards).set({ ...common, stock: d.stock ?? null, stockSet: figure }).where(eq(rewards.code, d.code)).run();
+          this.db
+            .update(rewards)
+            .set({ ...common, stock: d.stock ?? null, stockSet: figure })
+            .where(eq(rewards.code, d.code))
+            .run();
           restocked.push({ code: d.code, stock: d.stock ?? null });
         } else {
           this.db.update(rewards).set(common).where(eq(rewards.code, d.code)).run();

@@ -18,36 +18,90 @@ const bad = (mutate: (p: Doc) => void) => {
 };
 
 const dirs: string[] = [];
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('membership playbook', () => {
   it('loads the shipped sop/membership.yaml with the documented defaults', () => {
     const p = loadMembershipPlaybook(SHIPPED);
-    expect(p.tiers.map((t) => [t.code, t.name, t.minGrowth])).toEqual([['regular', '普卡', 0], ['silver', '银卡', 3000], ['gold', '金卡', 6000]]);
+    expect(p.tiers.map((t) => [t.code, t.name, t.minGrowth])).toEqual([
+      ['regular', '普卡', 0],
+      ['silver', '银卡', 3000],
+      ['gold', '金卡', 6000],
+    ]);
     expect(p.points.yuanPerPoint).toBe(10);
     expect(p.care.memberDay.weekday).toBe(5);
     expect(p.rewards.find((r) => r.code === 'C001')).toMatchObject({ cost: 50, perMemberLimit: 5 });
   });
 
   it('names the file, the path and what is allowed for a bad value', () => {
-    expect(bad((p) => { p.rewards[2].cost = 'abc'; })).toThrow('sop/membership.yaml: rewards[2].cost: expected a whole number ≥ 0, found "abc"');
-    expect(bad((p) => { p.points.yuanPerPoint = 0; })).toThrow('sop/membership.yaml: points.yuanPerPoint: expected a positive integer, found 0');
-    expect(bad((p) => { p.care.memberDay.weekday = 7; })).toThrow('care.memberDay.weekday: expected a weekday 0 (Sunday) to 6, found 7');
-    expect(bad((p) => { delete p.texts.points; })).toThrow('texts.points: expected a text, found nothing');
-    expect(bad((p) => { p.tierDowngrade = 'monthly'; })).toThrow('tierDowngrade: expected one of never, yearly, found "monthly"');
-    expect(bad((p) => { p.texts.care.tierDowngrade = '{name} {tier} {points}'; })).toThrow('texts.care.tierDowngrade: unknown variable {points}; allowed: {name}, {tier}, {tierBefore}, {growth}, {needed}');
+    expect(
+      bad((p) => {
+        p.rewards[2].cost = 'abc';
+      }),
+    ).toThrow('sop/membership.yaml: rewards[2].cost: expected a whole number ≥ 0, found "abc"');
+    expect(
+      bad((p) => {
+        p.points.yuanPerPoint = 0;
+      }),
+    ).toThrow('sop/membership.yaml: points.yuanPerPoint: expected a positive integer, found 0');
+    expect(
+      bad((p) => {
+        p.care.memberDay.weekday = 7;
+      }),
+    ).toThrow('care.memberDay.weekday: expected a weekday 0 (Sunday) to 6, found 7');
+    expect(
+      bad((p) => {
+        delete p.texts.points;
+      }),
+    ).toThrow('texts.points: expected a text, found nothing');
+    expect(
+      bad((p) => {
+        p.tierDowngrade = 'monthly';
+      }),
+    ).toThrow('tierDowngrade: expected one of never, yearly, found "monthly"');
+    expect(
+      bad((p) => {
+        p.texts.care.tierDowngrade = '{name} {tier} {points}';
+      }),
+    ).toThrow('texts.care.tierDowngrade: unknown variable {points}; allowed: {name}, {tier}, {tierBefore}, {growth}, {needed}');
   });
 
   it('refuses unknown keys, listing the allowed ones', () => {
-    expect(bad((p) => { p.rewards[0].prce = 5; })).toThrow('rewards[0]: unknown key "prce"; allowed: code, name, cost, stock, perMemberLimit, validityDays, giftOnly');
+    expect(
+      bad((p) => {
+        p.rewards[0].prce = 5;
+      }),
+    ).toThrow('rewards[0]: unknown key "prce"; allowed: code, name, cost, stock, perMemberLimit, validityDays, giftOnly');
   });
 
   it('checks what one field cannot: tier order, duplicate codes, gift references, text variables', () => {
-    expect(bad((p) => { p.tiers[2].minGrowth = 2000; })).toThrow('tiers[2].minGrowth: expected more than tiers[1].minGrowth (3000), found 2000');
-    expect(bad((p) => { p.rewards[1].code = 'C001'; })).toThrow('rewards[1].code: "C001" is used twice');
-    expect(bad((p) => { p.care.birthday.giftReward = 'NOPE'; })).toThrow('care.birthday.giftReward: "NOPE" is not in rewards; allowed: C001, C002, G001, NEW10, BDAY20');
-    expect(bad((p) => { p.texts.invite = '邀请码 {cod}'; })).toThrow('texts.invite: unknown variable {cod}; allowed: {code}, {points}');
-    expect(bad((p) => { p.rewards[0].cost = 0; })).toThrow('rewards[0].cost: expected a positive integer for a redeemable reward, found 0 (set giftOnly: true for a gift)');
+    expect(
+      bad((p) => {
+        p.tiers[2].minGrowth = 2000;
+      }),
+    ).toThrow('tiers[2].minGrowth: expected more than tiers[1].minGrowth (3000), found 2000');
+    expect(
+      bad((p) => {
+        p.rewards[1].code = 'C001';
+      }),
+    ).toThrow('rewards[1].code: "C001" is used twice');
+    expect(
+      bad((p) => {
+        p.care.birthday.giftReward = 'NOPE';
+      }),
+    ).toThrow('care.birthday.giftReward: "NOPE" is not in rewards; allowed: C001, C002, G001, NEW10, BDAY20');
+    expect(
+      bad((p) => {
+        p.texts.invite = '邀请码 {cod}';
+      }),
+    ).toThrow('texts.invite: unknown variable {cod}; allowed: {code}, {points}');
+    expect(
+      bad((p) => {
+        p.rewards[0].cost = 0;
+      }),
+    ).toThrow('rewards[0].cost: expected a positive integer for a redeemable reward, found 0 (set giftOnly: true for a gift)');
   });
 
   it('reports broken YAML with its line', () => {
@@ -61,7 +115,9 @@ describe('membership playbook', () => {
     writeFileSync(file, readFileSync(SHIPPED));
     const errors: string[] = [];
     const logger = silentLogger();
-    logger.error = ((m: string) => { errors.push(m); }) as typeof logger.error;
+    logger.error = ((m: string) => {
+      errors.push(m);
+    }) as typeof logger.error;
     const holder = new PlaybookHolder(file, logger);
     expect(holder.current.points.yuanPerPoint).toBe(10);
     const p = shipped();

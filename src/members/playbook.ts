@@ -118,17 +118,16 @@ const posInt = z.number({ error: 'a positive integer' }).int({ error: 'a positiv
 const nonNegInt = z.number({ error: 'a whole number ≥ 0' }).int({ error: 'a whole number ≥ 0' }).min(0, { error: 'a whole number ≥ 0' });
 const hour = z.number({ error: 'an hour 0–23' }).int({ error: 'an hour 0–23' }).min(0, { error: 'an hour 0–23' }).max(23, { error: 'an hour 0–23' });
 const text = z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' });
-const code = z.string({ error: 'a code of 2–16 letters, digits or dashes' })
+const code = z
+  .string({ error: 'a code of 2–16 letters, digits or dashes' })
   .regex(/^[A-Za-z0-9-]{2,16}$/, { error: 'a code of 2–16 letters, digits or dashes' })
   .transform((s) => s.toUpperCase());
 
 const tierSchema = z.strictObject({
-  code: z.string({ error: 'a tier code of lowercase letters, digits or dashes' })
-    .regex(/^[a-z0-9-]{1,24}$/, { error: 'a tier code of lowercase letters, digits or dashes' }),
+  code: z.string({ error: 'a tier code of lowercase letters, digits or dashes' }).regex(/^[a-z0-9-]{1,24}$/, { error: 'a tier code of lowercase letters, digits or dashes' }),
   name: text,
   minGrowth: nonNegInt,
-  multiplier: z.number({ error: 'a multiplier between 0 and 10' }).min(0, { error: 'a multiplier between 0 and 10' })
-    .max(10, { error: 'a multiplier between 0 and 10' }),
+  multiplier: z.number({ error: 'a multiplier between 0 and 10' }).min(0, { error: 'a multiplier between 0 and 10' }).max(10, { error: 'a multiplier between 0 and 10' }),
 });
 
 const rewardSchema = z.strictObject({
@@ -145,17 +144,21 @@ const rewardSchema = z.strictObject({
 const textsShape = Object.fromEntries(Object.keys(TEXT_VARIABLES).map((k) => [k, text])) as Record<TextKey, typeof text>;
 const careTextsShape = Object.fromEntries(Object.keys(CARE_TEXT_VARIABLES).map((k) => [k, text])) as Record<CareTextKey, typeof text>;
 
-const bindingTextsShape = Object.fromEntries(Object.keys(BINDING_TEXT_VARIABLES).map((k) => [k, text.optional()])) as
-  Record<keyof typeof BINDING_TEXT_VARIABLES, z.ZodOptional<typeof text>>;
+const bindingTextsShape = Object.fromEntries(Object.keys(BINDING_TEXT_VARIABLES).map((k) => [k, text.optional()])) as Record<
+  keyof typeof BINDING_TEXT_VARIABLES,
+  z.ZodOptional<typeof text>
+>;
 
 /**
  * How a contact is bound to an existing member record in chat when no signal settles it: the member
  * proves a fact on record (`fact`, the default) or their guide confirms in chat (`guide`).
  */
 const bindingSchema = z.strictObject({
-  verify: z.enum(['fact', 'guide'], { error: 'fact (the member proves a fact on record) or guide (the member\'s guide confirms in chat)' }).default('fact'),
-  facts: z.array(z.enum(['birthday', 'surname'], { error: 'birthday or surname' }), { error: 'a list of facts: birthday, surname' })
-    .min(1, { error: 'at least one fact' }).default(['birthday', 'surname']),
+  verify: z.enum(['fact', 'guide'], { error: "fact (the member proves a fact on record) or guide (the member's guide confirms in chat)" }).default('fact'),
+  facts: z
+    .array(z.enum(['birthday', 'surname'], { error: 'birthday or surname' }), { error: 'a list of facts: birthday, surname' })
+    .min(1, { error: 'at least one fact' })
+    .default(['birthday', 'surname']),
   maxAttempts: posInt.default(3),
   pendingMinutes: posInt.default(30),
   /** After a refused binding, how long that contact and that member record cannot try again. */
@@ -171,7 +174,9 @@ export const playbookSchema = z.strictObject({
     yuanPerPoint: posInt,
     growthPerYuan: nonNegInt.default(1),
   }),
-  tierDowngrade: z.enum(['never', 'yearly'], { error: 'never (tiers are kept once reached) or yearly (reviewed on each anniversary of joining from the last 12 months\' growth)' }).default('never'),
+  tierDowngrade: z
+    .enum(['never', 'yearly'], { error: "never (tiers are kept once reached) or yearly (reviewed on each anniversary of joining from the last 12 months' growth)" })
+    .default('never'),
   rewards: z.array(rewardSchema, { error: 'a list of rewards' }),
   referral: z.strictObject({ referrerPoints: nonNegInt }),
   binding: bindingSchema.prefault({}),
@@ -180,9 +185,11 @@ export const playbookSchema = z.strictObject({
    * invite code, a redemption, joining, a birthday) go to the member privately, the group sees only
    * `texts.privateAck`; `group`: answered in the group, as asked.
    */
-  privacy: z.strictObject({
-    groupAnswers: z.enum(['private', 'group'], { error: 'private (answer member-specific questions privately) or group (answer in the group)' }).default('private'),
-  }).default({ groupAnswers: 'private' }),
+  privacy: z
+    .strictObject({
+      groupAnswers: z.enum(['private', 'group'], { error: 'private (answer member-specific questions privately) or group (answer in the group)' }).default('private'),
+    })
+    .default({ groupAnswers: 'private' }),
   care: z.strictObject({
     /** Orders older than this when credited (history imports) bring no purchase or upgrade care. */
     recentOrderHours: posInt.default(48),
@@ -193,8 +200,11 @@ export const playbookSchema = z.strictObject({
     birthday: z.strictObject({ hour, giftReward: code.optional() }),
     festivals: z.strictObject({ hour, names: z.array(text, { error: 'a list of festival names' }) }),
     memberDay: z.strictObject({
-      weekday: z.number({ error: 'a weekday 0 (Sunday) to 6' }).int({ error: 'a weekday 0 (Sunday) to 6' })
-        .min(0, { error: 'a weekday 0 (Sunday) to 6' }).max(6, { error: 'a weekday 0 (Sunday) to 6' }),
+      weekday: z
+        .number({ error: 'a weekday 0 (Sunday) to 6' })
+        .int({ error: 'a weekday 0 (Sunday) to 6' })
+        .min(0, { error: 'a weekday 0 (Sunday) to 6' })
+        .max(6, { error: 'a weekday 0 (Sunday) to 6' }),
       hour,
     }),
     referral: enabled,
@@ -257,7 +267,10 @@ function crossCheck(p: Parsed): string | null {
     if (!r.giftOnly && r.cost === 0) return `rewards[${i}].cost: expected a positive integer for a redeemable reward, found 0 (set giftOnly: true for a gift)`;
   }
   const codes = p.rewards.map((r) => r.code);
-  for (const [path, ref] of [['care.newMember.giftReward', p.care.newMember.giftReward], ['care.birthday.giftReward', p.care.birthday.giftReward]] as const) {
+  for (const [path, ref] of [
+    ['care.newMember.giftReward', p.care.newMember.giftReward],
+    ['care.birthday.giftReward', p.care.birthday.giftReward],
+  ] as const) {
     if (ref !== undefined && !codes.includes(ref)) return `${path}: "${ref}" is not in rewards; allowed: ${codes.join(', ')}`;
   }
   for (const key of Object.keys(TEXT_VARIABLES) as TextKey[]) {

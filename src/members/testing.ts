@@ -15,9 +15,18 @@ export function shippedPlaybook(): MembershipPlaybook {
 
 /** Inserts a member (as an import would) and returns its id. */
 export function insertMember(db: Db, over: Partial<typeof members.$inferInsert> = {}, now = 0): number {
-  return db.insert(members).values({
-    name: '测试会员', tier: 'regular', referralCode: newReferralCode(), createdAt: now, updatedAt: now, ...over,
-  }).returning({ id: members.id }).get().id;
+  return db
+    .insert(members)
+    .values({
+      name: '测试会员',
+      tier: 'regular',
+      referralCode: newReferralCode(),
+      createdAt: now,
+      updatedAt: now,
+      ...over,
+    })
+    .returning({ id: members.id })
+    .get().id;
 }
 
 /** Inserts a store. */

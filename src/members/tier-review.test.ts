@@ -20,7 +20,10 @@ const shipped = shippedPlaybook();
 const yearly: MembershipPlaybook = {
   ...shipped,
   tierDowngrade: 'yearly',
-  texts: { ...shipped.texts, care: { ...shipped.texts.care, tierDowngrade: '{name}，您的会员等级已调整为{tier}（原{tierBefore}），近 12 个月成长值 {growth}，再获得 {needed} 即可恢复。' } },
+  texts: {
+    ...shipped.texts,
+    care: { ...shipped.texts.care, tierDowngrade: '{name}，您的会员等级已调整为{tier}（原{tierBefore}），近 12 个月成长值 {growth}，再获得 {needed} 即可恢复。' },
+  },
 };
 
 describe('tier review rules', () => {
@@ -46,8 +49,9 @@ describe('tier review rules', () => {
     const source = readFileSync('sop/membership.yaml', 'utf8');
     expect(source).toMatch(/^tierDowngrade: never$/m);
     expect(parseMembershipPlaybook(source.replace(/^tierDowngrade: never$/m, 'tierDowngrade: yearly'), 'sop/membership.yaml').tierDowngrade).toBe('yearly');
-    expect(() => parseMembershipPlaybook(source.replace(/^tierDowngrade: never$/m, 'tierDowngrade: monthly'), 'sop/membership.yaml'))
-      .toThrow(/^sop\/membership\.yaml: tierDowngrade: .*never.*yearly/s);
+    expect(() => parseMembershipPlaybook(source.replace(/^tierDowngrade: never$/m, 'tierDowngrade: monthly'), 'sop/membership.yaml')).toThrow(
+      /^sop\/membership\.yaml: tierDowngrade: .*never.*yearly/s,
+    );
   });
 });
 
@@ -58,11 +62,22 @@ describe('yearly tier review', () => {
     repo.syncRewards(shipped.rewards, 0);
     const sent: EnqueueRequest[] = [];
     const deps = (pb: MembershipPlaybook): CareDeps => ({
-      repo, care: new CareRepo(db), timezone: SH, playbook: () => pb, logger: silentLogger(),
-      outbox: { enqueueMany: async (reqs) => { sent.push(...reqs); } },
+      repo,
+      care: new CareRepo(db),
+      timezone: SH,
+      playbook: () => pb,
+      logger: silentLogger(),
+      outbox: {
+        enqueueMany: async (reqs) => {
+          sent.push(...reqs);
+        },
+      },
     });
     const order = (id: string, memberId: number, yuan: number, at: Date) =>
-      db.insert(orders).values({ orderId: id, memberId, amountFen: yuan * 100, orderedAt: at.getTime(), importedAt: 0 }).run();
+      db
+        .insert(orders)
+        .values({ orderId: id, memberId, amountFen: yuan * 100, orderedAt: at.getTime(), importedAt: 0 })
+        .run();
     const member = (id: number) => db.select().from(members).where(eq(members.id, id)).get()!;
     return { db, deps, sent, order, member };
   }

@@ -57,20 +57,23 @@ export function runTierReview(db: Db, playbook: MembershipPlaybook, slot: Date, 
   const orders = sqlite.prepare<[number, number], { amountFen: number }>('select amount_fen as amountFen from orders where member_id = ? and ordered_at >= ?');
   const update = sqlite.prepare<[string, number, number, number]>('update members set tier = ?, growth = ?, updated_at = ? where id = ?');
   const event = sqlite.prepare<[number, string, string, number]>(
-    "insert into member_events (member_id, kind, ref, data, at) values (?, 'tier-downgrade', ?, ?, ?) on conflict (ref) do nothing");
+    "insert into member_events (member_id, kind, ref, data, at) values (?, 'tier-downgrade', ?, ?, ?) on conflict (ref) do nothing",
+  );
   const at = slot.getTime();
-  sqlite.transaction(() => {
-    for (const m of candidates) {
-      const growth = orders.all(m.id, windowStart).reduce((g, o) => g + growthForOrder(o.amountFen, playbook), 0);
-      const r = reviewTier(m.tier, growth, playbook);
-      result.reviewed++;
-      if (r.tier.code === m.tier && r.growth === m.growth) continue;
-      update.run(r.tier.code, r.growth, at, m.id);
-      if (r.downgraded) {
-        result.downgraded++;
-        event.run(m.id, `tier-downgrade:${today}:${m.id}`, JSON.stringify({ tierBefore: m.tier, tierAfter: r.tier.code, growth: r.growth }), at);
+  sqlite
+    .transaction(() => {
+      for (const m of candidates) {
+        const growth = orders.all(m.id, windowStart).reduce((g, o) => g + growthForOrder(o.amountFen, playbook), 0);
+        const r = reviewTier(m.tier, growth, playbook);
+        result.reviewed++;
+        if (r.tier.code === m.tier && r.growth === m.growth) continue;
+        update.run(r.tier.code, r.growth, at, m.id);
+        if (r.downgraded) {
+          result.downgraded++;
+          event.run(m.id, `tier-downgrade:${today}:${m.id}`, JSON.stringify({ tierBefore: m.tier, tierAfter: r.tier.code, growth: r.growth }), at);
+        }
       }
-    }
-  }).immediate();
+    })
+    .immediate();
   return result;
 }

@@ -44,6 +44,5 @@ export function downRecipients(staff: readonly StaffPerson[], stores: readonly s
  */
 export function downAlertText(d: { account: string; name: string; reason: string; since: number; rerouted: number; waiting: number }, timezone: string): string {
   const name = d.name === d.account ? d.account : `${d.name}（${d.account}）`;
-  return `【账号离线】${name}自 ${formatLocal(d.since, timezone)} 离线：${d.reason}。`
-    + `${d.rerouted} 条待发消息已改由其他账号发送，${d.waiting} 条等待它恢复。`;
+  return `【账号离线】${name}自 ${formatLocal(d.since, timezone)} 离线：${d.reason}。` + `${d.rerouted} 条待发消息已改由其他账号发送，${d.waiting} 条等待它恢复。`;
 }

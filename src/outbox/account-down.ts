@@ -44,14 +44,25 @@ const BATCH = 1000;
 export class DownWatch {
   private readonly outages = new Map<string, Outage>();
 
-  constructor(private readonly deps: {
-    outbox: Outbox; repo: OutboxRepo; routing: AccountRouting; clock: Clock; logger: Logger; graceMs: number; timezone: string;
-  }) {}
+  constructor(
+    private readonly deps: {
+      outbox: Outbox;
+      repo: OutboxRepo;
+      routing: AccountRouting;
+      clock: Clock;
+      logger: Logger;
+      graceMs: number;
+      timezone: string;
+    },
+  ) {}
 
   down(account: string, reason: string): void {
     if (this.outages.has(account)) return;
     const o: Outage = { since: this.deps.clock.now().getTime(), reason, applied: false, timer: null };
-    o.timer = setTimeout(() => void this.check().catch((err: unknown) => this.deps.logger.warn({ err, account }, 'down account not handled; the feed tries again')), this.deps.graceMs + 10);
+    o.timer = setTimeout(
+      () => void this.check().catch((err: unknown) => this.deps.logger.warn({ err, account }, 'down account not handled; the feed tries again')),
+      this.deps.graceMs + 10,
+    );
     o.timer.unref();
     this.outages.set(account, o);
     this.deps.logger.warn({ account, reason, graceMs: this.deps.graceMs }, 'account down: its messages wait for the grace, then re-route or wait per purpose');
@@ -105,7 +116,10 @@ export class DownWatch {
     const fed = new Set<string>();
     for (let i = 0; i < rows.length; i += BATCH) {
       const batch = rows.slice(i, i + BATCH);
-      const choices = routing.route(batch.map((r) => ({ purpose: r.purpose as Purpose, kind: r.targetKind, id: r.targetId })), new Set([account]));
+      const choices = routing.route(
+        batch.map((r) => ({ purpose: r.purpose as Purpose, kind: r.targetKind, id: r.targetId })),
+        new Set([account]),
+      );
       const moves = downPlan(account, batch, choices);
       rerouted += repo.reroute(moves, now);
       for (const m of moves) fed.add(m.to);
@@ -115,10 +129,16 @@ export class DownWatch {
     const admins = downRecipients(peopleOf(repo.db).staff(), spec?.stores ?? []);
     const text = downAlertText({ account, name: spec?.name ?? account, reason: o.reason, since: o.since, rerouted, waiting }, this.deps.timezone);
     const told = admins.length
-      ? (await outbox.enqueueMany(admins.map((s) => ({
-        key: `account-down:${account}:${o.since}:${s.code}`, target: { kind: 'contact' as const, id: s.contactId! },
-        content: { kind: 'text' as const, text }, purpose: 'alert' as const,
-      })))).filter((r) => r.created).length
+      ? (
+          await outbox.enqueueMany(
+            admins.map((s) => ({
+              key: `account-down:${account}:${o.since}:${s.code}`,
+              target: { kind: 'contact' as const, id: s.contactId! },
+              content: { kind: 'text' as const, text },
+              purpose: 'alert' as const,
+            })),
+          )
+        ).filter((r) => r.created).length
       : 0;
     logger.warn({ account, reason: o.reason, rerouted, waiting, told }, 'account down past its grace: messages re-routed or waiting; admins told');
     outbox.emit('account-down', { account, reason: o.reason, since: o.since, rerouted, waiting, told } satisfies DownReport);
@@ -136,7 +156,8 @@ export type AccountEvents = Pick<EventEmitter, 'on' | 'off'>;
  */
 export function followAccounts(events: AccountEvents, outbox: Pick<Outbox, 'accountDown' | 'accountUp'>, logger?: Logger): () => void {
   const down = (account: string, reason: string) => outbox.accountDown(account, reason);
-  const up = (account: string) => void outbox.accountUp(account).catch((err: unknown) => logger?.warn({ err, account }, 'account back, but its waiting messages were not fed; the feed does it within seconds'));
+  const up = (account: string) =>
+    void outbox.accountUp(account).catch((err: unknown) => logger?.warn({ err, account }, 'account back, but its waiting messages were not fed; the feed does it within seconds'));
   events.on('down', down);
   events.on('up', up);
   return () => {

@@ -87,7 +87,12 @@ export class SendBudget {
   private readonly redis: BudgetRedis;
   private readonly keys: [string, string];
 
-  constructor(redis: Redis, prefix: string, readonly account: string, readonly limits: BudgetLimits) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    readonly account: string,
+    readonly limits: BudgetLimits,
+  ) {
     if (!(redis as unknown as Partial<BudgetRedis>).siyuBudgetTake) {
       redis.defineCommand('siyuBudgetTake', { numberOfKeys: 2, lua: TAKE });
       redis.defineCommand('siyuBudgetSettle', { numberOfKeys: 2, lua: SETTLE });
@@ -135,7 +140,8 @@ export class SendBudget {
   private async call(now: number, spacingMs: number, reserve: number, take: boolean, member: string): Promise<number> {
     const l = this.limits;
     const perWindow = l.perWindow > 0 ? Math.max(1, l.perWindow - reserve) : 0;
-    return Number(await this.redis.siyuBudgetTake(this.keys[0], this.keys[1],
-      now, Math.max(0, Math.round(spacingMs)), l.windowMs, perWindow, l.perHour, l.perDay, take ? 1 : 0, member));
+    return Number(
+      await this.redis.siyuBudgetTake(this.keys[0], this.keys[1], now, Math.max(0, Math.round(spacingMs)), l.windowMs, perWindow, l.perHour, l.perDay, take ? 1 : 0, member),
+    );
   }
 }

@@ -37,14 +37,23 @@ async function world() {
   const ops = outboxOperations(h.db, h.outbox, clock, silentLogger());
   const now = clock.now().getTime();
   /** Campaign rows `campaign:<id>:o1:c<i>`, one per member, due (already) one millisecond apart in reverse key order. */
-  const plan = async (id: string, count: number) => h.outbox.enqueueMany(Array.from({ length: count }, (_, i) => ({
-    key: `campaign:${id}:o1:c${i}`, target: { kind: 'contact' as const, id: `${id}-c${i}` }, content: text(`${id} ${i}`), purpose: 'campaign' as const,
-    notBefore: now - (count - i),
-  })));
+  const plan = async (id: string, count: number) =>
+    h.outbox.enqueueMany(
+      Array.from({ length: count }, (_, i) => ({
+        key: `campaign:${id}:o1:c${i}`,
+        target: { kind: 'contact' as const, id: `${id}-c${i}` },
+        content: text(`${id} ${i}`),
+        purpose: 'campaign' as const,
+        notBefore: now - (count - i),
+      })),
+    );
   /** Ids of the rows that hold a paced job in Redis now. */
   const jobIds = async () => {
     const jobs = await h.queues.queue(queueNames.outbox('main', 'paced')).getJobs(['waiting', 'prioritized', 'delayed'], 0, 1000);
-    return jobs.filter(Boolean).map((j) => (j.data as SendJobData).id).sort((a, b) => a - b);
+    return jobs
+      .filter(Boolean)
+      .map((j) => (j.data as SendJobData).id)
+      .sort((a, b) => a - b);
   };
   return { h, ops, plan, jobIds, clock, now };
 }
@@ -126,7 +135,9 @@ describe('outbox operations by key prefix', () => {
     await h.outbox.sweep();
     expect(await jobIds()).toEqual(rows.map((r) => r.id).sort((a, b) => a - b));
     // rows the CLI records (wake-up run) carry the outbox's priorities and wait for the feed too
-    const [made] = await recordOnlyOutbox(h.db, 'main', clock).enqueueMany([{ key: 'wakeup:1:1:1', target: { kind: 'contact', id: 'w1' }, content: text('想你了'), purpose: 'wake-up' }]);
+    const [made] = await recordOnlyOutbox(h.db, 'main', clock).enqueueMany([
+      { key: 'wakeup:1:1:1', target: { kind: 'contact', id: 'w1' }, content: text('想你了'), purpose: 'wake-up' },
+    ]);
     expect(h.repo.get(made!.id)).toMatchObject({ status: 'queued', priority: 6, account: 'main', fedAt: null });
   });
 });

@@ -83,7 +83,11 @@ export class OutboxOperations {
     if (rows.length === 0) return 0;
     const at = plan(rows);
     if (at.length !== rows.length) throw new Error(`outbox requeue: the plan gave ${at.length} time(s) for ${rows.length} held row(s)`);
-    return this.back(rows, rows.map((r, i) => ({ ...r, notBefore: at[i]! })), reason);
+    return this.back(
+      rows,
+      rows.map((r, i) => ({ ...r, notBefore: at[i]! })),
+      reason,
+    );
   }
 
   /** Sends a `failed` row again (an operator's retry), fed at once where Redis is reached. False when the row is not failed. */
@@ -146,10 +150,21 @@ export function recordOnlyOutbox(db: Db, defaultAccount: string, clock: Clock): 
   return {
     enqueueMany: async (reqs) => {
       const at = clock.now().getTime();
-      return repo.insertMany(reqs.map((r) => ({
-        key: r.key, account: r.account ?? defaultAccount, targetKind: r.target.kind, targetId: r.target.id, content: JSON.stringify(r.content),
-        purpose: r.purpose, priority: PURPOSES[r.purpose].priority, notBefore: toMs(r.notBefore), expiresAt: toMs(r.expiresAt), createdAt: at, updatedAt: at,
-      })));
+      return repo.insertMany(
+        reqs.map((r) => ({
+          key: r.key,
+          account: r.account ?? defaultAccount,
+          targetKind: r.target.kind,
+          targetId: r.target.id,
+          content: JSON.stringify(r.content),
+          purpose: r.purpose,
+          priority: PURPOSES[r.purpose].priority,
+          notBefore: toMs(r.notBefore),
+          expiresAt: toMs(r.expiresAt),
+          createdAt: at,
+          updatedAt: at,
+        })),
+      );
     },
   };
 }

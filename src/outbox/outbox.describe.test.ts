@@ -8,8 +8,9 @@ const row = (over = {}) => ({ status: 'queued', notBefore: null, deferredUntil: 
 
 describe('an outbox row as an operator reads it', () => {
   it('says a deferred row waits and why, with the local time', () => {
-    expect(displayStatus(row({ deferredUntil: zonedTime(2026, 11, 26, 8, 30, SH).getTime(), deferredWhy: 'quiet-hours' }), night, SH))
-      .toBe('deferred until 11-26 08:30 (quiet hours)');
+    expect(displayStatus(row({ deferredUntil: zonedTime(2026, 11, 26, 8, 30, SH).getTime(), deferredWhy: 'quiet-hours' }), night, SH)).toBe(
+      'deferred until 11-26 08:30 (quiet hours)',
+    );
     expect(displayStatus(row({ deferredUntil: night + 40_000, deferredWhy: 'retry' }), night, SH)).toBe('deferred until 23:00 (retry after a failed attempt)');
   });
   it('says when a scheduled row goes, and queued once it is due', () => {

@@ -84,7 +84,16 @@ describe('outbox: one way out', () => {
     h.sender.start(true);
     const rows: { id: number }[] = [];
     for (let c = 0; c < 20; c++) {
-      rows.push(...await h.outbox.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ key: `burst:${c}:${i}`, target: member(`c${c}-${i}`), content: text('x'), purpose: (i % 2 ? 'reply' : 'service') as 'reply' | 'service' }))));
+      rows.push(
+        ...(await h.outbox.enqueueMany(
+          Array.from({ length: 100 }, (_, i) => ({
+            key: `burst:${c}:${i}`,
+            target: member(`c${c}-${i}`),
+            content: text('x'),
+            purpose: (i % 2 ? 'reply' : 'service') as 'reply' | 'service',
+          })),
+        )),
+      );
     }
     await Promise.all(rows.map((r) => h.settled(r.id, ['sent'])));
     expect(h.repo.countByStatus()).toEqual({ sent: 2000 });
@@ -107,7 +116,9 @@ describe('outbox: one way out', () => {
   it('sends a reply before a campaign queued ahead of it', async () => {
     // With a budget (as every real account has), the sender takes a reply before any paced message.
     const h = await harness(noon(), { ratePerMinute: 1000, gapMinMs: 0, gapMaxMs: 0 });
-    await h.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ key: `camp${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('会员日'), purpose: 'campaign' as const })));
+    await h.outbox.enqueueMany(
+      Array.from({ length: 30 }, (_, i) => ({ key: `camp${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('会员日'), purpose: 'campaign' as const })),
+    );
     await h.outbox.enqueue({ key: 'reply:urgent', target: member('c1'), content: text('reply'), purpose: 'reply' });
     h.sender.start(true);
     await h.transport.waitFor(31);
@@ -125,7 +136,10 @@ describe('outbox: one way out', () => {
     const morning = zonedTime(2026, 11, 26, 8, 30, SH).getTime();
     expect(h.repo.get(camp.id)).toMatchObject({ status: 'queued', deferredUntil: morning, deferredWhy: 'quiet-hours', fedAt: null, expiresAt: morning + 7_200_000 });
     const paced = await h.queues.queue(queueNames.outbox('main', 'paced')).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
-    expect(Object.values(paced).reduce((x, y) => x + y, 0), 'nothing in Redis for the night').toBe(0);
+    expect(
+      Object.values(paced).reduce((x, y) => x + y, 0),
+      'nothing in Redis for the night',
+    ).toBe(0);
     clock.set(morning);
     await h.outbox.feed();
     await h.settled(camp.id, ['sent']);
@@ -212,7 +226,9 @@ describe('outbox: one way out', () => {
 
   it('holds in Redis only what the account can send soon, and feeds more as it drains', async () => {
     const h = await harness(noon(), {}, { pacedJobsFor: () => 10 });
-    const rows = await h.outbox.enqueueMany(Array.from({ length: 50 }, (_, i) => ({ key: `c${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('x'), purpose: 'campaign' as const })));
+    const rows = await h.outbox.enqueueMany(
+      Array.from({ length: 50 }, (_, i) => ({ key: `c${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('x'), purpose: 'campaign' as const })),
+    );
     await h.outbox.feed();
     const queue = h.queues.queue(queueNames.outbox('main', 'paced'));
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
@@ -225,7 +241,9 @@ describe('outbox: one way out', () => {
 
   it('drops the jobs of rows settled meanwhile without sending or waiting (a cancelled campaign)', async () => {
     const h = await harness(noon(), { ratePerMinute: 1, rateWindowMs: 60_000 });
-    const rows = await h.outbox.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ key: `camp:x:${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('x'), purpose: 'campaign' as const })));
+    const rows = await h.outbox.enqueueMany(
+      Array.from({ length: 30 }, (_, i) => ({ key: `camp:x:${i}`, target: { kind: 'room' as const, id: `g${i}@chatroom` }, content: text('x'), purpose: 'campaign' as const })),
+    );
     await h.outbox.feed();
     for (const r of rows) h.repo.settleQueued(r.id, 'skipped', 1, 'cancelled');
     const queue = h.queues.queue(queueNames.outbox('main', 'paced'));

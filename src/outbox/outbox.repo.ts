@@ -53,48 +53,75 @@ export class OutboxRepo {
     // than the insert itself at campaign scale (100,000 rows per occurrence).
     this.insertStmt = db.$client.prepare<[string, string, string, string, string, string, number, number | null, number | null, OutboxStatus, string | null, number, number]>(
       `insert into outbox (key, account, target_kind, target_id, content, purpose, priority, not_before, expires_at, status, reason, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`);
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    );
     this.byKeyStmt = db.$client.prepare<[string], { id: number; status: OutboxStatus }>('select id, status from outbox where key = ?');
-    this.byIdStmt = db.select().from(outbox).where(eq(outbox.id, p('id'))).prepare();
-    this.claimStmt = db.update(outbox)
+    this.byIdStmt = db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.id, p('id')))
+      .prepare();
+    this.claimStmt = db
+      .update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: pv('now'), claimedBy: pv('by') })
-      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
+      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued')))
+      .prepare();
     // A job claims its row only on its own generation: a row moved to another account meanwhile (its
     // account went down) is left to the new account's job.
     this.claimGenStmt = db.$client.prepare<[number, string, number, number]>(
-      `update outbox set status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = ? where id = ? and status = 'queued' and fed_gen = ?`);
-    this.finishSentStmt = db.update(outbox).set({ status: 'sent', reason: pv('reason'), updatedAt: pv('now'), sentAt: pv('now') })
-      .where(eq(outbox.id, p('id'))).prepare();
-    this.finishStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
-      .where(eq(outbox.id, p('id'))).prepare();
-    this.settleQueuedStmt = db.update(outbox).set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
-      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued'))).prepare();
-    this.optedOutStmt = db.select({ c: optOuts.contactId }).from(optOuts).where(eq(optOuts.contactId, p('id'))).prepare();
-    this.marketingSinceStmt = db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(
-      eq(outbox.targetId, p('id')), gte(outbox.sentAt, p('since')), eq(outbox.status, 'sent'),
-      inArray(outbox.purpose, MARKETING_PURPOSES),
-    )).prepare();
+      `update outbox set status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = ? where id = ? and status = 'queued' and fed_gen = ?`,
+    );
+    this.finishSentStmt = db
+      .update(outbox)
+      .set({ status: 'sent', reason: pv('reason'), updatedAt: pv('now'), sentAt: pv('now') })
+      .where(eq(outbox.id, p('id')))
+      .prepare();
+    this.finishStmt = db
+      .update(outbox)
+      .set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
+      .where(eq(outbox.id, p('id')))
+      .prepare();
+    this.settleQueuedStmt = db
+      .update(outbox)
+      .set({ status: pv('status') as SQL<OutboxStatus>, reason: pv('reason'), updatedAt: pv('now') })
+      .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'queued')))
+      .prepare();
+    this.optedOutStmt = db
+      .select({ c: optOuts.contactId })
+      .from(optOuts)
+      .where(eq(optOuts.contactId, p('id')))
+      .prepare();
+    this.marketingSinceStmt = db
+      .select({ n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(and(eq(outbox.targetId, p('id')), gte(outbox.sentAt, p('since')), eq(outbox.status, 'sent'), inArray(outbox.purpose, MARKETING_PURPOSES)))
+      .prepare();
     // The feed reads one priority at a time along outbox_feed_idx (account, priority, due, id) where
     // status = 'queued' and fed_at is null: the WHERE repeats the index's own condition so SQLite uses it.
-    this.feedableStmt = db.$client.prepare<[string, number, number, number], [number, number, number, number]>(
-      `select id, fed_gen + 1, priority, ${DUE} from outbox
+    this.feedableStmt = db.$client
+      .prepare<[string, number, number, number], [number, number, number, number]>(
+        `select id, fed_gen + 1, priority, ${DUE} from outbox
        where account = ? and priority = ? and status = 'queued' and fed_at is null and ${DUE} <= ?
-       order by ${DUE}, id limit ?`).raw();
-    this.markFedStmt = db.$client.prepare<[number, number, number, number]>(
-      `update outbox set fed_at = ?, fed_gen = ? where id = ? and status = 'queued' and fed_gen = ?`);
+       order by ${DUE}, id limit ?`,
+      )
+      .raw();
+    this.markFedStmt = db.$client.prepare<[number, number, number, number]>(`update outbox set fed_at = ?, fed_gen = ? where id = ? and status = 'queued' and fed_gen = ?`);
     this.deferStmt = db.$client.prepare<[number, string, number, number | null, number, number]>(
       `update outbox set deferred_until = ?, deferred_why = ?, fed_at = null,
          expires_at = case when ? = 1 then ? else expires_at end, updated_at = ?
-       where id = ? and status = 'queued'`);
+       where id = ? and status = 'queued'`,
+    );
     this.retryLaterStmt = db.$client.prepare<[string, number, number, number]>(
       `update outbox set status = 'queued', reason = ?, deferred_until = ?, deferred_why = 'retry', fed_at = null, updated_at = ?
-       where id = ?`);
+       where id = ?`,
+    );
     // Runs at every feed during quiet hours: prepared once, like the rest of the send path.
     this.deferQuietStmt = db.$client.prepare<[{ account: string; now: number; end: number }]>(
       `update outbox set deferred_until = @end, deferred_why = 'quiet-hours', updated_at = @now,
          expires_at = case when expires_at is null then null else @end + max(0, expires_at - max(@now, ${DUE})) end
        where account = @account and priority in (${MARKETING_PRIORITIES.join(', ')}) and status = 'queued' and fed_at is null
-         and ${DUE} < @end and (expires_at is null or expires_at > @now)`);
+         and ${DUE} < @end and (expires_at is null or expires_at > @now)`,
+    );
   }
 
   /**
@@ -147,15 +174,18 @@ export class OutboxRepo {
 
   /** Forgets every job of `account`'s queued rows (Redis lost them, or a start re-feeds them). Returns how many. */
   unfeedAll(account: string): number {
-    return this.db.$client.prepare(`update outbox set fed_at = null where account = ? and status = 'queued' and fed_at is not null`)
-      .run(account).changes;
+    return this.db.$client.prepare(`update outbox set fed_at = null where account = ? and status = 'queued' and fed_at is not null`).run(account).changes;
   }
 
   /** Queued rows of `account` with one of `purposes` (what a down account's re-routing looks at), oldest first. */
   queuedOf(account: string, purposes: readonly string[]): { id: number; targetKind: 'contact' | 'room'; targetId: string; purpose: string }[] {
     if (purposes.length === 0) return [];
-    return this.db.$client.prepare(`select id, target_kind as targetKind, target_id as targetId, purpose from outbox
-      where account = ? and status = 'queued' and purpose in (${purposes.map(() => '?').join(',')}) order by id`).all(account, ...purposes) as never;
+    return this.db.$client
+      .prepare(
+        `select id, target_kind as targetKind, target_id as targetId, purpose from outbox
+      where account = ? and status = 'queued' and purpose in (${purposes.map(() => '?').join(',')}) order by id`,
+      )
+      .all(account, ...purposes) as never;
   }
 
   /**
@@ -174,8 +204,12 @@ export class OutboxRepo {
    * find out when it is back). Returns how many.
    */
   expireWaiting(account: string, now: number): number {
-    return this.db.$client.prepare(`update outbox set status = 'expired', reason = 'expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || ' while its account was down',
-      updated_at = ? where account = ? and status = 'queued' and expires_at is not null and expires_at <= ?`).run(now, account, now).changes;
+    return this.db.$client
+      .prepare(
+        `update outbox set status = 'expired', reason = 'expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || ' while its account was down',
+      updated_at = ? where account = ? and status = 'queued' and expires_at is not null and expires_at <= ?`,
+      )
+      .run(now, account, now).changes;
   }
 
   /** Queued rows of `account` (what waits for it when it is down). */
@@ -196,25 +230,37 @@ export class OutboxRepo {
 
   /** Queued rows of `account` that have a job now. */
   fedCount(account: string): number {
-    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`)
-      .get(account) as { n: number }).n;
+    return (this.db.$client.prepare(`select count(*) as n from outbox where account = ? and status = 'queued' and fed_at is not null`).get(account) as { n: number }).n;
   }
-
-
 
   /**
    * Inserts rows whose key is new, in one transaction. Returns, per input, the row id and whether
    * this call created it (false: the key existed, nothing changed).
    */
   insertMany(rows: NewOutboxRow[]): { id: number; created: boolean; status: OutboxStatus }[] {
-    return this.db.$client.transaction(() => rows.map((r) => {
-      const status = r.status ?? 'queued';
-      const ins = this.insertStmt.run(r.key, r.account, r.targetKind, r.targetId, r.content, r.purpose, r.priority,
-        r.notBefore ?? null, r.expiresAt ?? null, status, r.reason ?? null, r.createdAt, r.createdAt);
-      if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status };
-      const existing = this.byKeyStmt.get(r.key)!;
-      return { id: existing.id, created: false, status: existing.status };
-    }))();
+    return this.db.$client.transaction(() =>
+      rows.map((r) => {
+        const status = r.status ?? 'queued';
+        const ins = this.insertStmt.run(
+          r.key,
+          r.account,
+          r.targetKind,
+          r.targetId,
+          r.content,
+          r.purpose,
+          r.priority,
+          r.notBefore ?? null,
+          r.expiresAt ?? null,
+          status,
+          r.reason ?? null,
+          r.createdAt,
+          r.createdAt,
+        );
+        if (ins.changes === 1) return { id: Number(ins.lastInsertRowid), created: true, status };
+        const existing = this.byKeyStmt.get(r.key)!;
+        return { id: existing.id, created: false, status: existing.status };
+      }),
+    )();
   }
 
   /**
@@ -264,7 +310,11 @@ export class OutboxRepo {
 
   /** Processes that hold rows in `sending`. */
   sendingOwners(): string[] {
-    return this.db.selectDistinct({ by: outbox.claimedBy }).from(outbox).where(eq(outbox.status, 'sending')).all()
+    return this.db
+      .selectDistinct({ by: outbox.claimedBy })
+      .from(outbox)
+      .where(eq(outbox.status, 'sending'))
+      .all()
       .map((r) => r.by ?? '');
   }
 
@@ -275,29 +325,50 @@ export class OutboxRepo {
   settleInFlight(owner: string, to: 'unknown' | 'queued', now: number): number {
     const reason = to === 'unknown' ? 'in flight when its bot process died; not resent' : 'in flight when its bot process died; resending';
     const ownerCond = owner === '' ? sql`${outbox.claimedBy} is null` : eq(outbox.claimedBy, owner);
-    return this.db.update(outbox).set({ status: to, reason, updatedAt: now, fedAt: null })
-      .where(and(eq(outbox.status, 'sending'), ownerCond)).run().changes;
+    return this.db
+      .update(outbox)
+      .set({ status: to, reason, updatedAt: now, fedAt: null })
+      .where(and(eq(outbox.status, 'sending'), ownerCond))
+      .run().changes;
   }
 
   /** Puts a failed row back in the queue with a fresh attempt count. False when it is not `failed`. */
   requeueFailed(id: number, now: number): boolean {
-    return this.db.update(outbox).set({ status: 'queued', attempts: 0, reason: 'retried by an operator', updatedAt: now, fedAt: null, deferredUntil: null, deferredWhy: null })
-      .where(and(eq(outbox.id, id), eq(outbox.status, 'failed'))).run().changes === 1;
+    return (
+      this.db
+        .update(outbox)
+        .set({ status: 'queued', attempts: 0, reason: 'retried by an operator', updatedAt: now, fedAt: null, deferredUntil: null, deferredWhy: null })
+        .where(and(eq(outbox.id, id), eq(outbox.status, 'failed')))
+        .run().changes === 1
+    );
   }
 
   /** Rows sent since `since` (epoch ms), for budget use. */
   sentSince(since: number): number {
-    return this.db.select({ n: sql<number>`count(*)` }).from(outbox).where(gte(outbox.sentAt, since)).get()?.n ?? 0;
+    return (
+      this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(outbox)
+        .where(gte(outbox.sentAt, since))
+        .get()?.n ?? 0
+    );
   }
 
   /** The latest rows, optionally of one status, newest first. */
   latest(limit: number, status?: OutboxStatus): OutboxRow[] {
     const q = this.db.select().from(outbox);
-    return (status ? q.where(eq(outbox.status, status)) : q).orderBy(sql`${outbox.id} desc`).limit(limit).all();
+    return (status ? q.where(eq(outbox.status, status)) : q)
+      .orderBy(sql`${outbox.id} desc`)
+      .limit(limit)
+      .all();
   }
 
   countByStatus(): Record<string, number> {
-    const rows = this.db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all();
+    const rows = this.db
+      .select({ status: outbox.status, n: sql<number>`count(*)` })
+      .from(outbox)
+      .groupBy(outbox.status)
+      .all();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
@@ -311,8 +382,12 @@ export class OutboxRepo {
   settleQueuedUnder(under: KeySelector, reason: string, now: number): { changed: number; accounts: string[] } {
     const { where, args } = selectorSql(under);
     return this.db.$client.transaction(() => {
-      const accounts = this.db.$client.prepare(`select distinct account from outbox where ${where} and status = 'queued'`).pluck().all(...args) as string[];
-      const changed = this.db.$client.prepare(`update outbox set status = 'skipped', reason = ?, updated_at = ? where ${where} and status = 'queued'`)
+      const accounts = this.db.$client
+        .prepare(`select distinct account from outbox where ${where} and status = 'queued'`)
+        .pluck()
+        .all(...args) as string[];
+      const changed = this.db.$client
+        .prepare(`update outbox set status = 'skipped', reason = ?, updated_at = ? where ${where} and status = 'queued'`)
         .run(reason, now, ...args).changes;
       return { changed, accounts };
     })();
@@ -320,13 +395,18 @@ export class OutboxRepo {
 
   /** Rows under a key prefix settled `skipped` with `reason` (held), in their planned order. */
   heldUnder(prefix: string, reason: string): HeldRow[] {
-    return this.db.$client.prepare(`select id, key, account, priority, not_before as notBefore from outbox
-      where key >= ? and key < ? and status = 'skipped' and reason = ? order by not_before, id`).all(prefix, keyPrefixEnd(prefix), reason) as HeldRow[];
+    return this.db.$client
+      .prepare(
+        `select id, key, account, priority, not_before as notBefore from outbox
+      where key >= ? and key < ? and status = 'skipped' and reason = ? order by not_before, id`,
+      )
+      .all(prefix, keyPrefixEnd(prefix), reason) as HeldRow[];
   }
 
   /** Held rows under a key prefix (`skipped` with `from`) get the reason `to` instead (a hold becomes a cancel). Returns how many. */
   rewordHeld(prefix: string, from: string, to: string, now: number): number {
-    return this.db.$client.prepare(`update outbox set reason = ?, updated_at = ? where key >= ? and key < ? and status = 'skipped' and reason = ?`)
+    return this.db.$client
+      .prepare(`update outbox set reason = ?, updated_at = ? where key >= ? and key < ? and status = 'skipped' and reason = ?`)
       .run(to, now, prefix, keyPrefixEnd(prefix), from).changes;
   }
 
@@ -335,7 +415,8 @@ export class OutboxRepo {
    * queue, each at its `notBefore` (its old place, or a new time), without a job yet. Returns the rows changed.
    */
   unhold(rows: readonly { id: number; notBefore: number | null }[], reason: string, now: number): number[] {
-    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?, fed_at = null, deferred_until = null, deferred_why = null
+    const stmt = this.db.$client
+      .prepare(`update outbox set status = 'queued', reason = null, not_before = ?, updated_at = ?, fed_at = null, deferred_until = null, deferred_why = null
       where id = ? and status = 'skipped' and reason = ?`);
     return this.db.$client.transaction(() => rows.filter((r) => stmt.run(r.notBefore, now, r.id, reason).changes === 1).map((r) => r.id))();
   }

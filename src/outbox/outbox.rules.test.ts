@@ -7,7 +7,13 @@ const policy: SendPolicy = { timezone: SH, quietHours: parseWindow('21:30-08:30'
 const noon = zonedTime(2026, 11, 25, 12, 0, SH).getTime();
 const night = zonedTime(2026, 11, 25, 23, 0, SH).getTime();
 const facts = (over: Partial<SendFacts> = {}): SendFacts => ({
-  purpose: 'campaign', targetKind: 'contact', notBefore: null, expiresAt: null, optedOut: false, marketingSentToday: 0, ...over,
+  purpose: 'campaign',
+  targetKind: 'contact',
+  notBefore: null,
+  expiresAt: null,
+  optedOut: false,
+  marketingSentToday: 0,
+  ...over,
 });
 
 describe('sender rules', () => {

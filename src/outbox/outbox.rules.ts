@@ -3,10 +3,7 @@ import { PURPOSES, type Purpose } from './purposes.js';
 
 /** What the sender must do with one queued message right now. */
 export type SendDecision =
-  | { action: 'send' }
-  | { action: 'defer'; until: number; why: DeferWhy; expiresAt?: number | null }
-  | { action: 'skip'; reason: string }
-  | { action: 'expire'; reason: string };
+  { action: 'send' } | { action: 'defer'; until: number; why: DeferWhy; expiresAt?: number | null } | { action: 'skip'; reason: string } | { action: 'expire'; reason: string };
 
 /** Why a message waits past its time; shown to operators as `deferred until 08:30 (quiet hours)`. */
 export type DeferWhy = 'not-before' | 'quiet-hours' | 'retry' | 'not-logged-in';

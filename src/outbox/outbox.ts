@@ -141,11 +141,19 @@ export class Outbox extends EventEmitter {
       if (!isPurpose(r.purpose)) throw new Error(`unknown outbox purpose "${String(r.purpose)}"; allowed: ${Object.keys(PURPOSES).join(', ')}`);
       if (!r.key) throw new Error('outbox key is required');
       return {
-        key: r.key, account: r.account ?? this.opts.defaultAccount, targetKind: r.target.kind, targetId: r.target.id,
-        content: JSON.stringify(r.content), purpose: r.purpose, priority: PURPOSES[r.purpose].priority,
+        key: r.key,
+        account: r.account ?? this.opts.defaultAccount,
+        targetKind: r.target.kind,
+        targetId: r.target.id,
+        content: JSON.stringify(r.content),
+        purpose: r.purpose,
+        priority: PURPOSES[r.purpose].priority,
         notBefore: epochMs(r.notBefore),
         expiresAt: epochMs(r.expiresAt),
-        createdAt: now, updatedAt: now, status: 'queued' as OutboxStatus, reason: null as string | null,
+        createdAt: now,
+        updatedAt: now,
+        status: 'queued' as OutboxStatus,
+        reason: null as string | null,
       };
     });
     if (this.routing) {
@@ -300,7 +308,14 @@ export class Outbox extends EventEmitter {
       return !row || row.status !== 'queued' || row.fedGen !== data.gen;
     });
     // A job another process holds (active) cannot be removed: its sender drops it unsent.
-    const removed = await Promise.all(stale.map((j) => j.remove().then(() => 1, () => 0)));
+    const removed = await Promise.all(
+      stale.map((j) =>
+        j.remove().then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
     const n = removed.reduce<number>((a, b) => a + b, 0);
     if (n) this.logger.debug({ account, removed: n }, 'outbox jobs of settled rows removed');
     await this.feed(account);
@@ -368,17 +383,19 @@ export class Outbox extends EventEmitter {
   private async addJobs(account: string, lane: Lane, rows: readonly FeedRow[], now: number): Promise<void> {
     const queue = this.queues.queue(queueNames.outbox(account, lane));
     for (let i = 0; i < rows.length; i += JOB_CHUNK) {
-      await queue.addBulk(rows.slice(i, i + JOB_CHUNK).map((r) => ({
-        name: 'send',
-        data: { id: r.id, gen: r.gen } satisfies SendJobData,
-        opts: {
-          jobId: sendJobId(r.id, r.gen),
-          priority: r.priority,
-          delay: r.dueAt > now ? r.dueAt - now : undefined,
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })));
+      await queue.addBulk(
+        rows.slice(i, i + JOB_CHUNK).map((r) => ({
+          name: 'send',
+          data: { id: r.id, gen: r.gen } satisfies SendJobData,
+          opts: {
+            jobId: sendJobId(r.id, r.gen),
+            priority: r.priority,
+            delay: r.dueAt > now ? r.dueAt - now : undefined,
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        })),
+      );
     }
   }
 }

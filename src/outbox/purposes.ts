@@ -24,11 +24,23 @@ export type Purpose = keyof typeof PURPOSES;
 
 /** The priorities of a lane, in the order they go (the feed reads each along the index). */
 export function lanePriorities(lane: Lane): number[] {
-  return [...new Set(Object.values(PURPOSES).filter((p) => p.lane === lane).map((p) => p.priority))].sort((a, b) => a - b);
+  return [
+    ...new Set(
+      Object.values(PURPOSES)
+        .filter((p) => p.lane === lane)
+        .map((p) => p.priority),
+    ),
+  ].sort((a, b) => a - b);
 }
 
 /** Priorities that mean marketing; no non-marketing purpose shares one (checked at load). */
-export const MARKETING_PRIORITIES: readonly number[] = [...new Set(Object.values(PURPOSES).filter((p) => p.marketing).map((p) => p.priority))];
+export const MARKETING_PRIORITIES: readonly number[] = [
+  ...new Set(
+    Object.values(PURPOSES)
+      .filter((p) => p.marketing)
+      .map((p) => p.priority),
+  ),
+];
 for (const p of Object.values(PURPOSES)) {
   if (!p.marketing && MARKETING_PRIORITIES.includes(p.priority)) throw new Error(`purpose priority ${p.priority} is both marketing and service`);
 }

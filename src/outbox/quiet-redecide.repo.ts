@@ -12,13 +12,15 @@ import { MARKETING_PRIORITIES } from './purposes.js';
 export function redecideQuietDeferrals(db: Db, now: number, release: number): number {
   const newDue = `max(@release, coalesce(not_before, 0))`;
   const held = `@release > @now and coalesce(not_before, 0) < @release`;
-  return db.$client.prepare(
-    `update outbox set
+  return db.$client
+    .prepare(
+      `update outbox set
        deferred_until = case when ${held} then @release else null end,
        deferred_why = case when ${held} then deferred_why else null end,
        expires_at = case when expires_at is null then null else expires_at - (deferred_until - ${newDue}) end,
        updated_at = @now
      where status = 'queued' and fed_at is null and deferred_why = 'quiet-hours'
        and priority in (${MARKETING_PRIORITIES.join(', ')}) and deferred_until > ${newDue}`,
-  ).run({ now, release }).changes;
+    )
+    .run({ now, release }).changes;
 }

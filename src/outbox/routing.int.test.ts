@@ -30,13 +30,21 @@ const text = (t: string) => ({ kind: 'text' as const, text: t });
 
 const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => { tmp = tempDir('siyu-routing-int-'); });
+beforeAll(() => {
+  tmp = tempDir('siyu-routing-int-');
+});
 afterAll(() => tmp.remove());
 
 const allPolicy = (p: 'reroute' | 'wait') => Object.fromEntries(Object.keys(PURPOSES).map((k) => [k, p])) as Record<Purpose, 'reroute' | 'wait'>;
 const spec = (id: string, over: Partial<AccountSpec> = {}): AccountSpec => ({
-  id, name: `${id} 店助`, role: 'store', stores: [], enabled: true, onDown: allPolicy('reroute'),
-  budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 }, ...over,
+  id,
+  name: `${id} 店助`,
+  role: 'store',
+  stores: [],
+  enabled: true,
+  onDown: allPolicy('reroute'),
+  budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
+  ...over,
 });
 
 /** Three (or any) accounts over one store, one Redis: one Outbox routing through a plain AccountsView, a Sender and a recording transport per account. */
@@ -58,7 +66,9 @@ interface World {
 
 let n = 0;
 const open: World[] = [];
-afterEach(async () => { for (const w of open.splice(0)) await w.close(); });
+afterEach(async () => {
+  for (const w of open.splice(0)) await w.close();
+});
 
 async function world(specs: AccountSpec[], graceMs = 60_000): Promise<World> {
   const db = openDb(path.join(tmp.dir, `routing-${n++}.sqlite`));
@@ -90,7 +100,15 @@ async function world(specs: AccountSpec[], graceMs = 60_000): Promise<World> {
     senders.set(s.id, sender);
   }
   const w: World = {
-    db, repo, reach, queues, clock, outbox, states, transports, senders,
+    db,
+    repo,
+    reach,
+    queues,
+    clock,
+    outbox,
+    states,
+    transports,
+    senders,
     settled: (id, statuses) => {
       const seen = events.find((e) => e.id === id && statuses.includes(e.status));
       return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ id, statuses, resolve }));
@@ -111,10 +129,26 @@ async function world(specs: AccountSpec[], graceMs = 60_000): Promise<World> {
 /** Stores HZ01 and HZ02, members m0…m11 (even: HZ01, odd: HZ02), an HQ admin. */
 function seedPeople(db: Db): void {
   const now = SLOT.getTime();
-  db.insert(stores).values([{ code: 'HZ01', name: '湖滨店', createdAt: now }, { code: 'HZ02', name: '西溪店', createdAt: now }]).run();
+  db.insert(stores)
+    .values([
+      { code: 'HZ01', name: '湖滨店', createdAt: now },
+      { code: 'HZ02', name: '西溪店', createdAt: now },
+    ])
+    .run();
   db.insert(staff).values({ code: 'hq1', name: '总部小王', role: 'hq', contactId: 'wx-hq1', createdAt: now, updatedAt: now }).run();
   for (let i = 0; i < 12; i++) {
-    db.insert(members).values({ contactId: `wx-m${i}`, name: `会员${i}`, storeCode: i % 2 ? 'HZ02' : 'HZ01', tier: 'regular', referralCode: `R${i}`, lastActiveAt: now, createdAt: now, updatedAt: now }).run();
+    db.insert(members)
+      .values({
+        contactId: `wx-m${i}`,
+        name: `会员${i}`,
+        storeCode: i % 2 ? 'HZ02' : 'HZ01',
+        tier: 'regular',
+        referralCode: `R${i}`,
+        lastActiveAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
   }
 }
 
@@ -130,23 +164,51 @@ describe('routing: each message through an account that reaches its target', () 
     seedPeople(w.db);
     const t = SLOT.getTime();
     // hz01: m0–m5, hz02: m4–m9, hq: m8–m10 (m10 only by the contact id of their second WeChat); m11: nobody.
-    w.reach.add('hz01', 'contact', [0, 1, 2, 3, 4, 5].map((i) => `wx-m${i}`), t);
-    w.reach.add('hz02', 'contact', [4, 5, 6, 7, 8, 9].map((i) => `wx-m${i}`), t);
+    w.reach.add(
+      'hz01',
+      'contact',
+      [0, 1, 2, 3, 4, 5].map((i) => `wx-m${i}`),
+      t,
+    );
+    w.reach.add(
+      'hz02',
+      'contact',
+      [4, 5, 6, 7, 8, 9].map((i) => `wx-m${i}`),
+      t,
+    );
     w.reach.add('hq', 'contact', ['wx-m8', 'wx-m9', 'wx-m10b'], t);
     const m10 = w.db.$client.prepare("select id from members where contact_id = 'wx-m10'").pluck().get() as number;
     w.db.insert(memberLinks).values({ contactId: 'wx-m10b', memberId: m10, source: 'merge', linkedAt: t }).run();
 
     const repo = new CampaignsRepo(w.db);
     const service = new CampaignService({ repo, outbox: w.outbox, clock: w.clock, timezone: SH, logger: silentLogger(), queues: null, resumeStepMs: 0 });
-    service.upsert(validateCampaign({
-      id: 'md', name: '会员日', audience: { members: { stores: ['HZ01', 'HZ02'] } }, content: [{ kind: 'text', text: '{name} 会员日' }],
-      schedule: { cron: '0 10 * * 5' }, spreadMinutes: 0,
-    }, path.join(tmp.dir, 'md.yaml')), 'file', null, 'file');
+    service.upsert(
+      validateCampaign(
+        {
+          id: 'md',
+          name: '会员日',
+          audience: { members: { stores: ['HZ01', 'HZ02'] } },
+          content: [{ kind: 'text', text: '{name} 会员日' }],
+          schedule: { cron: '0 10 * * 5' },
+          spreadMinutes: 0,
+        },
+        path.join(tmp.dir, 'md.yaml'),
+      ),
+      'file',
+      null,
+      'file',
+    );
     const [plan] = await service.tick(SLOT);
     expect(plan).toMatchObject({ targeted: 12, enqueued: 12 });
 
     for (const s of w.senders.values()) s.start(true);
-    const rows = w.db.$client.prepare("select id, account, target_id as targetId, status, reason from outbox where key like 'campaign:md:%' order by id").all() as { id: number; account: string; targetId: string; status: string; reason: string | null }[];
+    const rows = w.db.$client.prepare("select id, account, target_id as targetId, status, reason from outbox where key like 'campaign:md:%' order by id").all() as {
+      id: number;
+      account: string;
+      targetId: string;
+      status: string;
+      reason: string | null;
+    }[];
     const queued = rows.filter((r) => r.status === 'queued');
     await Promise.all(queued.map((r) => w.settled(r.id, ['sent'])));
 
@@ -178,13 +240,30 @@ describe('routing: each message through an account that reaches its target', () 
     w.reach.add('hq', 'room', rooms.slice(6, 8), SLOT.getTime());
     const repo = new CampaignsRepo(w.db);
     const service = new CampaignService({ repo, outbox: w.outbox, clock: w.clock, timezone: SH, logger: silentLogger(), queues: null, resumeStepMs: 0 });
-    service.upsert(validateCampaign({
-      id: 'gp', name: '群发', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '{name} 周末见' }],
-      schedule: { cron: '0 10 * * 5' }, spreadMinutes: 0,
-    }, path.join(tmp.dir, 'gp.yaml')), 'file', null, 'file');
+    service.upsert(
+      validateCampaign(
+        {
+          id: 'gp',
+          name: '群发',
+          audience: { groups: { stores: ['HZ01'] } },
+          content: [{ kind: 'text', text: '{name} 周末见' }],
+          schedule: { cron: '0 10 * * 5' },
+          spreadMinutes: 0,
+        },
+        path.join(tmp.dir, 'gp.yaml'),
+      ),
+      'file',
+      null,
+      'file',
+    );
     await service.tick(SLOT);
     for (const s of w.senders.values()) s.start(true);
-    const rows = w.db.$client.prepare("select id, account, target_id as targetId, status from outbox where key like 'campaign:gp:%'").all() as { id: number; account: string; targetId: string; status: string }[];
+    const rows = w.db.$client.prepare("select id, account, target_id as targetId, status from outbox where key like 'campaign:gp:%'").all() as {
+      id: number;
+      account: string;
+      targetId: string;
+      status: string;
+    }[];
     await Promise.all(rows.filter((r) => r.status === 'queued').map((r) => w.settled(r.id, ['sent'])));
     const delivered = w.delivered();
     expect(delivered.map((d) => d.target).sort()).toEqual(rooms.slice(0, 8));
@@ -223,13 +302,21 @@ describe('routing: each message through an account that reaches its target', () 
     const w = await world([spec('hz01', { stores: ['HZ01'], onDown }), spec('hz02', { stores: ['HZ02'] }), spec('hq', { role: 'hq' })]);
     seedPeople(w.db);
     const t = SLOT.getTime();
-    w.reach.add('hz01', 'contact', [0, 1, 2, 3, 4, 5].map((i) => `wx-m${i}`), t);
+    w.reach.add(
+      'hz01',
+      'contact',
+      [0, 1, 2, 3, 4, 5].map((i) => `wx-m${i}`),
+      t,
+    );
     w.reach.add('hz02', 'contact', ['wx-m2', 'wx-m4', 'wx-hq1'], t);
     const camp = await w.outbox.enqueueMany(toMembers('camp', [0, 1, 2, 3, 4, 5]));
     const svc = await w.outbox.enqueueMany(toMembers('svc', [4], 'service'));
     const late = await w.outbox.enqueue({ ...toMembers('late', [1], 'service')[0]!, expiresAt: t + 150_000 });
     await w.outbox.feed('hz01');
-    expect(camp.map((r) => w.repo.get(r.id)!.account), 'all on their store account, jobs in its queue').toEqual(Array(6).fill('hz01'));
+    expect(
+      camp.map((r) => w.repo.get(r.id)!.account),
+      'all on their store account, jobs in its queue',
+    ).toEqual(Array(6).fill('hz01'));
     expect(w.repo.get(camp[4]!.id)).toMatchObject({ fedGen: 1 });
 
     // hz01 logs out: its sender holds (not ready); the others send.
@@ -270,7 +357,8 @@ describe('routing: each message through an account that reaches its target', () 
     await w.outbox.accountUp('hz01');
     for (const r of [camp[0]!, camp[1]!, camp[3]!, camp[5]!, ...svc]) await w.settled(r.id, ['sent']);
     await w.settled(fresh.id, ['sent']);
-    const left = async () => Object.values(await w.queues.queue(queueNames.outbox('hz01', 'paced')).getJobCounts('waiting', 'prioritized', 'delayed', 'active')).reduce((a, b) => a + b, 0);
+    const left = async () =>
+      Object.values(await w.queues.queue(queueNames.outbox('hz01', 'paced')).getJobCounts('waiting', 'prioritized', 'delayed', 'active')).reduce((a, b) => a + b, 0);
     await expect.poll(left, { timeout: 5000 }).toBe(0);
     expect(hz01.delivered.map((d) => (d.content as { text: string }).text).sort()).toEqual(['camp 0', 'camp 1', 'camp 3', 'camp 5', 'svc 4']);
     expect(w.outbox.downAccounts()).toEqual([]);
@@ -280,7 +368,7 @@ describe('routing: each message through an account that reaches its target', () 
     expect(texts.sort()).toEqual(['camp 0', 'camp 1', 'camp 2', 'camp 3', 'camp 4', 'camp 5', 'fresh 2', 'svc 4', JSON.parse(alert.content).text].sort());
   });
 
-  it("a job of the old account cannot claim a row moved to another account, even if it read the row just before the move", async () => {
+  it('a job of the old account cannot claim a row moved to another account, even if it read the row just before the move', async () => {
     const w = await world([spec('hz01'), spec('hz02')]);
     w.reach.add('hz01', 'contact', ['wx-m1'], SLOT.getTime());
     w.reach.add('hz02', 'contact', ['wx-m1'], SLOT.getTime());
@@ -295,10 +383,24 @@ describe('routing: each message through an account that reaches its target', () 
   });
 
   it('estimates where messages would go without queuing anything (capacity): shares per account with their budgets, and the unreachable', async () => {
-    const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02', { stores: ['HZ02'], budget: { ratePerMinute: 10, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 } }), spec('hq', { role: 'hq' })]);
+    const w = await world([
+      spec('hz01', { stores: ['HZ01'] }),
+      spec('hz02', { stores: ['HZ02'], budget: { ratePerMinute: 10, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 } }),
+      spec('hq', { role: 'hq' }),
+    ]);
     seedPeople(w.db);
-    w.reach.add('hz01', 'contact', [0, 1, 2, 3].map((i) => `wx-m${i}`), SLOT.getTime());
-    w.reach.add('hz02', 'contact', [2, 3, 4, 5].map((i) => `wx-m${i}`), SLOT.getTime());
+    w.reach.add(
+      'hz01',
+      'contact',
+      [0, 1, 2, 3].map((i) => `wx-m${i}`),
+      SLOT.getTime(),
+    );
+    w.reach.add(
+      'hz02',
+      'contact',
+      [2, 3, 4, 5].map((i) => `wx-m${i}`),
+      SLOT.getTime(),
+    );
     const targets = [0, 1, 2, 3, 4, 5, 6].map((i) => ({ purpose: 'staff-prompt' as const, kind: 'contact' as const, id: `wx-m${i}` }));
     const est = w.outbox.routeShares(targets, 2)!;
     expect(est.unreachable).toBe(1);
@@ -318,6 +420,9 @@ describe('routing: each message through an account that reaches its target', () 
     ]);
     await w.settled(a!.id, ['sent']);
     await w.settled(b!.id, ['sent']);
-    expect(w.delivered().map((d) => [d.account, d.target])).toEqual([['main', 'anyone'], ['main', 'r9@chatroom']]);
+    expect(w.delivered().map((d) => [d.account, d.target])).toEqual([
+      ['main', 'anyone'],
+      ['main', 'r9@chatroom'],
+    ]);
   });
 });

@@ -21,8 +21,11 @@ describe('routing: which account sends', () => {
 
   it('routes a reply as a private message when the member never wrote, or the account written to is down', () => {
     const reach = [pair('hz01', 'c1', null), pair('hz02', 'c1', 500)];
-    expect(chooseAccount(ask({ purpose: 'reply', reach: [pair('hz01'), pair('hz02')], store: 'HZ02' }), accounts(acct('hz01'), acct('hz02', { stores: ['HZ02'] })), none))
-      .toEqual({ account: 'hz02', targetId: 'c1', why: 'preferred' });
+    expect(chooseAccount(ask({ purpose: 'reply', reach: [pair('hz01'), pair('hz02')], store: 'HZ02' }), accounts(acct('hz01'), acct('hz02', { stores: ['HZ02'] })), none)).toEqual({
+      account: 'hz02',
+      targetId: 'c1',
+      why: 'preferred',
+    });
     expect(chooseAccount(ask({ purpose: 'reply', reach }), accounts(acct('hz01'), acct('hz02', { down: true })), none)).toMatchObject({ account: 'hz01', why: 'least-loaded' });
   });
 
@@ -50,8 +53,9 @@ describe('routing: which account sends', () => {
 
   it('never routes to a disabled account or one not in the registry; nobody left is unreachable with the reason', () => {
     const as = accounts(acct('hz01', { state: 'disabled' }), acct('hz02'));
-    expect(chooseAccount(ask({ reach: [pair('hz01'), pair('gone')] }), as, none))
-      .toEqual({ unreachable: "no enabled account is a friend of contact c1 (nor of the member's other contact ids); only disabled: hz01" });
+    expect(chooseAccount(ask({ reach: [pair('hz01'), pair('gone')] }), as, none)).toEqual({
+      unreachable: "no enabled account is a friend of contact c1 (nor of the member's other contact ids); only disabled: hz01",
+    });
     expect(chooseAccount(ask({ kind: 'room', targetId: 'r1@chatroom', reach: [] }), as, none)).toEqual({ unreachable: 'no enabled account is in group r1@chatroom' });
     expect(chooseAccount(ask({ reach: [pair('hz01'), pair('hz02')] }), as, none)).toMatchObject({ account: 'hz02' });
   });
@@ -75,25 +79,47 @@ describe('routing: which account sends', () => {
 
 describe('an account going down: the pure parts', () => {
   it('moves only rows another live account reaches; the rest wait', () => {
-    const moves = downPlan('hz01', [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }], [
-      { account: 'hz02', targetId: 'c1', why: 'least-loaded' },
-      { unreachable: 'nobody' },
-      { account: 'hz03', targetId: 'c3', why: 'down-only' },
-      { account: 'hz03', targetId: 'c4-other', why: 'preferred' },
+    const moves = downPlan(
+      'hz01',
+      [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }],
+      [
+        { account: 'hz02', targetId: 'c1', why: 'least-loaded' },
+        { unreachable: 'nobody' },
+        { account: 'hz03', targetId: 'c3', why: 'down-only' },
+        { account: 'hz03', targetId: 'c4-other', why: 'preferred' },
+      ],
+    );
+    expect(moves).toEqual([
+      { id: 1, from: 'hz01', to: 'hz02', targetId: 'c1' },
+      { id: 4, from: 'hz01', to: 'hz03', targetId: 'c4-other' },
     ]);
-    expect(moves).toEqual([{ id: 1, from: 'hz01', to: 'hz02', targetId: 'c1' }, { id: 4, from: 'hz01', to: 'hz03', targetId: 'c4-other' }]);
   });
 
   it("tells HQ and the community admins of the account's stores or of none, who have a WeChat contact", () => {
-    const s = (code: string, role: 'hq' | 'community-admin' | 'store-manager' | 'guide', storeCode: string | null, contactId: string | null = `wx-${code}`) => ({ code, name: code, role, storeCode, contactId, workingDays: '0123456' });
-    const staff = [s('hq1', 'hq', null), s('a1', 'community-admin', 'HZ01'), s('a2', 'community-admin', 'SH01'), s('a3', 'community-admin', null), s('m1', 'store-manager', 'HZ01'), s('hq2', 'hq', null, null)];
+    const s = (code: string, role: 'hq' | 'community-admin' | 'store-manager' | 'guide', storeCode: string | null, contactId: string | null = `wx-${code}`) => ({
+      code,
+      name: code,
+      role,
+      storeCode,
+      contactId,
+      workingDays: '0123456',
+    });
+    const staff = [
+      s('hq1', 'hq', null),
+      s('a1', 'community-admin', 'HZ01'),
+      s('a2', 'community-admin', 'SH01'),
+      s('a3', 'community-admin', null),
+      s('m1', 'store-manager', 'HZ01'),
+      s('hq2', 'hq', null, null),
+    ];
     expect(downRecipients(staff, ['HZ01']).map((x) => x.code)).toEqual(['hq1', 'a1', 'a3']);
   });
 
   it('words the alert with the local time of the outage', () => {
     const since = zonedTime(2026, 11, 25, 12, 0, 'Asia/Shanghai').getTime();
-    expect(downAlertText({ account: 'hz01', name: '西湖店 店助', reason: 'logged out', since, rerouted: 120, waiting: 3 }, 'Asia/Shanghai'))
-      .toBe('【账号离线】西湖店 店助（hz01）自 2026-11-25 12:00 离线：logged out。120 条待发消息已改由其他账号发送，3 条等待它恢复。');
+    expect(downAlertText({ account: 'hz01', name: '西湖店 店助', reason: 'logged out', since, rerouted: 120, waiting: 3 }, 'Asia/Shanghai')).toBe(
+      '【账号离线】西湖店 店助（hz01）自 2026-11-25 12:00 离线：logged out。120 条待发消息已改由其他账号发送，3 条等待它恢复。',
+    );
   });
 });
 
@@ -101,7 +127,14 @@ describe("following the hub's account events", () => {
   it('passes down and up to the outbox until unfollowed', () => {
     const hub = new EventEmitter();
     const calls: string[] = [];
-    const unfollow = followAccounts(hub, { accountDown: (a, r) => { calls.push(`down ${a} ${r}`); }, accountUp: async (a) => { calls.push(`up ${a}`); } });
+    const unfollow = followAccounts(hub, {
+      accountDown: (a, r) => {
+        calls.push(`down ${a} ${r}`);
+      },
+      accountUp: async (a) => {
+        calls.push(`up ${a}`);
+      },
+    });
     hub.emit('down', 'hz01', 'logged out');
     hub.emit('up', 'hz01');
     unfollow();

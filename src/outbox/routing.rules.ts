@@ -48,9 +48,7 @@ export interface RouteAsk {
   guide: string | null;
 }
 
-export type RouteChoice =
-  | { account: string; targetId: string; why: 'wrote-to' | 'preferred' | 'least-loaded' | 'down-only' }
-  | { unreachable: string };
+export type RouteChoice = { account: string; targetId: string; why: 'wrote-to' | 'preferred' | 'least-loaded' | 'down-only' } | { unreachable: string };
 
 /** Queued rows ÷ rate: minutes of work ahead of a new row (an account without a budget counts as very fast). */
 export function loadOf(queued: number, ratePerMinute: number): number {
@@ -80,7 +78,8 @@ export function chooseAccount(ask: RouteAsk, accounts: ReadonlyMap<string, Route
   if (up.length && PURPOSES[ask.purpose].lane === 'now') {
     // The account the target last wrote to (by any of the member's contact ids).
     let best: ReachPair | null = null;
-    for (const p of up) if (p.lastInboundAt !== null && (best === null || p.lastInboundAt > best.lastInboundAt! || (p.lastInboundAt === best.lastInboundAt && p.targetId === ask.targetId))) best = p;
+    for (const p of up)
+      if (p.lastInboundAt !== null && (best === null || p.lastInboundAt > best.lastInboundAt! || (p.lastInboundAt === best.lastInboundAt && p.targetId === ask.targetId))) best = p;
     if (best) return { account: best.account, targetId: best.targetId, why: 'wrote-to' };
   }
 
@@ -106,6 +105,7 @@ function better(c: { p: ReachPair; pref: boolean; load: number }, b: { p: ReachP
 /** Why no account can send to the target. */
 export function unreachableReason(ask: Pick<RouteAsk, 'kind' | 'targetId' | 'reach'>, accounts: ReadonlyMap<string, RouteAccount>): string {
   const disabled = [...new Set(ask.reach.filter((p) => accounts.get(p.account)?.state === 'disabled').map((p) => p.account))].sort();
-  const what = ask.kind === 'room' ? `no enabled account is in group ${ask.targetId}` : `no enabled account is a friend of contact ${ask.targetId} (nor of the member's other contact ids)`;
+  const what =
+    ask.kind === 'room' ? `no enabled account is in group ${ask.targetId}` : `no enabled account is a friend of contact ${ask.targetId} (nor of the member's other contact ids)`;
   return disabled.length ? `${what}; only disabled: ${disabled.join(', ')}` : what;
 }

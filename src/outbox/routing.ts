@@ -48,7 +48,11 @@ export class AccountRouting {
   private readonly linksStmt: Statement;
   private readonly groupsStmt: Statement;
 
-  constructor(private readonly db: Db, private readonly opts: OutboxAccounts, private readonly now: () => number) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: OutboxAccounts,
+    private readonly now: () => number,
+  ) {
     const c = db.$client;
     this.queuedStmt = c.prepare(`select account, count(*) as n from outbox where status = 'queued' group by account`);
     // Each takes the whole batch's ids as one JSON array: one prepared statement, one call, any size.
@@ -90,7 +94,15 @@ export class AccountRouting {
     for (const s of this.opts.view.list()) {
       if (exclude.has(s.id)) continue;
       const state = s.enabled ? this.opts.view.state(s.id) : 'disabled';
-      accounts.set(s.id, { id: s.id, state, role: s.role, stores: s.stores, ...(s.guide ? { guide: s.guide } : {}), ratePerMinute: s.budget.ratePerMinute, down: this.downSet.has(s.id) });
+      accounts.set(s.id, {
+        id: s.id,
+        state,
+        role: s.role,
+        stores: s.stores,
+        ...(s.guide ? { guide: s.guide } : {}),
+        ratePerMinute: s.budget.ratePerMinute,
+        down: this.downSet.has(s.id),
+      });
     }
     const contacts = [...new Set(reqs.filter((r) => r.kind === 'contact').map((r) => r.id))];
     const rooms = [...new Set(reqs.filter((r) => r.kind === 'room').map((r) => r.id))];
@@ -189,7 +201,11 @@ export interface Routed {
  * The account of each request: the one it names; else, without routing or with a single account in
  * the registry, that account (reach is not read); else the routing's choice (rows of one call routed in one batch).
  */
-export function accountsFor(routing: AccountRouting | null, reqs: readonly { account?: string; purpose: Purpose; target: { kind: 'contact' | 'room'; id: string } }[], fallback: string): Routed[] {
+export function accountsFor(
+  routing: AccountRouting | null,
+  reqs: readonly { account?: string; purpose: Purpose; target: { kind: 'contact' | 'room'; id: string } }[],
+  fallback: string,
+): Routed[] {
   const single = routing?.single() ?? null;
   const out: Routed[] = reqs.map((r) => ({ account: r.account ?? single ?? fallback, targetId: r.target.id }));
   // No routing, one account, or (defensively) an empty registry: today's one-account path.

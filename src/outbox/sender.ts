@@ -90,8 +90,10 @@ export class Sender extends EventEmitter {
     super();
     this.random = random;
     this.budget = new SendBudget(queues.redis(), queues.prefix, opts.account, {
-      perWindow: opts.ratePerMinute, windowMs: opts.rateWindowMs ?? 60_000,
-      perHour: opts.capPerHour ?? 0, perDay: opts.capPerDay ?? 0,
+      perWindow: opts.ratePerMinute,
+      windowMs: opts.rateWindowMs ?? 60_000,
+      perHour: opts.capPerHour ?? 0,
+      perDay: opts.capPerDay ?? 0,
     });
   }
 
@@ -163,16 +165,24 @@ export class Sender extends EventEmitter {
   private nap(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        if (this.wake === done) this.wake = null;
-        resolve();
-      }, Math.max(1, ms));
+      const t = setTimeout(
+        () => {
+          if (this.wake === done) this.wake = null;
+          resolve();
+        },
+        Math.max(1, ms),
+      );
       const done = () => {
         clearTimeout(t);
         resolve();
       };
       const prev = this.wake;
-      this.wake = prev ? () => { prev(); done(); } : done;
+      this.wake = prev
+        ? () => {
+            prev();
+            done();
+          }
+        : done;
     });
   }
 
@@ -258,9 +268,7 @@ export class Sender extends EventEmitter {
       notBefore: row.notBefore,
       expiresAt: row.expiresAt,
       optedOut: memberMarketing && this.repo.isOptedOut(row.targetId),
-      marketingSentToday: memberMarketing
-        ? this.repo.marketingSentSince(row.targetId, startOfLocalDay(new Date(now), this.opts.timezone).getTime())
-        : 0,
+      marketingSentToday: memberMarketing ? this.repo.marketingSentSince(row.targetId, startOfLocalDay(new Date(now), this.opts.timezone).getTime()) : 0,
     } as const;
     const d = decideSend(facts, now, { timezone: this.opts.timezone, quietHours: liveValue(this.opts.quietHours), marketingCapPerDay: liveValue(this.opts.marketingCapPerDay) });
     switch (d.action) {
@@ -285,9 +293,7 @@ export class Sender extends EventEmitter {
     }
     let slot: Slot | null = null;
     if (!this.budget.unlimited) {
-      const t = lane === 'now'
-        ? await this.budget.take(Date.now(), this.opts.gapMinMs)
-        : await this.budget.take(Date.now(), this.pacedSpacing, PACED_RESERVE);
+      const t = lane === 'now' ? await this.budget.take(Date.now(), this.opts.gapMinMs) : await this.budget.take(Date.now(), this.pacedSpacing, PACED_RESERVE);
       if ('waitMs' in t) {
         // Another process of the account took the slot: back in the queue until one frees.
         await job.moveToDelayed(Date.now() + t.waitMs, token);

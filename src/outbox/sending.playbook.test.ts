@@ -27,7 +27,10 @@ describe('sending playbook (sop/sending.yaml)', () => {
   it('the shipped file sets nothing (the environment applies); a missing file neither', () => {
     expect(loadSendingPlaybook(path.resolve('sop/sending.yaml'))).toMatchObject({ quietHours: null, marketingCapPerDay: null });
     expect(loadSendingPlaybook(path.join(tmp.dir, 'none.yaml'))).toMatchObject({ quietHours: null, marketingCapPerDay: null });
-    expect(parseSendingPlaybook('quietHours: "22:00-07:00"\nmarketingCapPerDay: 0\n', 'F')).toMatchObject({ quietHours: { startMinute: 1320, endMinute: 420 }, marketingCapPerDay: 0 });
+    expect(parseSendingPlaybook('quietHours: "22:00-07:00"\nmarketingCapPerDay: 0\n', 'F')).toMatchObject({
+      quietHours: { startMinute: 1320, endMinute: 420 },
+      marketingCapPerDay: 0,
+    });
     expect(parseSendingPlaybook('quietHours: ""\n', 'F').quietHours).toBeNull();
   });
 
@@ -68,8 +71,30 @@ describe('marketing held for quiet hours, re-decided when they change', () => {
       const at = (h: number, m = 0, day = 25) => zonedTime(2026, 11, day, h, m, SH).getTime();
       const now = at(22);
       const rows = repo.insertMany([
-        { key: 'a', account: 'main', targetKind: 'contact', targetId: 'c1', content: '{}', purpose: 'care', priority: 4, createdAt: now, updatedAt: now, expiresAt: now + 3_600_000 },
-        { key: 'b', account: 'main', targetKind: 'contact', targetId: 'c2', content: '{}', purpose: 'campaign', priority: 6, notBefore: at(7, 45, 26), createdAt: now, updatedAt: now },
+        {
+          key: 'a',
+          account: 'main',
+          targetKind: 'contact',
+          targetId: 'c1',
+          content: '{}',
+          purpose: 'care',
+          priority: 4,
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: now + 3_600_000,
+        },
+        {
+          key: 'b',
+          account: 'main',
+          targetKind: 'contact',
+          targetId: 'c2',
+          content: '{}',
+          purpose: 'campaign',
+          priority: 6,
+          notBefore: at(7, 45, 26),
+          createdAt: now,
+          updatedAt: now,
+        },
         { key: 'c', account: 'main', targetKind: 'contact', targetId: 'c3', content: '{}', purpose: 'reply', priority: 1, createdAt: now, updatedAt: now },
       ]);
       // held under 21:30-08:30 until 08:30 tomorrow

@@ -20,20 +20,26 @@ const CAP_ALLOWED = 'a whole number 0–1000, or empty for MARKETING_CAP_PER_DAY
 /** Empty in the file: `~`, `""` or the key left out. */
 const isEmpty = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
-const quietHours = z.unknown().optional().transform((v, ctx): DailyWindow | null => {
-  if (isEmpty(v)) return null;
-  const w = typeof v === 'string' ? parseWindow(v) : null;
-  if (w) return w;
-  ctx.addIssue({ code: 'custom', message: QUIET_ALLOWED });
-  return z.NEVER;
-});
+const quietHours = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): DailyWindow | null => {
+    if (isEmpty(v)) return null;
+    const w = typeof v === 'string' ? parseWindow(v) : null;
+    if (w) return w;
+    ctx.addIssue({ code: 'custom', message: QUIET_ALLOWED });
+    return z.NEVER;
+  });
 
-const marketingCapPerDay = z.unknown().optional().transform((v, ctx): number | null => {
-  if (isEmpty(v)) return null;
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1000) return v;
-  ctx.addIssue({ code: 'custom', message: CAP_ALLOWED });
-  return z.NEVER;
-});
+const marketingCapPerDay = z
+  .unknown()
+  .optional()
+  .transform((v, ctx): number | null => {
+    if (isEmpty(v)) return null;
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1000) return v;
+    ctx.addIssue({ code: 'custom', message: CAP_ALLOWED });
+    return z.NEVER;
+  });
 
 export const sendingSchema = z.strictObject({ quietHours, marketingCapPerDay });
 

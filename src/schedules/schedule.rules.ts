@@ -7,7 +7,9 @@ export type CatchUp = { action: 'none' } | { action: 'run'; slot: number } | { a
 export function previousSlot(cron: string, now: Date, timezone: string): Date | null {
   try {
     // cron-parser's prev() is strictly before currentDate; nudge by 1 ms so a slot exactly at `now` counts.
-    return CronExpressionParser.parse(cron, { tz: timezone, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
+    return CronExpressionParser.parse(cron, { tz: timezone, currentDate: new Date(now.getTime() + 1) })
+      .prev()
+      .toDate();
   } catch {
     return null;
   }

@@ -14,8 +14,12 @@ import { Scheduler } from './scheduler.js';
 
 const redis = useTestRedis();
 let tmp: ReturnType<typeof tempDir>;
-beforeAll(() => { tmp = tempDir(); });
-afterAll(() => { tmp.remove(); });
+beforeAll(() => {
+  tmp = tempDir();
+});
+afterAll(() => {
+  tmp.remove();
+});
 
 /** One "bot process": its own SQLite connection and Redis connections, sharing the file and the server. */
 function processFor(dbFile: string, prefix: string, clock = systemClock) {
@@ -23,7 +27,16 @@ function processFor(dbFile: string, prefix: string, clock = systemClock) {
   const queues = new Queues({ ...redisOptionsFromUrl(redis.url) }, prefix);
   const repo = new ScheduleRepo(db);
   const scheduler = new Scheduler(repo, queues, clock, silentLogger(), 'Asia/Shanghai');
-  return { db, repo, scheduler, close: async () => { await scheduler.stop(); await queues.close(); closeDb(db); } };
+  return {
+    db,
+    repo,
+    scheduler,
+    close: async () => {
+      await scheduler.stop();
+      await queues.close();
+      closeDb(db);
+    },
+  };
 }
 
 describe('schedules fire once per slot', () => {
@@ -34,9 +47,22 @@ describe('schedules fire once per slot', () => {
     const b = processFor(file, prefix);
     const runs: string[] = [];
     let done!: () => void;
-    const finished = new Promise<void>((r) => { done = r; });
-    for (const [name, p] of [['a', a], ['b', b]] as const) {
-      p.scheduler.declare({ name: 'guide-digest', cron: '30 9 * * *', catchUpMs: 0, run: (slot) => { runs.push(`${name}:${slot.toISOString()}`); done(); } });
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    for (const [name, p] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      p.scheduler.declare({
+        name: 'guide-digest',
+        cron: '30 9 * * *',
+        catchUpMs: 0,
+        run: (slot) => {
+          runs.push(`${name}:${slot.toISOString()}`);
+          done();
+        },
+      });
       await p.scheduler.start();
     }
     const slot = zonedTime(2027, 1, 5, 9, 30, 'Asia/Shanghai');
@@ -58,10 +84,14 @@ describe('schedules fire once per slot', () => {
     const procs = [processFor(file, prefix), processFor(file, prefix)];
     const perSlot = new Map<number, number>();
     let resolve!: () => void;
-    const twoSlots = new Promise<void>((r) => { resolve = r; });
+    const twoSlots = new Promise<void>((r) => {
+      resolve = r;
+    });
     for (const p of procs) {
       p.scheduler.declare({
-        name: 'every-second', cron: '* * * * * *', catchUpMs: 0,
+        name: 'every-second',
+        cron: '* * * * * *',
+        catchUpMs: 0,
         run: (slot) => {
           perSlot.set(slot.getTime(), (perSlot.get(slot.getTime()) ?? 0) + 1);
           if (perSlot.size >= 3) resolve();
@@ -81,9 +111,26 @@ describe('schedules fire once per slot', () => {
     const p = processFor(file, prefix, clock);
     const ran: string[] = [];
     let resolve!: () => void;
-    const caught = new Promise<void>((r) => { resolve = r; });
-    p.scheduler.declare({ name: 'card', cron: '30 9 * * *', catchUpMs: 2 * 3_600_000, run: () => { ran.push('card'); resolve(); } });
-    p.scheduler.declare({ name: 'summary', cron: '30 20 * * *', catchUpMs: 2 * 3_600_000, run: () => { ran.push('summary'); } });
+    const caught = new Promise<void>((r) => {
+      resolve = r;
+    });
+    p.scheduler.declare({
+      name: 'card',
+      cron: '30 9 * * *',
+      catchUpMs: 2 * 3_600_000,
+      run: () => {
+        ran.push('card');
+        resolve();
+      },
+    });
+    p.scheduler.declare({
+      name: 'summary',
+      cron: '30 20 * * *',
+      catchUpMs: 2 * 3_600_000,
+      run: () => {
+        ran.push('summary');
+      },
+    });
     // The bot ran before: the day before yesterday's summary slot is on record.
     const earlier = zonedTime(2026, 11, 23, 20, 30, 'Asia/Shanghai').getTime();
     p.repo.open('summary', earlier, earlier);
@@ -109,8 +156,9 @@ describe('schedules fire once per slot', () => {
 
   it('refuses a bad cron expression with the schedule name and the expected form', () => {
     const p = processFor(':memory:', 'x');
-    expect(() => p.scheduler.declare({ name: 'broken', cron: '61 9 * * *', catchUpMs: 0, run: () => undefined }))
-      .toThrow(/schedule "broken": cron "61 9 \* \* \*" is not valid.*expected 5 fields/);
+    expect(() => p.scheduler.declare({ name: 'broken', cron: '61 9 * * *', catchUpMs: 0, run: () => undefined })).toThrow(
+      /schedule "broken": cron "61 9 \* \* \*" is not valid.*expected 5 fields/,
+    );
     void p.close();
   });
 });

@@ -62,7 +62,9 @@ export class Scheduler {
     const v = cron.validateDetailed(spec.cron);
     if (!v.valid) {
       const e = v.errors[0];
-      throw new ConfigError(`schedule "${spec.name}": cron "${spec.cron}" is not valid${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "30 9 * * *"`);
+      throw new ConfigError(
+        `schedule "${spec.name}": cron "${spec.cron}" is not valid${e ? ` (${e.field}: ${e.message})` : ''}; expected 5 fields "min hour day month weekday", e.g. "30 9 * * *"`,
+      );
     }
     this.specs.set(spec.name, spec);
     const a = nextSlot(spec.cron, this.clock.now(), this.timezone);
@@ -131,9 +133,14 @@ export class Scheduler {
   }
 
   private async startTask(spec: ScheduleSpec): Promise<void> {
-    const task = cron.createTask(spec.cron, (ctx) => this.fire(spec.name, ctx.date).catch((err) => {
-      this.logger.error({ err, schedule: spec.name }, 'schedule tick could not be queued');
-    }), { timezone: this.timezone, name: spec.name });
+    const task = cron.createTask(
+      spec.cron,
+      (ctx) =>
+        this.fire(spec.name, ctx.date).catch((err) => {
+          this.logger.error({ err, schedule: spec.name }, 'schedule tick could not be queued');
+        }),
+      { timezone: this.timezone, name: spec.name },
+    );
     await task.start();
     this.tasks.set(spec.name, task);
   }

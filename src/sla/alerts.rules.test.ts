@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { routeTier } from './alerts.rules.js';
 import type { StaffEntry } from './sla.repo.js';
 
-const s = (code: string, role: StaffEntry['role'], storeCode: string | null, contactId: string | null = `c-${code}`): StaffEntry => ({ code, name: code, role, storeCode, contactId });
+const s = (code: string, role: StaffEntry['role'], storeCode: string | null, contactId: string | null = `c-${code}`): StaffEntry => ({
+  code,
+  name: code,
+  role,
+  storeCode,
+  contactId,
+});
 const staff = [s('G1', 'guide', 'HZ01'), s('G2', 'guide', 'HZ01', null), s('MGR', 'store-manager', 'HZ01'), s('ADM2', 'community-admin', 'SH01'), s('HQ1', 'hq', null)];
 const codes = (r: { recipients: StaffEntry[] }) => r.recipients.map((x) => x.code);
 
@@ -17,7 +23,11 @@ describe('who an SLA tier alerts, with fallbacks', () => {
   });
 
   it("falls back to the group owner before the manager when the tier's people are missing", () => {
-    const r = routeTier('admins', { storeCode: 'HZ01', guideCode: 'G1' }, staff.filter((x) => x.code !== 'HQ1'));
+    const r = routeTier(
+      'admins',
+      { storeCode: 'HZ01', guideCode: 'G1' },
+      staff.filter((x) => x.code !== 'HQ1'),
+    );
     expect([r.via, codes(r)]).toEqual(['owner-guide', ['G1']]);
   });
 
@@ -27,6 +37,12 @@ describe('who an SLA tier alerts, with fallbacks', () => {
   });
 
   it('says none when nobody at all can be alerted', () => {
-    expect(routeTier('hq', { storeCode: null, guideCode: null }, staff.map((x) => ({ ...x, contactId: null })))).toEqual({ recipients: [], via: 'none' });
+    expect(
+      routeTier(
+        'hq',
+        { storeCode: null, guideCode: null },
+        staff.map((x) => ({ ...x, contactId: null })),
+      ),
+    ).toEqual({ recipients: [], via: 'none' });
   });
 });

@@ -61,7 +61,7 @@ export function scopeOf(s: StaffEntry): StoreScope {
 
 /** The staff a daily backlog message goes to, for the recipients named in the playbook. */
 export function backlogRecipients(to: readonly Recipient[], directory: readonly StaffEntry[]): StaffEntry[] {
-  const roles = new Set(to.map((r) => ({ 'owner-guide': 'guide', 'store-manager': 'store-manager', admins: 'community-admin', hq: 'hq' } as const)[r]));
+  const roles = new Set(to.map((r) => (({ 'owner-guide': 'guide', 'store-manager': 'store-manager', admins: 'community-admin', hq: 'hq' }) as const)[r]));
   return directory.filter((s) => s.contactId && roles.has(s.role));
 }
 
@@ -94,8 +94,12 @@ export interface LineItem {
 function vars(i: LineItem): Record<string, string | number> {
   const q = i.question;
   return {
-    id: q.id, member: q.memberName || q.memberId, group: q.roomId ? q.conversationName || q.roomId : '私聊',
-    waited: humanDuration(i.waitedMs), age: humanDuration(i.waitedMs), preview: q.preview,
+    id: q.id,
+    member: q.memberName || q.memberId,
+    group: q.roomId ? q.conversationName || q.roomId : '私聊',
+    waited: humanDuration(i.waitedMs),
+    age: humanDuration(i.waitedMs),
+    preview: q.preview,
   };
 }
 
@@ -104,7 +108,8 @@ export function alertText(pb: SlaPlaybook, items: readonly LineItem[], topTier: 
   const shown = items.slice(0, pb.alerts.maxLines);
   const hidden = items.length - shown.length + othersWaiting;
   return fillText(pb.texts.alert, {
-    level: tierLabel(pb.tiers[topTier]), count: items.length,
+    level: tierLabel(pb.tiers[topTier]),
+    count: items.length,
     lines: shown.map((i) => fillText(pb.texts.alertLine, vars(i))).join('\n'),
     more: hidden > 0 ? fillText(pb.texts.alertMore, { count: hidden }) : '',
   });
@@ -115,7 +120,8 @@ export function backlogText(pb: SlaPlaybook, items: readonly LineItem[]): string
   const shown = items.slice(0, pb.backlog.maxLines);
   const hidden = items.length - shown.length;
   return fillText(pb.texts.backlog, {
-    count: items.length, hours: pb.backlog.afterHours,
+    count: items.length,
+    hours: pb.backlog.afterHours,
     lines: shown.map((i) => fillText(pb.texts.backlogLine, vars(i))).join('\n'),
     more: hidden > 0 ? fillText(pb.texts.alertMore, { count: hidden }) : '',
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zonedTime } from '../core/time.js';
-import {
-  DEFAULT_SERVICE_HOURS, addBusinessMs, businessMsBetween, calendarDay, isServiceTime, serviceWindowOn, type ServiceHours,
-} from './business-time.rules.js';
+import { DEFAULT_SERVICE_HOURS, addBusinessMs, businessMsBetween, calendarDay, isServiceTime, serviceWindowOn, type ServiceHours } from './business-time.rules.js';
 
 const SH = 'Asia/Shanghai';
 const MIN = 60_000;

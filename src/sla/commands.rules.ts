@@ -11,9 +11,7 @@ import { stripMentions } from './question.rules.js';
  * - `待处理`: list the questions waiting in the staff member's stores, oldest first, with their numbers.
  */
 
-export type StaffCommand =
-  | { kind: 'close'; ids: number[]; names: string[] }
-  | { kind: 'list' };
+export type StaffCommand = { kind: 'close'; ids: number[]; names: string[] } | { kind: 'list' };
 
 /** The command words, from the playbook. */
 export interface CommandWords {
@@ -26,7 +24,9 @@ export interface CommandWords {
  * @example parseStaffCommand('@小思 待处理', words) // { kind: 'list' }
  */
 export function parseStaffCommand(text: string, words: CommandWords): StaffCommand | null {
-  const t = stripMentions(text).replace(/[\uFF10-\uFF19]/gu, (c) => String(c.charCodeAt(0) - 0xff10)).replace(/＃/gu, '#');
+  const t = stripMentions(text)
+    .replace(/[\uFF10-\uFF19]/gu, (c) => String(c.charCodeAt(0) - 0xff10))
+    .replace(/＃/gu, '#');
   for (const w of words.list) if (t === w) return { kind: 'list' };
   const word = words.close.find((w) => t === w || t.startsWith(w));
   if (!word) return null;
@@ -63,7 +63,11 @@ export function parseRating(text: string): number | null {
 export function slaCommandDeclarations(words: () => CommandWords): CommandDeclaration[] {
   const now = words();
   return (['list', 'close'] as const).map((command) => ({
-    capability: 'sla', command, words: now[command], roles: STAFF_COMMAND_ROLES, inGroups: true,
+    capability: 'sla',
+    command,
+    words: now[command],
+    roles: STAFF_COMMAND_ROLES,
+    inGroups: true,
     matches: (t: string) => parseStaffCommand(t, words())?.kind === command,
   }));
 }

@@ -58,39 +58,46 @@ describe('opening and closing questions', () => {
   });
 
   it('a staff message with no mention closes every question open in the group', () => {
-    expect(decide({ speaker: 'staff', message: msg({ text: '有货的，明天发' }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'close', questionIds: [1, 2], rule: 'all-in-group' });
+    expect(decide({ speaker: 'staff', message: msg({ text: '有货的，明天发' }), isStaffOrBot, open, noReply: rules })).toEqual({
+      action: 'close',
+      questionIds: [1, 2],
+      rule: 'all-in-group',
+    });
   });
 
   it('a staff reply that @-mentions members closes only their questions', () => {
-    expect(decide({ speaker: 'staff', message: msg({ text: '@李静 有的', mentionIds: ['m2'] }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'close', questionIds: [2], rule: 'mention' });
+    expect(decide({ speaker: 'staff', message: msg({ text: '@李静 有的', mentionIds: ['m2'] }), isStaffOrBot, open, noReply: rules })).toEqual({
+      action: 'close',
+      questionIds: [2],
+      rule: 'mention',
+    });
   });
 
-  it('a staff reply that quotes a member closes that member\'s question', () => {
+  it("a staff reply that quotes a member closes that member's question", () => {
     const quote = '「王小丫：请问几段适合一岁宝宝？」\n- - - - - - - - - - - - - - -\n二段就可以';
     expect(quotedNames(quote)).toEqual(['王小丫']);
-    expect(decide({ speaker: 'staff', message: msg({ text: quote }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'close', questionIds: [1], rule: 'quote' });
+    expect(decide({ speaker: 'staff', message: msg({ text: quote }), isStaffOrBot, open, noReply: rules })).toEqual({ action: 'close', questionIds: [1], rule: 'quote' });
   });
 
   it('a staff message that mentions only staff closes nothing; nor does a staff sticker', () => {
-    expect(decide({ speaker: 'staff', message: msg({ text: '@王晓燕 你看下', mentionIds: ['guide-1'] }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'none', why: 'staff-only-mention' });
-    expect(decide({ speaker: 'staff', message: msg({ type: 'emoticon', text: '[emoticon]' }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'none', why: 'sticker' });
+    expect(decide({ speaker: 'staff', message: msg({ text: '@王晓燕 你看下', mentionIds: ['guide-1'] }), isStaffOrBot, open, noReply: rules })).toEqual({
+      action: 'none',
+      why: 'staff-only-mention',
+    });
+    expect(decide({ speaker: 'staff', message: msg({ type: 'emoticon', text: '[emoticon]' }), isStaffOrBot, open, noReply: rules })).toEqual({ action: 'none', why: 'sticker' });
   });
 
-  it('a person on the bot account\'s phone answers like staff, in groups and in private chats', () => {
-    expect(decide({ speaker: 'account', message: msg({ text: '亲，有的' }), isStaffOrBot, open, noReply: rules }))
-      .toMatchObject({ action: 'close', questionIds: [1, 2] });
-    expect(decide({ speaker: 'account', message: msg({ roomId: null, text: '您好，已经发货了' }), isStaffOrBot, open: [open[0]!], noReply: rules }))
-      .toEqual({ action: 'close', questionIds: [1], rule: 'private' });
+  it("a person on the bot account's phone answers like staff, in groups and in private chats", () => {
+    expect(decide({ speaker: 'account', message: msg({ text: '亲，有的' }), isStaffOrBot, open, noReply: rules })).toMatchObject({ action: 'close', questionIds: [1, 2] });
+    expect(decide({ speaker: 'account', message: msg({ roomId: null, text: '您好，已经发货了' }), isStaffOrBot, open: [open[0]!], noReply: rules })).toEqual({
+      action: 'close',
+      questionIds: [1],
+      rule: 'private',
+    });
   });
 
-  it('a staff member\'s own private chat with the bot is not a member conversation', () => {
-    expect(decide({ speaker: 'staff', message: msg({ roomId: null, text: '你好' }), isStaffOrBot, open, noReply: rules }))
-      .toEqual({ action: 'none', why: 'staff-private' });
+  it("a staff member's own private chat with the bot is not a member conversation", () => {
+    expect(decide({ speaker: 'staff', message: msg({ roomId: null, text: '你好' }), isStaffOrBot, open, noReply: rules })).toEqual({ action: 'none', why: 'staff-private' });
   });
 
   it('previews the first message without the mentions', () => {

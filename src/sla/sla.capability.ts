@@ -40,17 +40,29 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
   holder.logger ??= ctx.logger;
   const first = holder.current;
   if (first.noReplyNeeded.botCommands !== undefined) {
-    ctx.logger.warn({ file: first.file }, `${first.file}: noReplyNeeded.botCommands is deprecated and ignored: the commands the capabilities declare are never questions; delete the key`);
+    ctx.logger.warn(
+      { file: first.file },
+      `${first.file}: noReplyNeeded.botCommands is deprecated and ignored: the commands the capabilities declare are never questions; delete the key`,
+    );
   }
   const playbook = () => holder.fresh(ctx.clock.now().getTime());
   const timezone = ctx.config.TIMEZONE;
   const repo = new SlaRepo(ctx.db);
   const directory = new SlaDirectory(repo, ctx.clock);
   const deadlines = new SlaDeadlines({
-    queues: ctx.queues, repo, outbox: ctx.outbox, clock: ctx.clock, timezone, playbook, staff: () => directory.staff(), logger: ctx.logger,
+    queues: ctx.queues,
+    repo,
+    outbox: ctx.outbox,
+    clock: ctx.clock,
+    timezone,
+    playbook,
+    staff: () => directory.staff(),
+    logger: ctx.logger,
   });
   deadlines.start();
-  const reconciled = deadlines.checkRedisKept().then(() => deadlines.reconcile())
+  const reconciled = deadlines
+    .checkRedisKept()
+    .then(() => deadlines.reconcile())
     .catch((err: unknown) => ctx.logger.error({ err }, 'SLA deadlines could not be reconciled at start'));
   const redisWatch = setInterval(() => {
     deadlines.checkRedisKept().catch((err: unknown) => ctx.logger.warn({ err }, 'SLA could not check its deadline jobs in Redis'));
@@ -58,7 +70,13 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
   redisWatch.unref();
   const commands = ctx.router.commands;
   const tracker = new SlaTracker({
-    repo, directory, deadlines, timezone, playbook, clock: ctx.clock, logger: ctx.logger,
+    repo,
+    directory,
+    deadlines,
+    timezone,
+    playbook,
+    clock: ctx.clock,
+    logger: ctx.logger,
     isCommand: (text) => commands.claimant(text, 'member') !== undefined,
   });
   const inbox = new SlaInbox(ctx.db, slaMessageHandler({ repo, directory, tracker, clock: ctx.clock, timezone, playbook, logger: ctx.logger }), ctx.outbox, ctx.logger);
@@ -66,12 +84,22 @@ export function installSla(ctx: CapabilityContext, source: SlaPlaybookHolder | s
   // The question clock sees every message (typed on the account's phone too) after the commands' answer.
   const remove = ctx.router.use('sla', inbox.handler(), { self: true });
   ctx.scheduler.declare({
-    name: BACKLOG_SCHEDULE, cron: backlogCron(first.backlog.dailyAt), catchUpMs: 3 * 3_600_000,
-    run: async (slot) => { await sendBacklogDigest({ repo, directory, outbox: ctx.outbox, clock: ctx.clock, timezone, playbook, logger: ctx.logger }, slot); },
+    name: BACKLOG_SCHEDULE,
+    cron: backlogCron(first.backlog.dailyAt),
+    catchUpMs: 3 * 3_600_000,
+    run: async (slot) => {
+      await sendBacklogDigest({ repo, directory, outbox: ctx.outbox, clock: ctx.clock, timezone, playbook, logger: ctx.logger }, slot);
+    },
   });
   const unpublish = ctx.published?.publish(SLA_PLAYBOOK, playbook);
   return {
-    repo, directory, tracker, inbox, deadlines, holder, reconciled,
+    repo,
+    directory,
+    tracker,
+    inbox,
+    deadlines,
+    holder,
+    reconciled,
     uninstall: async () => {
       unpublish?.();
       clearInterval(redisWatch);

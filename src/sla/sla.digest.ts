@@ -43,8 +43,11 @@ export async function sendBacklogDigest(deps: DigestDeps, slot: Date): Promise<n
     const rows = deps.repo.openQuestions(scopeOf(person), { now, backlogOnly: true });
     if (!rows.length) continue;
     await deps.outbox.enqueue({
-      key: `sla-backlog:${date}:${person.code}`, target: { kind: 'contact', id: person.contactId! }, purpose: 'staff-prompt',
-      content: { kind: 'text', text: backlogText(pb, lineItems(deps, pb, rows, now)) }, expiresAt: now + DIGEST_TTL_MS,
+      key: `sla-backlog:${date}:${person.code}`,
+      target: { kind: 'contact', id: person.contactId! },
+      purpose: 'staff-prompt',
+      content: { kind: 'text', text: backlogText(pb, lineItems(deps, pb, rows, now)) },
+      expiresAt: now + DIGEST_TTL_MS,
     });
     sent++;
   }

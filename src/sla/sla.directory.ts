@@ -17,7 +17,10 @@ export class SlaDirectory {
   /** The bot account's contact id, learned from its own messages. */
   botId: string | null = null;
 
-  constructor(private readonly repo: SlaRepo, private readonly clock: Clock) {
+  constructor(
+    private readonly repo: SlaRepo,
+    private readonly clock: Clock,
+  ) {
     this.people = peopleOf(repo.db);
   }
 

@@ -77,7 +77,8 @@ export function figuresOf(key: string, label: string, rows: readonly QuestionRow
   const satisfied = given.filter((r) => r >= 4).length;
   const backlog = rows.filter((q) => (q.closedAt ?? now) > q.backlogAt);
   return {
-    key, label,
+    key,
+    label,
     questions: rows.length,
     answered: answered.length,
     handled: rows.filter((q) => q.status === 'handled').length,
@@ -104,15 +105,25 @@ export function figuresOf(key: string, label: string, rows: readonly QuestionRow
 
 /** Groups questions by a dimension and computes each group's figures, largest first (days in order). */
 export function figuresBy(
-  dim: SlaDimension, rows: readonly QuestionRow[], ratings: ReadonlyMap<number, number>, now: number, timezone: string,
+  dim: SlaDimension,
+  rows: readonly QuestionRow[],
+  ratings: ReadonlyMap<number, number>,
+  now: number,
+  timezone: string,
   names: { staff: ReadonlyMap<string, string>; groups: ReadonlyMap<string, string> },
 ): SlaFigures[] {
   const keyOf = (q: QuestionRow): [string, string] => {
     switch (dim) {
-      case 'group': return q.roomId ? [q.roomId, names.groups.get(q.roomId) ?? (q.conversationName || q.roomId)] : ['private', '私聊'];
-      case 'store': return [q.storeCode ?? '-', q.storeCode ?? '(no store)'];
-      case 'guide': return [q.guideCode ?? '-', q.guideCode ? names.staff.get(q.guideCode) ?? q.guideCode : '(no guide)'];
-      case 'day': { const d = localDate(new Date(q.openedAt), timezone); return [d, d]; }
+      case 'group':
+        return q.roomId ? [q.roomId, names.groups.get(q.roomId) ?? (q.conversationName || q.roomId)] : ['private', '私聊'];
+      case 'store':
+        return [q.storeCode ?? '-', q.storeCode ?? '(no store)'];
+      case 'guide':
+        return [q.guideCode ?? '-', q.guideCode ? (names.staff.get(q.guideCode) ?? q.guideCode) : '(no guide)'];
+      case 'day': {
+        const d = localDate(new Date(q.openedAt), timezone);
+        return [d, d];
+      }
     }
   };
   const buckets = new Map<string, { label: string; rows: QuestionRow[] }>();
@@ -141,8 +152,12 @@ export function slaReport(db: Db, opts: { from: string; to: string; timezone: st
   const names = repo.names();
   const by = Object.fromEntries(SLA_DIMENSIONS.map((d) => [d, figuresBy(d, rows, ratings, opts.now, opts.timezone, names)])) as Record<SlaDimension, SlaFigures[]>;
   return {
-    from: opts.from, to: opts.to, timezone: opts.timezone, asOf: opts.now,
-    total: figuresOf('total', 'total', rows, ratings, opts.now), by,
+    from: opts.from,
+    to: opts.to,
+    timezone: opts.timezone,
+    asOf: opts.now,
+    total: figuresOf('total', 'total', rows, ratings, opts.now),
+    by,
   };
 }
 
@@ -159,9 +174,22 @@ const num = (n: number | null) => (n === null ? '-' : String(n));
 /** The report as text tables (one per dimension). */
 export function renderSlaReport(r: SlaReport): string {
   const head = ['', 'questions', 'answered', '1st-resp', 'in-target', 'timeouts', 'escalated', 'unrouted', 'backlog', 'p50 min', 'p90 min', 'p50 raw', 'p90 raw', 'satisfied'];
-  const line = (f: SlaFigures) => [f.label, String(f.questions), String(f.answered), pct(f.firstResponseRate), pct(f.withinTargetRate), String(f.timeouts),
-    String(f.escalated), String(f.unrouted), `${f.backlog} (${pct(f.backlogRate)})`, num(f.p50BusinessMinutes), num(f.p90BusinessMinutes), num(f.p50RawMinutes), num(f.p90RawMinutes),
-    f.ratings ? `${pct(f.satisfactionRate)} of ${f.ratings}` : '-'];
+  const line = (f: SlaFigures) => [
+    f.label,
+    String(f.questions),
+    String(f.answered),
+    pct(f.firstResponseRate),
+    pct(f.withinTargetRate),
+    String(f.timeouts),
+    String(f.escalated),
+    String(f.unrouted),
+    `${f.backlog} (${pct(f.backlogRate)})`,
+    num(f.p50BusinessMinutes),
+    num(f.p90BusinessMinutes),
+    num(f.p50RawMinutes),
+    num(f.p90RawMinutes),
+    f.ratings ? `${pct(f.satisfactionRate)} of ${f.ratings}` : '-',
+  ];
   const table = (title: string, rows: SlaFigures[]) => {
     const cells = [head, ...rows.map(line)];
     const widths = head.map((_, i) => Math.max(...cells.map((c) => width(c[i]!))));

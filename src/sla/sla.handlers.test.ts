@@ -28,17 +28,33 @@ function setup(at = zonedTime(2026, 11, 25, 12, 0, SH), pb = testPlaybook()) {
   const directory = new SlaDirectory(repo, clock);
   const scheduled: number[] = [];
   const deadlines = {
-    schedule: (dueAt: number) => { scheduled.push(dueAt); },
+    schedule: (dueAt: number) => {
+      scheduled.push(dueAt);
+    },
     dueAt: (q: { openedAt: number; storeCode: string | null }, tier: number) =>
-      (pb.tiers[tier] ? addBusinessMs(q.openedAt, pb.tiers[tier].after, pb.hoursFor(q.storeCode), SH) : null),
+      pb.tiers[tier] ? addBusinessMs(q.openedAt, pb.tiers[tier].after, pb.hoursFor(q.storeCode), SH) : null,
   };
   const sent: EnqueueRequest[] = [];
-  const outbox = { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: sent.length, created: true, status: 'queued' as const }; } };
+  const outbox = {
+    enqueue: async (r: EnqueueRequest) => {
+      sent.push(r);
+      return { id: sent.length, created: true, status: 'queued' as const };
+    },
+  };
   const logger = silentLogger();
   const router = new Router(logger, directory);
   // the member commands, as the members capability declares them (the SLA reads the registry)
   router.commands.declare(...memberCommandDeclarations().map((d) => ({ ...d, handle: () => undefined })));
-  const tracker = new SlaTracker({ repo, directory, deadlines, timezone: SH, playbook: () => pb, clock, logger, isCommand: (t) => router.commands.claimant(t, 'member') !== undefined });
+  const tracker = new SlaTracker({
+    repo,
+    directory,
+    deadlines,
+    timezone: SH,
+    playbook: () => pb,
+    clock,
+    logger,
+    isCommand: (t) => router.commands.claimant(t, 'member') !== undefined,
+  });
   const inbox = new SlaInbox(db, slaMessageHandler({ repo, directory, tracker, clock, timezone: SH, playbook: () => pb, logger }), outbox, logger);
   router.commands.declare(...slaCommands(inbox, () => pb));
   router.use('sla', inbox.handler(), { self: true });
@@ -63,7 +79,15 @@ describe('the question tracker through the router', () => {
     await say({ text: '要两罐' });
     await say({ text: '谢谢' }); // no reply needed: does not even extend it
     const [q] = repo.openQuestions({ all: true });
-    expect(q).toMatchObject({ memberId: 'm2', memberName: '王小丫', messageCount: 2, storeCode: 'HZ01', guideCode: 'G1', conversationName: '湖滨店宝妈1群', preview: '请问有二段的吗？' });
+    expect(q).toMatchObject({
+      memberId: 'm2',
+      memberName: '王小丫',
+      messageCount: 2,
+      storeCode: 'HZ01',
+      guideCode: 'G1',
+      conversationName: '湖滨店宝妈1群',
+      preview: '请问有二段的吗？',
+    });
     // Asked at 20:58, service ends at 21:00: the 5-minute tier is due at 09:03 the next morning.
     expect(scheduled).toEqual([zonedTime(2026, 11, 26, 9, 3, SH).getTime()]);
     expect(q!.targetDueAt).toBe(zonedTime(2026, 11, 26, 9, 3, SH).getTime());
@@ -89,7 +113,11 @@ describe('the question tracker through the router', () => {
     clock.set(zonedTime(2026, 11, 26, 9, 10, SH));
     await say({ talkerId: 'guide-1', talkerName: '王晓燕', text: '今天下午发货，满199减20' });
     const rows = repo.getMany([1, 2, 3]);
-    expect(rows.map((r) => [r.memberId, r.status, r.closedBy])).toEqual([['m2', 'answered', 'G1'], ['m3', 'answered', 'G1'], ['m4', 'open', null]]);
+    expect(rows.map((r) => [r.memberId, r.status, r.closedBy])).toEqual([
+      ['m2', 'answered', 'G1'],
+      ['m3', 'answered', 'G1'],
+      ['m4', 'open', null],
+    ]);
     expect(rows[0]).toMatchObject({ responseBusinessMs: 20 * MIN, responseMs: (12 * 60 + 20) * MIN });
   });
 
@@ -123,7 +151,7 @@ describe('staff commands', () => {
     expect(textOf(`sla-reply:${id}`)).toBe('已关闭：\n#1 王小丫（湖滨店宝妈1群）');
   });
 
-  it('已处理 by name closes the member\'s questions in the staff member\'s scope, asks when names clash, and says what was not found', async () => {
+  it("已处理 by name closes the member's questions in the staff member's scope, asks when names clash, and says what was not found", async () => {
     const { say, repo, textOf } = setup();
     await say({ talkerId: 'm2', text: '几点发货？' });
     await say({ talkerId: 'm2', roomId: 'g2@chatroom', text: '这个群也问下' });
@@ -141,7 +169,7 @@ describe('staff commands', () => {
     expect(textOf(`sla-reply:${usage}`)).toContain('用法');
   });
 
-  it('待处理 lists the questions waiting in the staff member\'s stores with their numbers', async () => {
+  it("待处理 lists the questions waiting in the staff member's stores with their numbers", async () => {
     const { say, clock, textOf } = setup();
     await say({ talkerId: 'm2', text: '几点发货？' });
     clock.advance(6 * MIN);
@@ -181,13 +209,27 @@ describe('the daily backlog message', () => {
     await say({ talkerId: 'm2', text: '几点发货？' });
     clock.set(zonedTime(2026, 11, 23, 12, 0, SH)); // 36 business hours later: not yet backlog
     await say({ talkerId: 'm3', talkerName: '赵敏', text: '有优惠吗？' });
-    const deps = { repo, directory, outbox: { enqueue: async (r: EnqueueRequest) => { sent.push(r); return { id: 1, created: true, status: 'queued' as const }; } }, clock, timezone: SH, playbook: () => pb, logger: silentLogger() };
+    const deps = {
+      repo,
+      directory,
+      outbox: {
+        enqueue: async (r: EnqueueRequest) => {
+          sent.push(r);
+          return { id: 1, created: true, status: 'queued' as const };
+        },
+      },
+      clock,
+      timezone: SH,
+      playbook: () => pb,
+      logger: silentLogger(),
+    };
     expect(await sendBacklogDigest(deps, clock.now())).toBe(0);
     clock.set(zonedTime(2026, 11, 24, 12, 30, SH)); // 48 h 30 min of service since the first question
     expect(await sendBacklogDigest(deps, clock.now())).toBe(2);
     const digest = sent.filter((s) => s.key.startsWith('sla-backlog:2026-11-24:'));
     expect(digest.map((d) => [d.key, d.target.id, d.purpose])).toEqual([
-      ['sla-backlog:2026-11-24:MGR', 'mgr-1', 'staff-prompt'], ['sla-backlog:2026-11-24:ADM', 'admin-1', 'staff-prompt'],
+      ['sla-backlog:2026-11-24:MGR', 'mgr-1', 'staff-prompt'],
+      ['sla-backlog:2026-11-24:ADM', 'admin-1', 'staff-prompt'],
     ]);
     expect(digest[0]!.content).toMatchObject({ text: expect.stringContaining('#1 王小丫（湖滨店宝妈1群）48小时：几点发货？') });
     expect(digest[0]!.content).toMatchObject({ text: expect.not.stringContaining('赵敏') });

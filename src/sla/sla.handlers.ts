@@ -66,7 +66,9 @@ function replyTarget(m: InboundMessage): Target {
 
 function reply(deps: SlaHandlerDeps, m: InboundMessage, text: string): EnqueueRequest {
   return {
-    key: `sla-reply:${m.id}`, target: replyTarget(m), purpose: 'reply',
+    key: `sla-reply:${m.id}`,
+    target: replyTarget(m),
+    purpose: 'reply',
     content: m.roomId ? { kind: 'text', text, mentionIds: [m.talkerId] } : { kind: 'text', text },
     expiresAt: deps.clock.now().getTime() + REPLY_TTL_MS,
   };
@@ -106,7 +108,10 @@ function runCommand(deps: SlaHandlerDeps, pb: SlaPlaybook, staff: StaffEntry, cm
   }
   if (!chosen.size) return reply(deps, m, fillText(pb.texts.closeNotFound, { given: quote(missing.join(' ')) }));
   const closed = deps.repo.close([...chosen.keys()], {
-    status: 'handled', at: now, by: staff.code, messageId: m.id,
+    status: 'handled',
+    at: now,
+    by: staff.code,
+    messageId: m.id,
     businessMs: (q) => businessMsBetween(q.openedAt, q.closedAt!, pb.hoursFor(q.storeCode), deps.timezone),
   });
   deps.logger.info({ staff: staff.code, questions: closed.map((q) => q.id) }, 'SLA questions closed as handled elsewhere');

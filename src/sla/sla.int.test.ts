@@ -51,7 +51,9 @@ interface Proc extends OutboxHarness {
 }
 
 const procs: Proc[] = [];
-afterEach(async () => { for (const p of procs.splice(0)) await p.stop(); });
+afterEach(async () => {
+  for (const p of procs.splice(0)) await p.stop();
+});
 
 let fileSeq = 0;
 async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook; holder?: SlaPlaybookHolder; clock?: Clock } = {}): Promise<Proc> {
@@ -64,13 +66,20 @@ async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook; 
   const ingest = new Ingest(new InboundRepo(h.db), router, clock, logger, { maxAgeMs: 0, isAutomaticSend: automaticSendMatcher(h.db) });
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const pb = opts.pb ?? testPlaybook(fastPlaybookYaml);
-  const sla = installSla({ config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null }, opts.holder ?? new SlaPlaybookHolder(pb));
+  const sla = installSla(
+    { config: loadConfig({ TIMEZONE: SH }), db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null },
+    opts.holder ?? new SlaPlaybookHolder(pb),
+  );
   await sla.reconciled;
   const alerted: AlertedEvent[] = [];
   sla.deadlines.on('alerted', (e: AlertedEvent) => alerted.push(e));
   let stopped = false;
   const p: Proc = {
-    ...h, sla, ingest, clock, alerted,
+    ...h,
+    sla,
+    ingest,
+    clock,
+    alerted,
     async say(over) {
       const m = inbound({ providerAt: clock.now().getTime(), ...over });
       await ingest.accept(m);
@@ -81,10 +90,15 @@ async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook; 
     },
     async drained(timeoutMs = 15_000) {
       const q = h.queues.queue(SLA_QUEUE);
-      await expect.poll(async () => {
-        const c = await q.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
-        return Object.values(c).reduce((a, b) => a + b, 0);
-      }, { timeout: timeoutMs, interval: 50 }).toBe(0);
+      await expect
+        .poll(
+          async () => {
+            const c = await q.getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+            return Object.values(c).reduce((a, b) => a + b, 0);
+          },
+          { timeout: timeoutMs, interval: 50 },
+        )
+        .toBe(0);
     },
     async stop() {
       if (stopped) return;
@@ -97,17 +111,34 @@ async function proc(opts: { dbFile?: string; prefix?: string; pb?: SlaPlaybook; 
   return p;
 }
 
-const alertRows = (p: Proc) => p.db.select().from(outbox).where(and(eq(outbox.purpose, 'alert'), like(outbox.key, 'sla-alert:%'))).all();
+const alertRows = (p: Proc) =>
+  p.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.purpose, 'alert'), like(outbox.key, 'sla-alert:%')))
+    .all();
 const textOf = (row: { content: string }) => (JSON.parse(row.content) as { text: string }).text;
 const waitAlerts = (p: Proc, n: number, timeout = 15_000) => expect.poll(() => p.alerted.length, { timeout, interval: 20 }).toBeGreaterThanOrEqual(n);
 
 describe('SLA deadlines as delayed jobs on a real Redis', () => {
   it('escalates an unanswered question to the owner guide, then the manager, then the admins, each once and within 2 s', async () => {
-    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide'], ['1.2s', 'store-manager'], ['1.8s', 'admins']])) });
+    const p = await proc({
+      pb: testPlaybook((s) =>
+        fastPlaybookYaml(s, [
+          ['0.6s', 'owner-guide'],
+          ['1.2s', 'store-manager'],
+          ['1.8s', 'admins'],
+        ]),
+      ),
+    });
     const m = await p.say({ text: '请问这款奶粉几段适合一岁宝宝？' });
     await waitAlerts(p, 3);
     await p.drained();
-    expect(p.alerted.map((a) => [a.staffCode, a.tiers])).toEqual([['G1', [0]], ['MGR', [1]], ['ADM', [2]]]);
+    expect(p.alerted.map((a) => [a.staffCode, a.tiers])).toEqual([
+      ['G1', [0]],
+      ['MGR', [1]],
+      ['ADM', [2]],
+    ]);
     for (const a of p.alerted) expect(a.lateMs).toBeLessThan(2000);
     const rows = alertRows(p);
     expect(rows.map((r) => r.targetId)).toEqual(['guide-1', 'mgr-1', 'admin-1']);
@@ -117,7 +148,7 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     expect(p.db.select().from(slaAlerts).all()).toHaveLength(3);
   });
 
-  it('a private question from an unknown contact (no store, no guide) reaches the fallback: the brand\'s admins and HQ', async () => {
+  it("a private question from an unknown contact (no store, no guide) reaches the fallback: the brand's admins and HQ", async () => {
     const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide']])) });
     await p.say({ talkerId: 'stranger-1', talkerName: '路人甲', roomId: null, roomTopic: null, listenerId: 'bot', text: '你们门店几点关门？' });
     await waitAlerts(p, 1);
@@ -129,8 +160,19 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
   });
 
   it('with nobody to tell even after the fallbacks, the question is unrouted: counted in the report and /metrics, not as escalated', async () => {
-    const p = await proc({ pb: testPlaybook((s) => fastPlaybookYaml(s, [['0.6s', 'owner-guide'], ['1.2s', 'admins']])) });
-    p.db.update(staff).set({ contactId: null }).where(inArray(staff.role, ['community-admin', 'hq'])).run();
+    const p = await proc({
+      pb: testPlaybook((s) =>
+        fastPlaybookYaml(s, [
+          ['0.6s', 'owner-guide'],
+          ['1.2s', 'admins'],
+        ]),
+      ),
+    });
+    p.db
+      .update(staff)
+      .set({ contactId: null })
+      .where(inArray(staff.role, ['community-admin', 'hq']))
+      .run();
     p.sla.directory.invalidate();
     await p.say({ talkerId: 'stranger-2', talkerName: '路人乙', roomId: null, roomTopic: null, listenerId: 'bot', text: '有人吗？' });
     await p.drained();
@@ -141,8 +183,16 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     const report = slaReport(p.db, { from: '2026-11-25', to: '2026-11-25', timezone: SH, now: p.clock.now().getTime() });
     expect(report.total).toMatchObject({ questions: 1, escalated: 0, unrouted: 1 });
     expect(renderSlaReport(report)).toMatch(/escalated\s+unrouted/u);
-    const metrics = renderMetrics({ loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: {}, queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 0,
-      sla: slaMetrics(p.db, p.clock.now().getTime(), null) });
+    const metrics = renderMetrics({
+      loggedIn: true,
+      inbound: { accepted: 0, rejected: {} },
+      outbox: {},
+      queues: null,
+      handlerFailures: 0,
+      sentLastMinute: 0,
+      budgetPerMinute: 0,
+      sla: slaMetrics(p.db, p.clock.now().getTime(), null),
+    });
     expect(metrics).toContain('siyu_sla_unrouted_questions{state="open"} 1');
     expect(metrics).toContain('siyu_sla_unrouted_questions{state="all"} 1');
   });
@@ -164,14 +214,22 @@ describe('SLA deadlines as delayed jobs on a real Redis', () => {
     await p.say({ talkerId: 'm4', talkerName: '钱多多', roomId: 'g2@chatroom', text: '另一个群' });
     await waitAlerts(p, 2);
     await p.drained();
-    expect(p.alerted.map((a) => [a.staffCode, a.questionIds])).toEqual([['G1', [1, 2]], ['G2', [3]]]);
+    expect(p.alerted.map((a) => [a.staffCode, a.questionIds])).toEqual([
+      ['G1', [1, 2]],
+      ['G2', [3]],
+    ]);
     const [toG1] = alertRows(p);
     expect(textOf(toG1!)).toMatch(/2个会员问题等待回复\n#1 王小丫（湖滨店宝妈1群）已等.*\n#2 赵敏（湖滨店宝妈1群）已等/u);
   });
 
   it('a restart while a question waits neither loses its deadline nor fires it twice', async () => {
     const dbFile = path.join(tmp.dir, 'restart.sqlite');
-    const pb = testPlaybook((s) => fastPlaybookYaml(s, [['1.5s', 'owner-guide'], ['2s', 'store-manager']]));
+    const pb = testPlaybook((s) =>
+      fastPlaybookYaml(s, [
+        ['1.5s', 'owner-guide'],
+        ['2s', 'store-manager'],
+      ]),
+    );
     const first = await proc({ dbFile, prefix: 'restart', pb });
     await first.say({ text: '几点发货？' });
     expect(await first.queues.queue(SLA_QUEUE).getJob(dueJobId(sliceOf(first.sla.repo.get(1)!.nextDueAt!)))).toBeDefined();

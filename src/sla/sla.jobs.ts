@@ -19,9 +19,15 @@ export const SLA_QUEUE = 'sla-deadlines';
 export const SLICE_MS = 200;
 
 /** Every deadline up to `at` has passed: fire the tiers due. */
-export interface DueJobData { kind: 'due'; at: number }
+export interface DueJobData {
+  kind: 'due';
+  at: number;
+}
 /** Send a person the alerts that fell due for them. */
-export interface NotifyJobData { kind: 'notify'; staffCode: string }
+export interface NotifyJobData {
+  kind: 'notify';
+  staffCode: string;
+}
 type SlaJobData = DueJobData | NotifyJobData;
 
 /** The slice a deadline belongs to (the first slice end at or after it). */
@@ -152,10 +158,13 @@ export class SlaDeadlines extends EventEmitter {
     const now = this.deps.clock.now().getTime();
     const q = this.deps.queues.queue(SLA_QUEUE);
     for (let i = 0; i < slices.length; i += PAGE) {
-      await q.addBulk(slices.slice(i, i + PAGE).map((s) => ({
-        name: 'due', data: { kind: 'due', at: s * SLICE_MS } satisfies DueJobData,
-        opts: { jobId: dueJobId(s), delay: Math.max(0, s * SLICE_MS - now), ...JOB_OPTS },
-      })));
+      await q.addBulk(
+        slices.slice(i, i + PAGE).map((s) => ({
+          name: 'due',
+          data: { kind: 'due', at: s * SLICE_MS } satisfies DueJobData,
+          opts: { jobId: dueJobId(s), delay: Math.max(0, s * SLICE_MS - now), ...JOB_OPTS },
+        })),
+      );
     }
   }
 
@@ -163,10 +172,13 @@ export class SlaDeadlines extends EventEmitter {
     if (!staffCodes.length) return;
     const bundleMs = Math.max(0, Math.round(this.deps.playbook().alerts.bundleSeconds * 1000));
     const bucket = Math.floor(this.deps.clock.now().getTime() / Math.max(bundleMs, 1));
-    await this.deps.queues.queue(SLA_QUEUE).addBulk(staffCodes.map((staffCode) => ({
-      name: 'notify', data: { kind: 'notify', staffCode } satisfies NotifyJobData,
-      opts: { jobId: notifyJobId(staffCode, bucket), delay: bundleMs, ...JOB_OPTS },
-    })));
+    await this.deps.queues.queue(SLA_QUEUE).addBulk(
+      staffCodes.map((staffCode) => ({
+        name: 'notify',
+        data: { kind: 'notify', staffCode } satisfies NotifyJobData,
+        opts: { jobId: notifyJobId(staffCode, bucket), delay: bundleMs, ...JOB_OPTS },
+      })),
+    );
   }
 
   /**
@@ -226,9 +238,22 @@ export class SlaDeadlines extends EventEmitter {
         const next = this.dueAt(q, tier + 1, pb);
         const { recipients, via } = routeTier(t.to, q, this.deps.staff());
         const now = this.deps.clock.now().getTime();
-        if (!repo.escalate(q.id, tier, recipients.map((s) => ({ staffCode: s.code, contactId: s.contactId! })), q.nextDueAt!, now, next)) continue;
+        if (
+          !repo.escalate(
+            q.id,
+            tier,
+            recipients.map((s) => ({ staffCode: s.code, contactId: s.contactId! })),
+            q.nextDueAt!,
+            now,
+            next,
+          )
+        )
+          continue;
         if (via === 'none') {
-          logger.warn({ questionId: q.id, tier, to: t.to, store: q.storeCode, guide: q.guideCode }, 'SLA question unrouted: nobody to alert, not even the fallbacks (give a guide, manager, admin or HQ staff member a WeChat contact id)');
+          logger.warn(
+            { questionId: q.id, tier, to: t.to, store: q.storeCode, guide: q.guideCode },
+            'SLA question unrouted: nobody to alert, not even the fallbacks (give a guide, manager, admin or HQ staff member a WeChat contact id)',
+          );
         } else {
           if (via !== 'tier') logger.info({ questionId: q.id, tier, to: t.to, via, store: q.storeCode, guide: q.guideCode }, 'SLA tier had nobody to alert: falling back');
           logger.info({ questionId: q.id, tier, to: t.to, recipients: recipients.map((s) => s.code), lateMs: now - q.nextDueAt! }, 'SLA deadline passed: escalating');

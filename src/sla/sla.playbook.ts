@@ -52,12 +52,14 @@ const windowText = z.string({ error: 'a window like 09:00-21:00' }).transform((s
   return { open: w.startMinute, close: w.endMinute };
 });
 
-const weekday = z.number({ error: 'a weekday 0 (Sunday) to 6' }).int({ error: 'a weekday 0 (Sunday) to 6' })
-  .min(0, { error: 'a weekday 0 (Sunday) to 6' }).max(6, { error: 'a weekday 0 (Sunday) to 6' });
-const days = z.union([
-  z.enum(['every-day', 'workdays']),
-  z.array(weekday).min(1, { error: 'at least one weekday' }),
-], { error: 'every-day, workdays or a list of weekdays 0 (Sunday) to 6' });
+const weekday = z
+  .number({ error: 'a weekday 0 (Sunday) to 6' })
+  .int({ error: 'a weekday 0 (Sunday) to 6' })
+  .min(0, { error: 'a weekday 0 (Sunday) to 6' })
+  .max(6, { error: 'a weekday 0 (Sunday) to 6' });
+const days = z.union([z.enum(['every-day', 'workdays']), z.array(weekday).min(1, { error: 'at least one weekday' })], {
+  error: 'every-day, workdays or a list of weekdays 0 (Sunday) to 6',
+});
 const holidays = z.union([z.enum(['open', 'closed']), windowText], { error: 'open, closed or a window like 10:00-18:00' });
 
 const hoursSchema = z.strictObject({ hours: windowText.optional(), days: days.optional(), holidays: holidays.optional() });
@@ -76,12 +78,13 @@ export const slaPlaybookSchema = z.strictObject({
     stores: z.record(z.string(), hoursSchema).default({}),
   }),
   target: duration,
-  tiers: z.array(z.strictObject({ after: duration, to: recipient, name: text.optional() }), { error: 'a list of tiers' })
-    .min(1, { error: 'at least one tier' }),
-  alerts: z.strictObject({
-    bundleSeconds: z.number({ error: 'seconds between 0 and 60' }).min(0, { error: 'seconds between 0 and 60' }).max(60, { error: 'seconds between 0 and 60' }).default(1),
-    maxLines: posInt.default(10),
-  }).default({ bundleSeconds: 1, maxLines: 10 }),
+  tiers: z.array(z.strictObject({ after: duration, to: recipient, name: text.optional() }), { error: 'a list of tiers' }).min(1, { error: 'at least one tier' }),
+  alerts: z
+    .strictObject({
+      bundleSeconds: z.number({ error: 'seconds between 0 and 60' }).min(0, { error: 'seconds between 0 and 60' }).max(60, { error: 'seconds between 0 and 60' }).default(1),
+      maxLines: posInt.default(10),
+    })
+    .default({ bundleSeconds: 1, maxLines: 10 }),
   backlog: z.strictObject({
     afterHours: z.number({ error: 'a number of business hours' }).positive({ error: 'a number of business hours' }),
     dailyAt: clock,
@@ -138,15 +141,20 @@ export function parseSlaPlaybook(source: string, file: string): SlaPlaybook {
   const p = result.data;
   const problem = crossCheck(p);
   if (problem) throw new ConfigError(`${file}: ${problem}`);
-  const resolve = (h: z.infer<typeof hoursSchema>, base: ServiceHours): ServiceHours => Object.freeze({
-    open: h.hours?.open ?? base.open, close: h.hours?.close ?? base.close,
-    days: h.days ?? base.days, holidays: h.holidays ?? base.holidays,
-  });
+  const resolve = (h: z.infer<typeof hoursSchema>, base: ServiceHours): ServiceHours =>
+    Object.freeze({
+      open: h.hours?.open ?? base.open,
+      close: h.hours?.close ?? base.close,
+      days: h.days ?? base.days,
+      holidays: h.holidays ?? base.holidays,
+    });
   const defaultHours = resolve(p.serviceHours.default, DEFAULT_SERVICE_HOURS);
   const perStore = new Map(Object.entries(p.serviceHours.stores).map(([code, h]) => [code, resolve(h, defaultHours)]));
   const { serviceHours: _hours, ...rest } = p;
   return Object.freeze({
-    ...rest, file, defaultHours,
+    ...rest,
+    file,
+    defaultHours,
     hoursFor: (storeCode: string | null) => (storeCode !== null && perStore.get(storeCode)) || defaultHours,
   });
 }

@@ -23,8 +23,24 @@ export interface StaffEntry {
 export type StoreScope = { all: true } | { all: false; stores: readonly string[]; guideCode?: string };
 
 /** A question as `close` returns it. */
-export type ClosedQuestion = Pick<QuestionRow, 'id' | 'conversationId' | 'roomId' | 'conversationName' | 'memberId' | 'memberName' | 'storeCode'
-  | 'guideCode' | 'preview' | 'openedAt' | 'status' | 'closedAt' | 'closedBy' | 'responseMs' | 'responseBusinessMs'>;
+export type ClosedQuestion = Pick<
+  QuestionRow,
+  | 'id'
+  | 'conversationId'
+  | 'roomId'
+  | 'conversationName'
+  | 'memberId'
+  | 'memberName'
+  | 'storeCode'
+  | 'guideCode'
+  | 'preview'
+  | 'openedAt'
+  | 'status'
+  | 'closedAt'
+  | 'closedBy'
+  | 'responseMs'
+  | 'responseBusinessMs'
+>;
 
 /** How a question was closed. */
 export interface CloseRequest {
@@ -40,8 +56,22 @@ const p = (name: string) => sql.placeholder(name);
 const snake = (s: string) => s.replace(/[A-Z]/gu, (c) => `_${c.toLowerCase()}`);
 /** The columns a new question is inserted with (prepared once). */
 const QUESTION_COLUMNS = [
-  'conversationId', 'roomId', 'conversationName', 'memberId', 'memberName', 'storeCode', 'guideCode', 'firstMessageId', 'lastMessageId',
-  'preview', 'messageCount', 'openedAt', 'lastMessageAt', 'targetDueAt', 'backlogAt', 'nextDueAt',
+  'conversationId',
+  'roomId',
+  'conversationName',
+  'memberId',
+  'memberName',
+  'storeCode',
+  'guideCode',
+  'firstMessageId',
+  'lastMessageId',
+  'preview',
+  'messageCount',
+  'openedAt',
+  'lastMessageAt',
+  'targetDueAt',
+  'backlogAt',
+  'nextDueAt',
 ] as const satisfies readonly (keyof NewQuestion)[];
 
 /** `status = 'open'` as a literal, so SQLite can use the partial index of open questions. */
@@ -53,29 +83,53 @@ export class SlaRepo {
 
   constructor(readonly db: Db) {
     this.q = {
-      openFor: db.select({ id: slaQuestions.id }).from(slaQuestions)
-        .where(and(eq(slaQuestions.conversationId, p('conversationId')), eq(slaQuestions.memberId, p('memberId')), isOpen)).prepare(),
-      openIn: db.select({ id: slaQuestions.id, memberId: slaQuestions.memberId, memberName: slaQuestions.memberName }).from(slaQuestions)
-        .where(and(eq(slaQuestions.conversationId, p('conversationId')), isOpen)).prepare(),
-      extend: db.update(slaQuestions).set({
-        messageCount: sql`${slaQuestions.messageCount} + 1`,
-        lastMessageAt: sql`max(${slaQuestions.lastMessageAt}, ${p('at')})`,
-        lastMessageId: sql`${p('messageId')}`,
-      }).where(and(eq(slaQuestions.id, p('id')), isOpen)).prepare(),
-      byId: db.select().from(slaQuestions).where(eq(slaQuestions.id, p('id'))).prepare(),
+      openFor: db
+        .select({ id: slaQuestions.id })
+        .from(slaQuestions)
+        .where(and(eq(slaQuestions.conversationId, p('conversationId')), eq(slaQuestions.memberId, p('memberId')), isOpen))
+        .prepare(),
+      openIn: db
+        .select({ id: slaQuestions.id, memberId: slaQuestions.memberId, memberName: slaQuestions.memberName })
+        .from(slaQuestions)
+        .where(and(eq(slaQuestions.conversationId, p('conversationId')), isOpen))
+        .prepare(),
+      extend: db
+        .update(slaQuestions)
+        .set({
+          messageCount: sql`${slaQuestions.messageCount} + 1`,
+          lastMessageAt: sql`max(${slaQuestions.lastMessageAt}, ${p('at')})`,
+          lastMessageId: sql`${p('messageId')}`,
+        })
+        .where(and(eq(slaQuestions.id, p('id')), isOpen))
+        .prepare(),
+      byId: db
+        .select()
+        .from(slaQuestions)
+        .where(eq(slaQuestions.id, p('id')))
+        .prepare(),
       // The hot writes as plain better-sqlite3 statements (no per-call mapping).
-      insert: db.$client.prepare(`insert into sla_questions (${QUESTION_COLUMNS.map(snake).join(', ')}) values (${QUESTION_COLUMNS.map((c) => `@${c}`).join(', ')})
-        on conflict do nothing returning id`).pluck(),
+      insert: db.$client
+        .prepare(
+          `insert into sla_questions (${QUESTION_COLUMNS.map(snake).join(', ')}) values (${QUESTION_COLUMNS.map((c) => `@${c}`).join(', ')})
+        on conflict do nothing returning id`,
+        )
+        .pluck(),
       toClose: db.$client.prepare(`select id, conversation_id as conversationId, room_id as roomId, conversation_name as conversationName,
         member_id as memberId, member_name as memberName, store_code as storeCode, guide_code as guideCode, preview, opened_at as openedAt, status
         from sla_questions where id = ?`),
       close: db.$client.prepare(`update sla_questions set status = @status, closed_at = @closedAt, closed_by = @closedBy,
         closed_by_message_id = @closedByMessageId, response_ms = @responseMs, response_business_ms = @responseBusinessMs
         where id = @id and status = 'open'`),
-      group: db.select({ name: groups.name, storeCode: groups.storeCode, guideCode: groups.guideCode }).from(groups)
-        .where(eq(groups.roomId, p('roomId'))).prepare(),
-      member: db.select({ name: members.name, storeCode: members.storeCode, guideCode: members.guideCode }).from(members)
-        .where(eq(members.contactId, p('contactId'))).prepare(),
+      group: db
+        .select({ name: groups.name, storeCode: groups.storeCode, guideCode: groups.guideCode })
+        .from(groups)
+        .where(eq(groups.roomId, p('roomId')))
+        .prepare(),
+      member: db
+        .select({ name: members.name, storeCode: members.storeCode, guideCode: members.guideCode })
+        .from(members)
+        .where(eq(members.contactId, p('contactId')))
+        .prepare(),
     };
   }
 
@@ -116,7 +170,12 @@ export class SlaRepo {
 
   getMany(ids: readonly number[]): QuestionRow[] {
     if (!ids.length) return [];
-    return this.db.select().from(slaQuestions).where(inArray(slaQuestions.id, [...ids])).orderBy(asc(slaQuestions.id)).all();
+    return this.db
+      .select()
+      .from(slaQuestions)
+      .where(inArray(slaQuestions.id, [...ids]))
+      .orderBy(asc(slaQuestions.id))
+      .all();
   }
 
   /**
@@ -132,8 +191,12 @@ export class SlaRepo {
         if (!q || q.status !== 'open') continue;
         const at = Math.max(req.at, q.openedAt);
         const values = {
-          status: req.status, closedAt: at, closedBy: req.by, closedByMessageId: req.messageId,
-          responseMs: at - q.openedAt, responseBusinessMs: req.businessMs({ openedAt: q.openedAt, storeCode: q.storeCode, closedAt: at }),
+          status: req.status,
+          closedAt: at,
+          closedBy: req.by,
+          closedByMessageId: req.messageId,
+          responseMs: at - q.openedAt,
+          responseBusinessMs: req.businessMs({ openedAt: q.openedAt, storeCode: q.storeCode, closedAt: at }),
         };
         if (this.q.close.run({ id, ...values }).changes === 1) closed.push({ ...q, ...values });
       }
@@ -155,7 +218,11 @@ export class SlaRepo {
       const byStore = scope.stores.length ? inArray(slaQuestions.storeCode, [...scope.stores]) : sql`0`;
       conds.push(scope.guideCode ? sql`(${byStore} or ${slaQuestions.guideCode} = ${scope.guideCode})` : byStore);
     }
-    const q = this.db.select().from(slaQuestions).where(and(...conds)).orderBy(asc(slaQuestions.openedAt), asc(slaQuestions.id));
+    const q = this.db
+      .select()
+      .from(slaQuestions)
+      .where(and(...conds))
+      .orderBy(asc(slaQuestions.openedAt), asc(slaQuestions.id));
     return opts.limit ? q.limit(opts.limit).all() : q.all();
   }
 
@@ -172,21 +239,32 @@ export class SlaRepo {
 
   /** Questions nobody could be alerted about: still open, and in all. */
   countUnrouted(): { unroutedOpen: number; unrouted: number } {
-    const r = this.db.$client.prepare(`select count(*) as unrouted, coalesce(sum(status = 'open'), 0) as unroutedOpen from sla_questions where unrouted_at is not null`)
-      .get() as { unrouted: number; unroutedOpen: number };
+    const r = this.db.$client.prepare(`select count(*) as unrouted, coalesce(sum(status = 'open'), 0) as unroutedOpen from sla_questions where unrouted_at is not null`).get() as {
+      unrouted: number;
+      unroutedOpen: number;
+    };
     return { unroutedOpen: r.unroutedOpen, unrouted: r.unrouted };
   }
 
   /** The next deadlines of the open questions (distinct, epoch ms), for reconcile. */
   pendingDeadlines(): number[] {
-    return this.db.selectDistinct({ at: slaQuestions.nextDueAt }).from(slaQuestions)
-      .where(and(isOpen, isNotNull(slaQuestions.nextDueAt))).all().map((r) => r.at!);
+    return this.db
+      .selectDistinct({ at: slaQuestions.nextDueAt })
+      .from(slaQuestions)
+      .where(and(isOpen, isNotNull(slaQuestions.nextDueAt)))
+      .all()
+      .map((r) => r.at!);
   }
 
   /** Open questions whose next tier is due by `until`, earliest first. */
   dueQuestions(until: number, limit: number): QuestionRow[] {
-    return this.db.select().from(slaQuestions).where(and(isOpen, lte(slaQuestions.nextDueAt, until)))
-      .orderBy(asc(slaQuestions.nextDueAt)).limit(limit).all();
+    return this.db
+      .select()
+      .from(slaQuestions)
+      .where(and(isOpen, lte(slaQuestions.nextDueAt, until)))
+      .orderBy(asc(slaQuestions.nextDueAt))
+      .limit(limit)
+      .all();
   }
 
   /**
@@ -195,21 +273,37 @@ export class SlaRepo {
    * question is closed or the tier already fired.
    */
   escalate(questionId: number, tier: number, alerts: { staffCode: string; contactId: string }[], dueAt: number, now: number, nextDueAt: number | null): boolean {
-    return this.db.$client.transaction(() => {
-      const res = this.db.update(slaQuestions).set({ escalatedTier: tier, nextDueAt })
-        .where(and(eq(slaQuestions.id, questionId), eq(slaQuestions.status, 'open'), lt(slaQuestions.escalatedTier, tier))).run();
-      if (res.changes !== 1) return false;
-      if (alerts.length) {
-        this.db.insert(slaAlerts).values(alerts.map((a) => ({ questionId, tier, staffCode: a.staffCode, contactId: a.contactId, dueAt, firedAt: now })))
-          .onConflictDoNothing().run();
-        this.db.update(slaQuestions).set({ unroutedAt: null }).where(and(eq(slaQuestions.id, questionId), isNotNull(slaQuestions.unroutedAt))).run();
-      } else {
-        // Nobody to tell: unrouted, unless someone heard about it at an earlier tier.
-        this.db.$client.prepare(`update sla_questions set unrouted_at = coalesce(unrouted_at, ?)
-          where id = ? and not exists (select 1 from sla_alerts where question_id = ?)`).run(now, questionId, questionId);
-      }
-      return true;
-    }).immediate();
+    return this.db.$client
+      .transaction(() => {
+        const res = this.db
+          .update(slaQuestions)
+          .set({ escalatedTier: tier, nextDueAt })
+          .where(and(eq(slaQuestions.id, questionId), eq(slaQuestions.status, 'open'), lt(slaQuestions.escalatedTier, tier)))
+          .run();
+        if (res.changes !== 1) return false;
+        if (alerts.length) {
+          this.db
+            .insert(slaAlerts)
+            .values(alerts.map((a) => ({ questionId, tier, staffCode: a.staffCode, contactId: a.contactId, dueAt, firedAt: now })))
+            .onConflictDoNothing()
+            .run();
+          this.db
+            .update(slaQuestions)
+            .set({ unroutedAt: null })
+            .where(and(eq(slaQuestions.id, questionId), isNotNull(slaQuestions.unroutedAt)))
+            .run();
+        } else {
+          // Nobody to tell: unrouted, unless someone heard about it at an earlier tier.
+          this.db.$client
+            .prepare(
+              `update sla_questions set unrouted_at = coalesce(unrouted_at, ?)
+          where id = ? and not exists (select 1 from sla_alerts where question_id = ?)`,
+            )
+            .run(now, questionId, questionId);
+        }
+        return true;
+      })
+      .immediate();
   }
 
   /** Forgets the next deadline of a question (no tier left to fire). */
@@ -219,13 +313,22 @@ export class SlaRepo {
 
   /** Staff with alerts not yet handed to the outbox. */
   staffWithPendingAlerts(): string[] {
-    return this.db.selectDistinct({ s: slaAlerts.staffCode }).from(slaAlerts).where(isNull(slaAlerts.sentAt)).all().map((r) => r.s);
+    return this.db
+      .selectDistinct({ s: slaAlerts.staffCode })
+      .from(slaAlerts)
+      .where(isNull(slaAlerts.sentAt))
+      .all()
+      .map((r) => r.s);
   }
 
   /** Staff with pending alerts for one question. */
   pendingRecipients(questionId: number): string[] {
-    return this.db.selectDistinct({ s: slaAlerts.staffCode }).from(slaAlerts)
-      .where(and(eq(slaAlerts.questionId, questionId), isNull(slaAlerts.sentAt))).all().map((r) => r.s);
+    return this.db
+      .selectDistinct({ s: slaAlerts.staffCode })
+      .from(slaAlerts)
+      .where(and(eq(slaAlerts.questionId, questionId), isNull(slaAlerts.sentAt)))
+      .all()
+      .map((r) => r.s);
   }
 
   /**
@@ -233,17 +336,35 @@ export class SlaRepo {
    * returns every bundle of theirs not yet sent with its alerts and questions.
    */
   bundlesFor(staffCode: string): { key: string; contactId: string; items: { alert: AlertRow; question: QuestionRow }[] }[] {
-    this.db.$client.transaction(() => {
-      const loose = this.db.select({ id: slaAlerts.id }).from(slaAlerts)
-        .where(and(eq(slaAlerts.staffCode, staffCode), isNull(slaAlerts.bundleKey))).orderBy(asc(slaAlerts.id)).all();
-      if (!loose.length) return;
-      const key = `sla-alert:${staffCode}:${loose[0]!.id}`;
-      this.db.update(slaAlerts).set({ bundleKey: key }).where(inArray(slaAlerts.id, loose.map((r) => r.id))).run();
-    }).immediate();
-    const rows = this.db.select({ alert: slaAlerts, question: slaQuestions }).from(slaAlerts)
+    this.db.$client
+      .transaction(() => {
+        const loose = this.db
+          .select({ id: slaAlerts.id })
+          .from(slaAlerts)
+          .where(and(eq(slaAlerts.staffCode, staffCode), isNull(slaAlerts.bundleKey)))
+          .orderBy(asc(slaAlerts.id))
+          .all();
+        if (!loose.length) return;
+        const key = `sla-alert:${staffCode}:${loose[0]!.id}`;
+        this.db
+          .update(slaAlerts)
+          .set({ bundleKey: key })
+          .where(
+            inArray(
+              slaAlerts.id,
+              loose.map((r) => r.id),
+            ),
+          )
+          .run();
+      })
+      .immediate();
+    const rows = this.db
+      .select({ alert: slaAlerts, question: slaQuestions })
+      .from(slaAlerts)
       .innerJoin(slaQuestions, eq(slaQuestions.id, slaAlerts.questionId))
       .where(and(eq(slaAlerts.staffCode, staffCode), isNull(slaAlerts.sentAt), isNotNull(slaAlerts.bundleKey)))
-      .orderBy(asc(slaAlerts.id)).all();
+      .orderBy(asc(slaAlerts.id))
+      .all();
     const bundles = new Map<string, { key: string; contactId: string; items: { alert: AlertRow; question: QuestionRow }[] }>();
     for (const r of rows) {
       const key = r.alert.bundleKey!;
@@ -255,15 +376,33 @@ export class SlaRepo {
   }
 
   markBundleSent(key: string, at: number): void {
-    this.db.update(slaAlerts).set({ sentAt: at }).where(and(eq(slaAlerts.bundleKey, key), isNull(slaAlerts.sentAt))).run();
+    this.db
+      .update(slaAlerts)
+      .set({ sentAt: at })
+      .where(and(eq(slaAlerts.bundleKey, key), isNull(slaAlerts.sentAt)))
+      .run();
   }
 
   /** Open questions the person was alerted about before, other than `except`. */
   stillWaitingFor(staffCode: string, except: readonly number[]): number {
-    const r = this.db.select({ n: sql<number>`count(distinct ${slaQuestions.id})` }).from(slaAlerts)
+    const r = this.db
+      .select({ n: sql<number>`count(distinct ${slaQuestions.id})` })
+      .from(slaAlerts)
       .innerJoin(slaQuestions, eq(slaQuestions.id, slaAlerts.questionId))
-      .where(and(eq(slaAlerts.staffCode, staffCode), isOpen, isNotNull(slaAlerts.sentAt),
-        except.length ? sql`${slaQuestions.id} not in (${sql.join(except.map((id) => sql`${id}`), sql`, `)})` : sql`1`)).get();
+      .where(
+        and(
+          eq(slaAlerts.staffCode, staffCode),
+          isOpen,
+          isNotNull(slaAlerts.sentAt),
+          except.length
+            ? sql`${slaQuestions.id} not in (${sql.join(
+                except.map((id) => sql`${id}`),
+                sql`, `,
+              )})`
+            : sql`1`,
+        ),
+      )
+      .get();
     return r?.n ?? 0;
   }
 
@@ -275,8 +414,13 @@ export class SlaRepo {
 
   /** Whether the member was asked for a rating since `since`. */
   surveyedSince(memberId: string, since: number): boolean {
-    return this.db.select({ q: slaSurveys.questionId }).from(slaSurveys)
-      .where(and(eq(slaSurveys.memberId, memberId), gte(slaSurveys.askedAt, since))).get() !== undefined;
+    return (
+      this.db
+        .select({ q: slaSurveys.questionId })
+        .from(slaSurveys)
+        .where(and(eq(slaSurveys.memberId, memberId), gte(slaSurveys.askedAt, since)))
+        .get() !== undefined
+    );
   }
 
   /** Records a survey; false when the question already has one. */
@@ -286,29 +430,44 @@ export class SlaRepo {
 
   /** The member's latest unanswered survey that went out between `sentFrom` and `now`. */
   openSurvey(memberId: string, sentFrom: number, now: number): SurveyRow | undefined {
-    return this.db.select().from(slaSurveys)
+    return this.db
+      .select()
+      .from(slaSurveys)
       .where(and(eq(slaSurveys.memberId, memberId), isNull(slaSurveys.rating), gte(slaSurveys.sendAt, sentFrom), lte(slaSurveys.sendAt, now)))
-      .orderBy(sql`${slaSurveys.sendAt} desc`).get();
+      .orderBy(sql`${slaSurveys.sendAt} desc`)
+      .get();
   }
 
   answerSurvey(questionId: number, rating: number, at: number): boolean {
-    return this.db.update(slaSurveys).set({ rating, answeredAt: at })
-      .where(and(eq(slaSurveys.questionId, questionId), isNull(slaSurveys.rating))).run().changes === 1;
+    return (
+      this.db
+        .update(slaSurveys)
+        .set({ rating, answeredAt: at })
+        .where(and(eq(slaSurveys.questionId, questionId), isNull(slaSurveys.rating)))
+        .run().changes === 1
+    );
   }
 
   // ── figures ───────────────────────────────────────────────────────────────────────────────
 
   /** Questions opened in [from, to). */
   openedBetween(from: number, to: number): QuestionRow[] {
-    return this.db.select().from(slaQuestions).where(and(gte(slaQuestions.openedAt, from), lt(slaQuestions.openedAt, to)))
-      .orderBy(asc(slaQuestions.openedAt)).all();
+    return this.db
+      .select()
+      .from(slaQuestions)
+      .where(and(gte(slaQuestions.openedAt, from), lt(slaQuestions.openedAt, to)))
+      .orderBy(asc(slaQuestions.openedAt))
+      .all();
   }
 
   /** Ratings given for questions opened in [from, to). */
   ratingsBetween(from: number, to: number): { questionId: number; rating: number }[] {
-    return this.db.select({ questionId: slaSurveys.questionId, rating: slaSurveys.rating }).from(slaSurveys)
+    return this.db
+      .select({ questionId: slaSurveys.questionId, rating: slaSurveys.rating })
+      .from(slaSurveys)
       .innerJoin(slaQuestions, eq(slaQuestions.id, slaSurveys.questionId))
-      .where(and(gte(slaQuestions.openedAt, from), lt(slaQuestions.openedAt, to), isNotNull(slaSurveys.rating))).all()
+      .where(and(gte(slaQuestions.openedAt, from), lt(slaQuestions.openedAt, to), isNotNull(slaSurveys.rating)))
+      .all()
       .map((r) => ({ questionId: r.questionId, rating: r.rating! }));
   }
 
@@ -317,7 +476,13 @@ export class SlaRepo {
     return {
       // Labels, not bare names: two staff of the same name are told apart (name plus 工号 or store).
       staff: staffLabels(this.db),
-      groups: new Map(this.db.select({ id: groups.roomId, name: groups.name }).from(groups).all().map((r) => [r.id, r.name])),
+      groups: new Map(
+        this.db
+          .select({ id: groups.roomId, name: groups.name })
+          .from(groups)
+          .all()
+          .map((r) => [r.id, r.name]),
+      ),
     };
   }
 }

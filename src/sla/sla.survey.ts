@@ -30,8 +30,12 @@ export function planSatisfaction(deps: SurveyDeps, pb: SlaPlaybook, q: Pick<Ques
   const sendAt = now + s.delay;
   if (!deps.repo.insertSurvey({ questionId: q.id, memberId: q.memberId, askedAt: now, sendAt })) return null;
   return {
-    key: `sla-survey:${q.id}`, target: { kind: 'contact', id: q.memberId }, purpose: 'service',
-    content: { kind: 'text', text: pb.texts.satisfactionAsk }, notBefore: sendAt, expiresAt: sendAt + s.answerWithinHours * HOUR,
+    key: `sla-survey:${q.id}`,
+    target: { kind: 'contact', id: q.memberId },
+    purpose: 'service',
+    content: { kind: 'text', text: pb.texts.satisfactionAsk },
+    notBefore: sendAt,
+    expiresAt: sendAt + s.answerWithinHours * HOUR,
   };
 }
 
@@ -46,7 +50,10 @@ export function planRating(deps: SurveyDeps, pb: SlaPlaybook, m: InboundMessage,
   if (!survey || !deps.repo.answerSurvey(survey.questionId, rating, now)) return null;
   deps.logger.info({ questionId: survey.questionId, rating }, 'SLA satisfaction rating recorded');
   return {
-    key: `sla-survey-thanks:${survey.questionId}`, target: { kind: 'contact', id: m.talkerId }, purpose: 'service',
-    content: { kind: 'text', text: fillText(pb.texts.satisfactionThanks, { rating }) }, expiresAt: now + 30 * 60_000,
+    key: `sla-survey-thanks:${survey.questionId}`,
+    target: { kind: 'contact', id: m.talkerId },
+    purpose: 'service',
+    content: { kind: 'text', text: fillText(pb.texts.satisfactionThanks, { rating }) },
+    expiresAt: now + 30 * 60_000,
   };
 }

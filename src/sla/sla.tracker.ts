@@ -8,11 +8,7 @@ import type { ClosedQuestion, QuestionRow, SlaRepo } from './sla.repo.js';
 import type { SlaPlaybook } from './sla.playbook.js';
 
 /** What one message did to the questions. */
-export type TrackResult =
-  | { kind: 'opened'; id: number }
-  | { kind: 'extended'; id: number }
-  | { kind: 'closed'; questions: ClosedQuestion[] }
-  | { kind: 'ignored'; why: string };
+export type TrackResult = { kind: 'opened'; id: number } | { kind: 'extended'; id: number } | { kind: 'closed'; questions: ClosedQuestion[] } | { kind: 'ignored'; why: string };
 
 export interface TrackerDeps {
   repo: SlaRepo;
@@ -63,7 +59,10 @@ export class SlaTracker {
         return this.ask(m, w.conversationId, at, pb);
       case 'close': {
         const questions = repo.close(d.questionIds, {
-          status: 'answered', at, by: w.staffCode ?? 'account', messageId: m.id,
+          status: 'answered',
+          at,
+          by: w.staffCode ?? 'account',
+          messageId: m.id,
           businessMs: (q) => businessMsBetween(q.openedAt, q.closedAt!, pb.hoursFor(q.storeCode), this.deps.timezone),
         });
         if (questions.length) {
@@ -86,11 +85,22 @@ export class SlaTracker {
     const tz = this.deps.timezone;
     const due = this.deps.deadlines.dueAt({ openedAt: at, storeCode }, 0, pb);
     const id = repo.open({
-      conversationId, roomId: m.roomId, conversationName: m.roomId ? group?.name || m.roomTopic || m.roomId : '',
-      memberId: m.talkerId, memberName: m.talkerName || member?.name || m.talkerId, storeCode, guideCode,
-      firstMessageId: m.id, lastMessageId: m.id, preview: previewOf(m), messageCount: 1, openedAt: at, lastMessageAt: at,
+      conversationId,
+      roomId: m.roomId,
+      conversationName: m.roomId ? group?.name || m.roomTopic || m.roomId : '',
+      memberId: m.talkerId,
+      memberName: m.talkerName || member?.name || m.talkerId,
+      storeCode,
+      guideCode,
+      firstMessageId: m.id,
+      lastMessageId: m.id,
+      preview: previewOf(m),
+      messageCount: 1,
+      openedAt: at,
+      lastMessageAt: at,
       targetDueAt: addBusinessMs(at, pb.target, hours, tz),
-      backlogAt: addBusinessMs(at, pb.backlog.afterHours * 3_600_000, hours, tz), nextDueAt: due,
+      backlogAt: addBusinessMs(at, pb.backlog.afterHours * 3_600_000, hours, tz),
+      nextDueAt: due,
     });
     if (id === null) {
       // Another process opened it a moment ago: this message extends it.

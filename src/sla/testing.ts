@@ -13,7 +13,14 @@ export function testPlaybook(edit: (yaml: string) => string = (s) => s): SlaPlay
 }
 
 /** Tiers in seconds, service all day every day, every answered private question surveyed. */
-export function fastPlaybookYaml(yaml: string, tiers: [string, string][] = [['1s', 'owner-guide'], ['2s', 'store-manager'], ['3s', 'admins']]): string {
+export function fastPlaybookYaml(
+  yaml: string,
+  tiers: [string, string][] = [
+    ['1s', 'owner-guide'],
+    ['2s', 'store-manager'],
+    ['3s', 'admins'],
+  ],
+): string {
   const tierText = `tiers:\n${tiers.map(([after, to]) => `  - after: ${after}\n    to: ${to}\n`).join('')}`;
   return yaml
     .replace(/tiers:\n(?: {2}- after: .*\n {4}to: .*\n)+/u, tierText)
@@ -31,18 +38,36 @@ export function fastPlaybookYaml(yaml: string, tiers: [string, string][] = [['1s
  */
 export function seedSlaStore(db: Db, now = 0): void {
   db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now }).onConflictDoNothing().run();
-  const s = (code: string, name: string, role: typeof staff.$inferInsert.role, contactId: string | null, storeCode: string | null = 'HZ01') =>
-    ({ code, name, role, contactId, storeCode, createdAt: now, updatedAt: now });
-  db.insert(staff).values([
-    s('G1', '王晓燕', 'guide', 'guide-1'), s('G2', '李静', 'guide', 'guide-2'), s('MGR', '陈建华', 'store-manager', 'mgr-1'),
-    s('ADM', '林可欣', 'community-admin', 'admin-1', null), s('HQ1', '周', 'hq', null, null),
-  ]).onConflictDoNothing().run();
-  db.insert(groups).values([
-    { roomId: 'g1@chatroom', name: '湖滨店宝妈1群', storeCode: 'HZ01', guideCode: 'G1', createdAt: now, updatedAt: now },
-    { roomId: 'g2@chatroom', name: '湖滨店宝妈2群', storeCode: 'HZ01', guideCode: 'G2', createdAt: now, updatedAt: now },
-  ]).onConflictDoNothing().run();
-  db.insert(members).values({ contactId: 'm1', name: '张丽娜', storeCode: 'HZ01', guideCode: 'G2', tier: 'regular', referralCode: 'SLA0001', createdAt: now, updatedAt: now })
-    .onConflictDoNothing().run();
+  const s = (code: string, name: string, role: typeof staff.$inferInsert.role, contactId: string | null, storeCode: string | null = 'HZ01') => ({
+    code,
+    name,
+    role,
+    contactId,
+    storeCode,
+    createdAt: now,
+    updatedAt: now,
+  });
+  db.insert(staff)
+    .values([
+      s('G1', '王晓燕', 'guide', 'guide-1'),
+      s('G2', '李静', 'guide', 'guide-2'),
+      s('MGR', '陈建华', 'store-manager', 'mgr-1'),
+      s('ADM', '林可欣', 'community-admin', 'admin-1', null),
+      s('HQ1', '周', 'hq', null, null),
+    ])
+    .onConflictDoNothing()
+    .run();
+  db.insert(groups)
+    .values([
+      { roomId: 'g1@chatroom', name: '湖滨店宝妈1群', storeCode: 'HZ01', guideCode: 'G1', createdAt: now, updatedAt: now },
+      { roomId: 'g2@chatroom', name: '湖滨店宝妈2群', storeCode: 'HZ01', guideCode: 'G2', createdAt: now, updatedAt: now },
+    ])
+    .onConflictDoNothing()
+    .run();
+  db.insert(members)
+    .values({ contactId: 'm1', name: '张丽娜', storeCode: 'HZ01', guideCode: 'G2', tier: 'regular', referralCode: 'SLA0001', createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
 }
 
 /**
@@ -64,7 +89,18 @@ let seq = 0;
 /** An inbound message: a member's text in group g1@chatroom unless overridden. */
 export function inbound(over: Partial<InboundMessage> = {}): InboundMessage {
   return {
-    id: `sla-msg-${++seq}`, account: 'main', talkerId: 'm2', talkerName: '王小丫', roomId: 'g1@chatroom', roomTopic: '湖滨店宝妈1群',
-    type: 'text', text: '请问这款奶粉几段适合一岁宝宝？', mentionSelf: false, mentionIds: [], self: false, providerAt: 0, ...over,
+    id: `sla-msg-${++seq}`,
+    account: 'main',
+    talkerId: 'm2',
+    talkerName: '王小丫',
+    roomId: 'g1@chatroom',
+    roomTopic: '湖滨店宝妈1群',
+    type: 'text',
+    text: '请问这款奶粉几段适合一岁宝宝？',
+    mentionSelf: false,
+    mentionIds: [],
+    self: false,
+    providerAt: 0,
+    ...over,
   };
 }

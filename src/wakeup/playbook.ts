@@ -32,17 +32,20 @@ const tierCode = /^[a-z0-9-]{1,24}$/;
 
 const stageSchema = z.strictObject({
   days: int('a number of days 1–3650', 1, 3650),
-  coupon: z.strictObject({
-    reward: z.string({ error: 'a reward code from sop/membership.yaml rewards' }).regex(/^[A-Za-z0-9-]{2,16}$/, { error: 'a reward code from sop/membership.yaml rewards' })
-      .transform((s) => s.toUpperCase()),
-  }).optional(),
+  coupon: z
+    .strictObject({
+      reward: z
+        .string({ error: 'a reward code from sop/membership.yaml rewards' })
+        .regex(/^[A-Za-z0-9-]{2,16}$/, { error: 'a reward code from sop/membership.yaml rewards' })
+        .transform((s) => s.toUpperCase()),
+    })
+    .optional(),
   texts: z.record(z.string(), text, { error: 'texts per tier code, with a "default"' }),
   noCouponText: text.optional(),
 });
 
 export const wakeupSchema = z.strictObject({
-  activity: z.array(z.enum(ACTIVITIES, { error: `one of ${ACTIVITIES.join(', ')}` }), { error: `a list of ${ACTIVITIES.join(', ')}` })
-    .min(1, { error: 'at least one activity' }),
+  activity: z.array(z.enum(ACTIVITIES, { error: `one of ${ACTIVITIES.join(', ')}` }), { error: `a list of ${ACTIVITIES.join(', ')}` }).min(1, { error: 'at least one activity' }),
   stages: z.array(stageSchema, { error: 'a list of stages' }).min(1, { error: 'at least one stage' }).max(9, { error: 'at most 9 stages' }),
   lapseAfterDays: int('a number of days 1–365', 1, 365),
   minDaysBetweenStages: int('a number of days 0–365', 0, 365).default(7),
@@ -56,7 +59,10 @@ export const wakeupSchema = z.strictObject({
     perAccountPerDay: int('a whole number 0–100000', 0, 100_000),
     perGuidePerDay: int('a whole number 0–100', 0, 100),
   }),
-  windows: z.array(z.string({ error: 'a window "HH:MM-HH:MM"' }), { error: 'a list of windows "HH:MM-HH:MM"' }).min(1, { error: 'at least one window' }).max(6, { error: 'at most 6 windows' }),
+  windows: z
+    .array(z.string({ error: 'a window "HH:MM-HH:MM"' }), { error: 'a list of windows "HH:MM-HH:MM"' })
+    .min(1, { error: 'at least one window' })
+    .max(6, { error: 'at most 6 windows' }),
   holdout: z.strictObject({
     share: z.number({ error: 'a share between 0 and 0.5' }).min(0, { error: 'a share between 0 and 0.5' }).max(0.5, { error: 'a share between 0 and 0.5' }),
     seed: z.string({ error: 'a text' }).min(1, { error: 'a non-empty text' }).optional(),
@@ -125,8 +131,12 @@ function crossCheck(p: Parsed): string | null {
     }
     if (s.coupon && s.noCouponText === undefined) return `stages[${i}].noCouponText: expected a text for when the coupon cannot be issued (no stock), found nothing`;
   }
-  if (p.exclusions.maxSilentDays < p.stages[0]!.days) return `exclusions.maxSilentDays: expected at least stages[0].days (${p.stages[0]!.days}), found ${p.exclusions.maxSilentDays}`;
-  for (const [key, vars] of [['handover', HANDOVER_VARIABLES], ['suggestion', SUGGESTION_VARIABLES]] as const) {
+  if (p.exclusions.maxSilentDays < p.stages[0]!.days)
+    return `exclusions.maxSilentDays: expected at least stages[0].days (${p.stages[0]!.days}), found ${p.exclusions.maxSilentDays}`;
+  for (const [key, vars] of [
+    ['handover', HANDOVER_VARIABLES],
+    ['suggestion', SUGGESTION_VARIABLES],
+  ] as const) {
     const bad = unknownVariable(p.texts[key], vars);
     if (bad) return `texts.${key}: unknown variable {${bad}}; allowed: ${listVars(vars)}`;
   }

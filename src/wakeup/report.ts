@@ -45,7 +45,14 @@ export interface WakeupReport {
   handovers: number;
 }
 
-interface Cell { stage: number; tier: string; arm: 'treatment' | 'holdout'; n: number; reactivated: number; open: number }
+interface Cell {
+  stage: number;
+  tier: string;
+  arm: 'treatment' | 'holdout';
+  n: number;
+  reactivated: number;
+  open: number;
+}
 
 const REACTIVATION = "('message', 'purchase', 'redemption')";
 
@@ -92,31 +99,76 @@ function liftRows(cells: Cell[], stageOf: (c: Cell) => number | 'all', tierOf: (
 export function wakeupReport(db: Db, opts: { now: number; windowDays: number }): WakeupReport {
   const c = db.$client;
   const win = opts.windowDays * DAY_MS;
-  const cells = c.prepare(`select s.stage, s.tier, s.arm, count(*) as n,
+  const cells = c
+    .prepare(
+      `select s.stage, s.tier, s.arm, count(*) as n,
       sum(case when e.end_reason in ${REACTIVATION} and e.ended_at >= s.at and e.ended_at < s.at + @win then 1 else 0 end) as reactivated,
       sum(case when s.stage = e.stage and ${OPEN('s.at')} then 1 else 0 end) as open
-    from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id group by s.stage, s.tier, s.arm order by s.stage, s.tier, s.arm`)
+    from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id group by s.stage, s.tier, s.arm order by s.stage, s.tier, s.arm`,
+    )
     .all({ win, now: opts.now }) as Cell[];
-  const episodeCells = c.prepare(`select 0 as stage, e.tier, e.arm, count(*) as n,
+  const episodeCells = c
+    .prepare(
+      `select 0 as stage, e.tier, e.arm, count(*) as n,
       sum(case when e.end_reason in ${REACTIVATION} and e.ended_at < e.last_step_at + @win then 1 else 0 end) as reactivated,
       sum(case when ${OPEN('e.last_step_at')} then 1 else 0 end) as open
-    from wakeup_episodes e where e.stage > 0 group by e.tier, e.arm`).all({ win, now: opts.now }) as Cell[];
+    from wakeup_episodes e where e.stage > 0 group by e.tier, e.arm`,
+    )
+    .all({ win, now: opts.now }) as Cell[];
   const rows = [
-    ...liftRows(episodeCells, () => 'all', () => 'all'),
-    ...liftRows(cells, (x) => x.stage, () => 'all'),
-    ...liftRows(cells, (x) => x.stage, (x) => x.tier),
+    ...liftRows(
+      episodeCells,
+      () => 'all',
+      () => 'all',
+    ),
+    ...liftRows(
+      cells,
+      (x) => x.stage,
+      () => 'all',
+    ),
+    ...liftRows(
+      cells,
+      (x) => x.stage,
+      (x) => x.tier,
+    ),
   ];
-  const ep = c.prepare(`select sum(arm = 'treatment') as treatment, sum(arm = 'holdout') as holdout, sum(status = 'active') as active,
-      sum(status = 'lapsed') as lapsed, sum(handed_over_at is not null) as handovers from wakeup_episodes`).get() as Record<string, number | null>;
-  const stoppedBy = Object.fromEntries((c.prepare("select end_reason as r, count(*) as n from wakeup_episodes where status = 'stopped' group by end_reason").all() as { r: string; n: number }[]).map((r) => [r.r, r.n]));
-  const sends = Object.fromEntries((c.prepare(`select coalesce(o.status, 'not queued') as s, count(*) as n from wakeup_steps s left join outbox o on o.id = s.outbox_id
-      where s.arm = 'treatment' and s.channel = 'outbox' group by 1`).all() as { s: string; n: number }[]).map((r) => [r.s, r.n]));
+  const ep = c
+    .prepare(
+      `select sum(arm = 'treatment') as treatment, sum(arm = 'holdout') as holdout, sum(status = 'active') as active,
+      sum(status = 'lapsed') as lapsed, sum(handed_over_at is not null) as handovers from wakeup_episodes`,
+    )
+    .get() as Record<string, number | null>;
+  const stoppedBy = Object.fromEntries(
+    (c.prepare("select end_reason as r, count(*) as n from wakeup_episodes where status = 'stopped' group by end_reason").all() as { r: string; n: number }[]).map((r) => [
+      r.r,
+      r.n,
+    ]),
+  );
+  const sends = Object.fromEntries(
+    (
+      c
+        .prepare(
+          `select coalesce(o.status, 'not queued') as s, count(*) as n from wakeup_steps s left join outbox o on o.id = s.outbox_id
+      where s.arm = 'treatment' and s.channel = 'outbox' group by 1`,
+        )
+        .all() as { s: string; n: number }[]
+    ).map((r) => [r.s, r.n]),
+  );
   const suggestions = c.prepare("select count(*) from wakeup_steps where arm = 'treatment' and channel = 'guide'").pluck().get() as number;
-  const coupons = c.prepare(`select count(*) as issued, coalesce(sum(cp.status = 'used'), 0) as used from wakeup_steps s join coupons cp on cp.code = s.coupon_code`).get() as { issued: number; used: number };
+  const coupons = c.prepare(`select count(*) as issued, coalesce(sum(cp.status = 'used'), 0) as used from wakeup_steps s join coupons cp on cp.code = s.coupon_code`).get() as {
+    issued: number;
+    used: number;
+  };
   return {
-    generatedAt: opts.now, windowDays: opts.windowDays, method: 'newcombe-hybrid-score-95', rows,
+    generatedAt: opts.now,
+    windowDays: opts.windowDays,
+    method: 'newcombe-hybrid-score-95',
+    rows,
     episodes: { treatment: ep['treatment'] ?? 0, holdout: ep['holdout'] ?? 0, active: ep['active'] ?? 0, lapsed: ep['lapsed'] ?? 0, stoppedBy },
-    sends, suggestions, coupons, handovers: ep['handovers'] ?? 0,
+    sends,
+    suggestions,
+    coupons,
+    handovers: ep['handovers'] ?? 0,
   };
 }
 
@@ -140,11 +192,19 @@ export function renderWakeupReport(r: WakeupReport, tierNames: ReadonlyMap<strin
   for (const row of r.rows) {
     const ci = row.lift.ci ? ` (${pp(row.lift.ci.low)} to ${pp(row.lift.ci.high)})` : '';
     const open = row.treatment.windowOpen + row.holdout.windowOpen;
-    lines.push(`${String(row.stage).padEnd(6)} ${padColumns(tierNames.get(row.tier) ?? row.tier, 8)} ${String(row.treatment.n).padStart(8)} ${String(row.treatment.reactivated).padStart(7)} ${pct(row.treatment.rate).padStart(7)} ${String(row.holdout.n).padStart(8)} ${String(row.holdout.reactivated).padStart(7)} ${pct(row.holdout.rate).padStart(7)}  ${pp(row.lift.diff)}${ci}${open ? `  [${open} window${open === 1 ? '' : 's'} still open]` : ''}`);
+    lines.push(
+      `${String(row.stage).padEnd(6)} ${padColumns(tierNames.get(row.tier) ?? row.tier, 8)} ${String(row.treatment.n).padStart(8)} ${String(row.treatment.reactivated).padStart(7)} ${pct(row.treatment.rate).padStart(7)} ${String(row.holdout.n).padStart(8)} ${String(row.holdout.reactivated).padStart(7)} ${pct(row.holdout.rate).padStart(7)}  ${pp(row.lift.diff)}${ci}${open ? `  [${open} window${open === 1 ? '' : 's'} still open]` : ''}`,
+    );
   }
   if (r.rows.length === 0) lines.push('(no stage decided yet)');
-  const stopped = Object.entries(r.episodes.stoppedBy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  const sends = Object.entries(r.sends).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const stopped =
+    Object.entries(r.episodes.stoppedBy)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
+  const sends =
+    Object.entries(r.sends)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   lines.push(
     '',
     `Episodes: treatment ${r.episodes.treatment}, holdout ${r.episodes.holdout}; active ${r.episodes.active}; stopped: ${stopped}; lapsed ${r.episodes.lapsed}`,

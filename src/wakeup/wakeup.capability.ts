@@ -33,7 +33,9 @@ export function checkRewards(ctx: Pick<CapabilityContext, 'db'>, pb: WakeupPlayb
   const active = ctx.db.$client.prepare('select code from rewards where active = 1 order by code').pluck().all() as string[];
   for (const [i, s] of pb.stages.entries()) {
     if (s.coupon && !active.includes(s.coupon.reward)) {
-      throw new ConfigError(`${pb.file}: stages[${i}].coupon.reward: "${s.coupon.reward}" is not in the rewards catalogue (sop/membership.yaml rewards); allowed: ${active.join(', ') || 'none'}`);
+      throw new ConfigError(
+        `${pb.file}: stages[${i}].coupon.reward: "${s.coupon.reward}" is not in the rewards catalogue (sop/membership.yaml rewards); allowed: ${active.join(', ') || 'none'}`,
+      );
     }
   }
 }
@@ -42,18 +44,27 @@ export function checkRewards(ctx: Pick<CapabilityContext, 'db'>, pb: WakeupPlayb
  * The wake-up's working parts over a store, an outbox and a playbook: what the minute routines,
  * the console's preview and run-now, and the CLI's `wakeup run` all use.
  */
-export function wakeupDeps(ctx: Pick<CapabilityContext, 'db' | 'clock' | 'logger'> & { outbox: WakeupDeps['outbox']; config: Pick<CapabilityContext['config'], 'TIMEZONE' | 'ACCOUNT_ID'> }, holder: WakeupPlaybookHolder): WakeupDeps {
+export function wakeupDeps(
+  ctx: Pick<CapabilityContext, 'db' | 'clock' | 'logger'> & { outbox: WakeupDeps['outbox']; config: Pick<CapabilityContext['config'], 'TIMEZONE' | 'ACCOUNT_ID'> },
+  holder: WakeupPlaybookHolder,
+): WakeupDeps {
   const members = new MembersRepo(ctx.db);
   // The stage messages of a stopped episode are cancelled through the outbox's operations (by id), no side door.
   const o = ctx.outbox as WakeupDeps['outbox'] & Partial<OutboxFeed>;
   const ops = outboxOperations(ctx.db, o.sweep && o.feed ? (o as OutboxFeed) : null, ctx.clock, ctx.logger);
   const rewardName = (code: string) => (ctx.db.$client.prepare('select name from rewards where code = ?').pluck().get(code) as string | undefined) ?? code;
   return {
-    repo: new WakeupRepo(ctx.db), outbox: ctx.outbox,
+    repo: new WakeupRepo(ctx.db),
+    outbox: ctx.outbox,
     cancelSend: (id, _now, reason) => ops.cancel({ ids: [id] }, reason) === 1,
     issueGift: (memberId, reward, ref, now) => members.issueGift(memberId, reward, ref, now),
-    rewardName, displayName, timezone: ctx.config.TIMEZONE, account: ctx.config.ACCOUNT_ID,
-    playbook: () => holder.fresh(ctx.clock.now().getTime()), now: () => ctx.clock.now().getTime(), logger: ctx.logger,
+    rewardName,
+    displayName,
+    timezone: ctx.config.TIMEZONE,
+    account: ctx.config.ACCOUNT_ID,
+    playbook: () => holder.fresh(ctx.clock.now().getTime()),
+    now: () => ctx.clock.now().getTime(),
+    logger: ctx.logger,
   };
 }
 
@@ -66,18 +77,34 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
   const deps = wakeupDeps(ctx, holder);
   const repo = deps.repo;
   const tierNames = readTierNames(holder.file);
-  const remove = ctx.router.use('wakeup', wakeupInboundHandler({
-    ...deps, tierName: (code) => tierNames.get(code) ?? code, enqueue: (req) => ctx.outbox.enqueue(req),
-  }), { before: true, first: true });
+  const remove = ctx.router.use(
+    'wakeup',
+    wakeupInboundHandler({
+      ...deps,
+      tierName: (code) => tierNames.get(code) ?? code,
+      enqueue: (req) => ctx.outbox.enqueue(req),
+    }),
+    { before: true, first: true },
+  );
   const windowCron = (w: { startMinute: number }) => `${w.startMinute % 60} ${Math.floor(w.startMinute / 60)} * * *`;
   first.windows.forEach((w, i) => {
     ctx.scheduler.declare({
-      name: selectScheduleName(i + 1), cron: windowCron(w),
+      name: selectScheduleName(i + 1),
+      cron: windowCron(w),
       catchUpMs: (w.endMinute - w.startMinute) * 60_000,
-      run: async () => { await runSelection(deps); },
+      run: async () => {
+        await runSelection(deps);
+      },
     });
   });
-  ctx.scheduler.declare({ name: SWEEP_SCHEDULE, cron: '* * * * *', catchUpMs: 3_600_000, run: () => { runSweep(deps); } });
+  ctx.scheduler.declare({
+    name: SWEEP_SCHEDULE,
+    cron: '* * * * *',
+    catchUpMs: 3_600_000,
+    run: () => {
+      runSweep(deps);
+    },
+  });
   // Edited window starts move the selections without a restart (the sweep re-reads the file every minute);
   // a different number of windows needs one.
   const offChange = holder.onChange((pb) => {
@@ -86,12 +113,24 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
       return;
     }
     pb.windows.forEach((w, i) => {
-      ctx.scheduler.reschedule(selectScheduleName(i + 1), windowCron(w)).catch((err: unknown) => ctx.logger.error({ err }, 'wake-up window could not be applied; the selection keeps its time'));
+      ctx.scheduler
+        .reschedule(selectScheduleName(i + 1), windowCron(w))
+        .catch((err: unknown) => ctx.logger.error({ err }, 'wake-up window could not be applied; the selection keeps its time'));
     });
   });
   const unregister = ctx.cardSuggestions?.register('wake-up', (date) => cardSuggestions(repo, holder.current, date)) ?? (() => undefined);
   const unpublish = ctx.published?.publish(WAKEUP, deps) ?? (() => undefined);
-  return { repo, deps, holder, uninstall: () => { offChange(); remove(); unregister(); unpublish(); } };
+  return {
+    repo,
+    deps,
+    holder,
+    uninstall: () => {
+      offChange();
+      remove();
+      unregister();
+      unpublish();
+    },
+  };
 }
 
 /**
@@ -102,10 +141,15 @@ export function installWakeup(ctx: CapabilityContext, source: WakeupPlaybookHold
 export function cardSuggestions(repo: WakeupRepo, pb: WakeupPlaybook, date: string): Map<string, CardSuggestion[]> {
   const out = new Map<string, CardSuggestion[]>();
   for (const [guide, list] of repo.suggestionsByGuide(dayBefore(date))) {
-    out.set(guide, list.map((s) => ({
-      memberId: s.memberId, name: s.name, phone: s.phone,
-      reason: fill(pb.texts.suggestion, { days: s.days, stage: s.stage, coupon: s.couponCode ? `券码 ${s.couponCode}` : '' }).replace(/[\s·]+$/, ''),
-    })));
+    out.set(
+      guide,
+      list.map((s) => ({
+        memberId: s.memberId,
+        name: s.name,
+        phone: s.phone,
+        reason: fill(pb.texts.suggestion, { days: s.days, stage: s.stage, coupon: s.couponCode ? `券码 ${s.couponCode}` : '' }).replace(/[\s·]+$/, ''),
+      })),
+    );
   }
   return out;
 }

@@ -44,8 +44,11 @@ export function wakeupInboundHandler(deps: WakeupDeps & { tierName(code: string)
       else ctx.answered = true;
       if (pb.texts.ack && message.roomId === null) {
         await deps.enqueue({
-          key: `wakeup:ack:${ep.id}`, target: { kind: 'contact', id: message.talkerId }, content: { kind: 'text', text: fill(pb.texts.ack, { name }) },
-          purpose: 'reply', expiresAt: now + ACK_TTL_MS,
+          key: `wakeup:ack:${ep.id}`,
+          target: { kind: 'contact', id: message.talkerId },
+          content: { kind: 'text', text: fill(pb.texts.ack, { name }) },
+          purpose: 'reply',
+          expiresAt: now + ACK_TTL_MS,
         });
       }
     }
@@ -57,7 +60,11 @@ export function wakeupInboundHandler(deps: WakeupDeps & { tierName(code: string)
     }
     const said = message.text.length > QUOTE_MAX ? `${message.text.slice(0, QUOTE_MAX)}…` : message.text;
     const text = fill(pb.texts.handover, {
-      member: name, tier: deps.tierName(ep.tier), days: silentDays(ep.anchorAt, at), stage: ep.stage, text: said,
+      member: name,
+      tier: deps.tierName(ep.tier),
+      days: silentDays(ep.anchorAt, at),
+      stage: ep.stage,
+      text: said,
       where: message.roomId === null ? '' : `在群「${message.roomTopic || message.roomId}」`,
     });
     await deps.enqueue({ key: `wakeup:handover:${ep.id}`, target: { kind: 'contact', id: guide.contactId }, content: { kind: 'text', text }, purpose: 'staff-prompt' });

@@ -60,20 +60,40 @@ async function world(edits: [string, string][] = [], board?: CardSuggestions, ho
   const now = clock.now().getTime();
   w.db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now }).onConflictDoNothing().run();
   w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now }).run();
-  const rt = installWakeup({
-    config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
-    scheduler: w.scheduler, queues: w.queues, demo: null, ...(board ? { cardSuggestions: board } : {}),
-  }, holder ?? new WakeupPlaybookHolder(playbook(edits)));
+  const rt = installWakeup(
+    {
+      config: loadConfig({ TIMEZONE: SH }),
+      db: w.db,
+      clock,
+      logger: silentLogger(),
+      router: w.router,
+      outbox: w.outbox,
+      scheduler: w.scheduler,
+      queues: w.queues,
+      demo: null,
+      ...(board ? { cardSuggestions: board } : {}),
+    },
+    holder ?? new WakeupPlaybookHolder(playbook(edits)),
+  );
   return { w, rt, clock };
 }
 
 /** A member silent `days` days at the world's start, owned by G1. */
 function dormant(w: MembersWorld, contactId: string | null, days: number, over: { name?: string; tier?: string } = {}): number {
   const now = at(0, 10);
-  return insertMember(w.db, {
-    contactId, name: over.name ?? `会员${contactId ?? 'x'}`, tier: over.tier ?? 'regular', guideCode: 'G1', storeCode: 'HZ01',
-    joinedAt: now - 400 * DAY_MS, lastActiveAt: now - days * DAY_MS,
-  }, now);
+  return insertMember(
+    w.db,
+    {
+      contactId,
+      name: over.name ?? `会员${contactId ?? 'x'}`,
+      tier: over.tier ?? 'regular',
+      guideCode: 'G1',
+      storeCode: 'HZ01',
+      joinedAt: now - 400 * DAY_MS,
+      lastActiveAt: now - days * DAY_MS,
+    },
+    now,
+  );
 }
 
 const openOf = (r: LiftRow) => r.treatment.windowOpen + r.holdout.windowOpen;
@@ -82,16 +102,28 @@ function expectStageRowsAddUp(report: WakeupReport): void {
   const all = report.rows.find((r) => r.stage === 'all')!;
   const stages = report.rows.filter((r) => r.stage !== 'all' && r.tier === 'all');
   for (const arm of ['treatment', 'holdout'] as const) {
-    expect(stages.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} windows open: stages vs all`).toBe(all[arm].windowOpen);
+    expect(
+      stages.reduce((n, r) => n + r[arm].windowOpen, 0),
+      `${arm} windows open: stages vs all`,
+    ).toBe(all[arm].windowOpen);
     for (const st of stages) {
       const tiers = report.rows.filter((r) => r.stage === st.stage && r.tier !== 'all');
-      expect(tiers.reduce((n, r) => n + r[arm].windowOpen, 0), `${arm} stage ${st.stage}: tiers vs stage`).toBe(st[arm].windowOpen);
+      expect(
+        tiers.reduce((n, r) => n + r[arm].windowOpen, 0),
+        `${arm} stage ${st.stage}: tiers vs stage`,
+      ).toBe(st[arm].windowOpen);
     }
   }
 }
 
 const armOf = (id: number, days: number) => armFor(holdoutDraw(SEED, id, at(0, 10) - days * DAY_MS), 0.1);
-const wakeRows = (w: MembersWorld) => w.db.select().from(outbox).where(like(outbox.key, 'wakeup:%')).all().filter((r) => !r.key.startsWith('wakeup:handover:'));
+const wakeRows = (w: MembersWorld) =>
+  w.db
+    .select()
+    .from(outbox)
+    .where(like(outbox.key, 'wakeup:%'))
+    .all()
+    .filter((r) => !r.key.startsWith('wakeup:handover:'));
 const textOf = (r: { content: string }) => (JSON.parse(r.content) as { text: string }).text;
 const episode = (w: MembersWorld, memberId: number) => w.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.memberId, memberId)).get()!;
 
@@ -158,7 +190,11 @@ describe('wake-up: a silent member goes through the stages, the holdout gets not
     expectStageRowsAddUp(second);
     expect(openOf(second.rows.find((r) => r.stage === 2 && r.tier === 'all')!)).toBeGreaterThan(0);
     const stage2 = wakeRows(w).find((r) => r.targetId === `wx-s${a - 1}` && r.key.startsWith(`wakeup:${a}:2:`))!;
-    const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, a).id}:2`)).get()!;
+    const coupon = w.db
+      .select()
+      .from(coupons)
+      .where(eq(coupons.ref, `wakeup:${episode(w, a).id}:2`))
+      .get()!;
     expect(coupon).toMatchObject({ memberId: a, rewardCode: 'C002', status: 'issued' });
     expect(textOf(stage2)).toContain(`20元满199可用券（券码 ${coupon.code}）`);
     expect(w.db.select().from(coupons).where(eq(coupons.memberId, h)).all()).toEqual([]);
@@ -183,7 +219,11 @@ describe('wake-up: a silent member goes through the stages, the holdout gets not
     expect(stage1.treatment.reactivated).toBe(0);
     expect(report.coupons.issued).toBeGreaterThanOrEqual(1);
     // Everyone lapsed but the member who was active at the start: dormant since day 25, now at stage 2.
-    const notLapsed = w.db.select().from(wakeupEpisodes).all().filter((e) => e.status !== 'lapsed');
+    const notLapsed = w.db
+      .select()
+      .from(wakeupEpisodes)
+      .all()
+      .filter((e) => e.status !== 'lapsed');
     expect(notLapsed.map((e) => [e.memberId, e.stage, e.status])).toEqual([[awake, 2, 'active']]);
     expect(report.episodes.lapsed).toBe(report.episodes.treatment + report.episodes.holdout - 1);
   });
@@ -200,13 +240,22 @@ describe('wake-up: stop on reply, purchase or opt-out', () => {
     await w.say(`wx-r${a - 1}`, '在的，最近太忙了，有新款吗？');
     expect(episode(w, a)).toMatchObject({ status: 'stopped', endReason: 'message', endedAt: at(0, 10, 5), endText: '在的，最近太忙了，有新款吗？' });
     expect(w.db.select().from(outbox).where(eq(outbox.id, row.id)).get()).toMatchObject({ status: 'skipped', reason: 'wake-up stopped: message' });
-    const handover = w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`)).get()!;
+    const handover = w.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`))
+      .get()!;
     expect(handover).toMatchObject({ purpose: 'staff-prompt', targetId: 'wx-guide' });
     expect(textOf(handover)).toBe(`【沉睡会员回复】会员wx-r${a - 1}（普卡，沉睡 35 天，第 1 轮唤醒）回复：“在的，最近太忙了，有新款吗？”。请尽快私聊跟进。`);
     w.sender.start(true);
     await w.settled(handover.id, ['sent']);
     // Only the members capability's help line reached the member (a reply), never the wake-up.
-    expect(w.transport.delivered.filter((d) => d.target.id === `wx-r${a - 1}`).map((d) => (d.content as { text: string }).text).join()).not.toMatch(/好久不见/);
+    expect(
+      w.transport.delivered
+        .filter((d) => d.target.id === `wx-r${a - 1}`)
+        .map((d) => (d.content as { text: string }).text)
+        .join(),
+    ).not.toMatch(/好久不见/);
 
     // Counted as reactivated within the window of stage 1.
     const stage1 = wakeupReport(w.db, { now: w.clock.now().getTime(), windowDays: 14 }).rows.find((r) => r.stage === 1 && r.tier === 'all')!;
@@ -222,14 +271,24 @@ describe('wake-up: stop on reply, purchase or opt-out', () => {
     await w.say(`wx-q${a - 1}`, '这个活动还有吗', { roomId: 'vip-hz01@chatroom', roomTopic: '湖滨店VIP福利群' });
     expect(episode(w, a)).toMatchObject({ status: 'stopped', endReason: 'message', endedAt: at(0, 10, 7), endText: '这个活动还有吗' });
     expect(w.db.select().from(outbox).where(eq(outbox.id, row.id)).get()).toMatchObject({ status: 'skipped', reason: 'wake-up stopped: message' });
-    const handover = w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`)).get()!;
+    const handover = w.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.key, `wakeup:handover:${episode(w, a).id}`))
+      .get()!;
     expect(handover).toMatchObject({ purpose: 'staff-prompt', targetId: 'wx-guide' });
     expect(textOf(handover)).toBe(`【沉睡会员回复】会员wx-q${a - 1}（普卡，沉睡 45 天，第 1 轮唤醒）在群「湖滨店VIP福利群」回复：“这个活动还有吗”。请尽快私聊跟进。`);
 
     // A holdout member who writes in a group: the episode ends (reactivation is counted), the guide is not told (nothing was sent).
     await w.say(`wx-q${h - 1}`, '签到', { roomId: 'vip-hz01@chatroom', roomTopic: '湖滨店VIP福利群' });
     expect(episode(w, h)).toMatchObject({ status: 'stopped', endReason: 'message' });
-    expect(w.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode(w, h).id}`)).get()).toBeUndefined();
+    expect(
+      w.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.key, `wakeup:handover:${episode(w, h).id}`))
+        .get(),
+    ).toBeUndefined();
   });
 
   it('a purchase (an imported order) stops it at the next sweep; 退订 stops it without a hand-over', async () => {
@@ -258,14 +317,25 @@ describe("wake-up: members who are not contacts of the bot go on their guide's 3
     const { treatment: t, holdout: h } = oneOfEach(w, '未加好友', 45, false);
     const gpb = shippedGuidePlaybook();
     const deps = {
-      repo: new GuideSopRepo(w.db), selection: new SelectionRepo(w.db), outbox: w.outbox, timezone: SH, playbook: () => gpb,
-      logger: silentLogger(), suggestions: board,
+      repo: new GuideSopRepo(w.db),
+      selection: new SelectionRepo(w.db),
+      outbox: w.outbox,
+      timezone: SH,
+      playbook: () => gpb,
+      logger: silentLogger(),
+      suggestions: board,
     };
     const cardText = async (day: number) => {
       w.clock.set(at(day, 9, 30));
       await runCards(deps, new Date(at(day, 9, 30)), at(day, 9, 30));
       const date = localDate(new Date(at(day, 9, 30)), SH);
-      return textOf(w.db.select().from(outbox).where(eq(outbox.key, `guide-card:${date}:G1`)).get()!);
+      return textOf(
+        w.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.key, `guide-card:${date}:G1`))
+          .get()!,
+      );
     };
     const nameOf = (id: number) => `未加好友${id - 1}`;
     // The 09:30 card comes before the 10:00 window: the stages decided at 10:00 are on the next morning's card.
@@ -289,8 +359,14 @@ describe("wake-up: members who are not contacts of the bot go on their guide's 3
     await runSelection(rt.deps);
     w.clock.set(at(15, 10));
     await runSelection(rt.deps);
-    const coupon = w.db.select().from(coupons).where(eq(coupons.ref, `wakeup:${episode(w, t).id}:2`)).get()!;
-    const mine = cardSuggestions(rt.repo, rt.holder.current, localDate(new Date(at(16, 9, 30)), SH)).get('G1')!.find((s) => s.memberId === t)!;
+    const coupon = w.db
+      .select()
+      .from(coupons)
+      .where(eq(coupons.ref, `wakeup:${episode(w, t).id}:2`))
+      .get()!;
+    const mine = cardSuggestions(rt.repo, rt.holder.current, localDate(new Date(at(16, 9, 30)), SH))
+      .get('G1')!
+      .find((s) => s.memberId === t)!;
     expect(mine.reason).toBe(`沉睡 90 天 · 第 2 轮唤醒 券码 ${coupon.code}`);
   });
 });
@@ -299,9 +375,14 @@ describe('wake-up: budgets and windows', () => {
   it('never more per day than the budget, only inside the windows, nothing twice', async () => {
     const { w, rt } = await world([['perAccountPerDay: 200', 'perAccountPerDay: 5']]);
     for (let i = 0; i < 30; i++) dormant(w, `wx-b${i}`, 31 + i);
-    const treatmentSent = () => w.db.select().from(wakeupSteps).all().filter((s) => s.arm === 'treatment' && s.channel === 'outbox');
+    const treatmentSent = () =>
+      w.db
+        .select()
+        .from(wakeupSteps)
+        .all()
+        .filter((s) => s.arm === 'treatment' && s.channel === 'outbox');
 
-    w.clock.set(at(0, 8));   // before the first window: queued for 10:00–12:00, half the budget
+    w.clock.set(at(0, 8)); // before the first window: queued for 10:00–12:00, half the budget
     await runSelection(rt.deps);
     expect(wakeRows(w)).toHaveLength(2);
     for (const r of wakeRows(w)) expect(r).toMatchObject({ notBefore: at(0, 10), expiresAt: at(0, 12) });
@@ -309,7 +390,7 @@ describe('wake-up: budgets and windows', () => {
     await runSelection(rt.deps);
     expect(wakeRows(w)).toHaveLength(2);
 
-    w.clock.set(at(0, 13));  // between windows: for 19:00–21:00, the rest of the day's budget
+    w.clock.set(at(0, 13)); // between windows: for 19:00–21:00, the rest of the day's budget
     await runSelection(rt.deps);
     w.clock.set(at(0, 19));
     await runSelection(rt.deps);
@@ -322,7 +403,11 @@ describe('wake-up: budgets and windows', () => {
     expect(wakeRows(w)).toHaveLength(5);
     expect(treatmentSent()).toHaveLength(5);
     // Holdout members met on the way are throttled alike (recorded, not sent).
-    const holdoutSteps = w.db.select().from(wakeupSteps).all().filter((s) => s.arm === 'holdout');
+    const holdoutSteps = w.db
+      .select()
+      .from(wakeupSteps)
+      .all()
+      .filter((s) => s.arm === 'holdout');
     expect(holdoutSteps.every((s) => s.outboxId === null)).toBe(true);
 
     w.clock.set(at(1, 10));
@@ -362,25 +447,47 @@ describe('wake-up over several accounts (outbox routing)', () => {
   it("a dormant member no account is a friend of becomes a suggestion on their guide's card; a reachable one gets the message from an account that reaches them", async () => {
     const clock = new ManualClock(at(0, 10));
     const spec = (id: string): AccountSpec => ({
-      id, name: id, role: 'store', stores: ['HZ01'], enabled: true, onDown: {} as AccountSpec['onDown'],
+      id,
+      name: id,
+      role: 'store',
+      stores: ['HZ01'],
+      enabled: true,
+      onDown: {} as AccountSpec['onDown'],
       budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
     });
     const specs = [spec('hz01'), spec('hz02')];
     const w = await membersWorld({
-      redisUrl: redis.url, dir: tmp.dir, clock,
+      redisUrl: redis.url,
+      dir: tmp.dir,
+      clock,
       accounts: (db) => ({ view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach: new ReachRepo(db) }),
     });
     open.push(w);
     const now = clock.now().getTime();
     w.db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now }).onConflictDoNothing().run();
     w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now }).run();
-    const rt = installWakeup({
-      config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
-      scheduler: w.scheduler, queues: w.queues, demo: null,
-    }, new WakeupPlaybookHolder(playbook()));
+    const rt = installWakeup(
+      {
+        config: loadConfig({ TIMEZONE: SH }),
+        db: w.db,
+        clock,
+        logger: silentLogger(),
+        router: w.router,
+        outbox: w.outbox,
+        scheduler: w.scheduler,
+        queues: w.queues,
+        demo: null,
+      },
+      new WakeupPlaybookHolder(playbook()),
+    );
     const ids = Array.from({ length: 12 }, (_, i) => dormant(w, `wx-u${i}`, 31));
     // hz02 is a friend of the even members only.
-    new ReachRepo(w.db).add('hz02', 'contact', ids.flatMap((_, i) => (i % 2 ? [] : [`wx-u${i}`])), now);
+    new ReachRepo(w.db).add(
+      'hz02',
+      'contact',
+      ids.flatMap((_, i) => (i % 2 ? [] : [`wx-u${i}`])),
+      now,
+    );
     await runSelection(rt.deps);
 
     const treated = ids.map((id, i) => ({ id, i })).filter(({ id }) => armOf(id, 31) === 'treatment');
@@ -390,7 +497,9 @@ describe('wake-up over several accounts (outbox routing)', () => {
     const rows = new Map(wakeRows(w).map((r) => [r.targetId, r]));
     for (const { i } of reached) expect(rows.get(`wx-u${i}`)).toMatchObject({ status: 'queued', account: 'hz02' });
     for (const { i } of lost) expect(rows.get(`wx-u${i}`)).toMatchObject({ status: 'unreachable' });
-    const suggested = wakeupSuggestionsFor(w.db, 'G1', localDate(new Date(now), SH)).map((s) => s.memberId).sort((a, b) => a - b);
+    const suggested = wakeupSuggestionsFor(w.db, 'G1', localDate(new Date(now), SH))
+      .map((s) => s.memberId)
+      .sort((a, b) => a - b);
     expect(suggested).toEqual(lost.map((x) => x.id).sort((a, b) => a - b));
   });
 });

@@ -85,7 +85,10 @@ export async function runSelection(deps: WakeupDeps): Promise<SelectionResult & 
   const now = deps.now();
   const result = decideSelection(deps, now);
   await queuePending(deps, now);
-  deps.logger.info({ seed: result.seed, stopped: result.stopped, lapsed: result.lapsed, started: result.started, steps: result.steps, allowance: result.allowance }, 'wake-up selection done');
+  deps.logger.info(
+    { seed: result.seed, stopped: result.stopped, lapsed: result.lapsed, started: result.started, steps: result.steps, allowance: result.allowance },
+    'wake-up selection done',
+  );
   return result;
 }
 
@@ -139,7 +142,12 @@ export function previewSelection(deps: WakeupDeps, now = deps.now()): SelectionR
   return out!;
 }
 
-function recordDue(deps: WakeupDeps, pb: WakeupPlaybook, d: DueStep, w: { date: string; now: number; notBefore: number; expiresAt: number }): 'sent' | 'suggested' | 'holdout' | null {
+function recordDue(
+  deps: WakeupDeps,
+  pb: WakeupPlaybook,
+  d: DueStep,
+  w: { date: string; now: number; notBefore: number; expiresAt: number },
+): 'sent' | 'suggested' | 'holdout' | null {
   const treated = d.arm === 'treatment';
   const viaOutbox = d.channel === 'outbox';
   const stage = pb.stages[d.stage - 1]!;
@@ -147,10 +155,21 @@ function recordDue(deps: WakeupDeps, pb: WakeupPlaybook, d: DueStep, w: { date: 
   // Without a coupon the text is known before the step is recorded: one statement fewer per step.
   const plainText = treated && !stage.coupon ? fill(stageText(stage, d.tier), vars) : null;
   const created = deps.repo.recordStep({
-    episodeId: d.episodeId, stage: d.stage, memberId: d.memberId, arm: d.arm, tier: d.tier, date: w.date, at: w.now, channel: d.channel,
-    account: viaOutbox ? deps.account : null, guideCode: d.guideCode,
+    episodeId: d.episodeId,
+    stage: d.stage,
+    memberId: d.memberId,
+    arm: d.arm,
+    tier: d.tier,
+    date: w.date,
+    at: w.now,
+    channel: d.channel,
+    account: viaOutbox ? deps.account : null,
+    guideCode: d.guideCode,
     outboxKey: treated && viaOutbox ? wakeupKey(d.memberId, d.stage, d.episodeId) : null,
-    notBefore: viaOutbox ? w.notBefore : null, expiresAt: viaOutbox ? w.expiresAt : null, couponCode: null, text: plainText,
+    notBefore: viaOutbox ? w.notBefore : null,
+    expiresAt: viaOutbox ? w.expiresAt : null,
+    couponCode: null,
+    text: plainText,
   });
   if (!created) return null;
   if (!treated) return 'holdout';
@@ -171,15 +190,23 @@ async function queuePending(deps: WakeupDeps, now: number): Promise<void> {
   const CHUNK = 500;
   for (let i = 0; i < pending.length; i += CHUNK) {
     const batch = pending.slice(i, i + CHUNK);
-    const results = await deps.outbox.enqueueMany(batch.map((p) => ({
-      key: p.outboxKey, target: { kind: 'contact', id: p.contactId }, content: { kind: 'text', text: p.text },
-      purpose: 'wake-up', notBefore: p.notBefore, expiresAt: p.expiresAt,
-    })));
-    deps.repo.tx(() => batch.forEach((p, j) => {
-      deps.repo.setOutboxId(p.episodeId, p.stage, results[j]!.id);
-      // No account is the member's friend (outbox routing): the wake-up becomes a suggestion on their guide's card.
-      if (results[j]!.status === 'unreachable') deps.repo.toGuideChannel(p.episodeId, p.stage);
-    }));
+    const results = await deps.outbox.enqueueMany(
+      batch.map((p) => ({
+        key: p.outboxKey,
+        target: { kind: 'contact', id: p.contactId },
+        content: { kind: 'text', text: p.text },
+        purpose: 'wake-up',
+        notBefore: p.notBefore,
+        expiresAt: p.expiresAt,
+      })),
+    );
+    deps.repo.tx(() =>
+      batch.forEach((p, j) => {
+        deps.repo.setOutboxId(p.episodeId, p.stage, results[j]!.id);
+        // No account is the member's friend (outbox routing): the wake-up becomes a suggestion on their guide's card.
+        if (results[j]!.status === 'unreachable') deps.repo.toGuideChannel(p.episodeId, p.stage);
+      }),
+    );
     // A reply that stopped the episode between recording and queueing: settle the row at once.
     batch.forEach((p, j) => {
       if (!deps.repo.isActive(p.episodeId)) deps.cancelSend(results[j]!.id, now, 'wake-up stopped before it was queued');

@@ -101,7 +101,8 @@ export class WakeupRepo {
     if (!ACTIVE_DRAW_FN.has(this.c)) {
       // The seed arrives hashed (an integer, see seedHash) so the text is not hashed again per row.
       this.c.function('wakeup_draw', { deterministic: true }, (seed: unknown, memberId: unknown, anchorAt: unknown) =>
-        holdoutDraw(typeof seed === 'number' ? seed : String(seed), Number(memberId), Number(anchorAt)));
+        holdoutDraw(typeof seed === 'number' ? seed : String(seed), Number(memberId), Number(anchorAt)),
+      );
       ACTIVE_DRAW_FN.add(this.c);
     }
     this.hasSla = this.st("select 1 from sqlite_master where type = 'table' and name = 'sla_questions'").pluck().get() !== undefined;
@@ -129,7 +130,8 @@ export class WakeupRepo {
    */
   startEpisodes(pb: WakeupPlaybook, now: number, seed: string): { treatment: number; holdout: number } {
     const anchor = anchorSql(pb);
-    const insert = this.st(`insert into wakeup_episodes
+    const insert = this.st(
+      `insert into wakeup_episodes
         (member_id, anchor_at, started_at, tier, guide_code, arm, holdout_seed, holdout_draw, holdout_share, stage, status)
       select id, anchor, @now, tier, guide_code, case when draw < @share then 'holdout' else 'treatment' end, @seed, draw, @share, 0, 'active'
       from (
@@ -142,11 +144,15 @@ export class WakeupRepo {
         where c.anchor <= @dormantBefore and c.anchor >= @tooOldBefore
           and not exists (select 1 from wakeup_episodes e where e.member_id = c.id and (e.status = 'active' or e.anchor_at >= c.anchor))
       )
-      returning arm = 'holdout'`).pluck();
+      returning arm = 'holdout'`,
+    ).pluck();
     let started = 0;
     let holdout = 0;
     for (const h of insert.iterate({
-      now, seed, seedHash: seedHash(seed), share: pb.holdout.share,
+      now,
+      seed,
+      seedHash: seedHash(seed),
+      share: pb.holdout.share,
       newBefore: now - pb.exclusions.newMemberDays * DAY_MS,
       dormantBefore: now - pb.stages[0]!.days * DAY_MS,
       tooOldBefore: now - pb.exclusions.maxSilentDays * DAY_MS,
@@ -162,15 +168,18 @@ export class WakeupRepo {
    * redemption); the pure `stopReason` decides which counts.
    */
   stopCandidates(): StopCandidate[] {
-    return this.st(`select e.id as episodeId, e.member_id as memberId, e.anchor_at as anchorAt,
+    return this.st(
+      `select e.id as episodeId, e.member_id as memberId, e.anchor_at as anchorAt,
         m.opted_out_at is not null as optedOut, m.last_active_at as lastMessageAt,
         coalesce((select min(o.ordered_at) from orders o where o.member_id = e.member_id and o.ordered_at > e.anchor_at),
           case when m.last_purchase_at > e.anchor_at then m.last_purchase_at end) as lastPurchaseAt,
         (select min(l.created_at) from points_ledger l where l.member_id = e.member_id and l.reason = 'redeem' and l.created_at > e.anchor_at) as lastRedemptionAt
       from wakeup_episodes e indexed by wakeup_episodes_active_uq join members m on m.id = e.member_id
       where e.status = 'active' and (m.opted_out_at is not null or m.last_active_at > e.anchor_at or m.last_purchase_at > e.anchor_at
-        or exists (select 1 from points_ledger l where l.member_id = e.member_id and l.reason = 'redeem' and l.created_at > e.anchor_at))`)
-      .all().map((r) => {
+        or exists (select 1 from points_ledger l where l.member_id = e.member_id and l.reason = 'redeem' and l.created_at > e.anchor_at))`,
+    )
+      .all()
+      .map((r) => {
         const row = r as Omit<StopCandidate, 'optedOut'> & { optedOut: number };
         return { ...row, optedOut: row.optedOut === 1 };
       });
@@ -181,8 +190,12 @@ export class WakeupRepo {
    * @returns false when it was not active any more (already stopped: nothing changes).
    */
   stop(episodeId: number, reason: 'message' | 'purchase' | 'redemption' | 'opt-out', at: number, text: string | null = null): boolean {
-    return this.st(`update wakeup_episodes set status = 'stopped', ended_at = ?, end_reason = ?, end_text = ?
-      where id = ? and status = 'active'`).run(at, reason, text, episodeId).changes === 1;
+    return (
+      this.st(
+        `update wakeup_episodes set status = 'stopped', ended_at = ?, end_reason = ?, end_text = ?
+      where id = ? and status = 'active'`,
+      ).run(at, reason, text, episodeId).changes === 1
+    );
   }
 
   /** Marks the hand-over to the guide as done (queued). */
@@ -192,16 +205,19 @@ export class WakeupRepo {
 
   /** Episodes past their last stage by `lapseAfterDays` become `lapsed`. @returns how many. */
   lapse(pb: WakeupPlaybook, now: number): number {
-    return this.st(`update wakeup_episodes set status = 'lapsed', ended_at = @now, end_reason = 'lapsed'
-      where status = 'active' and stage >= @last and last_step_at <= @before`)
-      .run({ now, last: pb.stages.length, before: now - pb.lapseAfterDays * DAY_MS }).changes;
+    return this.st(
+      `update wakeup_episodes set status = 'lapsed', ended_at = @now, end_reason = 'lapsed'
+      where status = 'active' and stage >= @last and last_step_at <= @before`,
+    ).run({ now, last: pb.stages.length, before: now - pb.lapseAfterDays * DAY_MS }).changes;
   }
 
   /** The active episode of the member linked to `contactId`, if any. */
   activeByContact(contactId: string): ActiveEpisode | undefined {
-    return this.st(`select e.id, e.member_id as memberId, e.arm, e.stage, e.tier, e.anchor_at as anchorAt, m.name,
+    return this.st(
+      `select e.id, e.member_id as memberId, e.arm, e.stage, e.tier, e.anchor_at as anchorAt, m.name,
         m.guide_code as guideCode, m.opted_out_at as optedOutAt
-      from members m join wakeup_episodes e on e.member_id = m.id and e.status = 'active' where m.contact_id = ?`).get(contactId) as ActiveEpisode | undefined;
+      from members m join wakeup_episodes e on e.member_id = m.id and e.status = 'active' where m.contact_id = ?`,
+    ).get(contactId) as ActiveEpisode | undefined;
   }
 
   /** Outbox rows of an episode's stage messages (to settle the queued ones when it stops). */
@@ -233,8 +249,11 @@ export class WakeupRepo {
    */
   dueSteps(pb: WakeupPlaybook, now: number, opts: { date: string; allowance: number; perGuide: number }): DueStep[] {
     const params = {
-      stages: pb.stages.length, gapBefore: now - pb.minDaysBetweenStages * DAY_MS,
-      mktSince: now - pb.exclusions.marketingWithinDays * DAY_MS, date: opts.date, perGuide: opts.perGuide,
+      stages: pb.stages.length,
+      gapBefore: now - pb.minDaysBetweenStages * DAY_MS,
+      mktSince: now - pb.exclusions.marketingWithinDays * DAY_MS,
+      date: opts.date,
+      perGuide: opts.perGuide,
     };
     const out: DueStep[] = [];
     if (opts.allowance > 0) {
@@ -272,7 +291,7 @@ export class WakeupRepo {
         )
         select episodeId, memberId, arm, stage, tier, guideCode, anchorAt, contactId, name, channel from ranked
         where (arm = 'treatment' and t <= room) or (arm = 'holdout' and t < room)`);
-      out.push(...guideDue.all({ ...params, ...Object.fromEntries(pb.stages.map((st, i) => [`d${i}`, now - st.days * DAY_MS])) }) as DueStep[]);
+      out.push(...(guideDue.all({ ...params, ...Object.fromEntries(pb.stages.map((st, i) => [`d${i}`, now - st.days * DAY_MS])) }) as DueStep[]));
     }
     return out;
   }
@@ -282,13 +301,15 @@ export class WakeupRepo {
    * contacts: the outbox tells), an open question (when the SLA capability's table exists).
    */
   private stepExclusionsSql(pb: WakeupPlaybook): string {
-    const marketing = pb.exclusions.marketingWithinDays > 0
-      ? `and (m.contact_id is null or not exists (select 1 from outbox o where o.target_id = m.contact_id and o.sent_at >= @mktSince
+    const marketing =
+      pb.exclusions.marketingWithinDays > 0
+        ? `and (m.contact_id is null or not exists (select 1 from outbox o where o.target_id = m.contact_id and o.sent_at >= @mktSince
            and o.purpose in (${MARKETING_PURPOSES.map((p) => `'${p}'`).join(', ')})))`
-      : '';
-    const question = pb.exclusions.openQuestion && this.hasSla
-      ? "and (m.contact_id is null or not exists (select 1 from sla_questions q where q.member_id = m.contact_id and q.status = 'open'))"
-      : '';
+        : '';
+    const question =
+      pb.exclusions.openQuestion && this.hasSla
+        ? "and (m.contact_id is null or not exists (select 1 from sla_questions q where q.member_id = m.contact_id and q.status = 'open'))"
+        : '';
     return `${marketing} ${question}`;
   }
 
@@ -297,14 +318,28 @@ export class WakeupRepo {
    * before (a second run of the same slot): nothing changes.
    */
   recordStep(s: {
-    episodeId: number; stage: number; memberId: number; arm: Arm; tier: string; date: string; at: number; channel: 'outbox' | 'guide';
-    account: string | null; guideCode: string | null; outboxKey: string | null; notBefore: number | null; expiresAt: number | null;
-    couponCode: string | null; text: string | null;
+    episodeId: number;
+    stage: number;
+    memberId: number;
+    arm: Arm;
+    tier: string;
+    date: string;
+    at: number;
+    channel: 'outbox' | 'guide';
+    account: string | null;
+    guideCode: string | null;
+    outboxKey: string | null;
+    notBefore: number | null;
+    expiresAt: number | null;
+    couponCode: string | null;
+    text: string | null;
   }): boolean {
-    const ins = this.st(`insert into wakeup_steps (episode_id, stage, member_id, arm, tier, date, at, channel, account, guide_code,
+    const ins = this.st(
+      `insert into wakeup_steps (episode_id, stage, member_id, arm, tier, date, at, channel, account, guide_code,
         outbox_key, not_before, expires_at, coupon_code, text)
       values (@episodeId, @stage, @memberId, @arm, @tier, @date, @at, @channel, @account, @guideCode, @outboxKey, @notBefore, @expiresAt, @couponCode, @text)
-      on conflict do nothing`).run(s);
+      on conflict do nothing`,
+    ).run(s);
     if (ins.changes === 0) return false;
     this.st("update wakeup_episodes set stage = @stage, last_step_at = @at where id = @episodeId and status = 'active' and stage = @stage - 1").run(s);
     return true;
@@ -317,11 +352,13 @@ export class WakeupRepo {
 
   /** Treatment messages recorded but not yet queued whose window is still open (after a crash, or just recorded). */
   pendingSends(now: number): PendingSend[] {
-    return this.st(`select s.episode_id as episodeId, s.stage, s.member_id as memberId, m.contact_id as contactId, s.account,
+    return this.st(
+      `select s.episode_id as episodeId, s.stage, s.member_id as memberId, m.contact_id as contactId, s.account,
         s.outbox_key as outboxKey, s.text, s.not_before as notBefore, s.expires_at as expiresAt
       from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id join members m on m.id = s.member_id
       where s.outbox_id is null and s.arm = 'treatment' and s.channel = 'outbox' and s.expires_at > ? and e.status = 'active'
-        and m.contact_id is not null and s.text is not null`).all(now) as PendingSend[];
+        and m.contact_id is not null and s.text is not null`,
+    ).all(now) as PendingSend[];
   }
 
   /** Links a step to its outbox row. */
@@ -349,10 +386,14 @@ export class WakeupRepo {
    * @example new WakeupRepo(db).wakeupSuggestionsFor('G001', '2026-11-25')
    */
   wakeupSuggestionsFor(guideCode: string, date: string): WakeupSuggestion[] {
-    return (this.st(`select s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt, s.text, s.coupon_code as couponCode
+    return (
+      this.st(
+        `select s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt, s.text, s.coupon_code as couponCode
       from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id join members m on m.id = s.member_id
       where s.guide_code = ? and s.date = ? and s.channel = 'guide' and s.arm = 'treatment' and e.status = 'active'
-      order by s.stage desc, e.anchor_at, s.member_id`).all(guideCode, date) as SuggestionRow[]).map(toSuggestion);
+      order by s.stage desc, e.anchor_at, s.member_id`,
+      ).all(guideCode, date) as SuggestionRow[]
+    ).map(toSuggestion);
   }
 
   /**
@@ -361,11 +402,13 @@ export class WakeupRepo {
    */
   suggestionsByGuide(date: string): Map<string, WakeupSuggestion[]> {
     const out = new Map<string, WakeupSuggestion[]>();
-    const rows = this.st(`select s.guide_code as guideCode, s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt,
+    const rows = this.st(
+      `select s.guide_code as guideCode, s.member_id as memberId, m.name, m.phone, s.tier, s.stage, s.at, e.anchor_at as anchorAt,
         s.text, s.coupon_code as couponCode
       from wakeup_steps s join wakeup_episodes e on e.id = s.episode_id join members m on m.id = s.member_id
       where s.date = ? and s.channel = 'guide' and s.arm = 'treatment' and s.guide_code is not null and e.status = 'active'
-      order by s.guide_code, s.stage desc, e.anchor_at, s.member_id`).all(date) as (SuggestionRow & { guideCode: string })[];
+      order by s.guide_code, s.stage desc, e.anchor_at, s.member_id`,
+    ).all(date) as (SuggestionRow & { guideCode: string })[];
     for (const { guideCode, ...r } of rows) {
       let list = out.get(guideCode);
       if (!list) out.set(guideCode, (list = []));

@@ -3,15 +3,34 @@ import { zonedTime } from '../core/time.js';
 import { newcombe, wald, wilson } from './stats.rules.js';
 import { shippedWakeup } from './testing.js';
 import {
-  DAY_MS, allowance, armFor, dayBefore, dueStage, exclusionFor, holdoutDraw, isLapsed, seedHash, stageText, stepExclusion, stopReason, windowFor, type MemberFacts,
+  DAY_MS,
+  allowance,
+  armFor,
+  dayBefore,
+  dueStage,
+  exclusionFor,
+  holdoutDraw,
+  isLapsed,
+  seedHash,
+  stageText,
+  stepExclusion,
+  stopReason,
+  windowFor,
+  type MemberFacts,
 } from './wakeup.rules.js';
 
 const SH = 'Asia/Shanghai';
 const pb = shippedWakeup();
 const now = zonedTime(2026, 11, 25, 10, 0, SH).getTime();
 const member = (over: Partial<MemberFacts> = {}): MemberFacts => ({
-  anchorAt: now - 40 * DAY_MS, joinedAt: now - 400 * DAY_MS, optedOut: false, contactId: 'wx-1', guideCode: 'G1',
-  lastMarketingAt: null, openQuestion: false, ...over,
+  anchorAt: now - 40 * DAY_MS,
+  joinedAt: now - 400 * DAY_MS,
+  optedOut: false,
+  contactId: 'wx-1',
+  guideCode: 'G1',
+  lastMarketingAt: null,
+  openQuestion: false,
+  ...over,
 });
 
 describe('stage entry', () => {

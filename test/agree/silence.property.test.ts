@@ -96,7 +96,10 @@ describe('no member falls between the 3+3+3 card and the wake-up', () => {
     const joined = insertMember(db, { guideCode: 'G1', contactId: 'c2', name: '吴静', joinedAt: now - 22 * DAY_MS });
     const ctx = { now, today, localDateOf: (at: number) => localDate(new Date(at), SH), notAgainWithinDays: 7 };
     const sel = new SelectionRepo(db);
-    const picks = [...(sel.chatCandidates(general, ctx, 100).get('G1') ?? []).flat(), ...general.filter((r) => r.rule === 'keep-in-touch').flatMap((r) => sel.keepInTouch('G1', r, ctx, 100))];
+    const picks = [
+      ...(sel.chatCandidates(general, ctx, 100).get('G1') ?? []).flat(),
+      ...general.filter((r) => r.rule === 'keep-in-touch').flatMap((r) => sel.keepInTouch('G1', r, ctx, 100)),
+    ];
     expect(picks.filter((p) => p.memberId === joined).map((p) => p.reason)).toContain('3 周未互动');
     expect(picks.filter((p) => p.memberId === bought).map((p) => p.reason)).toContain('28 天未互动');
     expect(picks.flatMap((p) => p.reason)).not.toContain('7+ 天未互动');

@@ -37,8 +37,10 @@ describe('the import rules of src/ (test/architecture/layers.ts)', () => {
 
   it('refuse a library importing a capability, a shared layer importing a capability, and a library running shared-layer code', () => {
     const src = tree({
-      'members/index.ts': "export { x } from './x.js';\n", 'members/x.ts': 'export const x = 1;\n',
-      'outbox/index.ts': "export { Outbox } from './outbox.js';\n", 'outbox/outbox.ts': 'export class Outbox {}\n',
+      'members/index.ts': "export { x } from './x.js';\n",
+      'members/x.ts': 'export const x = 1;\n',
+      'outbox/index.ts': "export { Outbox } from './outbox.js';\n",
+      'outbox/outbox.ts': 'export class Outbox {}\n',
       'core/a.ts': "import { x } from '../members/index.js';\nimport { Outbox } from '../outbox/index.js';\nimport type { Outbox as O } from '../outbox/index.js';\n",
       'outbox/b.ts': "import { x } from '../members/index.js';\n",
     });
@@ -51,9 +53,13 @@ describe('the import rules of src/ (test/architecture/layers.ts)', () => {
 
   it('leave test code and the composition root their freedom, and ask for a new folder to be classified', () => {
     const src = tree({
-      'sla/index.ts': '', 'sla/sla.repo.ts': 'export class SlaRepo {}\n',
-      'inbound/index.ts': '', 'inbound/ingest.ts': 'export class Ingest {}\n',
-      'members/index.ts': '', 'members/x.test.ts': "import { SlaRepo } from '../sla/sla.repo.js';\n", 'members/testing.ts': "import { SlaRepo } from '../sla/sla.repo.js';\n",
+      'sla/index.ts': '',
+      'sla/sla.repo.ts': 'export class SlaRepo {}\n',
+      'inbound/index.ts': '',
+      'inbound/ingest.ts': 'export class Ingest {}\n',
+      'members/index.ts': '',
+      'members/x.test.ts': "import { SlaRepo } from '../sla/sla.repo.js';\n",
+      'members/testing.ts': "import { SlaRepo } from '../sla/sla.repo.js';\n",
       'app.ts': "import { Ingest } from './inbound/ingest.js';\nimport { SlaRepo } from './sla/sla.repo.js';\n",
       'newthing/a.ts': '',
     });
@@ -64,9 +70,16 @@ describe('the import rules of src/ (test/architecture/layers.ts)', () => {
   });
 
   it('read every form of import: named, type-only, re-export, import() and import types', () => {
-    const refs = importsOf('x.ts', "import { a, type B } from './a.js';\nimport type { C } from './c.js';\nexport { d } from './d.js';\nconst e = await import('./e.js');\nlet f: import('./f.js').F;\nimport pkg from 'pkg';\n");
+    const refs = importsOf(
+      'x.ts',
+      "import { a, type B } from './a.js';\nimport type { C } from './c.js';\nexport { d } from './d.js';\nconst e = await import('./e.js');\nlet f: import('./f.js').F;\nimport pkg from 'pkg';\n",
+    );
     expect(refs.map((r) => [r.line, r.specifier, r.names.join(','), r.typeOnly])).toEqual([
-      [1, './a.js', 'a,B', false], [2, './c.js', 'C', true], [3, './d.js', 'd', false], [4, './e.js', '*', false], [5, './f.js', 'F', true],
+      [1, './a.js', 'a,B', false],
+      [2, './c.js', 'C', true],
+      [3, './d.js', 'd', false],
+      [4, './e.js', '*', false],
+      [5, './f.js', 'F', true],
     ]);
   });
 });

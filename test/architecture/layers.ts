@@ -115,7 +115,9 @@ export function checkImports(srcDir: string): string[] {
   const posix = (p: string) => p.split(path.sep).join('/');
   for (const entry of readdirSync(srcDir)) {
     if (!statSync(path.join(srcDir, entry)).isDirectory() || kindOf(entry)) continue;
-    problems.push(`src/${entry}/ is not classified: add it to LIBRARIES, SHARED_LAYERS or CAPABILITIES in test/architecture/layers.ts (a shared layer or capability publishes what others may use in its index.ts)`);
+    problems.push(
+      `src/${entry}/ is not classified: add it to LIBRARIES, SHARED_LAYERS or CAPABILITIES in test/architecture/layers.ts (a shared layer or capability publishes what others may use in its index.ts)`,
+    );
   }
   const exportsCache = new Map<string, Set<string>>();
   const exportsOf = (folder: string) => exportsCache.get(folder) ?? exportsCache.set(folder, indexExports(srcDir, folder)).get(folder)!;
@@ -132,7 +134,8 @@ export function checkImports(srcDir: string): string[] {
       const where = `src/${rel}:${imp.line}`;
       if (tParts[0] === '..') continue;
       if (tParts.length === 1) {
-        if (target !== 'config.js' && from !== null) problems.push(`${where} imports '${imp.specifier}': only tests import the composition root (src/${target.replace(/\.js$/u, '.ts')})`);
+        if (target !== 'config.js' && from !== null)
+          problems.push(`${where} imports '${imp.specifier}': only tests import the composition root (src/${target.replace(/\.js$/u, '.ts')})`);
         continue;
       }
       const to = tParts[0]!;
@@ -143,12 +146,18 @@ export function checkImports(srcDir: string): string[] {
       const indexSpec = posix(path.relative(path.dirname(file), path.join(srcDir, to, 'index.js')));
       const indexPath = indexSpec.startsWith('.') ? indexSpec : `./${indexSpec}`;
       if (fromKind === 'library') {
-        if (toKind === 'capability') problems.push(`${where} imports '${imp.specifier}': src/${from}/ is a library and may not import a capability (src/${to}/); move what both need into src/${from}/`);
-        else if (!isIndex || !imp.typeOnly) problems.push(`${where} imports '${imp.specifier}': a library may import a shared layer's types only: write \`import type { ${imp.names.join(', ')} } from '${indexPath}'\``);
+        if (toKind === 'capability')
+          problems.push(`${where} imports '${imp.specifier}': src/${from}/ is a library and may not import a capability (src/${to}/); move what both need into src/${from}/`);
+        else if (!isIndex || !imp.typeOnly)
+          problems.push(
+            `${where} imports '${imp.specifier}': a library may import a shared layer's types only: write \`import type { ${imp.names.join(', ')} } from '${indexPath}'\``,
+          );
         continue;
       }
       if (fromKind === 'shared layer' && toKind === 'capability') {
-        problems.push(`${where} imports '${imp.specifier}': src/${from}/ is a shared layer and may not import a capability (src/${to}/); let the capability hand it in (a parameter, the capability context) instead`);
+        problems.push(
+          `${where} imports '${imp.specifier}': src/${from}/ is a shared layer and may not import a capability (src/${to}/); let the capability hand it in (a parameter, the capability context) instead`,
+        );
         continue;
       }
       if (isIndex) continue;
@@ -156,9 +165,12 @@ export function checkImports(srcDir: string): string[] {
       const have = exportsOf(to);
       const module = `./${tParts.slice(1).join('/')}`;
       const missing = imp.names.filter((n) => n === '*' || n === 'default' || !have.has(n));
-      const add = missing.length === 0 ? '' : missing.some((n) => n === '*' || n === 'default')
-        ? `; name what it uses and add those names to src/${to}/index.ts (\`export { … } from '${module}'\`)`
-        : `; add to src/${to}/index.ts: \`export { ${missing.join(', ')} } from '${module}';\` (write \`type\` before a name that is only a type)`;
+      const add =
+        missing.length === 0
+          ? ''
+          : missing.some((n) => n === '*' || n === 'default')
+            ? `; name what it uses and add those names to src/${to}/index.ts (\`export { … } from '${module}'\`)`
+            : `; add to src/${to}/index.ts: \`export { ${missing.join(', ')} } from '${module}';\` (write \`type\` before a name that is only a type)`;
       problems.push(`${where} imports '${imp.specifier}', an internal of the ${toKind} src/${to}/: import from '${indexPath}' instead${add}`);
     }
   }

@@ -69,7 +69,14 @@ async function charts(page: Page): Promise<{ id: string; optional: boolean; widt
         if (v && typeof v === 'object' && typeof (v as { value?: unknown }).value === 'number') return [(v as { value: number }).value];
         return [];
       });
-      return { id: el.id, optional: el.hasAttribute('data-optional'), width: box?.width ?? 0, height: box?.height ?? 0, points: nums.length, positive: nums.filter((n) => n > 0).length };
+      return {
+        id: el.id,
+        optional: el.hasAttribute('data-optional'),
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        points: nums.length,
+        positive: nums.filter((n) => n > 0).length,
+      };
     });
   });
 }
@@ -94,7 +101,10 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     cpSync(path.resolve('sop'), sop, { recursive: true });
     app = await startApp({
       config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'browser', INBOUND_MAX_AGE_SECONDS: '0', CONSOLE_TOKEN: `lin:${SECRET}` }),
-      logger: silentLogger(), clock, capabilities: capabilitiesFor(sop), sopDir: sop,
+      logger: silentLogger(),
+      clock,
+      capabilities: capabilitiesFor(sop),
+      sopDir: sop,
     });
     await app.ready;
     base = app.healthUrl!.replace(/\/healthz$/, '');
@@ -107,7 +117,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     restoreHome?.();
   });
 
-  it('shows every page with rendered charts holding the world\'s data, and pausing a campaign from its page pauses it', async () => {
+  it("shows every page with rendered charts holding the world's data, and pausing a campaign from its page pauses it", async () => {
     await simulateMorning(app, clock);
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
@@ -147,7 +157,10 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
         if (c.positive === 0) empty.push(`${p.path} #${c.id}`);
       }
       // Every page shows some of the world's activity (a chart may be all zeros, e.g. no timeouts).
-      expect(found.some((c) => c.positive > 0), `${p.path}: some chart shows data above zero`).toBe(true);
+      expect(
+        found.some((c) => c.positive > 0),
+        `${p.path}: some chart shows data above zero`,
+      ).toBe(true);
       await page.screenshot({ path: path.join(SHOTS, `${p.path === '/' ? 'overview' : p.path.slice(1)}.png`), fullPage: true });
     }
     // bull-board behind the same login
@@ -160,7 +173,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await context.close();
   });
 
-  it('builds a campaign to two groups from the form (count, preview, inline errors), schedules it a minute ahead, sees it reach the world, pauses and resumes it; every action audited with the operator\'s name', async () => {
+  it("builds a campaign to two groups from the form (count, preview, inline errors), schedules it a minute ahead, sees it reach the world, pauses and resumes it; every action audited with the operator's name", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -173,7 +186,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await page.waitForSelector('body[data-loaded="true"]');
     await Promise.all([page.waitForURL(`${base}/campaigns/new`), page.click('#new-campaign')]);
     await page.waitForSelector('body[data-loaded="true"]');
-    const previews = async () => Number(await page.getAttribute('body', 'data-previewed') ?? 0);
+    const previews = async () => Number((await page.getAttribute('body', 'data-previewed')) ?? 0);
     /** Does `act`, then waits for the preview it causes. */
     const andPreview = async (act: () => Promise<unknown>) => {
       const before = await previews();
@@ -232,20 +245,32 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     // The minute comes: both groups get the post in the simulated world.
     clock.advance(slot.getTime() - clock.now().getTime() + 1000);
     expect(await app.scheduler.fire(CAMPAIGN_TICK, slot)).toBe(true);
-    const posts = await Promise.all(['hz01-a@chatroom', 'hz01-b@chatroom'].map((room) => app.world!.waitForBotMessage((m) => m.target.id === room && m.text.endsWith('周末快闪开始啦'), 20_000)));
+    const posts = await Promise.all(
+      ['hz01-a@chatroom', 'hz01-b@chatroom'].map((room) => app.world!.waitForBotMessage((m) => m.target.id === room && m.text.endsWith('周末快闪开始啦'), 20_000)),
+    );
     expect(posts).toHaveLength(2);
 
     // Pause and resume from the list; the audit trail names the operator.
     await page.goto(`${base}/campaigns`);
     await page.waitForSelector('body[data-loaded="true"]');
-    for (const [action, label] of [['pause', '已暂停'], ['resume', null]] as const) {
+    for (const [action, label] of [
+      ['pause', '已暂停'],
+      ['resume', null],
+    ] as const) {
       await page.click(`button[data-action="${action}"][data-campaign="weekend-flash"]`);
       if (label) await page.waitForFunction((l) => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent === l, label, { timeout: 10_000 });
       else await page.waitForFunction(() => document.querySelector('tr[data-campaign="weekend-flash"] .status')?.textContent !== '已暂停', undefined, { timeout: 10_000 });
     }
-    const audit = app.db.$client.prepare("select actor, action, result from operator_actions where target = 'weekend-flash' order by id").all() as { actor: string; action: string; result: string }[];
+    const audit = app.db.$client.prepare("select actor, action, result from operator_actions where target = 'weekend-flash' order by id").all() as {
+      actor: string;
+      action: string;
+      result: string;
+    }[];
     expect(audit.map((a) => `${a.actor} ${a.action} ${a.result.split(':')[0]}`)).toEqual([
-      'lin campaign.create refused', 'lin campaign.create ok', 'lin campaign.pause ok', 'lin campaign.resume ok',
+      'lin campaign.create refused',
+      'lin campaign.create ok',
+      'lin campaign.pause ok',
+      'lin campaign.resume ok',
     ]);
     await page.waitForSelector('#audit td.actor');
     expect(await page.$$eval('#audit tr[data-action="campaign.resume"] td.actor', (td) => td.map((x) => x.textContent))).toContain('lin');
@@ -258,7 +283,7 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await context.close();
   });
 
-  it('previews today\'s wake-up per stage and runs it from its page (audited); finds a member, reads her card and merges a duplicate; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px', async () => {
+  it("previews today's wake-up per stage and runs it from its page (audited); finds a member, reads her card and merges a duplicate; a CSV with bad rows is checked in the page and nothing applied; every page is usable at 375 px", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -270,9 +295,14 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
 
     // A member falls dormant after the morning's selection: the preview finds them, nothing is recorded until run.
     const now = clock.now().getTime();
-    app.db.$client.prepare(`insert into members (contact_id, name, tier, referral_code, joined_at, last_active_at, created_at, updated_at)
-      values ('wx-dormant-new', '新沉睡会员', 'regular', 'RCDORM1', ?, ?, ?, ?)`).run(now - 400 * 86_400_000, now - 35 * 86_400_000, now, now);
-    const episodes = () => app.db.$client.prepare("select count(*) from wakeup_episodes e join members m on m.id = e.member_id where m.contact_id = 'wx-dormant-new'").pluck().get() as number;
+    app.db.$client
+      .prepare(
+        `insert into members (contact_id, name, tier, referral_code, joined_at, last_active_at, created_at, updated_at)
+      values ('wx-dormant-new', '新沉睡会员', 'regular', 'RCDORM1', ?, ?, ?, ?)`,
+      )
+      .run(now - 400 * 86_400_000, now - 35 * 86_400_000, now, now);
+    const episodes = () =>
+      app.db.$client.prepare("select count(*) from wakeup_episodes e join members m on m.id = e.member_id where m.contact_id = 'wx-dormant-new'").pluck().get() as number;
     await page.goto(`${base}/wakeup`);
     await page.waitForSelector('body[data-wakeup-previewed="true"]');
     const total = async () => page.$$eval('#wakeup-stages tr[data-stage="all"] td', (td) => td.map((x) => x.textContent));
@@ -287,8 +317,15 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
 
     // Find a member by the last four digits of her phone and read her card; a duplicate record of her (same name and birthday, imported) is merged into it.
     app.db.$client.prepare("update members set birth_month = 5, birth_day = 8 where name = '陈思琪'").run();
-    const dup = Number(app.db.$client.prepare(`insert into members (name, tier, referral_code, birth_month, birth_day, points, created_at, updated_at)
-      values ('陈思琪', 'regular', 'RCDUP01', 5, 8, 0, ?, ?) returning id`).pluck().get(now, now));
+    const dup = Number(
+      app.db.$client
+        .prepare(
+          `insert into members (name, tier, referral_code, birth_month, birth_day, points, created_at, updated_at)
+      values ('陈思琪', 'regular', 'RCDUP01', 5, 8, 0, ?, ?) returning id`,
+        )
+        .pluck()
+        .get(now, now),
+    );
     await page.goto(`${base}/members`);
     await page.waitForSelector('body[data-loaded="true"]');
     await page.fill('#q', '0003');
@@ -332,7 +369,10 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     }
     expect(await page.isDisabled('#apply')).toBe(true);
     expect(members()).toBe(before);
-    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({ actor: 'lin', result: expect.stringMatching(/^ok: dry run; .* bad$/) });
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'import.members.dry-run'").get()).toMatchObject({
+      actor: 'lin',
+      result: expect.stringMatching(/^ok: dry run; .* bad$/),
+    });
     await page.screenshot({ path: path.join(SHOTS, 'imports.png'), fullPage: true });
 
     // Playbook settings in a form: quiet hours and a 3+3+3 quota saved (the file's comments kept), bad values refused inline with the file untouched.
@@ -368,11 +408,12 @@ describe.skipIf(!haveChromium && !process.env['CI'])('the dashboard in headless 
     await page.waitForSelector(`${form} .result[data-state="refused"]`);
     expect(await page.textContent(`${form} [data-error-for="quotas.chats"]`)).toMatch(/quotas\.chats: expected a whole number from 0 \(switched off\) to 20, found 30/);
     expect(readFileSync(guideFile).equals(saved)).toBe(true);
-    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all())
-      .toEqual([
-        { actor: 'lin', result: expect.stringMatching(/^refused: quietHours: /) }, { actor: 'lin', result: 'saved quietHours="22:00-08:00"' },
-        { actor: 'lin', result: 'saved quotas.chats="4"' }, { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) },
-      ]);
+    expect(app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' order by at, rowid").all()).toEqual([
+      { actor: 'lin', result: expect.stringMatching(/^refused: quietHours: /) },
+      { actor: 'lin', result: 'saved quietHours="22:00-08:00"' },
+      { actor: 'lin', result: 'saved quotas.chats="4"' },
+      { actor: 'lin', result: expect.stringMatching(/^refused: quotas\.chats: /) },
+    ]);
     await page.screenshot({ path: path.join(SHOTS, 'settings.png'), fullPage: true });
 
     await page.setViewportSize({ width: 375, height: 800 });
@@ -417,7 +458,12 @@ async function simulateMorning(app: App, clock: ReturnType<typeof morning>): Pro
   // Wake-up: the 10:00 selection (or its start-up catch-up).
   await app.scheduler.fire(selectScheduleName(1), clock.slot('10:00'));
   // Chatter in the groups.
-  for (const [who, room, text] of [['m002', GROUP, '大家早上好'], ['m004', GROUP, '今天有活动吗'], ['m021', 'hz01-b@chatroom', '收到'], ['m036', 'hz01-vip@chatroom', '谢谢店长']] as const) {
+  for (const [who, room, text] of [
+    ['m002', GROUP, '大家早上好'],
+    ['m004', GROUP, '今天有活动吗'],
+    ['m021', 'hz01-b@chatroom', '收到'],
+    ['m036', 'hz01-vip@chatroom', '谢谢店长'],
+  ] as const) {
     await world.memberSays(who, text, { roomId: room });
   }
   await app.ingest.idle();

@@ -38,15 +38,24 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     writeFileSync(file, text);
     await applied;
   };
-  const reachRows = (account: string, kind: 'contact' | 'room') => app.db.select().from(accountReach)
-    .where(and(eq(accountReach.account, account), eq(accountReach.targetKind, kind))).all().map((r) => r.targetId).sort();
+  const reachRows = (account: string, kind: 'contact' | 'room') =>
+    app.db
+      .select()
+      .from(accountReach)
+      .where(and(eq(accountReach.account, account), eq(accountReach.targetKind, kind)))
+      .all()
+      .map((r) => r.targetId)
+      .sort();
 
   beforeAll(async () => {
     file = path.join(tmp.dir, 'accounts.yaml');
     copyFileSync(DEMO_REGISTRY, file);
     app = await startApp({
       config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'e2e-accounts' }),
-      logger: silentLogger(), capabilities: [pingCapability], accountsFile: file, accountsCheckEveryMs: 100,
+      logger: silentLogger(),
+      capabilities: [pingCapability],
+      accountsFile: file,
+      accountsCheckEveryMs: 100,
     });
     world = app.world!;
     await Promise.all(IDS.map((id) => app.hub.ready(id)));
@@ -69,32 +78,54 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     expect(members.every((c) => reachedBy(c) >= 1)).toBe(true);
     expect(members.filter((c) => reachedBy(c) === 2).length).toBeGreaterThan(5);
     expect(app.edge).toBe(app.hub.edge('hz01-assistant'));
-    const health = await (await fetch(app.healthUrl!)).json() as { accounts: Record<string, { state: string }> };
+    const health = (await (await fetch(app.healthUrl!)).json()) as { accounts: Record<string, { state: string }> };
     expect(Object.fromEntries(Object.entries(health.accounts).map(([k, v]) => [k, v.state]))).toEqual({ 'hz01-assistant': 'online', 'hz02-assistant': 'online', hq: 'online' });
   });
 
-  it('stamps a member\'s message with the account it was written to, and notes that account reaches them', async () => {
+  it("stamps a member's message with the account it was written to, and notes that account reaches them", async () => {
     const b = world.account('hz02-assistant');
     const member = b.friendIds().find((c) => c.startsWith('m') && !world.account('hz01-assistant').friendIds().includes(c))!;
     const id = await b.memberSays(member, 'ping hello');
     await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('hz02-assistant');
-    const row = app.db.select().from(accountReach).where(and(eq(accountReach.account, 'hz02-assistant'), eq(accountReach.targetId, member))).get();
+    const row = app.db
+      .select()
+      .from(accountReach)
+      .where(and(eq(accountReach.account, 'hz02-assistant'), eq(accountReach.targetId, member)))
+      .get();
     expect(row?.lastInboundAt).toBeGreaterThan(0);
-    expect(app.db.select().from(accountReach).where(and(eq(accountReach.account, 'hz01-assistant'), eq(accountReach.targetId, member))).get()).toBeUndefined();
+    expect(
+      app.db
+        .select()
+        .from(accountReach)
+        .where(and(eq(accountReach.account, 'hz01-assistant'), eq(accountReach.targetId, member)))
+        .get(),
+    ).toBeUndefined();
   });
 
   it('shows every account on /api/accounts and labels /metrics by account; no token appears', async () => {
     // The ping above was answered from the account it was written to (routing): counted against its caps.
     expect((await world.waitForBotMessage((m) => m.text === 'pong hello', 10_000)).account).toBe('hz02-assistant');
-    await expect.poll(async () => {
-      const r = await (await fetch(new URL('/api/accounts', app.healthUrl!))).json() as { accounts: { id: string; sent: { minute: number } }[] };
-      return r.accounts.map((a) => a.sent.minute);
-    }, { timeout: 10_000 }).toEqual([0, 1, 0]);
+    await expect
+      .poll(
+        async () => {
+          const r = (await (await fetch(new URL('/api/accounts', app.healthUrl!))).json()) as { accounts: { id: string; sent: { minute: number } }[] };
+          return r.accounts.map((a) => a.sent.minute);
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([0, 1, 0]);
     const res = await fetch(new URL('/api/accounts', app.healthUrl!));
     const body = await res.text();
-    const r = JSON.parse(body) as { registry: { fromEnv: boolean }; accounts: { id: string; state: string; caps: { minute: number }; reach: { contacts: number; rooms: number }; outbox: Record<string, number> }[] };
+    const r = JSON.parse(body) as {
+      registry: { fromEnv: boolean };
+      accounts: { id: string; state: string; caps: { minute: number }; reach: { contacts: number; rooms: number }; outbox: Record<string, number> }[];
+    };
     expect(r.registry.fromEnv).toBe(false);
-    expect(r.accounts.map((a) => [a.id, a.state, a.caps.minute])).toEqual([['hz01-assistant', 'online', 20], ['hz02-assistant', 'online', 20], ['hq', 'online', 30]]);
+    expect(r.accounts.map((a) => [a.id, a.state, a.caps.minute])).toEqual([
+      ['hz01-assistant', 'online', 20],
+      ['hz02-assistant', 'online', 20],
+      ['hq', 'online', 30],
+    ]);
     expect(r.accounts[1]!.reach).toEqual({ contacts: world.account('hz02-assistant').friendIds().length, rooms: world.account('hz02-assistant').roomIds().length });
     for (const a of world.accounts) expect(body).not.toContain(a.token);
     const metrics = await (await fetch(new URL('/metrics', app.healthUrl!))).text();
@@ -121,7 +152,7 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     const down = once(app.hub, 'down');
     const up = once(app.hub, 'up');
     await world.account('hq').kickBot('banned for a day');
-    const [account, reason] = await down as [string, string];
+    const [account, reason] = (await down) as [string, string];
     expect(account).toBe('hq');
     expect(reason).toMatch(/banned for a day/);
     expect(app.hub.statuses().find((s) => s.id === 'hq')!.lastError).toMatch(/banned for a day/);
@@ -142,7 +173,13 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
     await edit(demoText);
     expect((await up)[0]).toBe('hz02-assistant');
     expect(app.hub.state('hz02-assistant')).toBe('online');
-    const id = await world.account('hz02-assistant').memberSays(world.account('hz02-assistant').friendIds().find((c) => c.startsWith('m'))!, 'back?');
+    const id = await world.account('hz02-assistant').memberSays(
+      world
+        .account('hz02-assistant')
+        .friendIds()
+        .find((c) => c.startsWith('m'))!,
+      'back?',
+    );
     await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('hz02-assistant');
   });
 
@@ -163,7 +200,7 @@ describe('three accounts through the simulated world (sop/accounts.yaml)', () =>
   it('a bad edit is refused with the file, line and field; the last good registry stays in use', async () => {
     const refused = once(app.hub, 'refused');
     writeFileSync(file, `${demoText.replace('role: hq', 'role: boss')}\n`);
-    const [error] = await refused as [string];
+    const [error] = (await refused) as [string];
     expect(error).toBe(`${file}: line 24: accounts[2].role: expected one of store, hq, guide, found "boss"`);
     expect(app.hub.registryError).toBe(error);
     expect(app.hub.list().map((a) => `${a.id}:${a.role}`)).toEqual(['hz01-assistant:store', 'hz02-assistant:store', 'hq:hq']);
@@ -179,16 +216,21 @@ describe('accounts on their own puppet-service endpoints (production path: no em
     writeFileSync(secret, `${b.token}\n`);
     process.env['E2E_SHOP_A_TOKEN'] = a.token;
     const file = path.join(tmp.dir, 'prod-accounts.yaml');
-    writeFileSync(file, [
-      'accounts:',
-      `  - { id: shop-a, name: A店, role: store, stores: [A1], endpoint: "${a.endpoint}", token: { env: E2E_SHOP_A_TOKEN } }`,
-      `  - { id: shop-b, name: B店, role: store, stores: [B1], endpoint: "${b.endpoint}", token: { file: "${secret}" } }`,
-      '  - { id: shop-c, name: C店, role: hq, endpoint: "127.0.0.1:1", token: { env: E2E_NOT_SET } }',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'accounts:',
+        `  - { id: shop-a, name: A店, role: store, stores: [A1], endpoint: "${a.endpoint}", token: { env: E2E_SHOP_A_TOKEN } }`,
+        `  - { id: shop-b, name: B店, role: store, stores: [B1], endpoint: "${b.endpoint}", token: { file: "${secret}" } }`,
+        '  - { id: shop-c, name: C店, role: hq, endpoint: "127.0.0.1:1", token: { env: E2E_NOT_SET } }',
+      ].join('\n'),
+    );
     const { logger, lines } = recordingLogger('info');
     const app = await startApp({
       config: testConfig(`${tmp.dir}/prod`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'e2e-prod', WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true' }),
-      logger, capabilities: [pingCapability], accountsFile: file,
+      logger,
+      capabilities: [pingCapability],
+      accountsFile: file,
     });
     try {
       await Promise.all([app.hub.ready('shop-a'), app.hub.ready('shop-b')]);
@@ -196,7 +238,10 @@ describe('accounts on their own puppet-service endpoints (production path: no em
       expect(app.hub.edge('shop-b')!.selfId()).toBe(b.botId);
       const c = app.hub.statuses().find((s) => s.id === 'shop-c')!;
       expect(c).toMatchObject({ state: 'offline', lastError: 'account shop-c: token: environment variable E2E_NOT_SET is not set' });
-      const id = await b.memberSays(b.friendIds().find((x) => x.startsWith('m'))!, 'hi b');
+      const id = await b.memberSays(
+        b.friendIds().find((x) => x.startsWith('m'))!,
+        'hi b',
+      );
       await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()?.account, { timeout: 10_000 }).toBe('shop-b');
       const log = JSON.stringify(lines);
       expect(log).not.toContain(a.token);

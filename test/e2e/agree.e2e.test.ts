@@ -26,7 +26,8 @@ const wake = loadWakeupPlaybook('sop/wakeup.yaml');
 
 const fx = useTestApp('siyu-agree-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'agree', INBOUND_MAX_AGE_SECONDS: '0' }),
-  logger: silentLogger(), capabilities,
+  logger: silentLogger(),
+  capabilities,
 }));
 
 /** Resolves once the bot sent a matching message (already, or from now on). */
@@ -36,7 +37,12 @@ async function botSent(match: (m: World['sent'][number]) => boolean): Promise<vo
 }
 
 /** Outbox rows answering message `id` (any capability's key ends with the message id). */
-const answersTo = (id: string) => fx.app.db.select().from(outbox).where(like(outbox.key, `%${id}%`)).all();
+const answersTo = (id: string) =>
+  fx.app.db
+    .select()
+    .from(outbox)
+    .where(like(outbox.key, `%${id}%`))
+    .all();
 const textOf = (r: { content: string }) => (JSON.parse(r.content) as { text: string }).text;
 
 /**
@@ -81,34 +87,80 @@ describe('a wake-up reply is a conversation, not a command', () => {
     const member = fx.app.db.select().from(members).where(eq(members.contactId, contactId)).get()!;
     const guide = fx.app.db.select().from(staff).where(eq(staff.contactId, GUIDE)).get()!;
     const now = Date.now();
-    return fx.app.db.insert(wakeupEpisodes).values({
-      memberId: member.id, anchorAt: now - 40 * DAY, startedAt: now - 10 * DAY, tier: member.tier, guideCode: guide.code, arm: 'treatment',
-      holdoutSeed: 't', holdoutDraw: 0.9, holdoutShare: 0.1, stage: 1, lastStepAt: now - 10 * DAY, status: 'active',
-    }).returning({ id: wakeupEpisodes.id }).get().id;
+    return fx.app.db
+      .insert(wakeupEpisodes)
+      .values({
+        memberId: member.id,
+        anchorAt: now - 40 * DAY,
+        startedAt: now - 10 * DAY,
+        tier: member.tier,
+        guideCode: guide.code,
+        arm: 'treatment',
+        holdoutSeed: 't',
+        holdoutDraw: 0.9,
+        holdoutShare: 0.1,
+        stage: 1,
+        lastStepAt: now - 10 * DAY,
+        status: 'active',
+      })
+      .returning({ id: wakeupEpisodes.id })
+      .get().id;
   }
   const ack = (name: string) => wake.texts.ack!.replace('{name}', name);
   const questionsOf = (contactId: string) => fx.app.db.select().from(slaQuestions).where(eq(slaQuestions.memberId, contactId)).all();
-  const handovers = (episode: number) => fx.app.db.select().from(outbox).where(eq(outbox.key, `wakeup:handover:${episode}`)).all();
+  const handovers = (episode: number) =>
+    fx.app.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.key, `wakeup:handover:${episode}`))
+      .all();
 
   it('a plain reply: the member gets the acknowledgement (no help line), the guide one hand-over, no SLA question', async () => {
     const ep = inWakeup('m021');
     const name = fx.app.db.select().from(members).where(eq(members.contactId, 'm021')).get()!.name!;
     const since = fx.world.sent.length;
-    const earlier = new Set(fx.app.db.select().from(outbox).where(eq(outbox.targetId, 'm021')).all().map((r) => r.key));
+    const earlier = new Set(
+      fx.app.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.targetId, 'm021'))
+        .all()
+        .map((r) => r.key),
+    );
     const id = await fx.world.memberSays('m021', '好的，最近比较忙');
     await botSent((x) => x.target.id === 'm021' && fx.world.sent.indexOf(x) >= since);
     await expect.poll(() => handovers(ep).map(textOf), { timeout: 10_000 }).toEqual([expect.stringContaining('“好的，最近比较忙”')]);
     // a command afterwards (answered by its owner): once answered, the first reply was handled before it
     const sentinel = await sayThenSettle('m021', '积分', { say: '帮助', from: (t) => t === memberTexts.help });
     // what reached the member since the reply: the acknowledgement, then the two command answers
-    const newKeys = fx.app.db.select().from(outbox).where(eq(outbox.targetId, 'm021')).orderBy(outbox.id).all().map((r) => r.key).filter((k) => !earlier.has(k));
+    const newKeys = fx.app.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.targetId, 'm021'))
+      .orderBy(outbox.id)
+      .all()
+      .map((r) => r.key)
+      .filter((k) => !earlier.has(k));
     expect(newKeys[0]).toBe(`wakeup:ack:${ep}`);
     expect(newKeys).toHaveLength(3);
     expect(newKeys.slice(1)).toContain(`reply:${sentinel}`);
     expect(newKeys.slice(1).every((k) => k.startsWith('reply:'))).toBe(true);
     expect(answersTo(id)).toEqual([]); // no help line, no other answer
-    expect(textOf(fx.app.db.select().from(outbox).where(eq(outbox.key, `wakeup:ack:${ep}`)).get()!)).toBe(ack(name));
-    expect(fx.world.sent.slice(since).filter((x) => x.target.id === 'm021').map((x) => x.text)).not.toContain(memberTexts.helpHint);
+    expect(
+      textOf(
+        fx.app.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.key, `wakeup:ack:${ep}`))
+          .get()!,
+      ),
+    ).toBe(ack(name));
+    expect(
+      fx.world.sent
+        .slice(since)
+        .filter((x) => x.target.id === 'm021')
+        .map((x) => x.text),
+    ).not.toContain(memberTexts.helpHint);
     // a question afterwards is tracked as usual: once it is open, the first reply was handled before it
     const next = await fx.world.memberSays('m021', '对了，那款外套还有吗？');
     await expect.poll(() => questionsOf('m021').length, { timeout: 10_000 }).toBe(1);
@@ -116,7 +168,13 @@ describe('a wake-up reply is a conversation, not a command', () => {
     expect(handovers(ep)).toHaveLength(1);
     expect(fx.app.db.select().from(wakeupEpisodes).where(eq(wakeupEpisodes.id, ep)).get()).toMatchObject({ status: 'stopped', endReason: 'message' });
     // one acknowledgement and one hand-over in all
-    expect(fx.app.db.select().from(outbox).where(like(outbox.key, `wakeup:ack:${ep}%`)).all()).toHaveLength(1);
+    expect(
+      fx.app.db
+        .select()
+        .from(outbox)
+        .where(like(outbox.key, `wakeup:ack:${ep}%`))
+        .all(),
+    ).toHaveLength(1);
   }, 60_000);
 
   it('a reply that is a question: acknowledged, handed over once, and the SLA tracks it', async () => {
@@ -124,7 +182,14 @@ describe('a wake-up reply is a conversation, not a command', () => {
     const id = await fx.world.memberSays('m022', '你们现在还有会员折扣吗？');
     await expect.poll(() => questionsOf('m022').map((q) => q.firstMessageId), { timeout: 10_000 }).toEqual([id]);
     await expect.poll(() => handovers(ep).length, { timeout: 10_000 }).toBe(1);
-    expect(fx.app.db.select().from(outbox).where(eq(outbox.targetId, 'm022')).all().map((r) => r.key)).toEqual([`wakeup:ack:${ep}`]);
+    expect(
+      fx.app.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.targetId, 'm022'))
+        .all()
+        .map((r) => r.key),
+    ).toEqual([`wakeup:ack:${ep}`]);
     expect(answersTo(id)).toEqual([]); // no help line
   }, 60_000);
 

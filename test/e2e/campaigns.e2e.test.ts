@@ -51,7 +51,9 @@ describe('a group campaign in the simulated world', () => {
     mkdirSync(dir, { recursive: true });
     const p = localParts(clock.slot, SH);
     const at = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')} 10:00`;
-    writeFileSync(path.join(dir, 'demo-day.yaml'), `name: 会员日演示
+    writeFileSync(
+      path.join(dir, 'demo-day.yaml'),
+      `name: 会员日演示
 audience:
   groups:
     list: [hz01-a@chatroom, hz01-b@chatroom, hz01-vip@chatroom]
@@ -62,7 +64,8 @@ content:
 schedule:
   at: "${at}"
 spreadMinutes: ${SPREAD_MS / 60_000}
-`);
+`,
+    );
     app = await startApp({
       config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'campaign-e2e', INBOUND_MAX_AGE_SECONDS: '0' }),
       logger: silentLogger(),

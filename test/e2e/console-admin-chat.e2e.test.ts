@@ -9,7 +9,8 @@ import { useTestApp } from '../support/test-app.js';
 
 const fx = useTestApp('siyu-admin-chat-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'admin-chat', INBOUND_MAX_AGE_SECONDS: '0' }),
-  logger: silentLogger(), capabilities,
+  logger: silentLogger(),
+  capabilities,
 }));
 const HELP = loadMembershipPlaybook('sop/membership.yaml').texts.help;
 
@@ -63,7 +64,7 @@ describe('admin chat commands in the simulated world', () => {
     expect(byName).toContain('138****0002');
   });
 
-  it('answers the waiting list with the SLA\'s own list text', async () => {
+  it("answers the waiting list with the SLA's own list text", async () => {
     const text = await ask('admin-hz01', '待回复');
     expect(text.length).toBeGreaterThan(0);
     expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ action: 'chat.waiting', result: 'ok' });
@@ -77,15 +78,26 @@ describe('admin chat commands in the simulated world', () => {
     expect(text).toBe(HELP);
     expect(repo.get('member-day')?.status).toBe(before);
     expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({
-      actor: 'chat:m005', channel: 'chat', action: 'chat.pause', target: 'member-day', result: 'refused: not an admin (not on the staff roster); member help sent',
+      actor: 'chat:m005',
+      channel: 'chat',
+      action: 'chat.pause',
+      target: 'member-day',
+      result: 'refused: not an admin (not on the staff roster); member help sent',
     });
     // a second attempt within AUTO_REPLY_REPEAT_MINUTES is audited but not answered again: the same
     // help to the same person once per window (帮助, a command, is answered as always)
     await fx.world.memberSays('m005', '今日');
     expect(await ask('m005', '帮助')).toBe(HELP);
     await fx.app.ingest.idle();
-    await expect.poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
-    expect(fx.world.sent.slice(since).filter((m) => m.target.id === 'm005').map((m) => m.text)).toEqual([HELP, HELP]);
+    await expect
+      .poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'm005' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 })
+      .toBe(0);
+    expect(
+      fx.world.sent
+        .slice(since)
+        .filter((m) => m.target.id === 'm005')
+        .map((m) => m.text),
+    ).toEqual([HELP, HELP]);
     expect(new AuditRepo(fx.app.db).recent().find((a) => a.actor === 'chat:m005' && a.action === 'chat.today')).toMatchObject({
       result: 'refused: not an admin (not on the staff roster); member help already sent recently, not repeated',
     });
@@ -95,7 +107,9 @@ describe('admin chat commands in the simulated world', () => {
     const since = fx.world.sent.length;
     expect(await ask('guide-hz01-01', '活动')).toBe(HELP);
     await fx.app.ingest.idle();
-    await expect.poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'guide-hz01-01' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(() => fx.app.db.$client.prepare("select count(*) from outbox where target_id = 'guide-hz01-01' and status in ('queued', 'sending')").pluck().get(), { timeout: 10_000 })
+      .toBe(0);
     expect(fx.world.sent.slice(since).filter((m) => m.target.id === 'guide-hz01-01')).toHaveLength(1);
     expect(new AuditRepo(fx.app.db).recent()[0]).toMatchObject({ actor: 'chat:guide-hz01-01', result: 'refused: not an admin (guide); member help sent' });
   });

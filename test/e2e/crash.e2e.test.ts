@@ -29,13 +29,20 @@ afterAll(async () => {
 describe('crash semantics', () => {
   it('a SIGKILL during a 1,000-message burst, then a restart: nothing is sent twice, every row ends sent or unknown', async () => {
     const env = {
-      DATA_DIR: tmp.dir, REDIS_URL: redis.url, QUEUE_PREFIX: 'crash', LOG_LEVEL: 'silent',
-      WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint, WECHATY_PUPPET_SERVICE_TOKEN: world.token,
+      DATA_DIR: tmp.dir,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'crash',
+      LOG_LEVEL: 'silent',
+      WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint,
+      WECHATY_PUPPET_SERVICE_TOKEN: world.token,
       WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
-      SEND_RATE_PER_MINUTE: '0', SEND_GAP_MIN_MS: '2', SEND_GAP_MAX_MS: '5',
+      SEND_RATE_PER_MINUTE: '0',
+      SEND_GAP_MIN_MS: '2',
+      SEND_GAP_MAX_MS: '5',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/burst-bot.ts'], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const burst = () => world.sent.filter((m) => m.text.startsWith('burst #'));
@@ -48,14 +55,25 @@ describe('crash semantics', () => {
 
     const app = await startApp({
       config: testConfig(tmp.dir, {
-        ...env, SEND_GAP_MIN_MS: '0', SEND_GAP_MAX_MS: '0',
+        ...env,
+        SEND_GAP_MIN_MS: '0',
+        SEND_GAP_MAX_MS: '0',
       }),
-      logger: silentLogger(), capabilities: [], reconcileEverySeconds: 1, livenessTtlMs: 1000, http: false,
+      logger: silentLogger(),
+      capabilities: [],
+      reconcileEverySeconds: 1,
+      livenessTtlMs: 1000,
+      http: false,
     });
     try {
       await app.ready;
-      const open = () => app.db.select({ status: outbox.status }).from(outbox).where(like(outbox.key, 'burst:%')).all()
-        .filter((r) => r.status === 'queued' || r.status === 'sending').length;
+      const open = () =>
+        app.db
+          .select({ status: outbox.status })
+          .from(outbox)
+          .where(like(outbox.key, 'burst:%'))
+          .all()
+          .filter((r) => r.status === 'queued' || r.status === 'sending').length;
       await expect.poll(open, { timeout: 60_000, interval: 200 }).toBe(0);
       const rows = app.db.select().from(outbox).where(like(outbox.key, 'burst:%')).all();
       expect(rows).toHaveLength(1000);
@@ -67,7 +85,10 @@ describe('crash semantics', () => {
       const texts = burst().map((m) => m.text);
       const counts = new Map<string, number>();
       for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1);
-      expect([...counts.values()].every((n) => n === 1), 'no message reached a member twice').toBe(true);
+      expect(
+        [...counts.values()].every((n) => n === 1),
+        'no message reached a member twice',
+      ).toBe(true);
       // Every row marked sent reached the world; an unknown one may or may not have.
       for (const r of sentRows) expect(counts.has(JSON.parse(r.content).text as string)).toBe(true);
       expect(texts.length).toBeGreaterThanOrEqual(sentRows.length);

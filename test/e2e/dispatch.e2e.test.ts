@@ -33,7 +33,8 @@ beforeAll(async () => {
   tmp = tempDir('siyu-dispatch-');
   app = await startApp({
     config: testConfig(`${tmp.dir}/data`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'dispatch', INBOUND_MAX_AGE_SECONDS: '0' }),
-    logger: silentLogger(), capabilities,
+    logger: silentLogger(),
+    capabilities,
   });
   await app.ready;
   world = app.world!;

@@ -16,27 +16,49 @@ import { useTestApp } from '../support/test-app.js';
 /** Real time from a chosen instant; `jump` moves it (BullMQ delays are wall time, so they still agree). */
 class JumpClock implements Clock {
   private offset: number;
-  constructor(start: string) { this.offset = Date.parse(start) - Date.now(); }
-  now(): Date { return new Date(Date.now() + this.offset); }
-  jump(ms: number): void { this.offset += ms; }
+  constructor(start: string) {
+    this.offset = Date.parse(start) - Date.now();
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  jump(ms: number): void {
+    this.offset += ms;
+  }
 }
 
-const PLAYBOOK = parseFriendsPlaybook(`
+const PLAYBOOK = parseFriendsPlaybook(
+  `
 accept: { dailyCap: 2, delay: { min: 200ms, max: 400ms }, retryCappedAt: null }
 attribution: { defaultStore: HZ01 }
 welcome: { text: "{name}您好，欢迎来到{store}！我是导购{guide}。回复“入会”成为会员", returning: "" }
-`, 'e2e-friends.yaml');
+`,
+  'e2e-friends.yaml',
+);
 
 let runtime: FriendsRuntime;
 const clock = new JumpClock('2026-11-20T02:00:00Z'); // 10:00 in Shanghai
 const fx = useTestApp('siyu-friends-e2e-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/app`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'friends-e2e', INBOUND_MAX_AGE_SECONDS: '0' }),
-  logger: silentLogger(), clock,
-  capabilities: [membersCapability(`${SOP_DIR}/membership.yaml`), friendsCapability(PLAYBOOK, { onInstalled: (rt) => { runtime = rt; } })],
+  logger: silentLogger(),
+  clock,
+  capabilities: [
+    membersCapability(`${SOP_DIR}/membership.yaml`),
+    friendsCapability(PLAYBOOK, {
+      onInstalled: (rt) => {
+        runtime = rt;
+      },
+    }),
+  ],
 }));
 
 const request = (id: string) => fx.app.db.select().from(friendRequests).where(eq(friendRequests.contactId, id)).all();
-const welcomes = (id: string) => fx.app.db.select().from(outbox).where(and(eq(outbox.targetId, id), like(outbox.key, 'friends-welcome%'))).all();
+const welcomes = (id: string) =>
+  fx.app.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.targetId, id), like(outbox.key, 'friends-welcome%')))
+    .all();
 
 describe('new friends in the simulated world', () => {
   it('accepts a request with greeting HZ01-g03 after the delay, welcomes once, attributes and counts it', async () => {

@@ -82,7 +82,11 @@ const holders = () => Promise.all(ACCOUNTS.map((a) => conn.get(`${PREFIX}:gw:lea
 
 function spec(id: string): AccountSpec {
   return {
-    id, name: id, role: 'store', stores: [], enabled: true,
+    id,
+    name: id,
+    role: 'store',
+    stores: [],
+    enabled: true,
     budget: { ratePerMinute: 0, capPerHour: 0, capPerDay: 0, gapMinMs: 0, gapMaxMs: 0 },
     onDown: {} as AccountSpec['onDown'],
   };
@@ -92,8 +96,13 @@ describe('two gateways and a core on loopback', () => {
   it('SIGKILL one gateway: its accounts are back on the other within 60 s, sends go on, nothing twice', async () => {
     const { file, env } = worldAccountsFile(dir, worlds);
     const gwEnv = {
-      ...env, REDIS_URL: redis.url, QUEUE_PREFIX: PREFIX, GATEWAY_ACCOUNTS_FILE: file,
-      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true', SUPERVISOR_MAX_BACKOFF_SECONDS: '2', PUPPET_TIMEOUT_SECONDS: '60',
+      ...env,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: PREFIX,
+      GATEWAY_ACCOUNTS_FILE: file,
+      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+      SUPERVISOR_MAX_BACKOFF_SECONDS: '2',
+      PUPPET_TIMEOUT_SECONDS: '60',
     };
     // Gateway 1 may hold two accounts; gateway 2, started once it has them, takes the other two.
     gateways.push(spawnGateway('gw-1', { ...gwEnv, GATEWAY_MAX_ACCOUNTS: '2' }));
@@ -108,7 +117,16 @@ describe('two gateways and a core on loopback', () => {
     const logger = silentLogger();
     factory = remoteEdgeFactory(conn, { prefix: PREFIX, logger, statePollMs: 250, requestTimeoutMs: 10_000 });
     for (const id of ACCOUNTS) {
-      edges.set(id, factory(spec(id), { onMessage: async (m) => { inbound.push(m); }, onFriendship: () => undefined, onRoomEvent: () => undefined }));
+      edges.set(
+        id,
+        factory(spec(id), {
+          onMessage: async (m) => {
+            inbound.push(m);
+          },
+          onFriendship: () => undefined,
+          onRoomEvent: () => undefined,
+        }),
+      );
     }
     await Promise.all([...edges.values()].map((e) => e.start()));
     for (const id of ACCOUNTS) expect(edges.get(id)!.selfId()).toBe(worlds[id]!.botId);
@@ -129,19 +147,42 @@ describe('two gateways and a core on loopback', () => {
     const repo = new OutboxRepo(db);
     const outbox = new Outbox(repo, queues, systemClock, logger, testOutboxOptions({ quietHours: NO_QUIET_HOURS, defaultAccount: 'A1' }));
     for (const id of ACCOUNTS) {
-      const s = new Sender(repo, queues, outbox, edges.get(id)!.transport, systemClock, logger, testSenderOptions({
-        account: id, ratePerMinute: 300, gapMinMs: 150, gapMaxMs: 250, quietHours: NO_QUIET_HOURS,
-        maxAttempts: 30, retryBaseMs: 250, idlePollMs: 100,
-      }), `core-${id}`);
+      const s = new Sender(
+        repo,
+        queues,
+        outbox,
+        edges.get(id)!.transport,
+        systemClock,
+        logger,
+        testSenderOptions({
+          account: id,
+          ratePerMinute: 300,
+          gapMinMs: 150,
+          gapMaxMs: 250,
+          quietHours: NO_QUIET_HOURS,
+          maxAttempts: 30,
+          retryBaseMs: 250,
+          idlePollMs: 100,
+        }),
+        `core-${id}`,
+      );
       s.start(true);
       senders.push(s);
     }
     const members = worlds['A1']!.seed.members.map((m) => m.id);
     const text = (id: string, i: number) => `会员日提醒 ${id}-${i}`;
-    const enqueue = (from: number, to: number) => outbox.enqueueMany(ACCOUNTS.flatMap((id) => Array.from({ length: to - from }, (_, k) => ({
-      key: `gw-e2e:${id}:${from + k}`, account: id, purpose: 'reply' as const,
-      target: { kind: 'contact' as const, id: members[(from + k) % members.length]! }, content: { kind: 'text' as const, text: text(id, from + k) },
-    }))));
+    const enqueue = (from: number, to: number) =>
+      outbox.enqueueMany(
+        ACCOUNTS.flatMap((id) =>
+          Array.from({ length: to - from }, (_, k) => ({
+            key: `gw-e2e:${id}:${from + k}`,
+            account: id,
+            purpose: 'reply' as const,
+            target: { kind: 'contact' as const, id: members[(from + k) % members.length]! },
+            content: { kind: 'text' as const, text: text(id, from + k) },
+          })),
+        ),
+      );
     const half = PER_ACCOUNT / 2;
     await enqueue(0, half);
     // Mid-stream: some of gw-1's accounts' messages are out, not all.
@@ -174,7 +215,10 @@ describe('two gateways and a core on loopback', () => {
       const got = worlds[id]!.sent.map((m) => m.text);
       const counts = new Map<string, number>();
       for (const t of got) counts.set(t, (counts.get(t) ?? 0) + 1);
-      expect([...counts.entries()].filter(([, n]) => n > 1), `duplicates in ${id}`).toEqual([]);
+      expect(
+        [...counts.entries()].filter(([, n]) => n > 1),
+        `duplicates in ${id}`,
+      ).toEqual([]);
       for (const r of rows.filter((x) => x.account === id && x.status === 'sent')) {
         expect(counts.get((JSON.parse(r.content) as { text: string }).text), `${id}: ${r.content}`).toBe(1);
       }
@@ -182,6 +226,8 @@ describe('two gateways and a core on loopback', () => {
       const i = onGw1.indexOf(id as (typeof onGw1)[number]);
       if (i >= 0) expect(got.length).toBeGreaterThan(sentAtKill[i]!);
     }
-    console.log(`gateway takeover: leases on gw-2 after ${(takeoverMs / 1000).toFixed(1)} s, accounts ready at the core after ${(backMs / 1000).toFixed(1)} s; ${unknown.length} unknown, 0 duplicates, at most ${most} tries per message`);
+    console.log(
+      `gateway takeover: leases on gw-2 after ${(takeoverMs / 1000).toFixed(1)} s, accounts ready at the core after ${(backMs / 1000).toFixed(1)} s; ${unknown.length} unknown, 0 duplicates, at most ${most} tries per message`,
+    );
   }, 240_000);
 });

@@ -13,11 +13,14 @@ import { testConfig } from '../support/app.js';
 import { useTestApp } from '../support/test-app.js';
 
 // One welcome per 2 joins or 2 s after the first, whichever comes first.
-const PLAYBOOK = parseGroupsPlaybook(`
+const PLAYBOOK = parseGroupsPlaybook(
+  `
 membership: { checkAt: null }
 welcome: { batchSize: 2, within: 2s, text: "欢迎{names}加入{group}！" }
 spam: { alert: "⚠️ {group}：{name} 发了{what} {detail}" }
-`, 'e2e-groups.yaml');
+`,
+  'e2e-groups.yaml',
+);
 
 const A = 'hz01-a@chatroom';
 const B = 'hz01-b@chatroom';
@@ -27,7 +30,14 @@ let runtime: GroupsRuntime;
 const fx = useTestApp('siyu-groups-e2e-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/app`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'groups-e2e' }),
   logger: silentLogger(),
-  capabilities: [membersCapability(`${SOP_DIR}/membership.yaml`), groupsCapability(PLAYBOOK, { onInstalled: (rt) => { runtime = rt; } })],
+  capabilities: [
+    membersCapability(`${SOP_DIR}/membership.yaml`),
+    groupsCapability(PLAYBOOK, {
+      onInstalled: (rt) => {
+        runtime = rt;
+      },
+    }),
+  ],
 }));
 
 /** What the test did, to compute the expected figures from. */
@@ -47,7 +57,12 @@ describe('group health in the simulated world', () => {
 
   it('welcomes joiners in batches: two joins at once in one message naming both, a lone join after the window', async () => {
     const t0 = Date.now();
-    for (const [room, id, name] of [[A, 'new-a1', '林一'], [A, 'new-a2', '林二'], [A, 'new-a3', '林三'], [B, 'new-b1', '周一']] as const) {
+    for (const [room, id, name] of [
+      [A, 'new-a1', '林一'],
+      [A, 'new-a2', '林二'],
+      [A, 'new-a3', '林三'],
+      [B, 'new-b1', '周一'],
+    ] as const) {
       await fx.world.memberJoins(room, id, 'm001', { name });
       did.joins.push({ room, id });
     }
@@ -65,13 +80,18 @@ describe('group health in the simulated world', () => {
   });
 
   it('records leaves, whether people leave or are removed', async () => {
-    for (const [room, id, by] of [[A, 'new-a2', undefined], [B, 'm020', 'admin-hz01']] as const) {
+    for (const [room, id, by] of [
+      [A, 'new-a2', undefined],
+      [B, 'm020', 'admin-hz01'],
+    ] as const) {
       await fx.world.memberLeaves(room, id, by);
       did.leaves.push({ room, id });
     }
     await expect.poll(() => fx.app.db.$client.prepare('select count(*) from group_memberships where left_at is not null').pluck().get(), { timeout: 10_000 }).toBe(2);
-    expect(fx.app.db.$client.prepare('select contact_id, left_how, remover_id from group_memberships where left_at is not null order by contact_id').all())
-      .toEqual([{ contact_id: 'm020', left_how: 'removed', remover_id: 'admin-hz01' }, { contact_id: 'new-a2', left_how: 'left', remover_id: 'new-a2' }]);
+    expect(fx.app.db.$client.prepare('select contact_id, left_how, remover_id from group_memberships where left_at is not null order by contact_id').all()).toEqual([
+      { contact_id: 'm020', left_how: 'removed', remover_id: 'admin-hz01' },
+      { contact_id: 'new-a2', left_how: 'left', remover_id: 'new-a2' },
+    ]);
   });
 
   it("alerts the group's guide when a member posts a link card, keeps it for review, and lets staff post links", async () => {
@@ -91,12 +111,23 @@ describe('group health in the simulated world', () => {
   });
 
   it('retention, interaction and staff posts for the demo groups match what the traffic did', async () => {
-    for (const [room, id] of [[A, 'm001'], [A, 'm004'], [A, 'm004'], [A, 'new-a1'], [B, 'm021'], [VIP, 'm040']] as const) {
+    for (const [room, id] of [
+      [A, 'm001'],
+      [A, 'm004'],
+      [A, 'm004'],
+      [A, 'new-a1'],
+      [B, 'm021'],
+      [VIP, 'm040'],
+    ] as const) {
       await fx.world.memberSays(id, `大家好，我是${id}`, { roomId: room });
       did.posts.push({ room, id });
     }
     const staffPosts: Record<string, number> = { [A]: 0, [B]: 0, [VIP]: 0 };
-    for (const [room, id] of [[A, 'guide-hz01-01'], [A, 'guide-hz01-01'], [VIP, 'mgr-hz01']] as const) {
+    for (const [room, id] of [
+      [A, 'guide-hz01-01'],
+      [A, 'guide-hz01-01'],
+      [VIP, 'mgr-hz01'],
+    ] as const) {
       await fx.world.memberSays(id, '今天会员日，满199减20', { roomId: room });
       staffPosts[room]!++;
     }
@@ -107,7 +138,17 @@ describe('group health in the simulated world', () => {
     // bot's phone), and every welcome the bot queued has gone out.
     const posted = did.posts.length + 3 + 1 + 1;
     await expect.poll(() => fx.app.db.$client.prepare('select count(*) from inbound_messages where room_id is not null').pluck().get(), { timeout: 10_000 }).toBe(posted);
-    await expect.poll(() => fx.app.db.select().from(outbox).where(and(like(outbox.key, 'groups-welcome:%'), eq(outbox.status, 'sent'))).all().length, { timeout: 10_000 }).toBe(3);
+    await expect
+      .poll(
+        () =>
+          fx.app.db
+            .select()
+            .from(outbox)
+            .where(and(like(outbox.key, 'groups-welcome:%'), eq(outbox.status, 'sent')))
+            .all().length,
+        { timeout: 10_000 },
+      )
+      .toBe(3);
 
     const tz = fx.app.config.TIMEZONE;
     const today = localDate(new Date(), tz);
@@ -119,7 +160,9 @@ describe('group health in the simulated world', () => {
       const joined = did.joins.filter((j) => j.room === room).map((j) => j.id);
       const left = did.leaves.filter((l) => l.room === room).map((l) => l.id);
       const retained = joined.filter((id) => !left.includes(id));
-      expect(g.retention, room).toEqual([{ month: today.slice(0, 7), joined: joined.length, retained: retained.length, rate: joined.length ? retained.length / joined.length : null, left: left.length }]);
+      expect(g.retention, room).toEqual([
+        { month: today.slice(0, 7), joined: joined.length, retained: retained.length, rate: joined.length ? retained.length / joined.length : null, left: left.length },
+      ]);
       const everIn = new Set([...seedRoom.memberIds, ...joined]);
       const posters = new Set(did.posts.filter((p) => p.room === room && !staff.has(p.id)).map((p) => p.id));
       expect(g.interaction, room).toEqual([expect.objectContaining({ members: everIn.size, posters: posters.size, rate: posters.size / everIn.size })]);

@@ -87,7 +87,16 @@ describe('guide 3+3+3 end to end in the simulated world', () => {
       expect(reply.text).toBe('已记录 ✅ 朋友圈 0/3 · 私聊 2/3 · 社群 0/1 · 今日 2/7');
 
       await world.memberSays(GUIDE, '早上好，今天店里到了新款，欢迎来看看～', { roomId: 'hz01-a@chatroom' });
-      await expect.poll(() => app.db.select().from(guideDays).where(and(eq(guideDays.date, date), eq(guideDays.guideCode, GUIDE))).get(), { timeout: 10_000 })
+      await expect
+        .poll(
+          () =>
+            app.db
+              .select()
+              .from(guideDays)
+              .where(and(eq(guideDays.date, date), eq(guideDays.guideCode, GUIDE)))
+              .get(),
+          { timeout: 10_000 },
+        )
         .toMatchObject({ groupsDone: 1, done: 3, total: 7 });
       await world.memberSays(GUIDE, '朋友圈 3');
       await world.waitForBotMessage((m) => m.target.id === GUIDE && m.text === '已记录 ✅ 朋友圈 3/3 · 私聊 2/3 · 社群 1/1 · 今日 6/7', 20_000);
@@ -122,7 +131,14 @@ describe('guide 3+3+3 end to end in the simulated world', () => {
 
       expect(world.sent.filter(isCard)).toEqual([]);
       expect(world.sent.filter((m) => m.target.id === GUIDE && m.text.startsWith('⏰'))).toEqual([]);
-      expect(app.db.select().from(outbox).where(like(outbox.key, `guide-card:${date}:%`)).all().filter((r) => !r.key.includes(':img:'))).toHaveLength(4);
+      expect(
+        app.db
+          .select()
+          .from(outbox)
+          .where(like(outbox.key, `guide-card:${date}:%`))
+          .all()
+          .filter((r) => !r.key.includes(':img:')),
+      ).toHaveLength(4);
     } finally {
       await app.stop();
     }

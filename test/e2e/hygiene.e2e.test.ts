@@ -17,7 +17,18 @@ const fx = useTestApp('siyu-hygiene-e2e-', (dir, redisUrl) => ({
 }));
 
 /** Every outbox row sent or otherwise settled. */
-const settled = () => expect.poll(() => fx.app.db.select().from(outbox).where(inArray(outbox.status, ['queued', 'sending'])).all().length, { timeout: 30_000 }).toBe(0);
+const settled = () =>
+  expect
+    .poll(
+      () =>
+        fx.app.db
+          .select()
+          .from(outbox)
+          .where(inArray(outbox.status, ['queued', 'sending']))
+          .all().length,
+      { timeout: 30_000 },
+    )
+    .toBe(0);
 
 describe('member input hygiene and privacy, through puppet-service', () => {
   it('@bot 积分 in a group: the figures arrive privately, the group sees only "@name 已私信您"', async () => {
@@ -59,7 +70,11 @@ describe('member input hygiene and privacy, through puppet-service', () => {
     expect(sent.length).toBeGreaterThan(50);
     expect(sent.filter((m) => hasUnsafeChars(m.text)).map((m) => JSON.stringify(m.text))).toEqual([]);
     expect(sent.some((m) => m.text.includes('长'.repeat(21)))).toBe(false);
-    const closed = fx.app.db.select().from(slaQuestions).all().filter((q) => q.status !== 'open');
+    const closed = fx.app.db
+      .select()
+      .from(slaQuestions)
+      .all()
+      .filter((q) => q.status !== 'open');
     expect(closed).toEqual([]);
   }, 90_000);
 });

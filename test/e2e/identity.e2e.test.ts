@@ -18,7 +18,13 @@ const MANAGER = 'mgr-hz01';
 
 const fx = useTestApp('siyu-identity-e2e-', (dir, redisUrl) => {
   const sla = path.join(dir, 'sla.yaml');
-  writeFileSync(sla, fastPlaybookYaml(readFileSync('sop/sla.yaml', 'utf8'), [['2s', 'owner-guide'], ['30s', 'store-manager']]));
+  writeFileSync(
+    sla,
+    fastPlaybookYaml(readFileSync('sop/sla.yaml', 'utf8'), [
+      ['2s', 'owner-guide'],
+      ['30s', 'store-manager'],
+    ]),
+  );
   return {
     config: testConfig(path.join(dir, 'data'), { REDIS_URL: redisUrl, QUEUE_PREFIX: 'identity' }),
     logger: silentLogger(),
@@ -41,10 +47,13 @@ const reply = (who: string, match: RegExp) => fx.world.waitForBotMessage((m) => 
 const contactOf = (phone: string) => fx.app.db.$client.prepare('select contact_id from members where phone = ?').pluck().get(phone) as string | null;
 
 describe('one person, one record: imported members in the simulated world', () => {
-  it('members imported with a 微信ID column: that contact\'s 积分 shows the points of orders imported by phone; no new record', async () => {
+  it("members imported with a 微信ID column: that contact's 积分 shows the points of orders imported by phone; no new record", async () => {
     // m040 (程丽) and m041 (苏婧) are in the world but not yet in the store: the brand's CRM export.
-    await importCsv('members', '手机号,姓名,门店,导购,生日,微信ID\n13800000040,程丽,HZ01,guide-hz01-02,,m040\n13800000041,苏婧,HZ01,guide-hz01-03,1992-03-08,\n'
-      + '13800000043,吕燕,HZ01,guide-hz01-03,1988-11-02,\n');
+    await importCsv(
+      'members',
+      '手机号,姓名,门店,导购,生日,微信ID\n13800000040,程丽,HZ01,guide-hz01-02,,m040\n13800000041,苏婧,HZ01,guide-hz01-03,1992-03-08,\n' +
+        '13800000043,吕燕,HZ01,guide-hz01-03,1988-11-02,\n',
+    );
     await importCsv('orders', '订单号,手机号,实付金额,下单时间,门店\nID-0001,13800000040,1280.00,2026-11-20 14:00,HZ01\nID-0002,13800000041,560.00,2026-11-21 15:00,HZ01\n');
     const count = memberCount();
 
@@ -85,7 +94,8 @@ describe('one person, one record: imported members in the simulated world', () =
     const alert = await fx.world.waitForBotMessage((m) => m.target.id === GUIDE_B && m.text.includes('苏婧'), 20_000);
     expect(alert.text).toMatch(/请问这周会员日有什么活动/);
     // The binding answers (a phone, a birthday) opened no question: only the real one is on record for 苏婧.
-    expect(fx.app.db.$client.prepare("select preview, guide_code as guide from sla_questions where member_id = 'm041'").all())
-      .toEqual([{ preview: '请问这周会员日有什么活动？', guide: GUIDE_B }]);
+    expect(fx.app.db.$client.prepare("select preview, guide_code as guide from sla_questions where member_id = 'm041'").all()).toEqual([
+      { preview: '请问这周会员日有什么活动？', guide: GUIDE_B },
+    ]);
   });
 });

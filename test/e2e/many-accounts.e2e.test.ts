@@ -33,11 +33,14 @@ accounts:
   - { id: hq, name: 总部 客服, role: hq }
 `;
 
-const FRIENDS = parseFriendsPlaybook(`
+const FRIENDS = parseFriendsPlaybook(
+  `
 accept: { dailyCap: 50, delay: { min: 100ms, max: 200ms }, retryCappedAt: null }
 attribution: { defaultStore: HZ01 }
 welcome: { text: "{name}您好，欢迎来到{store}！", returning: "" }
-`, 'many-accounts-friends.yaml');
+`,
+  'many-accounts-friends.yaml',
+);
 
 let campaignsDir = '';
 const fx = useTestApp('siyu-many-accounts-', (dir, redisUrl) => {
@@ -47,12 +50,18 @@ const fx = useTestApp('siyu-many-accounts-', (dir, redisUrl) => {
   writeFileSync(accountsFile, REGISTRY);
   return {
     config: testConfig(`${dir}/data`, {
-      REDIS_URL: redisUrl, QUEUE_PREFIX: 'many-accounts', ACCOUNT_DOWN_GRACE_SECONDS: '1', QUIET_HOURS: '00:00-00:00',
-      MARKETING_CAP_PER_DAY: '10', PUPPET_TIMEOUT_SECONDS: '10', SUPERVISOR_MAX_BACKOFF_SECONDS: '1',
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: 'many-accounts',
+      ACCOUNT_DOWN_GRACE_SECONDS: '1',
+      QUIET_HOURS: '00:00-00:00',
+      MARKETING_CAP_PER_DAY: '10',
+      PUPPET_TIMEOUT_SECONDS: '10',
+      SUPERVISOR_MAX_BACKOFF_SECONDS: '1',
     }),
     logger: silentLogger(),
     capabilities: [membersCapability(path.resolve('sop/membership.yaml')), campaignsCapability(campaignsDir), friendsCapability(FRIENDS)],
-    accountsFile, accountsCheckEveryMs: 100,
+    accountsFile,
+    accountsCheckEveryMs: 100,
   };
 });
 
@@ -69,10 +78,11 @@ beforeAll(async () => {
   slot = Math.floor(Date.now() / 60_000) * 60_000;
   await Promise.all(IDS.map((id) => app.hub.ready(id)));
   // Reach read at each login is what routing decides on.
-  const read = () => IDS.every((id) => {
-    const c = app.reach.counts(id);
-    return c.contacts === world.account(id).friendIds().length && c.rooms === world.account(id).roomIds().length;
-  });
+  const read = () =>
+    IDS.every((id) => {
+      const c = app.reach.counts(id);
+      return c.contacts === world.account(id).friendIds().length && c.rooms === world.account(id).roomIds().length;
+    });
   for (const deadline = Date.now() + 10_000; !read();) {
     if (Date.now() > deadline) throw new Error('reach not read at login within 10 s');
     await new Promise((r) => setTimeout(r, 50));
@@ -110,7 +120,13 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     await world.account('hz02-assistant').contactRemovesBot(GONE);
     await expect.poll(() => app.reach.accountsReaching('contact', [GONE]).length, { timeout: 10_000 }).toBe(0);
 
-    await launch({ id: 'split-day', name: '分账号会员日', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '【分账号】{name}，会员日 9 折' }], spreadMinutes: 0.05 });
+    await launch({
+      id: 'split-day',
+      name: '分账号会员日',
+      audience: { members: { stores: ['HZ01'] } },
+      content: [{ kind: 'text', text: '【分账号】{name}，会员日 9 折' }],
+      spreadMinutes: 0.05,
+    });
     await expect.poll(() => received('【分账号】').length, { timeout: 30_000 }).toBe(MEMBERS.length - 1);
     await expect.poll(() => pending('split-day'), { timeout: 10_000 }).toBe(0);
 
@@ -125,10 +141,13 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     expect((await show('split-day')).occurrences[0]).toMatchObject({ targeted: MEMBERS.length, messages: MEMBERS.length, sent: MEMBERS.length - 1, unreachable: 1, pending: 0 });
   });
 
-  it('积分 is answered from the account it was sent to (not the store\'s preferred account)', async () => {
+  it("积分 is answered from the account it was sent to (not the store's preferred account)", async () => {
     const { world } = fx;
     // m001 is a friend of hz01 (its store's account, preferred otherwise) and hz02; m005 of hz02 and hq.
-    for (const [member, account] of [['m001', 'hz02-assistant'], ['m005', 'hq']] as const) {
+    for (const [member, account] of [
+      ['m001', 'hz02-assistant'],
+      ['m005', 'hq'],
+    ] as const) {
       expect(world.account(account).isFriend(member)).toBe(true);
       const since = world.sent.length;
       await world.account(account).memberSays(member, '积分');
@@ -151,7 +170,11 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     const open = () => fx.app.db.$client.prepare("select count(*) from outbox where key like ? and status in ('queued', 'sending')").pluck().get(`%${id}%`);
     await expect.poll(open, { timeout: 10_000 }).toBe(0);
     const after = () => world.sent.slice(since);
-    expect(after().filter((m) => m.target.id === member).map((m) => friendsOf.includes(m.account))).toEqual([true]);
+    expect(
+      after()
+        .filter((m) => m.target.id === member)
+        .map((m) => friendsOf.includes(m.account)),
+    ).toEqual([true]);
     expect(after().filter((m) => m.target.id === 'hz01-a@chatroom')).toHaveLength(1);
   });
 
@@ -168,7 +191,13 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
   it('a group campaign: each group gets one post, from an account in that group', async () => {
     const { world } = fx;
     const rooms = world.seed.rooms.map((r) => r.id);
-    await launch({ id: 'split-groups', name: '分账号群发', audience: { groups: { list: rooms } }, content: [{ kind: 'text', text: '【群活动】{name}的家人们好' }], spreadMinutes: 0.05 });
+    await launch({
+      id: 'split-groups',
+      name: '分账号群发',
+      audience: { groups: { list: rooms } },
+      content: [{ kind: 'text', text: '【群活动】{name}的家人们好' }],
+      spreadMinutes: 0.05,
+    });
     await expect.poll(() => received('【群活动】').length, { timeout: 30_000 }).toBe(rooms.length);
     await expect.poll(() => pending('split-groups'), { timeout: 10_000 }).toBe(0);
     const got = byTarget(received('【群活动】'));
@@ -188,7 +217,13 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     const downReports: DownReport[] = [];
     app.outbox.on('account-down', (r: DownReport) => downReports.push(r));
 
-    await launch({ id: 'split-down', name: '掉线测试', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: `${PREFIX}{name}，周末见` }], spreadMinutes: 0.15 });
+    await launch({
+      id: 'split-down',
+      name: '掉线测试',
+      audience: { members: { stores: ['HZ01'] } },
+      content: [{ kind: 'text', text: `${PREFIX}{name}，周末见` }],
+      spreadMinutes: 0.15,
+    });
     // Mid-campaign: hz01 has sent its first message of it; it is logged out and does not log in by itself.
     await expect.poll(() => received(PREFIX).some((m) => m.account === 'hz01-assistant'), { timeout: 20_000 }).toBe(true);
     await hz01.kickBot('被踢下线', { stayLoggedOut: true });
@@ -228,7 +263,7 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     expect((await show('split-down')).occurrences[0]).toMatchObject({ sent: MEMBERS.length - 1, unreachable: 1, pending: 0 });
   });
 
-  it('with campaigns set to wait in the registry (edited while running): a logged-out account\'s campaign messages wait for it, none re-routed; the admin told once more', async () => {
+  it("with campaigns set to wait in the registry (edited while running): a logged-out account's campaign messages wait for it, none re-routed; the admin told once more", async () => {
     const { app, world } = fx;
     const PREFIX = '【等待测试】';
     const applied = once(app.hub, 'applied');
@@ -239,7 +274,13 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     app.outbox.on('account-down', (r: DownReport) => downReports.push(r));
     const alertsBefore = world.sent.filter((m) => m.text.startsWith('【账号离线】')).length;
 
-    await launch({ id: 'split-wait', name: '等待测试', audience: { members: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: `${PREFIX}{name}，新品到店` }], spreadMinutes: 0.15 });
+    await launch({
+      id: 'split-wait',
+      name: '等待测试',
+      audience: { members: { stores: ['HZ01'] } },
+      content: [{ kind: 'text', text: `${PREFIX}{name}，新品到店` }],
+      spreadMinutes: 0.15,
+    });
     await expect.poll(() => received(PREFIX).some((m) => m.account === 'hz01-assistant'), { timeout: 20_000 }).toBe(true);
     await world.account('hz01-assistant').kickBot('再次被踢', { stayLoggedOut: true });
     const kickedAt = world.sent.length;
@@ -249,12 +290,21 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     await world.waitForBotMessage((m) => m.target.id === 'admin-hz01' && m.text.includes('再次被踢'), 10_000);
 
     // The other accounts' share all goes; hz01's waits (nothing of it from another account).
-    const routedTo = (account: string) => app.db.$client.prepare(`select target_id from outbox where key like ? and account = ?`).pluck().all(`${campaignKeyPrefix('split-wait')}%`, account) as string[];
+    const routedTo = (account: string) =>
+      app.db.$client
+        .prepare(`select target_id from outbox where key like ? and account = ?`)
+        .pluck()
+        .all(`${campaignKeyPrefix('split-wait')}%`, account) as string[];
     const othersShare = [...routedTo('hz02-assistant'), ...routedTo('hq')];
     await expect.poll(() => othersShare.filter((m) => !received(PREFIX).some((x) => x.target.id === m)), { timeout: 30_000 }).toEqual([]);
     const waitingFor = routedTo('hz01-assistant').filter((m) => !received(PREFIX).some((x) => x.target.id === m));
     expect(waitingFor.length).toBe(downReports[0]!.waiting);
-    expect(world.sent.slice(kickedAt).filter((m) => m.text.startsWith(PREFIX)).every((m) => !waitingFor.includes(m.target.id))).toBe(true);
+    expect(
+      world.sent
+        .slice(kickedAt)
+        .filter((m) => m.text.startsWith(PREFIX))
+        .every((m) => !waitingFor.includes(m.target.id)),
+    ).toBe(true);
 
     world.account('hz01-assistant').logIn();
     await expect.poll(() => received(PREFIX).length, { timeout: 30_000 }).toBe(MEMBERS.length - 1);

@@ -36,8 +36,14 @@ describe('members reply to act, in the simulated world', () => {
     const second = await runImport(fx.app.db, opts);
     expect(first.bad).toBe(0);
     expect(second.bad).toBe(0);
-    expect(fx.app.db.select().from(pointsLedger).where(eq(pointsLedger.memberId, member.id)).all().map((l) => [l.reason, l.delta]))
-      .toEqual([['order', 128]]);
+    expect(
+      fx.app.db
+        .select()
+        .from(pointsLedger)
+        .where(eq(pointsLedger.memberId, member.id))
+        .all()
+        .map((l) => [l.reason, l.delta]),
+    ).toEqual([['order', 128]]);
 
     await fx.world.memberSays('m045', '积分');
     await replyTo('m045', /积分：128/);
@@ -47,8 +53,15 @@ describe('members reply to act, in the simulated world', () => {
     expect(redeemed.text).toMatch(/78/); // 128 − 50
     const after = fx.app.db.select().from(members).where(eq(members.id, member.id)).get()!;
     expect(after).toMatchObject({ points: 78, growth: 1280, orderCount: 1 });
-    expect(fx.app.db.select().from(coupons).where(eq(coupons.memberId, member.id)).all().map((c) => c.rewardCode).sort())
-      .toEqual(['C001', 'NEW10']);
+    expect(
+      fx.app.db
+        .select()
+        .from(coupons)
+        .where(eq(coupons.memberId, member.id))
+        .all()
+        .map((c) => c.rewardCode)
+        .sort(),
+    ).toEqual(['C001', 'NEW10']);
     expect(runDoctor(fx.app.db)).toEqual({ ok: true, problems: [] });
   });
 });

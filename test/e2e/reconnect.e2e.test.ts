@@ -8,13 +8,14 @@ const rec = recordingLogger('info');
 // The shipped reconnect settings: backoff from 1 s doubling up to 60 s, a probe every 3 s.
 const fx = useTestApp('siyu-reconnect-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'reconnect', LOG_LEVEL: 'info' }),
-  logger: rec.logger, capabilities,
+  logger: rec.logger,
+  capabilities,
 }));
 
 const msg = (l: LogLine) => String(l.msg ?? '');
 
 describe('the provider comes back after a 30-second outage', () => {
-  it('is logged in again within 10 s of the server\'s return, whatever the backoff step, and answers what a member said meanwhile', async () => {
+  it("is logged in again within 10 s of the server's return, whatever the backoff step, and answers what a member said meanwhile", async () => {
     const lost = nextEvent(fx.app.edge, 'logout');
     await fx.world.stopServer();
     const stoppedAt = Date.now();

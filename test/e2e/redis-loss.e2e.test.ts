@@ -54,7 +54,8 @@ describe('a Redis that goes away', () => {
   beforeAll(async () => {
     app = await startApp({
       config: testConfig(path.join(tmp.dir, 'loss'), { REDIS_URL: redis.url, QUEUE_PREFIX: 'loss', INBOUND_MAX_AGE_SECONDS: '0' }),
-      logger: recordingLogger(lines), capabilities: [pingCapability],
+      logger: recordingLogger(lines),
+      capabilities: [pingCapability],
     });
     await app.ready;
   }, 60_000);
@@ -89,8 +90,14 @@ describe('a rolling restart: two processes of one account on one DATA_DIR and on
     const world = await startWorld({ logger: silentLogger(), traffic: { enabled: false, intervalMs: 8000 } });
     const dataDir = path.join(tmp.dir, 'rolling');
     const env = {
-      REDIS_URL: redis.url, QUEUE_PREFIX: 'rolling', INBOUND_MAX_AGE_SECONDS: '0', SUPERVISOR_MAX_BACKOFF_SECONDS: '2', PUPPET_TIMEOUT_SECONDS: '10',
-      WECHATY_PUPPET_SERVICE_TOKEN: world.token, WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint, WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'rolling',
+      INBOUND_MAX_AGE_SECONDS: '0',
+      SUPERVISOR_MAX_BACKOFF_SECONDS: '2',
+      PUPPET_TIMEOUT_SECONDS: '10',
+      WECHATY_PUPPET_SERVICE_TOKEN: world.token,
+      WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint,
+      WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
     };
     const log = (name: string) => (process.env['DEBUG_ROLLING'] ? pino({ level: 'debug', name }) : silentLogger());
     const first = await startApp({ config: testConfig(dataDir, env), logger: log('first'), capabilities: [pingCapability] });

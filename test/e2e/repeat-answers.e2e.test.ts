@@ -8,7 +8,8 @@ import { useTestApp } from '../support/test-app.js';
 
 const fx = useTestApp('siyu-repeat-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'repeat', INBOUND_MAX_AGE_SECONDS: '0' }),
-  logger: silentLogger(), capabilities,
+  logger: silentLogger(),
+  capabilities,
 }));
 const T = loadMembershipPlaybook('sop/membership.yaml').texts;
 
@@ -22,7 +23,10 @@ async function flood(who: string, text: string, times: number, end = { say: '帮
   for (let i = 0; i < times; i++) await fx.world.memberSays(who, text);
   await fx.world.memberSays(who, end.say);
   await fx.world.waitForBotMessage((x) => x.target.id === who && fx.world.sent.indexOf(x) >= since && end.answer(x.text), 30_000);
-  const mine = fx.world.sent.slice(since).filter((x) => x.target.id === who).map((x) => x.text);
+  const mine = fx.world.sent
+    .slice(since)
+    .filter((x) => x.target.id === who)
+    .map((x) => x.text);
   let last = mine.length - 1;
   while (last >= 0 && !end.answer(mine[last]!)) last -= 1;
   return mine.slice(0, last);

@@ -28,9 +28,18 @@ beforeAll(async () => {
   sop = path.join(tmp.dir, 'sop');
   cpSync(path.resolve('sop'), sop, { recursive: true });
   app = await startApp({
-    config: testConfig(`${tmp.dir}/app`, { REDIS_URL: redis.url, QUEUE_PREFIX: 'sending-settings', CONSOLE_TOKEN: `lin:${SECRET}`, QUIET_HOURS: '21:30-08:30', MARKETING_CAP_PER_DAY: '1' }),
+    config: testConfig(`${tmp.dir}/app`, {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'sending-settings',
+      CONSOLE_TOKEN: `lin:${SECRET}`,
+      QUIET_HOURS: '21:30-08:30',
+      MARKETING_CAP_PER_DAY: '1',
+    }),
     // The campaigns capability publishes the service the builder's preview uses (no copies in the console).
-    logger: silentLogger(), clock, capabilities: [campaignsCapability(path.join(sop, 'campaigns'))], sopDir: sop,
+    logger: silentLogger(),
+    clock,
+    capabilities: [campaignsCapability(path.join(sop, 'campaigns'))],
+    sopDir: sop,
   });
   await app.ready;
   base = app.healthUrl!.replace(/\/healthz$/, '');
@@ -41,20 +50,34 @@ afterAll(async () => {
   restoreHome?.();
 });
 
-const save = (values: Record<string, string>) => fetch(`${base}/api/settings/sending`, {
-  method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(values),
-});
+const save = (values: Record<string, string>) =>
+  fetch(`${base}/api/settings/sending`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify(values),
+  });
 const care = (key: string, contactId: string, text: string, expiresAt?: number) =>
   app.outbox.enqueue({ key, target: { kind: 'contact', id: contactId }, content: { kind: 'text', text }, purpose: 'care', ...(expiresAt ? { expiresAt } : {}) });
-const row = (id: number) => app.db.$client.prepare('select status, reason, deferred_until as deferredUntil, deferred_why as why, expires_at as expiresAt from outbox where id = ?').get(id) as
-  { status: string; reason: string | null; deferredUntil: number | null; why: string | null; expiresAt: number | null };
+const row = (id: number) =>
+  app.db.$client.prepare('select status, reason, deferred_until as deferredUntil, deferred_why as why, expires_at as expiresAt from outbox where id = ?').get(id) as {
+    status: string;
+    reason: string | null;
+    deferredUntil: number | null;
+    why: string | null;
+    expiresAt: number | null;
+  };
 const reached = (contactId: string, text: string) => app.world!.waitForBotMessage((m) => m.target.id === contactId && m.text === text, 20_000);
 const audit = () => app.db.$client.prepare("select actor, result from operator_actions where action = 'settings.save' and target = 'sending' order by at, rowid").all();
 
 describe('quiet hours and the marketing cap changed in the settings form, without a restart', () => {
-  it('shows the environment\'s values in the form until the file sets its own', async () => {
-    const j = await (await fetch(`${base}/api/settings`, { headers: { authorization: `Bearer ${SECRET}` } })).json() as { files: { kind: string; fields: { key: string; value: string; from?: string }[] }[] };
-    expect(j.files.find((f) => f.kind === 'sending')!.fields.map((f) => [f.key, f.value, f.from])).toEqual([['quietHours', '21:30-08:30', 'default'], ['marketingCapPerDay', '1', 'default']]);
+  it("shows the environment's values in the form until the file sets its own", async () => {
+    const j = (await (await fetch(`${base}/api/settings`, { headers: { authorization: `Bearer ${SECRET}` } })).json()) as {
+      files: { kind: string; fields: { key: string; value: string; from?: string }[] }[];
+    };
+    expect(j.files.find((f) => f.kind === 'sending')!.fields.map((f) => [f.key, f.value, f.from])).toEqual([
+      ['quietHours', '21:30-08:30', 'default'],
+      ['marketingCapPerDay', '1', 'default'],
+    ]);
   });
 
   it('a marketing message held for quiet hours goes at once when the saved window no longer covers now; the next one follows the new window', async () => {
@@ -64,7 +87,15 @@ describe('quiet hours and the marketing cap changed in the settings form, withou
 
     const res = await save({ quietHours: '23:00-07:00' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ changed: ['quietHours'], file: { fields: [{ key: 'quietHours', value: '23:00-07:00', from: 'file' }, { key: 'marketingCapPerDay', value: '1', from: 'default' }] } });
+    expect(await res.json()).toMatchObject({
+      changed: ['quietHours'],
+      file: {
+        fields: [
+          { key: 'quietHours', value: '23:00-07:00', from: 'file' },
+          { key: 'marketingCapPerDay', value: '1', from: 'default' },
+        ],
+      },
+    });
     // 22:00 is outside 23:00-07:00: the held message reaches the member now, no restart
     await reached('m001', '张姐，天冷了注意保暖');
     await expect.poll(() => row(held.id).status).toBe('sent');
@@ -73,11 +104,23 @@ describe('quiet hours and the marketing cap changed in the settings form, withou
     expect(text).toContain('# No marketing in this local (TIMEZONE) window');
 
     // the campaign builder warns with the quiet hours in force
-    const preview = await (await fetch(`${base}/api/campaigns/builder/preview`, {
-      method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'late-offer', name: '夜场', audience: { groups: { stores: ['HZ01'] } }, content: [{ kind: 'text', text: '今晚特惠' }], schedule: { at: '2026-11-25 23:30' } }),
-    })).json() as { warnings: { path: string; message: string }[] };
-    expect(preview.warnings).toContainEqual({ path: 'schedule.at', message: 'the slot falls in quiet hours (23:00–07:00 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-25 23:30 → 2026-11-26 07:00' });
+    const preview = (await (
+      await fetch(`${base}/api/campaigns/builder/preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'late-offer',
+          name: '夜场',
+          audience: { groups: { stores: ['HZ01'] } },
+          content: [{ kind: 'text', text: '今晚特惠' }],
+          schedule: { at: '2026-11-25 23:30' },
+        }),
+      })
+    ).json()) as { warnings: { path: string; message: string }[] };
+    expect(preview.warnings).toContainEqual({
+      path: 'schedule.at',
+      message: 'the slot falls in quiet hours (23:00–07:00 Asia/Shanghai); those messages are held and go when quiet hours end: 2026-11-25 23:30 → 2026-11-26 07:00',
+    });
 
     // 23:30 is inside the new window: a new one waits until 07:00
     clock.set(zonedTime(2026, 11, 25, 23, 30, SH));
@@ -91,7 +134,10 @@ describe('quiet hours and the marketing cap changed in the settings form, withou
     const before = readFileSync(path.join(sop, 'sending.yaml'));
     const bad = await save({ quietHours: '23-7' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ field: 'quietHours', error: 'quietHours: expected a window like 21:30-08:30 (HH:MM-HH:MM; 00:00-00:00 for none), or empty for QUIET_HOURS, found "23-7"' });
+    expect(await bad.json()).toMatchObject({
+      field: 'quietHours',
+      error: 'quietHours: expected a window like 21:30-08:30 (HH:MM-HH:MM; 00:00-00:00 for none), or empty for QUIET_HOURS, found "23-7"',
+    });
     expect(readFileSync(path.join(sop, 'sending.yaml')).equals(before)).toBe(true);
     await app.outbox.feed();
     expect(row(later.id)).toMatchObject({ status: 'queued', why: 'quiet-hours', deferredUntil: zonedTime(2026, 11, 26, 7, 0, SH).getTime() });

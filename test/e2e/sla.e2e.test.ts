@@ -23,7 +23,13 @@ const MANAGER = 'mgr-hz01';
 const fx = useTestApp('siyu-sla-e2e-', (dir, redisUrl) => {
   // Short tiers (seconds), the clock running all day: 2 s → the group's guide, 4 s → the store manager.
   const playbook = path.join(dir, 'sla.yaml');
-  writeFileSync(playbook, fastPlaybookYaml(readFileSync('sop/sla.yaml', 'utf8'), [['2s', 'owner-guide'], ['4s', 'store-manager']]));
+  writeFileSync(
+    playbook,
+    fastPlaybookYaml(readFileSync('sop/sla.yaml', 'utf8'), [
+      ['2s', 'owner-guide'],
+      ['4s', 'store-manager'],
+    ]),
+  );
   return {
     config: testConfig(`${dir}/data`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'sla-e2e' }),
     logger: process.env['SLA_E2E_LOG'] ? createLogger({ level: 'info', pretty: false }) : silentLogger(),
@@ -34,10 +40,16 @@ const fx = useTestApp('siyu-sla-e2e-', (dir, redisUrl) => {
 const question = (firstMessageId: string) => fx.app.db.select().from(slaQuestions).where(eq(slaQuestions.firstMessageId, firstMessageId)).get();
 const opened = (id: string) => expect.poll(() => question(id), { timeout: 10_000 }).toBeDefined();
 /** Every deadline fired or cancelled: the SLA queue holds no job. */
-const drained = () => expect.poll(async () => {
-  const c = await fx.app.queues.queue(SLA_QUEUE).getJobCounts('delayed', 'waiting', 'active', 'prioritized');
-  return Object.values(c).reduce((a, b) => a + b, 0);
-}, { timeout: 20_000, interval: 100 }).toBe(0);
+const drained = () =>
+  expect
+    .poll(
+      async () => {
+        const c = await fx.app.queues.queue(SLA_QUEUE).getJobCounts('delayed', 'waiting', 'active', 'prioritized');
+        return Object.values(c).reduce((a, b) => a + b, 0);
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBe(0);
 
 describe('the SLA in the simulated world', () => {
   it("escalates a member's unanswered group question to the owner guide, then the store manager, each once; a staff reply closes it", async () => {
@@ -80,7 +92,11 @@ describe('the SLA in the simulated world', () => {
     await fx.world.accountSays('您好，明天送到', { contactId: 'm005' });
     await expect.poll(() => question(id), { timeout: 10_000 }).toMatchObject({ status: 'answered', closedBy: 'account' });
     // Sampled (rate 1 here): the rating question is queued to go out later.
-    const survey = fx.app.db.select().from(outbox).where(eq(outbox.key, `sla-survey:${question(id)!.id}`)).get();
+    const survey = fx.app.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.key, `sla-survey:${question(id)!.id}`))
+      .get();
     expect(survey).toMatchObject({ purpose: 'service', targetId: 'm005', status: 'queued' });
   });
 

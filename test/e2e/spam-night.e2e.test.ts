@@ -14,11 +14,13 @@ const GUIDE = 'guide-hz01-01'; // owner of group A
 const clock = new ManualClock('2026-11-20T15:30:00Z');
 const fx = useTestApp('siyu-spam-night-', (dir, redisUrl) => ({
   config: testConfig(`${dir}/app`, { REDIS_URL: redisUrl, QUEUE_PREFIX: 'spam-night', INBOUND_MAX_AGE_SECONDS: '0' }),
-  logger: silentLogger(), clock,
+  logger: silentLogger(),
+  clock,
   capabilities: [membersCapability(`${SOP_DIR}/membership.yaml`), groupsCapability(`${SOP_DIR}/groups.yaml`)],
 }));
 
-const spamRows = () => fx.app.db.$client.prepare('select talker_id as talker, kind, detail, alerted_to as alertedTo, digest_at as digestAt from group_spam order by posted_at, rowid').all();
+const spamRows = () =>
+  fx.app.db.$client.prepare('select talker_id as talker, kind, detail, alerted_to as alertedTo, digest_at as digestAt from group_spam order by posted_at, rowid').all();
 
 describe('spam in a group at night, with the shipped playbooks', () => {
   it('ignores noise like O.CO, wakes nobody at 23:30, and sends the guide one digest at the 09:00 opening', async () => {
@@ -35,13 +37,15 @@ describe('spam in a group at night, with the shipped playbooks', () => {
       { talker: 'm007', kind: 'qr-code', detail: '进群二维码.png', alertedTo: GUIDE, digestAt: opening },
     ]);
     expect(fx.world.sent.filter((m) => m.target.id === GUIDE)).toEqual([]);
-    expect(fx.app.db.$client.prepare("select count(*) from outbox where target_id = ?").pluck().get(GUIDE)).toBe(0);
+    expect(fx.app.db.$client.prepare('select count(*) from outbox where target_id = ?').pluck().get(GUIDE)).toBe(0);
 
     // The morning: the store opens; the digest's job is due (it is re-added at every start, login and 04:30 check).
     clock.set(opening);
     await fx.app.scheduler.fire(MEMBERSHIP_CHECK_SCHEDULE, new Date(opening));
     const digest = await fx.world.waitForBotMessage((m) => m.target.id === GUIDE, 20_000);
-    expect(digest.text).toMatch(/^🌙 非服务时间收到疑似广告 2 条：\n23:30 「湖滨店宝妈交流1群」黄丹丹 发了链接：hb88\.vip\/get\n23:30 「湖滨店宝妈交流1群」吴倩 发了二维码图片：进群二维码\.png\n/u);
+    expect(digest.text).toMatch(
+      /^🌙 非服务时间收到疑似广告 2 条：\n23:30 「湖滨店宝妈交流1群」黄丹丹 发了链接：hb88\.vip\/get\n23:30 「湖滨店宝妈交流1群」吴倩 发了二维码图片：进群二维码\.png\n/u,
+    );
     expect(fx.world.sent.filter((m) => m.target.id === GUIDE)).toHaveLength(1);
   }, 60_000);
 });

@@ -41,7 +41,7 @@ describe('the spine, end to end through puppet-service and a real Redis', () => 
     expect(app.edge.isLoggedIn()).toBe(true);
     const res = await fetch(app.healthUrl!);
     expect(res.status).toBe(200);
-    const body = await res.json() as { ok: boolean; bot: { loggedIn: boolean; selfId: string } };
+    const body = (await res.json()) as { ok: boolean; bot: { loggedIn: boolean; selfId: string } };
     expect(body).toMatchObject({ ok: true, bot: { loggedIn: true, selfId: world.botId } });
   });
 
@@ -51,7 +51,14 @@ describe('the spine, end to end through puppet-service and a real Redis', () => 
     expect(reply.type).toBe('text');
     expect(app.router.failureCount).toBeGreaterThanOrEqual(1);
     expect(app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).all()).toHaveLength(1);
-    await expect.poll(() => app.db.select().from(outbox).where(eq(outbox.key, `reply:${id}`)).get())
+    await expect
+      .poll(() =>
+        app.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.key, `reply:${id}`))
+          .get(),
+      )
       .toMatchObject({ status: 'sent', purpose: 'reply', targetId: 'm001' });
     // the next message is still handled
     await world.memberSays('m002', 'ping two');
@@ -61,9 +68,14 @@ describe('the spine, end to end through puppet-service and a real Redis', () => 
   it('logs group messages with room and talker and updates the directory', async () => {
     const id = await world.memberSays('m003', '请问这款奶粉几段适合一岁宝宝？', { roomId: 'hz01-a@chatroom' });
     await app.ingest.idle();
-    await expect.poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get()).toMatchObject({
-      roomId: 'hz01-a@chatroom', talkerId: 'm003', conversationId: 'hz01-a@chatroom', type: 'text',
-    });
+    await expect
+      .poll(() => app.db.select().from(inboundMessages).where(eq(inboundMessages.id, id)).get())
+      .toMatchObject({
+        roomId: 'hz01-a@chatroom',
+        talkerId: 'm003',
+        conversationId: 'hz01-a@chatroom',
+        type: 'text',
+      });
     const c = app.db.select().from(contacts).where(eq(contacts.id, 'm003')).get();
     expect(c?.lastInboundAt).toBeGreaterThan(0);
   });
@@ -71,7 +83,12 @@ describe('the spine, end to end through puppet-service and a real Redis', () => 
   it('logs in again by itself after the puppet-service server was down, then sends what was queued', async () => {
     await world.stopServer();
     await expect.poll(() => app.edge.isLoggedIn(), { timeout: 20_000 }).toBe(false);
-    const queued = await app.outbox.enqueue({ key: 'while-down', target: { kind: 'contact', id: 'm004' }, content: { kind: 'text', text: 'sent after reconnect' }, purpose: 'service' });
+    const queued = await app.outbox.enqueue({
+      key: 'while-down',
+      target: { kind: 'contact', id: 'm004' },
+      content: { kind: 'text', text: 'sent after reconnect' },
+      purpose: 'service',
+    });
     expect(queued.created).toBe(true);
     await world.startServer();
     await world.waitForBotMessage((m) => m.target.id === 'm004' && m.text === 'sent after reconnect', 30_000);
@@ -84,8 +101,10 @@ describe('production path: a world started separately', () => {
     const world = await startWorld({ logger: silentLogger(), token: 'insecure_e2e_external' });
     const app = await startApp({
       config: testConfig(`${tmp.dir}/external`, {
-        REDIS_URL: redis.url, QUEUE_PREFIX: 'ext',
-        WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint, WECHATY_PUPPET_SERVICE_TOKEN: world.token,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: 'ext',
+        WECHATY_PUPPET_SERVICE_ENDPOINT: world.endpoint,
+        WECHATY_PUPPET_SERVICE_TOKEN: world.token,
         WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
       }),
       logger: silentLogger(),

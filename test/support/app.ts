@@ -19,20 +19,24 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
 /** A capability for spine tests: `ping` in a private chat is answered `pong <n>` through the outbox. */
 export const pingCapability: Capability = {
   name: 'ping',
-  install: (ctx) => ctx.router.use('ping', async ({ message }) => {
-    const m = /^ping\s*(\S*)$/.exec(message.text.trim());
-    if (message.roomId || !m) return;
-    await ctx.outbox.enqueue({
-      key: `reply:${message.id}`, target: { kind: 'contact', id: message.talkerId },
-      content: { kind: 'text', text: `pong ${m[1] ?? ''}`.trim() }, purpose: 'reply',
-    });
-  }),
+  install: (ctx) =>
+    ctx.router.use('ping', async ({ message }) => {
+      const m = /^ping\s*(\S*)$/.exec(message.text.trim());
+      if (message.roomId || !m) return;
+      await ctx.outbox.enqueue({
+        key: `reply:${message.id}`,
+        target: { kind: 'contact', id: message.talkerId },
+        content: { kind: 'text', text: `pong ${m[1] ?? ''}`.trim() },
+        purpose: 'reply',
+      });
+    }),
 };
 
 /** A capability whose handler always throws, to prove the error boundary. */
 export const throwingCapability: Capability = {
   name: 'throws',
-  install: (ctx) => ctx.router.use('throws', () => {
-    throw new Error('handler bug');
-  }),
+  install: (ctx) =>
+    ctx.router.use('throws', () => {
+      throw new Error('handler bug');
+    }),
 };

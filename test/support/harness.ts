@@ -22,14 +22,26 @@ export function tempDir(prefix = 'siyu-test-'): { dir: string; remove(): void } 
 }
 
 export const testSenderOptions = (over: Partial<SenderOptions> = {}): SenderOptions => ({
-  account: 'main', timezone: 'Asia/Shanghai', quietHours: parseWindow('21:30-08:30')!, marketingCapPerDay: 1,
-  ratePerMinute: 0, gapMinMs: 0, gapMaxMs: 0, maxAttempts: 3, retryBaseMs: 50, concurrency: 1, idlePollMs: 50,
+  account: 'main',
+  timezone: 'Asia/Shanghai',
+  quietHours: parseWindow('21:30-08:30')!,
+  marketingCapPerDay: 1,
+  ratePerMinute: 0,
+  gapMinMs: 0,
+  gapMaxMs: 0,
+  maxAttempts: 3,
+  retryBaseMs: 50,
+  concurrency: 1,
+  idlePollMs: 50,
   ...over,
 });
 
 /** Outbox options for tests and benchmarks: account `main`, Shanghai, quiet hours 21:30–08:30 unless `over` says otherwise. */
 export const testOutboxOptions = (over: Partial<OutboxOptions> = {}): OutboxOptions => ({
-  defaultAccount: 'main', timezone: 'Asia/Shanghai', quietHours: parseWindow('21:30-08:30')!, ...over,
+  defaultAccount: 'main',
+  timezone: 'Asia/Shanghai',
+  quietHours: parseWindow('21:30-08:30')!,
+  ...over,
 });
 
 /** No quiet hours (benchmarks measure the path, not the night). */
@@ -50,7 +62,12 @@ export interface OutboxHarness {
 }
 
 export async function outboxHarness(opts: {
-  redisUrl: string; dbFile: string; clock: Clock; prefix?: string; sender?: Partial<SenderOptions>; outbox?: Partial<OutboxOptions>;
+  redisUrl: string;
+  dbFile: string;
+  clock: Clock;
+  prefix?: string;
+  sender?: Partial<SenderOptions>;
+  outbox?: Partial<OutboxOptions>;
   /** Routing over several accounts (OutboxOptions.accounts), built on the harness's store. */
   accounts?: (db: Db) => OutboxAccounts;
 }): Promise<OutboxHarness> {
@@ -73,7 +90,13 @@ export async function outboxHarness(opts: {
     }
   });
   return {
-    db, repo, queues, outbox, sender, liveness, transport,
+    db,
+    repo,
+    queues,
+    outbox,
+    sender,
+    liveness,
+    transport,
     settled: (id, statuses) => {
       const seen = events.find((e) => e.id === id && statuses.includes(e.status));
       if (seen) return Promise.resolve(seen);

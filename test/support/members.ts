@@ -34,28 +34,70 @@ export interface MembersWorld extends OutboxHarness {
 
 let seq = 0;
 
-export async function membersWorld(opts: { redisUrl: string; dir: string; clock?: ManualClock; playbook?: MembershipPlaybook; accounts?: (db: Db) => OutboxAccounts }): Promise<MembersWorld> {
+export async function membersWorld(opts: {
+  redisUrl: string;
+  dir: string;
+  clock?: ManualClock;
+  playbook?: MembershipPlaybook;
+  accounts?: (db: Db) => OutboxAccounts;
+}): Promise<MembersWorld> {
   const clock = opts.clock ?? new ManualClock(zonedTime(2026, 11, 25, 12, 0, SH));
   const h = await outboxHarness({ redisUrl: opts.redisUrl, dbFile: path.join(opts.dir, `members-${seq++}.sqlite`), clock, ...(opts.accounts ? { accounts: opts.accounts } : {}) });
   const logger = silentLogger();
   const router = new Router(logger, peopleOf(h.db));
   const scheduler = new Scheduler(new ScheduleRepo(h.db), h.queues, clock, logger, SH);
   const config = loadConfig({ TIMEZONE: SH });
-  membersCapability(new PlaybookHolder(opts.playbook ?? shippedPlaybook())).install({ config, db: h.db, clock, logger, router, outbox: h.outbox, scheduler, queues: h.queues, demo: null });
+  membersCapability(new PlaybookHolder(opts.playbook ?? shippedPlaybook())).install({
+    config,
+    db: h.db,
+    clock,
+    logger,
+    router,
+    outbox: h.outbox,
+    scheduler,
+    queues: h.queues,
+    demo: null,
+  });
   let n = 0;
   const textOf = (row: { content: string } | undefined) => (row ? (JSON.parse(row.content) as { text?: string }).text : undefined);
   return {
-    ...h, clock, router, scheduler,
+    ...h,
+    clock,
+    router,
+    scheduler,
     async say(talkerId, text, over = {}) {
       const id = `m-${seq}-${++n}`;
       const message: InboundMessage = {
-        id, account: 'main', talkerId, talkerName: over.talkerName ?? `会员${talkerId}`, roomId: null, roomTopic: null, type: 'text', text,
-        mentionSelf: false, mentionIds: [], self: false, providerAt: clock.now().getTime(), ...over,
+        id,
+        account: 'main',
+        talkerId,
+        talkerName: over.talkerName ?? `会员${talkerId}`,
+        roomId: null,
+        roomTopic: null,
+        type: 'text',
+        text,
+        mentionSelf: false,
+        mentionIds: [],
+        self: false,
+        providerAt: clock.now().getTime(),
+        ...over,
       };
       await router.dispatch({ message, receivedAt: clock.now().getTime() });
       return id;
     },
-    reply: (id, suffix) => textOf(h.db.select().from(outboxTable).where(eq(outboxTable.key, `reply:${id}${suffix ? `:${suffix}` : ''}`)).get()),
-    rows: (prefix) => h.db.select().from(outboxTable).where(like(outboxTable.key, `${prefix}%`)).all(),
+    reply: (id, suffix) =>
+      textOf(
+        h.db
+          .select()
+          .from(outboxTable)
+          .where(eq(outboxTable.key, `reply:${id}${suffix ? `:${suffix}` : ''}`))
+          .get(),
+      ),
+    rows: (prefix) =>
+      h.db
+        .select()
+        .from(outboxTable)
+        .where(like(outboxTable.key, `${prefix}%`))
+        .all(),
   };
 }

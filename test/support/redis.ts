@@ -35,19 +35,26 @@ export async function startTestRedis(): Promise<TestRedis> {
       label: 'test-redis',
       timeoutMs: 10_000,
       argsFor: (p) => [
-        '--port', String(p),
-        '--bind', '127.0.0.1',
-        '--dir', dir,
-        '--daemonize', 'no',
-        '--logfile', '',
-        '--save', '',
-        '--appendonly', 'no',
-        '--maxmemory-policy', 'noeviction',
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+        '--logfile',
+        '',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
       ],
     });
     let stopped: Promise<void> | undefined;
-    const stop = () =>
-      (stopped ??= child.stop(5000).finally(() => rmSync(dir, { recursive: true, force: true })));
+    const stop = () => (stopped ??= child.stop(5000).finally(() => rmSync(dir, { recursive: true, force: true })));
     return { url, port, pid: child.pid, stop };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

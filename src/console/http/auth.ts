@@ -23,10 +23,14 @@ function same(a: string, b: string): boolean {
  */
 export function parseTokens(value: string | undefined): ConsoleToken[] {
   if (!value) return [];
-  return value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-    const m = /^([\w.\-\u4e00-\u9fff]{1,40}):(.+)$/u.exec(s);
-    return m ? { operator: m[1]!, secret: m[2]! } : { operator: 'console', secret: s };
-  });
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([\w.\-\u4e00-\u9fff]{1,40}):(.+)$/u.exec(s);
+      return m ? { operator: m[1]!, secret: m[2]! } : { operator: 'console', secret: s };
+    });
 }
 
 function match(tokens: readonly ConsoleToken[], given: string | undefined): ConsoleToken | undefined {
@@ -82,13 +86,16 @@ export function operatorOf(c: Context): string {
 }
 
 /** The login form's POST: checks the token, sets the cookie and redirects; 401 with the form again otherwise. */
-export function loginHandler(token: string | undefined, form: (error: string | null, next: string) => string): { get: (c: Context) => Response; post: (c: Context) => Promise<Response> } {
+export function loginHandler(
+  token: string | undefined,
+  form: (error: string | null, next: string) => string,
+): { get: (c: Context) => Response; post: (c: Context) => Promise<Response> } {
   const tokens = parseTokens(token);
   const safeNext = (n: string | undefined) => (n && /^\/[\w\-/]*$/u.test(n) ? n : '/');
   return {
     get: (c) => c.html(form(null, safeNext(c.req.query('next')))),
     post: async (c) => {
-      const body = await c.req.parseBody().catch(() => ({} as Record<string, unknown>));
+      const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const given = typeof body['token'] === 'string' ? body['token'] : undefined;
       const next = safeNext(typeof body['next'] === 'string' ? body['next'] : undefined);
       if (tokens.length === 0) return c.redirect(next, 302);

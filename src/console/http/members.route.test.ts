@@ -29,9 +29,12 @@ const clock = new ManualClock('2026-11-25T04:00:00Z');
 function api() {
   const app = new Hono();
   memberRoutes(app, { db, playbook: () => pb, clock, audit: new AuditRepo(db) });
-  const post = (body: unknown) => app.request('/api/members/merge', {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-operator': 'chen' }, body: JSON.stringify(body),
-  });
+  const post = (body: unknown) =>
+    app.request('/api/members/merge', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-operator': 'chen' },
+      body: JSON.stringify(body),
+    });
   return { app, post };
 }
 
@@ -68,7 +71,10 @@ describe('members merge and duplicates over the console API', () => {
     expect((await post({ keep: a, drop: a })).status).toBe(409);
     expect(db.$client.prepare('select count(*) from members').pluck().get()).toBe(1);
     expect(new AuditRepo(db).recent(10).map((x) => x.result)).toEqual([
-      `KEEP and DROP are the same member (${a})`, 'no member 999', expect.stringMatching(/^force: unknown field/), expect.stringMatching(/^drop: /),
+      `KEEP and DROP are the same member (${a})`,
+      'no member 999',
+      expect.stringMatching(/^force: unknown field/),
+      expect.stringMatching(/^drop: /),
     ]);
   });
 });
@@ -79,7 +85,8 @@ describe('binding a contact from the console', () => {
     const imported = insertMember(db, { name: '陈思琪', phone: '13800000003' }, now);
     const other = insertMember(db, { name: '王芳', contactId: 'wx-wang' }, now);
     const { app } = api();
-    const bind = (body: unknown) => app.request('/api/members/bind', { method: 'POST', headers: { 'content-type': 'application/json', 'x-operator': 'chen' }, body: JSON.stringify(body) });
+    const bind = (body: unknown) =>
+      app.request('/api/members/bind', { method: 'POST', headers: { 'content-type': 'application/json', 'x-operator': 'chen' }, body: JSON.stringify(body) });
     const ok = await bind({ member: imported, contactId: 'wx-chen' });
     expect(ok.status).toBe(200);
     expect(db.$client.prepare('select contact_id from members where id = ?').pluck().get(imported)).toBe('wx-chen');

@@ -27,12 +27,23 @@ describe('playbook check and reload over the API', () => {
     const audit = new AuditRepo(db);
     let reloads = 0;
     const app = new Hono();
-    playbookRoutes(app, { sopDir: sop, clock: new ManualClock('2026-11-25T04:00:00Z'), audit, reload: () => { reloads++; return [{ kind: 'campaigns', result: 'synced' }]; } });
+    playbookRoutes(app, {
+      sopDir: sop,
+      clock: new ManualClock('2026-11-25T04:00:00Z'),
+      audit,
+      reload: () => {
+        reloads++;
+        return [{ kind: 'campaigns', result: 'synced' }];
+      },
+    });
 
     const sla = path.join(sop, 'sla.yaml');
     const good = readFileSync(sla, 'utf8');
     writeFileSync(sla, good.replace(/^(\s*)close: \[已处理\]/m, '$1close: 已处理'));
-    const check = await (await app.request('/api/playbooks')).json() as { ok: boolean; files: { kind: string; ok: boolean; problems: { file: string; path: string; message: string }[] }[] };
+    const check = (await (await app.request('/api/playbooks')).json()) as {
+      ok: boolean;
+      files: { kind: string; ok: boolean; problems: { file: string; path: string; message: string }[] }[];
+    };
     expect(check.ok).toBe(false);
     const bad = check.files.find((f) => !f.ok)!;
     expect(bad).toMatchObject({ kind: 'sla', problems: [{ file: sla, path: 'commands.close' }] });
@@ -40,7 +51,12 @@ describe('playbook check and reload over the API', () => {
     const refused = await app.request('/api/playbooks/reload', { method: 'POST' });
     expect(refused.status).toBe(422);
     expect(reloads).toBe(0);
-    expect(audit.recent(1)[0]).toMatchObject({ actor: 'console', channel: 'api', action: 'playbooks.reload', result: expect.stringMatching(/^refused: 1 playbook\(s\) with problems; first .*sla\.yaml: commands\.close: /) });
+    expect(audit.recent(1)[0]).toMatchObject({
+      actor: 'console',
+      channel: 'api',
+      action: 'playbooks.reload',
+      result: expect.stringMatching(/^refused: 1 playbook\(s\) with problems; first .*sla\.yaml: commands\.close: /),
+    });
 
     writeFileSync(sla, good);
     const ok = await app.request('/api/playbooks/reload', { method: 'POST', headers: { 'x-operator': 'lin' } });

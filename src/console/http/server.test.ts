@@ -19,11 +19,24 @@ beforeAll(async () => {
   tmp = tempDir();
   h = await outboxHarness({ redisUrl: redis.url, dbFile: path.join(tmp.dir, 'console.db'), clock });
   app = createConsoleApp({
-    token: TOKEN, clock, logger: silentLogger(), repo: new ConsoleRepo(h.db, 'Asia/Shanghai'), audit: new AuditRepo(h.db),
-    outbox: h.outbox, outboxRepo: h.repo,
+    token: TOKEN,
+    clock,
+    logger: silentLogger(),
+    repo: new ConsoleRepo(h.db, 'Asia/Shanghai'),
+    audit: new AuditRepo(h.db),
+    outbox: h.outbox,
+    outboxRepo: h.repo,
     health: async () => ({ ok: true, bot: { loggedIn: true }, outbox: h.repo.countByStatus() }),
     reports: { echo: (r) => ({ range: r }) },
-    metrics: async () => ({ loggedIn: true, inbound: { accepted: 0, rejected: {} }, outbox: h.repo.countByStatus(), queues: null, handlerFailures: 0, sentLastMinute: 0, budgetPerMinute: 20 }),
+    metrics: async () => ({
+      loggedIn: true,
+      inbound: { accepted: 0, rejected: {} },
+      outbox: h.repo.countByStatus(),
+      queues: null,
+      handlerFailures: 0,
+      sentLastMinute: 0,
+      budgetPerMinute: 20,
+    }),
   });
 });
 afterAll(async () => {
@@ -72,7 +85,8 @@ describe('console API', () => {
     expect(again.status).toBe(409);
     const audit = await (await app.request('/api/audit', { headers: auth })).json();
     expect(audit.actions.map((a: { actor: string; result: string }) => [a.actor, a.result])).toEqual([
-      ['console', 'refused: only a failed message can be retried'], ['admin-hz01', 'ok'],
+      ['console', 'refused: only a failed message can be retried'],
+      ['admin-hz01', 'ok'],
     ]);
   });
 

@@ -145,7 +145,10 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
     const today = localDate(d.clock.now(), d.repo.timezone);
     const to = c.req.query('to') ?? today;
     const from = c.req.query('from') ?? localDate(new Date(d.clock.now().getTime() - 29 * 86_400_000), d.repo.timezone);
-    for (const [field, v] of [['from', from], ['to', to]] as const) {
+    for (const [field, v] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
       if (!DAY.test(v)) return c.json({ error: `${field} "${v}" is not valid: expected a date YYYY-MM-DD` }, 400);
     }
     if (from > to) return c.json({ error: `from ${from} is after to ${to}` }, 400);
@@ -163,8 +166,14 @@ export function createConsoleApp(d: ConsoleDeps): Hono {
   if (d.wakeup) wakeupRoutes(app, { ops: d.wakeup, audit: d.audit, clock: d.clock });
   if (d.sopDir) {
     playbookRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, reload: d.reloadPlaybooks ?? (() => []) });
-    settingsRoutes(app, { sopDir: d.sopDir, clock: d.clock, audit: d.audit, ...(d.envSettings ? { env: d.envSettings } : {}), ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}),
-      ...(d.db ? { knownStores: () => (d.db!.$client.prepare('select code from stores order by code').pluck().all() as string[]) } : {}) });
+    settingsRoutes(app, {
+      sopDir: d.sopDir,
+      clock: d.clock,
+      audit: d.audit,
+      ...(d.envSettings ? { env: d.envSettings } : {}),
+      ...(d.onSettingsSaved ? { onSaved: d.onSettingsSaved } : {}),
+      ...(d.db ? { knownStores: () => d.db!.$client.prepare('select code from stores order by code').pluck().all() as string[] } : {}),
+    });
     if (d.db) slaRoutes(app, { db: d.db, playbook: slaPlaybook!, timezone: d.repo.timezone, clock: d.clock });
     if (d.db) memberRoutes(app, { db: d.db, playbook: membership!, clock: d.clock, audit: d.audit, logger: d.logger });
   }
@@ -180,15 +189,19 @@ export async function startConsoleServer(app: Hono, host: string, port: number):
   const addr = server.address() as AddressInfo;
   return {
     url: `http://${host}:${addr.port}`,
-    close: () => new Promise<void>((resolve) => {
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** Members by tier with each tier's display name from the playbook (普卡 …), for the overview's chart. */
-function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(m: T, membership: (() => MembershipPlaybook) | null): T & { byTier: { tier: string; name: string; n: number }[] } {
+function withTierNames<T extends { byTier: { tier: string; n: number }[] }>(
+  m: T,
+  membership: (() => MembershipPlaybook) | null,
+): T & { byTier: { tier: string; name: string; n: number }[] } {
   let names = new Map<string, string>();
   try {
     if (membership) names = new Map(membership().tiers.map((t) => [t.code, t.name]));

@@ -57,7 +57,9 @@ export function signalPhones(m: Pick<InboundMessage, 'talkerAlias' | 'talkerPhon
  * A binding command from a contact with no member. Null: nothing to bind here, answer as before.
  */
 export function startBinding(cmd: MemberCommand, m: InboundMessage, deps: BindingDeps, pb: MembershipPlaybook, now: number): FlowResult | null {
-  const matches = signalPhones(m).map((p) => deps.identity.memberByPhone(p)).filter((x): x is IdentityMember => x !== undefined && x.contactId === null);
+  const matches = signalPhones(m)
+    .map((p) => deps.identity.memberByPhone(p))
+    .filter((x): x is IdentityMember => x !== undefined && x.contactId === null);
   const decision = decideBySignals(matches.map((x) => ({ memberId: x.id })));
   if (decision.kind === 'link') {
     const member = matches.find((x) => x.id === decision.memberId)!;
@@ -68,7 +70,14 @@ export function startBinding(cmd: MemberCommand, m: InboundMessage, deps: Bindin
   }
   if (m.roomId || !deps.identity.anyoneToBind()) return null;
   deps.identity.save({
-    contactId: m.talkerId, contactName: m.talkerName, command: JSON.stringify(cmd), state: 'asked-phone', memberId: null, attempts: 0, createdAt: now, updatedAt: now,
+    contactId: m.talkerId,
+    contactName: m.talkerName,
+    command: JSON.stringify(cmd),
+    state: 'asked-phone',
+    memberId: null,
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
   });
   return { sends: [{ text: bindingText(pb, 'askPhone') }], proceed: null };
 }
@@ -142,14 +151,25 @@ async function askedPhone(b: Binding, started: MemberCommand, answer: string, m:
   const guide = deps.identity.guideOf(member);
   if (!guide) {
     deps.identity.clear(b.contactId);
-    await tellManagers(member, b, m, deps, pb, locked ? '该会员资料刚有人核对失败，且没有可确认的导购'
-      : pb.binding.verify === 'guide' ? '会员没有可确认的导购' : '资料中没有可核对的生日或姓氏');
+    await tellManagers(
+      member,
+      b,
+      m,
+      deps,
+      pb,
+      locked ? '该会员资料刚有人核对失败，且没有可确认的导购' : pb.binding.verify === 'guide' ? '会员没有可确认的导购' : '资料中没有可核对的生日或姓氏',
+    );
     return { sends: [{ text: bindingText(pb, 'failed') }], proceed: null };
   }
   deps.identity.save({ ...b, state: 'held', memberId: member.id, attempts: 0, updatedAt: now });
   await deps.outbox.enqueue({
-    key: `bind:${m.id}:guide`, target: { kind: 'contact', id: guide.contactId }, purpose: 'alert',
-    content: { kind: 'text', text: fill(bindingText(pb, 'guideConfirm'), { member: member.name || '（未登记姓名）', last4: last4(member.phone), contact: displayContact(b), id: member.id }) },
+    key: `bind:${m.id}:guide`,
+    target: { kind: 'contact', id: guide.contactId },
+    purpose: 'alert',
+    content: {
+      kind: 'text',
+      text: fill(bindingText(pb, 'guideConfirm'), { member: member.name || '（未登记姓名）', last4: last4(member.phone), contact: displayContact(b), id: member.id }),
+    },
   });
   return { sends: [{ text: bindingText(pb, 'held') }], proceed: null };
 }
@@ -166,8 +186,13 @@ async function tellManagers(member: IdentityMember, b: Binding, m: InboundMessag
   if (!managers.length) deps.logger.warn({ memberId: member.id, store: member.storeCode, why }, 'binding alert has no store manager to tell');
   for (const s of managers) {
     await deps.outbox.enqueue({
-      key: `bind:${m.id}:manager:${s.code}`, target: { kind: 'contact', id: s.contactId }, purpose: 'alert',
-      content: { kind: 'text', text: fill(bindingText(pb, 'managerAlert'), { member: member.name || `#${member.id}`, last4: last4(member.phone), contact: displayContact(b), why }) },
+      key: `bind:${m.id}:manager:${s.code}`,
+      target: { kind: 'contact', id: s.contactId },
+      purpose: 'alert',
+      content: {
+        kind: 'text',
+        text: fill(bindingText(pb, 'managerAlert'), { member: member.name || `#${member.id}`, last4: last4(member.phone), contact: displayContact(b), why }),
+      },
     });
   }
 }
@@ -177,7 +202,12 @@ async function tellManagers(member: IdentityMember, b: Binding, m: InboundMessag
  * text is not one, or the sender may not decide it (not the member's guide nor a manager of their store).
  * @returns the reply to the staff member, and what the member is told.
  */
-export async function staffDecision(m: InboundMessage, deps: BindingDeps, pb: MembershipPlaybook, now: number): Promise<{ staffReply: string; member: { contactId: string; sends: Send[]; proceed: MemberCommand | null } } | null> {
+export async function staffDecision(
+  m: InboundMessage,
+  deps: BindingDeps,
+  pb: MembershipPlaybook,
+  now: number,
+): Promise<{ staffReply: string; member: { contactId: string; sends: Send[]; proceed: MemberCommand | null } } | null> {
   const hit = BINDING_DECISION.exec(normalizeText(m.text).replace(/\s+/g, ''));
   if (!hit || m.roomId) return null;
   const staff = deps.identity.staffByContact(m.talkerId);

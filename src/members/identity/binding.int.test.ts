@@ -34,15 +34,22 @@ async function store(playbook?: MembershipPlaybook) {
   open.push(w);
   const now = w.clock.now().getTime();
   insertStore(w.db);
-  w.db.insert(staff).values([
-    { code: 'G1', name: '王晓燕', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now },
-    { code: 'M1', name: '陈建华', role: 'store-manager', storeCode: 'HZ01', contactId: 'wx-manager', createdAt: now, updatedAt: now },
-  ]).run();
+  w.db
+    .insert(staff)
+    .values([
+      { code: 'G1', name: '王晓燕', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now, updatedAt: now },
+      { code: 'M1', name: '陈建华', role: 'store-manager', storeCode: 'HZ01', contactId: 'wx-manager', createdAt: now, updatedAt: now },
+    ])
+    .run();
   const id = insertMember(w.db, { name: '张丽娜', phone: '13800000001', storeCode: 'HZ01', guideCode: 'G1', birthdayKind: 'solar', birthMonth: 5, birthDay: 20 }, now);
   creditOrder(w.db, pb, { orderId: 'POS-1', memberId: id, amountFen: 128_000, orderedAt: now - 86_400_000, storeCode: 'HZ01' }, now);
   const count = () => w.db.$client.prepare('select count(*) from members').pluck().get() as number;
   const contactOf = () => w.db.$client.prepare('select contact_id from members where id = ?').pluck().get(id) as string | null;
-  const to = (contactId: string) => w.rows('bind:').filter((r) => r.targetId === contactId).map((r) => (JSON.parse(r.content) as { text: string }).text);
+  const to = (contactId: string) =>
+    w
+      .rows('bind:')
+      .filter((r) => r.targetId === contactId)
+      .map((r) => (JSON.parse(r.content) as { text: string }).text);
   return { w, id, count, contactOf, to };
 }
 
@@ -117,7 +124,7 @@ describe('binding a contact to an imported member in chat', () => {
     expect(w.reply(await w.say('wx-ask', '13900000008'))).toBe('没有找到这个手机号的会员资料，回复"入会"即可免费加入。');
   });
 
-  it('a phone in the contact\'s remark binds at once, without questions', async () => {
+  it("a phone in the contact's remark binds at once, without questions", async () => {
     const { w, contactOf } = await store();
     const id = await w.say('wx-zhang', '积分', { talkerAlias: '张丽娜 138-0000-0001' });
     expect(w.reply(id, 'bound')).toBe('已为您绑定会员（尾号0001），积分、等级和优惠券都已同步。');

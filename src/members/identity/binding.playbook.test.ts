@@ -14,7 +14,9 @@ describe('binding settings in sop/membership.yaml', () => {
 
   it('names the path and what is allowed for a bad choice', () => {
     expect(() => parse(shipped.replace('  verify: fact\n', '  verify: maybe\n'))).toThrow('sop/membership.yaml: binding.verify: expected one of fact, guide, found "maybe"');
-    expect(() => parse(shipped.replace('  facts: [birthday, surname]\n', '  facts: [birthday, idcard]\n'))).toThrow('binding.facts[1]: expected one of birthday, surname, found "idcard"');
+    expect(() => parse(shipped.replace('  facts: [birthday, surname]\n', '  facts: [birthday, idcard]\n'))).toThrow(
+      'binding.facts[1]: expected one of birthday, surname, found "idcard"',
+    );
   });
 
   it('refuses a binding text with a variable it does not have, and takes an overridden one', () => {

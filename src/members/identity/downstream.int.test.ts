@@ -47,10 +47,20 @@ describe('imported members are reached downstream once their contact id is linke
     w.db.insert(stores).values({ code: 'HZ01', name: '杭州湖滨店', createdAt: now0 }).run();
     w.db.insert(staff).values({ code: 'G1', name: '导购小王', role: 'guide', storeCode: 'HZ01', contactId: 'wx-guide', createdAt: now0, updatedAt: now0 }).run();
     const source = readFileSync('sop/wakeup.yaml', 'utf8').replace('  # seed: "2026-q4"', `  seed: "${SEED}"`);
-    const rt = installWakeup({
-      config: loadConfig({ TIMEZONE: SH }), db: w.db, clock, logger: silentLogger(), router: w.router, outbox: w.outbox,
-      scheduler: w.scheduler, queues: w.queues, demo: null,
-    }, new WakeupPlaybookHolder(parseWakeupPlaybook(source, 'sop/wakeup.yaml')));
+    const rt = installWakeup(
+      {
+        config: loadConfig({ TIMEZONE: SH }),
+        db: w.db,
+        clock,
+        logger: silentLogger(),
+        router: w.router,
+        outbox: w.outbox,
+        scheduler: w.scheduler,
+        queues: w.queues,
+        demo: null,
+      },
+      new WakeupPlaybookHolder(parseWakeupPlaybook(source, 'sop/wakeup.yaml')),
+    );
 
     // The brand's CRM export: members who joined 40 days ago and never wrote to the bot.
     const rows = Array.from({ length: 6 }, (_, i) => `1380000010${i},老会员${i},HZ01,G1,2026-10-16 10:00,wx-old-${i}`);
@@ -60,14 +70,27 @@ describe('imported members are reached downstream once their contact id is linke
     expect(imported).toMatchObject({ created: 6, bad: 0 });
 
     await runSelection(rt.deps);
-    const members = w.db.$client.prepare('select id, contact_id as contactId, joined_at as joinedAt from members order by id').all() as { id: number; contactId: string; joinedAt: number }[];
+    const members = w.db.$client.prepare('select id, contact_id as contactId, joined_at as joinedAt from members order by id').all() as {
+      id: number;
+      contactId: string;
+      joinedAt: number;
+    }[];
     const treated = members.find((m) => armFor(holdoutDraw(SEED, m.id, m.joinedAt), 0.1) === 'treatment')!;
-    const sent = w.db.select().from(outbox).where(like(outbox.key, 'wakeup:%')).all().filter((r) => !r.key.startsWith('wakeup:handover:'));
+    const sent = w.db
+      .select()
+      .from(outbox)
+      .where(like(outbox.key, 'wakeup:%'))
+      .all()
+      .filter((r) => !r.key.startsWith('wakeup:handover:'));
     expect(sent.map((r) => r.targetId)).toContain(treated.contactId);
 
     clock.set(now0 + 5 * 60_000);
     await w.say(treated.contactId, '还记得我呀，最近有什么新品？');
-    const episode = w.db.$client.prepare('select id, status, end_reason as endReason from wakeup_episodes where member_id = ?').get(treated.id) as { id: number; status: string; endReason: string };
+    const episode = w.db.$client.prepare('select id, status, end_reason as endReason from wakeup_episodes where member_id = ?').get(treated.id) as {
+      id: number;
+      status: string;
+      endReason: string;
+    };
     expect(episode).toMatchObject({ status: 'stopped', endReason: 'message' });
     const handover = w.rows(`wakeup:handover:${episode.id}`);
     expect(handover.map((r) => [r.targetId, textOf(r)])).toEqual([['wx-guide', expect.stringContaining('还记得我呀，最近有什么新品？')]]);
@@ -81,11 +104,17 @@ describe('imported members are reached downstream once their contact id is linke
     writeFileSync(file, '手机号,姓名,门店,生日,微信ID\n13800000201,有微信,HZ01,,wx-201\n13800000202,待绑定,HZ01,1990-05-20,\n');
     expect(await runImport(w.db, { kind: 'members', file, timeZone: SH, now: new Date(now0), playbook: shippedPlaybook() })).toMatchObject({ created: 2, bad: 0 });
     const audience = () => selectMembers({ stores: ['HZ01'] }, new CampaignsRepo(w.db).memberFacts(), now0).map((t) => [t.vars.name, t.id]);
-    expect(audience()).toEqual([['有微信', 'wx-201'], ['待绑定', '']]);
+    expect(audience()).toEqual([
+      ['有微信', 'wx-201'],
+      ['待绑定', ''],
+    ]);
 
     await w.say('wx-202', '积分');
     await w.say('wx-202', '13800000202');
     await w.say('wx-202', '05-20');
-    expect(audience()).toEqual([['有微信', 'wx-201'], ['待绑定', 'wx-202']]);
+    expect(audience()).toEqual([
+      ['有微信', 'wx-201'],
+      ['待绑定', 'wx-202'],
+    ]);
   });
 });

@@ -20,13 +20,25 @@ const LIMIT = 200;
 export function probableDuplicates(db: Db): ProbableDuplicate[] {
   const c = db.$client;
   const groups = (sql: string, why: ProbableDuplicate['why']) =>
-    (c.prepare(`${sql} limit ${LIMIT}`).all() as { ids: string }[]).map((r) => ({ ids: r.ids.split(',').map(Number).sort((x, y) => x - y), why }));
+    (c.prepare(`${sql} limit ${LIMIT}`).all() as { ids: string }[]).map((r) => ({
+      ids: r.ids
+        .split(',')
+        .map(Number)
+        .sort((x, y) => x - y),
+      why,
+    }));
   return [
     ...groups(`select group_concat(id) as ids from members where phone is not null group by phone having count(*) > 1`, 'same phone'),
     ...groups(`select m.id || ',' || l.member_id as ids from member_links l join members m on m.contact_id = l.contact_id where m.id <> l.member_id`, 'same contact'),
-    ...groups(`select group_concat(id) as ids from members where name <> '' and birth_month is not null
-      group by name, birth_month, birth_day, coalesce(birth_year, 0) having count(*) > 1`, 'same name and birthday'),
-    ...groups(`select group_concat(id) as ids from members where name <> '' and (phone is null) <> (contact_id is null)
-      group by name having sum(phone is null) > 0 and sum(contact_id is null) > 0`, 'same name: one joined in chat, one imported'),
+    ...groups(
+      `select group_concat(id) as ids from members where name <> '' and birth_month is not null
+      group by name, birth_month, birth_day, coalesce(birth_year, 0) having count(*) > 1`,
+      'same name and birthday',
+    ),
+    ...groups(
+      `select group_concat(id) as ids from members where name <> '' and (phone is null) <> (contact_id is null)
+      group by name having sum(phone is null) > 0 and sum(contact_id is null) > 0`,
+      'same name: one joined in chat, one imported',
+    ),
   ];
 }

@@ -98,13 +98,15 @@ export class IdentityRepo {
    * @returns false when the contact id already belongs to a member (this one or another): nothing changed.
    */
   link(memberId: number, contactId: string, source: string, now: number): boolean {
-    return this.db.$client.transaction(() => {
-      if (this.memberByContact(contactId)) return false;
-      if (this.s.setPrimary.run(contactId, now, now, memberId).changes === 0) this.s.addLink.run(contactId, memberId, source, now);
-      const optedOutAt = this.s.optedOut.get(contactId);
-      if (optedOutAt !== undefined) this.s.markOptedOut.run(optedOutAt, memberId);
-      return true;
-    }).immediate();
+    return this.db.$client
+      .transaction(() => {
+        if (this.memberByContact(contactId)) return false;
+        if (this.s.setPrimary.run(contactId, now, now, memberId).changes === 0) this.s.addLink.run(contactId, memberId, source, now);
+        const optedOutAt = this.s.optedOut.get(contactId);
+        if (optedOutAt !== undefined) this.s.markOptedOut.run(optedOutAt, memberId);
+        return true;
+      })
+      .immediate();
   }
 
   private bindings(): Map<string, Binding> {

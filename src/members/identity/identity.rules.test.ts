@@ -25,7 +25,12 @@ describe('the fact a member is asked', () => {
   });
 
   it.each([
-    ['王晓燕', '王'], ['欧阳娜娜', '欧阳'], ['Lily Chen', 'chen'], ['Lily', null], ['', null], ['小王', '小'],
+    ['王晓燕', '王'],
+    ['欧阳娜娜', '欧阳'],
+    ['Lily Chen', 'chen'],
+    ['Lily', null],
+    ['', null],
+    ['小王', '小'],
   ])('surname of %s is %s', (name, surname) => expect(surnameOf(name)).toBe(surname));
 });
 

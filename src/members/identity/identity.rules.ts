@@ -69,10 +69,7 @@ export function surnameOf(name: string): string | null {
 /** Month and day in an answer: `05-20`, `5/20`, `0520`, `5月20日`, `1990-05-20`, `生日 5.20`. */
 export function monthDayIn(text: string): { month: number; day: number } | null {
   const t = text.normalize('NFKC').replace(/\s+/g, '');
-  const patterns = [
-    /(?:^|\D)(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?(?:$|\D)/,
-    /^(?:生日)?(\d{2})(\d{2})$/,
-  ];
+  const patterns = [/(?:^|\D)(?:\d{4}[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?(?:$|\D)/, /^(?:生日)?(\d{2})(\d{2})$/];
   for (const p of patterns) {
     const m = p.exec(t);
     if (!m) continue;
@@ -94,14 +91,17 @@ export function factMatches(kind: FactKind, answer: string, member: FactSource):
   }
   const surname = surnameOf(member.name);
   if (surname === null) return false;
-  const a = answer.normalize('NFKC').trim().replace(/^(我姓|姓)/, '').trim().toLowerCase();
+  const a = answer
+    .normalize('NFKC')
+    .trim()
+    .replace(/^(我姓|姓)/, '')
+    .trim()
+    .toLowerCase();
   return a.startsWith(surname.toLowerCase()) || a.split(/\s+/).at(-1) === surname.toLowerCase();
 }
 
 /** What to do with a contact writing a binding command, given the signal phones' matches. */
-export type SignalOutcome =
-  | { kind: 'link'; memberId: number }
-  | { kind: 'ask-phone' };
+export type SignalOutcome = { kind: 'link'; memberId: number } | { kind: 'ask-phone' };
 
 /**
  * A signal binds at once only when exactly one unlinked member matches all the signal phones

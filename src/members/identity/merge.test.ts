@@ -27,8 +27,12 @@ function twoRecordsOfOnePerson() {
   repo.syncRewards(pb.rewards, now);
   expect(repo.redeem(chat, 'C001', 'redeem:msg-1', pb, now)).toMatchObject({ ok: true });
   const referred = insertMember(db, { name: '朋友', referrerId: chat }, now);
-  db.$client.prepare(`insert into wakeup_episodes (member_id, anchor_at, started_at, tier, arm, holdout_seed, holdout_draw, holdout_share, status)
-    values (?, ?, ?, 'regular', 'treatment', 's', 0.5, 0.1, 'lapsed')`).run(chat, now - 90 * 86_400_000, now - 60 * 86_400_000);
+  db.$client
+    .prepare(
+      `insert into wakeup_episodes (member_id, anchor_at, started_at, tier, arm, holdout_seed, holdout_draw, holdout_share, status)
+    values (?, ?, ?, 'regular', 'treatment', 's', 0.5, 0.1, 'lapsed')`,
+    )
+    .run(chat, now - 90 * 86_400_000, now - 60 * 86_400_000);
   return { imported, chat, referred };
 }
 

@@ -13,9 +13,9 @@ import type Database from 'better-sqlite3';
  */
 export function deferIndexes(sqlite: Database.Database, table: string): () => void {
   if (!sqlite.inTransaction) throw new Error(`deferIndexes(${table}) needs an open transaction`);
-  const indexes = sqlite.prepare<[string], { name: string; sql: string }>(
-    "select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null order by name",
-  ).all(table);
+  const indexes = sqlite
+    .prepare<[string], { name: string; sql: string }>("select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null order by name")
+    .all(table);
   for (const { name } of indexes) sqlite.exec(`drop index "${name.replace(/"/g, '""')}"`);
   let restored = false;
   return () => {

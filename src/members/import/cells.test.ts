@@ -18,8 +18,17 @@ describe('cells', () => {
   });
 
   it.each([
-    ['手机号', '手机号'], ['  Phone ', 'phone'], ['ORDER_ID', 'orderid'], ['Order ID', 'orderid'], ['ｏｒｄｅｒ－ｉｄ', 'orderid'],
-    ['金额（元）', '金额'], ['金额(元)', '金额'], ['手机号*', '手机号'], ['【必填】手机号', '手机号'], ['\uFEFF手机号', '手机号'], ['导购 工号', '导购工号'],
+    ['手机号', '手机号'],
+    ['  Phone ', 'phone'],
+    ['ORDER_ID', 'orderid'],
+    ['Order ID', 'orderid'],
+    ['ｏｒｄｅｒ－ｉｄ', 'orderid'],
+    ['金额（元）', '金额'],
+    ['金额(元)', '金额'],
+    ['手机号*', '手机号'],
+    ['【必填】手机号', '手机号'],
+    ['\uFEFF手机号', '手机号'],
+    ['导购 工号', '导购工号'],
   ])('normalises the header %j to %j', (raw, expected) => {
     expect(normalizeHeader(raw)).toBe(expected);
   });

@@ -53,7 +53,10 @@ const NOT_WORD = /[^\p{L}\p{N}]+/gu;
  * @example normalizeHeader('手机号（必填）*') // '手机号'
  */
 export function normalizeHeader(raw: string): string {
-  return toHalfWidth(cleanCell(raw).replace(/^\uFEFF/, '')).toLowerCase().replace(BRACKETED, '').replace(NOT_WORD, '');
+  return toHalfWidth(cleanCell(raw).replace(/^\uFEFF/, ''))
+    .toLowerCase()
+    .replace(BRACKETED, '')
+    .replace(NOT_WORD, '');
 }
 
 /** Excel's letter for a 0-based column index: 0 → A, 25 → Z, 26 → AA. */

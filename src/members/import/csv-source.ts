@@ -8,9 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError } from 'csv-parse';
 import { CsvSplitter } from './csv-splitter.js';
 import iconv from 'iconv-lite';
-import {
-  DecodeError, DecodeStream, detectEncoding, forcedDetection, type Detection, type EncodingChoice,
-} from './encoding.js';
+import { DecodeError, DecodeStream, detectEncoding, forcedDetection, type Detection, type EncodingChoice } from './encoding.js';
 
 /** Bytes looked at before reading: enough for the header and the first rows. */
 const SNIFF_BYTES = 64 * 1024;
@@ -122,16 +120,17 @@ export async function openCsv(file: string, choice: EncodingChoice): Promise<Csv
       const other = err.encoding === 'utf-8' ? 'gbk' : 'utf8';
       throw new CsvReadError(
         `${file}: the text is not valid ${err.encoding === 'utf-8' ? 'UTF-8' : err.encoding} (around bytes ${err.fromByte.toLocaleString('en-US')}–${err.toByte.toLocaleString('en-US')}). ` +
-        `It looks like another encoding: run again with --encoding ${other}, or save the file from Excel as "CSV UTF-8".`,
+          `It looks like another encoding: run again with --encoding ${other}, or save the file from Excel as "CSV UTF-8".`,
       );
     }
     if (err instanceof CsvError) {
       const line = (err as CsvError & { lines?: number }).lines;
-      const why = err.code === 'CSV_QUOTE_NOT_CLOSED'
-        ? 'a quoted value is never closed (a " opens a value that runs to the end of the file)'
-        : err.code === 'CSV_MAX_RECORD_SIZE'
-          ? `one row is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters, which usually means a " opened a value that is never closed`
-          : err.message;
+      const why =
+        err.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'a quoted value is never closed (a " opens a value that runs to the end of the file)'
+          : err.code === 'CSV_MAX_RECORD_SIZE'
+            ? `one row is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters, which usually means a " opened a value that is never closed`
+            : err.message;
       throw new CsvReadError(`${file}${line ? ` near line ${line}` : ''}: ${why}.`);
     }
     throw err;

@@ -18,7 +18,10 @@ export class CsvSplitter {
   private lines = 0;
   private recordDelimiter: string | null = null;
 
-  constructor(private readonly delimiter: string, private readonly maxRecordChars: number) {}
+  constructor(
+    private readonly delimiter: string,
+    private readonly maxRecordChars: number,
+  ) {}
 
   /** Lines read so far. */
   get linesRead(): number {
@@ -94,8 +97,12 @@ export class CsvSplitter {
       if (to - from > this.maxRecordChars) this.tooLong();
       try {
         const records = parseSync(text.slice(from, to), {
-          delimiter: this.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false,
-          max_record_size: this.maxRecordChars, ...(d ? { record_delimiter: d } : {}),
+          delimiter: this.delimiter,
+          relax_column_count: true,
+          relax_quotes: true,
+          skip_empty_lines: false,
+          max_record_size: this.maxRecordChars,
+          ...(d ? { record_delimiter: d } : {}),
         }) as string[][];
         for (const r of records) out.push(r);
         this.lines += countLines(text, from, to, d);
@@ -122,7 +129,11 @@ export class CsvSplitter {
   }
 
   private tooLong(): never {
-    const err = new CsvError('CSV_MAX_RECORD_SIZE', `Max Record Size: record exceed the maximum number of tolerated bytes of ${this.maxRecordChars} at line ${this.lines + 1}`, {} as ConstructorParameters<typeof CsvError>[2]);
+    const err = new CsvError(
+      'CSV_MAX_RECORD_SIZE',
+      `Max Record Size: record exceed the maximum number of tolerated bytes of ${this.maxRecordChars} at line ${this.lines + 1}`,
+      {} as ConstructorParameters<typeof CsvError>[2],
+    );
     (err as CsvError & { lines?: number }).lines = this.lines + 1;
     throw err;
   }

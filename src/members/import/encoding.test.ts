@@ -59,7 +59,9 @@ describe('DecodeStream', () => {
     const good = Buffer.from(CSV);
     const bad = iconv.encode('张丽娜', 'gbk');
     await expect(decode([good, bad], { encoding: 'utf-8', bom: false })).rejects.toMatchObject({
-      name: 'DecodeError', fromByte: good.length, toByte: good.length + bad.length,
+      name: 'DecodeError',
+      fromByte: good.length,
+      toByte: good.length + bad.length,
     } satisfies Partial<DecodeError>);
   });
 

@@ -22,7 +22,11 @@ export interface Detection {
 /** Where a file stops being valid in the encoding it is read with. */
 export class DecodeError extends Error {
   override name = 'DecodeError';
-  constructor(readonly encoding: TextEncoding, readonly fromByte: number, readonly toByte: number) {
+  constructor(
+    readonly encoding: TextEncoding,
+    readonly fromByte: number,
+    readonly toByte: number,
+  ) {
     super(`not valid ${encoding} between bytes ${fromByte} and ${toByte}`);
   }
 }

@@ -27,9 +27,12 @@ afterEach(() => {
 
 function csv(name: string, text: string, encoding: 'utf8-bom' | 'utf8' | 'gbk' | 'utf16le' = 'utf8'): string {
   const file = path.join(dir, name);
-  const bytes = encoding === 'gbk' ? iconv.encode(text, 'gbk')
-    : encoding === 'utf16le' ? iconv.encode(text, 'utf-16le', { addBOM: true })
-      : Buffer.from(encoding === 'utf8-bom' ? `\uFEFF${text}` : text);
+  const bytes =
+    encoding === 'gbk'
+      ? iconv.encode(text, 'gbk')
+      : encoding === 'utf16le'
+        ? iconv.encode(text, 'utf-16le', { addBOM: true })
+        : Buffer.from(encoding === 'utf8-bom' ? `\uFEFF${text}` : text);
   writeFileSync(file, bytes);
   return file;
 }
@@ -67,7 +70,13 @@ describe('runImport', () => {
     expect(counts(orders)).toMatchObject({ created: 5, bad: 0 });
     expect(orders.notes.join()).toMatch(/points credited: \d+ to 4 members/);
 
-    for (const [kind, file] of [['stores', 'stores.csv'], ['staff', 'staff.csv'], ['members', 'members.csv'], ['groups', 'groups.csv'], ['orders', 'orders.csv']] as const) {
+    for (const [kind, file] of [
+      ['stores', 'stores.csv'],
+      ['staff', 'staff.csv'],
+      ['members', 'members.csv'],
+      ['groups', 'groups.csv'],
+      ['orders', 'orders.csv'],
+    ] as const) {
       const again = await load(kind, sample(file));
       expect(counts(again), `${kind} again`).toMatchObject({ created: 0, updated: 0, bad: 0 });
       expect(again.unchanged).toBe(again.rows);
@@ -98,9 +107,24 @@ describe('runImport', () => {
   it('imports nothing from 10,000 rows with 3 bad ones, and reports exactly those 3', async () => {
     await seedStoresAndStaff();
     const bad = new Map<number, (cells: string[]) => void>([
-      [101, (c) => { c[0] = '1390000009'; }],
-      [5002, (c) => { c[2] = 'HZ99'; }],
-      [9999, (c) => { c[4] = '1990-02-30'; }],
+      [
+        101,
+        (c) => {
+          c[0] = '1390000009';
+        },
+      ],
+      [
+        5002,
+        (c) => {
+          c[2] = 'HZ99';
+        },
+      ],
+      [
+        9999,
+        (c) => {
+          c[4] = '1990-02-30';
+        },
+      ],
     ]);
     const result = await load('members', csv('members.csv', tenThousandMembers(bad), 'utf8-bom'));
     expect(counts(result)).toEqual({ created: 0, updated: 0, unchanged: 0, skipped: 0, bad: 3, applied: false });
@@ -124,32 +148,81 @@ describe('runImport', () => {
   it('parses in a worker thread (large files) with the same outcome: 3 bad rows reported, nothing imported, then all', async () => {
     await seedStoresAndStaff();
     const bad = new Map<number, (cells: string[]) => void>([
-      [2, (c) => { c[0] = '2390000009'; }],
-      [7000, (c) => { c[5] = 'VIP,extra'; }],
-      [8000, (c) => { c[1] = '会员"7998'; }],
-      [10_001, (c) => { c[3] = 'G9999'; }],
+      [
+        2,
+        (c) => {
+          c[0] = '2390000009';
+        },
+      ],
+      [
+        7000,
+        (c) => {
+          c[5] = 'VIP,extra';
+        },
+      ],
+      [
+        8000,
+        (c) => {
+          c[1] = '会员"7998';
+        },
+      ],
+      [
+        10_001,
+        (c) => {
+          c[3] = 'G9999';
+        },
+      ],
     ]);
     const progress: number[] = [];
     const result = await load('members', csv('members.csv', tenThousandMembers(bad), 'gbk'), { parseInWorker: true, onProgress: (p) => progress.push(p.rows) });
     expect(counts(result)).toEqual({ created: 0, updated: 0, unchanged: 0, skipped: 0, bad: 3, applied: false });
     expect(result.encoding).toBe('GBK/GB18030 (detected)');
-    expect(result.issues.map((i) => [i.row, i.column, i.value])).toEqual([[2, '手机号', '239***0009'], [7000, '', 'extra'], [10_001, '导购工号', 'G9999']]);
+    expect(result.issues.map((i) => [i.row, i.column, i.value])).toEqual([
+      [2, '手机号', '239***0009'],
+      [7000, '', 'extra'],
+      [10_001, '导购工号', 'G9999'],
+    ]);
     expect(result.issues[1]!.why).toMatch(/has 7 values but the header has 6 columns/);
     expect(progress).toEqual([5000, 10_000, 10_000]);
     expect(count('members')).toBe(0);
 
-    const fixed = await load('members', csv('members-fixed.csv', tenThousandMembers(new Map([[8000, (c: string[]) => { c[1] = '会员"7998'; }]])), 'gbk'), { parseInWorker: true });
+    const fixed = await load(
+      'members',
+      csv(
+        'members-fixed.csv',
+        tenThousandMembers(
+          new Map([
+            [
+              8000,
+              (c: string[]) => {
+                c[1] = '会员"7998';
+              },
+            ],
+          ]),
+        ),
+        'gbk',
+      ),
+      { parseInWorker: true },
+    );
     expect(counts(fixed)).toEqual({ created: 10_000, updated: 0, unchanged: 0, skipped: 0, bad: 0, applied: true });
     expect(db.$client.prepare("select tags from members where phone = '13900000003'").pluck().get()).toBe('["VIP","宝妈"]');
     expect(db.$client.prepare("select name from members where phone = '13900007998'").pluck().get()).toBe('会员"7998');
-    await expect(load('members', csv('broken.csv', '手机号,姓名\n13900000001,"张\n'), { parseInWorker: true })).rejects.toThrow(/broken\.csv near line 2: a quoted value is never closed/);
+    await expect(load('members', csv('broken.csv', '手机号,姓名\n13900000001,"张\n'), { parseInWorker: true })).rejects.toThrow(
+      /broken\.csv near line 2: a quoted value is never closed/,
+    );
   });
 
   it('with allowPartial imports the good rows and reports the bad ones', async () => {
     await seedStoresAndStaff();
     const result = await load('members', sample('members-bad.csv'), { allowPartial: true });
     expect(counts(result)).toEqual({ created: 2, updated: 0, unchanged: 0, skipped: 0, bad: 5, applied: true });
-    expect(result.issues.map((i) => [i.row, i.column])).toEqual([[3, '手机号'], [4, '门店'], [5, '生日'], [6, '导购工号'], [7, '手机号']]);
+    expect(result.issues.map((i) => [i.row, i.column])).toEqual([
+      [3, '手机号'],
+      [4, '门店'],
+      [5, '生日'],
+      [6, '导购工号'],
+      [7, '手机号'],
+    ]);
     expect(result.issues[4]!.why).toBe('repeats the phone number of row 2: each phone number may appear once per file');
     expect(count('members')).toBe(2);
   });
@@ -178,8 +251,13 @@ describe('runImport', () => {
     await load('members', sample('members.csv'));
     const file = csv('update.csv', '手机号,姓名,门店,标签\n13800000001,张丽娜,HZ02,\n13800000002,,,\n13800000003,陈思琪,HZ01,新客\n');
     expect(counts(await load('members', file))).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
-    expect(db.$client.prepare("select name, store_code, tags, guide_code, birth_year from members where phone = '13800000001'").get())
-      .toEqual({ name: '张丽娜', store_code: 'HZ02', tags: '["VIP","宝妈"]', guide_code: 'G0101', birth_year: 1990 });
+    expect(db.$client.prepare("select name, store_code, tags, guide_code, birth_year from members where phone = '13800000001'").get()).toEqual({
+      name: '张丽娜',
+      store_code: 'HZ02',
+      tags: '["VIP","宝妈"]',
+      guide_code: 'G0101',
+      birth_year: 1990,
+    });
   });
 
   it('credits an order once however often it is imported, and refuses a changed one', async () => {
@@ -202,15 +280,18 @@ describe('runImport', () => {
     await seedStoresAndStaff();
     await load('members', sample('members.csv'));
     const id = db.$client.prepare("select id from members where phone = '13800000003'").pluck().get() as number;
-    const file = csv('orders.csv', [
-      'order_id,member_id,phone,amount,ordered_at',
-      `A1,${id},,10,2025-06-01`,
-      'A2,,13811112222,10,2025-06-01',
-      `A3,${id},13800000001,10,2025-06-01`,
-      'A4,,13800000001,10,2025-06-11 09:00',
-      'A1,,13800000001,10,2025-06-01',
-      'A5,,,10,2025-06-01',
-    ].join('\n'));
+    const file = csv(
+      'orders.csv',
+      [
+        'order_id,member_id,phone,amount,ordered_at',
+        `A1,${id},,10,2025-06-01`,
+        'A2,,13811112222,10,2025-06-01',
+        `A3,${id},13800000001,10,2025-06-01`,
+        'A4,,13800000001,10,2025-06-11 09:00',
+        'A1,,13800000001,10,2025-06-01',
+        'A5,,,10,2025-06-01',
+      ].join('\n'),
+    );
     const r = await load('orders', file, { allowPartial: true });
     expect(r.issues.map((i) => [i.row, i.field, i.why.split(':')[0]])).toEqual([
       [3, 'phone', 'is not the phone of any member'],
@@ -241,7 +322,10 @@ describe('runImport', () => {
     const file = csv('members.csv', '会员导出 2025-06-01,,\n手机号,姓名,门店\n13800000001,张丽娜,HZ01\n,,\n\n13800000002,刘芳,HZ01,多余\n138000000x3,陈思琪,HZ01\n');
     const r = await load('members', file, { allowPartial: true });
     expect(counts(r)).toMatchObject({ created: 1, skipped: 2, bad: 2 });
-    expect(r.issues.map((i) => [i.row, i.columnLetter || '*'])).toEqual([[6, '*'], [7, 'A']]);
+    expect(r.issues.map((i) => [i.row, i.columnLetter || '*'])).toEqual([
+      [6, '*'],
+      [7, 'A'],
+    ]);
     expect(r.issues[0]!.why).toMatch(/has 4 values but the header has 3 columns/);
   });
 

@@ -166,9 +166,27 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   let bytesRead = 0;
   const encodingName = () => describeEncoding(detection, choice);
   const result: ImportResult = {
-    kind: options.kind, file: options.file, encoding: '', rows: 0, valid: 0, created: 0, updated: 0, unchanged: 0,
-    skipped: 0, bad: 0, applied: false, dryRun, allowPartial, issues: [], issuesOmitted: 0, ignoredColumns: [], ignored: [], noun: kind.noun, notes: [],
-    seconds: 0, rowsPerSecond: 0,
+    kind: options.kind,
+    file: options.file,
+    encoding: '',
+    rows: 0,
+    valid: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    bad: 0,
+    applied: false,
+    dryRun,
+    allowPartial,
+    issues: [],
+    issuesOmitted: 0,
+    ignoredColumns: [],
+    ignored: [],
+    noun: kind.noun,
+    notes: [],
+    seconds: 0,
+    rowsPerSecond: 0,
   };
 
   const first = await source.next();
@@ -180,7 +198,12 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const found = first.found;
   if (!found) {
     await source.close();
-    throw new ImportFileError(`${options.file}: the file is empty: the first row must name the columns (${kind.fields.filter((f) => f.required).map((f) => f.label).join(', ')})`);
+    throw new ImportFileError(
+      `${options.file}: the file is empty: the first row must name the columns (${kind.fields
+        .filter((f) => f.required)
+        .map((f) => f.label)
+        .join(', ')})`,
+    );
   }
   if (!found.resolved.ok) {
     await source.close();
@@ -191,12 +214,14 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   result.ignored = describeIgnored(columns, kind.fields);
   if (options.strict && result.ignored.length) {
     await source.close();
-    throw new ImportFileError([
-      `${options.file}: ${result.ignored.length === 1 ? 'a column is' : `${result.ignored.length} columns are`} not understood, and --strict refuses ignored columns:`,
-      ...result.ignored.map((c) => `  ${ignoredLine(c, kind.noun, false)}`),
-      `  Rename ${result.ignored.length === 1 ? 'it' : 'them'} to a known name, remove ${result.ignored.length === 1 ? 'it' : 'them'}, or run without --strict to import without ${result.ignored.length === 1 ? 'it' : 'them'}.`,
-      `  columns known: ${kind.fields.map((f) => f.label).join(', ')}`,
-    ].join('\n'));
+    throw new ImportFileError(
+      [
+        `${options.file}: ${result.ignored.length === 1 ? 'a column is' : `${result.ignored.length} columns are`} not understood, and --strict refuses ignored columns:`,
+        ...result.ignored.map((c) => `  ${ignoredLine(c, kind.noun, false)}`),
+        `  Rename ${result.ignored.length === 1 ? 'it' : 'them'} to a known name, remove ${result.ignored.length === 1 ? 'it' : 'them'}, or run without --strict to import without ${result.ignored.length === 1 ? 'it' : 'them'}.`,
+        `  columns known: ${kind.fields.map((f) => f.label).join(', ')}`,
+      ].join('\n'),
+    );
   }
   const phoneFields = new Set(kind.fields.filter((f) => f.phone).map((f) => f.key));
 
@@ -217,8 +242,7 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
       options.onIssue?.(issue);
     }
   };
-  const progress = (done: boolean, committing = false) =>
-    options.onProgress?.({ bytesRead, bytesTotal: size, rows: result.rows, committing, done });
+  const progress = (done: boolean, committing = false) => options.onProgress?.({ bytesRead, bytesTotal: size, rows: result.rows, committing, done });
 
   const sqlite = db.$client;
   try {
@@ -235,7 +259,10 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
   const cacheSize = sqlite.pragma('cache_size', { simple: true }) as number; // a kind may raise it
   try {
     const sink = kind.open(db, {
-      now: options.now, timeZone: options.timeZone, dryRun, playbook: options.playbook,
+      now: options.now,
+      timeZone: options.timeZone,
+      dryRun,
+      playbook: options.playbook,
     });
     // All-or-nothing: once a row is bad, nothing more is written; the rest is only validated.
     const writing = () => allowPartial || dryRun || result.bad === 0;
@@ -245,7 +272,9 @@ export async function runImport(db: Db, options: ImportOptions): Promise<ImportR
       if (message.type === 'end') {
         bytesRead = message.bytesRead;
         detection = message.detection;
-        message.ignoredFilled.forEach((n, i) => { if (result.ignored[i]) result.ignored[i]!.filled = n; });
+        message.ignoredFilled.forEach((n, i) => {
+          if (result.ignored[i]) result.ignored[i]!.filled = n;
+        });
         break;
       }
       if (message.type !== 'rows') throwMessage(options.file, message);
@@ -307,9 +336,14 @@ function describeIgnored(columns: ColumnMap, fields: readonly FieldSpec[]): Igno
     const near = nearestField(column, fields);
     const at = near ? columns.index.get(near.field.key) : undefined;
     return {
-      column, columnLetter: columnLetter(index), filled: 0,
+      column,
+      columnLetter: columnLetter(index),
+      filled: 0,
       nearest: near && {
-        label: near.field.label, alias: near.alias, meaning: meaningOf(near.field), key: near.field.key,
+        label: near.field.label,
+        alias: near.alias,
+        meaning: meaningOf(near.field),
+        key: near.field.key,
         readFrom: at === undefined ? null : `${columnLetter(at)} ${(columns.header[at] ?? '').trim()}`,
       },
     };

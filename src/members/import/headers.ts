@@ -36,9 +36,7 @@ export interface ColumnMap {
 
 /** Why a header row cannot be used: what was found and what is needed. */
 export type HeaderProblem =
-  | { kind: 'missing'; fields: FieldSpec[] }
-  | { kind: 'missing-one-of'; groups: FieldSpec[][] }
-  | { kind: 'ambiguous'; field: FieldSpec; columns: number[] };
+  { kind: 'missing'; fields: FieldSpec[] } | { kind: 'missing-one-of'; groups: FieldSpec[][] } | { kind: 'ambiguous'; field: FieldSpec; columns: number[] };
 
 /** Column names (normalised) → field, for one import kind. */
 export function aliasTable(fields: readonly FieldSpec[]): Map<string, FieldSpec> {
@@ -82,9 +80,7 @@ export function resolveHeader(
   const problems: HeaderProblem[] = [];
   const missing = fields.filter((f) => f.required && !found.has(f));
   if (missing.length) problems.push({ kind: 'missing', fields: missing });
-  const groups = oneOf
-    .map((keys) => keys.map((k) => fields.find((f) => f.key === k)!))
-    .filter((group) => !group.some((f) => found.has(f)));
+  const groups = oneOf.map((keys) => keys.map((k) => fields.find((f) => f.key === k)!)).filter((group) => !group.some((f) => found.has(f)));
   if (groups.length) problems.push({ kind: 'missing-one-of', groups });
   for (const [field, columns] of found) {
     if (columns.length > 1) problems.push({ kind: 'ambiguous', field, columns });
@@ -148,7 +144,7 @@ function editDistance(a: string, b: string): number {
 
 /** What a field means to a row, for "N groups will have no …". */
 export function meaningOf(f: FieldSpec): string {
-  return f.meaning ?? (f.label.split('/')[1] ?? f.label);
+  return f.meaning ?? f.label.split('/')[1] ?? f.label;
 }
 
 const names = (f: FieldSpec) => [...new Set([f.aliases[0] ?? f.key, f.key, ...f.aliases])].join(', ');
@@ -157,9 +153,7 @@ const names = (f: FieldSpec) => [...new Set([f.aliases[0] ?? f.key, f.key, ...f.
  * One operator-facing message for a header that cannot be used: the file, the columns found, the
  * columns required and the names each may have.
  */
-export function describeHeaderProblems(
-  file: string, header: readonly string[], problems: HeaderProblem[], fields: readonly FieldSpec[], encoding: string,
-): string {
+export function describeHeaderProblems(file: string, header: readonly string[], problems: HeaderProblem[], fields: readonly FieldSpec[], encoding: string): string {
   const lines: string[] = [];
   const shown = header.map((h, i) => `${columnLetter(i)} ${JSON.stringify(h)}`).join(', ') || '(none)';
   for (const p of problems) {
@@ -177,7 +171,12 @@ export function describeHeaderProblems(
     }
   }
   lines.push(`  columns found: ${shown}`);
-  lines.push(`  columns required: ${fields.filter((f) => f.required).map((f) => f.label).join(', ')}`);
+  lines.push(
+    `  columns required: ${fields
+      .filter((f) => f.required)
+      .map((f) => f.label)
+      .join(', ')}`,
+  );
   lines.push(`  read as ${encoding}: if the names above look garbled, run again with --encoding gbk or --encoding utf8`);
   return lines.join('\n');
 }

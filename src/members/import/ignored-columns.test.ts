@@ -30,8 +30,7 @@ async function load(kind: ImportKindName, text: string, over: Partial<ImportOpti
   writeFileSync(file, text);
   return runImport(db, { kind, file, timeZone: 'Asia/Shanghai', now: new Date('2025-06-10T04:00:00Z'), ...over });
 }
-const groupsFile = (ownerHeader: string, rows = 12) =>
-  `群ID,群名,门店,${ownerHeader}\n${Array.from({ length: rows }, (_, i) => `g${i}@chatroom,湖滨${i}群,HZ01,G1`).join('\n')}\n`;
+const groupsFile = (ownerHeader: string, rows = 12) => `群ID,群名,门店,${ownerHeader}\n${Array.from({ length: rows }, (_, i) => `g${i}@chatroom,湖滨${i}群,HZ01,G1`).join('\n')}\n`;
 
 describe('columns are never lost silently', () => {
   it('understands the owner aliases 群主, 群主导购 and 负责导购', async () => {
@@ -44,7 +43,9 @@ describe('columns are never lost silently', () => {
 
   it('reports an ignored column with the nearest known header and what the import will lack without it', async () => {
     const r = await load('groups', groupsFile('所属导购员'));
-    expect(r.ignored).toEqual([{ column: '所属导购员', columnLetter: 'D', filled: 12, nearest: expect.objectContaining({ alias: '所属导购', meaning: 'owner guide', readFrom: null }) }]);
+    expect(r.ignored).toEqual([
+      { column: '所属导购员', columnLetter: 'D', filled: 12, nearest: expect.objectContaining({ alias: '所属导购', meaning: 'owner guide', readFrom: null }) },
+    ]);
     expect(formatSummary(r)).toContain('column D 所属导购员 ignored — did you mean 所属导购 (owner guide)? 12 groups will have no owner guide');
     expect(db.$client.prepare('select count(*) from groups where guide_code is not null').pluck().get()).toBe(0);
     // The same counts when the file is read in a worker thread (large files).
@@ -61,7 +62,9 @@ describe('columns are never lost silently', () => {
 
   it('--strict turns ignored columns into an error and imports nothing', async () => {
     await expect(load('groups', groupsFile('所属导购员'), { strict: true })).rejects.toThrow(ImportFileError);
-    await expect(load('groups', groupsFile('所属导购员'), { strict: true })).rejects.toThrow(/--strict refuses ignored columns:\n {2}column D 所属导购员 ignored — did you mean 所属导购 \(owner guide\)\?/u);
+    await expect(load('groups', groupsFile('所属导购员'), { strict: true })).rejects.toThrow(
+      /--strict refuses ignored columns:\n {2}column D 所属导购员 ignored — did you mean 所属导购 \(owner guide\)\?/u,
+    );
     expect(db.$client.prepare('select count(*) from groups').pluck().get()).toBe(0);
     const ok = await load('groups', groupsFile('导购', 2), { strict: true });
     expect(ok.created).toBe(2);
@@ -72,7 +75,9 @@ describe('columns are never lost silently', () => {
     expect(r.bad).toBe(3);
     expect(formatIssues(r)).toEqual([
       'all 3 rows fail for one reason: column C 门店: is not a known store code: import the store first (import stores FILE)',
-      '  row 2: "HZ09"', '  row 3: "hz01"', '  row 4: "SH01"',
+      '  row 2: "HZ09"',
+      '  row 3: "hz01"',
+      '  row 4: "SH01"',
     ]);
     // Two causes: each problem on its own line, as before.
     const mixed = await load('groups', '群ID,群名,门店\ng1@chatroom,1群,HZ09\ng1@chatroom,2群,HZ01\n');

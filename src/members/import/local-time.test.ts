@@ -4,7 +4,15 @@ import { localInstant } from './local-time.js';
 
 describe('localInstant', () => {
   it.each(['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'UTC'])('agrees with zonedTime in %s, DST days included', (tz) => {
-    const days: [number, number, number][] = [[2024, 3, 10], [2024, 3, 31], [2024, 4, 7], [2024, 10, 6], [2024, 11, 3], [2024, 10, 27], [2024, 5, 1]];
+    const days: [number, number, number][] = [
+      [2024, 3, 10],
+      [2024, 3, 31],
+      [2024, 4, 7],
+      [2024, 10, 6],
+      [2024, 11, 3],
+      [2024, 10, 27],
+      [2024, 5, 1],
+    ];
     for (const [y, m, d] of days) {
       for (let minuteOfDay = 0; minuteOfDay < 24 * 60; minuteOfDay += 17) {
         const [h, mi] = [Math.floor(minuteOfDay / 60), minuteOfDay % 60];

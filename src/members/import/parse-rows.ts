@@ -77,7 +77,7 @@ class Cells implements RowCells {
   constructor(private readonly index: Map<string, number>) {}
   get(field: string): string | undefined {
     const i = this.index.get(field);
-    return i === undefined ? undefined : this.record[i] ?? '';
+    return i === undefined ? undefined : (this.record[i] ?? '');
   }
 }
 
@@ -130,7 +130,8 @@ export async function* parseFile(job: ParseJob): AsyncGenerator<ParseMessage> {
       const item: Exclude<RowItem, null> = Array.isArray(parsed) ? { p: parsed } : { r: parsed };
       if (record.length > width && !isBlank(record.slice(width))) {
         item.x = {
-          field: '*', value: record.slice(width).join(','),
+          field: '*',
+          value: record.slice(width).join(','),
           why: `has ${record.length} values but the header has ${width} columns: a value containing a comma must be in "quotes"`,
         };
       }

@@ -3,7 +3,7 @@ import { newReferralCode } from '../ledger.js';
 import { DistinctReferralCodes, REFERRAL_ALPHABET, REFERRAL_LENGTH, REFERRAL_SPACE, ReferralCodes, encodeReferral } from './referral-code.js';
 
 describe('referral codes', () => {
-  it('have the form of the ledger\'s codes: 8 characters without look-alikes', () => {
+  it("have the form of the ledger's codes: 8 characters without look-alikes", () => {
     const codes = new ReferralCodes();
     const shape = new RegExp(`^[${REFERRAL_ALPHABET}]{${REFERRAL_LENGTH}}$`);
     for (let i = 0; i < 1000; i++) expect(codes.next().code).toMatch(shape);

@@ -80,7 +80,8 @@ export class DistinctReferralCodes {
   next(): { n: number; code: string } {
     if (this.counter >= REFERRAL_SPACE) throw new RangeError('every referral code has been drawn');
     let v = this.counter++;
-    do v = this.permute(v); while (v >= REFERRAL_SPACE);
+    do v = this.permute(v);
+    while (v >= REFERRAL_SPACE);
     return { n: v, code: encodeReferral(v) };
   }
 

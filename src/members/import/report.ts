@@ -28,7 +28,9 @@ export function formatSummary(r: ImportResult): string {
     `${verbs[0]} ${n(r.created)} · ${verbs[1]} ${n(r.updated)} · ${verbs[2]} ${n(r.unchanged)} · skipped (blank) ${n(r.skipped)} · bad ${n(r.bad)}`;
   const failed = r.bad > 0 && !r.allowPartial;
   if (r.dryRun) {
-    lines.push(`  dry run, nothing written: would create ${n(r.created)} · update ${n(r.updated)} · leave ${n(r.unchanged)} unchanged · skipped (blank) ${n(r.skipped)} · bad ${n(r.bad)}`);
+    lines.push(
+      `  dry run, nothing written: would create ${n(r.created)} · update ${n(r.updated)} · leave ${n(r.unchanged)} unchanged · skipped (blank) ${n(r.skipped)} · bad ${n(r.bad)}`,
+    );
     if (failed) lines.push(`  a real import would import nothing: fix the ${n(r.bad)} bad rows above, or add --allow-partial to import the ${n(r.valid)} good rows only.`);
   } else if (failed) {
     lines.push(`  nothing imported: ${n(r.bad)} bad row${r.bad === 1 ? '' : 's'} (listed above) and ${n(r.valid)} good ones.`);
@@ -49,7 +51,10 @@ function causeOf(i: RowIssue): string {
 
 /** `why` without its row-specific parts: hints in brackets, quoted values, numbers. */
 function causeText(why: string): string {
-  return why.replace(/\s*[(（][^)）]*[)）]/gu, '').replace(/"[^"]*"/gu, '""').replace(/\d+/gu, '#');
+  return why
+    .replace(/\s*[(（][^)）]*[)）]/gu, '')
+    .replace(/"[^"]*"/gu, '""')
+    .replace(/\d+/gu, '#');
 }
 
 /**
@@ -61,8 +66,7 @@ function causeText(why: string): string {
 export function formatIssues(r: Pick<ImportResult, 'issues' | 'issuesOmitted' | 'bad' | 'valid'>): string[] {
   const lines: string[] = [];
   const first = r.issues[0];
-  const oneCause = first !== undefined && r.bad > 1 && r.valid === 0 && r.issues.length === r.bad && r.issuesOmitted === 0
-    && r.issues.every((i) => causeOf(i) === causeOf(first));
+  const oneCause = first !== undefined && r.bad > 1 && r.valid === 0 && r.issues.length === r.bad && r.issuesOmitted === 0 && r.issues.every((i) => causeOf(i) === causeOf(first));
   if (oneCause) {
     const where = first.field === '*' ? '' : `column ${first.columnLetter} ${first.column}: `;
     const why = first.why.replace(/\s*[(（]did you mean[^)）]*[)）]/gu, '');

@@ -60,9 +60,7 @@ export async function workerRows(job: ParseJob, how: { bundle?: boolean } = {}):
   const code = how.bundle === false ? null : await bundledWorker();
   // The parser needs little heap; a small young generation keeps the thread's RSS small.
   const options = { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
-  const worker = code === null
-    ? new Worker(new URL('./parse-rows.worker.mjs', import.meta.url), options)
-    : new Worker(code, { ...options, eval: true });
+  const worker = code === null ? new Worker(new URL('./parse-rows.worker.mjs', import.meta.url), options) : new Worker(code, { ...options, eval: true });
   const queue: ParseMessage[] = [];
   let waiting: ((m: ParseMessage) => void) | null = null;
   let finished = false;

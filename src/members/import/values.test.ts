@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { zonedTime } from '../../core/time.js';
 import {
-  parseAmountFen, parseBirthdayKind, parseCalendarDate, parseCode, parseDateTime, parseId, parseName, parsePhone, parseRole,
-  parseTags, parseWorkingDays,
+  parseAmountFen,
+  parseBirthdayKind,
+  parseCalendarDate,
+  parseCode,
+  parseDateTime,
+  parseId,
+  parseName,
+  parsePhone,
+  parseRole,
+  parseTags,
+  parseWorkingDays,
 } from './values.js';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; why: string }) => (r.ok ? r.value : `ERR ${r.why}`);
@@ -141,8 +150,16 @@ describe('parseAmountFen', () => {
 
 describe('parseRole', () => {
   it.each([
-    ['导购', 'guide'], ['Guide', 'guide'], ['店长', 'store-manager'], ['store-manager', 'store-manager'], ['Store Manager', 'store-manager'],
-    ['社群运营', 'community-admin'], ['community_admin', 'community-admin'], ['总部', 'hq'], ['HQ', 'hq'], ['ＨＱ', 'hq'],
+    ['导购', 'guide'],
+    ['Guide', 'guide'],
+    ['店长', 'store-manager'],
+    ['store-manager', 'store-manager'],
+    ['Store Manager', 'store-manager'],
+    ['社群运营', 'community-admin'],
+    ['community_admin', 'community-admin'],
+    ['总部', 'hq'],
+    ['HQ', 'hq'],
+    ['ＨＱ', 'hq'],
   ])('reads %j as %s', (raw, role) => {
     expect(value(parseRole(raw))).toBe(role);
   });
@@ -153,14 +170,37 @@ describe('parseRole', () => {
 
 describe('parseWorkingDays', () => {
   it.each([
-    ['0123456', '0123456'], ['1234567', '0123456'], ['12345', '12345'], ['1-5', '12345'], ['1~5', '12345'],
-    ['周一至周五', '12345'], ['周一到周六', '123456'], ['一、三、五', '135'], ['1,3,5', '135'], ['1，3，5', '135'],
-    ['Mon-Fri', '12345'], ['mon,wed,fri', '135'], ['Sat-Sun', '06'], ['周六,周日', '06'], ['5-7', '056'],
-    ['每天', '0123456'], ['daily', '0123456'], ['工作日', '12345'], ['周末', '06'], ['星期二', '2'], ['0', '0'], ['7', '0'],
+    ['0123456', '0123456'],
+    ['1234567', '0123456'],
+    ['12345', '12345'],
+    ['1-5', '12345'],
+    ['1~5', '12345'],
+    ['周一至周五', '12345'],
+    ['周一到周六', '123456'],
+    ['一、三、五', '135'],
+    ['1,3,5', '135'],
+    ['1，3，5', '135'],
+    ['Mon-Fri', '12345'],
+    ['mon,wed,fri', '135'],
+    ['Sat-Sun', '06'],
+    ['周六,周日', '06'],
+    ['5-7', '056'],
+    ['每天', '0123456'],
+    ['daily', '0123456'],
+    ['工作日', '12345'],
+    ['周末', '06'],
+    ['星期二', '2'],
+    ['0', '0'],
+    ['7', '0'],
   ])('reads %j as %s', (raw, days) => {
     expect(value(parseWorkingDays(raw))).toBe(days);
   });
-  it.each([['5-1', /backwards/], ['周八', /not a day/], ['x-y', /not a day range/], ['8', /not a day/]])('refuses %j', (raw, why) => {
+  it.each([
+    ['5-1', /backwards/],
+    ['周八', /not a day/],
+    ['x-y', /not a day range/],
+    ['8', /not a day/],
+  ])('refuses %j', (raw, why) => {
     expect(value(parseWorkingDays(raw))).toMatch(why);
   });
 });

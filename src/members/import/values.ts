@@ -79,8 +79,13 @@ function fromExcelSerial(serial: number): WallClock {
   const ms = Math.round((serial - 25569) * 86_400_000);
   const d = new Date(ms); // read back in UTC only: this is wall-clock arithmetic, not an instant
   return {
-    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
-    hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), offsetMinutes: null,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    offsetMinutes: null,
   };
 }
 
@@ -210,7 +215,10 @@ export const MAX_AMOUNT_FEN = 1_000_000_000;
 export function parseAmountFen(raw: string): Parsed<number> {
   const s0 = structuredCell(raw);
   if (s0 === '') return bad('is empty: an amount in yuan such as 128.50 is required');
-  const s = s0.replace(/^(?:¥|RMB|CNY)\s*/i, '').replace(/\s*(?:元|RMB|CNY)$/i, '').replace(/,(?=\d{3}(?:\D|$))/g, '');
+  const s = s0
+    .replace(/^(?:¥|RMB|CNY)\s*/i, '')
+    .replace(/\s*(?:元|RMB|CNY)$/i, '')
+    .replace(/,(?=\d{3}(?:\D|$))/g, '');
   if (/^-/.test(s) || /^\(.*\)$/.test(s)) return bad('is negative: refunds are not imported as orders');
   if (/e/i.test(s)) return bad('is in scientific notation: format the column as a number with 2 decimals and export again');
   const m = /^(\d+)(?:\.(\d*))?$/.exec(s);
@@ -225,11 +233,26 @@ export function parseAmountFen(raw: string): Parsed<number> {
 // ── Roles, days, tags, codes, names ─────────────────────────────────────────────────
 
 const ROLE_WORDS: Record<string, StaffRole> = {
-  导购: 'guide', 导购员: 'guide', 店员: 'guide', guide: 'guide', ba: 'guide',
-  店长: 'store-manager', 门店经理: 'store-manager', storemanager: 'store-manager', manager: 'store-manager',
-  社群运营: 'community-admin', 社群: 'community-admin', 运营: 'community-admin', 群主: 'community-admin',
-  communityadmin: 'community-admin', community: 'community-admin', admin: 'community-admin',
-  总部: 'hq', 总部运营: 'hq', hq: 'hq', headquarters: 'hq',
+  导购: 'guide',
+  导购员: 'guide',
+  店员: 'guide',
+  guide: 'guide',
+  ba: 'guide',
+  店长: 'store-manager',
+  门店经理: 'store-manager',
+  storemanager: 'store-manager',
+  manager: 'store-manager',
+  社群运营: 'community-admin',
+  社群: 'community-admin',
+  运营: 'community-admin',
+  群主: 'community-admin',
+  communityadmin: 'community-admin',
+  community: 'community-admin',
+  admin: 'community-admin',
+  总部: 'hq',
+  总部运营: 'hq',
+  hq: 'hq',
+  headquarters: 'hq',
 };
 
 /**
@@ -237,7 +260,9 @@ const ROLE_WORDS: Record<string, StaffRole> = {
  * synonyms), case- and punctuation-insensitive.
  */
 export function parseRole(raw: string): Parsed<StaffRole> {
-  const s = structuredCell(raw).toLowerCase().replace(/[\s\-_]/g, '');
+  const s = structuredCell(raw)
+    .toLowerCase()
+    .replace(/[\s\-_]/g, '');
   if (s === '') return bad(`is empty: one of 导购/guide, 店长/store-manager, 社群运营/community-admin, 总部/hq`);
   const role = ROLE_WORDS[s];
   if (role) return ok(role);
@@ -245,9 +270,31 @@ export function parseRole(raw: string): Parsed<StaffRole> {
 }
 
 const DAY_WORDS: Record<string, number> = {
-  日: 0, 天: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6,
-  sun: 0, sunday: 0, mon: 1, monday: 1, tue: 2, tues: 2, tuesday: 2, wed: 3, wednesday: 3,
-  thu: 4, thur: 4, thurs: 4, thursday: 4, fri: 5, friday: 5, sat: 6, saturday: 6,
+  日: 0,
+  天: 0,
+  一: 1,
+  二: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  sun: 0,
+  sunday: 0,
+  mon: 1,
+  monday: 1,
+  tue: 2,
+  tues: 2,
+  tuesday: 2,
+  wed: 3,
+  wednesday: 3,
+  thu: 4,
+  thur: 4,
+  thurs: 4,
+  thursday: 4,
+  fri: 5,
+  friday: 5,
+  sat: 6,
+  saturday: 6,
 };
 const ALL_DAYS = '0123456';
 const DAYS_HINT = 'write days like 1-5, 周一至周五, 1,3,5, Mon-Fri, 每天 (0 or 7 = Sunday)';

@@ -9,7 +9,10 @@ export class Liveness {
   readonly instanceId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly queues: Queues, private readonly ttlMs = 15_000) {}
+  constructor(
+    private readonly queues: Queues,
+    private readonly ttlMs = 15_000,
+  ) {}
 
   private key(id: string): string {
     return `${this.queues.prefix}:instance:${id}`;

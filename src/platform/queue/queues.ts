@@ -27,7 +27,10 @@ export class Queues {
   private lastConnLog = 0;
   private heldBack = 0;
 
-  constructor(readonly connection: ConnectionOptions, readonly prefix: string) {}
+  constructor(
+    readonly connection: ConnectionOptions,
+    readonly prefix: string,
+  ) {}
 
   /** Where worker and queue errors go: Redis being away is one line per 10 s, not one per retry. */
   setLogger(logger: Logger): this {
@@ -95,7 +98,9 @@ export class Queues {
     if (!this.plain) {
       const { url, ...rest } = this.connection as { url?: string } & Record<string, unknown>;
       this.plain = url ? new Redis(url, { ...rest, maxRetriesPerRequest: 2 }) : new Redis({ ...rest, maxRetriesPerRequest: 2 });
-      this.plain.on('error', () => { /* surfaced through the commands that fail */ });
+      this.plain.on('error', () => {
+        /* surfaced through the commands that fail */
+      });
     }
     return this.plain;
   }

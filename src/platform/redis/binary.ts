@@ -13,7 +13,12 @@ export function missingRedisMessage(bin: string): string {
  * (relative to the current directory). Returns the absolute path, or null.
  */
 export function findExecutable(bin: string, envPath = process.env['PATH'] ?? ''): string | null {
-  const candidates = bin.includes('/') ? [path.resolve(bin)] : envPath.split(path.delimiter).filter(Boolean).map((d) => path.join(d, bin));
+  const candidates = bin.includes('/')
+    ? [path.resolve(bin)]
+    : envPath
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, bin));
   for (const file of candidates) {
     try {
       accessSync(file, constants.X_OK);

@@ -89,7 +89,17 @@ describe('startManagedRedis', () => {
     const dir = path.join(dataDir, 'redis');
     const bin = resolveRedisBinary('redis-server');
     // a shell that backgrounds redis and exits: redis is re-parented, as after a crash without pdeathsig
-    const sh = spawn('/bin/sh', ['-c', `mkdir -p "$1" && "$2" --port 0 --unixsocket "$1/redis.sock" --dir "$1" --pidfile "$1/redis.pid" --daemonize no --logfile "$1/orphan.log" </dev/null >/dev/null 2>&1 &`, 'sh', dir, bin], { stdio: 'ignore' });
+    const sh = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        `mkdir -p "$1" && "$2" --port 0 --unixsocket "$1/redis.sock" --dir "$1" --pidfile "$1/redis.pid" --daemonize no --logfile "$1/orphan.log" </dev/null >/dev/null 2>&1 &`,
+        'sh',
+        dir,
+        bin,
+      ],
+      { stdio: 'ignore' },
+    );
     await new Promise((r) => sh.once('exit', r));
     const socketUrl = `unix://${path.join(dir, 'redis.sock')}`;
     expect(await pollUntil(() => pingOnce(socketUrl, 200), 10_000)).toBe(true);

@@ -85,14 +85,22 @@ export async function startManagedRedis(opts: ManagedRedisOptions): Promise<Mana
   await reapLeftover(dir, files, opts.logger);
 
   const common = [
-    '--dir', dir,
-    '--daemonize', 'no',
-    '--pidfile', files.pidfile,
-    '--logfile', '',
-    '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--pidfile',
+    files.pidfile,
+    '--logfile',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
   ];
   const base = { bin, logger: opts.logger, label: 'redis', timeoutMs: opts.readyTimeoutMs ?? 10_000 };
   let child: RedisChild;

@@ -78,7 +78,14 @@ export function launchRedis(opts: LaunchOptions): RedisChild {
     exited,
     hasExited: () => ended,
     tail: () => [spawnError?.message, ...lines, partial.stdout, partial.stderr].filter(Boolean).join('\n'),
-    stop: (graceMs = 10_000) => (stopPromise ??= stopChild(child, exited, () => ended, graceMs, () => (stopping = true))),
+    stop: (graceMs = 10_000) =>
+      (stopPromise ??= stopChild(
+        child,
+        exited,
+        () => ended,
+        graceMs,
+        () => (stopping = true),
+      )),
   };
   return handle;
 }

@@ -14,7 +14,11 @@ describe('redisOptionsFromUrl', () => {
     expect(redisOptionsFromUrl('redis://127.0.0.1:6380')).toEqual({ host: '127.0.0.1', port: 6380 });
     expect(redisOptionsFromUrl('redis://localhost')).toEqual({ host: 'localhost', port: 6379 });
     expect(redisOptionsFromUrl('redis://user:p%40ss@cache.internal:6379/3')).toEqual({
-      host: 'cache.internal', port: 6379, username: 'user', password: 'p@ss', db: 3,
+      host: 'cache.internal',
+      port: 6379,
+      username: 'user',
+      password: 'p@ss',
+      db: 3,
     });
     expect(redisOptionsFromUrl('redis://:secret@[::1]:7000')).toEqual({ host: '::1', port: 7000, password: 'secret' });
     expect(redisOptionsFromUrl('rediss://h:6379')).toEqual({ host: 'h', port: 6379, tls: {} });

@@ -2,9 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../core/errors.js';
 
 /** Where a Redis server listens: a unix socket path, or host and port. */
-export type RedisTarget =
-  | { path: string; password?: string; db?: number }
-  | { host: string; port: number; username?: string; password?: string; db?: number; tls?: object };
+export type RedisTarget = { path: string; password?: string; db?: number } | { host: string; port: number; username?: string; password?: string; db?: number; tls?: object };
 
 /**
  * Turns a Redis URL into ioredis connection options (no behaviour options such as retries).

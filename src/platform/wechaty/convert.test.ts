@@ -35,8 +35,18 @@ describe('toInbound', () => {
   it('converts a group message with its topic and mentions', async () => {
     const m = await toInbound(fakeMessage({ type: types.Message.Text, text: '@小思 在吗', room: { id: 'hz01-a@chatroom', topic: '1群' } }), 'main');
     expect(m).toEqual({
-      id: 'msg-1', account: 'main', talkerId: 'm001', talkerName: '张丽娜', roomId: 'hz01-a@chatroom', roomTopic: '1群',
-      type: 'text', text: '@小思 在吗', mentionSelf: true, mentionIds: ['wxid_bot'], self: false, providerAt: 1_700_000_000_000,
+      id: 'msg-1',
+      account: 'main',
+      talkerId: 'm001',
+      talkerName: '张丽娜',
+      roomId: 'hz01-a@chatroom',
+      roomTopic: '1群',
+      type: 'text',
+      text: '@小思 在吗',
+      mentionSelf: true,
+      mentionIds: ['wxid_bot'],
+      self: false,
+      providerAt: 1_700_000_000_000,
     });
   });
 
@@ -45,7 +55,7 @@ describe('toInbound', () => {
     expect(m).toMatchObject({ roomId: null, roomTopic: null, mentionSelf: false, mentionIds: [], type: 'image', text: '[image]' });
   });
 
-  it('carries the talker\'s remark and reported phones (identity signals) when the payload has them', async () => {
+  it("carries the talker's remark and reported phones (identity signals) when the payload has them", async () => {
     const m = await toInbound(fakeMessage({ type: types.Message.Text, text: '积分', payload: { alias: '张丽娜 13800000001', phone: ['13800000001'] } }), 'main');
     expect(m).toMatchObject({ talkerAlias: '张丽娜 13800000001', talkerPhones: ['13800000001'] });
     const bare = await toInbound(fakeMessage({ type: types.Message.Text, text: '积分', payload: { alias: '', phone: [] } }), 'main');

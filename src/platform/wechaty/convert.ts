@@ -7,19 +7,32 @@ const T = types.Message;
 /** Wechaty message type → the bot's InboundType. Pure. */
 export function toInboundType(type: types.Message): InboundType {
   switch (type) {
-    case T.Text: return 'text';
-    case T.Image: return 'image';
-    case T.Emoticon: return 'emoticon';
-    case T.Audio: return 'voice';
-    case T.Video: return 'video';
-    case T.Url: return 'url';
-    case T.MiniProgram: return 'mini-program';
-    case T.Attachment: return 'file';
-    case T.Contact: return 'contact-card';
-    case T.Location: return 'location';
-    case T.Recalled: return 'recalled';
-    case T.GroupNote: return 'system';
-    default: return 'unknown';
+    case T.Text:
+      return 'text';
+    case T.Image:
+      return 'image';
+    case T.Emoticon:
+      return 'emoticon';
+    case T.Audio:
+      return 'voice';
+    case T.Video:
+      return 'video';
+    case T.Url:
+      return 'url';
+    case T.MiniProgram:
+      return 'mini-program';
+    case T.Attachment:
+      return 'file';
+    case T.Contact:
+      return 'contact-card';
+    case T.Location:
+      return 'location';
+    case T.Recalled:
+      return 'recalled';
+    case T.GroupNote:
+      return 'system';
+    default:
+      return 'unknown';
   }
 }
 
@@ -81,7 +94,9 @@ async function readCard(msg: Message, type: 'url' | 'mini-program'): Promise<Inb
   })();
   read.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), CARD_TIMEOUT_MS); });
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), CARD_TIMEOUT_MS);
+  });
   try {
     return await Promise.race([read, timeout]);
   } catch {
@@ -118,7 +133,10 @@ export function toRoomMemberEvent(
   const ids = 'inviteeIdList' in payload ? payload.inviteeIdList : payload.removeeIdList;
   const byId = 'inviterId' in payload ? payload.inviterId : payload.removerId;
   return {
-    kind, account, roomId: payload.roomId, roomTopic,
+    kind,
+    account,
+    roomId: payload.roomId,
+    roomTopic,
     contacts: [...new Set(ids ?? [])].map((id) => ({ id, name: names.get(id) ?? '' })),
     byId: byId || null,
     at: providerTime(payload.timestamp, now),
@@ -128,10 +146,14 @@ export function toRoomMemberEvent(
 /** Wechaty friendship type → the bot's FriendRequestType; null for Unknown. Pure. */
 export function toFriendRequestType(type: types.Friendship): FriendRequestType | null {
   switch (type) {
-    case types.Friendship.Receive: return 'receive';
-    case types.Friendship.Confirm: return 'confirm';
-    case types.Friendship.Verify: return 'verify';
-    default: return null;
+    case types.Friendship.Receive:
+      return 'receive';
+    case types.Friendship.Confirm:
+      return 'confirm';
+    case types.Friendship.Verify:
+      return 'verify';
+    default:
+      return null;
   }
 }
 

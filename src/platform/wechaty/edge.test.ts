@@ -34,31 +34,51 @@ async function setup(edgeOpts: Partial<WechatyEdgeOptions> = {}, worldOpts: { he
   const inbound: InboundMessage[] = [];
   const waiters = new Set<() => void>();
   let handler: (m: InboundMessage) => Promise<void> | void = () => undefined;
-  const e = createWechatyEdge({
-    endpoint: w.endpoint, token: w.token, noTls: true, account: 'main',
-    timeoutSeconds: 5, maxBackoffSeconds: 1, baseBackoffMs: 100, loginTimeoutSeconds: 10,
-    ...edgeOpts,
-  }, rec.logger, async (m) => {
-    inbound.push(m);
-    waiters.forEach((f) => f());
-    await handler(m);
-  });
+  const e = createWechatyEdge(
+    {
+      endpoint: w.endpoint,
+      token: w.token,
+      noTls: true,
+      account: 'main',
+      timeoutSeconds: 5,
+      maxBackoffSeconds: 1,
+      baseBackoffMs: 100,
+      loginTimeoutSeconds: 10,
+      ...edgeOpts,
+    },
+    rec.logger,
+    async (m) => {
+      inbound.push(m);
+      waiters.forEach((f) => f());
+      await handler(m);
+    },
+  );
   edge = e;
-  const waitInbound = (match: (m: InboundMessage) => boolean) => new Promise<InboundMessage>((resolve) => {
-    const check = () => {
-      const found = inbound.find(match);
-      if (!found) return;
-      waiters.delete(check);
-      resolve(found);
-    };
-    waiters.add(check);
-    check();
-  });
-  return { world: w, edge: e, inbound, waitInbound, rec, setHandler: (h: typeof handler) => { handler = h; } };
+  const waitInbound = (match: (m: InboundMessage) => boolean) =>
+    new Promise<InboundMessage>((resolve) => {
+      const check = () => {
+        const found = inbound.find(match);
+        if (!found) return;
+        waiters.delete(check);
+        resolve(found);
+      };
+      waiters.add(check);
+      check();
+    });
+  return {
+    world: w,
+    edge: e,
+    inbound,
+    waitInbound,
+    rec,
+    setHandler: (h: typeof handler) => {
+      handler = h;
+    },
+  };
 }
 
 describe('wechaty edge over puppet-service', () => {
-  it('logs in and hands in a member\'s group message, with @bot, as an InboundMessage', async () => {
+  it("logs in and hands in a member's group message, with @bot, as an InboundMessage", async () => {
     const { world, edge, waitInbound } = await setup();
     const login = nextEvent(edge, 'login');
     await edge.start();
@@ -69,8 +89,15 @@ describe('wechaty edge over puppet-service', () => {
     const id = await world.memberSays('m001', '请问这款奶粉几段适合一岁宝宝？', { roomId: ROOM_A, mentionIds: [world.botId] });
     const m = await waitInbound((x) => x.id === id);
     expect(m).toMatchObject({
-      account: 'main', talkerId: 'm001', talkerName: '张丽娜', roomId: ROOM_A, roomTopic: '湖滨店宝妈交流1群',
-      type: 'text', mentionSelf: true, mentionIds: [world.botId], self: false,
+      account: 'main',
+      talkerId: 'm001',
+      talkerName: '张丽娜',
+      roomId: ROOM_A,
+      roomTopic: '湖滨店宝妈交流1群',
+      type: 'text',
+      mentionSelf: true,
+      mentionIds: [world.botId],
+      self: false,
     });
     expect(m.text).toContain('请问这款奶粉几段适合一岁宝宝？');
     expect(m.providerAt).toBeGreaterThan(0);
@@ -87,7 +114,13 @@ describe('wechaty edge over puppet-service', () => {
     });
     const first = await world.memberSays('m049', '入会');
     expect(await waitInbound((x) => x.id === first)).toMatchObject({
-      talkerId: 'm049', roomId: null, roomTopic: null, type: 'text', text: '入会', mentionSelf: false, self: false,
+      talkerId: 'm049',
+      roomId: null,
+      roomTopic: null,
+      type: 'text',
+      text: '入会',
+      mentionSelf: false,
+      self: false,
     });
     await rec.waitFor((l) => l.msg === 'wechaty: message handler failed');
     const second = await world.memberSays('m049', '积分');
@@ -114,11 +147,13 @@ describe('wechaty edge over puppet-service', () => {
     const to = { kind: 'contact', id: 'm004' } as const;
     const link = await edge.transport.send(to, { kind: 'link', url: 'https://shop.example/day', title: '会员日', description: '全场9折' });
     expect(await world.waitForBotMessage((m) => m.id === link.messageId)).toMatchObject({
-      type: 'link', payload: { url: 'https://shop.example/day', title: '会员日', description: '全场9折' },
+      type: 'link',
+      payload: { url: 'https://shop.example/day', title: '会员日', description: '全场9折' },
     });
     const mini = await edge.transport.send(to, { kind: 'mini-program', appid: 'wx0001', title: '积分商城', pagePath: 'pages/points' });
     expect(await world.waitForBotMessage((m) => m.id === mini.messageId)).toMatchObject({
-      type: 'mini-program', payload: { appid: 'wx0001', title: '积分商城', pagePath: 'pages/points' },
+      type: 'mini-program',
+      payload: { appid: 'wx0001', title: '积分商城', pagePath: 'pages/points' },
     });
     const image = await edge.transport.send(to, { kind: 'image', url: 'https://shop.example/poster.png' });
     expect(await world.waitForBotMessage((m) => m.id === image.messageId)).toMatchObject({ type: 'image', text: 'poster.png' });
@@ -137,7 +172,7 @@ describe('wechaty edge over puppet-service', () => {
     await expect(edge.transport.send({ kind: 'contact', id: 'm001' }, { kind: 'image' })).rejects.toBeInstanceOf(PermanentSendError);
   }, 60_000);
 
-  it('hands in the world\'s simulated traffic', async () => {
+  it("hands in the world's simulated traffic", async () => {
     const { edge, inbound, waitInbound, rec } = await setup({}, { traffic: true });
     await edge.start();
     await waitInbound(() => inbound.filter((m) => !m.self).length >= 3);
@@ -206,7 +241,9 @@ describe('wechaty edge supervisor', () => {
     // Accepts TCP and never says a word, like a provider behind a broken proxy.
     const sockets: net.Socket[] = [];
     let onSecondConnection: () => void = () => undefined;
-    const secondConnection = new Promise<void>((resolve) => { onSecondConnection = resolve; });
+    const secondConnection = new Promise<void>((resolve) => {
+      onSecondConnection = resolve;
+    });
     const silent = net.createServer((socket) => {
       sockets.push(socket);
       if (sockets.length === 2) onSecondConnection();
@@ -214,9 +251,18 @@ describe('wechaty edge supervisor', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
     const rec = recordingLogger();
-    const e = createWechatyEdge({
-      endpoint: `127.0.0.1:${port}`, token: 'insecure_silent', noTls: true, account: 'main', timeoutSeconds: 300, maxBackoffSeconds: 1,
-    }, rec.logger, () => undefined);
+    const e = createWechatyEdge(
+      {
+        endpoint: `127.0.0.1:${port}`,
+        token: 'insecure_silent',
+        noTls: true,
+        account: 'main',
+        timeoutSeconds: 300,
+        maxBackoffSeconds: 1,
+      },
+      rec.logger,
+      () => undefined,
+    );
     const started = e.start();
     started.catch(() => undefined);
     // The first connection is the edge's TCP probe, the second the gRPC client's: the puppet start is under way.

@@ -110,29 +110,33 @@ export function createWechatyEdge(
 
   const connect = async (attempt: number) => {
     log.info({ attempt, endpoint: options.endpoint, token: maskSecret(options.token), tls: !options.noTls }, 'wechaty: connecting to puppet-service');
-    const s = new WechatySession({
-      endpoint: options.endpoint,
-      token: options.token,
-      noTls: options.noTls,
-      authority: options.authority,
-      timeoutSeconds: options.timeoutSeconds,
-      loginTimeoutMs: (options.loginTimeoutSeconds ?? options.timeoutSeconds) * 1000,
-      account: options.account,
-      tcpProbe: options.tcpProbe,
-    }, log, {
-      onMessage,
-      ...(onFriendship ? { onFriendship } : {}),
-      ...(onRoomEvent ? { onRoomEvent } : {}),
-      onLogin: (selfId) => {
-        if (session === s) events.emit('login', selfId);
+    const s = new WechatySession(
+      {
+        endpoint: options.endpoint,
+        token: options.token,
+        noTls: options.noTls,
+        authority: options.authority,
+        timeoutSeconds: options.timeoutSeconds,
+        loginTimeoutMs: (options.loginTimeoutSeconds ?? options.timeoutSeconds) * 1000,
+        account: options.account,
+        tcpProbe: options.tcpProbe,
       },
-      onLost: (reason) => {
-        if (session !== s) return;
-        log.warn({ reason }, 'wechaty: session lost');
-        events.emit('logout', reason);
-        supervisor.restart(reason);
+      log,
+      {
+        onMessage,
+        ...(onFriendship ? { onFriendship } : {}),
+        ...(onRoomEvent ? { onRoomEvent } : {}),
+        onLogin: (selfId) => {
+          if (session === s) events.emit('login', selfId);
+        },
+        onLost: (reason) => {
+          if (session !== s) return;
+          log.warn({ reason }, 'wechaty: session lost');
+          events.emit('logout', reason);
+          supervisor.restart(reason);
+        },
       },
-    });
+    );
     session = s;
     await s.open();
     const selfId = s.selfId() ?? '';
@@ -153,7 +157,16 @@ export function createWechatyEdge(
     disconnect,
     maxBackoffMs: options.maxBackoffSeconds * 1000,
     ...(options.baseBackoffMs !== undefined ? { baseBackoffMs: options.baseBackoffMs } : {}),
-    ...(probeMs > 0 ? { probe: () => probeTcp(options.endpoint, Math.min(probeMs, 2000)).then(() => true, () => false), probeIntervalMs: probeMs } : {}),
+    ...(probeMs > 0
+      ? {
+          probe: () =>
+            probeTcp(options.endpoint, Math.min(probeMs, 2000)).then(
+              () => true,
+              () => false,
+            ),
+          probeIntervalMs: probeMs,
+        }
+      : {}),
   });
 
   const transport = createTransport({
@@ -196,7 +209,9 @@ export function createWechatyEdge(
     for (let i = 0; i < ids.length; i += REACH_BATCH) {
       const batch = ids.slice(i, i + REACH_BATCH);
       const payloads = await Promise.all(batch.map((id) => s.puppet.contactPayload(id).catch(() => null)));
-      payloads.forEach((p, j) => { if (p?.friend === true) contacts.push(batch[j]!); });
+      payloads.forEach((p, j) => {
+        if (p?.friend === true) contacts.push(batch[j]!);
+      });
     }
     return { contacts, rooms: await s.puppet.roomList() };
   };

@@ -14,7 +14,7 @@ export const GRPC = {
 const HINTS: Record<number, string> = {
   [GRPC.UNAVAILABLE]: 'is WECHATY_PUPPET_SERVICE_ENDPOINT right and the server up? (TLS off on a TLS server also looks like this)',
   [GRPC.UNAUTHENTICATED]: 'the server refused WECHATY_PUPPET_SERVICE_TOKEN',
-  [GRPC.ALREADY_EXISTS]: 'another client holds this token\'s event stream (a second bot process?)',
+  [GRPC.ALREADY_EXISTS]: "another client holds this token's event stream (a second bot process?)",
 };
 
 /** The gRPC status code of an error, if it has one. */

@@ -16,15 +16,35 @@ const rec = recordingLogger();
 
 /** Resolves with the first item of `list` (now or later) matching `match`. */
 function waitIn<T>(list: T[], match: (x: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  return expect.poll(() => list.find(match), { timeout: timeoutMs }).toBeDefined().then(() => list.find(match)!);
+  return expect
+    .poll(() => list.find(match), { timeout: timeoutMs })
+    .toBeDefined()
+    .then(() => list.find(match)!);
 }
 
 beforeAll(async () => {
   restoreHome = isolateWechaty();
   world = await startWorld({ logger: rec.logger, heartbeatMs: 200 });
-  edge = createWechatyEdge({
-    endpoint: world.endpoint, token: world.token, noTls: true, account: 'main', timeoutSeconds: 5, maxBackoffSeconds: 1, baseBackoffMs: 100, loginTimeoutSeconds: 10,
-  }, rec.logger, (m) => { inbound.push(m); }, undefined, (ev) => { events.push(ev); });
+  edge = createWechatyEdge(
+    {
+      endpoint: world.endpoint,
+      token: world.token,
+      noTls: true,
+      account: 'main',
+      timeoutSeconds: 5,
+      maxBackoffSeconds: 1,
+      baseBackoffMs: 100,
+      loginTimeoutSeconds: 10,
+    },
+    rec.logger,
+    (m) => {
+      inbound.push(m);
+    },
+    undefined,
+    (ev) => {
+      events.push(ev);
+    },
+  );
   await edge.start();
 }, 30_000);
 afterAll(async () => {
@@ -72,8 +92,20 @@ describe('group membership at the edge (world → PuppetServer → puppet-servic
     expect(providerTime(1_700_000_000, 5)).toBe(1_700_000_000_000);
     expect(providerTime(1_700_000_000_000, 5)).toBe(1_700_000_000_000);
     expect(providerTime(0, 5)).toBe(5);
-    expect(toRoomMemberEvent('leave', { removeeIdList: ['a', 'a', 'b'], removerId: '', roomId: 'r@chatroom', timestamp: 1_700_000_000 }, 'main', new Map([['a', '甲']]), '群'))
-      .toEqual({ kind: 'leave', account: 'main', roomId: 'r@chatroom', roomTopic: '群', contacts: [{ id: 'a', name: '甲' }, { id: 'b', name: '' }], byId: null, at: 1_700_000_000_000 });
+    expect(
+      toRoomMemberEvent('leave', { removeeIdList: ['a', 'a', 'b'], removerId: '', roomId: 'r@chatroom', timestamp: 1_700_000_000 }, 'main', new Map([['a', '甲']]), '群'),
+    ).toEqual({
+      kind: 'leave',
+      account: 'main',
+      roomId: 'r@chatroom',
+      roomTopic: '群',
+      contacts: [
+        { id: 'a', name: '甲' },
+        { id: 'b', name: '' },
+      ],
+      byId: null,
+      at: 1_700_000_000_000,
+    });
   });
 
   it('treats only the known room-join/leave payload error as harmless', () => {

@@ -79,9 +79,15 @@ export class WechatySession {
   private startSettled = false;
   private openError: Error | undefined;
   private rejectClosed!: (err: Error) => void;
-  private readonly closed = new Promise<never>((_, reject) => { this.rejectClosed = reject; });
+  private readonly closed = new Promise<never>((_, reject) => {
+    this.rejectClosed = reject;
+  });
 
-  constructor(private readonly opts: SessionOptions, private readonly log: Logger, private readonly hooks: SessionHooks) {
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly log: Logger,
+    private readonly hooks: SessionHooks,
+  ) {
     this.puppet = new EdgePuppetService({
       endpoint: opts.endpoint,
       token: opts.token,
@@ -115,16 +121,19 @@ export class WechatySession {
     if (this.opts.tcpProbe !== false) await this.untilClosed(probeTcp(this.opts.endpoint, 5000));
     this.log.debug({ endpoint: this.opts.endpoint }, 'wechaty: endpoint reachable, starting the puppet');
     this.started = true;
-    this.starting = this.bot.start().finally(() => { this.startSettled = true; });
+    this.starting = this.bot.start().finally(() => {
+      this.startSettled = true;
+    });
     this.starting.catch(() => undefined);
     // A server whose one event stream another client holds (the other process of a rolling restart)
     // leaves start() hanging: bound it, so the supervisor closes this attempt and tries again.
     let startTimer: NodeJS.Timeout | undefined;
     const startMs = Math.min(this.opts.loginTimeoutMs, START_BOUND_MS);
     const startBound = new Promise<never>((_, reject) => {
-      startTimer = setTimeout(() => reject(new Error(
-        `puppet-service start did not finish within ${Math.round(startMs / 1000)}s (is another process connected to this account?)`,
-      )), startMs);
+      startTimer = setTimeout(
+        () => reject(new Error(`puppet-service start did not finish within ${Math.round(startMs / 1000)}s (is another process connected to this account?)`)),
+        startMs,
+      );
     });
     startBound.catch(() => undefined);
     try {
@@ -186,9 +195,10 @@ export class WechatySession {
   private waitOnline(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.openError) return reject(this.openError);
-      const timer = setTimeout(() => this.settleOpen?.(new Error(
-        `no login within ${Math.round(this.opts.loginTimeoutMs / 1000)}s` + (this.lastError ? ` (last error: ${this.lastError})` : ''),
-      )), this.opts.loginTimeoutMs);
+      const timer = setTimeout(
+        () => this.settleOpen?.(new Error(`no login within ${Math.round(this.opts.loginTimeoutMs / 1000)}s` + (this.lastError ? ` (last error: ${this.lastError})` : ''))),
+        this.opts.loginTimeoutMs,
+      );
       this.settleOpen = (err) => {
         clearTimeout(timer);
         this.settleOpen = undefined;
@@ -217,10 +227,7 @@ export class WechatySession {
   private feedWatchdog(): void {
     if (this.state !== 'online') return;
     if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(
-      () => this.fail(`no event from the provider for ${this.opts.timeoutSeconds}s`),
-      this.opts.timeoutSeconds * 1000,
-    );
+    this.watchdog = setTimeout(() => this.fail(`no event from the provider for ${this.opts.timeoutSeconds}s`), this.opts.timeoutSeconds * 1000);
   }
 
   private wire(): void {
@@ -291,11 +298,13 @@ export class WechatySession {
     const converted = (async () => {
       const ids = 'inviteeIdList' in payload ? payload.inviteeIdList : payload.removeeIdList;
       const names = new Map<string, string>();
-      await Promise.all((ids ?? []).map(async (id) => {
-        const member = await this.puppet.roomMemberPayload(payload.roomId, id).catch(() => null);
-        const name = member?.name || (await this.puppet.contactPayload(id).catch(() => null))?.name || '';
-        names.set(id, name);
-      }));
+      await Promise.all(
+        (ids ?? []).map(async (id) => {
+          const member = await this.puppet.roomMemberPayload(payload.roomId, id).catch(() => null);
+          const name = member?.name || (await this.puppet.contactPayload(id).catch(() => null))?.name || '';
+          names.set(id, name);
+        }),
+      );
       const topic = (await this.puppet.roomPayload(payload.roomId).catch(() => null))?.topic ?? '';
       return toRoomMemberEvent(kind, payload, this.opts.account, names, topic);
     })();
@@ -330,6 +339,8 @@ export function probeTcp(endpoint: string, timeoutMs: number): Promise<void> {
 
 function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
   return Promise.race([p.then(() => true), timeout]).finally(() => clearTimeout(timer));
 }

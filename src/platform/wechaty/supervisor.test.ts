@@ -19,10 +19,11 @@ function fakeConnection(failures: number) {
   return {
     calls,
     /** Resolves once `n` attempts in all have succeeded. */
-    connected: (n: number) => new Promise<void>((resolve) => {
-      if (successes >= n) resolve();
-      else waiters.push({ n, resolve });
-    }),
+    connected: (n: number) =>
+      new Promise<void>((resolve) => {
+        if (successes >= n) resolve();
+        else waiters.push({ n, resolve });
+      }),
     connect: async (attempt: number) => {
       calls.push(`connect ${attempt}`);
       if (left > 0) {
@@ -35,7 +36,9 @@ function fakeConnection(failures: number) {
     disconnect: async () => {
       calls.push('disconnect');
     },
-    failNext: (n: number) => { left = n; },
+    failNext: (n: number) => {
+      left = n;
+    },
   };
 }
 
@@ -48,7 +51,11 @@ describe('Supervisor', () => {
     expect(sup.isConnected()).toBe(true);
     expect(conn.calls).toEqual(['connect 1', 'disconnect', 'connect 2', 'disconnect', 'connect 3', 'disconnect', 'connect 4']);
     const failed = rec.lines.filter((l) => /attempt \d failed/.test(l.msg ?? ''));
-    expect(failed.map((l) => [l.attempt, l.nextInSeconds])).toEqual([[1, 0.001], [2, 0.002], [3, 0.002]]);
+    expect(failed.map((l) => [l.attempt, l.nextInSeconds])).toEqual([
+      [1, 0.001],
+      [2, 0.002],
+      [3, 0.002],
+    ]);
     expect(failed[0]!.err).toBe('ECONNREFUSED');
     await sup.stop();
   });
@@ -110,13 +117,16 @@ describe('Supervisor', () => {
         for (const w of waiters.filter((x) => calls >= x.n)) w.resolve();
         return answer;
       },
-      set: (v: boolean) => { answer = v; },
+      set: (v: boolean) => {
+        answer = v;
+      },
       calls: () => calls,
       /** Resolves at the probe's `n`-th call in all. */
-      called: (n: number) => new Promise<void>((resolve) => {
-        if (calls >= n) resolve();
-        else waiters.push({ n, resolve });
-      }),
+      called: (n: number) =>
+        new Promise<void>((resolve) => {
+          if (calls >= n) resolve();
+          else waiters.push({ n, resolve });
+        }),
     };
   }
 
@@ -132,7 +142,10 @@ describe('Supervisor', () => {
         await conn.connect(n);
       },
       disconnect: conn.disconnect,
-      baseBackoffMs: 3_600_000, maxBackoffMs: 3_600_000, probe: probe.probe, probeIntervalMs: 5,
+      baseBackoffMs: 3_600_000,
+      maxBackoffMs: 3_600_000,
+      probe: probe.probe,
+      probeIntervalMs: 5,
     });
     await sup.start();
     up = false;
@@ -159,8 +172,13 @@ describe('Supervisor', () => {
     const conn = fakeConnection(1000);
     const probe = fakeProbe(true);
     const sup = new Supervisor({
-      logger: rec.logger, connect: conn.connect, disconnect: conn.disconnect,
-      baseBackoffMs: 3_600_000, maxBackoffMs: 3_600_000, probe: probe.probe, probeIntervalMs: 5,
+      logger: rec.logger,
+      connect: conn.connect,
+      disconnect: conn.disconnect,
+      baseBackoffMs: 3_600_000,
+      maxBackoffMs: 3_600_000,
+      probe: probe.probe,
+      probeIntervalMs: 5,
     });
     void sup.start().catch(() => undefined);
     await rec.waitFor((l) => /attempt 3 failed/.test(l.msg ?? ''));

@@ -28,21 +28,22 @@ export function recordingLogger(level = 'debug'): { logger: Logger; lines: LogLi
     },
   });
   const logger = pino({ level }, stream);
-  const waitFor = (match: (l: LogLine) => boolean, timeoutMs = 30_000) => new Promise<LogLine>((resolve, reject) => {
-    const seen = lines.find(match);
-    if (seen) return resolve(seen);
-    const timer = setTimeout(() => {
-      waiters.delete(w);
-      reject(new Error('no matching log line in time'));
-    }, timeoutMs);
-    const w = (l: LogLine) => {
-      if (!match(l)) return;
-      clearTimeout(timer);
-      waiters.delete(w);
-      resolve(l);
-    };
-    waiters.add(w);
-  });
+  const waitFor = (match: (l: LogLine) => boolean, timeoutMs = 30_000) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const seen = lines.find(match);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error('no matching log line in time'));
+      }, timeoutMs);
+      const w = (l: LogLine) => {
+        if (!match(l)) return;
+        clearTimeout(timer);
+        waiters.delete(w);
+        resolve(l);
+      };
+      waiters.add(w);
+    });
   return { logger, lines, waitFor };
 }
 

@@ -41,9 +41,10 @@ export function createTransport(deps: TransportDeps): Transport {
       const work = (async () => {
         const sayable = buildSayable(bot, content);
         const conversation = await resolveTarget(bot, target);
-        const msg = content.kind === 'text' && target.kind === 'room' && content.mentionIds?.length
-          ? await (conversation as Room).say(content.text, ...await mentionContacts(bot, content.mentionIds, deps.logger))
-          : await conversation.say(sayable);
+        const msg =
+          content.kind === 'text' && target.kind === 'room' && content.mentionIds?.length
+            ? await (conversation as Room).say(content.text, ...(await mentionContacts(bot, content.mentionIds, deps.logger)))
+            : await conversation.say(sayable);
         if (msg?.id) deps.onSent?.(msg.id);
         return msg ? { messageId: msg.id } : {};
       })();

@@ -6,7 +6,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * unreachable when the outbox records them), reach counts and the last error. Tokens are never shown.
  */
 export function accountsPage(o: PageOptions): string {
-  return renderPage(o, '/accounts', `
+  return renderPage(
+    o,
+    '/accounts',
+    `
   <section class="cards">
     <div class="card"><div class="label">账号</div><div class="value" id="total">—</div></div>
     <div class="card"><div class="label">在线</div><div class="value ok" id="online">—</div></div>
@@ -19,7 +22,8 @@ export function accountsPage(o: PageOptions): string {
   <section class="panel wide"><h2>账号明细</h2>
     <p id="registry" class="note"></p>
     <table id="accounts"><thead><tr><th>账号</th><th>角色 / 门店</th><th>状态</th><th>本分钟</th><th>本小时</th><th>24 小时</th><th>排队</th><th>其他状态</th><th>好友 / 群</th><th>最近错误</th></tr></thead><tbody></tbody></table>
-    <p class="note">发送数按滑动窗口计（最近 1 分钟 / 1 小时 / 24 小时），“/” 后为该账号的上限（0 或 — 表示不限）。账号在 sop/accounts.yaml 中增加、修改或停用，保存后几秒内生效，无需重启。</p></section>`, `
+    <p class="note">发送数按滑动窗口计（最近 1 分钟 / 1 小时 / 24 小时），“/” 后为该账号的上限（0 或 — 表示不限）。账号在 sop/accounts.yaml 中增加、修改或停用，保存后几秒内生效，无需重启。</p></section>`,
+    `
 const STATE = { online: '<span class="ok">在线</span>', offline: '<span class="bad">离线</span>', disabled: '<span class="note">已停用</span>' };
 const ROLE = { store: '门店', hq: '总部', guide: '导购' };
 const cap = (n, c) => n + ' / ' + (c > 0 ? c : '—');
@@ -52,5 +56,7 @@ async function load() {
       '</td><td>' + (STATE[x.state] || esc(x.state)) + (x.since ? '<br><span class="note">' + esc(x.since) + ' 起</span>' : '') + '</td><td>' + cap(x.sent.minute, x.caps.minute) + '</td><td>' + cap(x.sent.hour, x.caps.hour) +
       '</td><td>' + cap(x.sent.day, x.caps.day) + '</td><td>' + (x.outbox.queued || 0) + '</td><td>' + other + '</td><td>' + x.reach.contacts + ' / ' + x.reach.rooms + '</td><td>' + esc(x.lastError || '—') + '</td></tr>';
   }).join('') || '<tr><td colspan="10">没有账号</td></tr>';
-}`, 15);
+}`,
+    15,
+  );
 }

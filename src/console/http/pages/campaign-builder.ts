@@ -8,7 +8,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * recipient). Save as draft, save and schedule, or save and run now; every action is audited.
  */
 export function campaignBuilderPage(o: PageOptions): string {
-  return renderPage(o, '/campaigns', `
+  return renderPage(
+    o,
+    '/campaigns',
+    `
   <section class="panel wide" id="sec-basic"><h2>活动</h2>
     <div class="row"><label>名称 <input id="c-name" size="28" placeholder="例如：周五会员日"></label>
     <label>编号 <input id="c-id" size="22" title="小写字母、数字或短横线"></label>
@@ -83,7 +86,8 @@ export function campaignBuilderPage(o: PageOptions): string {
     .bubble { background: #95ec69; border-radius: 6px; padding: 8px 10px; margin: 6px 0 6px auto; max-width: 80%; width: fit-content; white-space: pre-wrap; font-size: 14px; }
     .bubble.card { background: #fff; } .bubble .title { font-weight: 600; } .bubble .sub { color: #8492a6; font-size: 12px; }
     .bubble img { max-width: 160px; display: block; }
-  </style>`, `
+  </style>`,
+    `
 const q = new URLSearchParams(location.search);
 let EDIT = q.get('id'); const CLONE = q.get('clone');
 let OPTS = null; const EXTRA = []; let LOADED = false; let CONTENT = []; let previewTimer = null; let LAST = null;
@@ -295,5 +299,8 @@ async function load() {
   $('save-schedule').onclick = () => save('schedule').catch((e) => alert(e.message));
   $('run-now').onclick = () => { if (confirm('保存并立即开始发送？')) save('run').catch((e) => alert(e.message)); };
   await preview();
-}`, 86_400, '活动编辑');
+}`,
+    86_400,
+    '活动编辑',
+  );
 }

@@ -5,7 +5,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * pause / resume / cancel buttons, which call the API (audited as the logged-in operator).
  */
 export function campaignsPage(o: PageOptions): string {
-  return renderPage(o, '/campaigns', `
+  return renderPage(
+    o,
+    '/campaigns',
+    `
   <section class="panel"><h2>投放漏斗（全部活动，按群/会员计：目标 → 已送达 → 有回复）</h2><div class="chart" id="chart-funnel"></div></section>
   <section class="panel"><h2>各活动投放（目标 / 已送达 / 有回复）</h2><div class="chart" id="chart-campaigns"></div></section>
   <section class="panel wide"><h2>活动列表 <a class="button" id="new-campaign" href="/campaigns/new">＋ 新建活动</a></h2>
@@ -13,7 +16,8 @@ export function campaignsPage(o: PageOptions): string {
     <p class="note">暂停：未发出的消息全部暂缓（不会发送）；恢复：只发送暂缓的消息，已发送的不会重发；取消：剩余消息不再发送。每次操作都记入审计。</p>
   </section>
   <section class="panel wide"><h2>操作记录（审计）</h2><table id="audit"><thead><tr><th>时间</th><th>操作人</th><th>渠道</th><th>操作</th><th>对象</th><th>结果</th></tr></thead><tbody></tbody></table></section>
-  <section class="panel wide"><h2>最近操作</h2><table id="transitions"><thead><tr><th>时间</th><th>活动</th><th>变化</th><th>操作人</th><th>说明</th></tr></thead><tbody></tbody></table></section>`, `
+  <section class="panel wide"><h2>最近操作</h2><table id="transitions"><thead><tr><th>时间</th><th>活动</th><th>变化</th><th>操作人</th><th>说明</th></tr></thead><tbody></tbody></table></section>`,
+    `
 async function act(id, action) {
   if (action === 'cancel' && !confirm('确定取消活动 ' + id + '？剩余消息将不再发送。')) return;
   try {
@@ -55,5 +59,6 @@ async function load() {
   const audit = (await api('/api/audit')).actions;
   document.querySelector('#audit tbody').innerHTML = audit.map((a) => '<tr data-action="' + esc(a.action) + '"><td>' + time(a.at) + '</td><td class="actor">' + esc(a.actor) + '</td><td>' + esc(a.channel) +
     '</td><td>' + esc(a.action) + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.result) + '</td></tr>').join('') || '<tr><td colspan="6">还没有操作</td></tr>';
-}`);
+}`,
+  );
 }

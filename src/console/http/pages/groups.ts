@@ -6,7 +6,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * (members who posted), staff posts per day, suspected spam.
  */
 export function groupsPage(o: PageOptions): string {
-  return renderPage(o, '/groups', `
+  return renderPage(
+    o,
+    '/groups',
+    `
   <section class="cards">
     <div class="card"><div class="label">社群数</div><div class="value" id="groups">—</div></div>
     <div class="card"><div class="label">群成员（不含员工）</div><div class="value" id="members">—</div></div>
@@ -18,7 +21,8 @@ export function groupsPage(o: PageOptions): string {
   <section class="panel"><h2>每周互动率（全部社群：发言成员 / 成员）</h2><div class="chart" id="chart-group-weekly"></div></section>
   <section class="panel wide"><h2>每日员工发帖（员工本人 / 机器人账号）</h2><div class="chart" id="chart-group-posts"></div></section>
   <section class="panel wide"><h2>社群明细</h2><table id="group-table"><thead><tr><th>群</th><th>门店</th><th>导购</th><th>成员</th><th>入群 / 留存 / 退群</th><th>留存率</th><th>本周发言 / 成员</th><th>疑似广告</th></tr></thead><tbody></tbody></table>
-    <p class="note">留存率：当月入群的成员到月底（或现在）仍在群的比例；互动率：一周内发过言的非员工成员占成员数的比例。</p></section>`, `
+    <p class="note">留存率：当月入群的成员到月底（或现在）仍在群的比例；互动率：一周内发过言的非员工成员占成员数的比例。</p></section>`,
+    `
 const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 1000) / 10);
 function sumRetention(g) { const j = g.retention.reduce((a, m) => a + m.joined, 0), k = g.retention.reduce((a, m) => a + m.retained, 0), l = g.retention.reduce((a, m) => a + m.left, 0); return { joined: j, retained: k, left: l, rate: j ? k / j : null }; }
 function lastWeek(g) { return g.interaction[g.interaction.length - 1] || { members: 0, posters: 0, rate: null }; }
@@ -54,5 +58,7 @@ async function load() {
   document.querySelector('#group-table tbody').innerHTML = g.map((x) => { const t = sumRetention(x), w = lastWeek(x);
     return '<tr><td>' + esc(x.name) + '</td><td>' + esc(x.storeCode) + '</td><td>' + esc(x.guideCode) + '</td><td>' + x.members + '</td><td>' + t.joined + ' / ' + t.retained + ' / ' + t.left +
       '</td><td>' + pct(t.rate) + '</td><td>' + w.posters + ' / ' + w.members + '</td><td>' + x.spam + '</td></tr>'; }).join('') || '<tr><td colspan="8">没有社群</td></tr>';
-}`, 60);
+}`,
+    60,
+  );
 }

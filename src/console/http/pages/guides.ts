@@ -2,7 +2,10 @@ import { renderPage, type PageOptions } from './layout.js';
 
 /** `/guides`: today's 3+3+3 completion by store and by guide, and the 30-day trend. */
 export function guidesPage(o: PageOptions): string {
-  return renderPage(o, '/guides', `
+  return renderPage(
+    o,
+    '/guides',
+    `
   <section class="cards">
     <div class="card"><div class="label">今日任务卡</div><div class="value" id="cards">—</div></div>
     <div class="card"><div class="label">今日全部完成</div><div class="value" id="completed">—</div></div>
@@ -12,7 +15,8 @@ export function guidesPage(o: PageOptions): string {
   <section class="panel"><h2>今日完成率（按门店）</h2><div class="chart" id="chart-stores"></div></section>
   <section class="panel"><h2>今日完成（按导购：朋友圈 / 私聊 / 社群）</h2><div class="chart" id="chart-guides-today"></div></section>
   <section class="panel wide"><h2>近 30 天每日完成率</h2><div class="chart" id="chart-guides-trend"></div></section>
-  <section class="panel wide"><h2>导购明细（近 30 天）</h2><table id="guides"><thead><tr><th>导购</th><th>门店</th><th>任务卡</th><th>全部完成</th><th>完成项 / 应完成</th><th>完成率</th><th>连续完成</th></tr></thead><tbody></tbody></table></section>`, `
+  <section class="panel wide"><h2>导购明细（近 30 天）</h2><table id="guides"><thead><tr><th>导购</th><th>门店</th><th>任务卡</th><th>全部完成</th><th>完成项 / 应完成</th><th>完成率</th><th>连续完成</th></tr></thead><tbody></tbody></table></section>`,
+    `
 async function load() {
   const o = await api('/api/overview'); TZ = o.timezone;
   const today = o.today;
@@ -50,5 +54,6 @@ async function load() {
   document.querySelector('#guides tbody').innerHTML = m.byGuide.map((x) => '<tr><td>' + esc(x.label || x.name) + '</td><td>' + esc(x.storeCode) + '</td><td>' + x.cards +
     '</td><td>' + x.completed + '</td><td>' + x.done + ' / ' + x.total + '</td><td>' + pct(x.rate) + '</td><td>' + x.streak + ' 天</td></tr>').join('')
     || '<tr><td colspan="7">还没有任务卡</td></tr>';
-}`);
+}`,
+  );
 }

@@ -8,7 +8,10 @@ const KIND_NAMES: Record<(typeof IMPORT_KINDS)[number], string> = { stores: '门
  * bad row with its row, column, value and why), then apply it; progress shows while a large file runs.
  */
 export function importsPage(o: PageOptions): string {
-  return renderPage(o, '/members', `
+  return renderPage(
+    o,
+    '/members',
+    `
   <section class="panel wide"><h2>导入 CSV（先检查，再导入）</h2>
     <div class="row"><label>类型 <select id="kind">${IMPORT_KINDS.map((k) => `<option value="${k}">${KIND_NAMES[k]}（${k}）</option>`).join('')}</select></label>
       <input type="file" id="file" accept=".csv,.txt,text/csv">
@@ -19,7 +22,8 @@ export function importsPage(o: PageOptions): string {
     <div id="summary"></div>
     <table id="issues" hidden><thead><tr><th>行</th><th>列</th><th>值</th><th>问题</th></tr></thead><tbody></tbody></table>
   </section>
-  <style> .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; } </style>`, `
+  <style> .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; } </style>`,
+    `
 let CHECKED = null;
 async function upload(dryRun) {
   const f = document.getElementById('file').files[0];
@@ -53,5 +57,8 @@ function show(j, kind, dryRun) {
 document.getElementById('check').onclick = () => upload(true).catch((e) => alert(e.message));
 document.getElementById('apply').onclick = () => { if (confirm('确定导入？')) upload(false).catch((e) => alert(e.message)); };
 document.getElementById('file').onchange = () => { CHECKED = null; document.getElementById('apply').disabled = true; };
-async function load() {}`, 86_400, '导入');
+async function load() {}`,
+    86_400,
+    '导入',
+  );
 }

@@ -90,7 +90,9 @@ window.addEventListener('resize', () => Object.values(window.__charts).forEach((
  */
 export function renderPage(o: PageOptions, path: PagePath, body: string, script: string, refreshSeconds = 30, title?: string): string {
   const page = { ...PAGES.find((p) => p.path === path)!, ...(title ? { title } : {}) };
-  const nav = [...PAGES.map((p) => `<a href="${p.path}"${p.path === path ? ' class="on"' : ''}>${p.title}</a>`), '<a href="/queues" target="_blank">队列 (bull-board)</a>'].join('');
+  const nav = [...PAGES.map((p) => `<a href="${p.path}"${p.path === path ? ' class="on"' : ''}>${p.title}</a>`), '<a href="/queues" target="_blank">队列 (bull-board)</a>'].join(
+    '',
+  );
   return `<!doctype html>
 <html lang="zh-CN">
 <head>

@@ -6,7 +6,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * and the latest messages sent to them. Phones are masked.
  */
 export function membersPage(o: PageOptions): string {
-  return renderPage(o, '/members', `
+  return renderPage(
+    o,
+    '/members',
+    `
   <section class="panel"><h2>会员等级分布</h2><div class="chart" id="chart-tiers"></div></section>
   <section class="panel"><h2>查找会员</h2>
     <form id="search-form" onsubmit="event.preventDefault(); search();"><input id="q" size="26" placeholder="手机号、尾号 4 位、姓名或微信 ID"> <button type="submit">查找</button></form>
@@ -29,7 +32,8 @@ export function membersPage(o: PageOptions): string {
       <div><h3>最近发给 TA 的消息</h3><table id="card-messages"><thead><tr><th>时间</th><th>用途</th><th>状态</th><th>消息</th></tr></thead><tbody></tbody></table></div>
     </div>
   </section>
-  <style> .grid2 { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; } h3 { font-size: 14px; margin: 10px 0 4px; } #hits tr[data-member] { cursor: pointer; } </style>`, `
+  <style> .grid2 { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px; } h3 { font-size: 14px; margin: 10px 0 4px; } #hits tr[data-member] { cursor: pointer; } </style>`,
+    `
 const REASON = { order: '消费', redeem: '兑换', referral: '推荐', care: '关怀', adjust: '调整', expire: '过期' };
 const COUPON = { issued: '未使用', used: '已使用', expired: '已过期', void: '作废' };
 const ARM = { treatment: '唤醒组', holdout: '对照组' };
@@ -94,5 +98,7 @@ async function load() {
     tooltip: { trigger: 'item', formatter: '{b}: {c}' },
     series: [{ name: '会员等级', type: 'pie', radius: ['35%', '65%'], data: t.tiers.map((x) => ({ name: x.name, value: x.n })) }],
   }, true);
-}`, 120);
+}`,
+    120,
+  );
 }

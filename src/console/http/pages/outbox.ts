@@ -2,7 +2,10 @@ import { renderPage, type PageOptions } from './layout.js';
 
 /** `/outbox`: outbox rows by status with why each was skipped, failed sends to retry, queue depths; bull-board at /queues. */
 export function outboxPage(o: PageOptions): string {
-  return renderPage(o, '/outbox', `
+  return renderPage(
+    o,
+    '/outbox',
+    `
   <section class="panel"><h2>发送状态（按用途）</h2><div class="chart" id="chart-outbox-status"></div></section>
   <section class="panel"><h2>队列深度（BullMQ）</h2><div class="chart" id="chart-queues"></div>
     <p class="note">逐个任务查看、重试：<a href="/queues" target="_blank">队列检查器 bull-board（/queues）</a>。</p></section>
@@ -12,7 +15,8 @@ export function outboxPage(o: PageOptions): string {
     <select id="status" onchange="firstPage()"><option value="">全部状态</option>${['queued', 'sending', 'sent', 'failed', 'skipped', 'expired', 'unknown', 'unreachable'].map((s) => `<option value="${s}">${s}</option>`).join('')}</select>
     <select id="purpose" onchange="firstPage()"><option value="">全部用途</option>${['reply', 'alert', 'staff-prompt', 'service', 'care', 'campaign', 'wake-up'].map((s) => `<option value="${s}">${s}</option>`).join('')}</select></h2>
     <table id="rows"><thead><tr><th>#</th><th>创建</th><th>发给</th><th>用途</th><th>状态</th><th>为什么</th><th>消息</th></tr></thead><tbody></tbody></table>
-    <p><button type="button" class="grey" id="newer" onclick="newer()">← 较新</button> <span id="page-info" class="note"></span> <button type="button" class="grey" id="older" onclick="older()">较早 →</button></p></section>`, `
+    <p><button type="button" class="grey" id="newer" onclick="newer()">← 较新</button> <span id="page-info" class="note"></span> <button type="button" class="grey" id="older" onclick="older()">较早 →</button></p></section>`,
+    `
 // Pages by message number: PAGES_BEFORE holds the \`before\` of each page shown so far (undefined: the newest).
 let PAGES_BEFORE = [undefined]; let NEXT = null;
 function firstPage() { PAGES_BEFORE = [undefined]; run(load); }
@@ -59,5 +63,7 @@ async function load() {
     || '<tr><td colspan="7">没有消息</td></tr>';
   document.getElementById('page-info').textContent = list.rows.length ? '第 ' + PAGES_BEFORE.length + ' 页：#' + list.rows[0].id + ' – #' + list.rows[list.rows.length - 1].id : '';
   document.getElementById('older').disabled = NEXT === null; document.getElementById('newer').disabled = PAGES_BEFORE.length === 1;
-}`, 15);
+}`,
+    15,
+  );
 }

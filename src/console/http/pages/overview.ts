@@ -2,7 +2,10 @@ import { renderPage, type PageOptions } from './layout.js';
 
 /** `/`: login state, today's traffic, outbox by purpose and status, members, schedule runs. */
 export function overviewPage(o: PageOptions): string {
-  return renderPage(o, '/', `
+  return renderPage(
+    o,
+    '/',
+    `
   <section class="cards">
     <div class="card"><div class="label">微信账号</div><div class="value" id="login">—</div></div>
     <div class="card"><div class="label">24 小时消息</div><div class="value" id="inbound">—</div></div>
@@ -15,7 +18,8 @@ export function overviewPage(o: PageOptions): string {
   <section class="panel"><h2>发送记录（按用途与状态）</h2><div class="chart" id="chart-outbox"></div></section>
   <section class="panel"><h2>会员等级分布</h2><div class="chart" id="chart-tiers"></div></section>
   <section class="panel"><h2>近 30 天新入会</h2><div class="chart" id="chart-joined"></div></section>
-  <section class="panel wide"><h2>定时任务</h2><table id="runs"><thead><tr><th>任务</th><th>时间点</th><th>状态</th><th>说明</th></tr></thead><tbody></tbody></table></section>`, `
+  <section class="panel wide"><h2>定时任务</h2><table id="runs"><thead><tr><th>任务</th><th>时间点</th><th>状态</th><th>说明</th></tr></thead><tbody></tbody></table></section>`,
+    `
 async function load() {
   const d = await api('/api/overview');
   TZ = d.timezone;
@@ -54,5 +58,7 @@ async function load() {
   document.querySelector('#runs tbody').innerHTML = d.scheduleRuns.map((r) =>
     '<tr><td>' + esc(r.name) + '</td><td>' + time(r.slot) + '</td><td>' + esc(r.status) + '</td><td>' + esc(r.reason) + '</td></tr>').join('')
     || '<tr><td colspan="4">还没有运行记录</td></tr>';
-}`, 10);
+}`,
+    10,
+  );
 }

@@ -8,7 +8,10 @@ import { renderPage, type PageOptions } from './layout.js';
  * the next message; an empty one means the environment's value, shown in its place.
  */
 export function settingsPage(o: PageOptions): string {
-  return renderPage(o, '/settings', `
+  return renderPage(
+    o,
+    '/settings',
+    `
   <section class="panel wide"><h2>运营设置</h2>
     <p class="note">保存前用与机器人加载时相同的规则检查整份文件；有问题时在对应字段下显示，文件不做任何改动。保存后运行中的机器人自动生效，无需重启：免打扰时段和营销上限从下一条消息起，其余一分钟内（含任务卡、唤醒时段等定时）。每次保存都以你的名字记入审计。</p>
   </section>
@@ -19,7 +22,8 @@ export function settingsPage(o: PageOptions): string {
     form.settings .hint { color: #8492a6; font-size: 12px; }
     form.settings .field-error { color: #e64340; font-size: 12px; }
     form.settings .result { margin-top: 8px; font-size: 13px; }
-  </style>`, `
+  </style>`,
+    `
 let LOADED = false;
 function fieldHtml(kind, f) {
   const id = kind + '__' + f.key;
@@ -72,5 +76,7 @@ async function load() {
   document.getElementById('forms').innerHTML = j.files.map(formHtml).join('');
   bind();
   LOADED = true;
-}`, 86_400);
+}`,
+    86_400,
+  );
 }

@@ -2,7 +2,10 @@ import { renderPage, type PageOptions } from './layout.js';
 
 /** `/sla`: first-response p50/p90 trend, timeouts, and the backlog list. */
 export function slaPage(o: PageOptions): string {
-  return renderPage(o, '/sla', `
+  return renderPage(
+    o,
+    '/sla',
+    `
   <section class="cards">
     <div class="card"><div class="label">近 30 天问题</div><div class="value" id="questions">—</div></div>
     <div class="card"><div class="label">首次响应率</div><div class="value" id="frr">—</div></div>
@@ -14,7 +17,8 @@ export function slaPage(o: PageOptions): string {
   <section class="panel wide"><h2>首次响应时间 p50 / p90（业务时间，分钟）与超时（近 30 天）</h2><div class="chart" id="chart-sla"></div></section>
   <section class="panel"><h2>首次响应（按门店）</h2><div class="chart" id="chart-sla-stores"></div></section>
   <section class="panel"><h2>等待回复</h2><table id="waiting"><thead><tr><th>#</th><th>提问时间</th><th>会员</th><th>位置</th><th>已等待（业务时间）</th><th>内容</th></tr></thead><tbody></tbody></table></section>
-  <section class="panel wide"><h2>积压（超过积压阈值仍未回复）</h2><table id="backlog"><thead><tr><th>#</th><th>提问时间</th><th>会员</th><th>位置</th><th>门店</th><th>导购</th><th>已等待（业务时间）</th><th>内容</th></tr></thead><tbody></tbody></table></section>`, `
+  <section class="panel wide"><h2>积压（超过积压阈值仍未回复）</h2><table id="backlog"><thead><tr><th>#</th><th>提问时间</th><th>会员</th><th>位置</th><th>门店</th><th>导购</th><th>已等待（业务时间）</th><th>内容</th></tr></thead><tbody></tbody></table></section>`,
+    `
 function mins(ms) { const m = Math.round(ms / 60000); return m < 60 ? m + ' 分钟' : Math.floor(m / 60) + ' 小时 ' + (m % 60) + ' 分'; }
 function row(q, full) {
   return '<tr><td>' + q.id + '</td><td>' + time(q.openedAt) + '</td><td>' + esc(q.memberName || q.memberId) + '</td><td>' + esc(q.roomId ? (q.conversationName || q.roomId) : '私聊') +
@@ -48,5 +52,6 @@ async function load() {
   }, true);
   document.querySelector('#waiting tbody').innerHTML = w.open.slice(0, 30).map((q) => row(q, false)).join('') || '<tr><td colspan="6">没有等待回复的问题</td></tr>';
   document.querySelector('#backlog tbody').innerHTML = w.backlog.map((q) => row(q, true)).join('') || '<tr><td colspan="8">没有积压</td></tr>';
-}`);
+}`,
+  );
 }

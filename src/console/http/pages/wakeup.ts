@@ -2,7 +2,10 @@ import { renderPage, type PageOptions } from './layout.js';
 
 /** `/wakeup`: the wake-up funnel and the reactivation lift against the holdout, with its 95% interval. */
 export function wakeupPage(o: PageOptions): string {
-  return renderPage(o, '/wakeup', `
+  return renderPage(
+    o,
+    '/wakeup',
+    `
   <section class="cards">
     <div class="card"><div class="label">唤醒组 / 对照组</div><div class="value" id="arms">—</div></div>
     <div class="card"><div class="label">唤醒组激活率</div><div class="value" id="trate">—</div></div>
@@ -19,7 +22,8 @@ export function wakeupPage(o: PageOptions): string {
     <table id="wakeup-stages"><thead><tr><th>阶段</th><th>沉睡天数</th><th>发送（机器人可触达）</th><th>导购卡片建议</th><th>对照组（不发送）</th></tr></thead><tbody></tbody></table>
     <p><button type="button" class="grey" id="wakeup-preview">刷新预览</button> <button type="button" id="wakeup-run">立即运行唤醒</button> <span id="wakeup-result"></span></p>
     <p class="note">新发现的沉睡会员按比例随机分入唤醒组和对照组；没有固定种子时，实际运行会重新抽签，人数可能略有不同。运行记入审计。</p>
-  </section>`, `
+  </section>`,
+    `
 let PREVIEWED = false;
 function showSelection(r) {
   const win = r.window ? '发送时段 ' + time(r.window.start) + ' – ' + time(r.window.end) + '，本时段额度 ' + r.allowance + ' 条' : '今天的发送时段已结束：现在运行不会决定新的阶段';
@@ -72,5 +76,7 @@ async function load() {
       { name: '提升', type: 'scatter', symbolSize: 10, data: stages.map((x) => pp(x.lift.diff)), markLine: { silent: true, symbol: 'none', data: [{ yAxis: 0 }] } },
     ],
   }, true);
-}`, 60);
+}`,
+    60,
+  );
 }

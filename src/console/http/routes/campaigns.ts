@@ -19,7 +19,11 @@ import { auditApi, readBody } from './common.js';
  * Creating (no `id`) or editing (`id`) a campaign from a plain object, validated exactly like a
  * campaign file, all or nothing (the campaigns capability's `saveCampaign`).
  */
-export type CreateCampaign = (raw: unknown, by: string, id?: string) => { ok: true; id: string; created: boolean; changed: boolean; warnings?: CampaignProblem[] } | { ok: false; problems: CampaignProblem[] };
+export type CreateCampaign = (
+  raw: unknown,
+  by: string,
+  id?: string,
+) => { ok: true; id: string; created: boolean; changed: boolean; warnings?: CampaignProblem[] } | { ok: false; problems: CampaignProblem[] };
 
 export interface CampaignRoutesDeps {
   repo: CampaignsRepo;
@@ -58,8 +62,10 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
   app.get('/api/campaigns', (c) => {
     const now = d.clock.now();
     const rows = d.repo.list();
-    const transitions = rows.flatMap((r) => d.repo.transitions(r.id).map((t) => ({ ...t, campaignId: r.id })))
-      .sort((a, b) => b.at - a.at).slice(0, 30);
+    const transitions = rows
+      .flatMap((r) => d.repo.transitions(r.id).map((t) => ({ ...t, campaignId: r.id })))
+      .sort((a, b) => b.at - a.at)
+      .slice(0, 30);
     return c.json({
       timezone: d.timezone,
       campaigns: rows.map((r) => ({ ...campaignView(d.repo, r, { now, timezone: d.timezone, selfIds: d.selfIds() }), source: r.source })),
@@ -71,7 +77,8 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
     if (!row) return c.json({ error: `no campaign "${c.req.param('id')}"` }, 404);
     return c.json({
       ...campaignView(d.repo, row, { now: d.clock.now(), timezone: d.timezone, selfIds: d.selfIds() }),
-      definition: d.repo.definition(row), transitions: d.repo.transitions(row.id),
+      definition: d.repo.definition(row),
+      transitions: d.repo.transitions(row.id),
       occurrences: campaignReport(d.repo, row.id, { selfIds: d.selfIds() }),
     });
   });
@@ -93,7 +100,8 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
       const ext = IMAGE_TYPES[path.extname(body.data.name).slice(1).toLowerCase()];
       if (!ext) return c.json({ error: `name: "${body.data.name}" is not an image; allowed: ${Object.keys(IMAGE_TYPES).join(', ')}`, field: 'name' }, 400);
       const bytes = Buffer.from(body.data.dataBase64, 'base64');
-      if (bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES) return c.json({ error: `dataBase64: expected an image of 1 byte to 5 MB, found ${bytes.length} bytes`, field: 'dataBase64' }, 400);
+      if (bytes.length === 0 || bytes.length > MAX_IMAGE_BYTES)
+        return c.json({ error: `dataBase64: expected an image of 1 byte to 5 MB, found ${bytes.length} bytes`, field: 'dataBase64' }, 400);
       mkdirSync(b.mediaDir, { recursive: true });
       const file = path.join(b.mediaDir, `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}.${ext}`);
       writeFileSync(file, bytes);
@@ -127,8 +135,7 @@ export function campaignRoutes(app: Hono, d: CampaignRoutesDeps): void {
         return c.json({ error: `no campaign "${id}"` }, 404);
       }
       const by = `console:${operatorOf(c)}`;
-      const r = action === 'pause' ? d.service.pause(id, by, body.data.reason ?? null)
-        : action === 'resume' ? await d.service.resume(id, by) : d.service.cancel(id, by);
+      const r = action === 'pause' ? d.service.pause(id, by, body.data.reason ?? null) : action === 'resume' ? await d.service.resume(id, by) : d.service.cancel(id, by);
       auditApi(d.audit, d.clock, c, `campaign.${action}`, id, r.ok ? 'ok' : `refused: ${r.message}`);
       return r.ok ? c.json({ ok: true, message: r.message, status: d.repo.get(id)?.status }) : c.json({ error: r.message }, 409);
     });

@@ -60,24 +60,46 @@ export function importRoutes(app: Hono, d: ImportRoutesDeps): void {
     const b = await readBody(c, body);
     if (!b.ok) return c.json(b.bad, 400);
     const bytes = Buffer.from(b.data.dataBase64, 'base64');
-    if (bytes.length === 0 || bytes.length > MAX_BYTES) return c.json({ error: `dataBase64: expected a file of 1 byte to 200 MB, found ${bytes.length} bytes`, field: 'dataBase64' }, 400);
-    const job: ImportJob = { id: randomUUID(), kind: b.data.kind, name: path.basename(b.data.name), dryRun: b.data.dryRun, by: operatorOf(c), startedAt: d.clock.now().getTime(), progress: null, result: null, error: null };
+    if (bytes.length === 0 || bytes.length > MAX_BYTES)
+      return c.json({ error: `dataBase64: expected a file of 1 byte to 200 MB, found ${bytes.length} bytes`, field: 'dataBase64' }, 400);
+    const job: ImportJob = {
+      id: randomUUID(),
+      kind: b.data.kind,
+      name: path.basename(b.data.name),
+      dryRun: b.data.dryRun,
+      by: operatorOf(c),
+      startedAt: d.clock.now().getTime(),
+      progress: null,
+      result: null,
+      error: null,
+    };
     mkdirSync(d.uploadDir, { recursive: true });
     const file = path.join(d.uploadDir, `${job.id}.csv`);
     writeFileSync(file, bytes);
     jobs.set(job.id, job);
     for (const old of [...jobs.keys()].slice(0, Math.max(0, jobs.size - KEEP))) jobs.delete(old);
-    const record = (result: string) => d.audit.record({ at: d.clock.now().getTime(), actor: job.by, channel: 'api', action: `import.${job.kind}${job.dryRun ? '.dry-run' : ''}`, target: job.name, result });
+    const record = (result: string) =>
+      d.audit.record({ at: d.clock.now().getTime(), actor: job.by, channel: 'api', action: `import.${job.kind}${job.dryRun ? '.dry-run' : ''}`, target: job.name, result });
     void (async () => {
       try {
         const needsPlaybook = job.kind === 'members' || job.kind === 'orders';
         job.result = await runImport(d.db, {
-          kind: job.kind, file, encoding: 'auto', dryRun: job.dryRun, allowPartial: b.data.allowPartial, timeZone: d.timezone, now: d.clock.now(),
+          kind: job.kind,
+          file,
+          encoding: 'auto',
+          dryRun: job.dryRun,
+          allowPartial: b.data.allowPartial,
+          timeZone: d.timezone,
+          now: d.clock.now(),
           playbook: needsPlaybook ? d.membership() : undefined,
-          onProgress: (p) => { job.progress = p; },
+          onProgress: (p) => {
+            job.progress = p;
+          },
         });
         const r = job.result;
-        record(`${r.applied ? 'ok: applied' : r.dryRun ? 'ok: dry run' : 'refused: nothing applied'}; ${r.rows} rows, ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.bad} bad`);
+        record(
+          `${r.applied ? 'ok: applied' : r.dryRun ? 'ok: dry run' : 'refused: nothing applied'}; ${r.rows} rows, ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.bad} bad`,
+        );
       } catch (err) {
         job.error = err instanceof ImportFileError ? err.message : `the import failed: ${errorMessage(err)}`;
         record(`refused: ${job.error}`);

@@ -16,10 +16,14 @@ export function memberSearchRoutes(app: Hono, d: { db: Db; membership: (() => Me
     }
   };
   app.get('/api/members', (c) => c.json({ members: searchMembers(d.db, c.req.query('q') ?? '', tierName) }));
-  app.get('/api/members/tiers', (c) => c.json({
-    tiers: (d.db.$client.prepare('select tier, count(*) as n from members group by tier order by n desc').all() as { tier: string; n: number }[])
-      .map((r) => ({ ...r, name: tierName(r.tier) })),
-  }));
+  app.get('/api/members/tiers', (c) =>
+    c.json({
+      tiers: (d.db.$client.prepare('select tier, count(*) as n from members group by tier order by n desc').all() as { tier: string; n: number }[]).map((r) => ({
+        ...r,
+        name: tierName(r.tier),
+      })),
+    }),
+  );
   app.get('/api/members/:id{[0-9]+}', (c) => {
     const card = memberCard(d.db, Number(c.req.param('id')), tierName);
     return card ? c.json(card) : c.json({ error: `no member #${c.req.param('id')}` }, 404);

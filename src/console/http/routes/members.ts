@@ -9,12 +9,18 @@ import type { AuditRepo } from '../../audit.repo.js';
 import { operatorOf } from '../auth.js';
 import { auditApi, readBody } from './common.js';
 
-const id = z.number({ error: 'a member id (a positive whole number)' }).int({ error: 'a member id (a positive whole number)' }).positive({ error: 'a member id (a positive whole number)' });
+const id = z
+  .number({ error: 'a member id (a positive whole number)' })
+  .int({ error: 'a member id (a positive whole number)' })
+  .positive({ error: 'a member id (a positive whole number)' });
 const mergeBody = z.strictObject({ keep: id, drop: id });
 const bindBody = z.strictObject({
   member: id,
-  contactId: z.string({ error: 'the contact id (微信ID / external_userid) as text' }).trim()
-    .min(1, { error: 'the contact id (微信ID / external_userid) as text' }).max(128, { error: 'at most 128 characters' }),
+  contactId: z
+    .string({ error: 'the contact id (微信ID / external_userid) as text' })
+    .trim()
+    .min(1, { error: 'the contact id (微信ID / external_userid) as text' })
+    .max(128, { error: 'at most 128 characters' }),
 });
 
 /**

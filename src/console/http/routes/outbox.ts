@@ -17,9 +17,19 @@ type Row = NonNullable<ReturnType<OutboxRepo['get']>>;
 /** An outbox row as the console shows it: phones masked, with why it is where it is. */
 export function outboxView(r: Row, now = Date.now(), tz = 'Asia/Shanghai') {
   return {
-    id: r.id, key: r.key, target: r.targetId, purpose: r.purpose, status: r.status, state: displayStatus(r, now, tz), deferredUntil: r.deferredUntil,
-    reason: r.reason, why: whyText(r.status, r.reason),
-    attempts: r.attempts, createdAt: r.createdAt, sentAt: r.sentAt, content: maskPhones(r.content),
+    id: r.id,
+    key: r.key,
+    target: r.targetId,
+    purpose: r.purpose,
+    status: r.status,
+    state: displayStatus(r, now, tz),
+    deferredUntil: r.deferredUntil,
+    reason: r.reason,
+    why: whyText(r.status, r.reason),
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt,
+    content: maskPhones(r.content),
   };
 }
 
@@ -37,9 +47,11 @@ export function outboxRoutes(app: Hono, d: { outbox: Outbox; outboxRepo: OutboxR
     const limit = Math.min(OUTBOX_PAGE_MAX, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
     const beforeText = c.req.query('before');
     const before = beforeText === undefined || beforeText === '' ? undefined : Number(beforeText);
-    if (before !== undefined && (!Number.isInteger(before) || before < 1)) return c.json({ error: `before "${beforeText}" is not valid: expected a message number (the "next" of the previous page)`, field: 'before' }, 400);
+    if (before !== undefined && (!Number.isInteger(before) || before < 1))
+      return c.json({ error: `before "${beforeText}" is not valid: expected a message number (the "next" of the previous page)`, field: 'before' }, 400);
     const purpose = c.req.query('purpose') || undefined;
-    if (purpose !== undefined && !isPurpose(purpose)) return c.json({ error: `purpose "${purpose}" is not valid; allowed: ${Object.keys(PURPOSES).join(', ')}`, field: 'purpose' }, 400);
+    if (purpose !== undefined && !isPurpose(purpose))
+      return c.json({ error: `purpose "${purpose}" is not valid; allowed: ${Object.keys(PURPOSES).join(', ')}`, field: 'purpose' }, 400);
     return c.json(listOutbox(d.repo.db, { status: status as OutboxStatus | undefined, purpose, before, limit }, d.clock.now().getTime(), d.repo.timezone));
   });
   app.get('/api/outbox/skips', (c) => {

@@ -20,7 +20,10 @@ export function mountQueueBoard(app: Hono, queues: Queues): void {
   let known = '';
   const sync = () => {
     const list = queues.list();
-    const names = list.map((q) => q.name).sort().join(',');
+    const names = list
+      .map((q) => q.name)
+      .sort()
+      .join(',');
     if (names !== known) {
       board.replaceQueues(list.map((q) => new BullMQAdapter(q)));
       known = names;

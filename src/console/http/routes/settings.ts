@@ -36,14 +36,18 @@ const body = z.record(z.string(), z.string({ error: 'expected the field as text'
  */
 export function settingsRoutes(app: Hono, d: SettingsRoutesDeps): void {
   // An empty quiet-hours or cap field means the environment's value: the form shows it in its place.
-  const defaults = (k: SettingsKind): Record<string, string> => (k === 'sending' && d.env ? { quietHours: d.env.quietHours, marketingCapPerDay: String(d.env.marketingCapPerDay) } : {});
-  app.get('/api/settings', (c) => c.json({
-    files: SETTINGS_KINDS.map((k) => readSettings(d.sopDir, k, defaults(k))),
-    env: d.env ?? null,
-  }));
+  const defaults = (k: SettingsKind): Record<string, string> =>
+    k === 'sending' && d.env ? { quietHours: d.env.quietHours, marketingCapPerDay: String(d.env.marketingCapPerDay) } : {};
+  app.get('/api/settings', (c) =>
+    c.json({
+      files: SETTINGS_KINDS.map((k) => readSettings(d.sopDir, k, defaults(k))),
+      env: d.env ?? null,
+    }),
+  );
   app.post('/api/settings/:kind', async (c) => {
     const kind = c.req.param('kind');
-    if (!(SETTINGS_KINDS as readonly string[]).includes(kind)) return c.json({ error: `kind: "${kind}" is not a settings form; allowed: ${SETTINGS_KINDS.join(', ')}`, field: 'kind' }, 404);
+    if (!(SETTINGS_KINDS as readonly string[]).includes(kind))
+      return c.json({ error: `kind: "${kind}" is not a settings form; allowed: ${SETTINGS_KINDS.join(', ')}`, field: 'kind' }, 404);
     const r = await readBody(c, body);
     if (!r.ok) {
       auditApi(d.audit, d.clock, c, 'settings.save', kind, `refused: ${r.bad.error}`);
@@ -56,7 +60,8 @@ export function settingsRoutes(app: Hono, d: SettingsRoutesDeps): void {
       return c.json({ error: `${p.path}: ${p.message}`, field: p.path, problems: saved.problems }, 400);
     }
     if (saved.changed.length) d.onSaved?.(kind as SettingsKind);
-    if (kind === 'sla' && saved.changed.includes('serviceHours.stores') && d.knownStores) saved.notes.push(...unknownStoreNotes(r.data['serviceHours.stores'] ?? '', d.knownStores()));
+    if (kind === 'sla' && saved.changed.includes('serviceHours.stores') && d.knownStores)
+      saved.notes.push(...unknownStoreNotes(r.data['serviceHours.stores'] ?? '', d.knownStores()));
     auditApi(d.audit, d.clock, c, 'settings.save', kind, saved.changed.length ? `saved ${saved.changed.map((k) => `${k}=${JSON.stringify(r.data[k])}`).join(', ')}` : 'unchanged');
     return c.json({ ok: true, changed: saved.changed, notes: saved.notes, file: readSettings(d.sopDir, kind as SettingsKind, defaults(kind as SettingsKind)) });
   });

@@ -9,9 +9,18 @@ import { SlaRepo } from '../../../sla/index.js';
 export function waitingQuestions(db: Db, pb: SlaPlaybook, timezone: string, now: number, limit = 500) {
   const rows = new SlaRepo(db).openQuestions({ all: true }, { limit });
   const open = rows.map((q) => ({
-    id: q.id, openedAt: q.openedAt, memberId: q.memberId, memberName: q.memberName, roomId: q.roomId, conversationName: q.conversationName,
-    storeCode: q.storeCode, guideCode: q.guideCode, preview: q.preview, backlog: q.backlogAt <= now,
-    waitedBusinessMs: businessMsBetween(q.openedAt, now, pb.hoursFor(q.storeCode), timezone), waitedMs: now - q.openedAt,
+    id: q.id,
+    openedAt: q.openedAt,
+    memberId: q.memberId,
+    memberName: q.memberName,
+    roomId: q.roomId,
+    conversationName: q.conversationName,
+    storeCode: q.storeCode,
+    guideCode: q.guideCode,
+    preview: q.preview,
+    backlog: q.backlogAt <= now,
+    waitedBusinessMs: businessMsBetween(q.openedAt, now, pb.hoursFor(q.storeCode), timezone),
+    waitedMs: now - q.openedAt,
   }));
   return { open, backlog: open.filter((q) => q.backlog), backlogAfterHours: pb.backlog.afterHours };
 }

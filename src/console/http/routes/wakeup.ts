@@ -20,7 +20,14 @@ export function wakeupRoutes(app: Hono, d: { ops: WakeupOps; audit: AuditRepo; c
   app.post('/api/wakeup/run', async (c) => {
     try {
       const r = await d.ops.run();
-      auditApi(d.audit, d.clock, c, 'wakeup.run', null, `ok: ${r.totals.sent} message(s), ${r.totals.suggested} suggestion(s), ${r.totals.holdout} holdout; ${r.started.treatment + r.started.holdout} newly dormant`);
+      auditApi(
+        d.audit,
+        d.clock,
+        c,
+        'wakeup.run',
+        null,
+        `ok: ${r.totals.sent} message(s), ${r.totals.suggested} suggestion(s), ${r.totals.holdout} holdout; ${r.started.treatment + r.started.holdout} newly dormant`,
+      );
       return c.json(r);
     } catch (err) {
       auditApi(d.audit, d.clock, c, 'wakeup.run', null, `refused: ${errorMessage(err)}`);

@@ -48,10 +48,7 @@ export const groupsKind: ImportKind<GroupRow> = {
     const staff = KnownCodes.fromTable(sqlite, 'staff');
     const seen = new FirstSeen<string>();
     return {
-      check: (row, n) => [
-        ...repeatProblem(seen, row.roomId, n, 'roomId', row.roomId, 'room id'),
-        ...unknownRefs(stores, staff, row.storeCode, row.guideCode),
-      ],
+      check: (row, n) => [...repeatProblem(seen, row.roomId, n, 'roomId', row.roomId, 'room id'), ...unknownRefs(stores, staff, row.storeCode, row.guideCode)],
       apply(row, dryRun) {
         const t = now.getTime();
         const cur = select.get(row.roomId);

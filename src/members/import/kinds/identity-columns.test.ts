@@ -85,11 +85,12 @@ describe('staff import: WeChat id headers and the code fallback', () => {
     expect(r).toMatchObject({ created: 2, bad: 0 });
     expect(r.notes).toEqual(["no 工号 column: each staff member's WeChat id (微信ID) is used as their 工号 (2 rows)"]);
     expect(all('select code, contact_id as c from staff order by code')).toEqual([
-      { code: 'wxid_wang', c: 'wxid_wang' }, { code: 'wxid_zhao', c: 'wxid_zhao' },
+      { code: 'wxid_wang', c: 'wxid_wang' },
+      { code: 'wxid_zhao', c: 'wxid_zhao' },
     ]);
   });
 
-  it('accepts external_userid for the staff member\'s WeChat id next to a 工号', async () => {
+  it("accepts external_userid for the staff member's WeChat id next to a 工号", async () => {
     const r = await load('staff', '工号,姓名,角色,门店,external_userid\nG1,王晓燕,导购,HZ01,wmWang\n');
     expect(r).toMatchObject({ created: 1, notes: [] });
     expect(all('select code, contact_id as c from staff')).toEqual([{ code: 'G1', c: 'wmWang' }]);

@@ -6,13 +6,9 @@ import { KnownCodes } from '../known-codes.js';
 import { DistinctReferralCodes, ReferralCodes } from '../referral-code.js';
 import { RowReader } from '../row-reader.js';
 import type { FieldProblem, ImportKind } from '../types.js';
-import {
-  parseBirthdayKind, parseCalendarDate, parseCode, parseDateTime, parseName, parsePhone, parseTags, type CalendarDate,
-} from '../values.js';
+import { parseBirthdayKind, parseCalendarDate, parseCode, parseDateTime, parseName, parsePhone, parseTags, type CalendarDate } from '../values.js';
 import { NumberRows } from '../number-set.js';
-import {
-  FirstSeen, NO_PROBLEMS, contactIdField, guideRefField, phoneField, repeated, storeRefField, tagsField, unionidField, unknownGuide, unknownStore,
-} from './shared.js';
+import { FirstSeen, NO_PROBLEMS, contactIdField, guideRefField, phoneField, repeated, storeRefField, tagsField, unionidField, unknownGuide, unknownStore } from './shared.js';
 import { maskPhones } from '../../../core/mask.js';
 
 export interface MemberRow {
@@ -59,7 +55,7 @@ export const membersKind: ImportKind<MemberRow> = {
     const guideCode = r.optional('guide', parseCode);
     const tags = r.has('tags') ? JSON.stringify(parseTags(r.raw('tags')!)) : undefined;
     const date = r.optional('birthday', parseCalendarDate, env.today ?? env.year);
-    const kind = date ? r.optional('birthdayKind', parseBirthdayKind) ?? 'solar' : undefined;
+    const kind = date ? (r.optional('birthdayKind', parseBirthdayKind) ?? 'solar') : undefined;
     const joinedAt = r.optional('joinedAt', parseDateTime, env.timeZone);
     const contactId = r.optional('contactId', parseCode);
     const unionid = r.optional('unionid', parseCode);
@@ -87,9 +83,18 @@ export const membersKind: ImportKind<MemberRow> = {
     // are a keyed permutation of the row count (the table is empty, so nothing else holds a code).
 
     type Cur = {
-      id: number; name: string; storeCode: string | null; guideCode: string | null; tags: string;
-      birthdayKind: string | null; birthMonth: number | null; birthDay: number | null; birthYear: number | null; joinedAt: number | null;
-      contactId: string | null; unionid: string | null;
+      id: number;
+      name: string;
+      storeCode: string | null;
+      guideCode: string | null;
+      tags: string;
+      birthdayKind: string | null;
+      birthMonth: number | null;
+      birthDay: number | null;
+      birthYear: number | null;
+      joinedAt: number | null;
+      contactId: string | null;
+      unionid: string | null;
     };
     const select = sqlite.prepare<[string], Cur>(`select id, name, store_code as storeCode, guide_code as guideCode, tags,
       birthday_kind as birthdayKind, birth_month as birthMonth, birth_day as birthDay, birth_year as birthYear, joined_at as joinedAt,
@@ -101,8 +106,12 @@ export const membersKind: ImportKind<MemberRow> = {
     const update = sqlite.prepare(`update members set name = ?, store_code = ?, guide_code = ?, tags = ?,
       birthday_kind = ?, birth_month = ?, birth_day = ?, birth_year = ?, joined_at = ?, contact_id = ?, unionid = ?, updated_at = ? where id = ?`);
     // Who holds a contact id or unionid already (a member's own contact, or one linked to them): its phone (null: none on record).
-    const contactOwner = sqlite.prepare<[string, string], string | null>(`select phone from members where contact_id = ?
-      union all select m.phone from member_links l join members m on m.id = l.member_id where l.contact_id = ?`).pluck();
+    const contactOwner = sqlite
+      .prepare<[string, string], string | null>(
+        `select phone from members where contact_id = ?
+      union all select m.phone from member_links l join members m on m.id = l.member_id where l.contact_id = ?`,
+      )
+      .pluck();
     const unionidOwner = sqlite.prepare<[string], string | null>('select phone from members where unionid = ?').pluck();
     const contactIds = new FirstSeen<string>();
     const unionids = new FirstSeen<string>();
@@ -115,8 +124,24 @@ export const membersKind: ImportKind<MemberRow> = {
       for (let attempt = 1; ; attempt++) {
         const { code } = codes.next();
         try {
-          insert.run(row.phone, row.name ?? '', row.storeCode ?? null, row.guideCode ?? null, row.tags ?? '[]', newMemberTier,
-            b?.kind ?? null, b?.month ?? null, b?.day ?? null, b?.year ?? null, row.joinedAt ?? null, code, t, t, row.contactId ?? null, row.unionid ?? null);
+          insert.run(
+            row.phone,
+            row.name ?? '',
+            row.storeCode ?? null,
+            row.guideCode ?? null,
+            row.tags ?? '[]',
+            newMemberTier,
+            b?.kind ?? null,
+            b?.month ?? null,
+            b?.day ?? null,
+            b?.year ?? null,
+            row.joinedAt ?? null,
+            code,
+            t,
+            t,
+            row.contactId ?? null,
+            row.unionid ?? null,
+          );
           return;
         } catch (err) {
           const collision = err instanceof Error && err.message.includes('members.referral_code');
@@ -128,7 +153,8 @@ export const membersKind: ImportKind<MemberRow> = {
     /** A contact id or unionid claimed twice in the file, or held by another member; a member already linked to another contact. */
     function identityProblems(row: MemberRow, n: number): FieldProblem[] {
       const problems: FieldProblem[] = [];
-      const other = (phone: string | null) => (phone === null ? 'a member with no phone (joined in chat): merge the two records (members merge KEEP DROP)' : `member ${maskPhones(phone)}`);
+      const other = (phone: string | null) =>
+        phone === null ? 'a member with no phone (joined in chat): merge the two records (members merge KEEP DROP)' : `member ${maskPhones(phone)}`;
       if (row.contactId !== undefined) {
         const firstRow = contactIds.repeatOf(row.contactId, n);
         if (firstRow !== undefined) problems.push(repeated('contactId', row.contactId, 'contact id', firstRow));
@@ -139,7 +165,11 @@ export const membersKind: ImportKind<MemberRow> = {
           } else {
             const cur = select.get(row.phone);
             if (cur?.contactId && cur.contactId !== row.contactId) {
-              problems.push({ field: 'contactId', value: row.contactId, why: `differs from the contact id ${cur.contactId} this member is linked to: fix the file, or merge the records first` });
+              problems.push({
+                field: 'contactId',
+                value: row.contactId,
+                why: `differs from the contact id ${cur.contactId} this member is linked to: fix the file, or merge the records first`,
+              });
             }
           }
         }
@@ -149,7 +179,8 @@ export const membersKind: ImportKind<MemberRow> = {
         if (firstRow !== undefined) problems.push(repeated('unionid', row.unionid, 'unionid', firstRow));
         else if (!restoreIndexes) {
           const owner = unionidOwner.get(row.unionid);
-          if (owner !== undefined && owner !== row.phone) problems.push({ field: 'unionid', value: row.unionid, why: `is already the unionid of ${other(owner)}: one unionid belongs to one member` });
+          if (owner !== undefined && owner !== row.phone)
+            problems.push({ field: 'unionid', value: row.unionid, why: `is already the unionid of ${other(owner)}: one unionid belongs to one member` });
         }
       }
       return problems;
@@ -190,8 +221,21 @@ export const membersKind: ImportKind<MemberRow> = {
         };
         if ((Object.keys(next) as (keyof typeof next)[]).every((k) => next[k] === cur[k])) return 'unchanged';
         if (!dry) {
-          update.run(next.name, next.storeCode, next.guideCode, next.tags, next.birthdayKind, next.birthMonth, next.birthDay,
-            next.birthYear, next.joinedAt, next.contactId, next.unionid, t, cur.id);
+          update.run(
+            next.name,
+            next.storeCode,
+            next.guideCode,
+            next.tags,
+            next.birthdayKind,
+            next.birthMonth,
+            next.birthDay,
+            next.birthYear,
+            next.joinedAt,
+            next.contactId,
+            next.unionid,
+            t,
+            cur.id,
+          );
         }
         return 'updated';
       },

@@ -28,12 +28,26 @@ export interface OrderRow {
 
 const fields: FieldSpec[] = [
   { key: 'orderId', label: '订单号/order_id', required: true, aliases: ['订单号', '订单编号', '订单ID', '单号', '交易单号', 'order id', 'order no', 'order number', 'order'] },
-  { key: 'amount', label: '金额/amount', required: true, aliases: ['金额', '实付金额', '实付', '实收金额', '支付金额', '订单金额', '消费金额', 'amount', 'paid', 'paid amount', 'total', 'pay amount'] },
-  { key: 'orderedAt', label: '下单时间/ordered_at', required: true, aliases: ['下单时间', '订单时间', '支付时间', '成交时间', '交易时间', '时间', '日期', 'ordered at', 'order time', 'order date', 'paid at', 'time', 'date'] },
+  {
+    key: 'amount',
+    label: '金额/amount',
+    required: true,
+    aliases: ['金额', '实付金额', '实付', '实收金额', '支付金额', '订单金额', '消费金额', 'amount', 'paid', 'paid amount', 'total', 'pay amount'],
+  },
+  {
+    key: 'orderedAt',
+    label: '下单时间/ordered_at',
+    required: true,
+    aliases: ['下单时间', '订单时间', '支付时间', '成交时间', '交易时间', '时间', '日期', 'ordered at', 'order time', 'order date', 'paid at', 'time', 'date'],
+  },
   phoneField,
   { key: 'memberId', label: '会员ID/member_id', aliases: ['会员ID', '会员编号', '会员号', 'member id', 'memberid', 'member'] },
   storeRefField,
-  { key: 'coupon', label: '券码/coupon', aliases: ['券码', '优惠券', '优惠券码', '优惠券号', '券号', '核销券码', '使用券码', 'coupon', 'coupon code', 'coupon_code', 'voucher', 'voucher code'] },
+  {
+    key: 'coupon',
+    label: '券码/coupon',
+    aliases: ['券码', '优惠券', '优惠券码', '优惠券号', '券号', '核销券码', '使用券码', 'coupon', 'coupon code', 'coupon_code', 'voucher', 'voucher code'],
+  },
 ];
 
 /** Grace for clocks a little ahead of ours: later than this is "in the future". */
@@ -72,9 +86,11 @@ export const ordersKind: ImportKind<OrderRow> = {
     const byPhone = sqlite.prepare<[string], number>('select id from members where phone = ?').pluck();
     const byId = sqlite.prepare<[number], number>('select id from members where id = ?').pluck();
     const existing = sqlite.prepare<[string], { memberId: number; amountFen: number; orderedAt: number }>(
-      'select member_id as memberId, amount_fen as amountFen, ordered_at as orderedAt from orders where order_id = ?');
+      'select member_id as memberId, amount_fen as amountFen, ordered_at as orderedAt from orders where order_id = ?',
+    );
     const coupon = sqlite.prepare<[string], { memberId: number; status: string; issuedAt: number; expiresAt: number; usedOrderId: string | null }>(
-      'select member_id as memberId, status, issued_at as issuedAt, expires_at as expiresAt, used_order_id as usedOrderId from coupons where code = ?');
+      'select member_id as memberId, status, issued_at as issuedAt, expires_at as expiresAt, used_order_id as usedOrderId from coupons where code = ?',
+    );
     const useCoupon = sqlite.prepare<[number, string, string]>("update coupons set status = 'used', used_at = ?, used_order_id = ? where code = ? and status = 'issued'");
     const stores = KnownCodes.fromTable(sqlite, 'stores');
     const seen = new FirstSeen<string>();
@@ -115,9 +131,18 @@ export const ordersKind: ImportKind<OrderRow> = {
     }
 
     const creditWithCoupon = sqlite.transaction((row: OrderRow) => {
-      const r = creditOrder(db, playbook, {
-        orderId: row.orderId, memberId: row.memberId!, amountFen: row.amountFen, orderedAt: row.orderedAt, storeCode: row.storeCode ?? null,
-      }, now);
+      const r = creditOrder(
+        db,
+        playbook,
+        {
+          orderId: row.orderId,
+          memberId: row.memberId!,
+          amountFen: row.amountFen,
+          orderedAt: row.orderedAt,
+          storeCode: row.storeCode ?? null,
+        },
+        now,
+      );
       if (r.credited && row.couponCode !== undefined) {
         if (useCoupon.run(row.orderedAt, row.orderId, row.couponCode).changes !== 1) throw new Error(`coupon ${row.couponCode} could not be marked used`);
         couponsUsed++;
@@ -136,9 +161,14 @@ export const ordersKind: ImportKind<OrderRow> = {
         if (problems.length === 0) problems.push(...checkCoupon(row));
         const cur = existing.get(row.orderId);
         if (cur && problems.length === 0) {
-          const diff = cur.memberId !== row.memberId ? `member ${cur.memberId}`
-            : cur.amountFen !== row.amountFen ? `amount ${yuan(cur.amountFen)}`
-              : cur.orderedAt !== row.orderedAt ? `time ${new Date(cur.orderedAt).toISOString()}` : null;
+          const diff =
+            cur.memberId !== row.memberId
+              ? `member ${cur.memberId}`
+              : cur.amountFen !== row.amountFen
+                ? `amount ${yuan(cur.amountFen)}`
+                : cur.orderedAt !== row.orderedAt
+                  ? `time ${new Date(cur.orderedAt).toISOString()}`
+                  : null;
           if (diff) problems.push({ field: 'orderId', value: row.orderId, why: `was already imported with ${diff}: an imported order is never changed` });
           else if (row.couponCode !== undefined && coupon.get(row.couponCode)?.usedOrderId !== row.orderId) {
             problems.push({ field: 'coupon', value: row.couponCode, why: `is not the coupon order ${row.orderId} was imported with: an imported order is never changed` });

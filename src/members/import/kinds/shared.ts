@@ -4,22 +4,29 @@ import type { KnownCodes } from '../known-codes.js';
 import type { FieldProblem } from '../types.js';
 
 export const phoneField = {
-  key: 'phone', label: '手机号/phone', phone: true,
+  key: 'phone',
+  label: '手机号/phone',
+  phone: true,
   aliases: ['手机号', '手机', '手机号码', '会员手机号', '移动电话', '联系电话', '电话', 'mobile', 'phone', 'tel', 'cellphone', 'phone number'],
 } as const satisfies FieldSpec;
 
 export const storeRefField = {
-  key: 'store', label: '门店/store',
+  key: 'store',
+  label: '门店/store',
   aliases: ['门店', '门店编码', '门店代码', '门店编号', '门店号', '所属门店', '店铺编码', 'store', 'store code', 'shop'],
 } as const satisfies FieldSpec;
 
 export const guideRefField = {
-  key: 'guide', label: '导购/guide', meaning: 'owner guide',
+  key: 'guide',
+  label: '导购/guide',
+  meaning: 'owner guide',
   aliases: ['导购', '导购工号', '导购编号', '专属导购', '所属导购', '负责导购', '群主', '群主导购', '群负责人', 'guide', 'guide code', 'owner'],
 } as const satisfies FieldSpec;
 
 export const tagsField = {
-  key: 'tags', label: '标签/tags', aliases: ['标签', '会员标签', '群标签', 'tags', 'tag', 'labels'],
+  key: 'tags',
+  label: '标签/tags',
+  aliases: ['标签', '会员标签', '群标签', 'tags', 'tag', 'labels'],
 } as const satisfies FieldSpec;
 
 /**
@@ -27,14 +34,32 @@ export const tagsField = {
  * Members and staff files name it the same ways.
  */
 export const contactIdField = {
-  key: 'contactId', label: '微信ID/contact_id',
-  aliases: ['微信ID', '微信用户ID', 'wxid', 'contact_id', 'contact id', 'contact', 'external_userid', 'external userid', 'externaluserid',
-    '外部联系人ID', '企微外部联系人ID', '企业微信ID', '企微ID', 'wechat id', 'wecom id'],
+  key: 'contactId',
+  label: '微信ID/contact_id',
+  aliases: [
+    '微信ID',
+    '微信用户ID',
+    'wxid',
+    'contact_id',
+    'contact id',
+    'contact',
+    'external_userid',
+    'external userid',
+    'externaluserid',
+    '外部联系人ID',
+    '企微外部联系人ID',
+    '企业微信ID',
+    '企微ID',
+    'wechat id',
+    'wecom id',
+  ],
 } as const satisfies FieldSpec;
 
 /** The brand's WeChat unionid for a person (one per person across the brand's accounts and apps). */
 export const unionidField = {
-  key: 'unionid', label: 'unionid', aliases: ['unionid', 'union id', '微信unionid', 'UnionID'],
+  key: 'unionid',
+  label: 'unionid',
+  aliases: ['unionid', 'union id', '微信unionid', 'UnionID'],
 } as const satisfies FieldSpec;
 
 /**

@@ -53,13 +53,14 @@ export const staffKind: ImportKind<StaffRow> = {
       r.problem('store', r.raw('store') ?? '', `is empty: a ${role} belongs to a store (its 门店编码)`);
     }
     if (r.problems.length) return r.problems;
-    return { code: code!, name: name!, role: role!, storeCode, phone, contactId, workingDays, ...codeFromContact ? { codeFromContact: true as const } : {} };
+    return { code: code!, name: name!, role: role!, storeCode, phone, contactId, workingDays, ...(codeFromContact ? { codeFromContact: true as const } : {}) };
   },
   open(db, { now }) {
     const sqlite = db.$client;
     type Cur = { name: string; role: string; storeCode: string | null; phone: string | null; contactId: string | null; workingDays: string };
     const select = sqlite.prepare<[string], Cur>(
-      'select name, role, store_code as storeCode, phone, contact_id as contactId, working_days as workingDays from staff where code = ?');
+      'select name, role, store_code as storeCode, phone, contact_id as contactId, working_days as workingDays from staff where code = ?',
+    );
     const contactOwner = sqlite.prepare<[string], string>('select code from staff where contact_id = ?').pluck();
     const insert = sqlite.prepare(`insert into staff (code, name, role, store_code, phone, contact_id, working_days, created_at, updated_at)
       values (?, ?, ?, ?, ?, ?, coalesce(?, '0123456'), ?, ?)`);
@@ -71,13 +72,12 @@ export const staffKind: ImportKind<StaffRow> = {
     let codesFromContacts = 0;
     return {
       notes() {
-        return codesFromContacts ? [`no 工号 column: each staff member's WeChat id (微信ID) is used as their 工号 (${codesFromContacts} row${codesFromContacts === 1 ? '' : 's'})`] : [];
+        return codesFromContacts
+          ? [`no 工号 column: each staff member's WeChat id (微信ID) is used as their 工号 (${codesFromContacts} row${codesFromContacts === 1 ? '' : 's'})`]
+          : [];
       },
       check(row, n) {
-        const problems: FieldProblem[] = [
-          ...repeatProblem(codes, row.code, n, 'code', row.code, '工号'),
-          ...unknownRefs(stores, null, row.storeCode, undefined),
-        ];
+        const problems: FieldProblem[] = [...repeatProblem(codes, row.code, n, 'code', row.code, '工号'), ...unknownRefs(stores, null, row.storeCode, undefined)];
         if (row.contactId !== undefined) {
           if (!row.codeFromContact) problems.push(...repeatProblem(contacts, row.contactId, n, 'contactId', row.contactId, 'contact id'));
           const owner = contactOwner.get(row.contactId);
@@ -96,8 +96,12 @@ export const staffKind: ImportKind<StaffRow> = {
           return 'created';
         }
         const next: Cur = {
-          name: row.name, role: row.role, storeCode: row.storeCode ?? cur.storeCode, phone: row.phone ?? cur.phone,
-          contactId: row.contactId ?? cur.contactId, workingDays: row.workingDays ?? cur.workingDays,
+          name: row.name,
+          role: row.role,
+          storeCode: row.storeCode ?? cur.storeCode,
+          phone: row.phone ?? cur.phone,
+          contactId: row.contactId ?? cur.contactId,
+          workingDays: row.workingDays ?? cur.workingDays,
         };
         if ((Object.keys(next) as (keyof Cur)[]).every((k) => next[k] === cur[k])) return 'unchanged';
         if (!dryRun) update.run(next.name, next.role, next.storeCode, next.phone, next.contactId, next.workingDays, t, row.code);

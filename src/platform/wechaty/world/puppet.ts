@@ -105,13 +105,13 @@ export class WorldPuppet extends PuppetMock {
   }
 
   override async messageSendUrl(conversationId: string, payload: PUPPET.payloads.UrlLink): Promise<void> {
-    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.Url, text: payload.title },
-      (id) => this.urlLinks.set(id, { ...payload })) as unknown as void;
+    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.Url, text: payload.title }, (id) => this.urlLinks.set(id, { ...payload })) as unknown as void;
   }
 
   override async messageSendMiniProgram(conversationId: string, payload: PUPPET.payloads.MiniProgram): Promise<void> {
-    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.MiniProgram, text: payload.title ?? '' },
-      (id) => this.miniPrograms.set(id, { ...payload })) as unknown as void;
+    return this.sendAsSelf(conversationId, { type: PUPPET.types.Message.MiniProgram, text: payload.title ?? '' }, (id) =>
+      this.miniPrograms.set(id, { ...payload }),
+    ) as unknown as void;
   }
 
   override async messageUrl(messageId: string): Promise<PUPPET.payloads.UrlLink> {
@@ -142,8 +142,13 @@ export class WorldPuppet extends PuppetMock {
     if (!known) this.mocker.createContact({ id: contactId, name, friend: false });
     const id = randomUUID();
     this.friendshipPayloads.set(id, {
-      id, contactId, hello, timestamp: Date.now(), type: PUPPET.types.Friendship.Receive,
-      ticket: `world-ticket-${id}`, scene: PUPPET.types.FriendshipScene.QRCode,
+      id,
+      contactId,
+      hello,
+      timestamp: Date.now(),
+      type: PUPPET.types.Friendship.Receive,
+      ticket: `world-ticket-${id}`,
+      scene: PUPPET.types.FriendshipScene.QRCode,
     });
     this.emit('friendship', { friendshipId: id });
     return id;
@@ -201,9 +206,7 @@ export class WorldPuppet extends PuppetMock {
 
 /** A card or image a person posts in the world (the image is described by its file name only). */
 export type WorldCard =
-  | { kind: 'link'; url: string; title: string; description?: string }
-  | { kind: 'mini-program'; appid: string; title: string; pagePath: string }
-  | { kind: 'image'; name: string };
+  { kind: 'link'; url: string; title: string; description?: string } | { kind: 'mini-program'; appid: string; title: string; pagePath: string } | { kind: 'image'; name: string };
 
 /** What a message in the world says. */
 export interface MessageBody {

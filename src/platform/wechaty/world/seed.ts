@@ -20,12 +20,29 @@ const storeFileSchema = z.object({
   rooms: z.array(z.object({ id: roomId, topic: z.string().min(1), staffIds: z.array(contactId) })).min(1),
 });
 
-export interface SeedStore { code: string; name: string; city: string }
-export interface SeedContact { id: string; name: string }
-export interface SeedStaff extends SeedContact { role: StaffRole }
+export interface SeedStore {
+  code: string;
+  name: string;
+  city: string;
+}
+export interface SeedContact {
+  id: string;
+  name: string;
+}
+export interface SeedStaff extends SeedContact {
+  role: StaffRole;
+}
 /** A member; the phone is seed data only and is never logged. */
-export interface SeedMember extends SeedContact { phone: string; roomId: string | null }
-export interface SeedRoom { id: string; topic: string; staffIds: string[]; memberIds: string[] }
+export interface SeedMember extends SeedContact {
+  phone: string;
+  roomId: string | null;
+}
+export interface SeedRoom {
+  id: string;
+  topic: string;
+  staffIds: string[];
+  memberIds: string[];
+}
 
 /** Everything the simulated world is made of. */
 export interface WorldSeed {

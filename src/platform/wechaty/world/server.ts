@@ -303,7 +303,8 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const emit = (talkerId: string, roomId: string | undefined, h: Host, body: MessageBody): string => {
     if (roomId === undefined) return h.puppet.emitMessage(talkerId, h.layout.bot.id, body);
     const id = randomUUID();
-    for (const x of inRoom(roomId)) if ((x.mocker.roomPayload(roomId) as PUPPET.payloads.Room).memberIdList.includes(x.layout.bot.id)) x.puppet.emitMessage(talkerId, roomId, body, id);
+    for (const x of inRoom(roomId))
+      if ((x.mocker.roomPayload(roomId) as PUPPET.payloads.Room).memberIdList.includes(x.layout.bot.id)) x.puppet.emitMessage(talkerId, roomId, body, id);
     return id;
   };
 
@@ -329,17 +330,24 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 
   const stopTraffic = opts.traffic?.enabled
     ? startTraffic({
-      seed, random, intervalMs: opts.traffic.intervalMs,
-      emit: (e) => {
-        if (!primary.puppet.isLoggedIn || !primary.server) return;
-        say(e.talkerId, e.text, e.roomId ? { roomId: e.roomId } : {});
-        log.debug({ talker: names.get(e.talkerId), roomId: e.roomId, text: e.text }, 'world: traffic');
-      },
-    })
+        seed,
+        random,
+        intervalMs: opts.traffic.intervalMs,
+        emit: (e) => {
+          if (!primary.puppet.isLoggedIn || !primary.server) return;
+          say(e.talkerId, e.text, e.roomId ? { roomId: e.roomId } : {});
+          log.debug({ talker: names.get(e.talkerId), roomId: e.roomId, text: e.text }, 'world: traffic');
+        },
+      })
     : () => undefined;
 
   const accountView = (h: Host): WorldAccount => ({
-    id: h.layout.id, endpoint: h.endpoint, token: h.token, port: h.port, botId: h.layout.bot.id, sent: h.sent,
+    id: h.layout.id,
+    endpoint: h.endpoint,
+    token: h.token,
+    port: h.port,
+    botId: h.layout.bot.id,
+    sent: h.sent,
     friendIds: () => [...names.keys()].filter((id) => !botIds.has(id) && h.puppet.isFriend(id)),
     roomIds: () => [...h.roomMocks.keys()].filter((r) => (h.mocker.roomPayload(r) as PUPPET.payloads.Room).memberIdList.includes(h.layout.bot.id)),
     memberSays: async (contactId, text) => say(contactId, text, { account: h.layout.id }),
@@ -374,7 +382,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 
   let stopping: Promise<void> | undefined;
   const world: World = {
-    endpoint: primary.endpoint, token: primary.token, port: primary.port, botId: primary.layout.bot.id, seed, sent, accounts,
+    endpoint: primary.endpoint,
+    token: primary.token,
+    port: primary.port,
+    botId: primary.layout.bot.id,
+    seed,
+    sent,
+    accounts,
     account: (id) => accounts[hosts.indexOf(hostOf(id))]!,
     addAccount: async (id) => {
       if (hosts.some((h) => h.layout.id === id)) return world.account(id);
@@ -426,20 +440,21 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    waitForBotMessage: (match, timeoutMs = 10_000) => new Promise((resolve, reject) => {
-      const already = sent.find(match);
-      if (already) return resolve(already);
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`world: the bot sent no matching message within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = world.onBotMessage((m) => {
-        if (!match(m)) return;
-        clearTimeout(timer);
-        off();
-        resolve(m);
-      });
-    }),
+    waitForBotMessage: (match, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const already = sent.find(match);
+        if (already) return resolve(already);
+        const timer = setTimeout(() => {
+          off();
+          reject(new Error(`world: the bot sent no matching message within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const off = world.onBotMessage((m) => {
+          if (!match(m)) return;
+          clearTimeout(timer);
+          off();
+          resolve(m);
+        });
+      }),
     isLoggedIn: () => main.isLoggedIn(),
     kickBot: (reason) => main.kickBot(reason),
     stopServer: async () => {
@@ -467,12 +482,20 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
 function toBotMessage(p: PUPPET.payloads.Message, puppet: WorldPuppet, account: string): BotMessage {
   const target: Target = p.roomId ? { kind: 'room', id: p.roomId } : { kind: 'contact', id: p.listenerId ?? '' };
   const T = PUPPET.types.Message;
-  const type: BotMessage['type'] = p.type === T.Text ? 'text'
-    : p.type === T.Image ? 'image'
-      : p.type === T.Video ? 'video'
-        : p.type === T.Attachment ? 'file'
-          : p.type === T.Url ? 'link'
-            : p.type === T.MiniProgram ? 'mini-program' : 'other';
+  const type: BotMessage['type'] =
+    p.type === T.Text
+      ? 'text'
+      : p.type === T.Image
+        ? 'image'
+        : p.type === T.Video
+          ? 'video'
+          : p.type === T.Attachment
+            ? 'file'
+            : p.type === T.Url
+              ? 'link'
+              : p.type === T.MiniProgram
+                ? 'mini-program'
+                : 'other';
   const mentionIds = 'mentionIdList' in p && p.mentionIdList ? [...p.mentionIdList] : [];
   const payload = puppet.attachment(p.id);
   return { id: p.id, account, target, type, text: p.text ?? '', mentionIds, ...(payload ? { payload } : {}), at: p.timestamp };
@@ -491,4 +514,3 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
-

@@ -3,14 +3,24 @@ import type { WorldSeed } from './seed.js';
 
 /** Lines members say in the groups. */
 export const MEMBER_CHAT = [
-  '大家早上好呀～', '今天湖滨这边人好多', '宝宝终于睡午觉了😂', '周末有人一起去西湖边遛娃吗？',
-  '昨天买的湿巾挺好用的', '哈哈哈哈', '刚下班，累瘫了', '这群里好热闹',
+  '大家早上好呀～',
+  '今天湖滨这边人好多',
+  '宝宝终于睡午觉了😂',
+  '周末有人一起去西湖边遛娃吗？',
+  '昨天买的湿巾挺好用的',
+  '哈哈哈哈',
+  '刚下班，累瘫了',
+  '这群里好热闹',
 ] as const;
 
 /** Questions a guide is expected to answer. */
 export const MEMBER_QUESTIONS = [
-  '请问这款奶粉几段适合一岁宝宝？', '店里周末几点关门呀？', '会员积分可以抵现吗？',
-  '上次说的试用装还有吗？', '纸尿裤L码和XL码怎么选？', '门店可以停车吗？',
+  '请问这款奶粉几段适合一岁宝宝？',
+  '店里周末几点关门呀？',
+  '会员积分可以抵现吗？',
+  '上次说的试用装还有吗？',
+  '纸尿裤L码和XL码怎么选？',
+  '门店可以停车吗？',
 ] as const;
 
 export const MEMBER_THANKS = ['谢谢！', '收到，谢谢导购～', '好的，明天去店里看看', '👍 感谢'] as const;
@@ -19,8 +29,11 @@ export const MEMBER_THANKS = ['谢谢！', '收到，谢谢导购～', '好的�
 export const MEMBER_PRIVATE = ['入会', '积分', '兑换', '你好', '在吗'] as const;
 
 export const GUIDE_REPLIES = [
-  '一岁宝宝一般喝3段，具体可以来店里我帮您看看～', '周末营业到晚上九点哦', '有的，来店报手机号就可以领',
-  '亲，积分100分可以抵1元', '按体重选，11公斤以上建议XL',
+  '一岁宝宝一般喝3段，具体可以来店里我帮您看看～',
+  '周末营业到晚上九点哦',
+  '有的，来店报手机号就可以领',
+  '亲，积分100分可以抵1元',
+  '按体重选，11公斤以上建议XL',
 ] as const;
 
 /** One simulated utterance: who says what, where. */
@@ -66,12 +79,7 @@ export function jitter(intervalMs: number, random: () => number): number {
  * Runs `emit` with a new utterance after every jittered interval until the returned stop function
  * is called. `emit` may skip (e.g. while the bot is offline) by doing nothing.
  */
-export function startTraffic(opts: {
-  seed: WorldSeed;
-  intervalMs: number;
-  random: () => number;
-  emit: (event: TrafficEvent) => void;
-}): () => void {
+export function startTraffic(opts: { seed: WorldSeed; intervalMs: number; random: () => number; emit: (event: TrafficEvent) => void }): () => void {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const tick = () => {
