@@ -73,7 +73,8 @@ class FakeEdge extends EventEmitter {
     return this.loggedIn ? `wxid_${this.id}` : undefined;
   }
   readonly transport = { isReady: () => this.loggedIn, send: async () => ({}) };
-  readonly friendships = { isReady: () => this.loggedIn, accept: async () => undefined };
+  readonly accepted: string[] = [];
+  readonly friendships = { isReady: () => this.loggedIn, accept: async (id: string) => void this.accepted.push(id) };
   readonly rooms = { isReady: () => this.loggedIn, selfId: () => this.selfId(), memberIds: async (r: string) => [`of ${this.id}: ${r}`] };
   reachLists = async () => this.lists;
 }
@@ -191,6 +192,51 @@ describe('AccountHub', () => {
     e.handlers.onRoomEvent({ kind: 'join', account: 'a', roomId: 'other@chatroom', roomTopic: '', contacts: [{ id: 'someone', name: 'S' }], byId: null, at: 1 });
     expect(reach.accountsReaching('contact', ['new', 'shared']).map((r) => r.targetId)).toEqual(['new']);
     expect(reach.counts('a')).toEqual({ contacts: 3, rooms: 0 });
+    await hub.stop();
+  });
+
+  it("accepts a friend request through the account that received it, which reaches the contact at once (before the provider's confirm)", async () => {
+    const { hub, edges, reach } = setup([spec('a'), spec('b')]);
+    hub.start();
+    edges.get('a')!.login();
+    edges.get('b')!.login();
+    await expect.poll(() => reach.counts('b')).toEqual({ contacts: 2, rooms: 1 });
+    edges.get('b')!.handlers.onFriendship({ id: 'fr-1', account: 'b', contactId: 'stranger', contactName: 'S', hello: 'hi', type: 'receive', at: 1 });
+    expect(reach.accountsReaching('contact', ['stranger'])).toEqual([]);
+    await hub.friendships.accept('fr-1');
+    expect([edges.get('a')!.accepted, edges.get('b')!.accepted]).toEqual([[], ['fr-1']]);
+    expect(reach.accountsReaching('contact', ['stranger']).map((r) => r.account)).toEqual(['b']);
+    // A request this process did not hear (received before a restart) goes through the account recorded with it.
+    await hub.friendships.accept('fr-old', { account: 'b', contactId: 'earlier' });
+    expect(edges.get('b')!.accepted).toEqual(['fr-1', 'fr-old']);
+    expect(reach.accountsReaching('contact', ['earlier']).map((r) => r.account)).toEqual(['b']);
+    await expect(hub.friendships.accept('fr-gone', { account: 'c', contactId: 'x' })).rejects.toThrow('account c is not running; the accept waits');
+    await hub.stop();
+  });
+
+  it("a group message that @-mentions any of the brand's accounts is addressed to the bot, whichever account's copy is kept", async () => {
+    const { hub, edges, inbound } = setup([spec('a'), spec('b')]);
+    hub.start();
+    edges.get('a')!.login();
+    edges.get('b')!.login();
+    const m = {
+      id: 'g1',
+      account: 'a',
+      talkerId: 'x',
+      talkerName: 'X',
+      roomId: 'r@chatroom',
+      self: false,
+      providerAt: 5,
+      text: '@B 积分',
+      mentionSelf: false,
+      mentionIds: ['wxid_b'],
+    } as unknown as InboundMessage;
+    await edges.get('a')!.handlers.onMessage(m);
+    await edges.get('a')!.handlers.onMessage({ ...m, id: 'g2', mentionIds: ['someone'] });
+    expect(inbound.map((x) => [x.id, x.mentionSelf])).toEqual([
+      ['g1', true],
+      ['g2', false],
+    ]);
     await hub.stop();
   });
 });

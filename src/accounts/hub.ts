@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { FriendshipGateway, RoomGateway } from '../core/messages.js';
+import type { FriendshipGateway, InboundMessage, RoomGateway } from '../core/messages.js';
 import type { Sender } from '../outbox/index.js';
 import type { WechatyEdge } from '../platform/wechaty/edge.js';
 import type { AccountsRegistry } from './registry.js';
@@ -92,8 +92,8 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   private applying: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastRefusal: string | null = null;
-  /** Friend request id → the account that received it (accepts go through that account). */
-  private readonly requestAccount = new Map<string, string>();
+  /** Friend request id → the account that received it and who asked (accepts go through that account). */
+  private readonly requestAccount = new Map<string, { account: string; contactId: string }>();
   readonly keeper: ReachKeeper;
 
   constructor(private readonly opts: AccountHubOptions) {
@@ -224,11 +224,14 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
   /** Friend requests are accepted by the account that received them. */
   readonly friendships: FriendshipGateway = {
     isReady: () => [...this.running.values()].some((r) => r.online),
-    accept: (id) => {
-      const account = this.requestAccount.get(id);
-      const r = (account && this.running.get(account)) || this.firstOnline();
-      if (!r) return Promise.reject(new Error('no account is logged in'));
-      return r.edge.friendships.accept(id);
+    accept: async (id, from) => {
+      // The account that received it (heard in this process, or as the caller recorded it, e.g. after a restart).
+      const req = this.requestAccount.get(id) ?? from;
+      const r = req ? this.running.get(req.account) : this.firstOnline();
+      if (!r) throw new Error(req ? `account ${req.account} is not running; the accept waits` : 'no account is logged in');
+      await r.edge.friendships.accept(id);
+      // Reached from now on: a welcome enqueued right after routes through this account (the confirm event comes later).
+      if (req && req.account === r.spec.id) this.opts.reach.add(req.account, 'contact', [req.contactId], this.opts.clock.now().getTime());
     },
   };
 
@@ -255,6 +258,17 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     this.running.clear();
   }
 
+  /**
+   * A group message reaches every account in the group as one message (the copies after the first are
+   * duplicates); one that @-mentions any of the brand's accounts is addressed to the bot, whichever copy
+   * is kept.
+   */
+  private addressed(m: InboundMessage): InboundMessage {
+    if (!m.roomId || m.mentionSelf || m.mentionIds.length === 0) return m;
+    const selves = new Set(this.selfIds());
+    return m.mentionIds.some((id) => selves.has(id)) ? { ...m, mentionSelf: true } : m;
+  }
+
   private firstOnline(): Running | undefined {
     return [...this.running.values()].find((r) => r.online);
   }
@@ -265,10 +279,10 @@ export class AccountHub extends EventEmitter<AccountHubEvents> implements Accoun
     const handlers: EdgeHandlers = {
       onMessage: (m) => {
         this.keeper.inbound(m);
-        return h.onMessage(m);
+        return h.onMessage(this.addressed(m));
       },
       onFriendship: (f) => {
-        if (f.type === 'receive') this.requestAccount.set(f.id, f.account);
+        if (f.type === 'receive') this.requestAccount.set(f.id, { account: f.account, contactId: f.contactId });
         this.keeper.friendship(f);
         h.onFriendship(f);
       },

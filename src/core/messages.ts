@@ -99,8 +99,11 @@ export interface FriendRequest {
 export interface FriendshipGateway {
   /** True while the account is logged in and can act. */
   isReady(): boolean;
-  /** Accepts the `receive` request `id`. Throws when offline or when the provider refuses. */
-  accept(id: string): Promise<void>;
+  /**
+   * Accepts the `receive` request `id` (`from`: the account that received it and who asked, as recorded;
+   * with several accounts the accept goes through that account). Throws when offline or when the provider refuses.
+   */
+  accept(id: string, from?: { account: string; contactId: string }): Promise<void>;
 }
 
 /**

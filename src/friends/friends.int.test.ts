@@ -155,6 +155,19 @@ describe('friend requests: decide, accept after the delay, attribute, welcome on
     expect(t.repo.request(c)).toMatchObject({ status: 'scheduled', capDay: '2026-11-21' });
   });
 
+  it("handles every account's requests, each within its own daily cap and welcomed under its own key", async () => {
+    await t.receive('s1', 'hi');
+    await t.receive('s2', 'hi');
+    const b = await t.receive('s3', 'hi', { account: 'hz02' });
+    const c = await t.receive('s4', 'hi', { account: 'hz02' });
+    expect(t.repo.request(b)).toMatchObject({ account: 'hz02', status: 'scheduled' });
+    expect(t.repo.request(c)).toMatchObject({ account: 'hz02', status: 'scheduled' });
+    await t.receive('s5', 'hi', { account: 'hz02' });
+    expect(t.repo.capped('hz02').map((r) => r.contactId)).toEqual(['s5']);
+    await t.runJob(b);
+    expect(t.sent.map((r) => r.key)).toEqual([welcomeKey('hz02', 's3')]);
+  });
+
   it('sends unknown codes to the default store and keeps the code', async () => {
     const id = await t.receive('s1', 'BJ09-g01');
     expect(t.repo.request(id)).toMatchObject({ storeCode: 'HZ01', guideCode: null, channel: 'default', unknownCode: 'BJ09-g01' });

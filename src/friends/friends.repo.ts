@@ -66,6 +66,16 @@ export class FriendsRepo {
       .all();
   }
 
+  /** The accounts that have requests in `status`. */
+  accountsWith(status: FriendRequestStatus): string[] {
+    return this.db
+      .selectDistinct({ account: friendRequests.account })
+      .from(friendRequests)
+      .where(eq(friendRequests.status, status))
+      .all()
+      .map((r) => r.account);
+  }
+
   /** Capped requests of `account`, oldest first. */
   capped(account: string): FriendRequestRow[] {
     return this.db

@@ -32,6 +32,7 @@ export interface FriendsServiceDeps {
   friendships: FriendshipGateway;
   clock: Clock;
   timezone: string;
+  /** The default account (requests of every account are handled, each by the account that received it). */
   account: string;
   playbook: () => FriendsPlaybook;
   logger: Logger;
@@ -64,7 +65,7 @@ export class FriendsService extends EventEmitter {
 
   /** One friendship event from the hub. */
   async handle(req: FriendRequest): Promise<void> {
-    if (req.account !== this.deps.account) return;
+    // Every account's requests: each is accepted by the account that received it, within that account's daily cap.
     switch (req.type) {
       case 'receive':
         return this.onReceive(req);
@@ -78,7 +79,8 @@ export class FriendsService extends EventEmitter {
   }
 
   private async onReceive(req: FriendRequest): Promise<void> {
-    const { repo, clock, timezone, account, logger } = this.deps;
+    const { repo, clock, timezone, logger } = this.deps;
+    const account = req.account;
     const pb = this.deps.playbook();
     const now = clock.now();
     const at = now.getTime();
@@ -137,7 +139,8 @@ export class FriendsService extends EventEmitter {
   }
 
   private async onConfirm(req: FriendRequest): Promise<void> {
-    const { repo, clock, timezone, account, logger } = this.deps;
+    const { repo, clock, timezone, logger } = this.deps;
+    const account = req.account;
     const now = clock.now();
     if (repo.friend(req.contactId)) {
       repo.markConfirmed(req.contactId, now.getTime());
@@ -180,7 +183,7 @@ export class FriendsService extends EventEmitter {
     if (!r || r.status !== 'scheduled') return;
     if (!this.deps.friendships.isReady()) throw new Error('the account is offline; the accept waits');
     try {
-      await this.deps.friendships.accept(r.id);
+      await this.deps.friendships.accept(r.id, { account: r.account, contactId: r.contactId });
     } catch (err) {
       if (job.attemptsMade + 1 >= ATTEMPTS && this.deps.friendships.isReady()) {
         this.deps.repo.setStatus(r.id, 'failed', String((err as Error).message ?? err).slice(0, 300), this.deps.clock.now().getTime());
@@ -192,7 +195,7 @@ export class FriendsService extends EventEmitter {
 
   /** Welcome (once, by its outbox key) and record; safe to repeat after a crash. */
   private async completeAccept(r: FriendRequestRow): Promise<void> {
-    const { repo, clock, timezone, account, logger } = this.deps;
+    const { repo, clock, timezone, logger } = this.deps;
     const pb = this.deps.playbook();
     const friendBefore = repo.friend(r.contactId);
     const isNew = !r.returning && !friendBefore?.welcomedAt;
@@ -206,7 +209,7 @@ export class FriendsService extends EventEmitter {
       const group = isNew && pb.welcome.groupHint && r.storeCode ? repo.groupFor(r.storeCode, r.guideCode) : null;
       if (group) text += `\n${fillText(pb.welcome.groupHint, { group, store: storeName })}`;
       await this.deps.outbox.enqueue({
-        key: isNew ? welcomeKey(account, r.contactId) : `friends-welcome-back:${r.id}`,
+        key: isNew ? welcomeKey(r.account, r.contactId) : `friends-welcome-back:${r.id}`,
         target: { kind: 'contact', id: r.contactId },
         content: { kind: 'text', text },
         purpose: 'reply',
@@ -224,21 +227,23 @@ export class FriendsService extends EventEmitter {
     this.emit('accepted', row);
   }
 
-  /** Schedules capped requests (oldest first) within today's cap. */
+  /** Schedules capped requests (oldest first) within today's cap of each account. */
   async retryCapped(): Promise<number> {
-    const { repo, clock, timezone, account } = this.deps;
+    const { repo, clock, timezone } = this.deps;
     const pb = this.deps.playbook();
     const now = clock.now();
     const day = localDate(now, timezone);
     const random = this.deps.random ?? Math.random;
     const picked = repo.tx(() => {
       const out: FriendRequestRow[] = [];
-      let used = repo.usedOnDay(account, day);
-      for (const r of repo.capped(account)) {
-        if (used >= pb.accept.dailyCap) break;
-        repo.schedule(r.id, day, now.getTime() + acceptDelay(pb.accept.delay, random()), now.getTime());
-        out.push(repo.request(r.id)!);
-        used++;
+      for (const account of repo.accountsWith('capped')) {
+        let used = repo.usedOnDay(account, day);
+        for (const r of repo.capped(account)) {
+          if (used >= pb.accept.dailyCap) break;
+          repo.schedule(r.id, day, now.getTime() + acceptDelay(pb.accept.delay, random()), now.getTime());
+          out.push(repo.request(r.id)!);
+          used++;
+        }
       }
       return out;
     });
@@ -249,7 +254,7 @@ export class FriendsService extends EventEmitter {
 
   /** Every scheduled request gets its delayed job (ids are deterministic: safe any time). */
   async reconcile(): Promise<number> {
-    const rows = this.deps.repo.scheduled(this.deps.account);
+    const rows = this.deps.repo.accountsWith('scheduled').flatMap((a) => this.deps.repo.scheduled(a));
     await this.addJobs(rows);
     return rows.length;
   }

@@ -59,9 +59,9 @@ export class Friendships {
   }
 
   /** Asks the edge to accept request `id`. @throws Error when no edge is connected, it is offline, or the provider refuses. */
-  accept(id: string): Promise<void> {
+  accept(id: string, from?: { account: string; contactId: string }): Promise<void> {
     if (!this.gateway) return Promise.reject(new Error('no platform edge connected for friendships'));
-    return this.gateway.accept(id);
+    return this.gateway.accept(id, from);
   }
 
   /** Resolves when every event dispatched so far has been handled. */

@@ -9,7 +9,7 @@ import { tempDir } from '../../test/support/harness.js';
 import { membersWorld, SH, type MembersWorld } from '../../test/support/members.js';
 import { zonedTime } from '../core/time.js';
 import { ManualClock } from '../core/clock.js';
-import { coupons, members, optOuts, pointsLedger, rewards } from '../platform/db/schema.js';
+import { accountReach, coupons, members, optOuts, pointsLedger, rewards } from '../platform/db/schema.js';
 import { closeDb, openDb } from '../platform/db/client.js';
 import { creditOrder } from './ledger.js';
 import { MembersRepo } from './members.repo.js';
@@ -287,6 +287,18 @@ describe('members: private answers stay private', () => {
     const sent = sentFor(w, asked);
     expect(sent).toEqual([['room', 'hz01-a@chatroom', { kind: 'text', text: pb.texts.privateUnreachable.replace('{command}', '积分'), mentionIds: ['wx-q'] }]]);
     expect(JSON.stringify(sent)).not.toContain('500');
+  });
+
+  it("a member one of the brand's accounts reaches (account_reach) is answered privately, though they never wrote privately", async () => {
+    const w = await world();
+    insertMember(w.db, { contactId: 'wx-r', name: '许女士', points: 300 });
+    w.db.insert(accountReach).values({ account: 'hq', targetKind: 'contact', targetId: 'wx-r', seenAt: 1 }).run();
+    const asked = await w.say('wx-r', '@湖滨店小思\u2005积分', room);
+    expect(
+      sentFor(w, asked)
+        .map(([kind]) => kind)
+        .sort(),
+    ).toEqual(['contact', 'room']);
   });
 
   it('privacy.groupAnswers: group answers in the group, as asked', async () => {

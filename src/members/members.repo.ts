@@ -144,11 +144,13 @@ export class MembersRepo {
   }
 
   /**
-   * True when the bot can write to the contact privately: they are a friend of the account (and did
-   * not remove it), or they wrote to it in a private chat before.
+   * True when the bot can write to the contact privately: one of the brand's accounts reaches them
+   * (account_reach: a friend, or they wrote to it), else they are a friend of the account (and did not
+   * remove it), or they wrote to it in a private chat before.
    */
   canWritePrivately(contactId: string): boolean {
     const sqlite = this.db.$client;
+    if (sqlite.prepare<[string], number>(`select 1 from account_reach where target_kind = 'contact' and target_id = ? limit 1`).pluck().get(contactId) !== undefined) return true;
     const friend = sqlite.prepare<[string], string>('select status from friends where contact_id = ?').pluck().get(contactId);
     if (friend !== undefined) return friend === 'friend';
     return sqlite.prepare('select 1 from inbound_messages where conversation_id = ? and room_id is null limit 1').pluck().get(contactId) !== undefined;

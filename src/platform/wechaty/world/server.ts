@@ -83,7 +83,13 @@ export interface WorldAccount {
   isFriend(contactId: string): boolean;
   contactRemovesBot(contactId: string): Promise<string>;
   isLoggedIn(): boolean;
-  kickBot(reason?: string): Promise<void>;
+  /**
+   * Logs the account out, as when WeChat kicks a session. With `stayLoggedOut` it does not log in again
+   * by itself (as an account waiting for a QR scan) until `logIn()`.
+   */
+  kickBot(reason?: string, opts?: { stayLoggedOut?: boolean }): Promise<void>;
+  /** Logs a held account in again (the QR code scanned); its client, if connected, hears the login. */
+  logIn(): void;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
 }
@@ -174,6 +180,8 @@ interface Host {
   token: string;
   server: PuppetServer | undefined;
   sent: BotMessage[];
+  /** Logged out and not logging in by itself until `logIn()` (kickBot with stayLoggedOut). */
+  loginHeld: boolean;
 }
 
 /**
@@ -218,12 +226,14 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       const bots = allLayouts.filter((l) => l.rooms.includes(r.id)).map((l) => l.bot.id);
       roomMocks.set(r.id, mocker.createRoom({ id: r.id, topic: r.topic, memberIdList: [...bots, ...r.staffIds, ...r.memberIds] }));
     }
-    const h: Host = { layout, mocker, puppet, botContact: botContact!, roomMocks, endpoint: `${host}:${port}`, port, token, server: undefined, sent: [] };
+    const h: Host = { layout, mocker, puppet, botContact: botContact!, roomMocks, endpoint: `${host}:${port}`, port, token, server: undefined, sent: [], loginHeld: false };
     // PuppetMock never logs in, never says `ready` and never beats: do it on every puppet start.
     mocker.use(() => {
-      if (!puppet.isLoggedIn) mocker.login(h.botContact);
-      puppet.emit('ready', { data: 'world ready' });
-      log.info({ account: layout.id, botId: layout.bot.id }, 'world: bot account logged in');
+      if (!h.loginHeld) {
+        if (!puppet.isLoggedIn) mocker.login(h.botContact);
+        puppet.emit('ready', { data: 'world ready' });
+        log.info({ account: layout.id, botId: layout.bot.id }, 'world: bot account logged in');
+      }
       const beat = setInterval(() => puppet.emit('heartbeat', { data: 'world heartbeat' }), heartbeatMs);
       return () => clearInterval(beat);
     });
@@ -352,7 +362,18 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     isFriend: (contactId) => h.puppet.isFriend(contactId),
     contactRemovesBot: async (contactId) => h.puppet.emitRemovedBy(contactId),
     isLoggedIn: () => h.puppet.isLoggedIn,
-    kickBot: (reason) => h.puppet.kick(reason),
+    kickBot: async (reason, o) => {
+      h.loginHeld = o?.stayLoggedOut === true;
+      await h.puppet.kick(reason);
+    },
+    logIn: () => {
+      if (!h.loginHeld) return;
+      h.loginHeld = false;
+      if (!h.puppet.state.active() || h.puppet.isLoggedIn) return;
+      h.mocker.login(h.botContact);
+      h.puppet.emit('ready', { data: 'world ready' });
+      log.info({ account: h.layout.id, botId: h.layout.bot.id }, 'world: bot account logged in again');
+    },
     stopServer: () => stopServer(h),
     startServer: () => startServer(h),
   });
