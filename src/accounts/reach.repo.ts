@@ -16,6 +16,14 @@ export interface ReachCounts {
   rooms: number;
 }
 
+/** What changed in one account's reach (targets gained and lost), told to `onChange` listeners after the write. */
+export interface ReachChange {
+  account: string;
+  kind: ReachKind;
+  added: readonly string[];
+  removed: readonly string[];
+}
+
 /**
  * The `account_reach` table: which account is friends with which contact and in which group. Written
  * from the accounts' login lists and events, read by the outbox's routing. Statements prepared once.
@@ -26,6 +34,7 @@ export class ReachRepo {
   private readonly del: Statement;
   private readonly countStmt: Statement;
   private readonly reachingStmt: Statement;
+  private readonly listeners = new Set<(c: ReachChange) => void>();
 
   constructor(private readonly db: Db) {
     const c = db.$client;
@@ -42,11 +51,33 @@ export class ReachRepo {
     this.countStmt = c.prepare(`select sum(target_kind = 'contact') as contacts, sum(target_kind = 'room') as rooms from account_reach where account = ?`);
   }
 
+  /**
+   * Calls `fn` after every write that may change who reaches whom (the outbox routes again what it
+   * concerns). `added` may hold targets already reached (an inbound message). Returns the unsubscribe.
+   */
+  onChange(fn: (c: ReachChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private told(c: ReachChange): void {
+    if (c.added.length === 0 && c.removed.length === 0) return;
+    // A listener's failure never undoes or fails the write.
+    for (const fn of this.listeners) {
+      try {
+        fn(c);
+      } catch {
+        /* the listener logs its own failures */
+      }
+    }
+  }
+
   /** The account reaches these targets (an event, a member list). */
   add(account: string, kind: ReachKind, ids: readonly string[], at: number): void {
     this.db.$client.transaction(() => {
       for (const id of ids) this.upsert.run(account, kind, id, at);
     })();
+    this.told({ account, kind, added: ids, removed: [] });
   }
 
   /**
@@ -55,34 +86,36 @@ export class ReachRepo {
    */
   replaceAll(account: string, kind: ReachKind, ids: readonly string[], at: number): { added: number; removed: number } {
     const c = this.db.$client;
-    return c.transaction(() => {
+    const added: string[] = [];
+    const removed: string[] = [];
+    c.transaction(() => {
       const before = new Set(
         (c.prepare('select target_id as id from account_reach where account = ? and target_kind = ?').all(account, kind) as { id: string }[]).map((r) => r.id),
       );
       const now = new Set(ids);
-      let added = 0;
-      let removed = 0;
       for (const id of now) {
-        if (!before.has(id)) added++;
+        if (!before.has(id)) added.push(id);
         this.upsert.run(account, kind, id, at);
       }
       for (const id of before)
         if (!now.has(id)) {
           this.del.run(account, kind, id);
-          removed++;
+          removed.push(id);
         }
-      return { added, removed };
     })();
+    this.told({ account, kind, added, removed });
+    return { added: added.length, removed: removed.length };
   }
 
   /** The target wrote to this account (it is reached, and replies go back through it). */
   noteInbound(account: string, kind: ReachKind, id: string, at: number): void {
     this.inbound.run(account, kind, id, at, at);
+    this.told({ account, kind, added: [id], removed: [] });
   }
 
   /** The account lost the friend or left the group. */
   remove(account: string, kind: ReachKind, id: string): void {
-    this.del.run(account, kind, id);
+    if (this.del.run(account, kind, id).changes) this.told({ account, kind, added: [], removed: [id] });
   }
 
   /** Every account that reaches each of `ids` (one query for all of them; the outbox's routing calls it per batch). */

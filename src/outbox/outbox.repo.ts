@@ -15,6 +15,17 @@ export interface FeedRow {
 /** When a queued row may go: the later of its not-before and any deferral (0: now). */
 const DUE = 'coalesce(deferred_until, not_before, 0)';
 
+/** A row routed again when reach changes: what routing needs. */
+export interface ReachRouteRow {
+  id: number;
+  account: string;
+  targetKind: 'contact' | 'room';
+  targetId: string;
+  purpose: string;
+  expiresAt: number | null;
+}
+const ROUTE_COLS = 'id, account, target_kind as targetKind, target_id as targetId, purpose, expires_at as expiresAt';
+
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
 
@@ -197,6 +208,73 @@ export class OutboxRepo {
     const stmt = this.db.$client.prepare(`update outbox set account = ?, target_id = ?, fed_at = null, fed_gen = fed_gen + 1,
       rerouted = rerouted + 1, updated_at = ? where id = ? and account = ? and status = 'queued'`);
     return this.db.$client.transaction(() => moves.reduce((n, m) => n + stmt.run(m.to, m.targetId, now, m.id, m.from).changes, 0))();
+  }
+
+  /** Whether any row is `unreachable` (one step along outbox_status_idx): most reach changes stop here. */
+  anyUnreachable(): boolean {
+    return this.db.$client.prepare(`select 1 from outbox where status = 'unreachable' limit 1`).get() !== undefined;
+  }
+
+  /** `unreachable` rows after id `afterId`, in id order, `limit` at most (a pass over all of them, page by page). */
+  unreachablePage(afterId: number, limit: number): ReachRouteRow[] {
+    return this.db.$client.prepare(`select ${ROUTE_COLS} from outbox where status = 'unreachable' and id > ? order by id limit ?`).all(afterId, limit) as ReachRouteRow[];
+  }
+
+  /**
+   * `unreachable` rows to any of `ids` (contacts: also to the other contact ids of the same member,
+   * since routing reaches a person by any of them). Along outbox_target_sent_idx.
+   */
+  unreachableTo(kind: 'contact' | 'room', ids: readonly string[]): ReachRouteRow[] {
+    if (ids.length === 0) return [];
+    const c = this.db.$client;
+    const json = JSON.stringify(ids);
+    if (kind === 'room') {
+      return c
+        .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and target_kind = 'room' and status = 'unreachable' order by id`)
+        .all(json) as ReachRouteRow[];
+    }
+    return c
+      .prepare(
+        `with added(id) as (select value from json_each(?)),
+          mem(id) as (select id from members where contact_id in (select id from added) union select member_id from member_links where contact_id in (select id from added)),
+          ids(id) as (select id from added union select contact_id from members where id in (select id from mem) and contact_id is not null
+            union select contact_id from member_links where member_id in (select id from mem))
+        select ${ROUTE_COLS} from outbox where target_id in (select id from ids) and target_kind = 'contact' and status = 'unreachable' order by id`,
+      )
+      .all(json) as ReachRouteRow[];
+  }
+
+  /** Queued rows of `account` to any of `ids` (it lost them: they route again). Along outbox_target_sent_idx. */
+  queuedTo(account: string, kind: 'contact' | 'room', ids: readonly string[]): ReachRouteRow[] {
+    if (ids.length === 0) return [];
+    return this.db.$client
+      .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and account = ? and target_kind = ? and status = 'queued' order by id`)
+      .all(JSON.stringify(ids), account, kind) as ReachRouteRow[];
+  }
+
+  /** `unreachable` rows an account reaches now: queued on it (a new job generation). Returns how many. */
+  queueUnreachable(rows: readonly { id: number; to: string; targetId: string }[], now: number): number {
+    const stmt = this.db.$client.prepare(`update outbox set status = 'queued', reason = null, account = ?, target_id = ?, fed_at = null, fed_gen = fed_gen + 1,
+      updated_at = ? where id = ? and status = 'unreachable'`);
+    return this.db.$client.transaction(() => rows.reduce((n, r) => n + stmt.run(r.to, r.targetId, now, r.id).changes, 0))();
+  }
+
+  /** `unreachable` rows past their expiry: `expired`. Returns how many. */
+  expireUnreachable(ids: readonly number[], now: number): number {
+    const stmt = this.db.$client.prepare(`update outbox set status = 'expired',
+      reason = 'expired at ' || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || ' while no enabled account reached its target',
+      updated_at = ? where id = ? and status = 'unreachable'`);
+    return this.db.$client.transaction(() => ids.reduce((n, id) => n + stmt.run(now, id).changes, 0))();
+  }
+
+  /**
+   * Queued rows whose account lost their target and that no other account reaches: `unreachable` with
+   * the reason (a new generation: a job left in the old account's queue is stale). Returns how many.
+   */
+  markUnreachable(rows: readonly { id: number; from: string; reason: string }[], now: number): number {
+    const stmt = this.db.$client.prepare(`update outbox set status = 'unreachable', reason = ?, account = '', fed_at = null, fed_gen = fed_gen + 1,
+      updated_at = ? where id = ? and account = ? and status = 'queued'`);
+    return this.db.$client.transaction(() => rows.reduce((n, r) => n + stmt.run(r.reason, now, r.id, r.from).changes, 0))();
   }
 
   /**

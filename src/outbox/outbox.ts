@@ -13,6 +13,7 @@ import { LANES, PURPOSES, isPurpose, lanePriorities, type Lane, type Purpose } f
 import { AccountRouting, accountsFor, sharesOf, unreachableAmong, type OutboxAccounts, type RouteRequest } from './routing.js';
 import type { AccountShare } from './capacity.rules.js';
 import { DownWatch, type DownReport } from './account-down.js';
+import { ReachFollower } from './reach-follow.js';
 
 export interface EnqueueRequest {
   /** Idempotency key: the same key twice is one message. Make it deterministic (`guide-digest:2026-11-22:guide-42`). */
@@ -104,6 +105,8 @@ export class Outbox extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private readonly routing: AccountRouting | null;
   private readonly downWatch: DownWatch | null;
+  private readonly reachFollower: ReachFollower | null;
+  private unfollowReach: (() => void) | null = null;
 
   constructor(
     private readonly repo: OutboxRepo,
@@ -118,6 +121,14 @@ export class Outbox extends EventEmitter {
     this.downWatch = this.routing
       ? new DownWatch({ outbox: this, repo, routing: this.routing, clock, logger, graceMs: opts.accounts?.downGraceMs ?? 60_000, timezone: opts.timezone })
       : null;
+    this.reachFollower = this.routing ? new ReachFollower({ repo, routing: this.routing, feed: (a) => this.feed(a), clock, logger }) : null;
+    this.followReach();
+  }
+
+  /** Routes rows again when reach changes (ReachRepo.onChange); stopFeeding stops it. */
+  private followReach(): void {
+    const follower = this.reachFollower;
+    if (follower && !this.unfollowReach) this.unfollowReach = this.opts.accounts!.reach.onChange((c) => follower.change(c));
   }
 
   get defaultAccount(): string {
@@ -324,6 +335,7 @@ export class Outbox extends EventEmitter {
 
   /** Sweeps and feeds every known account every `everyMs` (Redis-loss checks run in reconcile, by the caller). */
   startFeeding(everyMs = FEED_EVERY_MS): void {
+    this.followReach();
     this.timer ??= setInterval(() => {
       for (const account of this.accounts) {
         this.sweep(account).catch((err: unknown) => this.logger.debug({ err, account }, 'outbox feed failed; next time'));
@@ -335,6 +347,8 @@ export class Outbox extends EventEmitter {
 
   stopFeeding(): void {
     this.downWatch?.stop();
+    this.unfollowReach?.();
+    this.unfollowReach = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -348,9 +362,19 @@ export class Outbox extends EventEmitter {
     this.downWatch?.down(account, reason);
   }
 
-  /** The account is back: it is routed to again and its waiting messages are fed. */
+  /**
+   * The account is up (the hub emits `up` after recording its login lists): it is routed to again, its
+   * waiting messages are fed, and every `unreachable` row is routed again (it, or reach read meanwhile,
+   * may reach them now; expired ones end `expired`).
+   */
   async accountUp(account: string): Promise<void> {
     if (this.downWatch) await this.downWatch.up(account);
+    if (this.reachFollower) await this.reachFollower.everything();
+  }
+
+  /** Resolves when reach changes noted so far have been handled (rows routed again, fed). */
+  reachSettled(): Promise<void> {
+    return this.reachFollower?.settled() ?? Promise.resolve();
   }
 
   /**
