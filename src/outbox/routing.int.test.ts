@@ -425,4 +425,98 @@ describe('routing: each message through an account that reaches its target', () 
       ['main', 'r9@chatroom'],
     ]);
   });
+
+  it('unreachable is not final: on a first start, rows queued before any list was read go out once accounts read their lists, gain the target or are enabled; expired ones end expired', async () => {
+    const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02', { stores: ['HZ02'] }), spec('hq', { role: 'hq' })]);
+    seedPeople(w.db);
+    const t = SLOT.getTime();
+    w.states.set('hz02', 'disabled');
+    // Nothing read yet: every row is unreachable.
+    const first = await w.outbox.enqueueMany(toMembers('first', [0, 1, 2, 3]));
+    const late = await w.outbox.enqueue({ ...toMembers('late', [5], 'service')[0]!, expiresAt: t + 60_000 });
+    expect([...first, late].map((r) => r.status)).toEqual(Array(5).fill('unreachable'));
+
+    // A disabled account gaining m1 does not make m1 reachable.
+    w.reach.add('hz02', 'contact', ['wx-m1'], t);
+    await w.outbox.reachSettled();
+    expect(w.repo.get(first[1]!.id)).toMatchObject({
+      status: 'unreachable',
+      reason: "no enabled account is a friend of contact wx-m1 (nor of the member's other contact ids)",
+    });
+
+    // hz01 logs in after the service row's expiry: its list is read (m0, m2, m5).
+    w.clock.advance(61_000);
+    w.reach.replaceAll('hz01', 'contact', ['wx-m0', 'wx-m2', 'wx-m5'], w.clock.now().getTime());
+    await w.outbox.reachSettled();
+    expect(w.repo.get(first[0]!.id)).toMatchObject({ status: 'queued', account: 'hz01', reason: null });
+    expect(w.repo.get(first[0]!.id)!.fedAt, 'fed: its job is in the queue of hz01').not.toBeNull();
+    expect(w.repo.get(first[2]!.id)).toMatchObject({ status: 'queued', account: 'hz01' });
+    expect(w.repo.get(late.id)).toMatchObject({ status: 'expired', reason: 'expired at 2026-11-27T02:01:00.000Z while no enabled account reached its target' });
+
+    // m3 writes to hq from their second WeChat: reached by that contact id.
+    const m3 = w.db.$client.prepare("select id from members where contact_id = 'wx-m3'").pluck().get() as number;
+    w.db.insert(memberLinks).values({ contactId: 'wx-m3b', memberId: m3, source: 'merge', linkedAt: t }).run();
+    w.reach.noteInbound('hq', 'contact', 'wx-m3b', w.clock.now().getTime());
+    await w.outbox.reachSettled();
+    expect(w.repo.get(first[3]!.id)).toMatchObject({ status: 'queued', account: 'hq', targetId: 'wx-m3b' });
+
+    // hz02 is enabled and comes up: every unreachable row is looked at again.
+    expect(w.repo.get(first[1]!.id)?.status).toBe('unreachable');
+    w.states.set('hz02', 'online');
+    await w.outbox.accountUp('hz02');
+    expect(w.repo.get(first[1]!.id)).toMatchObject({ status: 'queued', account: 'hz02', reason: null });
+
+    for (const s of w.senders.values()) s.start(true);
+    for (const r of first) await w.settled(r.id, ['sent']);
+    expect(w.delivered().sort((a, b) => a.text.localeCompare(b.text))).toEqual([
+      { account: 'hz01', target: 'wx-m0', text: 'first 0' },
+      { account: 'hz02', target: 'wx-m1', text: 'first 1' },
+      { account: 'hz01', target: 'wx-m2', text: 'first 2' },
+      { account: 'hq', target: 'wx-m3b', text: 'first 3' },
+    ]);
+    expect(w.repo.routingCounts()).toEqual({ reroutedTo: {}, unreachable: 0 });
+  });
+
+  it('a queued row whose account lost the friend is not sent from it: it moves to another account that reaches the member, or becomes unreachable until one does', async () => {
+    const w = await world([spec('hz01', { stores: ['HZ01'] }), spec('hz02', { stores: ['HZ02'] })]);
+    seedPeople(w.db);
+    const t = SLOT.getTime();
+    w.reach.add('hz01', 'contact', ['wx-m0', 'wx-m2'], t);
+    w.reach.add('hz02', 'contact', ['wx-m2'], t);
+    const [r0, r2] = await w.outbox.enqueueMany(toMembers('lost', [0, 2]));
+    await w.outbox.feed('hz01');
+    expect([w.repo.get(r0!.id), w.repo.get(r2!.id)]).toMatchObject([
+      { account: 'hz01', fedGen: 1 },
+      { account: 'hz01', fedGen: 1 },
+    ]);
+
+    // m2 removes hz01 (a friendship event); hz01's next login list no longer has m0.
+    w.reach.remove('hz01', 'contact', 'wx-m2');
+    w.reach.replaceAll('hz01', 'contact', ['wx-m9'], t + 1000);
+    await w.outbox.reachSettled();
+    expect(w.repo.get(r2!.id)).toMatchObject({ status: 'queued', account: 'hz02', targetId: 'wx-m2', rerouted: 1, fedGen: 3 });
+    expect(w.repo.get(r0!.id)).toMatchObject({
+      status: 'unreachable',
+      account: '',
+      fedGen: 2,
+      reason: "no enabled account is a friend of contact wx-m0 (nor of the member's other contact ids)",
+    });
+
+    // Their jobs in hz01's queue are stale: hz01 (ready) sends nothing.
+    for (const s of w.senders.values()) s.start(true);
+    await w.settled(r2!.id, ['sent']);
+    const left = async () =>
+      Object.values(await w.queues.queue(queueNames.outbox('hz01', 'paced')).getJobCounts('waiting', 'prioritized', 'delayed', 'active')).reduce((a, b) => a + b, 0);
+    await expect.poll(left, { timeout: 5000 }).toBe(0);
+    expect(w.transports.get('hz01')!.delivered).toEqual([]);
+
+    // m0 adds hz01 again: their message goes, once.
+    w.reach.add('hz01', 'contact', ['wx-m0'], t + 2000);
+    await w.outbox.reachSettled();
+    await w.settled(r0!.id, ['sent']);
+    expect(w.delivered()).toEqual([
+      { account: 'hz01', target: 'wx-m0', text: 'lost 0' },
+      { account: 'hz02', target: 'wx-m2', text: 'lost 2' },
+    ]);
+  });
 });
