@@ -30,6 +30,7 @@ import { AccountHub } from './accounts/hub.js';
 import { inProcessEdgeFactory } from './accounts/edge-factory.js';
 import { AccountsRegistryHolder, envAccountOf } from './accounts/registry.js';
 import { ReachRepo } from './accounts/reach.repo.js';
+import { healthOk } from './accounts/health.rules.js';
 import type { AccountSpec, EdgeFactory } from './accounts/types.js';
 import { startWorld, type World } from './platform/wechaty/world/server.js';
 import { routeWechatyLog } from './platform/wechaty/library-log.js';
@@ -328,10 +329,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
           dbOk = false;
         }
         const loggedIn = edge.isLoggedIn();
+        const statuses = hub.statuses();
         return {
-          ok: redisOk && dbOk && loggedIn,
+          // Ok with any one enabled account online (each account's state is listed under `accounts`).
+          ok: healthOk({ redisOk, dbOk, states: statuses.map((a) => a.state) }),
           bot: { loggedIn, selfId: edge.selfId() ?? null, account: defaultSpec.id, world: Boolean(world) },
-          accounts: Object.fromEntries(hub.statuses().map((a) => [a.id, { state: a.state, selfId: a.selfId, lastError: a.lastError }])),
+          accounts: Object.fromEntries(statuses.map((a) => [a.id, { state: a.state, selfId: a.selfId, lastError: a.lastError }])),
           redis: { ok: redisOk, owned: redis.owned },
           database: { ok: dbOk },
           queues: redisOk ? await within(2000, queues.depths(), null) : null,
@@ -387,8 +390,15 @@ export async function startApp(opts: AppOptions): Promise<App> {
             outbox: outboxRepo.countByStatus(),
             queues: (h.queues as Record<string, Record<string, number>> | null) ?? null,
             handlerFailures: router.failureCount,
-            sentLastMinute: await sender.sendBudget.used(Date.now(), 60_000).catch(() => outboxRepo.sentSince(clock.now().getTime() - 60_000)),
-            budgetPerMinute: config.SEND_RATE_PER_MINUTE,
+            // Summed over the accounts (each account's own figures are under `accounts`).
+            sentLastMinute: await Promise.all(hub.statuses().map((a) => hub.sender(a.id)?.sendBudget.used(Date.now(), 60_000) ?? 0)).then(
+              (n) => n.reduce((x, y) => x + y, 0),
+              () => outboxRepo.sentSince(clock.now().getTime() - 60_000),
+            ),
+            budgetPerMinute: hub
+              .statuses()
+              .filter((a) => a.state !== 'disabled')
+              .reduce((n, a) => n + a.budget.ratePerMinute, 0),
             sla: slaMetrics(db, clock.now().getTime(), h.queues as Record<string, Record<string, number>> | null),
             accounts: (await accounts()).accounts,
           };

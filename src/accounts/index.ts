@@ -6,3 +6,4 @@ export type { AccountSpec, AccountState, AccountsView, EdgeFactory, EdgeHandlers
 export { type AccountRole } from './types.js';
 export { type DownPolicy } from './types.js';
 export { envAccountOf } from './registry.js';
+export { healthOk } from './health.rules.js';
