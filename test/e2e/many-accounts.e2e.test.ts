@@ -239,6 +239,14 @@ describe('three accounts, members split among them, routing live (issue 15 "Done
     const alert = await world.waitForBotMessage((m) => m.target.id === 'admin-hz01' && m.text.startsWith('【账号离线】'), 10_000);
     expect(alert.account).not.toBe('hz01-assistant');
     expect(alert.text).toContain('被踢下线');
+    // /healthz stays ok with the default account (hz01) logged out while the others are online; it lists each account's state.
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      ok: true,
+      bot: { account: 'hz01-assistant', loggedIn: false },
+      accounts: { 'hz01-assistant': { state: 'offline' }, 'hz02-assistant': { state: 'online' }, hq: { state: 'online' } },
+    });
 
     const onlyHz01 = MEMBERS.filter((m) => m !== GONE && IDS.filter((a) => world.account(a).isFriend(m)).join() === 'hz01-assistant');
     const others = MEMBERS.filter((m) => m !== GONE && !onlyHz01.includes(m));
