@@ -230,7 +230,7 @@ export class OutboxRepo {
     const json = JSON.stringify(ids);
     if (kind === 'room') {
       return c
-        .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and target_kind = 'room' and status = 'unreachable' order by id`)
+        .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and target_kind = 'room' and +status = 'unreachable' order by id`)
         .all(json) as ReachRouteRow[];
     }
     return c
@@ -239,16 +239,19 @@ export class OutboxRepo {
           mem(id) as (select id from members where contact_id in (select id from added) union select member_id from member_links where contact_id in (select id from added)),
           ids(id) as (select id from added union select contact_id from members where id in (select id from mem) and contact_id is not null
             union select contact_id from member_links where member_id in (select id from mem))
-        select ${ROUTE_COLS} from outbox where target_id in (select id from ids) and target_kind = 'contact' and status = 'unreachable' order by id`,
+        select ${ROUTE_COLS} from outbox where target_id in (select id from ids) and target_kind = 'contact' and +status = 'unreachable' order by id`,
       )
       .all(json) as ReachRouteRow[];
   }
 
-  /** Queued rows of `account` to any of `ids` (it lost them: they route again). Along outbox_target_sent_idx. */
+  /**
+   * Queued rows of `account` to any of `ids` (it lost them: they route again). Along outbox_target_sent_idx
+   * (`+status` keeps SQLite off outbox_status_idx, which would walk every queued row).
+   */
   queuedTo(account: string, kind: 'contact' | 'room', ids: readonly string[]): ReachRouteRow[] {
     if (ids.length === 0) return [];
     return this.db.$client
-      .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and account = ? and target_kind = ? and status = 'queued' order by id`)
+      .prepare(`select ${ROUTE_COLS} from outbox where target_id in (select value from json_each(?)) and account = ? and target_kind = ? and +status = 'queued' order by id`)
       .all(JSON.stringify(ids), account, kind) as ReachRouteRow[];
   }
 
