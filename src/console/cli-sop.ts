@@ -55,7 +55,7 @@ export const sopCommand: CliCommand = {
         io.stdout.write(`PROBLEM  ${rel(c.file)}\n`);
         for (const p of c.problems) {
           io.stdout.write(
-            `         ${rel(p.file)}: ${p.path}: ${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`,
+            `         ${rel(p.file)}: ${p.line ? `line ${p.line}: ` : ''}${p.path === '(file)' ? '' : `${p.path}: `}${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`,
           );
         }
       }
