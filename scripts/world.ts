@@ -11,6 +11,7 @@ import process from 'node:process';
 import { loadConfig, readEnvFile } from '../src/config.js';
 import { errorMessage } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
+import { routeWechatyLog } from '../src/platform/wechaty/library-log.js';
 import { startWorld } from '../src/platform/wechaty/world/server.js';
 
 const DEFAULT_PORT = '8788';
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...env, WORLD_PORT: env.WORLD_PORT || DEFAULT_PORT });
   const pretty = config.LOG_PRETTY === 'true' || (config.LOG_PRETTY === 'auto' && Boolean(process.stdout.isTTY));
   const logger = createLogger({ level: config.LOG_LEVEL, pretty });
+  // The world serves loopback without TLS on purpose: Wechaty's INSECURE warning about it is kept at debug.
+  routeWechatyLog(logger, [/TLS.*(disabled|INSECURE)/u]);
   const configured = config.WECHATY_PUPPET_SERVICE_TOKEN;
   const token = configured?.startsWith('insecure_') ? configured : DEFAULT_TOKEN;
 
