@@ -8,9 +8,12 @@
  * accounts (one endpoint and token each; the first on WORLD_PORT) and prints a registry for them.
  */
 import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { envAccountOf, loadAccountsRegistry, type AccountSpec } from '../src/accounts/index.js';
 import { loadConfig, readEnvFile } from '../src/config.js';
 import { errorMessage } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';
+import { routeWechatyLog } from '../src/platform/wechaty/library-log.js';
 import { startWorld } from '../src/platform/wechaty/world/server.js';
 
 const DEFAULT_PORT = '8788';
@@ -21,6 +24,8 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...env, WORLD_PORT: env.WORLD_PORT || DEFAULT_PORT });
   const pretty = config.LOG_PRETTY === 'true' || (config.LOG_PRETTY === 'auto' && Boolean(process.stdout.isTTY));
   const logger = createLogger({ level: config.LOG_LEVEL, pretty });
+  // The world serves loopback without TLS on purpose: Wechaty's INSECURE warning about it is kept at debug.
+  routeWechatyLog(logger, [/TLS.*(disabled|INSECURE)/u]);
   const configured = config.WECHATY_PUPPET_SERVICE_TOKEN;
   const token = configured?.startsWith('insecure_') ? configured : DEFAULT_TOKEN;
 
@@ -73,13 +78,20 @@ async function main(): Promise<void> {
 async function hostMany(ids: string[], port: number, logger: ReturnType<typeof createLogger>, traffic: boolean, intervalMs: number): Promise<void> {
   const world = await startWorld({ port, accounts: ids, logger, traffic: { enabled: traffic, intervalMs } });
   const envName = (id: string) => `WORLD_TOKEN_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  // An id of the demo registry keeps its name, role and stores there (hq is an HQ account, not a store's).
+  const demo = demoAccounts();
+  const entry = (id: string): string[] => {
+    const d = demo.get(id);
+    if (!d) return [`    name: ${id}`, '    role: store'];
+    return [`    name: ${d.name}`, `    role: ${d.role}`, ...(d.guide ? [`    guide: ${d.guide}`] : []), ...(d.stores.length ? [`    stores: [${d.stores.join(', ')}]`] : [])];
+  };
   process.stdout.write(
     [
       '',
       `Simulated world hosting ${ids.length} accounts. Put these in sop/accounts.yaml:`,
       '',
       'accounts:',
-      ...world.accounts.flatMap((a) => [`  - id: ${a.id}`, `    name: ${a.id}`, '    role: store', `    endpoint: ${a.endpoint}`, `    token: { env: ${envName(a.id)} }`]),
+      ...world.accounts.flatMap((a) => [`  - id: ${a.id}`, ...entry(a.id), `    endpoint: ${a.endpoint}`, `    token: { env: ${envName(a.id)} }`]),
       '',
       'and export the tokens (with WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT=true):',
       ...world.accounts.map((a) => `export ${envName(a.id)}=${a.token}`),
@@ -95,6 +107,17 @@ async function hostMany(ids: string[], port: number, logger: ReturnType<typeof c
     );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The accounts of `data/demo/accounts.yaml` by id (none when it cannot be read). */
+function demoAccounts(): Map<string, AccountSpec> {
+  try {
+    const file = fileURLToPath(new URL('../data/demo/accounts.yaml', import.meta.url));
+    const { env, defaults } = envAccountOf(loadConfig({}));
+    return new Map(loadAccountsRegistry(file, { ...defaults, production: false }, env).accounts.map((a) => [a.id, a]));
+  } catch {
+    return new Map();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (kept running)'));
 
-  logger.info({ timezone: config.TIMEZONE, production: config.production, account: config.ACCOUNT_ID }, 'siyu-bot starting');
+  logger.info({ timezone: config.TIMEZONE, production: config.production }, 'siyu-bot starting');
   const started = startApp({ config, logger, capabilities, ...demoAccounts(config.production) });
   starting = started.catch(() => null);
   let app;
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
   if (signals > 0) return; // shutdown() is already stopping it
   await app.ready;
   if (signals > 0) return;
-  logger.info({ health: app.healthUrl, selfId: app.edge.selfId(), world: app.world?.endpoint ?? null }, 'siyu-bot is running');
+  // Every account and its state (the first to log in made `ready`; the others may still be connecting).
+  const accounts = Object.fromEntries(app.hub.statuses().map((a) => [a.id, a.state]));
+  logger.info({ health: app.healthUrl, accounts, world: Boolean(app.world) }, 'siyu-bot is running');
 }
 
 /**

@@ -54,6 +54,23 @@ describe('sop check', () => {
     expect(checks.find((c) => c.kind === 'campaign' && !c.ok)!.problems[0]!.path).toMatch(/^audience\.groups/);
   });
 
+  it('names the line and the field of a bad accounts registry entry, once each, and never echoes a token pasted into it', async () => {
+    const sop = path.join(dir, 'sop');
+    cpSync(path.resolve('sop'), sop, { recursive: true });
+    const accounts = readFileSync(path.resolve('data/demo/accounts.yaml'), 'utf8');
+    writeFileSync(path.join(sop, 'accounts.yaml'), accounts.replace('    role: hq\n', '    role: boss\n'));
+    const r = await cli('sop', 'check', '--dir', sop);
+    expect(r.code).toBe(1);
+    const line = accounts.split('\n').indexOf('    role: hq') + 1;
+    expect(r.out).toContain(`sop/accounts.yaml: line ${line}: accounts[2].role: expected one of store, hq, guide, found "boss"\n`);
+    writeFileSync(path.join(sop, 'accounts.yaml'), accounts.replace('    role: hq\n', '    role: hq\n    token: s3cret-token\n'));
+    const t = await cli('sop', 'check', '--dir', sop, '--json');
+    expect(t.code).toBe(1);
+    expect(t.out).not.toContain('s3cret-token');
+    const problem = (JSON.parse(t.out) as { kind: string; problems: { path: string; line?: number }[] }[]).find((c) => c.kind === 'accounts')!.problems[0];
+    expect(problem).toMatchObject({ path: 'accounts[2].token', line: line + 1 });
+  });
+
   it('refuses a wrong command line (exit 2) and has --help', async () => {
     expect((await cli('sop')).code).toBe(2);
     expect((await cli('sop', 'lint')).err).toContain('sop commands are check');

@@ -20,7 +20,7 @@ Exit codes: 0 every playbook is valid, 1 problems found (listed), 2 wrong comman
 export const sopCommand: CliCommand = {
   name: 'sop',
   synopsis: 'sop check [--dir DIR] [--json]',
-  summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, campaigns) and list what is wrong',
+  summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, sending, accounts, groups, campaigns) and list what is wrong',
   usage: USAGE,
   async run(args, io) {
     let parsed;
@@ -55,7 +55,7 @@ export const sopCommand: CliCommand = {
         io.stdout.write(`PROBLEM  ${rel(c.file)}\n`);
         for (const p of c.problems) {
           io.stdout.write(
-            `         ${rel(p.file)}: ${p.path}: ${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`,
+            `         ${rel(p.file)}: ${p.line ? `line ${p.line}: ` : ''}${p.path === '(file)' ? '' : `${p.path}: `}${p.message}${p.allowed?.length && !p.message.includes(p.allowed.join(', ')) ? `; allowed: ${p.allowed.join(', ')}` : ''}\n`,
           );
         }
       }

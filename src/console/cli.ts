@@ -63,7 +63,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'sop',
     synopsis: 'sop check [--dir DIR] [--json]',
-    summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, campaigns) and list what is wrong',
+    summary: 'validate every playbook (membership, 3+3+3, SLA, friends, wake-up, sending, accounts, groups, campaigns) and list what is wrong',
     load: async () => (await import('./cli-sop.js')).sopCommand,
   },
   {

@@ -28,6 +28,8 @@ const CHECK_DEFAULTS: RegistryDefaults = { production: false, budget: { ratePerM
 export interface PlaybookProblem {
   file: string;
   path: string;
+  /** The line in the file, when the validator names it (the accounts registry does). */
+  line?: number;
   message: string;
   /** What is allowed, when the fix is picking from a list. */
   allowed?: string[];
@@ -48,9 +50,13 @@ type Loader = (file: string) => unknown;
  * dropped; a message without a recognisable path is about the whole file).
  */
 export function splitProblem(file: string, error: string): PlaybookProblem {
-  const rest = error.startsWith(`${file}: `) ? error.slice(file.length + 2) : error;
+  let rest = error.startsWith(`${file}: `) ? error.slice(file.length + 2) : error;
+  // `line 6: accounts[1].id: …` (the accounts registry): the line apart, the path after it.
+  const at = /^line (\d+): /u.exec(rest);
+  const line = at ? { line: Number(at[1]) } : {};
+  if (at) rest = rest.slice(at[0].length);
   const m = /^((?:[A-Za-z_][\w-]*|\[\d+\])(?:\.[A-Za-z_][\w-]*|\[\d+\])*|\(top level\)|line \d+, column \d+): (.+)$/su.exec(rest);
-  return m ? { file, path: m[1]!, message: m[2]! } : { file, path: '(file)', message: rest };
+  return m ? { file, path: m[1]!, ...line, message: m[2]! } : { file, path: '(file)', ...line, message: rest };
 }
 
 function checkOne(kind: string, file: string, load: Loader): PlaybookCheck {

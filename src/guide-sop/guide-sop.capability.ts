@@ -128,9 +128,19 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         }
         return cached.capacity;
       };
+      const logCapacity = (c: CapacityEstimate) => (c.ok ? ctx.logger.info({ capacity: c }, c.message) : ctx.logger.warn({ capacity: c }, c.message));
       const atLoad = capacity();
-      if (atLoad.ok) ctx.logger.info({ capacity: atLoad }, atLoad.message);
-      else ctx.logger.warn({ capacity: atLoad }, atLoad.message);
+      let offFirstLogin = () => {};
+      if (atLoad.accounts > 0 || !ctx.rooms) logCapacity(atLoad);
+      else {
+        // Before the first login no account has read who it reaches, so every guide would look
+        // unreachable: estimate once the first account has logged in and read its friends instead.
+        offFirstLogin = ctx.rooms.onReady(() => {
+          offFirstLogin();
+          cached = null;
+          logCapacity(capacity());
+        });
+      }
       healthFn = () => ({ capacity: capacity(), playbook: holder.file });
 
       const inbound = guideInbound({
@@ -174,6 +184,7 @@ export function guideSopCapability(source: GuidePlaybookHolder | string): GuideS
         },
       });
       return () => {
+        offFirstLogin();
         offChange();
         removeHandler();
         undeclare();

@@ -10,7 +10,9 @@ import { ManualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import type { InboundMessage } from '../core/messages.js';
 import { zonedTime } from '../core/time.js';
+import { RoomEvents } from '../inbound/rooms.js';
 import { Router } from '../inbound/router.js';
+import { recordingLogger } from '../platform/wechaty/testing.js';
 import { peopleOf } from '../core/directory.js';
 import { outbox } from '../platform/db/schema.js';
 import { ScheduleRepo } from '../schedules/schedule.repo.js';
@@ -273,5 +275,52 @@ describe('3+3+3 capacity across accounts (outbox routing)', () => {
     expect(e).toMatchObject({ cards: 2, accounts: 2, unreachable: 0, ok: true });
     expect(e.message).toMatch(/^2 guide cards( \(each followed by \d images?\))? via 2 accounts: the last goes out about 09:3\d, within 11:30$/);
     expect(w.db.$client.prepare('select count(*) from outbox').pluck().get(), 'an estimate queues nothing').toBe(0);
+  });
+
+  it('at start, before any account has read who it reaches, logs the estimate after the first login instead of calling every guide unreachable', async () => {
+    const w = await guideWorld(zonedTime(2026, 11, 25, 8, 0, SH));
+    const spec = (id: string, stores: string[]): AccountSpec => ({
+      id,
+      name: id,
+      role: 'store',
+      stores,
+      enabled: true,
+      onDown: {} as AccountSpec['onDown'],
+      budget: { ratePerMinute: 20, capPerHour: 0, capPerDay: 0, gapMinMs: 1000, gapMaxMs: 3000 },
+    });
+    const specs = [spec('hz01', ['HZ01']), spec('hz02', ['HZ02'])];
+    const reach = new ReachRepo(w.db);
+    const routed = new Outbox(
+      w.repo,
+      w.queues,
+      w.clock,
+      silentLogger(),
+      testOutboxOptions({ accounts: { view: { list: () => specs, get: (id) => specs.find((s) => s.id === id), state: () => 'online' }, reach } }),
+    );
+    const { logger, lines } = recordingLogger('info');
+    const rooms = new RoomEvents(logger);
+    const scheduler = new Scheduler(new ScheduleRepo(w.db), w.queues, w.clock, logger, SH);
+    const uninstall = guideSopCapability(new GuidePlaybookHolder(shippedGuidePlaybook())).install({
+      config: loadConfig({ TIMEZONE: SH }),
+      db: w.db,
+      clock: w.clock,
+      logger,
+      router: new Router(logger, peopleOf(w.db)),
+      rooms,
+      outbox: routed,
+      scheduler,
+      queues: w.queues,
+      demo: null,
+    });
+    const capacityLines = () => lines.filter((l) => typeof l.msg === 'string' && l.msg.includes('guide cards'));
+    expect(capacityLines(), 'nothing said before a login').toEqual([]);
+    // The account logs in and reads its friends (the hub reads reach before it reports ready).
+    reach.add('hz01', 'contact', ['wx-G1', 'wx-G2'], 0);
+    await rooms.ready('wxid_hz01');
+    await rooms.ready('wxid_hz01'); // a reconnect says nothing more
+    expect(capacityLines().map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^2 guide cards( \(each followed by \d images?\))? at 19\/min: the last goes out about 09:3\d, within 11:30$/),
+    ]);
+    if (typeof uninstall === 'function') await uninstall();
   });
 });

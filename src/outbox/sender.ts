@@ -136,7 +136,7 @@ export class Sender extends EventEmitter {
     if (this.running) return;
     this.running = true;
     if (this.budget.unlimited) for (const w of this.workers.values()) if (!w.isRunning()) void w.run().catch(() => undefined);
-    this.logger.info({ account: this.opts.account }, 'sender resumed: account is ready');
+    this.logger.info('sender resumed: account is ready');
     this.poke();
   }
 
@@ -144,7 +144,7 @@ export class Sender extends EventEmitter {
   async pause(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.logger.info({ account: this.opts.account }, 'sender paused: account not logged in');
+    this.logger.info('sender paused: account not logged in');
   }
 
   async close(): Promise<void> {

@@ -266,11 +266,17 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const startServer = async (h: Host) => {
     if (h.server) return;
     const s = new PuppetServer({ endpoint: h.endpoint, puppet: h.puppet, token: h.token, tls: { disable: true } });
+    // PuppetServer still calls grpc-js's deprecated server.start(): its one-off DeprecationWarning on
+    // stderr is noise to a user of the world, so it is silenced (it is checked when emitted).
+    const noDeprecation = process.noDeprecation;
+    process.noDeprecation = true;
     try {
       await s.start();
     } catch (err) {
       await s.stop().catch(() => undefined);
       throw new Error(`world: cannot listen on ${h.endpoint}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      process.noDeprecation = noDeprecation;
     }
     h.server = s;
     log.info({ account: h.layout.id, endpoint: h.endpoint }, 'world: puppet-service listening');
