@@ -1,6 +1,6 @@
 /** `report guides`: 3+3+3 completion by store, guide and day (src/guide-sop/report.ts). */
 import { localDate } from '../core/time.js';
-import { guideReport, renderGuideReport } from '../guide-sop/index.js';
+import { guideReport, renderGuideReport } from '../guide-sop/reports.surface.js';
 import { addDays } from '../core/calendar.js';
 import { EXIT, UsageError, openStore, type CliCommand } from './cli-io.js';
 import { parseRangeArgs } from './cli-report.js';

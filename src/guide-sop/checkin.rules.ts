@@ -1,4 +1,5 @@
-import { lastParsed, type CommandDeclaration } from '../inbound/index.js';
+import type { CommandDeclaration } from '../inbound/index.js';
+import { lastParsed } from '../core/memo.js';
 import { CATEGORIES, CATEGORY_NAMES, offsets, totalOf, type Category, type Quotas } from './card.rules.js';
 import { normalizeTyped } from '../core/text.js';
 

@@ -1,5 +1,5 @@
 import { lastActivityAt } from '../core/activity.js';
-import { birthdaysOn } from '../members/index.js';
+import { birthdaysOn } from '../members/reports.surface.js';
 import { fill } from '../core/template.js';
 import type { ChatRule, ChatRuleKind, GuidePlaybook, MomentPost } from './playbook.js';
 

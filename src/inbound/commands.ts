@@ -70,18 +70,8 @@ export function commandRoleOf(staffRole: StaffRole | null | undefined): CommandR
   return 'admin';
 }
 
-/**
- * `parse` remembering its last text, for the matchers of one parser's declarations: the router asks
- * them about the same message one after the other, so the text is parsed once, not once per command.
- * @example const kindOf = lastParsed((t) => parseMemberCommand(t)?.kind); matches: (t) => kindOf(t) === 'points'
- */
-export function lastParsed<T>(parse: (text: string) => T): (text: string) => T {
-  let last: { text: string; value: T } | null = null;
-  return (text) => {
-    if (last?.text !== text) last = { text, value: parse(text) };
-    return last.value;
-  };
-}
+/** Re-exported for the capabilities' declarations (it lives in core/ so that light surfaces can use it). */
+export { lastParsed } from '../core/memo.js';
 
 export class CommandRegistry {
   private readonly declared: CommandEntry[] = [];

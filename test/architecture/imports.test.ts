@@ -23,6 +23,23 @@ describe('the import rules of src/ (test/architecture/layers.ts)', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
+  it('keep a light reports surface light: what it loads stays in its folder, core/, platform/db/ and other light surfaces', () => {
+    const src = tree({
+      'guide-sop/index.ts': '',
+      'guide-sop/reports.surface.ts': "export { report } from './report.js';\n",
+      'guide-sop/report.ts':
+        "import type { Outbox } from '../outbox/index.js';\nimport { birthdays } from '../members/reports.surface.js';\nimport { feed } from '../outbox/index.js';\nexport const report = 1;\n",
+      'members/index.ts': '',
+      'members/reports.surface.ts': "export { birthdays } from './care.rules.js';\n",
+      'members/care.rules.ts': "import { x } from '../core/time.js';\nexport const birthdays = 1;\n",
+      'core/time.ts': 'export const x = 1;\n',
+      'outbox/index.ts': 'export const feed = 1;\n',
+    });
+    expect(checkImports(src)).toEqual([
+      'src/guide-sop/reports.surface.ts loads src/outbox/index.ts at run time (through guide-sop/reports.surface.ts → guide-sop/report.ts → outbox/index.ts): a reports surface stays inside src/guide-sop/, core/ and platform/db/',
+    ]);
+  });
+
   it('name the file, the line, the import to write instead and the export the index lacks', () => {
     const src = tree({
       'campaigns/index.ts': "export { CampaignsRepo } from './campaigns.repo.js';\n",

@@ -9,6 +9,10 @@
  * - Capabilities (`admin/`, `campaigns/`, `console/`, `friends/`, `groups/`, `guide-sop/`, `members/`,
  *   `sla/`, `wakeup/`): each publishes what others may use in its `index.ts`; another folder imports
  *   only that. Inside its own folder (sub-folders included) a capability imports what it likes.
+ *   A capability may also publish a light, read-only surface in `reports.surface.ts` (reports for the CLI and the
+ *   console): others may import it like `index.ts`, and what it loads at run time stays inside its own
+ *   folder, `core/`, `platform/db/` and other capabilities' light surfaces (no queue client, no outbox),
+ *   so a CLI report starts fast.
  * - Composition root (`src/app.ts`, `src/main.ts`, `src/capabilities.ts`, `src/config.ts`): builds the
  *   shared layers, so it may import their internals (the ingest, the sender, the repos); capabilities
  *   only through their `index.ts`. Nothing but the root itself and tests imports app.ts, main.ts or capabilities.ts.
@@ -142,7 +146,7 @@ export function checkImports(srcDir: string): string[] {
       if (to === from) continue;
       const toKind = kindOf(to);
       if (!toKind || toKind === 'library') continue;
-      const isIndex = tParts.length === 2 && tParts[1] === 'index.js';
+      const isIndex = tParts.length === 2 && (tParts[1] === 'index.js' || (toKind === 'capability' && tParts[1] === REPORTS_SURFACE));
       const indexSpec = posix(path.relative(path.dirname(file), path.join(srcDir, to, 'index.js')));
       const indexPath = indexSpec.startsWith('.') ? indexSpec : `./${indexSpec}`;
       if (fromKind === 'library') {
@@ -174,5 +178,42 @@ export function checkImports(srcDir: string): string[] {
       problems.push(`${where} imports '${imp.specifier}', an internal of the ${toKind} src/${to}/: import from '${indexPath}' instead${add}`);
     }
   }
+  for (const folder of CAPABILITIES) {
+    const surface = path.join(srcDir, folder, REPORTS_SURFACE.replace(/\.js$/u, '.ts'));
+    if (existsSync(surface)) problems.push(...heavyImports(srcDir, folder, surface));
+  }
+  return problems;
+}
+
+/** A capability's light surface (see the rules above). */
+export const REPORTS_SURFACE = 'reports.surface.js';
+
+/** What a `reports.surface.ts` surface loads at run time outside its folder, `core/` and `platform/db/` (followed through every relative import that is not type-only). */
+function heavyImports(srcDir: string, folder: string, surface: string): string[] {
+  const posix = (p: string) => p.split(path.sep).join('/');
+  // Another capability's light surface may be used too (then its own rule holds inside it).
+  const light = new Set<string>([folder]);
+  const allowed = (rel: string) => [...light].some((f) => rel.startsWith(`${f}/`)) || rel.startsWith('core/') || rel.startsWith('platform/db/') || rel === 'config.ts';
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  const visit = (file: string, via: string[]) => {
+    const rel = posix(path.relative(srcDir, file));
+    const [top, base] = rel.split('/');
+    if (base === REPORTS_SURFACE.replace(/\.js$/u, '.ts') && (CAPABILITIES as readonly string[]).includes(top!)) light.add(top!);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    if (!allowed(rel)) {
+      problems.push(
+        `src/${folder}/reports.surface.ts loads src/${rel} at run time (through ${via.join(' → ')}): a reports surface stays inside src/${folder}/, core/ and platform/db/`,
+      );
+      return;
+    }
+    for (const imp of importsOf(file)) {
+      if (imp.typeOnly) continue;
+      const target = path.resolve(path.dirname(file), imp.specifier).replace(/\.js$/u, '.ts');
+      if (existsSync(target)) visit(target, [...via, posix(path.relative(srcDir, target))]);
+    }
+  };
+  visit(surface, [`${folder}/reports.surface.ts`]);
   return problems;
 }
