@@ -112,7 +112,7 @@ describe('accounts registry (sop/accounts.yaml)', () => {
       writeFileSync(path.join(sop, 'accounts.yaml'), demoText.replace('role: hq', 'role: boss'));
       expect(checkPlaybooks(sop).find((c) => c.kind === 'accounts')).toMatchObject({
         ok: false,
-        problems: [{ message: expect.stringMatching(/^line 24: accounts\[2\]\.role: expected one of store, hq, guide/) }],
+        problems: [{ line: 24, path: 'accounts[2].role', message: expect.stringMatching(/^expected one of store, hq, guide/) }],
       });
     });
   });
