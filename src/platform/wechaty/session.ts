@@ -23,14 +23,28 @@ const PUPPET_WATCHDOG_OFF_SECONDS = 20 * 24 * 3600;
  * exception that kills the process (seen here: "IO error: lock …/LOCK: already held by process";
  * two processes with one token hit it too). Payloads stay cached in memory by wechaty-puppet's LRU.
  */
-/** Longest wait for the puppet's start call itself (a login may take longer; the start never should). */
-const START_BOUND_MS = 30_000;
-
 export class EdgePuppetService extends PuppetService {
   protected override hookPayloadStore(): void {
     // deliberately empty: no LevelDB store is ever opened
   }
+
+  /**
+   * wechaty-puppet's cache mixin calls `dirtyPayload()` without awaiting it (`__dirtyPayloadAwait`, e.g.
+   * after the account itself left a group). When the session is being closed at that moment the call
+   * rejects with "no grpc manager" and nobody catches it: an unhandled rejection. A payload marked dirty on
+   * a closing session has nothing left to refresh, so that rejection is dropped here; others still throw.
+   */
+  override async dirtyPayload(...args: Parameters<PuppetService['dirtyPayload']>): Promise<void> {
+    try {
+      await super.dirtyPayload(...args);
+    } catch (err) {
+      if ((err as Error | undefined)?.message !== 'no grpc manager') throw err;
+    }
+  }
 }
+
+/** Longest wait for the puppet's start call itself (a login may take longer; the start never should). */
+const START_BOUND_MS = 30_000;
 
 export interface SessionOptions {
   endpoint: string;
