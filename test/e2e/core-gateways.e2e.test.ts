@@ -21,7 +21,7 @@ import { createRedis } from '../../src/platform/redis/url.js';
 import { isolateWechaty, recordingLogger } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
 import { testConfig } from '../support/app.js';
-import { spawnGateway, worldAccountsFile, type GatewayProcess } from '../support/gateway-process.js';
+import { spawnGateway, until, worldAccountsFile, type GatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from '../support/harness.js';
 import { useTestRedis } from '../support/redis-fixture.js';
 
@@ -50,16 +50,6 @@ afterAll(async () => {
   tmp?.remove();
   restoreHome?.();
 }, 60_000);
-
-/** Waits for `check` (a fact the test reads from outside: Redis, the world, the core's store) until `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - started;
-}
 
 const holders = async () => Object.fromEntries(await Promise.all(IDS.map(async (id) => [id, await conn.get(`${PREFIX}:gw:lease:${id}`)] as const)));
 /** Every message the world received from the bot for `contact`, from any account. */

@@ -24,7 +24,7 @@ import { createRedis, redisOptionsFromUrl } from '../../src/platform/redis/url.j
 import type { WechatyEdge } from '../../src/platform/wechaty/edge.js';
 import { isolateWechaty, recordingLogger } from '../../src/platform/wechaty/testing.js';
 import { startWorld, type World } from '../../src/platform/wechaty/world/server.js';
-import { spawnGateway, worldAccountsFile, type GatewayProcess } from '../support/gateway-process.js';
+import { spawnGateway, until, worldAccountsFile, type GatewayProcess } from '../support/gateway-process.js';
 import { NO_QUIET_HOURS, testOutboxOptions, testSenderOptions } from '../support/harness.js';
 import { startTestRedis, type TestRedis } from '../support/redis.js';
 
@@ -67,16 +67,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   restoreHome();
 }, 60_000);
-
-/** Polls Redis (a fact outside this process) until `check` holds; fails after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Date.now() - started;
-}
 
 const holders = () => Promise.all(ACCOUNTS.map((a) => conn.get(`${PREFIX}:gw:lease:${a}`)));
 

@@ -69,3 +69,13 @@ export function spawnGateway(id: string, env: Record<string, string>): GatewayPr
     },
   };
 }
+
+/** Polls `check` (a fact read from outside the process under test: Redis, a world, the store) until it holds; fails after `timeoutMs`. Returns the time it took. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Date.now() - started;
+}
